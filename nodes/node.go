@@ -1,0 +1,233 @@
+package nodes
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Node is one step of a dialog task. A node type is a Go struct whose
+// exported, yaml-tagged fields are its configuration schema; the host decodes
+// a task file strictly into a fresh value from the type's New function, then
+// calls Provision and Validate when the node implements them.
+//
+// Run is called when the dialog enters the node. It may add replies with
+// [Turn.Say] and returns what the dialog does next.
+type Node interface {
+	Run(ctx context.Context, t *Turn) (Outcome, error)
+}
+
+// InputNode is a node that waits for the user. After Run returned [Wait],
+// the next user input of the conversation is handed to Input.
+type InputNode interface {
+	Node
+	Input(ctx context.Context, t *Turn, in Input) (Outcome, error)
+}
+
+// Provisioner is implemented by nodes that prepare themselves once after
+// decoding (compile templates, look up shared settings).
+type Provisioner interface {
+	Provision(h *Host) error
+}
+
+// Validator is implemented by nodes that check rules spanning several fields.
+type Validator interface {
+	Validate() error
+}
+
+// Trainer is implemented by nodes that contribute training utterances for
+// starting their task (the intent node).
+type Trainer interface {
+	// Utterances returns the training phrases per language code.
+	Utterances() map[string][]string
+}
+
+// Host is what a node sees of the bot while it is being provisioned.
+type Host struct {
+	Bot       string   // bot name
+	Task      string   // task name
+	NodeID    string   // id of the node being provisioned
+	Languages []string // languages the bot supports; the first is the default
+	// AuthProfiles are the names of the auth profiles declared in bot.yaml.
+	AuthProfiles map[string]bool
+}
+
+// Input is one user input as the runtime hands it to nodes.
+type Input struct {
+	ID      string // client message id, unique per session
+	Text    string // what the user typed, or a button's label
+	Payload string // button payload, empty for typed text
+}
+
+// Value returns the payload of a button press, or the typed text.
+func (in Input) Value() string {
+	if in.Payload != "" {
+		return in.Payload
+	}
+	return in.Text
+}
+
+// Turn is what a node sees while it runs: the conversation context, the
+// replies of this turn, and the runtime services. A Turn is used by one
+// goroutine at a time.
+type Turn struct {
+	Ctx       *Context   // the conversation context
+	Lang      string     // current language code (e.g. "en", "ja", "de")
+	Now       time.Time  // the turn's clock; use it instead of time.Now
+	NodeID    string     // id of the running node
+	State     *NodeState // scratch state of the running node, kept across turns
+	Utterance string     // the text that started the task, for entity pre-extraction
+	Env       *Env       // runtime services
+	User      string     // stable id of the end user (anonymous users get one too)
+
+	replies []Reply
+}
+
+// Say adds a reply to the turn. The runtime numbers the replies and decides
+// their input mode.
+func (t *Turn) Say(r Reply) {
+	if r.Type == "" {
+		r.Type = ReplyMessage
+	}
+	t.replies = append(t.replies, r)
+}
+
+// Replies returns the replies added so far.
+func (t *Turn) Replies() []Reply { return t.replies }
+
+// ResetReplies empties the reply list, keeping its storage.
+func (t *Turn) ResetReplies() { t.replies = t.replies[:0] }
+
+// NodeState is the per-node scratch state the runtime keeps while the dialog
+// waits at a node (retries so far, whether the prompt was shown, …).
+type NodeState struct {
+	Retries int            `json:"r,omitempty"`
+	Data    map[string]any `json:"d,omitempty"`
+}
+
+// Env holds the services the runtime lends to nodes.
+type Env struct {
+	HTTP *http.Client // client for outgoing calls; never nil at run time
+	Auth Authorizer   // applies auth profiles; nil means no profiles
+	Log  *slog.Logger // never nil at run time
+	// ServiceObserver, when set, is told the outcome of every service call.
+	ServiceObserver func(node string, status int, d time.Duration, err error)
+}
+
+// Authorizer applies the credentials of a named auth profile to an outgoing
+// request on behalf of the turn's user. It is the seam through which OAuth
+// profiles plug in: an Authorizer returns an error wrapping
+// [ErrAuthorizationRequired] (use [AuthorizationRequiredError]) when the user
+// must grant access first.
+type Authorizer interface {
+	Apply(ctx context.Context, t *Turn, profile string, req *http.Request) error
+}
+
+// Refresher is implemented by Authorizers that can renew a rejected
+// credential. The service node calls Refresh once after a 401 and retries
+// the call once if it returns nil.
+type Refresher interface {
+	Refresh(ctx context.Context, t *Turn, profile string) error
+}
+
+// Status says what the dialog does after a node ran.
+type Status uint8
+
+const (
+	// Continue follows the node's default transitions (next or conditions).
+	Continue Status = iota
+	// Goto jumps to Outcome.Target.
+	Goto
+	// Wait keeps the dialog at the node until the user answers.
+	Wait
+	// End ends the task with Outcome.Reason.
+	End
+	// Park keeps the dialog at the node until something outside the chat
+	// happens (an authorization); the node is run again then.
+	Park
+)
+
+// Reason is why a task ended.
+type Reason string
+
+// End reasons.
+const (
+	Fulfilled Reason = "fulfilled"
+	Canceled  Reason = "canceled"
+	Failed    Reason = "failed"
+	// HandedOff is a fulfilled task that ended in an agent transfer.
+	HandedOff Reason = "handed_off"
+)
+
+// Outcome is what a node returns: how the dialog goes on.
+type Outcome struct {
+	Status  Status
+	Target  Target // for Goto
+	Reason  Reason // for End
+	Message string // for End with Failed: what the user is told
+}
+
+// Next follows the node's default transitions.
+func Next() Outcome { return Outcome{Status: Continue} }
+
+// WaitInput keeps the dialog at the node until the user answers.
+func WaitInput() Outcome { return Outcome{Status: Wait} }
+
+// GoTo jumps to a target declared in the node's config. A zero target means
+// the node's default transitions.
+func GoTo(t Target) Outcome {
+	if t == "" {
+		return Next()
+	}
+	return Outcome{Status: Goto, Target: t}
+}
+
+// Finish ends the task with a reason.
+func Finish(r Reason) Outcome { return Outcome{Status: End, Reason: r} }
+
+// Fail ends the task as failed, telling the user msg.
+func Fail(msg string) Outcome { return Outcome{Status: End, Reason: Failed, Message: msg} }
+
+// Target names where a transition goes: a node id of the same task, or
+// [EndTarget]. Config fields of type Target (or []Target) are found by the
+// host, which checks that they exist and derives the state machine's
+// transitions from them, so a transition is never written twice.
+type Target string
+
+// EndTarget ends the dialog as fulfilled.
+const EndTarget Target = "end"
+
+// Reply types.
+const (
+	ReplyMessage   = "message"
+	ReplyAuthorize = "authorize"
+	ReplyHandoff   = "handoff"
+)
+
+// Input modes of a message reply (protocol v1).
+const (
+	InputIgnoring  = "ignoring"
+	InputExpecting = "expecting"
+	InputAccepting = "accepting"
+)
+
+// Reply is one frame the bot sends. Its JSON form is the protocol v1 frame.
+type Reply struct {
+	Type         string   `json:"type"`
+	Seq          uint64   `json:"seq,omitempty"`
+	ReplyTo      string   `json:"reply_to,omitempty"`
+	Text         string   `json:"text,omitempty"`
+	Buttons      []Button `json:"buttons,omitempty"`
+	QuickReplies []Button `json:"quick_replies,omitempty"`
+	Input        string   `json:"input,omitempty"`
+	URL          string   `json:"url,omitempty"`     // authorize
+	Profile      string   `json:"profile,omitempty"` // authorize
+	Reason       string   `json:"reason,omitempty"`  // handoff: why the user is handed over
+}
+
+// Button is a button or quick reply: a label and the payload sent back.
+type Button struct {
+	Title   string `json:"title"`
+	Payload string `json:"payload"`
+}

@@ -1,0 +1,60 @@
+package sessions
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrUnavailable is wrapped by errors that mean the store cannot be reached;
+// callers tell the user to try again.
+var ErrUnavailable = errors.New("session store unavailable")
+
+// ErrLeaseLost means the session's lock expired before Commit, so another
+// turn may have run meanwhile; the turn's changes were not stored.
+var ErrLeaseLost = errors.New("session lease lost")
+
+// Frame is one outgoing frame kept in a session's bounded outbox.
+type Frame struct {
+	Seq  uint64
+	Data []byte
+}
+
+// Options tune a store. Zero fields take the defaults.
+type Options struct {
+	IdleTTL    time.Duration // state and outbox expire after this much idle time (default 15m)
+	OutboxSize int           // frames kept per session (default 64)
+	LockTTL    time.Duration // a crashed turn's lock is freed after this (default 60s)
+	Prefix     string        // key prefix (Redis), default "dlg:"
+}
+
+// Store keeps conversation state. Turns of one session run strictly one at a
+// time: Acquire waits while another turn (in this or any other process that
+// shares the store) holds the session.
+type Store interface {
+	// Acquire takes the session, waiting for a turn that holds it, and loads
+	// its state (nil for a new or expired session). The caller must end the
+	// lease with Commit or Release.
+	Acquire(ctx context.Context, id string) (Lease, error)
+	// Outbox returns the kept frames of the session with Seq > after, in order.
+	Outbox(ctx context.Context, id string, after uint64) ([]Frame, error)
+	// Get, Set and Delete keep small values beside sessions (user and bot
+	// variables, tokens). A zero ttl means no expiry.
+	Get(ctx context.Context, key string) ([]byte, error) // nil, nil when absent
+	Set(ctx context.Context, key string, val []byte, ttl time.Duration) error
+	Delete(ctx context.Context, key string) error
+	// Ping reports whether the store is reachable.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Lease is a session held by one turn.
+type Lease interface {
+	// State is the session's stored state, nil when there is none.
+	State() []byte
+	// Commit stores state (resetting the idle TTL), appends frames to the
+	// bounded outbox, and frees the session, atomically.
+	Commit(ctx context.Context, state []byte, frames []Frame) error
+	// Release frees the session without changing it.
+	Release(ctx context.Context) error
+}
