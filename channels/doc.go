@@ -1,0 +1,16 @@
+// Package channels is the WebSocket channel of dialogd: it speaks protocol v1
+// (see docs/protocol.md) with the web widget and hands each user input to the
+// dialog runtime through the [Conversations] interface.
+//
+// A [WebSocket] is an http.Handler for the /ws endpoint. It issues signed
+// session ids ([Signer]), resumes sessions after a reconnect by replaying
+// the frames a client missed, runs the turns of one connection strictly in
+// order, and pushes frames produced outside a turn with [WebSocket.Deliver].
+//
+// The connection handling follows gorilla's chat example (one reader, read
+// limits, deadlines refreshed by pongs) but keeps an idle connection cheap:
+// there is no writer goroutine per connection (writes are serialised by a
+// mutex and bounded by a write deadline), one shared ticker sends every ping,
+// write buffers come from a shared pool, and a turn goroutine exists only
+// while a connection has queued input.
+package channels

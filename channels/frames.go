@@ -1,0 +1,167 @@
+package channels
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/botforge/dialogd/nodes"
+)
+
+// Error codes the channel sends in error frames. The runtime may add its own
+// through errors that implement Code() string.
+const (
+	// CodeBadFrame: the client frame was not valid protocol v1; nothing ran.
+	CodeBadFrame = "bad_frame"
+	// CodeBusy: the connection already has too many inputs waiting; the
+	// input was dropped and may be sent again later.
+	CodeBusy = "busy"
+	// CodeUnavailable: the service cannot run the input right now (store
+	// down, server shutting down); try again.
+	CodeUnavailable = "unavailable"
+	// CodeInternal: the input failed for a reason the client cannot act on.
+	CodeInternal = "internal"
+)
+
+// MaxClientIDLen is the longest client message id accepted, in bytes.
+const MaxClientIDLen = 128
+
+// Client frame types.
+const (
+	frameMessage  = "message"
+	framePostback = "postback"
+)
+
+// clientFrame is the union of the client frames of protocol v1. Unknown
+// fields are ignored, so that newer clients can add fields without breaking
+// older servers.
+type clientFrame struct {
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+	Text    string `json:"text"`
+	Payload string `json:"payload"`
+}
+
+// badFrameError says why a client frame was rejected. ReplyTo is the frame's
+// id when it could be read.
+type badFrameError struct {
+	ReplyTo string
+	Reason  string
+}
+
+func (e *badFrameError) Error() string { return "bad frame: " + e.Reason }
+
+// parseClientFrame decodes and checks one client frame and returns the input
+// it carries. Errors are *badFrameError.
+func parseClientFrame(data []byte) (nodes.Input, error) {
+	var f clientFrame
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nodes.Input{}, &badFrameError{ReplyTo: salvageID(data), Reason: "frame is not a JSON object of string fields"}
+	}
+	if len(f.ID) > MaxClientIDLen {
+		return nodes.Input{}, &badFrameError{Reason: "id is longer than 128 bytes"}
+	}
+	switch f.Type {
+	case frameMessage:
+		switch {
+		case f.ID == "":
+			return nodes.Input{}, &badFrameError{Reason: "message frame needs an id"}
+		case strings.TrimSpace(f.Text) == "":
+			return nodes.Input{}, &badFrameError{ReplyTo: f.ID, Reason: "message frame needs a text"}
+		}
+		return nodes.Input{ID: f.ID, Text: f.Text}, nil
+	case framePostback:
+		switch {
+		case f.ID == "":
+			return nodes.Input{}, &badFrameError{Reason: "postback frame needs an id"}
+		case f.Payload == "":
+			return nodes.Input{}, &badFrameError{ReplyTo: f.ID, Reason: "postback frame needs a payload"}
+		}
+		return nodes.Input{ID: f.ID, Text: f.Text, Payload: f.Payload}, nil
+	case "":
+		return nodes.Input{}, &badFrameError{ReplyTo: f.ID, Reason: "frame type is missing"}
+	default:
+		return nodes.Input{}, &badFrameError{ReplyTo: f.ID, Reason: "unknown frame type"}
+	}
+}
+
+// salvageID returns the id of a frame that failed to decode as a whole (for
+// example because another field has the wrong JSON type), so that the error
+// frame can name the message it answers.
+func salvageID(data []byte) string {
+	var f struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(data, &f) != nil || len(f.ID) > MaxClientIDLen {
+		return ""
+	}
+	return f.ID
+}
+
+// Server frames that the channel writes itself.
+
+var typingFrame = []byte(`{"type":"typing"}`)
+
+type sessionFrame struct {
+	Type      string `json:"type"`
+	SessionID string `json:"session_id"`
+}
+
+func encodeSession(id string) []byte {
+	b, _ := json.Marshal(sessionFrame{Type: "session", SessionID: id})
+	return b
+}
+
+type errorFrame struct {
+	Type    string `json:"type"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	ReplyTo string `json:"reply_to,omitempty"`
+}
+
+func encodeError(code, message, replyTo string) []byte {
+	b, _ := json.Marshal(errorFrame{Type: "error", Code: code, Message: message, ReplyTo: replyTo})
+	return b
+}
+
+// clientMessages are the texts sent with the error codes the channel knows.
+var clientMessages = map[string]string{
+	CodeBusy:        "too many messages are waiting for a reply; wait for the reply and send again",
+	CodeUnavailable: "the service is busy, please try again",
+	CodeInternal:    "something went wrong, please try again",
+}
+
+// coder is implemented by runtime errors that carry a client-facing code.
+type coder interface{ Code() string }
+
+// errorCode maps a Conversations error to the code and message the client
+// sees. The error's own text never reaches the client.
+func errorCode(err error) (code, message string) {
+	var c coder
+	if errors.As(err, &c) {
+		code = c.Code()
+	}
+	if !validCode(code) {
+		code = CodeInternal
+	}
+	message, ok := clientMessages[code]
+	if !ok {
+		message = "the request could not be completed"
+	}
+	return code, message
+}
+
+// validCode accepts short snake_case codes only, so that a careless Code()
+// cannot smuggle arbitrary text to the client.
+func validCode(code string) bool {
+	if code == "" || len(code) > 32 {
+		return false
+	}
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,49 @@
+package channels
+
+import (
+	"errors"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the channel's Prometheus collectors. They exist (and count)
+// even when no Registerer is given.
+type metrics struct {
+	conns prometheus.Gauge
+	in    prometheus.Counter
+	out   prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer, log *slog.Logger) *metrics {
+	conns := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "dialogd_ws_connections",
+		Help: "Open WebSocket connections of the web channel.",
+	})
+	frames := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "dialogd_ws_frames_total",
+		Help: "WebSocket data frames of the web channel, by direction (in = from clients, out = to clients).",
+	}, []string{"direction"})
+	if reg != nil {
+		conns = register(reg, conns, log)
+		frames = register(reg, frames, log)
+	}
+	return &metrics{conns: conns, in: frames.WithLabelValues("in"), out: frames.WithLabelValues("out")}
+}
+
+// register registers c, or returns the identical collector already
+// registered (several WebSocket handlers may share one registry).
+func register[C prometheus.Collector](reg prometheus.Registerer, c C, log *slog.Logger) C {
+	err := reg.Register(c)
+	if err == nil {
+		return c
+	}
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(C); ok {
+			return existing
+		}
+	}
+	log.Warn("websocket metrics not registered", "err", err)
+	return c
+}

@@ -1,0 +1,606 @@
+package channels
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/botforge/dialogd/nodes"
+)
+
+// Connection timings and limits used when the matching Options field is zero.
+// They follow gorilla's chat example.
+const (
+	// DefaultWriteWait bounds the time one frame write (or ping) may take;
+	// a client that does not read for that long is dropped.
+	DefaultWriteWait = 10 * time.Second
+	// DefaultPongWait is how long a connection may stay silent: the read
+	// deadline is pushed this far ahead on every pong and every frame.
+	DefaultPongWait = 60 * time.Second
+	// DefaultPingPeriod is how often pings go out. It must be shorter than
+	// the pong wait, so that a pong can come back before the deadline.
+	DefaultPingPeriod = DefaultPongWait * 9 / 10
+	// DefaultReadLimit is the largest client frame in bytes. A larger frame
+	// closes the connection with 1009 (message too big).
+	DefaultReadLimit = 8 << 10
+	// DefaultQueueSize is how many inputs of one connection may wait behind
+	// the running turn before further inputs get a "busy" error.
+	DefaultQueueSize = 8
+	// DefaultTurnTimeout bounds one call into Conversations.
+	DefaultTurnTimeout = 60 * time.Second
+)
+
+// Socket buffer sizes. Reads use a small per-connection buffer (a client
+// frame is short and ReadMessage copies it out anyway); writes borrow a
+// buffer from a pool shared by all connections only while a frame is being
+// written, so an idle connection holds no write buffer.
+const (
+	readBufferSize  = 512
+	writeBufferSize = 4096
+)
+
+// writeBufferPool is shared by every WebSocket of the process.
+var writeBufferPool = &sync.Pool{}
+
+// closeGoingAway is the close frame sent on shutdown.
+var closeGoingAway = websocket.FormatCloseMessage(websocket.CloseGoingAway, "going away")
+
+// Options configure a WebSocket. Zero fields take the defaults above.
+type Options struct {
+	// AllowedOrigins lists the exact origins (scheme://host[:port]) whose
+	// pages may open the socket; the comparison ignores case. Empty means
+	// same-origin only: the Origin host must equal the request's Host.
+	// The single entry "*" allows every origin; it is meant for local
+	// development only, as it lets any web page talk to the bot as its
+	// visitor. A request without an Origin header (not a browser) is
+	// accepted in every mode, as browsers always send one.
+	AllowedOrigins []string
+	// Secret signs session ids with HMAC-SHA256. Required, at least
+	// MinSecretLen bytes; every instance serving the same sessions must
+	// use the same secret.
+	Secret []byte
+	// ReadLimit is the largest client frame in bytes (DefaultReadLimit).
+	ReadLimit int64
+	// PongWait, PingPeriod and WriteWait: see DefaultPongWait,
+	// DefaultPingPeriod and DefaultWriteWait. When only PongWait is set,
+	// PingPeriod is 9/10 of it. PingPeriod must be below PongWait.
+	PongWait   time.Duration
+	PingPeriod time.Duration
+	WriteWait  time.Duration
+	// QueueSize bounds the inputs waiting per connection (DefaultQueueSize).
+	QueueSize int
+	// TurnTimeout bounds each call into Conversations (DefaultTurnTimeout).
+	TurnTimeout time.Duration
+	// UserID names the end user of a session for Conversations. Nil uses
+	// the session id: every anonymous web session is its own user.
+	UserID func(r *http.Request, sessionID string) string
+	// Logger receives connection events (debug) and runtime failures
+	// (error). Message bodies are never logged. Nil uses slog.Default().
+	Logger *slog.Logger
+	// Registerer, when set, gets the dialogd_ws_connections gauge and the
+	// dialogd_ws_frames_total{direction} counter.
+	Registerer prometheus.Registerer
+}
+
+// WebSocket is the web channel: an http.Handler for the /ws endpoint that
+// speaks protocol v1. Create it with New; stop it with Shutdown.
+type WebSocket struct {
+	conv     Conversations
+	signer   *Signer
+	upgrader websocket.Upgrader
+	log      *slog.Logger
+	metrics  *metrics
+	live     *liveMap
+	userID   func(r *http.Request, sessionID string) string
+
+	readLimit   int64
+	pongWait    time.Duration
+	pingPeriod  time.Duration
+	writeWait   time.Duration
+	queueSize   int
+	turnTimeout time.Duration
+
+	// base is the parent context of every turn; Shutdown cancels it when
+	// its own context ends before the turns do.
+	base       context.Context
+	cancelBase context.CancelFunc
+
+	tickerOnce sync.Once
+	stop       chan struct{} // closed by Shutdown; stops the ping ticker
+
+	mu      sync.Mutex
+	closing bool
+	turns   sync.WaitGroup // turn goroutines; Add only under mu while !closing
+	readers sync.WaitGroup // reader goroutines; Add only under mu while !closing
+}
+
+// New returns the WebSocket channel serving conv. It panics when opts has no
+// usable Secret or when PingPeriod is not below PongWait: both are
+// configuration errors to catch at start-up.
+func New(conv Conversations, opts Options) *WebSocket {
+	if conv == nil {
+		panic("channels: New needs a Conversations")
+	}
+	s := &WebSocket{
+		conv:        conv,
+		signer:      NewSigner(opts.Secret),
+		log:         opts.Logger,
+		live:        newLiveMap(),
+		userID:      opts.UserID,
+		readLimit:   opts.ReadLimit,
+		pongWait:    opts.PongWait,
+		pingPeriod:  opts.PingPeriod,
+		writeWait:   opts.WriteWait,
+		queueSize:   opts.QueueSize,
+		turnTimeout: opts.TurnTimeout,
+		stop:        make(chan struct{}),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.readLimit <= 0 {
+		s.readLimit = DefaultReadLimit
+	}
+	if s.pongWait <= 0 {
+		s.pongWait = DefaultPongWait
+	}
+	if s.pingPeriod <= 0 {
+		s.pingPeriod = s.pongWait * 9 / 10
+	}
+	if s.pingPeriod >= s.pongWait {
+		panic(fmt.Sprintf("channels: PingPeriod %v must be below PongWait %v", s.pingPeriod, s.pongWait))
+	}
+	if s.writeWait <= 0 {
+		s.writeWait = DefaultWriteWait
+	}
+	if s.queueSize <= 0 {
+		s.queueSize = DefaultQueueSize
+	}
+	if s.turnTimeout <= 0 {
+		s.turnTimeout = DefaultTurnTimeout
+	}
+	if s.userID == nil {
+		s.userID = func(_ *http.Request, sessionID string) string { return sessionID }
+	}
+	s.metrics = newMetrics(opts.Registerer, s.log)
+	s.base, s.cancelBase = context.WithCancel(context.Background())
+	s.upgrader = websocket.Upgrader{
+		HandshakeTimeout: s.writeWait,
+		ReadBufferSize:   readBufferSize,
+		WriteBufferSize:  writeBufferSize,
+		WriteBufferPool:  writeBufferPool,
+		CheckOrigin:      originChecker(opts.AllowedOrigins),
+	}
+	return s
+}
+
+// originChecker returns the Upgrader.CheckOrigin for an allowlist; nil
+// keeps gorilla's same-origin check.
+func originChecker(allowed []string) func(*http.Request) bool {
+	if len(allowed) == 0 {
+		return nil
+	}
+	set := make(map[string]bool, len(allowed))
+	for _, o := range allowed {
+		if o == "*" {
+			return func(*http.Request) bool { return true }
+		}
+		set[strings.ToLower(strings.TrimSuffix(o, "/"))] = true
+	}
+	return func(r *http.Request) bool {
+		origin := r.Header.Get("Origin")
+		if origin == "" {
+			return true // not a browser; see Options.AllowedOrigins
+		}
+		return set[strings.ToLower(origin)]
+	}
+}
+
+// conn is one client connection. While idle it is this struct, the gorilla
+// connection and one reader goroutine blocked in a read.
+type conn struct {
+	s       *WebSocket
+	ws      *websocket.Conn
+	session string
+	user    string
+
+	wmu  sync.Mutex // one writer at a time; guards dead
+	dead bool       // a write failed or the connection was closed
+
+	qmu     sync.Mutex // guards queue and running
+	queue   []job
+	running bool // a turn goroutine is draining queue
+}
+
+type jobKind uint8
+
+const (
+	jobHandle jobKind = iota // a client input
+	jobStart                 // the start event of a new session
+	jobMissed                // replay of frames after a reconnect
+)
+
+type job struct {
+	kind  jobKind
+	in    nodes.Input
+	after uint64 // jobMissed
+}
+
+// ServeHTTP upgrades the request to a WebSocket and serves it. The query
+// may carry session=<id> and last_seq=<n> to resume a session.
+func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.isClosing() {
+		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	q := r.URL.Query()
+	session := q.Get("session")
+	resumed := session != "" && s.signer.Verify(session)
+	var (
+		after  uint64
+		replay bool
+	)
+	if resumed {
+		if v := q.Get("last_seq"); v != "" {
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err == nil {
+				after, replay = n, true
+			} else {
+				s.log.Debug("websocket last_seq ignored", "session", session)
+			}
+		}
+	} else {
+		if session != "" {
+			s.log.Debug("websocket session id rejected; issuing a new one")
+		}
+		session = s.signer.Issue()
+	}
+
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		// The upgrader has written the HTTP error (400, 403, 405).
+		s.log.Debug("websocket upgrade refused", "err", err, "origin", r.Header.Get("Origin"))
+		return
+	}
+	ws.SetReadLimit(s.readLimit)
+	c := &conn{s: s, ws: ws, session: session, user: s.userID(r, session)}
+	// The session frame goes out before the connection is registered, so
+	// that nothing (a Deliver, a shutdown close) can overtake it.
+	if err := c.write(encodeSession(session)); err != nil {
+		s.log.Debug("websocket session frame not sent", "err", err)
+		return
+	}
+
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		_ = ws.WriteControl(websocket.CloseMessage, closeGoingAway, time.Now().Add(s.writeWait))
+		_ = ws.Close()
+		return
+	}
+	s.readers.Add(1)
+	s.live.add(c)
+	s.mu.Unlock()
+	s.metrics.conns.Inc()
+	s.tickerOnce.Do(func() { go s.pingLoop() })
+	s.log.Debug("websocket connected", "session", session, "resumed", resumed)
+
+	switch {
+	case !resumed:
+		c.enqueue(job{kind: jobStart})
+	case replay:
+		c.enqueue(job{kind: jobMissed, after: after})
+	}
+	// Read on a fresh goroutine and let the net/http one return: its stack
+	// and buffers are released, which keeps idle connections small.
+	go c.readLoop()
+}
+
+// readLoop is the connection's only reader. It ends when the connection
+// fails or closes, and then unregisters the connection.
+func (c *conn) readLoop() {
+	s := c.s
+	defer c.drop()
+	_ = c.ws.SetReadDeadline(time.Now().Add(s.pongWait))
+	c.ws.SetPongHandler(c.extendDeadline)
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			if !websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway, websocket.CloseNoStatusReceived) {
+				s.log.Debug("websocket read ended", "session", c.session, "err", err)
+			}
+			return
+		}
+		s.metrics.in.Inc()
+		_ = c.extendDeadline("")
+		in, err := parseClientFrame(data)
+		if err != nil {
+			var bad *badFrameError
+			errors.As(err, &bad)
+			c.sendError(CodeBadFrame, bad.Reason, bad.ReplyTo)
+			continue
+		}
+		c.enqueue(job{kind: jobHandle, in: in})
+	}
+}
+
+func (c *conn) extendDeadline(string) error {
+	return c.ws.SetReadDeadline(time.Now().Add(c.s.pongWait))
+}
+
+// drop unregisters and closes the connection.
+func (c *conn) drop() {
+	s := c.s
+	if s.live.remove(c) {
+		s.metrics.conns.Dec()
+	}
+	c.wmu.Lock()
+	c.dead = true
+	c.wmu.Unlock()
+	_ = c.ws.Close()
+	s.readers.Done()
+	s.log.Debug("websocket disconnected", "session", c.session)
+}
+
+// write sends one text frame under the connection's write lock and write
+// deadline. A failed write closes the socket, which ends the reader.
+func (c *conn) write(data []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.dead {
+		return websocket.ErrCloseSent
+	}
+	_ = c.ws.SetWriteDeadline(time.Now().Add(c.s.writeWait))
+	if err := c.ws.WriteMessage(websocket.TextMessage, data); err != nil {
+		c.dead = true
+		_ = c.ws.Close()
+		return err
+	}
+	c.s.metrics.out.Inc()
+	return nil
+}
+
+func (c *conn) sendError(code, message, replyTo string) {
+	_ = c.write(encodeError(code, message, replyTo))
+}
+
+// enqueue queues a job and makes sure a turn goroutine is draining the
+// queue. A full queue answers "busy"; a shutting-down server "unavailable".
+func (c *conn) enqueue(j job) {
+	c.qmu.Lock()
+	if len(c.queue) >= c.s.queueSize {
+		c.qmu.Unlock()
+		c.sendError(CodeBusy, clientMessages[CodeBusy], j.in.ID)
+		return
+	}
+	if !c.running {
+		if !c.s.beginTurns() {
+			c.qmu.Unlock()
+			c.sendError(CodeUnavailable, clientMessages[CodeUnavailable], j.in.ID)
+			return
+		}
+		c.running = true
+		go c.runTurns()
+	}
+	c.queue = append(c.queue, j)
+	c.qmu.Unlock()
+}
+
+// beginTurns registers a turn goroutine unless the server is shutting down.
+func (s *WebSocket) beginTurns() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.turns.Add(1)
+	return true
+}
+
+func (s *WebSocket) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
+// runTurns runs the queued jobs in order and exits when the queue is empty.
+// Once shutdown has begun, jobs that have not started are answered with
+// "unavailable" instead of run (the client may resend them after it
+// reconnects; the runtime recognises a repeated message id).
+func (c *conn) runTurns() {
+	defer c.s.turns.Done()
+	for {
+		c.qmu.Lock()
+		if len(c.queue) == 0 {
+			c.queue = nil // release the backing array while idle
+			c.running = false
+			c.qmu.Unlock()
+			return
+		}
+		j := c.queue[0]
+		c.queue[0] = job{}
+		c.queue = c.queue[1:]
+		c.qmu.Unlock()
+		if c.s.isClosing() {
+			if j.kind == jobHandle {
+				c.sendError(CodeUnavailable, clientMessages[CodeUnavailable], j.in.ID)
+			}
+			continue
+		}
+		c.run(j)
+	}
+}
+
+// run performs one job: a typing frame, the call into Conversations, then
+// its frames or an error frame.
+func (c *conn) run(j job) {
+	s := c.s
+	ctx, cancel := context.WithTimeout(s.base, s.turnTimeout)
+	defer cancel()
+	frames, err := c.call(ctx, j)
+	for _, f := range frames {
+		if c.write(f) != nil {
+			break
+		}
+	}
+	if err != nil {
+		code, message := errorCode(err)
+		s.log.Error("websocket turn failed", "session", c.session, "kind", j.kind.String(), "code", code, "err", err)
+		c.sendError(code, message, j.in.ID)
+	}
+}
+
+// call invokes Conversations for j, turning a panic into an error so that a
+// bug in one dialog cannot take the process down.
+func (c *conn) call(ctx context.Context, j job) (frames [][]byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			frames, err = nil, fmt.Errorf("conversations panicked: %v", p)
+		}
+	}()
+	conv := c.s.conv
+	switch j.kind {
+	case jobStart:
+		_ = c.write(typingFrame)
+		return conv.Start(ctx, c.session, c.user)
+	case jobMissed:
+		return conv.Missed(ctx, c.session, j.after)
+	default:
+		_ = c.write(typingFrame)
+		return conv.Handle(ctx, c.session, c.user, j.in)
+	}
+}
+
+func (k jobKind) String() string {
+	switch k {
+	case jobStart:
+		return "start"
+	case jobMissed:
+		return "missed"
+	default:
+		return "input"
+	}
+}
+
+// pingLoop sends the pings of every connection from one goroutine per
+// WebSocket (plus, for each tick, one short-lived goroutine per non-empty
+// shard, so that a client stuck on its write deadline delays the pings of
+// its shard only).
+func (s *WebSocket) pingLoop() {
+	t := time.NewTicker(s.pingPeriod)
+	defer t.Stop()
+	var wg sync.WaitGroup
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		for i := range s.live.shards {
+			conns := s.live.snapshot(i, nil)
+			if len(conns) == 0 {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				deadline := time.Now().Add(s.writeWait)
+				for _, c := range conns {
+					// WriteControl may run concurrently with other writes.
+					// A failure needs no action: the missing pong ends the
+					// connection through its read deadline.
+					_ = c.ws.WriteControl(websocket.PingMessage, nil, deadline)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+}
+
+// Deliver sends frames produced outside a client turn (for example after an
+// OAuth callback resumed a dialog) to the open connections of sessionID on
+// this process. It reports whether at least one connection took all frames.
+// Frames that do not reach a client stay in the session's outbox and are
+// replayed when it reconnects.
+func (s *WebSocket) Deliver(sessionID string, frames [][]byte) bool {
+	delivered := false
+	for _, c := range s.live.get(sessionID) {
+		ok := true
+		for _, f := range frames {
+			if c.write(f) != nil {
+				ok = false
+				break
+			}
+		}
+		delivered = delivered || ok
+	}
+	return delivered
+}
+
+// Shutdown stops accepting connections and inputs, waits for running turns
+// to finish, then closes every connection with 1001 (going away) and waits
+// briefly for the clients to confirm. When ctx ends first, running turns are
+// cancelled, the sockets are closed at once and ctx's error is returned.
+//
+// http.Server.Shutdown does not know about hijacked connections: call this
+// from a hook registered with RegisterOnShutdown, or after it.
+func (s *WebSocket) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	first := !s.closing
+	s.closing = true
+	s.mu.Unlock()
+	if first {
+		close(s.stop)
+	}
+
+	var err error
+	if !waitCtx(ctx, &s.turns) {
+		err = ctx.Err()
+		s.cancelBase() // ask the turns to stop; do not wait for them
+	}
+
+	for _, c := range s.live.all() {
+		c.wmu.Lock()
+		c.dead = true // no data frame may follow the close frame
+		c.wmu.Unlock()
+		_ = c.ws.WriteControl(websocket.CloseMessage, closeGoingAway, time.Now().Add(s.writeWait))
+	}
+	// Give the clients a moment to answer the close frame, so that they see
+	// a clean 1001 rather than a reset; then cut the rest.
+	grace, cancel := context.WithTimeout(ctx, s.writeWait)
+	defer cancel()
+	if !waitCtx(grace, &s.readers) {
+		for _, c := range s.live.all() {
+			_ = c.ws.Close()
+		}
+		if ctx.Err() != nil && err == nil {
+			err = ctx.Err()
+		}
+	}
+	s.cancelBase()
+	return err
+}
+
+// waitCtx waits for wg until ctx ends and reports whether wg finished.
+func waitCtx(ctx context.Context, wg *sync.WaitGroup) bool {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
