@@ -1,0 +1,12 @@
+// Package redistest runs a throwaway redis-server for tests.
+//
+// Start launches Debian's redis-server (found on PATH) on a free
+// 127.0.0.1 port with persistence off, waits until it answers PING and
+// registers a cleanup that kills exactly that process. A missing
+// redis-server fails the test instead of skipping it, so a machine without
+// Redis cannot pass the integration tests by accident; `make deps` installs it.
+//
+//	srv := redistest.Start(t)
+//	rdb := srv.Client(t)
+//	srv.Restart() // same port, empty data
+package redistest
