@@ -34,6 +34,7 @@ type Var struct {
 //	entities.<name>             filled entities
 //	conversation.<name>         conversation variables
 //	user.<name>, bot.<name>     user and bot variables
+//	env.<name>                  the bot's environment values (bot.yaml env:)
 //	<node id>.<key>…            what a node stored, e.g. create_lead.response.body.id
 type Context struct {
 	Intent   string         `json:"i,omitempty"`
@@ -46,12 +47,14 @@ type Context struct {
 	Conversation map[string]Var `json:"cv,omitempty"`
 	User         map[string]Var `json:"uv,omitempty"` // loaded by the runtime, not kept in the session state
 	Bot          map[string]Var `json:"bv,omitempty"` // loaded by the runtime, not kept in the session state
+	// Env holds the bot's environment values; set by the runtime, never stored.
+	Env map[string]string `json:"-"`
 }
 
 // Reserved path roots; any other root is a node id.
 var reservedRoots = map[string]bool{
 	"intent": true, "lang": true, "input": true, "entities": true,
-	"conversation": true, "user": true, "bot": true,
+	"conversation": true, "user": true, "bot": true, "env": true,
 }
 
 // IsReservedRoot reports whether name is a context root that cannot be a node id.
@@ -87,6 +90,12 @@ func (c *Context) Lookup(path []string, now int64) (any, bool) {
 			return nil, false
 		}
 		return descend(v, path[2:])
+	case "env":
+		if len(path) != 2 {
+			return nil, false
+		}
+		v, ok := c.Env[path[1]]
+		return v, ok
 	case "conversation", "user", "bot":
 		vars := c.vars(Scope(path[0]))
 		if len(path) == 1 {
@@ -196,11 +205,20 @@ func (c *Context) Map(now int64) map[string]any {
 		"conversation": liveVars(c.Conversation, now),
 		"user":         liveVars(c.User, now),
 		"bot":          liveVars(c.Bot, now),
+		"env":          envMap(c.Env),
 	}
 	for k, v := range c.Nodes {
 		if !reservedRoots[k] {
 			m[k] = v
 		}
+	}
+	return m
+}
+
+func envMap(e map[string]string) map[string]any {
+	m := make(map[string]any, len(e))
+	for k, v := range e {
+		m[k] = v
 	}
 	return m
 }
