@@ -1,0 +1,171 @@
+package dialog
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/looplab/fsm"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/botforge/dialogd/nodes"
+)
+
+// Bot is a loaded, validated bot: its settings and dialog tasks. A Bot is
+// immutable and safe for concurrent use.
+type Bot struct {
+	Config BotConfig
+	Dir    string
+	Tasks  map[string]*Task // by task name
+	order  []string         // task names in file order, for help
+	intent intentIndex
+	// usesScopedVars is true when some file mentions user.* or bot.*
+	// variables, so the runtime loads them for each turn.
+	usesScopedVars bool
+}
+
+// TaskNames returns the task names in the order their files were loaded.
+func (b *Bot) TaskNames() []string { return append([]string(nil), b.order...) }
+
+// BotConfig is the schema of bot.yaml.
+type BotConfig struct {
+	// Name identifies the bot; it scopes stored data.
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	// Languages the bot speaks, as language codes; the first is the default.
+	Languages []string `yaml:"languages"`
+	Settings  Settings `yaml:"settings"`
+	// Env holds values templates read as env.NAME, e.g. API base URLs.
+	// ${VAR} and ${VAR:-default} are replaced from the process environment
+	// when the bot loads. Not for secrets: those belong in auth profiles.
+	Env map[string]string `yaml:"env"`
+	// AuthProfiles are credentials service nodes refer to by name.
+	AuthProfiles map[string]*AuthProfile `yaml:"auth_profiles"`
+	Events       Events                  `yaml:"events"`
+	// Messages override the standard responses.
+	Messages Messages `yaml:"messages"`
+}
+
+// Settings tune the runtime for one bot.
+type Settings struct {
+	// SessionIdleTTL ends a conversation's state after this much silence
+	// (default 15m). The store's TTL is set by the server; this value is
+	// checked by the runtime.
+	SessionIdleTTL time.Duration `yaml:"session_idle_ttl"`
+	// MaxNodeVisits guards against loops: a turn that visits more nodes
+	// fails the task (default 50).
+	MaxNodeVisits int `yaml:"max_node_visits"`
+}
+
+// Events are the bot's event handlers.
+type Events struct {
+	// ConversationStart runs when a new conversation opens.
+	ConversationStart StartEvent `yaml:"conversation_start"`
+	// TaskEnd messages by end reason; none by default for fulfilled.
+	TaskEnd TaskEndEvent `yaml:"task_end"`
+	// TaskFailure is said when a task fails without a message of its own.
+	TaskFailure *nodes.Text `yaml:"task_failure"`
+}
+
+// StartEvent is the conversation-start handler.
+type StartEvent struct {
+	Text *nodes.Text `yaml:"text"`
+	// ShowTasks adds a button per task.
+	ShowTasks bool `yaml:"show_tasks"`
+	// Task starts this task at once.
+	Task string `yaml:"task"`
+}
+
+// TaskEndEvent holds a message per end reason.
+type TaskEndEvent struct {
+	Fulfilled *nodes.Text `yaml:"fulfilled"`
+	Canceled  *nodes.Text `yaml:"canceled"`
+	Failed    *nodes.Text `yaml:"failed"`
+}
+
+// Messages are standard responses a bot may override.
+type Messages struct {
+	Fallback        *nodes.Text `yaml:"fallback"`
+	Help            *nodes.Text `yaml:"help"`
+	NothingToCancel *nodes.Text `yaml:"nothing_to_cancel"`
+	Restarted       *nodes.Text `yaml:"restarted"`
+}
+
+// Task is one loaded dialog task.
+type Task struct {
+	Name  string
+	Title *nodes.Text
+	File  string
+	Root  string // id of the intent node
+	Nodes map[string]*nodeDef
+
+	events fsm.Events
+	pool   sync.Pool // *fsm.FSM
+}
+
+// TaskFile is the schema of a task file (tasks/*.yaml).
+type TaskFile struct {
+	// Name identifies the task; also a button payload that starts it.
+	Name string `yaml:"name"`
+	// Title is shown on help buttons.
+	Title       *nodes.Text `yaml:"title"`
+	Description string      `yaml:"description"`
+	// Nodes in any order; the first must be the task's intent node.
+	Nodes []yaml.Node `yaml:"nodes"`
+}
+
+// NodeCommon holds the keys the host reads from every node; the rest of a
+// node's mapping is the node type's own configuration.
+type NodeCommon struct {
+	ID   string `yaml:"id"`
+	Type string `yaml:"type"`
+	// Next is the default transition.
+	Next nodes.Target `yaml:"next"`
+	// Transitions are ordered conditions: the first true `if` wins, then `else`.
+	Transitions []Transition `yaml:"transitions"`
+}
+
+// Transition is one conditional connection.
+type Transition struct {
+	If   string       `yaml:"if"`
+	To   nodes.Target `yaml:"to"`
+	Else nodes.Target `yaml:"else"`
+}
+
+var commonKeys = map[string]bool{"id": true, "type": true, "next": true, "transitions": true}
+
+type nodeDef struct {
+	NodeCommon
+	node    nodes.Node
+	input   nodes.InputNode // nil unless the node waits for input
+	conds   []*nodes.Cond   // compiled, parallel to Transitions
+	targets []nodes.Target  // every target of this node
+	line    int
+	col     int
+}
+
+// fsmFor returns a state machine for the task positioned at state.
+func (t *Task) fsmFor(state string) *fsm.FSM {
+	if m, ok := t.pool.Get().(*fsm.FSM); ok {
+		m.SetState(state)
+		return m
+	}
+	return fsm.NewFSM(state, t.events, nil)
+}
+
+func (t *Task) putFSM(m *fsm.FSM) { t.pool.Put(m) }
+
+// move performs the transition from the machine's state to target,
+// refusing one the task file does not declare.
+func (t *Task) move(ctx context.Context, m *fsm.FSM, target string) error {
+	if m.Current() == target {
+		return nil
+	}
+	err := m.Event(ctx, "to:"+target)
+	var noTrans fsm.NoTransitionError
+	if err != nil && !errors.As(err, &noTrans) {
+		return err
+	}
+	return nil
+}
