@@ -1,0 +1,761 @@
+/*
+ * dialogd chat widget, protocol v1.
+ *
+ * Embed with one tag:
+ *   <script src="https://bot.example.com/widget.js" data-bot-url="https://bot.example.com" async></script>
+ * Optional attributes: data-title, data-open="true", data-identity-token.
+ * Host API: window.DialogdWidget.open(), close(), send(text), setIdentity(token).
+ *
+ * Text from the server is only ever assigned with textContent.
+ */
+(function () {
+  'use strict';
+
+  if (window.DialogdWidget && window.DialogdWidget.version) {
+    return; // already loaded on this page
+  }
+
+  var VERSION = '1';
+  var MAX_LOG = 50;         // transcript entries kept in localStorage
+  var MAX_PENDING = 20;     // unanswered client frames kept for resending
+  var BACKOFF_BASE = 400;   // ms, first reconnect delay before jitter
+  var BACKOFF_CAP = 10000;  // ms
+  var TYPING_TIMEOUT = 20000;
+  var POPUP_NAME = 'dlgd_authorize';
+
+  // ---- configuration -----------------------------------------------------
+
+  var script = document.currentScript || findScript();
+
+  function findScript() {
+    var all = document.getElementsByTagName('script');
+    for (var i = all.length - 1; i >= 0; i--) {
+      if (/\/widget\.js(?:[?#]|$)/.test(all[i].src)) {
+        return all[i];
+      }
+    }
+    return null;
+  }
+
+  function attr(name) {
+    var v = script && script.getAttribute(name);
+    return v == null ? '' : String(v).trim();
+  }
+
+  var scriptURL = new URL(script && script.src ? script.src : location.href, location.href);
+  var botURL = parseHTTPURL(attr('data-bot-url')) || new URL(scriptURL.origin + '/');
+  if (!/\/$/.test(botURL.pathname)) {
+    botURL.pathname += '/';
+  }
+  var socketURL = new URL('ws', botURL);
+  socketURL.protocol = socketURL.protocol === 'https:' ? 'wss:' : 'ws:';
+  socketURL.search = '';
+  socketURL.hash = '';
+  var cssURL = new URL('widget.css', scriptURL).href;
+  var title = attr('data-title') || 'Chat';
+  var identity = attr('data-identity-token') || '';
+  var storageKey = 'dialogd:v1:' + socketURL.href;
+
+  function parseHTTPURL(s) {
+    if (!s) {
+      return null;
+    }
+    try {
+      var u = new URL(s, location.href);
+      return u.protocol === 'http:' || u.protocol === 'https:' ? u : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // ---- persisted state ---------------------------------------------------
+
+  // state.sid: session id; state.seq: highest seq rendered; state.log: the
+  // rendered transcript; state.pending: client frames without a reply yet.
+  var state = load();
+
+  function load() {
+    var s = null;
+    try {
+      s = JSON.parse(window.localStorage.getItem(storageKey) || 'null');
+    } catch (e) {
+      s = null;
+    }
+    if (!s || typeof s !== 'object') {
+      s = {};
+    }
+    return {
+      sid: typeof s.sid === 'string' ? s.sid : '',
+      seq: typeof s.seq === 'number' && s.seq >= 0 ? s.seq : 0,
+      log: Array.isArray(s.log) ? s.log.filter(isEntry).slice(-MAX_LOG) : [],
+      pending: Array.isArray(s.pending) ? s.pending.filter(isFrame).slice(-MAX_PENDING) : [],
+      open: s.open === true
+    };
+  }
+
+  function isEntry(e) {
+    return e && typeof e === 'object' && typeof e.role === 'string' && typeof e.text === 'string';
+  }
+
+  function isFrame(f) {
+    return f && typeof f === 'object' && typeof f.id === 'string' &&
+      (f.type === 'message' || f.type === 'postback');
+  }
+
+  function save() {
+    if (state.log.length > MAX_LOG) {
+      state.log = state.log.slice(-MAX_LOG);
+    }
+    try {
+      window.localStorage.setItem(storageKey, JSON.stringify(state));
+    } catch (e) {
+      // storage full or disabled: the widget still works for this page
+    }
+  }
+
+  // ---- DOM helpers -------------------------------------------------------
+
+  function el(tag, cls, text) {
+    var n = document.createElement(tag);
+    if (cls) {
+      n.className = cls;
+    }
+    if (text != null) {
+      n.textContent = String(text);
+    }
+    return n;
+  }
+
+  function icon() {
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    var path = document.createElementNS(ns, 'path');
+    path.setAttribute('d', 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 1-2z');
+    svg.appendChild(path);
+    return svg;
+  }
+
+  var uid = randomID().slice(0, 8);
+
+  function randomID() {
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    var s = '';
+    for (var i = 0; i < b.length; i++) {
+      s += (b[i] < 16 ? '0' : '') + b[i].toString(16);
+    }
+    return s;
+  }
+
+  // ---- build the widget --------------------------------------------------
+
+  var link = el('link');
+  link.rel = 'stylesheet';
+  link.href = cssURL;
+  (document.head || document.documentElement).appendChild(link);
+
+  var root = el('div', 'dlgd-root');
+  root.setAttribute('data-state', 'idle');
+
+  var panel = el('section', 'dlgd-panel');
+  panel.id = 'dlgd-panel-' + uid;
+  panel.setAttribute('aria-label', title);
+  panel.hidden = true;
+
+  var header = el('div', 'dlgd-header');
+  var heading = el('div', 'dlgd-heading');
+  var titleEl = el('h2', 'dlgd-title', title);
+  var statusEl = el('span', 'dlgd-status', '');
+  heading.appendChild(titleEl);
+  heading.appendChild(statusEl);
+  var closeBtn = el('button', 'dlgd-close', '\u00d7');
+  closeBtn.type = 'button';
+  closeBtn.setAttribute('aria-label', 'Close chat');
+  header.appendChild(heading);
+  header.appendChild(closeBtn);
+
+  var logEl = el('div', 'dlgd-log');
+  logEl.setAttribute('role', 'log');
+  logEl.setAttribute('aria-live', 'polite');
+  logEl.setAttribute('aria-relevant', 'additions');
+  logEl.setAttribute('aria-label', 'Conversation');
+  logEl.tabIndex = 0;
+
+  var typingEl = el('div', 'dlgd-typing');
+  typingEl.setAttribute('role', 'status');
+  typingEl.setAttribute('aria-label', 'The bot is typing');
+  typingEl.hidden = true;
+  for (var d = 0; d < 3; d++) {
+    typingEl.appendChild(el('span', 'dlgd-dot'));
+  }
+
+  var quickEl = el('div', 'dlgd-quick');
+  quickEl.setAttribute('role', 'group');
+  quickEl.setAttribute('aria-label', 'Suggested replies');
+  quickEl.hidden = true;
+
+  var form = el('form', 'dlgd-form');
+  form.setAttribute('novalidate', '');
+  var inputId = 'dlgd-input-' + uid;
+  var label = el('label', 'dlgd-sr-only', 'Type your message');
+  label.htmlFor = inputId;
+  var input = el('input', 'dlgd-input');
+  input.id = inputId;
+  input.type = 'text';
+  input.autocomplete = 'off';
+  input.maxLength = 2000;
+  input.placeholder = 'Type a message\u2026';
+  var sendBtn = el('button', 'dlgd-send', 'Send');
+  sendBtn.type = 'submit';
+  sendBtn.setAttribute('aria-label', 'Send message');
+  form.appendChild(label);
+  form.appendChild(input);
+  form.appendChild(sendBtn);
+
+  panel.appendChild(header);
+  panel.appendChild(logEl);
+  panel.appendChild(typingEl);
+  panel.appendChild(quickEl);
+  panel.appendChild(form);
+
+  var launcher = el('button', 'dlgd-launcher');
+  launcher.type = 'button';
+  launcher.setAttribute('aria-label', 'Open chat: ' + title);
+  launcher.setAttribute('aria-controls', panel.id);
+  launcher.setAttribute('aria-expanded', 'false');
+  launcher.appendChild(icon());
+  var badge = el('span', 'dlgd-badge');
+  badge.hidden = true;
+  launcher.appendChild(badge);
+
+  root.appendChild(panel);
+  root.appendChild(launcher);
+
+  // Restore the transcript before the log is in the document, so that
+  // screen readers do not read the whole history out again.
+  for (var i = 0; i < state.log.length; i++) {
+    renderEntry(state.log[i]);
+  }
+  for (var p = 0; p < state.pending.length; p++) {
+    markPending(state.pending[p].id, true);
+  }
+  showQuickReplies(lastQuickReplies());
+
+  // ---- rendering ---------------------------------------------------------
+
+  function addEntry(entry) {
+    state.log.push(entry);
+    save();
+    renderEntry(entry);
+    if (panel.hidden && entry.role !== 'user') {
+      badge.hidden = false;
+    }
+  }
+
+  function renderEntry(e) {
+    var row;
+    switch (e.role) {
+      case 'user':
+        row = el('div', 'dlgd-msg dlgd-msg-user');
+        row.appendChild(el('p', 'dlgd-bubble', e.text));
+        if (e.id) {
+          row.setAttribute('data-id', e.id);
+        }
+        break;
+      case 'bot':
+        row = el('div', 'dlgd-msg dlgd-msg-bot');
+        if (e.text) {
+          row.appendChild(el('p', 'dlgd-bubble', e.text));
+        }
+        if (e.buttons && e.buttons.length) {
+          var group = el('div', 'dlgd-buttons');
+          group.setAttribute('role', 'group');
+          for (var i = 0; i < e.buttons.length; i++) {
+            group.appendChild(choiceButton(e.buttons[i], false));
+          }
+          row.appendChild(group);
+        }
+        break;
+      case 'authorize':
+        row = el('div', 'dlgd-msg dlgd-msg-bot dlgd-msg-authorize');
+        row.appendChild(authorizeCard(e));
+        break;
+      case 'handoff':
+        row = el('div', 'dlgd-msg dlgd-msg-notice');
+        row.appendChild(el('p', 'dlgd-notice', e.text));
+        break;
+      default: // 'system'
+        row = el('div', 'dlgd-msg dlgd-msg-system');
+        row.appendChild(el('p', 'dlgd-system', e.text));
+    }
+    if (typeof e.seq === 'number') {
+      row.setAttribute('data-seq', String(e.seq));
+    }
+    logEl.appendChild(row);
+    logEl.scrollTop = logEl.scrollHeight;
+    return row;
+  }
+
+  function choiceButton(b, quick) {
+    var btn = el('button', quick ? 'dlgd-btn dlgd-chip' : 'dlgd-btn', b.title);
+    btn.type = 'button';
+    btn.addEventListener('click', function () {
+      if (quick) {
+        showQuickReplies(null);
+        clearQuickReplies();
+      }
+      postback(b.payload, b.title);
+    });
+    return btn;
+  }
+
+  function authorizeCard(e) {
+    var card = el('div', 'dlgd-card dlgd-authorize');
+    card.appendChild(el('p', 'dlgd-card-text', e.text || 'Please sign in to continue.'));
+    var url = parseHTTPURL(e.url);
+    if (!url) {
+      card.appendChild(el('span', 'dlgd-hint', 'The sign-in link is not valid.'));
+      return card;
+    }
+    var btn = el('button', 'dlgd-btn dlgd-btn-primary dlgd-authorize-btn', 'Sign in');
+    btn.type = 'button';
+    btn.setAttribute('aria-label', 'Sign in (opens a new window)');
+    btn.addEventListener('click', function () {
+      if (!openPopup(url.href)) {
+        var a = el('a', 'dlgd-btn dlgd-btn-primary dlgd-authorize-link', 'Open the sign-in page');
+        a.href = url.href;
+        a.target = '_blank';
+        a.rel = 'noopener noreferrer';
+        btn.replaceWith(a);
+        card.appendChild(el('span', 'dlgd-hint', 'Your browser blocked the sign-in window. Use the link instead.'));
+        a.focus();
+      }
+    });
+    card.appendChild(btn);
+    return card;
+  }
+
+  function openPopup(href) {
+    var w = 520;
+    var h = 680;
+    var left = Math.max(0, (window.screenX || 0) + ((window.outerWidth || w) - w) / 2);
+    var top = Math.max(0, (window.screenY || 0) + ((window.outerHeight || h) - h) / 2);
+    var win = null;
+    try {
+      win = window.open(href, POPUP_NAME,
+        'popup=yes,width=' + w + ',height=' + h + ',left=' + Math.round(left) + ',top=' + Math.round(top));
+    } catch (err) {
+      win = null;
+    }
+    if (!win) {
+      return false;
+    }
+    try {
+      win.opener = null; // the sign-in page must not reach back into the host page
+      win.focus();
+    } catch (err) {
+      // cross-origin access is not needed
+    }
+    return true;
+  }
+
+  function lastQuickReplies() {
+    var last = state.log[state.log.length - 1];
+    return last && last.role === 'bot' && last.quick && last.quick.length ? last.quick : null;
+  }
+
+  function showQuickReplies(list) {
+    while (quickEl.firstChild) {
+      quickEl.removeChild(quickEl.firstChild);
+    }
+    quickEl.hidden = !list;
+    if (!list) {
+      return;
+    }
+    for (var i = 0; i < list.length; i++) {
+      quickEl.appendChild(choiceButton(list[i], true));
+    }
+  }
+
+  // clearQuickReplies forgets the chips of the last bot message, so that a
+  // reload does not bring used chips back.
+  function clearQuickReplies() {
+    var last = state.log[state.log.length - 1];
+    if (last && last.quick) {
+      delete last.quick;
+      save();
+    }
+  }
+
+  var typingTimer = 0;
+
+  function showTyping() {
+    typingEl.hidden = false;
+    logEl.scrollTop = logEl.scrollHeight;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(hideTyping, TYPING_TIMEOUT);
+  }
+
+  function hideTyping() {
+    clearTimeout(typingTimer);
+    typingEl.hidden = true;
+  }
+
+  function markPending(id, on) {
+    var rows = logEl.querySelectorAll('.dlgd-msg-user');
+    for (var i = rows.length - 1; i >= 0; i--) {
+      if (rows[i].getAttribute('data-id') === id) {
+        rows[i].classList.toggle('dlgd-msg-pending', on);
+        return;
+      }
+    }
+  }
+
+  function setStatus(s) {
+    root.setAttribute('data-state', s);
+    statusEl.textContent = {
+      idle: '',
+      connecting: 'Connecting\u2026',
+      connected: 'Online',
+      offline: 'Reconnecting\u2026'
+    }[s] || '';
+  }
+
+  // ---- sending -----------------------------------------------------------
+
+  function sendText(text) {
+    text = String(text == null ? '' : text).trim();
+    if (!text) {
+      return '';
+    }
+    var f = { type: 'message', id: randomID(), text: text };
+    submit(f);
+    return f.id;
+  }
+
+  function postback(payload, text) {
+    var f = { type: 'postback', id: randomID(), payload: String(payload == null ? '' : payload), text: String(text || '') };
+    submit(f);
+    return f.id;
+  }
+
+  // submit shows the user's bubble, keeps the frame until a reply names it
+  // and sends it now or after the next (re)connect.
+  function submit(f) {
+    hideTypingIfIdle();
+    showQuickReplies(null);
+    clearQuickReplies();
+    addEntry({ role: 'user', text: f.text || f.payload, id: f.id });
+    state.pending.push(f);
+    if (state.pending.length > MAX_PENDING) {
+      state.pending.shift();
+    }
+    save();
+    if (ready && sock) {
+      markPending(f.id, false);
+      sock.send(JSON.stringify(f));
+    } else {
+      markPending(f.id, true);
+      connectSoon();
+    }
+  }
+
+  function hideTypingIfIdle() {
+    // a new user turn starts; a stale indicator from the last turn goes
+    hideTyping();
+  }
+
+  // acknowledge drops the pending frame a server frame replies to.
+  function acknowledge(id) {
+    if (!id) {
+      return;
+    }
+    for (var i = 0; i < state.pending.length; i++) {
+      if (state.pending[i].id === id) {
+        state.pending.splice(i, 1);
+        save();
+        return;
+      }
+    }
+  }
+
+  // ---- connection --------------------------------------------------------
+
+  var sock = null;
+  var ready = false;   // the current socket has received its session frame
+  var attempt = 0;
+  var retryTimer = 0;
+  var started = false; // the widget has wanted a connection at least once
+
+  function connect() {
+    clearTimeout(retryTimer);
+    retryTimer = 0;
+    if (sock) {
+      return;
+    }
+    started = true;
+    var u = new URL(socketURL.href);
+    if (state.sid) {
+      u.searchParams.set('session', state.sid);
+      u.searchParams.set('last_seq', String(state.seq));
+    }
+    if (identity) {
+      u.searchParams.set('identity', identity);
+    }
+    setStatus('connecting');
+    var s;
+    try {
+      s = new WebSocket(u.href);
+    } catch (err) {
+      scheduleReconnect();
+      return;
+    }
+    sock = s;
+    ready = false;
+    s.onmessage = function (ev) {
+      if (sock !== s) {
+        return;
+      }
+      var f;
+      try {
+        f = JSON.parse(ev.data);
+      } catch (err) {
+        return;
+      }
+      if (f && typeof f === 'object' && typeof f.type === 'string') {
+        handleFrame(f);
+      }
+    };
+    s.onclose = function () {
+      if (sock !== s) {
+        return;
+      }
+      sock = null;
+      ready = false;
+      hideTyping();
+      scheduleReconnect();
+    };
+  }
+
+  function scheduleReconnect() {
+    setStatus('offline');
+    var max = Math.min(BACKOFF_CAP, BACKOFF_BASE * Math.pow(2, attempt));
+    var delay = max / 2 + Math.random() * max / 2;
+    attempt++;
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(connect, delay);
+  }
+
+  // connectSoon connects now when no socket is open or being opened: a user
+  // who just typed something should not wait for the backoff timer.
+  function connectSoon() {
+    if (!sock) {
+      connect();
+    }
+  }
+
+  function reconnectNow() {
+    var s = sock;
+    sock = null;
+    ready = false;
+    if (s) {
+      s.onclose = null;
+      s.onmessage = null;
+      try {
+        s.close(1000);
+      } catch (err) {
+        // already closing
+      }
+    }
+    attempt = 0;
+    connect();
+  }
+
+  function handleFrame(f) {
+    if (f.type === 'session') {
+      if (typeof f.session_id !== 'string' || !f.session_id) {
+        return;
+      }
+      if (f.session_id !== state.sid) {
+        // a new session, or the old one was refused: its numbering is gone
+        state.sid = f.session_id;
+        state.seq = 0;
+      }
+      ready = true;
+      attempt = 0;
+      setStatus('connected');
+      save();
+      flushPending();
+      return;
+    }
+    if (f.type === 'typing') {
+      showTyping();
+      return;
+    }
+    if (typeof f.seq === 'number') {
+      if (f.seq <= state.seq) {
+        return; // rendered already
+      }
+      state.seq = f.seq;
+      hideTyping();
+    }
+    if (typeof f.reply_to === 'string') {
+      acknowledge(f.reply_to);
+    }
+    switch (f.type) {
+      case 'message':
+        addEntry({
+          role: 'bot',
+          seq: f.seq,
+          text: typeof f.text === 'string' ? f.text : '',
+          buttons: choices(f.buttons),
+          quick: choices(f.quick_replies)
+        });
+        showQuickReplies(lastQuickReplies());
+        if (f.input === 'ignoring') {
+          showTyping(); // more of this turn is on its way
+        } else if (!panel.hidden && f.input === 'expecting') {
+          input.focus();
+        }
+        break;
+      case 'authorize':
+        addEntry({
+          role: 'authorize',
+          seq: f.seq,
+          text: typeof f.text === 'string' ? f.text : '',
+          url: typeof f.url === 'string' ? f.url : ''
+        });
+        showQuickReplies(null);
+        break;
+      case 'handoff':
+        addEntry({ role: 'handoff', seq: f.seq, text: typeof f.text === 'string' && f.text ? f.text : 'You are being transferred to an agent.' });
+        showQuickReplies(null);
+        break;
+      case 'error':
+        hideTyping();
+        addEntry({ role: 'system', text: typeof f.message === 'string' && f.message ? f.message : 'Something went wrong.' });
+        break;
+      default:
+        // unknown frame types are ignored, so newer servers stay compatible
+        save();
+    }
+  }
+
+  function choices(list) {
+    if (!Array.isArray(list)) {
+      return undefined;
+    }
+    var out = [];
+    for (var i = 0; i < list.length; i++) {
+      var c = list[i];
+      if (typeof c === 'string') {
+        out.push({ title: c, payload: c });
+      } else if (c && typeof c.title === 'string') {
+        out.push({ title: c.title, payload: typeof c.payload === 'string' ? c.payload : c.title });
+      }
+    }
+    return out.length ? out : undefined;
+  }
+
+  function flushPending() {
+    for (var i = 0; i < state.pending.length; i++) {
+      markPending(state.pending[i].id, false);
+      sock.send(JSON.stringify(state.pending[i]));
+    }
+  }
+
+  window.addEventListener('online', function () {
+    if (started && !sock) {
+      attempt = 0;
+      connect();
+    }
+  });
+
+  // ---- open / close ------------------------------------------------------
+
+  function open() {
+    panel.hidden = false;
+    root.classList.add('dlgd-open');
+    launcher.setAttribute('aria-expanded', 'true');
+    launcher.setAttribute('aria-label', 'Close chat: ' + title);
+    badge.hidden = true;
+    state.open = true;
+    save();
+    logEl.scrollTop = logEl.scrollHeight;
+    input.focus();
+    connectSoon();
+  }
+
+  function close() {
+    panel.hidden = true;
+    root.classList.remove('dlgd-open');
+    launcher.setAttribute('aria-expanded', 'false');
+    launcher.setAttribute('aria-label', 'Open chat: ' + title);
+    state.open = false;
+    save();
+    launcher.focus();
+  }
+
+  launcher.addEventListener('click', function () {
+    if (panel.hidden) {
+      open();
+    } else {
+      close();
+    }
+  });
+  closeBtn.addEventListener('click', close);
+  panel.addEventListener('keydown', function (ev) {
+    if (ev.key === 'Escape') {
+      close();
+    }
+  });
+  form.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    if (sendText(input.value)) {
+      input.value = '';
+    }
+  });
+
+  // ---- start -------------------------------------------------------------
+
+  function mount() {
+    document.body.appendChild(root);
+    if (attr('data-open') === 'true' || state.open) {
+      open();
+    } else if (state.sid || state.pending.length) {
+      connect(); // resume quietly to receive what was missed
+    }
+  }
+
+  window.DialogdWidget = {
+    version: VERSION,
+    open: open,
+    close: close,
+    // send types text as the user would and returns the client message id.
+    send: function (text) {
+      return sendText(text);
+    },
+    // setIdentity sets the signed identity token sent as ?identity= on
+    // connect; an open connection is reopened so the server sees it.
+    setIdentity: function (token) {
+      identity = token == null ? '' : String(token);
+      if (sock || started) {
+        reconnectNow();
+      }
+    }
+  };
+
+  if (document.body) {
+    mount();
+  } else {
+    document.addEventListener('DOMContentLoaded', mount);
+  }
+  try {
+    window.dispatchEvent(new CustomEvent('dialogd:ready'));
+  } catch (err) {
+    // very old browsers: the API is still on window
+  }
+})();
