@@ -1,0 +1,269 @@
+package channels
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/botforge/dialogd/nodes"
+)
+
+var testSecret = []byte("0123456789abcdef-test-secret")
+
+// fakeConv is an in-test Conversations: Start greets, Handle echoes, Missed
+// replays a per-session outbox. It records every call.
+type fakeConv struct {
+	mu     sync.Mutex
+	calls  []string
+	seq    map[string]uint64
+	outbox map[string][][]byte
+
+	// block, when set, makes Handle wait for a value (or its ctx);
+	// entered receives each input id as Handle starts.
+	block   chan struct{}
+	entered chan string
+	// handleErr, when set, is returned by Handle; handlePanic panics.
+	handleErr   error
+	handlePanic bool
+}
+
+func newFakeConv() *fakeConv {
+	return &fakeConv{seq: map[string]uint64{}, outbox: map[string][][]byte{}}
+}
+
+func (f *fakeConv) record(format string, args ...any) {
+	f.mu.Lock()
+	f.calls = append(f.calls, fmt.Sprintf(format, args...))
+	f.mu.Unlock()
+}
+
+// fail sets what Handle returns from now on.
+func (f *fakeConv) fail(err error, panics bool) {
+	f.mu.Lock()
+	f.handleErr, f.handlePanic = err, panics
+	f.mu.Unlock()
+}
+
+// Calls returns a copy of the recorded calls.
+func (f *fakeConv) Calls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
+}
+
+func (f *fakeConv) reply(session string, r nodes.Reply) []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.seq[session]++
+	r.Seq = f.seq[session]
+	b, err := json.Marshal(r)
+	if err != nil {
+		panic(err)
+	}
+	f.outbox[session] = append(f.outbox[session], b)
+	return b
+}
+
+func (f *fakeConv) Start(_ context.Context, session, user string) ([][]byte, error) {
+	f.record("start %s user=%s", session, user)
+	return [][]byte{f.reply(session, nodes.Reply{Type: nodes.ReplyMessage, Text: "Hello!", Input: nodes.InputExpecting})}, nil
+}
+
+func (f *fakeConv) Handle(ctx context.Context, session, _ string, in nodes.Input) ([][]byte, error) {
+	f.record("handle %s id=%s text=%s payload=%s", session, in.ID, in.Text, in.Payload)
+	if f.entered != nil {
+		f.entered <- in.ID
+	}
+	if f.block != nil {
+		select {
+		case <-f.block:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	f.mu.Lock()
+	herr, hpanic := f.handleErr, f.handlePanic
+	f.mu.Unlock()
+	if hpanic {
+		panic("fake runtime bug")
+	}
+	if herr != nil {
+		return nil, herr
+	}
+	return [][]byte{f.reply(session, nodes.Reply{Type: nodes.ReplyMessage, ReplyTo: in.ID, Text: "echo: " + in.Value(), Input: nodes.InputExpecting})}, nil
+}
+
+func (f *fakeConv) Missed(_ context.Context, session string, after uint64) ([][]byte, error) {
+	f.record("missed %s after=%d", session, after)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out [][]byte
+	for i, b := range f.outbox[session] {
+		if uint64(i+1) > after {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// frame is any server frame, decoded.
+type frame struct {
+	Type         string         `json:"type"`
+	SessionID    string         `json:"session_id"`
+	Seq          uint64         `json:"seq"`
+	ReplyTo      string         `json:"reply_to"`
+	Text         string         `json:"text"`
+	Input        string         `json:"input"`
+	Code         string         `json:"code"`
+	Message      string         `json:"message"`
+	Buttons      []nodes.Button `json:"buttons"`
+	URL          string         `json:"url"`
+	Profile      string         `json:"profile"`
+	QuickReplies []nodes.Button `json:"quick_replies"`
+}
+
+type testServer struct {
+	ws   *WebSocket
+	http *httptest.Server
+	conv *fakeConv
+}
+
+func startServer(t *testing.T, conv *fakeConv, opts Options) *testServer {
+	t.Helper()
+	if opts.Secret == nil {
+		opts.Secret = testSecret
+	}
+	ws := New(conv, opts)
+	hs := httptest.NewServer(ws)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = ws.Shutdown(ctx)
+		hs.Close()
+	})
+	return &testServer{ws: ws, http: hs, conv: conv}
+}
+
+func (ts *testServer) url(query url.Values) string {
+	u := "ws" + strings.TrimPrefix(ts.http.URL, "http") + "/ws"
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	return u
+}
+
+func (ts *testServer) dial(t *testing.T, query url.Values) *websocket.Conn {
+	t.Helper()
+	c, resp, err := websocket.DefaultDialer.Dial(ts.url(query), nil)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("Dial(%s) = %v (HTTP %d)", ts.url(query), err, status)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// readFrame reads the next frame, failing the test after a generous
+// deadline (a hang is a bug, not a slow machine).
+func readFrame(t *testing.T, c *websocket.Conn) frame {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, data, err := c.ReadMessage()
+	if err != nil {
+		t.Fatalf("ReadMessage() = %v; want a frame", err)
+	}
+	var f frame
+	if err := json.Unmarshal(data, &f); err != nil {
+		t.Fatalf("server frame %q is not JSON: %v", data, err)
+	}
+	return f
+}
+
+// expectType reads a frame and checks its type.
+func expectType(t *testing.T, c *websocket.Conn, typ string) frame {
+	t.Helper()
+	f := readFrame(t, c)
+	if f.Type != typ {
+		t.Fatalf("frame type = %q (%+v); want %q", f.Type, f, typ)
+	}
+	return f
+}
+
+func send(t *testing.T, c *websocket.Conn, s string) {
+	t.Helper()
+	if err := c.WriteMessage(websocket.TextMessage, []byte(s)); err != nil {
+		t.Fatalf("WriteMessage(%s) = %v", s, err)
+	}
+}
+
+// openSession dials a new session and consumes the session, typing and
+// greeting frames; it returns the connection and the session id.
+func (ts *testServer) openSession(t *testing.T) (*websocket.Conn, string) {
+	t.Helper()
+	c := ts.dial(t, nil)
+	id := expectType(t, c, "session").SessionID
+	expectType(t, c, "typing")
+	expectType(t, c, "message")
+	return c, id
+}
+
+// roundTrip sends a message and returns its reply, skipping the typing frame.
+func roundTrip(t *testing.T, c *websocket.Conn, id, text string) frame {
+	t.Helper()
+	send(t, c, fmt.Sprintf(`{"type":"message","id":%q,"text":%q}`, id, text))
+	expectType(t, c, "typing")
+	return expectType(t, c, "message")
+}
+
+// eventually polls cond until it holds, failing after a generous limit. It
+// waits for server-side bookkeeping only, never for a duration to pass.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// closeCode reads until the connection ends and returns the close code.
+func closeCode(t *testing.T, c *websocket.Conn) int {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, data, err := c.ReadMessage()
+		if err == nil {
+			t.Logf("frame before close: %s", data)
+			continue
+		}
+		var ce *websocket.CloseError
+		if !asCloseError(err, &ce) {
+			t.Fatalf("read error = %v; want a close frame", err)
+		}
+		return ce.Code
+	}
+}
+
+func asCloseError(err error, target **websocket.CloseError) bool {
+	ce, ok := err.(*websocket.CloseError)
+	if ok {
+		*target = ce
+	}
+	return ok
+}
+
+var _ http.Handler = (*WebSocket)(nil)
