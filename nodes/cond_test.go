@@ -132,11 +132,11 @@ func TestCompileCondErrors(t *testing.T) {
 
 func TestCondEvalErrors(t *testing.T) {
 	tests := []string{
-		`entities.phone > 3`,          // nil compared with >
-		`entities.email > 3`,          // string compared with number
-		`entities.qty`,                // number, not a condition
-		`entities.tags[7] == "x"`,     // index out of range
-		`entities.qty contains "1"` /* not a container */,
+		`entities.phone > 3`,        // nil compared with >
+		`entities.email > 3`,        // string compared with number
+		`entities.qty`,              // number, not a condition
+		`entities.tags[7] == "x"`,   // index out of range
+		`entities.qty contains "1"`, /* not a container */
 	}
 	turn := condTurn()
 	for _, src := range tests {
