@@ -30,6 +30,7 @@ func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
 
 var (
 	durationType    = reflect.TypeOf(time.Duration(0))
+	yamlNodeType    = reflect.TypeOf(yaml.Node{})
 	unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
 	textUnmarshaler = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
 )
@@ -47,6 +48,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	}
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
+	}
+	if v.Type() == yamlNodeType {
+		v.Set(reflect.ValueOf(*n))
+		return
 	}
 	if v.CanAddr() && v.Addr().Type().Implements(unmarshalerType) {
 		if v.Kind() == reflect.Pointer && v.IsNil() {

@@ -1,0 +1,57 @@
+# dialogd — the dialog-task runtime.
+#   make run     start botd with the embedded demo bot on http://localhost:8080
+#   make test    install what the tests need (redis-server, chromium) and run every test
+#   make bench   Go benchmarks plus a WebSocket load test of the bench dialog
+GO      ?= go
+PKGS    ?= ./...
+BENCHTIME ?= 1s
+
+.PHONY: run test deps vet bench bench-go bench-load fuzz lint build clean
+
+run:
+	$(GO) run ./cmd/botd
+
+build:
+	$(GO) build -o bin/ ./cmd/...
+
+# The tests start their own redis-server and Chromium; this installs the
+# Debian packages when they are missing (RUNLEVEL=1 keeps apt from starting
+# a system Redis: the tests never use one).
+deps:
+	@missing=""; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi; \
+	command -v redis-server >/dev/null && command -v chromium >/dev/null || { echo "deps: redis-server or chromium still missing" >&2; exit 1; }
+
+vet:
+	$(GO) vet $(PKGS)
+
+test: deps vet
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+bench: deps bench-go bench-load
+
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./dialog/ ./sessions/... ./channels/ ./nodes/
+
+bench-load: build
+	$(GO) run ./cmd/botbench
+
+# Short coverage-guided runs of every fuzz target (the seed corpora run in `make test`).
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 10s $$pkg || exit 1; \
+	  done; \
+	done
+
+lint: build
+	./bin/botctl lint examples/demo examples/bench
+
+clean:
+	rm -rf bin
