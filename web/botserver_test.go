@@ -43,10 +43,10 @@ type scriptedBot struct {
 	refuse   bool            // answer upgrades with 503
 	answered map[string][][]byte
 
-	connects chan url.Values   // query of every accepted connection
-	refused  chan struct{}     // one value per refused connection
-	received chan clientFrame  // every client frame, in order
-	release  chan struct{}     // lets the reply after a typing frame go
+	connects chan url.Values    // query of every accepted connection
+	refused  chan struct{}      // one value per refused connection
+	received chan clientFrame   // every client frame, in order
+	release  chan struct{}      // lets the reply after a typing frame go
 	authHits chan *http.Request // requests for the authorize URL
 }
 
