@@ -385,7 +385,8 @@ func TestBusyQueue(t *testing.T) {
 
 	send(t, c, `{"type":"message","id":"m1","text":"first"}`)
 	expectType(t, c, "typing")
-	<-conv.entered // m1 left the queue and runs
+	// m1 has left the queue and runs.
+	<-conv.entered
 	send(t, c, `{"type":"message","id":"m2","text":"second"}`) // waits
 	send(t, c, `{"type":"message","id":"m3","text":"third"}`)  // overflows
 	if got := expectType(t, c, "error"); got.Code != CodeBusy || got.ReplyTo != "m3" {
