@@ -205,6 +205,7 @@ func (s *Server) seed(fx *Fixture) error {
 	defer s.mu.Unlock()
 	s.org = org
 	s.db = newStore(sc)
+	s.custom = fx.CustomFields
 	now := s.now()
 	for i, fu := range fx.Users {
 		path := fmt.Sprintf("users[%d]", i)

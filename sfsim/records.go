@@ -21,6 +21,28 @@ type writeOpts struct {
 	user            *User
 	allowDuplicates bool   // Sforce-Duplicate-Rule-Header: allowSave=true, or seeding
 	version         string // API version for attribute URLs in error bodies, e.g. "62.0"
+	tx              *journal
+}
+
+// journal records how to undo writes, for allOrNone composite calls.
+type journal struct{ undo []func() }
+
+func (j *journal) add(f func()) {
+	if j != nil {
+		j.undo = append(j.undo, f)
+	}
+}
+
+// rollback undoes the journaled writes, newest first. The caller holds the lock.
+func (j *journal) rollback() {
+	for i := len(j.undo) - 1; i >= 0; i-- {
+		j.undo[i]()
+	}
+	j.undo = nil
+}
+
+func errInvalidType(object string) *APIError {
+	return badRequest("INVALID_TYPE", "sObject type '"+object+"' is not supported.")
 }
 
 // nextID allocates an id; the caller holds the lock.
@@ -393,7 +415,8 @@ func (s *Server) createLocked(o *objectDef, body map[string]any, opt writeOpts) 
 	ts := formatDateTime(s.now())
 	f["Id"], f["IsDeleted"], f["CreatedDate"], f["LastModifiedDate"], f["SystemModstamp"] = id, false, ts, ts, ts
 	f["CreatedById"], f["LastModifiedById"] = opt.user.ID, opt.user.ID
-	t.insert(f)
+	r := t.insert(f)
+	opt.tx.add(func() { t.hardRemove(r) })
 	s.dirty = true
 	return id, nil
 }
@@ -473,17 +496,23 @@ func (s *Server) updateLocked(o *objectDef, r *row, body map[string]any, opt wri
 	}
 	ts := formatDateTime(s.now())
 	merged["LastModifiedDate"], merged["SystemModstamp"], merged["LastModifiedById"] = ts, ts, opt.user.ID
-	s.db.table(o.Name).update(r, merged)
+	t := s.db.table(o.Name)
+	old := r.f
+	t.update(r, merged)
+	opt.tx.add(func() { t.replace(r, old) })
 	s.dirty = true
 	return nil
 }
 
 // deleteLocked deletes a record. The caller holds the write lock.
-func (s *Server) deleteLocked(o *objectDef, r *row) *APIError {
+func (s *Server) deleteLocked(o *objectDef, r *row, opt writeOpts) *APIError {
 	if !o.Deletable {
 		return errNotAllowed(http.MethodDelete, "GET, HEAD")
 	}
-	s.db.table(o.Name).remove(r)
+	t := s.db.table(o.Name)
+	old := r.f
+	t.remove(r)
+	opt.tx.add(func() { t.undelete(r, old) })
 	s.dirty = true
 	return nil
 }

@@ -35,8 +35,11 @@ type Server struct {
 	faults faultState
 	reqlog reqLog
 
+	custom map[string][]CustomField // fixture custom fields, kept for persistence
+
 	dataFile string
 	dirty    bool
+	saveMu   sync.Mutex
 }
 
 // Option configures New.
@@ -121,10 +124,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	start := time.Now()
-	defer func() { s.reqlog.add(r, rec.status, time.Since(start)) }()
-	if s.faults.delay(r) {
-		// latency injected; continue
-	}
+	defer func() { s.reqlog.add(r, rec.status, start, time.Since(start)) }()
+	s.faults.delay(r.Context())
 	switch {
 	case strings.HasPrefix(p, "/services/oauth2/"):
 		s.serveOAuth(rec, r)

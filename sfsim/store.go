@@ -129,6 +129,40 @@ func (t *table) remove(r *row) {
 	t.live--
 }
 
+// replace restores an earlier field map of r (rollback of an update).
+func (t *table) replace(r *row, f map[string]any) {
+	t.indexRemove(r)
+	r.f = f
+	t.indexAdd(r)
+}
+
+// undelete restores a deleted row with its earlier field map.
+func (t *table) undelete(r *row, f map[string]any) {
+	if !r.deleted {
+		return
+	}
+	r.deleted = false
+	r.f = f
+	t.indexAdd(r)
+	t.live++
+}
+
+// hardRemove erases a row completely (rollback of an insert).
+func (t *table) hardRemove(r *row) {
+	if !r.deleted {
+		t.indexRemove(r)
+		t.live--
+	}
+	k, _ := idKey(r.f["Id"].(string))
+	delete(t.byID, k)
+	for i := len(t.rows) - 1; i >= 0; i-- {
+		if t.rows[i] == r {
+			t.rows = append(t.rows[:i], t.rows[i+1:]...)
+			break
+		}
+	}
+}
+
 // get finds a record by 15- or 18-character id, deleted ones included.
 func (t *table) get(id string) *row {
 	k, ok := idKey(id)

@@ -1,0 +1,214 @@
+package sfsim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// FaultKind is an error a fault rule injects into data API calls.
+type FaultKind string
+
+const (
+	// FaultUnavailable answers 503 SERVER_UNAVAILABLE.
+	FaultUnavailable FaultKind = "unavailable"
+	// FaultRequestLimit answers 403 REQUEST_LIMIT_EXCEEDED.
+	FaultRequestLimit FaultKind = "request_limit"
+	// FaultLockRow answers 400 UNABLE_TO_LOCK_ROW.
+	FaultLockRow FaultKind = "lock_row"
+)
+
+// ErrUnknownFault is returned for a FaultKind sfsim does not know.
+var ErrUnknownFault = errors.New("unknown fault kind")
+
+// ErrUnknownUser is returned by the Go API for a username not in the org.
+var ErrUnknownUser = errors.New("unknown user")
+
+func (k FaultKind) apiError() (*APIError, error) {
+	switch k {
+	case FaultUnavailable:
+		return &APIError{Status: http.StatusServiceUnavailable, Code: "SERVER_UNAVAILABLE", Message: "Server is temporarily unavailable. Please try again later."}, nil
+	case FaultRequestLimit:
+		return &APIError{Status: http.StatusForbidden, Code: "REQUEST_LIMIT_EXCEEDED", Message: "TotalRequests Limit exceeded."}, nil
+	case FaultLockRow:
+		return &APIError{Status: http.StatusBadRequest, Code: "UNABLE_TO_LOCK_ROW", Message: "unable to obtain exclusive access to this record or 1 records", Fields: []string{}}, nil
+	}
+	return nil, fmt.Errorf("fault %q: %w", k, ErrUnknownFault)
+}
+
+type faultRule struct {
+	err       *APIError
+	remaining int
+	path      string // data path prefix after /services/data/vNN.N, "" = any
+}
+
+// faultState holds pending fault rules and the injected latency.
+type faultState struct {
+	mu      sync.Mutex
+	rules   []*faultRule
+	latency time.Duration
+}
+
+// take consumes one matching rule and returns its error, or nil.
+func (f *faultState) take(r *http.Request) *APIError {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.rules) == 0 {
+		return nil
+	}
+	p := r.URL.Path
+	if i := strings.Index(p, ".0/"); i >= 0 {
+		p = p[i+2:]
+	}
+	for i, rule := range f.rules {
+		if rule.path != "" && !strings.HasPrefix(p, rule.path) {
+			continue
+		}
+		rule.remaining--
+		if rule.remaining <= 0 {
+			f.rules = append(f.rules[:i:i], f.rules[i+1:]...)
+		}
+		return rule.err
+	}
+	return nil
+}
+
+// delay sleeps for the injected latency (or until the request is cancelled).
+func (f *faultState) delay(ctx context.Context) {
+	f.mu.Lock()
+	d := f.latency
+	f.mu.Unlock()
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// FailNext makes the next n data API calls whose path (after
+// /services/data/vNN.N) starts with pathPrefix fail with kind. An empty
+// prefix matches every data call. Authentication and the daily limit are
+// checked first, so a faulted call still counts as an API call.
+func (s *Server) FailNext(n int, kind FaultKind, pathPrefix string) error {
+	e, err := kind.apiError()
+	if err != nil {
+		return err
+	}
+	if n <= 0 {
+		return nil
+	}
+	s.faults.mu.Lock()
+	s.faults.rules = append(s.faults.rules, &faultRule{err: e, remaining: n, path: pathPrefix})
+	s.faults.mu.Unlock()
+	return nil
+}
+
+// SetLatency delays every request except control calls by d.
+func (s *Server) SetLatency(d time.Duration) {
+	s.faults.mu.Lock()
+	s.faults.latency = d
+	s.faults.mu.Unlock()
+}
+
+// ClearFaults removes pending faults and latency.
+func (s *Server) ClearFaults() {
+	s.faults.mu.Lock()
+	s.faults.rules, s.faults.latency = nil, 0
+	s.faults.mu.Unlock()
+}
+
+// ExpireAccessTokens makes every access token issued so far invalid, as if
+// the session timeout had passed; refresh tokens keep working.
+func (s *Server) ExpireAccessTokens() {
+	s.mu.Lock()
+	for _, g := range s.grants {
+		g.expired = true
+	}
+	s.dirty = true
+	s.mu.Unlock()
+}
+
+// RevokeRefreshTokens revokes every refresh token (and the access tokens
+// minted from them). With a username only that user's tokens go.
+func (s *Server) RevokeRefreshTokens(username string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	families := map[string]bool{}
+	for tok, g := range s.refresh {
+		if username == "" || strings.EqualFold(g.User.Username, username) {
+			families[g.family] = true
+			delete(s.refresh, tok)
+		}
+	}
+	for tok, g := range s.grants {
+		if families[g.family] {
+			delete(s.grants, tok)
+		}
+	}
+	s.dirty = true
+}
+
+// SetUserActive activates or deactivates a user. Tokens of an inactive user
+// are refused with INVALID_SESSION_ID and logins fail.
+func (s *Server) SetUserActive(username string, active bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.userByUsernameLocked(username)
+	if u == nil {
+		return fmt.Errorf("set user active %q: %w", username, ErrUnknownUser)
+	}
+	u.Active = active
+	s.putUserRecordLocked(u, s.now())
+	s.dirty = true
+	return nil
+}
+
+// IssueToken issues an access token for username through the Go API (no app,
+// no refresh token), for clients that log in with an existing access token.
+func (s *Server) IssueToken(username string) (*Grant, error) {
+	u := s.userByUsername(username)
+	if u == nil {
+		return nil, fmt.Errorf("issue token for %q: %w", username, ErrUnknownUser)
+	}
+	return s.issueGrant(u, nil, []string{"api"}, false), nil
+}
+
+// SetPresence records that the user switched to the ServicePresenceStatus
+// with developer name status: the current UserServicePresence row is closed
+// and a new current one created. It returns the new row's id.
+func (s *Server) SetPresence(username, status string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.userByUsernameLocked(username)
+	if u == nil {
+		return "", fmt.Errorf("set presence of %q: %w", username, ErrUnknownUser)
+	}
+	var statusID string
+	for _, r := range s.db.table("ServicePresenceStatus").rows {
+		if !r.deleted && strings.EqualFold(fmt.Sprint(r.f["DeveloperName"]), status) {
+			statusID = r.f["Id"].(string)
+		}
+	}
+	if statusID == "" {
+		return "", fmt.Errorf("set presence: unknown presence status %q", status)
+	}
+	now := formatDateTime(s.now())
+	t := s.db.table("UserServicePresence")
+	for _, r := range t.rows {
+		if !r.deleted && r.f["UserId"] == u.ID && r.f["IsCurrentState"] == true {
+			t.update(r, map[string]any{"IsCurrentState": false, "StatusEndDate": now, "LastModifiedDate": now, "SystemModstamp": now})
+		}
+	}
+	id := s.systemInsertLocked("UserServicePresence", map[string]any{"UserId": u.ID, "ServicePresenceStatusId": statusID,
+		"IsCurrentState": true, "IsAway": strings.EqualFold(status, "Away") || strings.EqualFold(status, "Busy"),
+		"StatusStartDate": now, "ConfiguredCapacity": float64(5), "OwnerId": u.ID}, u)
+	return id, nil
+}
