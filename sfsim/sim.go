@@ -37,6 +37,8 @@ type Server struct {
 
 	custom map[string][]CustomField // fixture custom fields, kept for persistence
 
+	oauth oauthState // owned by the OAuth code (oauth_state.go)
+
 	dataFile string
 	dirty    bool
 	saveMu   sync.Mutex
