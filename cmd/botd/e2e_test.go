@@ -1,0 +1,349 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/botforge/dialogd/sessions/redistest"
+)
+
+const testSecret = "test-secret-0123456789abcdef"
+
+// instance is one botd running in-process on a real port.
+type instance struct {
+	addr   string
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// startBotd runs botd with args (plus -addr) until the test ends or stop is called.
+func startBotd(t *testing.T, env map[string]string, args ...string) *instance {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	getenv := func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		if k == "BOT_SECRET_KEY" {
+			return testSecret
+		}
+		return ""
+	}
+	t.Setenv("DEMO_API_BASE", "http://"+addr+"/demo/api")
+	cfg, err := parseConfig(append([]string{"-addr", addr, "-log-level", "warn"}, args...), getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := newServer(cfg, &testLog{t: t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	in := &instance{addr: addr, cancel: cancel, done: make(chan error, 1)}
+	go func() { in.done <- s.serve(ctx, ln) }()
+	t.Cleanup(in.stop)
+	return in
+}
+
+func (in *instance) stop() {
+	in.cancel()
+	select {
+	case <-in.done:
+	case <-time.After(30 * time.Second):
+	}
+}
+
+type testLog struct{ t *testing.T }
+
+func (l *testLog) Write(p []byte) (int, error) {
+	l.t.Logf("botd: %s", strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// client is a raw protocol-v1 WebSocket client.
+type client struct {
+	t       *testing.T
+	conn    *websocket.Conn
+	session string
+	n       int
+	lastSeq uint64
+}
+
+type frame struct {
+	Type      string `json:"type"`
+	Seq       uint64 `json:"seq"`
+	ReplyTo   string `json:"reply_to"`
+	Text      string `json:"text"`
+	Input     string `json:"input"`
+	Code      string `json:"code"`
+	SessionID string `json:"session_id"`
+	Buttons   []struct {
+		Title, Payload string
+	} `json:"buttons"`
+}
+
+func dial(t *testing.T, addr, session string, lastSeq uint64) *client {
+	t.Helper()
+	u := url.URL{Scheme: "ws", Host: addr, Path: "/ws"}
+	if session != "" {
+		u.RawQuery = url.Values{"session": {session}, "last_seq": {fmt.Sprint(lastSeq)}}.Encode()
+	}
+	h := http.Header{"Origin": {"http://" + addr}}
+	conn, _, err := websocket.DefaultDialer.Dial(u.String(), h)
+	if err != nil {
+		t.Fatalf("dial %s: %v", u.String(), err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	c := &client{t: t, conn: conn, lastSeq: lastSeq}
+	f := c.read()
+	if f.Type != "session" || f.SessionID == "" {
+		t.Fatalf("first frame = %+v, want a session frame", f)
+	}
+	c.session = f.SessionID
+	return c
+}
+
+func (c *client) read() frame {
+	c.t.Helper()
+	c.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, data, err := c.conn.ReadMessage()
+	if err != nil {
+		c.t.Fatalf("read: %v", err)
+	}
+	var f frame
+	if err := json.Unmarshal(data, &f); err != nil {
+		c.t.Fatalf("frame is not JSON: %q", data)
+	}
+	if f.Seq > c.lastSeq {
+		c.lastSeq = f.Seq
+	}
+	return f
+}
+
+// turnEnd reads until the frame that ends a turn; it returns the texts.
+func (c *client) turnEnd() (string, frame) {
+	c.t.Helper()
+	var texts []string
+	for {
+		f := c.read()
+		if f.Type == "error" {
+			return "error:" + f.Code, f
+		}
+		if f.Text != "" {
+			texts = append(texts, f.Text)
+		}
+		if (f.Type == "message" && f.Input != "ignoring") || f.Type == "authorize" {
+			return strings.Join(texts, " | "), f
+		}
+	}
+}
+
+func (c *client) say(text string) string {
+	c.t.Helper()
+	c.n++
+	msg, _ := json.Marshal(map[string]string{"type": "message", "id": fmt.Sprintf("m%d", c.n), "text": text})
+	if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+		c.t.Fatal(err)
+	}
+	s, _ := c.turnEnd()
+	return s
+}
+
+func TestDemoConversationOverWebSocket(t *testing.T) {
+	in := startBotd(t, nil)
+	c := dial(t, in.addr, "", 0)
+	welcome, f := c.turnEnd()
+	if !strings.Contains(welcome, "demo bot") || len(f.Buttons) != 2 {
+		t.Fatalf("welcome = %q %+v", welcome, f.Buttons)
+	}
+	steps := []struct{ say, want string }{
+		{"create a lead", "What's the first name?"},
+		{"Jane", "And the last name?"},
+		{"Doe", "Which company?"},
+		{"Acme Corp", "What's their e-mail address?"},
+		{"jane@example", "That doesn't look like an e-mail address. Try again?"},
+		{"jane@example.com", "Create a lead for Jane Doe at Acme Corp (jane@example.com)?"},
+	}
+	for _, s := range steps {
+		if got := c.say(s.say); got != s.want {
+			t.Fatalf("say %q: got %q, want %q", s.say, got, s.want)
+		}
+	}
+	got := c.say("yes")
+	if !strings.HasPrefix(got, "Created lead 00Q") || !strings.HasSuffix(got, "for Jane Doe.") {
+		t.Fatalf("final reply %q", got)
+	}
+}
+
+func TestHealthReadyMetrics(t *testing.T) {
+	in := startBotd(t, nil)
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ok", "/metrics": "dialogd_ws_connections", "/": "<script"} {
+		resp, err := http.Get("http://" + in.addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
+			t.Errorf("GET %s = %d, body lacks %q", path, resp.StatusCode, want)
+		}
+	}
+}
+
+// TestRedisRestartResumesTask stops botd mid-task and starts a new one on
+// the same Redis: the client reconnects with its session and goes on.
+func TestRedisRestartResumesTask(t *testing.T) {
+	rs := redistest.Start(t)
+	a := startBotd(t, nil, "-redis", rs.URL())
+	c := dial(t, a.addr, "", 0)
+	c.turnEnd()
+	c.say("create a lead")
+	c.say("Ann")
+	a.stop()
+
+	b := startBotd(t, nil, "-redis", rs.URL())
+	c2 := dial(t, b.addr, c.session, c.lastSeq)
+	if c2.session != c.session {
+		t.Fatalf("session changed across restart: %q → %q", c.session, c2.session)
+	}
+	c2.n = c.n
+	if got := c2.say("Smith"); got != "Which company?" {
+		t.Errorf("after restart: got %q, want the task to go on", got)
+	}
+}
+
+// TestTwoInstancesSerializeTurns sends a session's messages to two botd
+// instances at once; if two turns ever ran together they would read the
+// same sequence number and send duplicate seqs.
+func TestTwoInstancesSerializeTurns(t *testing.T) {
+	rs := redistest.Start(t)
+	a := startBotd(t, nil, "-redis", rs.URL())
+	b := startBotd(t, nil, "-redis", rs.URL())
+	ca := dial(t, a.addr, "", 0)
+	ca.turnEnd()
+	cb := dial(t, b.addr, ca.session, ca.lastSeq)
+	if cb.session != ca.session {
+		t.Fatal("second instance did not accept the signed session id")
+	}
+	const perClient = 20
+	var mu sync.Mutex
+	var seqs []uint64
+	var wg sync.WaitGroup
+	for i, c := range []*client{ca, cb} {
+		wg.Add(1)
+		go func(i int, c *client) {
+			defer wg.Done()
+			for j := 0; j < perClient; j++ {
+				msg, _ := json.Marshal(map[string]string{"type": "message", "id": fmt.Sprintf("c%d-%d", i, j), "text": "help"})
+				if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+					t.Error(err)
+					return
+				}
+				for {
+					c.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+					_, data, err := c.conn.ReadMessage()
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					var f frame
+					json.Unmarshal(data, &f)
+					if f.Type == "error" {
+						t.Errorf("error frame %+v", f)
+						return
+					}
+					if f.Seq == 0 {
+						continue
+					}
+					mu.Lock()
+					seqs = append(seqs, f.Seq)
+					mu.Unlock()
+					if f.Input != "ignoring" {
+						break
+					}
+				}
+			}
+		}(i, c)
+	}
+	wg.Wait()
+	sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+	if len(seqs) != 2*perClient {
+		t.Fatalf("got %d numbered frames, want %d", len(seqs), 2*perClient)
+	}
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] == seqs[i-1] {
+			t.Fatalf("seq %d sent twice: two turns of one session ran at once", seqs[i])
+		}
+		if seqs[i] != seqs[i-1]+1 {
+			t.Fatalf("seqs jump from %d to %d", seqs[i-1], seqs[i])
+		}
+	}
+}
+
+// TestRedisDown: with Redis gone, /readyz fails and a message gets a
+// clear "unavailable" error frame quickly, not a hang; the socket stays
+// usable and the conversation goes on once Redis is back.
+func TestRedisDown(t *testing.T) {
+	rs := redistest.Start(t)
+	in := startBotd(t, nil, "-redis", rs.URL())
+	c := dial(t, in.addr, "", 0)
+	c.turnEnd()
+	c.say("create a lead")
+
+	// Paused clients: the server is up but answers nothing (a hung Redis).
+	rc := rs.Client(t)
+	if err := rc.Do(context.Background(), "CLIENT", "PAUSE", "4000", "ALL").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if code := getStatus(t, "http://"+in.addr+"/readyz"); code != 503 {
+		t.Errorf("/readyz with Redis paused = %d, want 503", code)
+	}
+	began := time.Now()
+	if got := c.say("Ann"); got != "error:unavailable" {
+		t.Errorf("with Redis paused: got %q, want error:unavailable", got)
+	}
+	if d := time.Since(began); d > 8*time.Second {
+		t.Errorf("error took %v; want a bounded wait", d)
+	}
+	rc.Do(context.Background(), "CLIENT", "UNPAUSE")
+	if code := getStatus(t, "http://"+in.addr+"/readyz"); code != 200 {
+		t.Errorf("/readyz after Redis is back = %d, want 200", code)
+	}
+	if got := c.say("Ann"); got != "And the last name?" {
+		t.Errorf("after Redis is back: got %q, want the task to go on where it was", got)
+	}
+
+	rs.Stop()
+	if code := getStatus(t, "http://"+in.addr+"/readyz"); code != 503 {
+		t.Errorf("/readyz with Redis stopped = %d, want 503", code)
+	}
+	if got := c.say("Smith"); got != "error:unavailable" {
+		t.Errorf("with Redis stopped: got %q, want error:unavailable", got)
+	}
+}
+
+func getStatus(t *testing.T, u string) int {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
