@@ -225,6 +225,13 @@ func (b *scriptedBot) kill(sid string, missed map[string]any) {
 	}
 }
 
+// forget drops session sid, as a server does whose session expired.
+func (b *scriptedBot) forget(sid string) {
+	b.mu.Lock()
+	delete(b.sessions, sid)
+	b.mu.Unlock()
+}
+
 func (b *scriptedBot) setRefuse(on bool) {
 	b.mu.Lock()
 	b.refuse = on

@@ -361,6 +361,27 @@ func TestWidgetBrowser(t *testing.T) {
 		t.Errorf("after open(): panel hidden, aria-expanded = %s; want false true", s)
 	}
 
+	// 12. The server no longer knows the session: the widget takes the new
+	// session id and starts counting seq again, so seq 1 is not mistaken
+	// for a frame it has seen.
+	bot.forget(sid)
+	bot.kill(sid, nil)
+	assertQuery(t, "refused session", recv(t, "refused session", bot.connects),
+		map[string]string{"session": sid, "last_seq": strconv.Itoa(seq + 2), "identity": "signed.token-1"})
+	want = append(want, "system: A new conversation started.")
+	waitTranscript(t, ctx, "new session notice", want)
+	newSid := evalJS[string](t, ctx, `JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('dialogd:')))).sid`)
+	if newSid == sid || len(newSid) != 32 {
+		t.Errorf("session id after refusal = %q; want a new id (old %q)", newSid, sid)
+	}
+	do(t, ctx, "hello again", chromedp.SendKeys(chromedp.CSS(".dlgd-input"), "hello\n"))
+	assertFrame(t, "hello again", recv(t, "hello again", bot.received), "message", "hello", "")
+	want = append(want, "user: hello", "bot: Hi! What can I do? [Create a lead]")
+	waitTranscript(t, ctx, "first frame of the new session", want)
+	if got := evalJS[int](t, ctx, `+document.querySelector('.dlgd-log > .dlgd-msg:last-child').dataset.seq`); got != 1 {
+		t.Errorf("seq of the new session's first frame = %d; want 1", got)
+	}
+
 	if *screenshot != "" {
 		takeScreenshots(t, ctx, *screenshot)
 	}

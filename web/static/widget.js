@@ -303,11 +303,7 @@
     var btn = el('button', quick ? 'dlgd-btn dlgd-chip' : 'dlgd-btn', b.title);
     btn.type = 'button';
     btn.addEventListener('click', function () {
-      if (quick) {
-        showQuickReplies(null);
-        clearQuickReplies();
-      }
-      postback(b.payload, b.title);
+      postback(b.payload, b.title); // hides and forgets the chips too
     });
     return btn;
   }
@@ -445,7 +441,7 @@
   // submit shows the user's bubble, keeps the frame until a reply names it
   // and sends it now or after the next (re)connect.
   function submit(f) {
-    hideTypingIfIdle();
+    hideTyping(); // a new user turn starts; a stale indicator goes
     showQuickReplies(null);
     clearQuickReplies();
     addEntry({ role: 'user', text: f.text || f.payload, id: f.id });
@@ -461,11 +457,6 @@
       markPending(f.id, true);
       connectSoon();
     }
-  }
-
-  function hideTypingIfIdle() {
-    // a new user turn starts; a stale indicator from the last turn goes
-    hideTyping();
   }
 
   // acknowledge drops the pending frame a server frame replies to.
@@ -581,6 +572,9 @@
       }
       if (f.session_id !== state.sid) {
         // a new session, or the old one was refused: its numbering is gone
+        if (state.sid && state.log.length) {
+          addEntry({ role: 'system', text: 'A new conversation started.' });
+        }
         state.sid = f.session_id;
         state.seq = 0;
       }
@@ -676,7 +670,9 @@
 
   // ---- open / close ------------------------------------------------------
 
-  function open() {
+  // open shows the panel; focus moves to the input unless the page asked
+  // for the panel to start open (focus stays where the host page put it).
+  function open(keepFocus) {
     panel.hidden = false;
     root.classList.add('dlgd-open');
     launcher.setAttribute('aria-expanded', 'true');
@@ -685,7 +681,9 @@
     state.open = true;
     save();
     logEl.scrollTop = logEl.scrollHeight;
-    input.focus();
+    if (keepFocus !== true) {
+      input.focus();
+    }
     connectSoon();
   }
 
@@ -724,7 +722,7 @@
   function mount() {
     document.body.appendChild(root);
     if (attr('data-open') === 'true' || state.open) {
-      open();
+      open(true);
     } else if (state.sid || state.pending.length) {
       connect(); // resume quietly to receive what was missed
     }
@@ -732,7 +730,9 @@
 
   window.DialogdWidget = {
     version: VERSION,
-    open: open,
+    open: function () {
+      open();
+    },
     close: close,
     // send types text as the user would and returns the client message id.
     send: function (text) {
