@@ -30,6 +30,10 @@ const (
 	// EscapeJSON escapes values for the inside of a JSON string (the
 	// quotes are the template's). Prefer [RenderJSON] for whole bodies.
 	EscapeJSON
+
+	// escapeJSONLeaf renders a whole template as the body of a JSON
+	// string: its literal text is escaped too. Used by RenderJSON.
+	escapeJSONLeaf Escaper = 255
 )
 
 // String returns the escaper's name.

@@ -437,7 +437,11 @@ func (t *Template) render(b *strings.Builder, turn *Turn, esc Escaper) error {
 	for i := range t.parts {
 		p := &t.parts[i]
 		if p.path == nil && !p.isConst {
-			b.WriteString(p.lit)
+			if esc == escapeJSONLeaf {
+				writeJSONString(b, p.lit)
+			} else {
+				b.WriteString(p.lit)
+			}
 			continue
 		}
 		v, ok := p.lookup(turn, now)
@@ -565,7 +569,7 @@ func writeEscaped(b *strings.Builder, s string, esc Escaper, p *tmplPart) error 
 		}
 	case EscapeXML:
 		writeXML(b, s)
-	case EscapeJSON:
+	case EscapeJSON, escapeJSONLeaf:
 		writeJSONString(b, s)
 	default:
 		b.WriteString(s)
@@ -849,7 +853,7 @@ func (n *bodyNode) writeJSON(b *strings.Builder, t *Turn) error {
 			return writeJSONValue(b, v)
 		}
 		b.WriteByte('"')
-		if err := n.tmpl.render(b, t, EscapeJSON); err != nil {
+		if err := n.tmpl.render(b, t, escapeJSONLeaf); err != nil {
 			return err
 		}
 		b.WriteByte('"')
