@@ -80,9 +80,9 @@ const (
 
 // Value is a literal in a WHERE clause.
 //
-// For ValString, Text is the literal in pattern form: escapes are decoded
-// except \\, \% and \_, which stay two characters long so a LIKE pattern can
-// tell a literal % or _ from a wildcard; [Value.Str] gives the plain string.
+// For ValString, Text is the decoded literal with every backslash doubled;
+// after LIKE, \% and \_ also stay escaped so that a literal % or _ differs
+// from a wildcard. [Value.Str] gives the plain string.
 // For ValNumber, ValDate and ValDateTime, Text is the source text. For
 // ValDateLiteral, Text is the upper-case literal name and N its parameter
 // (0 for literals without one).
@@ -92,8 +92,6 @@ type Value struct {
 	N    int
 	Bool bool
 	Pos  int
-
-	likeEsc bool // \% or \_ occurred (only legal after LIKE)
 }
 
 // Str returns a ValString literal's plain value.

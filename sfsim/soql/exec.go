@@ -258,6 +258,9 @@ func (c *compiler) literal(q *Query, p path, op string, v Value) (lit, *Error) {
 			return lit{}, wrongType()
 		}
 		s := v.Str()
+		if s == "" && op != "LIKE" {
+			return lit{null: true}, nil // '' means null
+		}
 		l := lit{s: s, lower: strings.ToLower(s)}
 		if op == "LIKE" {
 			l.pattern = strings.ToLower(v.Text)
@@ -271,6 +274,9 @@ func (c *compiler) literal(q *Query, p path, op string, v Value) (lit, *Error) {
 			return lit{}, wrongType()
 		}
 		s := v.Str()
+		if s == "" && op != "LIKE" {
+			return lit{null: true}, nil
+		}
 		if op == "LIKE" {
 			return lit{s: s, lower: strings.ToLower(s), pattern: strings.ToLower(v.Text)}, nil
 		}

@@ -431,7 +431,12 @@ func (p *parser) parseValue(op string) (Value, *Error) {
 			return v, posError(CodeMalformedQuery, p.lx.src, t.pos,
 				fmt.Sprintf("Invalid string literal %s. Illegal character sequence '%s' in string literal.", t.text, seq))
 		}
-		v.Kind, v.Text, v.likeEsc = ValString, t.val, t.likeEsc
+		v.Kind, v.Text = ValString, t.val
+		if op != "LIKE" {
+			// Outside LIKE, % and _ are plain characters: keep only the
+			// backslash escaped.
+			v.Text = strings.ReplaceAll(unpattern(t.val), `\`, `\\`)
+		}
 	case tNumber:
 		v.Kind, v.Text = ValNumber, t.text
 	case tDate:
