@@ -191,6 +191,9 @@ func (descriptionEntity) Parse(text, _ string, _ time.Time, _ *EntityOptions) (a
 type companyNameEntity struct{}
 
 func (companyNameEntity) Parse(text, _ string, _ time.Time, _ *EntityOptions) (any, bool) {
+	if hasControl(strings.TrimSpace(text), false) {
+		return nil, false
+	}
 	s := collapseSpaces(text)
 	n := 0
 	letter := false
@@ -250,10 +253,21 @@ func parsePersonName(text string) (string, bool) {
 	return titleCaseName(s), true
 }
 
-// titleCaseName title-cases each Latin part of a name that was typed in a
-// single case ("jane o'neil-smith" → "Jane O'Neil-Smith"); parts typed in
-// mixed case ("McDonald") and other scripts are kept as they are.
+// titleCaseName title-cases the Latin parts of a name typed in a single
+// case ("jane o'neil-smith" → "Jane O'Neil-Smith"). A name typed in mixed
+// case ("Ronald McDonald", "Jan van der Berg") and other scripts are kept
+// as they are.
 func titleCaseName(s string) string {
+	upper, lower := false, false
+	for _, r := range s {
+		if unicode.Is(unicode.Latin, r) {
+			upper = upper || unicode.IsUpper(r) || unicode.IsTitle(r)
+			lower = lower || unicode.IsLower(r)
+		}
+	}
+	if upper && lower {
+		return s // typed with care: keep it
+	}
 	var b []byte // allocated on the first change
 	start := 0
 	for start < len(s) {

@@ -105,9 +105,9 @@ func parseNumber(text, lang string) (float64, bool) {
 		}
 	}
 	digits := 0
-	group := 0      // digits in the current group
-	groups := 0     // completed groups
-	var sep rune    // grouping separator in use, 0 before the first one
+	group := 0   // digits in the current group
+	groups := 0  // completed groups
+	var sep rune // grouping separator in use, 0 before the first one
 	seenDec := false
 	fracDigits := 0
 	for {
