@@ -245,7 +245,7 @@ func (s *Server) runSubrequest(d *dataReq, sub compositeSubreq, bodies map[strin
 	if !ok {
 		return fail(http.StatusNotFound, "NOT_FOUND", "The requested resource does not exist")
 	}
-	if len(segs) > 1 && segs[1] == "composite" {
+	if len(segs) > 1 && segs[1] == "composite" && (len(segs) < 3 || segs[2] != "sobjects") {
 		return fail(http.StatusBadRequest, "INVALID_URL", "Composite subrequests can't call the composite resources.")
 	}
 	rec := httptest.NewRecorder()
