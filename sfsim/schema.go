@@ -82,8 +82,8 @@ type fb struct{ f *fieldDef }
 func fld(name, typ string, length int) fb {
 	return fb{&fieldDef{Name: name, Type: typ, Length: length, Nillable: true, Createable: true, Updateable: true}}
 }
-func (b fb) req() fb       { b.f.Nillable = false; return b }
-func (b fb) ro() fb        { b.f.Createable, b.f.Updateable = false, false; return b }
+func (b fb) req() fb        { b.f.Nillable = false; return b }
+func (b fb) ro() fb         { b.f.Createable, b.f.Updateable = false, false; return b }
 func (b fb) createOnly() fb { b.f.Updateable = false; return b }
 func (b fb) def(v any) fb {
 	b.f.Defaulted, b.f.Default, b.f.Nillable = true, v, false
@@ -98,17 +98,17 @@ func (b fb) ref(rel, child string, to ...string) fb {
 	b.f.Length = 18
 	return b
 }
-func (b fb) idx() fb { b.f.Indexed = true; return b }
+func (b fb) idx() fb         { b.f.Indexed = true; return b }
 func (b fb) lbl(l string) fb { b.f.Label = l; return b }
 
-func str(name string, n int) fb     { return fld(name, "string", n) }
-func email(name string) fb          { return fld(name, "email", 80).idx() }
-func phone(name string) fb          { return fld(name, "phone", 40).idx() }
+func str(name string, n int) fb      { return fld(name, "string", n) }
+func email(name string) fb           { return fld(name, "email", 80).idx() }
+func phone(name string) fb           { return fld(name, "phone", 40).idx() }
 func textarea(name string, n int) fb { return fld(name, "textarea", n) }
 func boolean(name string, v bool) fb { return fld(name, "boolean", 0).def(v) }
-func date(name string) fb           { return fld(name, "date", 0) }
-func datetime(name string) fb       { return fld(name, "datetime", 0) }
-func num(name, typ string) fb       { return fld(name, typ, 0) }
+func date(name string) fb            { return fld(name, "date", 0) }
+func datetime(name string) fb        { return fld(name, "datetime", 0) }
+func num(name, typ string) fb        { return fld(name, typ, 0) }
 func picklist(name string, restricted bool, vals ...string) fb {
 	return fld(name, "picklist", 255).pick(restricted, vals...)
 }
