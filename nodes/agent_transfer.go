@@ -1,0 +1,51 @@
+package nodes
+
+import (
+	"context"
+	"fmt"
+)
+
+func init() {
+	Register(Info{
+		Type:    "agent_transfer",
+		New:     func() Node { return new(AgentTransfer) },
+		Summary: "Hand the conversation over to a human agent; ends the task.",
+	})
+}
+
+// AgentTransfer hands the conversation to a live agent. It tells the user,
+// sends a handoff reply the channel acts on, and ends the task as
+// [HandedOff]. It has no outgoing transitions.
+//
+//	type: agent_transfer
+//	text: {en: "Let me connect you with a colleague.", de: "Ich verbinde Sie mit einem Kollegen."}
+//	reason: lead_creation_failed
+type AgentTransfer struct {
+	// Text is what the user is told; a built-in sentence when empty.
+	Text Text `yaml:"text"`
+	// Reason tells the agent why the user was handed over.
+	Reason string `yaml:"reason"`
+}
+
+var defaultTransferText = builtinText(
+	"en", "Let me connect you with a colleague.",
+	"ja", "担当者におつなぎします。",
+	"de", "Ich verbinde Sie mit einem Kollegen.",
+)
+
+// Run says the text, sends the handoff and ends the task.
+func (n *AgentTransfer) Run(ctx context.Context, t *Turn) (Outcome, error) {
+	text := n.Text
+	if text.IsZero() {
+		text = defaultTransferText
+	}
+	s, err := text.Render(t)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("agent_transfer text: %w", err)
+	}
+	t.Say(Reply{Type: ReplyMessage, Text: s})
+	t.Say(Reply{Type: ReplyHandoff, Reason: n.Reason})
+	return Finish(HandedOff), nil
+}
+
+var _ Node = (*AgentTransfer)(nil)

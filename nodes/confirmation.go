@@ -1,0 +1,174 @@
+package nodes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+func init() {
+	Register(Info{
+		Type:    "confirmation",
+		New:     func() Node { return new(Confirmation) },
+		Summary: "Ask a yes/no question and branch on the answer.",
+	})
+}
+
+// Confirmation asks a yes/no question with Yes/No quick replies and goes to
+// on_yes, on_no or on_else. Answers are read with [ParseYesNo] in the
+// turn's language plus the node's own synonyms, so "yep", "of course not",
+// "はい", "auf keinen Fall" and 👍 all work.
+//
+//	type: confirmation
+//	prompt: "Create a lead for {{ entities.name }}?"
+//	on_yes: create_lead
+//	on_no: ask_name
+//	yes_synonyms: [go for it]
+//	retries: 2
+//
+// An empty on_yes or on_no follows the node's transitions. Any other
+// answer goes to on_else when it is set; otherwise the node re-prompts
+// with its error prompts (cycling) up to retries times and then ends the
+// task as failed with fail_message. The answer is stored as input and as
+// <node id>.answer ("yes" or "no") for conditions.
+type Confirmation struct {
+	// Prompt is the question.
+	Prompt Text `yaml:"prompt"`
+	// OnYes is where a yes answer goes.
+	OnYes Target `yaml:"on_yes"`
+	// OnNo is where a no answer goes.
+	OnNo Target `yaml:"on_no"`
+	// OnElse is where any other answer goes; unset means re-prompt.
+	OnElse Target `yaml:"on_else"`
+	// YesSynonyms are extra phrases that mean yes, in any language.
+	YesSynonyms []string `yaml:"yes_synonyms"`
+	// NoSynonyms are extra phrases that mean no, in any language.
+	NoSynonyms []string `yaml:"no_synonyms"`
+	// Retries is how many times an unclear answer is re-prompted before
+	// the task fails; 3 when omitted, 0 fails at the first unclear answer.
+	Retries *int `yaml:"retries"`
+	// ErrorPrompts are said instead of the prompt after an unclear answer;
+	// a built-in sentence when empty.
+	ErrorPrompts TextList `yaml:"error_prompts"`
+	// FailMessage is what the user is told when retries run out.
+	FailMessage Text `yaml:"fail_message"`
+
+	retries int
+}
+
+// DefaultRetries is the number of re-prompts of nodes that ask again.
+const DefaultRetries = 3
+
+var (
+	yesNoLabels = map[string][2]string{
+		"en": {"Yes", "No"},
+		"ja": {"はい", "いいえ"},
+		"de": {"Ja", "Nein"},
+	}
+	defaultYesNoError = builtinText(
+		"en", "Sorry, I didn't get that. Please answer yes or no.",
+		"ja", "すみません、「はい」か「いいえ」でお答えください。",
+		"de", "Entschuldigung, bitte antworten Sie mit Ja oder Nein.",
+	)
+	defaultYesNoFail = builtinText(
+		"en", "Sorry, I couldn't understand your answer, so I stopped here.",
+		"ja", "申し訳ありません。回答を理解できなかったため、ここで終了します。",
+		"de", "Entschuldigung, ich habe Ihre Antwort nicht verstanden und breche hier ab.",
+	)
+)
+
+// Provision fills in the default retries.
+func (n *Confirmation) Provision(h *Host) error {
+	n.retries = DefaultRetries
+	if n.Retries != nil {
+		n.retries = *n.Retries
+	}
+	return nil
+}
+
+// Validate requires a prompt and a sane retry count.
+func (n *Confirmation) Validate() error {
+	if n.Prompt.IsZero() {
+		return errors.New("prompt is required")
+	}
+	if n.Retries != nil && (*n.Retries < 0 || *n.Retries > 10) {
+		return fmt.Errorf("retries must be between 0 and 10, got %d", *n.Retries)
+	}
+	return nil
+}
+
+// quickYesNo returns the localized Yes/No quick replies.
+func quickYesNo(lang string) []Button {
+	l, ok := yesNoLabels[baseLang(lang)]
+	if !ok {
+		l = yesNoLabels["en"]
+	}
+	return []Button{{Title: l[0], Payload: "yes"}, {Title: l[1], Payload: "no"}}
+}
+
+// Run asks the question and waits.
+func (n *Confirmation) Run(ctx context.Context, t *Turn) (Outcome, error) {
+	if t.State != nil {
+		t.State.Retries = 0
+	}
+	text, err := n.Prompt.Render(t)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("confirmation prompt: %w", err)
+	}
+	t.Say(Reply{Type: ReplyMessage, Text: text, QuickReplies: quickYesNo(t.Lang)})
+	return WaitInput(), nil
+}
+
+// Input reads the answer.
+func (n *Confirmation) Input(ctx context.Context, t *Turn, in Input) (Outcome, error) {
+	v := in.Value()
+	t.Ctx.Input = v
+	yes, ok := ParseYesNo(v, t.Lang, n.YesSynonyms, n.NoSynonyms)
+	if ok {
+		answer := "no"
+		if yes {
+			answer = "yes"
+		}
+		if t.NodeID != "" && !IsReservedRoot(t.NodeID) {
+			t.Ctx.SetNode(t.NodeID, map[string]any{"answer": answer})
+		}
+		if yes {
+			return GoTo(n.OnYes), nil
+		}
+		return GoTo(n.OnNo), nil
+	}
+	if n.OnElse != "" {
+		return GoTo(n.OnElse), nil
+	}
+	if t.State == nil {
+		t.State = &NodeState{}
+	}
+	t.State.Retries++
+	if t.State.Retries > n.retries {
+		msg := n.FailMessage
+		if msg.IsZero() {
+			msg = defaultYesNoFail
+		}
+		s, err := msg.Render(t)
+		if err != nil {
+			return Outcome{}, fmt.Errorf("confirmation fail_message: %w", err)
+		}
+		return Fail(s), nil
+	}
+	prompt := n.ErrorPrompts.Pick(t.State.Retries - 1)
+	if prompt.IsZero() {
+		prompt = defaultYesNoError
+	}
+	s, err := prompt.Render(t)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("confirmation error prompt: %w", err)
+	}
+	t.Say(Reply{Type: ReplyMessage, Text: s, QuickReplies: quickYesNo(t.Lang)})
+	return WaitInput(), nil
+}
+
+var (
+	_ InputNode   = (*Confirmation)(nil)
+	_ Provisioner = (*Confirmation)(nil)
+	_ Validator   = (*Confirmation)(nil)
+)

@@ -1,0 +1,117 @@
+package nodes
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func init() {
+	Register(Info{
+		Type:    "intent",
+		New:     func() Node { return new(Intent) },
+		Summary: "The root of a task: the phrases that start it.",
+	})
+}
+
+// Intent is the root node of a task. Its utterances train the intent
+// classifier; when the dialog enters it, it follows its transitions.
+//
+//	type: intent
+//	utterances:
+//	  en: [create a lead, new lead]
+//	  ja: [リードを作成]
+//
+// A plain list is taken as the bot's default language.
+type Intent struct {
+	// Phrases are the training utterances per language code.
+	Phrases Utterances `yaml:"utterances"`
+}
+
+// Utterances are training phrases by language. In YAML they are a map of
+// language code to list of phrases, or a plain list for the default
+// language (the key "" until Provision replaces it).
+type Utterances map[string][]string
+
+// UnmarshalYAML decodes a language map or a plain list.
+func (u *Utterances) UnmarshalYAML(value *yaml.Node) error {
+	switch value.Kind {
+	case yaml.SequenceNode:
+		var list []string
+		if err := value.Decode(&list); err != nil {
+			return fmt.Errorf("utterances: %w", err)
+		}
+		*u = Utterances{"": list}
+		return nil
+	case yaml.MappingNode:
+		m := map[string][]string{}
+		if err := value.Decode(&m); err != nil {
+			return fmt.Errorf("utterances: %w", err)
+		}
+		*u = m
+		return nil
+	}
+	return fmt.Errorf("utterances: expected a list or a map of language to list, got %s", kindName(value))
+}
+
+// Provision files a plain list under the bot's default language and checks
+// that every language is one the bot speaks.
+func (n *Intent) Provision(h *Host) error {
+	def := "en"
+	if h != nil && len(h.Languages) > 0 {
+		def = h.Languages[0]
+	}
+	if list, ok := n.Phrases[""]; ok {
+		delete(n.Phrases, "")
+		n.Phrases[def] = append(n.Phrases[def], list...)
+	}
+	if h != nil && len(h.Languages) > 0 {
+		for lang := range n.Phrases {
+			if !slices.Contains(h.Languages, lang) {
+				return fmt.Errorf("utterances: language %q is not one of the bot's languages %v", lang, h.Languages)
+			}
+		}
+	}
+	return nil
+}
+
+// Validate rejects blank and repeated phrases.
+func (n *Intent) Validate() error {
+	for _, lang := range slices.Sorted(maps.Keys(n.Phrases)) {
+		seen := map[string]bool{}
+		for i, p := range n.Phrases[lang] {
+			key := strings.ToLower(strings.TrimSpace(p))
+			if key == "" {
+				return fmt.Errorf("utterances.%s[%d]: phrase is empty", lang, i)
+			}
+			if seen[key] {
+				return fmt.Errorf("utterances.%s[%d]: phrase %q is given twice", lang, i, p)
+			}
+			seen[key] = true
+		}
+	}
+	return nil
+}
+
+// Utterances returns a copy of the training phrases per language.
+func (n *Intent) Utterances() map[string][]string {
+	out := make(map[string][]string, len(n.Phrases))
+	for lang, list := range n.Phrases {
+		out[lang] = slices.Clone(list)
+	}
+	return out
+}
+
+// Run follows the node's transitions.
+func (n *Intent) Run(ctx context.Context, t *Turn) (Outcome, error) { return Next(), nil }
+
+var (
+	_ Node        = (*Intent)(nil)
+	_ Provisioner = (*Intent)(nil)
+	_ Validator   = (*Intent)(nil)
+	_ Trainer     = (*Intent)(nil)
+)
