@@ -43,7 +43,7 @@ func ExampleNew() {
 			fmt.Println(err)
 			return
 		}
-		fmt.Println(f.Type, f.Text)
+		fmt.Println(strings.TrimSpace(f.Type + " " + f.Text))
 	}
 	read() // session (the id is random)
 	read() // typing

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -141,6 +142,9 @@ func startServer(t *testing.T, conv *fakeConv, opts Options) *testServer {
 	t.Helper()
 	if opts.Secret == nil {
 		opts.Secret = testSecret
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	ws := New(conv, opts)
 	hs := httptest.NewServer(ws)
