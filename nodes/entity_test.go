@@ -1,0 +1,392 @@
+package nodes
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// entHost is the host the entity and service tests provision nodes with.
+var entHost = &Host{
+	Bot: "demo", Task: "create_lead", NodeID: "ask", Languages: []string{"en", "de", "ja"},
+	AuthProfiles: map[string]bool{"salesforce": true},
+}
+
+// decodeEntNode decodes a node config strictly, as the host does, then
+// provisions and validates it.
+func decodeEntNode(src string, n Node) error {
+	dec := yaml.NewDecoder(strings.NewReader(src))
+	dec.KnownFields(true)
+	if err := dec.Decode(n); err != nil {
+		return err
+	}
+	if p, ok := n.(Provisioner); ok {
+		if err := p.Provision(entHost); err != nil {
+			return err
+		}
+	}
+	if v, ok := n.(Validator); ok {
+		return v.Validate()
+	}
+	return nil
+}
+
+func mustEntity(t testing.TB, src string) *Entity {
+	t.Helper()
+	e := new(Entity)
+	if err := decodeEntNode(src, e); err != nil {
+		t.Fatalf("entity config: %v\n%s", err, src)
+	}
+	return e
+}
+
+func newEntTurn(utterance string) *Turn {
+	return &Turn{
+		Ctx: &Context{}, Lang: "en", Now: entNow, NodeID: "ask", State: &NodeState{},
+		Utterance: utterance,
+		Env:       &Env{HTTP: http.DefaultClient, Log: slog.New(slog.DiscardHandler)},
+	}
+}
+
+func replyTexts(t *Turn) []string {
+	var out []string
+	for _, r := range t.Replies() {
+		out = append(out, r.Text)
+	}
+	return out
+}
+
+func TestEntityRegistered(t *testing.T) {
+	info, ok := Default().Lookup("entity")
+	if !ok {
+		t.Fatal(`Lookup("entity") not registered`)
+	}
+	if _, ok := info.New().(*Entity); !ok {
+		t.Errorf("New() = %T; want *Entity", info.New())
+	}
+}
+
+func TestEntityConfigErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"no type", `prompt: hi`, "entity_type is required"},
+		{"unknown type", "entity_type: colour\nprompt: hi", `unknown entity_type "colour"; known types: company_name, date`},
+		{"no prompt", `entity_type: email`, "prompt is required"},
+		{"retries zero", "entity_type: email\nprompt: hi\nretries: 0", "retries must be between 1 and 10, got 0"},
+		{"retries eleven", "entity_type: email\nprompt: hi\nretries: 11", "retries must be between 1 and 10, got 11"},
+		{"unknown field", "entity_type: email\nprompt: hi\nslot: x", "field slot not found"},
+		{"items on email", "entity_type: email\nprompt: hi\nitems: [{value: a}]", "only for entity_type list, not email"},
+		{"region on date", "entity_type: date\nprompt: hi\nregion: US", "region is only for entity_type phone"},
+		{"bad region", "entity_type: phone\nprompt: hi\nregion: XX", `region "XX" is not a known phone region`},
+		{"empty list", "entity_type: list\nprompt: hi", "a list needs items or from"},
+		{"both lists", "entity_type: list\nprompt: hi\nitems: [{value: a}]\nfrom: x.y", "either items or from"},
+		{"value without from", "entity_type: list\nprompt: hi\nitems: [{value: a}]\nvalue: Id", "value and title name the keys"},
+		{"blank item", "entity_type: list\nprompt: hi\nitems: [{value: ' '}]", "items[0]: value is required"},
+		{"dup item", "entity_type: list\nprompt: hi\nitems: [{value: A}, {value: a}]", `items[1]: value "a" already used by items[0]`},
+		{"dotted name", "entity_type: email\nprompt: hi\nname: a.b", "must not contain dots"},
+		{"optional on_fail", "entity_type: email\nprompt: hi\noptional: true\non_fail: x", "on_fail is never used"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := decodeEntNode(tt.yaml, new(Entity))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("config error = %v; want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestEntityDefaults(t *testing.T) {
+	e := mustEntity(t, "entity_type: email\nprompt: What is your e-mail?")
+	if e.Name != "ask" || e.maxRetries != defaultRetries {
+		t.Errorf("Name, retries = %q, %d; want %q, %d", e.Name, e.maxRetries, "ask", defaultRetries)
+	}
+}
+
+func TestEntityPreExtraction(t *testing.T) {
+	e := mustEntity(t, "entity_type: email\nname: email\nprompt: What is your e-mail?")
+	turn := newEntTurn("create a lead for jane@Example.com")
+	out, err := e.Run(context.Background(), turn)
+	if err != nil || out != Next() {
+		t.Fatalf("Run = %+v, %v; want Next", out, err)
+	}
+	if got := turn.Ctx.Entities["email"]; got != "jane@example.com" {
+		t.Errorf("entities.email = %v; want jane@example.com", got)
+	}
+	if len(turn.Replies()) != 0 {
+		t.Errorf("replies = %q; want none (the e-mail was in the utterance)", replyTexts(turn))
+	}
+
+	// A filled entity is not asked for again.
+	turn.Utterance = ""
+	out, err = e.Run(context.Background(), turn)
+	if err != nil || out != Next() || len(turn.Replies()) != 0 {
+		t.Errorf("Run with the entity filled = %+v, %v, %q; want Next and no reply", out, err, replyTexts(turn))
+	}
+
+	// String types do not extract: the utterance is not the answer.
+	s := mustEntity(t, "entity_type: string\nname: last\nprompt: Last name?")
+	turn = newEntTurn("create a lead for jane@example.com")
+	if out, _ := s.Run(context.Background(), turn); out != WaitInput() {
+		t.Errorf("string Run = %+v; want WaitInput", out)
+	}
+}
+
+func TestEntityPromptRetryGood(t *testing.T) {
+	e := mustEntity(t, `
+entity_type: email
+name: email
+prompt: What is your e-mail?
+error_prompts:
+  - "That is not an e-mail address. Try again?"
+  - {en: "Please type it like jane@example.com.", de: "Bitte so: jane@example.com."}
+`)
+	ctx := context.Background()
+	turn := newEntTurn("create a lead")
+	out, err := e.Run(ctx, turn)
+	if err != nil || out != WaitInput() {
+		t.Fatalf("Run = %+v, %v; want WaitInput", out, err)
+	}
+	steps := []struct {
+		in      string
+		want    Outcome
+		replies []string
+	}{
+		{"jane", WaitInput(), []string{"That is not an e-mail address. Try again?"}},
+		{"jane at example", WaitInput(), []string{"Please type it like jane@example.com."}},
+		{"jane@example", WaitInput(), []string{"That is not an e-mail address. Try again?"}},
+		{" Jane@EXAMPLE.com ", Next(), nil},
+	}
+	if got := replyTexts(turn); !reflect.DeepEqual(got, []string{"What is your e-mail?"}) {
+		t.Errorf("Run replies = %q; want the prompt", got)
+	}
+	for i, s := range steps {
+		turn.ResetReplies()
+		out, err := e.Input(ctx, turn, Input{Text: s.in})
+		if err != nil || out != s.want {
+			t.Fatalf("step %d: Input(%q) = %+v, %v; want %+v", i, s.in, out, err, s.want)
+		}
+		if got := replyTexts(turn); !reflect.DeepEqual(got, s.replies) {
+			t.Errorf("step %d: replies = %q; want %q", i, got, s.replies)
+		}
+	}
+	if got := turn.Ctx.Entities["email"]; got != "Jane@example.com" {
+		t.Errorf("entities.email = %v; want Jane@example.com", got)
+	}
+	if turn.State.Retries != 3 {
+		t.Errorf("State.Retries = %d; want 3", turn.State.Retries)
+	}
+}
+
+func TestEntityNoErrorPromptsRepeatsPrompt(t *testing.T) {
+	e := mustEntity(t, "entity_type: number\nprompt: {en: \"How many?\", de: \"Wie viele?\"}")
+	turn := newEntTurn("")
+	turn.Lang = "de"
+	if _, err := e.Run(context.Background(), turn); err != nil {
+		t.Fatal(err)
+	}
+	turn.ResetReplies()
+	out, err := e.Input(context.Background(), turn, Input{Text: "viele"})
+	if err != nil || out != WaitInput() {
+		t.Fatalf("Input = %+v, %v; want WaitInput", out, err)
+	}
+	want := []string{"Das sieht leider nicht richtig aus.", "Wie viele?"}
+	if got := replyTexts(turn); !reflect.DeepEqual(got, want) {
+		t.Errorf("replies = %q; want %q", got, want)
+	}
+	turn.ResetReplies()
+	if out, _ := e.Input(context.Background(), turn, Input{Text: "1.234,5"}); out != Next() {
+		t.Fatalf("Input(1.234,5) = %+v; want Next", out)
+	}
+	if got := turn.Ctx.Entities["ask"]; got != 1234.5 {
+		t.Errorf("entities.ask = %v; want 1234.5", got)
+	}
+}
+
+func TestEntityRetriesExhausted(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       Outcome
+		replies    int // error replies before giving up
+	}{
+		{"on_fail", "entity_type: date\nprompt: When?\nretries: 2\nerror_prompts: ['Eh?']\non_fail: apologize",
+			GoTo("apologize"), 2},
+		{"fail default", "entity_type: date\nprompt: When?\nretries: 1\nerror_prompts: ['Eh?']",
+			Fail("Sorry, I could not understand your answer, so I have stopped here."), 1},
+		{"fail message", "entity_type: date\nprompt: When?\nretries: 3\nerror_prompts: ['Eh?', 'What?']\nfail_message: Let us try another time.",
+			Fail("Let us try another time."), 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := mustEntity(t, tt.yaml)
+			turn := newEntTurn("")
+			if out, _ := e.Run(context.Background(), turn); out != WaitInput() {
+				t.Fatalf("Run = %+v; want WaitInput", out)
+			}
+			for i := range tt.replies {
+				turn.ResetReplies()
+				out, err := e.Input(context.Background(), turn, Input{Text: "whenever"})
+				if err != nil || out != WaitInput() || len(turn.Replies()) != 1 {
+					t.Fatalf("bad answer %d: Input = %+v, %v, %q; want WaitInput and one error prompt", i+1, out, err, replyTexts(turn))
+				}
+			}
+			turn.ResetReplies()
+			out, err := e.Input(context.Background(), turn, Input{Text: "whenever"})
+			if err != nil || out != tt.want {
+				t.Errorf("last bad answer: Input = %+v, %v; want %+v", out, err, tt.want)
+			}
+			if len(turn.Replies()) != 0 {
+				t.Errorf("last bad answer replies = %q; want none", replyTexts(turn))
+			}
+			if _, ok := turn.Ctx.Entities["ask"]; ok {
+				t.Error("entity filled after failing")
+			}
+		})
+	}
+}
+
+func TestEntityOptional(t *testing.T) {
+	e := mustEntity(t, "entity_type: phone\nname: phone\nprompt: Phone (optional)?\noptional: true\nregion: jp")
+	turn := newEntTurn("")
+	e.Run(context.Background(), turn)
+	out, err := e.Input(context.Background(), turn, Input{Text: "no thanks"})
+	if err != nil || out != Next() {
+		t.Fatalf("Input(bad) = %+v, %v; want Next", out, err)
+	}
+	if _, ok := turn.Ctx.Entities["phone"]; ok {
+		t.Error("optional entity filled by a bad answer")
+	}
+	turn = newEntTurn("")
+	e.Run(context.Background(), turn)
+	if out, _ := e.Input(context.Background(), turn, Input{Text: "03-1234-5678"}); out != Next() {
+		t.Fatalf("Input(good) = %+v; want Next", out)
+	}
+	if got := turn.Ctx.Entities["phone"]; got != "+81312345678" {
+		t.Errorf("entities.phone = %v; want +81312345678 (region JP)", got)
+	}
+}
+
+func TestEntityStaticList(t *testing.T) {
+	e := mustEntity(t, `
+entity_type: list
+name: stage
+prompt: {en: "Which stage?", de: "Welche Phase?"}
+items:
+  - {value: Prospecting, title: {en: Prospecting, de: Akquise}}
+  - {value: Closed Won, title: {en: Won, de: Gewonnen}, synonyms: [we got it]}
+`)
+	turn := newEntTurn("")
+	turn.Lang = "de"
+	out, err := e.Run(context.Background(), turn)
+	if err != nil || out != WaitInput() {
+		t.Fatalf("Run = %+v, %v; want WaitInput", out, err)
+	}
+	want := []Button{{Title: "Akquise", Payload: "Prospecting"}, {Title: "Gewonnen", Payload: "Closed Won"}}
+	if r := turn.Replies(); len(r) != 1 || r[0].Text != "Welche Phase?" || !reflect.DeepEqual(r[0].Buttons, want) {
+		t.Fatalf("replies = %+v; want the German prompt with buttons %+v", r, want)
+	}
+	for _, tt := range []struct{ in Input }{
+		{Input{Text: "Gewonnen", Payload: "Closed Won"}}, // button
+		{Input{Text: "gewonnen"}},                        // German title typed
+		{Input{Text: "WON"}},                             // English title typed
+		{Input{Text: "we got it"}},                       // synonym
+		{Input{Text: "2"}},                               // position
+	} {
+		turn.Ctx.Entities = nil
+		out, err := e.Input(context.Background(), turn, tt.in)
+		if err != nil || out != Next() || turn.Ctx.Entities["stage"] != "Closed Won" {
+			t.Errorf("Input(%+v) = %+v, %v, stage %v; want Next and Closed Won", tt.in, out, err, turn.Ctx.Entities["stage"])
+		}
+	}
+	// A list item in the utterance is taken without asking.
+	turn = newEntTurn("create an opportunity in prospecting")
+	if out, _ := e.Run(context.Background(), turn); out != Next() || turn.Ctx.Entities["stage"] != "Prospecting" {
+		t.Errorf("Run with an item in the utterance = %+v, stage %v; want Next, Prospecting", out, turn.Ctx.Entities["stage"])
+	}
+}
+
+func TestEntityListFromContext(t *testing.T) {
+	e := mustEntity(t, `
+entity_type: list
+name: account
+prompt: Which account?
+from: lookup.response.body.records
+value: Id
+title: Name
+`)
+	turn := newEntTurn("")
+	out, err := e.Run(context.Background(), turn)
+	if !errors.Is(err, ErrNoListItems) {
+		t.Fatalf("Run without records = %+v, %v; want ErrNoListItems", out, err)
+	}
+	turn.Ctx.SetNode("lookup", map[string]any{"response": map[string]any{"status": 200.0, "body": map[string]any{
+		"records": []any{
+			map[string]any{"Id": "001A", "Name": "Acme"},
+			map[string]any{"Id": "001B", "Name": "Globex"},
+			map[string]any{"Name": "no id: skipped"},
+			map[string]any{"Id": 7.0},
+		},
+	}}})
+	out, err = e.Run(context.Background(), turn)
+	if err != nil || out != WaitInput() {
+		t.Fatalf("Run = %+v, %v; want WaitInput", out, err)
+	}
+	want := []Button{{Title: "Acme", Payload: "001A"}, {Title: "Globex", Payload: "001B"}, {Title: "7", Payload: "7"}}
+	if r := turn.Replies(); len(r) != 1 || !reflect.DeepEqual(r[0].Buttons, want) {
+		t.Fatalf("replies = %+v; want buttons %+v", r, want)
+	}
+	if out, _ := e.Input(context.Background(), turn, Input{Text: "globex"}); out != Next() || turn.Ctx.Entities["account"] != "001B" {
+		t.Errorf("Input(globex) = %+v, account %v; want Next, 001B", out, turn.Ctx.Entities["account"])
+	}
+}
+
+func TestEntityYesNoQuickReplies(t *testing.T) {
+	e := mustEntity(t, "entity_type: yes_no\nname: ok\nprompt: {en: \"Shall I?\", ja: よろしいですか？}")
+	turn := newEntTurn("")
+	turn.Lang = "ja"
+	e.Run(context.Background(), turn)
+	want := []Button{{Title: "はい", Payload: "yes"}, {Title: "いいえ", Payload: "no"}}
+	if r := turn.Replies(); len(r) != 1 || r[0].Text != "よろしいですか？" || !reflect.DeepEqual(r[0].QuickReplies, want) {
+		t.Fatalf("replies = %+v; want quick replies %+v", r, want)
+	}
+	if out, _ := e.Input(context.Background(), turn, Input{Text: "いいえ", Payload: "no"}); out != Next() || turn.Ctx.Entities["ok"] != false {
+		t.Errorf("Input(no) = %+v, ok %v; want Next, false", out, turn.Ctx.Entities["ok"])
+	}
+}
+
+// BenchmarkEntityInput measures one answered turn at an entity node, the
+// hot path of a conversation.
+func BenchmarkEntityInput(b *testing.B) {
+	cases := []struct{ name, yaml, answer string }{
+		{"email", "entity_type: email\nprompt: E-mail?", "Jane.Doe@Example.com"},
+		{"date", "entity_type: date\nprompt: When?", "next friday"},
+		{"person_name", "entity_type: person_name\nprompt: Name?", "jane o'neil"},
+		{"list", "entity_type: list\nprompt: Stage?\nitems: [{value: Prospecting}, {value: Qualification}, {value: Closed Won, synonyms: [won]}]", "won"},
+		{"invalid_email", "entity_type: email\nprompt: E-mail?\nretries: 10\nerror_prompts: ['Again?']", "nope"},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			e := mustEntity(b, c.yaml)
+			turn := newEntTurn("")
+			in := Input{Text: c.answer}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				turn.Ctx.Entities = nil
+				turn.State.Retries = 0
+				turn.ResetReplies()
+				if _, err := e.Input(ctx, turn, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/turn")
+		})
+	}
+}
