@@ -20,6 +20,8 @@ import (
 	"time"
 )
 
+// update rewrites golden files (go test ./sfsim -update); the REST golden
+// tests use it too.
 var update = flag.Bool("update", false, "update golden files")
 
 // Test principals of the OAuth fixture.

@@ -61,17 +61,8 @@ type authCode struct {
 	used        bool
 }
 
-// oauthStates holds the state of every Server until the core gives Server a
-// field of its own (see NEEDS-C.md).
-var oauthStates sync.Map // *Server -> *oauthState
-
-func (s *Server) oauthState() *oauthState {
-	if st, ok := oauthStates.Load(s); ok {
-		return st.(*oauthState)
-	}
-	st, _ := oauthStates.LoadOrStore(s, &oauthState{})
-	return st.(*oauthState)
-}
+// oauthState returns the server's OAuth state (the Server.oauth field).
+func (s *Server) oauthState() *oauthState { return &s.oauth }
 
 // init makes the maps; callers hold st.mu.
 func (st *oauthState) init() {
