@@ -406,3 +406,58 @@ func takeScreenshots(t *testing.T, ctx context.Context, path string) {
 	}
 	t.Logf("screenshots: %s %s", path, mobile)
 }
+
+// TestWidgetBrowserCrossOrigin embeds the widget in a page of another
+// origin, the way a customer's site does, and checks where the socket
+// goes: to data-bot-url when given, else to the script's own origin.
+func TestWidgetBrowserCrossOrigin(t *testing.T) {
+	ctx := newBrowser(t, 30*time.Second)
+
+	bot := newScriptedBot(t)
+	botMux := http.NewServeMux()
+	botMux.Handle("/ws", bot)
+	botMux.Handle("/", Handler())
+	botSrv := httptest.NewServer(botMux)
+	t.Cleanup(botSrv.Close)
+	t.Cleanup(func() { bot.kill("", nil) })
+
+	// The host site also serves a copy of widget.js, for the case where
+	// the script and the bot live on different origins.
+	var page string
+	hostMux := http.NewServeMux()
+	hostMux.HandleFunc("/shop", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, page)
+	})
+	hostMux.Handle("/", Handler())
+	hostSrv := httptest.NewServer(hostMux)
+	t.Cleanup(hostSrv.Close)
+	bot.origin = hostSrv.URL
+
+	tests := []struct {
+		name, tag string
+	}{
+		{"script origin", `<script src="` + botSrv.URL + `/widget.js" data-title="Shop help" async></script>`},
+		{"data-bot-url", `<script src="` + hostSrv.URL + `/widget.js" data-bot-url="` + botSrv.URL + `" data-title="Shop help" async></script>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page = `<!doctype html><title>shop</title><h1>A shop</h1>` + tt.tag
+			// Start without a stored session: clear the host origin's
+			// storage from a page that has no widget on it.
+			do(t, ctx, "load host page", chromedp.Navigate(hostSrv.URL+"/demo.css"),
+				script(`localStorage.clear(); 0`), chromedp.Navigate(hostSrv.URL+"/shop"))
+			do(t, ctx, "open from launcher", chromedp.Click(chromedp.CSS(".dlgd-launcher")))
+			waitJS(t, ctx, "connect", `document.querySelector('.dlgd-root').dataset.state === 'connected'`)
+			assertQuery(t, "connect", recv(t, "connect", bot.connects), map[string]string{})
+			do(t, ctx, "type hello", chromedp.SendKeys(chromedp.CSS(".dlgd-input"), "hello\n"))
+			assertFrame(t, "type hello", recv(t, "type hello", bot.received), "message", "hello", "")
+			waitTranscript(t, ctx, "reply", []string{"user: hello", "bot: Hi! What can I do? [Create a lead]"})
+			got := evalJS[string](t, ctx, `getComputedStyle(document.querySelector('.dlgd-root')).position + ' ' +
+				document.querySelector('.dlgd-title').textContent + ' ' + document.activeElement.className`)
+			if want := "fixed Shop help dlgd-input"; got != want {
+				t.Errorf("root position, title, focused element = %q; want %q (widget.css loaded, launcher focuses input)", got, want)
+			}
+		})
+	}
+}
