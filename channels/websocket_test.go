@@ -563,3 +563,45 @@ func TestNewPanicsOnBadConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestShutdownAnswersQueuedInputsUnavailable(t *testing.T) {
+	conv := newFakeConv()
+	conv.block = make(chan struct{})
+	conv.entered = make(chan string, 2)
+	ts := startServer(t, conv, Options{})
+	c, _ := ts.openSession(t)
+
+	send(t, c, `{"type":"message","id":"m1","text":"first"}`)
+	expectType(t, c, "typing")
+	<-conv.entered
+	send(t, c, `{"type":"message","id":"m2","text":"queued"}`)
+	// m2 is queued once the server has read it; a frame it answers proves
+	// that: the reply to a bad frame comes after m2 was enqueued.
+	send(t, c, `{"type":"nonsense","id":"probe"}`)
+	if got := expectType(t, c, "error"); got.ReplyTo != "probe" {
+		t.Fatalf("probe answer = %+v; want reply_to probe", got)
+	}
+
+	done := make(chan error, 1)
+	go func() { done <- ts.ws.Shutdown(context.Background()) }()
+	eventually(t, "shutdown to begin", ts.ws.isClosing)
+	close(conv.block)
+
+	if got := expectType(t, c, "message"); got.ReplyTo != "m1" {
+		t.Errorf("first frame = %+v; want the reply to m1", got)
+	}
+	if got := expectType(t, c, "error"); got.Code != CodeUnavailable || got.ReplyTo != "m2" {
+		t.Errorf("second frame = %+v; want unavailable for m2", got)
+	}
+	if got := closeCode(t, c); got != websocket.CloseGoingAway {
+		t.Errorf("close code = %d; want %d", got, websocket.CloseGoingAway)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Shutdown() = %v; want nil", err)
+	}
+	for _, call := range conv.Calls() {
+		if strings.Contains(call, "id=m2") {
+			t.Errorf("queued input ran during shutdown: %q", call)
+		}
+	}
+}
