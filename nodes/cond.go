@@ -40,7 +40,9 @@ const (
 //
 // Rules:
 //   - A path that does not exist is nil; reading further down from it is
-//     nil too, never an error. Any root that is not reserved is a node id.
+//     nil too, never an error. Any root that is not reserved is a node id;
+//     a node whose id is an expr built-in (count, filter, map, …) is read
+//     as $env["count"].
 //   - exists(x) is false for nil and ""; notExists(x) is its negation.
 //   - contains is case-insensitive on strings ("I want an Agent" contains
 //     "agent"), and on lists it is true when an element equals the right

@@ -252,3 +252,15 @@ func BenchmarkCondEvalSharedEnv(b *testing.B) {
 		}
 	}
 }
+
+func TestCondNodeNamedLikeBuiltin(t *testing.T) {
+	turn := condTurn()
+	turn.Ctx.SetNode("count", map[string]any{"n": 2.0})
+	c, err := CompileCond(`$env["count"].n == 2`)
+	if err != nil {
+		t.Fatalf("CompileCond error: %v", err)
+	}
+	if ok, err := c.Eval(turn); !ok || err != nil {
+		t.Errorf("Eval = %v, %v; want true", ok, err)
+	}
+}

@@ -1,0 +1,109 @@
+package nodes
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLogicRun(t *testing.T) {
+	n := mustLoad(t, "logic", `
+set:
+  - {name: greeted, value: true}
+  - {name: count, value: 3}
+  - {name: last_lead, scope: user, value: "{{ create_lead.response.body.id }}", ttl: 720h}
+  - {name: summary, value: "Lead for {{ entities.name }} ({{ entities.qty }})"}
+  - {name: addr, value: "{{ entities.addr }}"}
+  - {name: record, value: {id: "{{ create_lead.response.body.id }}", qty: "{{ entities.qty }}", tags: [a, "{{ entities.name | upper }}"]}}
+  - {name: total, expr: "entities.qty * 2 + conversation.count"}
+  - {name: flag, scope: bot, expr: "conversation.total > 5"}
+  - {name: missing, value: "{{ entities.nope }}"}
+`)
+	turn := newTurn("en")
+	turn.Ctx.SetEntity("name", "Ada")
+	turn.Ctx.SetEntity("qty", 4.0)
+	addr := map[string]any{"city": "Tokyo"}
+	turn.Ctx.SetEntity("addr", addr)
+	turn.Ctx.SetNode("create_lead", map[string]any{"response": map[string]any{"body": map[string]any{"id": "00Q1"}}})
+	turn.Ctx.SetVar(ScopeConversation, "count", 1.0, 0)
+	out, err := n.Run(context.Background(), turn)
+	if err != nil || out != Next() {
+		t.Fatalf("Run = %+v, %v; want Next()", out, err)
+	}
+	now := turn.Now.Unix()
+	tests := []struct {
+		path string
+		want any
+	}{
+		{"conversation.greeted", true},
+		{"conversation.count", 3.0},
+		{"user.last_lead", "00Q1"},
+		{"conversation.summary", "Lead for Ada (4)"},
+		{"conversation.addr", map[string]any{"city": "Tokyo"}},
+		{"conversation.record", map[string]any{"id": "00Q1", "qty": 4.0, "tags": []any{"a", "ADA"}}},
+		{"conversation.total", 11.0}, // sees count set above: 4*2+3
+		{"bot.flag", true},
+		{"conversation.missing", nil},
+	}
+	for _, tt := range tests {
+		got, ok := turn.Ctx.Lookup(SplitPath(tt.path), now)
+		if !ok || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s = %#v (exists %v); want %#v", tt.path, got, ok, tt.want)
+		}
+	}
+	if exp := turn.Ctx.User["last_lead"].Exp; exp != turn.Now.Add(720*time.Hour).Unix() {
+		t.Errorf("user.last_lead expires at %d; want now+720h", exp)
+	}
+	if _, ok := turn.Ctx.Lookup(SplitPath("user.last_lead"), turn.Now.Add(721*time.Hour).Unix()); ok {
+		t.Errorf("user.last_lead still exists after its ttl")
+	}
+	// The stored copy shares nothing with the entity it came from.
+	addr["city"] = "Osaka"
+	if got, _ := turn.Ctx.Lookup(SplitPath("conversation.addr.city"), now); got != "Tokyo" {
+		t.Errorf("conversation.addr.city = %v after changing the entity; want Tokyo", got)
+	}
+}
+
+func TestLogicEvalErrorFails(t *testing.T) {
+	n := mustLoad(t, "logic", `set: [{name: x, expr: "entities.secret > 3"}]`)
+	env, logs := logBuffer()
+	turn := newTurn("de")
+	turn.Env = env
+	turn.Ctx.SetEntity("secret", "hunter2")
+	out, err := n.Run(context.Background(), turn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Status != End || out.Reason != Failed || !strings.Contains(out.Message, "schiefgelaufen") {
+		t.Errorf("Run = %+v; want Fail with the German generic message", out)
+	}
+	if strings.Contains(logs.String(), "hunter2") || !strings.Contains(logs.String(), "node evaluation failed") {
+		t.Errorf("log = %q; want the failure logged without the value", logs.String())
+	}
+	if _, ok := turn.Ctx.Conversation["x"]; ok {
+		t.Errorf("x was set although its expression failed")
+	}
+}
+
+func TestLogicErrors(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"set: []", "at least one variable"},
+		{"set: [{value: 1}]", "set[0].name: is required"},
+		{"set: [{name: a.b, value: 1}]", `may only hold letters`},
+		{"set: [{name: a, scope: global, value: 1}]", `set[0].scope: "global" is not conversation, user or bot`},
+		{"set: [{name: a}]", "exactly one of value and expr"},
+		{"set: [{name: a, value: 1, expr: '2'}]", "exactly one of value and expr"},
+		{"set: [{name: a, expr: '1 +'}]", "expression column"},
+		{"set: [{name: a, value: 1, ttl: -1m}]", "ttl: must not be negative"},
+		{"set: [{name: a, value: 1, ttl: soon}]", "cannot unmarshal"},
+		{"set: [{name: a, value: \"{{ x\"}]", "unclosed {{"},
+	}
+	for _, tt := range tests {
+		_, err := loadNode("logic", tt.src, nil)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("load %q: error %v; want it to contain %q", tt.src, err, tt.want)
+		}
+	}
+}
