@@ -125,8 +125,8 @@ func substituteAll(v any, bodies map[string]any) (any, string) {
 	return v, ""
 }
 
-func haltedBody(msg string) []map[string]any {
-	return []map[string]any{{"errorCode": "PROCESSING_HALTED", "message": msg}}
+func haltedBody(msg string) []orderedMap {
+	return []orderedMap{(&APIError{Code: "PROCESSING_HALTED", Message: msg}).body()}
 }
 
 // serveComposite runs POST /composite: the subrequests in order, each as an
@@ -163,14 +163,17 @@ func (s *Server) serveComposite(d *dataReq) {
 		seen[sub.ReferenceID] = true
 		if failed && req.AllOrNone {
 			out = append(out, compositeSubresp{Body: haltedBody("The transaction was rolled back since another operation in the same transaction failed."),
-				HTTPStatusCode: http.StatusBadRequest, ReferenceID: sub.ReferenceID})
+				HTTPStatusCode: http.StatusBadRequest, ReferenceID: sub.ReferenceID, HTTPHeaders: map[string]string{}})
 			continue
 		}
 		resp := s.runSubrequest(d, sub, bodies, tx)
 		if resp.HTTPStatusCode >= 400 {
 			failed = true
-		} else {
-			bodies[sub.ReferenceID] = resp.Body
+		} else if raw, ok := resp.Body.(json.RawMessage); ok {
+			var v any
+			if json.Unmarshal(raw, &v) == nil {
+				bodies[sub.ReferenceID] = v
+			}
 		}
 		out = append(out, resp)
 	}
@@ -179,7 +182,7 @@ func (s *Server) serveComposite(d *dataReq) {
 		for i := range out {
 			if out[i].HTTPStatusCode < 400 {
 				out[i] = compositeSubresp{Body: haltedBody("The transaction was rolled back since another operation in the same transaction failed."),
-					HTTPStatusCode: http.StatusBadRequest, ReferenceID: out[i].ReferenceID}
+					HTTPStatusCode: http.StatusBadRequest, ReferenceID: out[i].ReferenceID, HTTPHeaders: map[string]string{}}
 			}
 		}
 	}
@@ -199,7 +202,7 @@ func (s *Server) runSubrequest(d *dataReq, sub compositeSubreq, bodies map[strin
 	resp := compositeSubresp{ReferenceID: sub.ReferenceID, HTTPHeaders: map[string]string{}}
 	fail := func(status int, code, msg string) compositeSubresp {
 		resp.HTTPStatusCode = status
-		resp.Body = []map[string]any{{"errorCode": code, "message": msg}}
+		resp.Body = []orderedMap{(&APIError{Code: code, Message: msg}).body()}
 		return resp
 	}
 	u, missing := substitute(sub.URL, bodies)
@@ -255,10 +258,7 @@ func (s *Server) runSubrequest(d *dataReq, sub compositeSubreq, bodies map[strin
 		resp.HTTPHeaders["Location"] = loc
 	}
 	if rec.Body.Len() > 0 {
-		var v any
-		if json.Unmarshal(rec.Body.Bytes(), &v) == nil {
-			resp.Body = v
-		}
+		resp.Body = json.RawMessage(append([]byte(nil), rec.Body.Bytes()...))
 	}
 	return resp
 }

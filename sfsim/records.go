@@ -352,7 +352,7 @@ func (s *Server) duplicateCheck(o *objectDef, f map[string]any, self *row, versi
 			id := r.f["Id"].(string)
 			matches = append(matches, map[string]any{
 				"additionalInformation": []any{}, "fieldDiffs": []any{}, "matchConfidence": 100.0,
-				"record": map[string]any{"attributes": attributes(o.Name, id, version), "Id": id},
+				"record": orderedMap{keys: []string{"attributes", "Id"}, vals: map[string]any{"attributes": attributes(o.Name, id, version), "Id": id}},
 			})
 		}
 		if len(matches) == 0 {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -166,13 +167,20 @@ type APIError struct {
 
 func (e *APIError) Error() string { return e.Code + ": " + e.Message }
 
-func (e *APIError) body() map[string]any {
-	m := map[string]any{"message": e.Message, "errorCode": e.Code}
-	if e.Fields != nil {
-		m["fields"] = e.Fields
+func (e *APIError) body() orderedMap {
+	m := orderedMap{vals: make(map[string]any, 3+len(e.Extra))}
+	keys := make([]string, 0, len(e.Extra))
+	for k := range e.Extra {
+		keys = append(keys, k)
 	}
-	for k, v := range e.Extra {
-		m[k] = v
+	sort.Strings(keys)
+	for _, k := range keys {
+		m.set(k, e.Extra[k])
+	}
+	m.set("message", e.Message)
+	m.set("errorCode", e.Code)
+	if e.Fields != nil {
+		m.set("fields", e.Fields)
 	}
 	return m
 }
@@ -199,7 +207,7 @@ func jsonEscape(s string) string {
 // writeErrors writes the error-array envelope. All errors share the status of
 // the first.
 func writeErrors(w http.ResponseWriter, errs ...*APIError) {
-	arr := make([]map[string]any, len(errs))
+	arr := make([]orderedMap, len(errs))
 	for i, e := range errs {
 		arr[i] = e.body()
 	}
