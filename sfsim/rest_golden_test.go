@@ -72,12 +72,18 @@ var goldenCases = []goldenCase{
 	{name: "update", method: "PATCH", path: v + "/sobjects/Account/{acme}", body: `{"Industry":"Banking"}`},
 	{name: "delete", method: "DELETE", path: v + "/sobjects/Account/{globex15}"},
 	{name: "read_deleted", method: "GET", path: v + "/sobjects/Account/{globex15}",
-		setup: func(e *testEnv, c *fakeClock) { e.call("DELETE", resolvePlaceholders(e, v+"/sobjects/Account/{globex15}"), nil) }},
+		setup: func(e *testEnv, c *fakeClock) {
+			e.call("DELETE", resolvePlaceholders(e, v+"/sobjects/Account/{globex15}"), nil)
+		}},
 	{name: "upsert_insert", method: "PATCH", path: v + "/sobjects/Account/External_Id__c/A-1", body: `{"Name":"Upserted"}`},
 	{name: "upsert_update_v62", method: "PATCH", path: v + "/sobjects/Account/External_Id__c/A-1", body: `{"Name":"Again"}`,
-		setup: func(e *testEnv, c *fakeClock) { must201(e, v+"/sobjects/Account", `{"Name":"U","External_Id__c":"A-1"}`) }},
+		setup: func(e *testEnv, c *fakeClock) {
+			must201(e, v+"/sobjects/Account", `{"Name":"U","External_Id__c":"A-1"}`)
+		}},
 	{name: "upsert_update_v45", method: "PATCH", path: "/services/data/v45.0/sobjects/Account/External_Id__c/A-1", body: `{"Name":"Again"}`,
-		setup: func(e *testEnv, c *fakeClock) { must201(e, v+"/sobjects/Account", `{"Name":"U","External_Id__c":"A-1"}`) }},
+		setup: func(e *testEnv, c *fakeClock) {
+			must201(e, v+"/sobjects/Account", `{"Name":"U","External_Id__c":"A-1"}`)
+		}},
 	{name: "upsert_multiple", method: "PATCH", path: v + "/sobjects/Account/External_Id__c/A-2", body: `{"Name":"Again"}`,
 		setup: func(e *testEnv, c *fakeClock) {
 			must201(e, v+"/sobjects/Account", `{"Name":"U1","External_Id__c":"A-2"}`)
@@ -91,7 +97,9 @@ var goldenCases = []goldenCase{
 	{name: "query_unknown_field", method: "GET", path: v + "/query?q=" + qesc("SELECT foo FROM Account")},
 	{name: "query_bad_locator", method: "GET", path: v + "/query/01gRk00000000zzAAA-2000"},
 	{name: "query_all_deleted", method: "GET", path: v + "/queryAll?q=" + qesc("SELECT Id, IsDeleted FROM Account WHERE Name = 'Globex'"),
-		setup: func(e *testEnv, c *fakeClock) { e.call("DELETE", resolvePlaceholders(e, v+"/sobjects/Account/{globex15}"), nil) }},
+		setup: func(e *testEnv, c *fakeClock) {
+			e.call("DELETE", resolvePlaceholders(e, v+"/sobjects/Account/{globex15}"), nil)
+		}},
 	{name: "search", method: "GET", path: v + "/search?q=" + qesc("FIND {Acme} RETURNING Account(Name), Contact(Name, Email)")},
 	{name: "search_no_braces", method: "GET", path: v + "/search?q=" + qesc("FIND Acme")},
 	{name: "parameterized_search", method: "GET", path: v + "/parameterizedSearch?q=Acme&sobject=Account&Account.fields=id,name&Account.limit=10"},
