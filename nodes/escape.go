@@ -16,7 +16,10 @@ type Escaper uint8
 const (
 	// EscapeText leaves values as they are; for chat text.
 	EscapeText Escaper = iota
-	// EscapeURL escapes values for a URL. It is contextual: a value placed
+	// EscapeURL escapes values for a URL. The template's literal text is
+	// kept, except that characters a URL cannot hold (spaces, quotes, <,
+	// >, non-ASCII, …) are percent-encoded, so a SOQL query can be written
+	// as it reads. Values are escaped contextually: a value placed
 	// before the first '?' of the template's literal text is escaped as a
 	// path segment (url.PathEscape), a value after it as a query component
 	// (url.QueryEscape). A value at the very start of the template is the
@@ -114,6 +117,33 @@ func urlUnreserved(s string) bool {
 		return false
 	}
 	return true
+}
+
+// urlLiteralOK reports whether c may appear as it is in a URL (RFC 3986
+// unreserved and reserved characters, and '%').
+func urlLiteralOK(c byte) bool {
+	if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+		return true
+	}
+	return strings.IndexByte("-._~:/?#[]@!$&'()*+,;=%", c) >= 0
+}
+
+// writeURLLiteral writes the literal text of a URL template,
+// percent-encoding the bytes a URL cannot hold.
+func writeURLLiteral(b *strings.Builder, s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if urlLiteralOK(c) {
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteByte('%')
+		b.WriteByte("0123456789ABCDEF"[c>>4])
+		b.WriteByte("0123456789ABCDEF"[c&0xF])
+		last = i + 1
+	}
+	b.WriteString(s[last:])
 }
 
 func writeQuery(b *strings.Builder, s string) {

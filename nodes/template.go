@@ -437,9 +437,12 @@ func (t *Template) render(b *strings.Builder, turn *Turn, esc Escaper) error {
 	for i := range t.parts {
 		p := &t.parts[i]
 		if p.path == nil && !p.isConst {
-			if esc == escapeJSONLeaf {
+			switch esc {
+			case escapeJSONLeaf:
 				writeJSONString(b, p.lit)
-			} else {
+			case EscapeURL:
+				writeURLLiteral(b, p.lit)
+			default:
 				b.WriteString(p.lit)
 			}
 			continue

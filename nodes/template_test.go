@@ -155,7 +155,8 @@ func TestTemplateEscapers(t *testing.T) {
 		{"{{ conversation.base }}/services/data/v62.0/sobjects/Lead/{{ create_lead.response.body.id }}", EscapeURL,
 			"https://na1.example.my.salesforce.com/services/data/v62.0/sobjects/Lead/00Q5g00000A1b2CEAR"},
 		{"/query?q=SELECT Id FROM Lead WHERE Email = '{{ entities.evil | soql }}'", EscapeURL,
-			`/query?q=SELECT Id FROM Lead WHERE Email = 'a+b%2Fc%3Fd%3De%26f%23g%5C%27%5C%22%3C%3E%5C%5C'`},
+			`/query?q=SELECT%20Id%20FROM%20Lead%20WHERE%20Email%20=%20'a+b%2Fc%3Fd%3De%26f%23g%5C%27%5C%22%3C%3E%5C%5C'`},
+		{"/x y/ü\\<{{ entities.qty }}>", EscapeURL, "/x%20y/%C3%BC%5C%3C3%3E"},
 		{"<v a='{{ entities.evil }}'>{{ entities.evil }}</v>", EscapeXML,
 			`<v a='a b/c?d=e&amp;f#g&#39;&#34;&lt;&gt;\'>a b/c?d=e&amp;f#g&#39;&#34;&lt;&gt;\</v>`},
 		{`{"v": "{{ entities.evil }}"}`, EscapeJSON, `{"v": "a b/c?d=e&f#g'\"<>\\"}`},
@@ -394,6 +395,35 @@ func TestInjectionSOQL(t *testing.T) {
 		like, rest := soqlLiteral(t, rest[len(mid):])
 		if like != "%"+v+"%" || rest != " LIMIT 1" {
 			t.Errorf("Render(%q): LIKE literal %q, rest %q", v, like, rest)
+		}
+	}
+}
+
+func TestInjectionSOQLInURL(t *testing.T) {
+	tm := MustParseTemplate(`{{ conversation.base }}/services/data/v62.0/query?q=SELECT Id FROM Lead WHERE Email = '{{ entities.v | soql }}' LIMIT 1`)
+	for _, v := range hostile {
+		turn := tmplTurn()
+		turn.Ctx.SetEntity("v", v)
+		out, err := tm.Render(turn, EscapeURL)
+		if err != nil {
+			t.Fatalf("Render(%q) error: %v", v, err)
+		}
+		u, err := url.Parse(out)
+		if err != nil || strings.ContainsAny(out, " \n\"<>") {
+			t.Fatalf("Render(%q) = %q: not a clean URL (%v)", v, out, err)
+		}
+		q := u.Query()
+		if len(q) != 1 || u.Host != "na1.example.my.salesforce.com" || u.Path != "/services/data/v62.0/query" {
+			t.Fatalf("Render(%q) = %q: host %q path %q query %v", v, out, u.Host, u.Path, q)
+		}
+		soql := q.Get("q")
+		const prefix = "SELECT Id FROM Lead WHERE Email = "
+		if !strings.HasPrefix(soql, prefix) {
+			t.Fatalf("Render(%q): q = %q", v, soql)
+		}
+		lit, rest := soqlLiteral(t, soql[len(prefix):])
+		if lit != strings.ToValidUTF8(v, "\uFFFD") && lit != v || rest != " LIMIT 1" {
+			t.Errorf("Render(%q): literal %q, rest %q", v, lit, rest)
 		}
 	}
 }
