@@ -9,4 +9,62 @@
 // and Commit or Release gives back; with Redis this holds across processes.
 //
 // This package imports nothing else of this module.
+//
+// # Common behaviour
+//
+// Session ids must be 1 to MaxIDLen bytes without '{' or '}' (ErrInvalidID).
+// A lease lasts at most Options.LockTTL: after that another Acquire may take
+// the session, and the late holder's Commit returns ErrLeaseLost without
+// storing anything. Commit resets the idle timer of the state and the outbox;
+// Release does not. After Options.IdleTTL without a Commit, Acquire finds nil
+// state and Outbox finds no frames. A Commit with empty state removes the
+// state but keeps the outbox. Releasing an ended lease does nothing.
+//
+// # Memory
+//
+// NewMemory keeps sessions in sharded maps. A waiting Acquire blocks on a
+// channel that the holder closes when its lease ends, with a timer for the
+// lease's expiry and the caller's context; nothing polls. Expired entries are
+// dropped when touched and by one sweeper goroutine per store, which Close
+// stops. The byte slices the store hands out are shared and must not be
+// modified.
+//
+// # Redis
+//
+// All keys of a session share the Cluster hash tag {id}, so the Lua scripts
+// below touch a single slot:
+//
+//	dlg:{id}:state  string: the state, PX IdleTTL
+//	dlg:{id}:out    list: outbox frames, each an 8-byte big-endian Seq then the
+//	                frame's bytes (so Outbox filters without parsing JSON),
+//	                trimmed to OutboxSize, PX IdleTTL
+//	dlg:{id}:lock   hash: t = the holder's random token, w = waiters; PX LockTTL
+//	dlg:{id}:wake   list: wake tokens for waiters, PX LockTTL
+//	dlg:kv:<key>    Get/Set/Delete values
+//
+// Acquire runs one script (EVALSHA, cached): if HSETNX lock t=token succeeds
+// it sets the lock's expiry and returns the state in the same reply, so an
+// uncontended Acquire is one round trip. If the lock is held, the same
+// script increments the lock's waiter count and returns its remaining time;
+// the caller then BLPOPs the wake list for at most that long (rounded up to
+// whole seconds, capped at 10s) and runs the script again. Commit is one
+// script too: it checks the token (else ErrLeaseLost), sets or deletes the
+// state, appends and trims the frames, refreshes the outbox's expiry,
+// deletes the lock and pushes one wake token per registered waiter. Release
+// does the last two steps only.
+//
+// So a waiter wakes as soon as the holder ends its lease, because the token
+// is already in the list even if it arrives before the BLPOP; and when a
+// holder crashes, its lock expires and the waiters' BLPOP times out at about
+// the same moment. All waiters wake together and one wins: the others
+// register again with the new holder. A waiter that gave up leaves a token
+// behind, which costs a later waiter one extra round trip, and expires with
+// the list. A cancelled context ends the wait at once.
+//
+// Failures to reach Redis (refused or broken connections, timeouts, a closed
+// client, replies such as LOADING or CLUSTERDOWN) are returned wrapping
+// ErrUnavailable. The client's timeouts decide how soon: ParseRedisURL sets
+// short ones. A Commit that fails this way may, rarely, still have been
+// applied if Redis received it; callers should treat the turn's outcome as
+// unknown and tell the user to try again.
 package sessions
