@@ -123,57 +123,8 @@ func (p *parser) parseSelect(child bool) (*Query, *Error) {
 			return nil, err
 		}
 	}
-	if p.isKeyword("WHERE") {
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		e, err := p.parseCondition()
-		if err != nil {
-			return nil, err
-		}
-		q.Where = e
-	}
-	if p.isKeyword("ORDER") {
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		if err := p.expectKeyword("BY"); err != nil {
-			return nil, err
-		}
-		for {
-			o, err := p.parseOrder()
-			if err != nil {
-				return nil, err
-			}
-			q.OrderBy = append(q.OrderBy, o)
-			if !p.isPunct(",") {
-				break
-			}
-			if err := p.advance(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if p.isKeyword("LIMIT") {
-		n, err := p.parseCount()
-		if err != nil {
-			return nil, err
-		}
-		q.Limit = n
-	}
-	if p.isKeyword("OFFSET") {
-		pos := p.tok.pos
-		n, err := p.parseCount()
-		if err != nil {
-			return nil, err
-		}
-		if child {
-			return nil, posError(CodeMalformedQuery, p.lx.src, pos, "unexpected token: 'OFFSET'")
-		}
-		if n > MaxOffset {
-			return nil, errorf(CodeNumberOutsideRange, "Maximum SOQL offset allowed is %d", MaxOffset)
-		}
-		q.Offset = n
+	if err := p.parseTail(q, !child); err != nil {
+		return nil, err
 	}
 	if child {
 		if !p.isPunct(")") {
@@ -181,6 +132,63 @@ func (p *parser) parseSelect(child bool) (*Query, *Error) {
 		}
 	}
 	return q, nil
+}
+
+// parseTail parses the optional WHERE, ORDER BY, LIMIT and OFFSET clauses.
+func (p *parser) parseTail(q *Query, allowOffset bool) *Error {
+	if p.isKeyword("WHERE") {
+		if err := p.advance(); err != nil {
+			return err
+		}
+		e, err := p.parseCondition()
+		if err != nil {
+			return err
+		}
+		q.Where = e
+	}
+	if p.isKeyword("ORDER") {
+		if err := p.advance(); err != nil {
+			return err
+		}
+		if err := p.expectKeyword("BY"); err != nil {
+			return err
+		}
+		for {
+			o, err := p.parseOrder()
+			if err != nil {
+				return err
+			}
+			q.OrderBy = append(q.OrderBy, o)
+			if !p.isPunct(",") {
+				break
+			}
+			if err := p.advance(); err != nil {
+				return err
+			}
+		}
+	}
+	if p.isKeyword("LIMIT") {
+		n, err := p.parseCount()
+		if err != nil {
+			return err
+		}
+		q.Limit = n
+	}
+	if p.isKeyword("OFFSET") {
+		pos := p.tok.pos
+		n, err := p.parseCount()
+		if err != nil {
+			return err
+		}
+		if !allowOffset {
+			return posError(CodeMalformedQuery, p.lx.src, pos, "unexpected token: 'OFFSET'")
+		}
+		if n > MaxOffset {
+			return errorf(CodeNumberOutsideRange, "Maximum SOQL offset allowed is %d", MaxOffset)
+		}
+		q.Offset = n
+	}
+	return nil
 }
 
 // parseCount parses the integer after LIMIT or OFFSET.
