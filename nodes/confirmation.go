@@ -53,7 +53,8 @@ type Confirmation struct {
 	// FailMessage is what the user is told when retries run out.
 	FailMessage Text `yaml:"fail_message"`
 
-	retries int
+	retries   int
+	yesN, noN []string // normalized synonyms
 }
 
 // DefaultRetries is the number of re-prompts of nodes that ask again.
@@ -83,6 +84,7 @@ func (n *Confirmation) Provision(h *Host) error {
 	if n.Retries != nil {
 		n.retries = *n.Retries
 	}
+	n.yesN, n.noN = normalizeAll(n.YesSynonyms), normalizeAll(n.NoSynonyms)
 	return nil
 }
 
@@ -123,7 +125,11 @@ func (n *Confirmation) Run(ctx context.Context, t *Turn) (Outcome, error) {
 func (n *Confirmation) Input(ctx context.Context, t *Turn, in Input) (Outcome, error) {
 	v := in.Value()
 	t.Ctx.Input = v
-	yes, ok := ParseYesNo(v, t.Lang, n.YesSynonyms, n.NoSynonyms)
+	yesN, noN := n.yesN, n.noN
+	if yesN == nil && noN == nil { // not provisioned
+		yesN, noN = normalizeAll(n.YesSynonyms), normalizeAll(n.NoSynonyms)
+	}
+	yes, ok := parseYesNo(v, t.Lang, yesN, noN)
 	if ok {
 		answer := "no"
 		if yes {

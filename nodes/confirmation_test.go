@@ -186,3 +186,20 @@ func TestConfirmationErrors(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkConfirmationInput(b *testing.B) {
+	n, err := loadNode("confirmation", confirmSrc, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	turn := newTurn("en")
+	in := Input{Text: "Of course not!"}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := n.(InputNode).Input(ctx, turn, in)
+		if err != nil || out != GoTo("ask_name") {
+			b.Fatalf("Input = %+v, %v", out, err)
+		}
+	}
+}

@@ -79,6 +79,11 @@ var (
 // longest matching phrase wins, so "of course not" is no although "of
 // course" is yes. ok is false when the text is neither.
 func ParseYesNo(text, lang string, extraYes, extraNo []string) (yes bool, ok bool) {
+	return parseYesNo(text, lang, normalizeAll(extraYes), normalizeAll(extraNo))
+}
+
+// parseYesNo is ParseYesNo with the extra phrases already normalized.
+func parseYesNo(text, lang string, extraYes, extraNo []string) (yes bool, ok bool) {
 	norm := normalizeAnswer(text)
 	if norm == "" {
 		return false, false
@@ -88,7 +93,7 @@ func ParseYesNo(text, lang string, extraYes, extraNo []string) (yes bool, ok boo
 		lex = yesNoLexicons["en"]
 	}
 	// Node synonyms first, longest match across yes and no.
-	if y, n := bestMatch(norm, normalizeAll(extraYes), lex.prefixAnywhere), bestMatch(norm, normalizeAll(extraNo), lex.prefixAnywhere); y > 0 || n > 0 {
+	if y, n := bestMatch(norm, extraYes, lex.prefixAnywhere), bestMatch(norm, extraNo, lex.prefixAnywhere); y > 0 || n > 0 {
 		return y > n, true
 	}
 	y := max(bestMatch(norm, lex.yes, lex.prefixAnywhere), bestMatch(norm, universalYes, false))

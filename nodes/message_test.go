@@ -93,3 +93,21 @@ func TestMessageErrors(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkMessageRun(b *testing.B) {
+	n, err := loadNode("message", `{text: {en: "Lead {{ create_lead.response.body.id }} created for {{ entities.name }}.", de: "Lead angelegt."}, buttons: [{title: Open, payload: open}]}`, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	turn := newTurn("en")
+	turn.Ctx.SetEntity("name", "Ada")
+	turn.Ctx.SetNode("create_lead", map[string]any{"response": map[string]any{"body": map[string]any{"id": "00Q1"}}})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		turn.ResetReplies()
+		if _, err := n.Run(ctx, turn); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
