@@ -162,8 +162,8 @@ func (c *compiler) indexKeys(q *Query, obj Object) []indexKey {
 	var keys []indexKey
 	for _, t := range terms {
 		cmp, ok := t.(*Comparison)
-		if !ok || cmp.Op != "=" || cmp.Values[0].Kind != ValString {
-			continue
+		if !ok || cmp.Op != "=" || cmp.Values[0].Kind != ValString || cmp.Values[0].Text == "" {
+			continue // '' means null, which no index holds
 		}
 		p, err := resolvePath(c.src, obj, q.Alias, cmp.Field, cmp.FieldPos, q.src)
 		if err != nil || len(p.hops) > 0 {

@@ -274,6 +274,7 @@ func TestIndexFastPath(t *testing.T) {
 		{"index result rechecked", "SELECT Id FROM Lead WHERE Email = 'back@slash.io' AND Status = 'New'", []string{}, 1, 0},
 		{"id uses get", "SELECT Id FROM Lead WHERE Id = '{L3:15}'", []string{"L3"}, 0, 0},
 		{"or is not indexed", "SELECT Id FROM Lead WHERE Email = 'ada@example.com' OR Status = 'Working'", []string{"L1", "L2", "L4", "L5"}, 0, 1},
+		{"empty string is null, not an index key", "SELECT Id FROM Lead WHERE Email = ''", []string{"L4"}, 0, 1},
 		{"unindexed field scans", "SELECT Id FROM Lead WHERE Company = 'Navy'", []string{"L2"}, 0, 1},
 	}
 	for _, tt := range tests {
