@@ -143,6 +143,7 @@ type nodeDef struct {
 	targets []nodes.Target  // every target of this node
 	line    int
 	col     int
+	index   int // position in the task file's node list
 }
 
 // fsmFor returns a state machine for the task positioned at state.

@@ -224,7 +224,7 @@ func (l *loader) loadTask(p string, host nodes.Host) (*Task, []byte) {
 			l.fail(file, &tf.Nodes[i], "nodes."+nd.ID, "the first node must be the task's intent node, not %q", nd.Type)
 		}
 	}
-	if len(order) == 0 || len(l.errs) > errsBefore {
+	if len(order) == 0 {
 		return nil, nil
 	}
 	t.Root = order[0].ID
@@ -233,7 +233,7 @@ func (l *loader) loadTask(p string, host nodes.Host) (*Task, []byte) {
 	for _, nd := range order {
 		for _, tg := range nd.targets {
 			if tg != nodes.EndTarget && t.Nodes[string(tg)] == nil {
-				l.fail(file, nodePos(nd), "nodes."+nd.ID, "transition to unknown node %q%s", tg, suggestNode(string(tg), t.Nodes))
+				l.fail(file, targetNode(&tf.Nodes[nd.index], tg, nd), "nodes."+nd.ID, "transition to unknown node %q%s", tg, suggestNode(string(tg), t.Nodes))
 			}
 		}
 	}
@@ -262,6 +262,32 @@ func (l *loader) loadTask(p string, host nodes.Host) (*Task, []byte) {
 }
 
 func nodePos(nd *nodeDef) *yaml.Node { return &yaml.Node{Line: nd.line, Column: nd.col} }
+
+// targetNode finds where a target is written inside a node's mapping.
+func targetNode(n *yaml.Node, tg nodes.Target, nd *nodeDef) *yaml.Node {
+	var found *yaml.Node
+	var walk func(x *yaml.Node)
+	walk = func(x *yaml.Node) {
+		if found != nil || x == nil {
+			return
+		}
+		if x.Kind == yaml.ScalarNode && x.Value == string(tg) && x.Tag == "!!str" {
+			found = x
+			return
+		}
+		for i, c := range x.Content {
+			if x.Kind == yaml.MappingNode && i%2 == 0 {
+				continue // keys
+			}
+			walk(c)
+		}
+	}
+	walk(n)
+	if found == nil {
+		return nodePos(nd)
+	}
+	return found
+}
 
 func suggestNode(name string, m map[string]*nodeDef) string {
 	fields := map[string][]int{}
@@ -309,7 +335,7 @@ func (l *loader) loadNode(file string, n *yaml.Node, i int, host nodes.Host) *no
 		l.fail(file, n, p, "a node must be a mapping with at least id and type")
 		return nil
 	}
-	nd := &nodeDef{line: n.Line, col: n.Column}
+	nd := &nodeDef{line: n.Line, col: n.Column, index: i}
 	// The host's keys first.
 	common := &yaml.Node{Kind: yaml.MappingNode, Line: n.Line, Column: n.Column}
 	own := &yaml.Node{Kind: yaml.MappingNode, Line: n.Line, Column: n.Column, Tag: "!!map"}
@@ -342,37 +368,23 @@ func (l *loader) loadNode(file string, n *yaml.Node, i int, host nodes.Host) *no
 		l.fail(file, n, p, "a node needs a type (one of %s)", strings.Join(l.reg.Types(), ", "))
 		return nil
 	}
-	info, ok := l.reg.Lookup(nd.Type)
-	if !ok {
+	// A node whose own part is broken still takes part in the graph
+	// checks below, so one pass reports every problem.
+	var rv reflect.Value
+	if info, ok := l.reg.Lookup(nd.Type); !ok {
 		l.fail(file, typVal, p+".type", "unknown node type %q (known: %s)", nd.Type, strings.Join(l.reg.Types(), ", "))
-		return nil
-	}
-	nd.node = info.New()
-	rv := reflect.ValueOf(nd.node)
-	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
+	} else if nd.node = info.New(); reflect.ValueOf(nd.node).Kind() != reflect.Pointer || reflect.ValueOf(nd.node).Elem().Kind() != reflect.Struct {
 		l.fail(file, typVal, p+".type", "internal: node type %q must be a pointer to a struct", nd.Type)
-		return nil
-	}
-	before := len(l.errs)
-	d.decode(own, rv.Elem(), p)
-	if len(l.errs) > before {
-		return nil
-	}
-	h := host
-	h.NodeID = nd.ID
-	if pr, ok := nd.node.(nodes.Provisioner); ok {
-		if err := pr.Provision(&h); err != nil {
-			l.fail(file, n, p, "%v", err)
-			return nil
+		nd.node = nil
+	} else {
+		rv = reflect.ValueOf(nd.node)
+		before := len(l.errs)
+		d.decode(own, rv.Elem(), p)
+		if len(l.errs) == before {
+			l.provision(file, n, p, nd, host)
 		}
+		nd.input, _ = nd.node.(nodes.InputNode)
 	}
-	if v, ok := nd.node.(nodes.Validator); ok {
-		if err := v.Validate(); err != nil {
-			l.fail(file, n, p, "%v", err)
-			return nil
-		}
-	}
-	nd.input, _ = nd.node.(nodes.InputNode)
 
 	// Transitions: next, or if/else-if/else; then the node's own targets.
 	_, trNode := mappingValue(n, "transitions")
@@ -416,8 +428,27 @@ func (l *loader) loadNode(file string, n *yaml.Node, i int, host nodes.Host) *no
 	if len(nd.Transitions) > 0 && nd.Transitions[len(nd.Transitions)-1].Else == "" {
 		l.fail(file, trNode, p+".transitions", "conditional transitions need a final else")
 	}
-	nd.targets = append(nd.targets, ownTargets(rv.Elem())...)
+	if rv.IsValid() {
+		nd.targets = append(nd.targets, ownTargets(rv.Elem())...)
+	}
 	return nd
+}
+
+// provision runs a decoded node's Provision and Validate steps.
+func (l *loader) provision(file string, n *yaml.Node, p string, nd *nodeDef, host nodes.Host) {
+	h := host
+	h.NodeID = nd.ID
+	if pr, ok := nd.node.(nodes.Provisioner); ok {
+		if err := pr.Provision(&h); err != nil {
+			l.fail(file, n, p, "%v", err)
+			return
+		}
+	}
+	if v, ok := nd.node.(nodes.Validator); ok {
+		if err := v.Validate(); err != nil {
+			l.fail(file, n, p, "%v", err)
+		}
+	}
 }
 
 var targetType = reflect.TypeOf(nodes.Target(""))
@@ -465,6 +496,9 @@ func (l *loader) checkAuthProfiles(file string, root *yaml.Node, c *BotConfig) {
 			l.fail(file, pn, "auth_profiles."+name, "empty profile")
 			continue
 		}
+		if l.hasErrorUnder(file, "auth_profiles."+name+".") {
+			continue // its decoding problems are reported already
+		}
 		if err := p.validate(); err != nil {
 			l.fail(file, pn, "auth_profiles."+name, "%v", err)
 		}
@@ -483,4 +517,13 @@ func expandEnv(s string) string {
 		}
 		return ""
 	})
+}
+
+func (l *loader) hasErrorUnder(file, prefix string) bool {
+	for _, e := range l.errs {
+		if e.File == file && strings.HasPrefix(e.Path, prefix) {
+			return true
+		}
+	}
+	return false
 }

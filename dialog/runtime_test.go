@@ -257,7 +257,10 @@ func TestConversationRetriesExhausted(t *testing.T) {
 	c.say("create a lead")
 	c.say("Ann")
 	c.say("x")
-	rs := c.say("y")
+	if l := last(t, c.say("y")); l.Input != nodes.InputExpecting {
+		t.Fatalf("retries: 2 allows two retries; the task ended early")
+	}
+	rs := c.say("z")
 	if l := last(t, rs); l.Input != nodes.InputAccepting {
 		t.Errorf("after retries run out the task ends; input = %q (%q)", l.Input, texts(rs))
 	}
