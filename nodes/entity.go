@@ -267,6 +267,9 @@ func (e *Entity) Run(_ context.Context, t *Turn) (Outcome, error) {
 		t.State.Retries = 0
 	}
 	opts, err := e.options(t)
+	if errors.Is(err, ErrNoListItems) && e.OnFail != "" {
+		return GoTo(e.OnFail), nil
+	}
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -409,7 +412,7 @@ func (e *Entity) renderItems(t *Turn) ([]ListOption, error) {
 }
 
 // ErrNoListItems is returned by a list entity whose from path holds no
-// records to choose from.
+// records to choose from and that has no on_fail target to go to instead.
 var ErrNoListItems = errors.New("nodes: no list items to choose from")
 
 // contextItems reads the records at From: a list of objects (or plain

@@ -3,6 +3,7 @@ package nodes
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -326,6 +327,10 @@ title: Name
 	if !errors.Is(err, ErrNoListItems) {
 		t.Fatalf("Run without records = %+v, %v; want ErrNoListItems", out, err)
 	}
+	withFail := mustEntity(t, "entity_type: list\nprompt: Which?\nfrom: lookup.records\nvalue: Id\non_fail: none_found")
+	if out, err := withFail.Run(context.Background(), turn); err != nil || out != GoTo("none_found") {
+		t.Errorf("Run without records, with on_fail = %+v, %v; want GoTo(none_found)", out, err)
+	}
 	turn.Ctx.SetNode("lookup", map[string]any{"response": map[string]any{"status": 200.0, "body": map[string]any{
 		"records": []any{
 			map[string]any{"Id": "001A", "Name": "Acme"},
@@ -389,4 +394,36 @@ func BenchmarkEntityInput(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/turn")
 		})
 	}
+}
+
+// An entity node asks, re-prompts on invalid input and stores the value.
+func ExampleEntity() {
+	var e Entity
+	if err := yaml.Unmarshal([]byte(`
+entity_type: email
+name: email
+prompt: What is your e-mail address?
+error_prompts: ["That does not look like an e-mail address. Please try again."]
+`), &e); err != nil {
+		panic(err)
+	}
+	if err := e.Provision(&Host{NodeID: "ask_email", Languages: []string{"en"}}); err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	t := &Turn{Ctx: &Context{}, Lang: "en", State: &NodeState{}, Utterance: "create a lead"}
+
+	e.Run(ctx, t) // nothing to extract from the utterance: ask
+	for _, answer := range []string{"jane at example", "Jane@EXAMPLE.com"} {
+		out, _ := e.Input(ctx, t, Input{Text: answer})
+		fmt.Println(out.Status == Wait, t.Ctx.Entities["email"])
+	}
+	for _, r := range t.Replies() {
+		fmt.Println("bot:", r.Text)
+	}
+	// Output:
+	// true <nil>
+	// false Jane@example.com
+	// bot: What is your e-mail address?
+	// bot: That does not look like an e-mail address. Please try again.
 }

@@ -428,8 +428,8 @@ func (listEntity) Extract(utterance, _ string, _ time.Time, opts *EntityOptions)
 // no letter or digit right before or after it.
 func containsPhrase(hay, needle string) bool {
 	needle = strings.ToLower(strings.TrimSpace(needle))
-	if needle == "" {
-		return false
+	if needle == "" || len(needle) < 3 && !isCJK(needle) {
+		return false // "a", "no": too likely to be an ordinary word
 	}
 	for off := 0; off < len(hay); {
 		i := strings.Index(hay[off:], needle)

@@ -407,8 +407,9 @@ func TestListEntity(t *testing.T) {
 		{"it's closed, we won", "Closed Won"},
 		{"prospecting or won?", ""},    // ambiguous
 		{"prospectings galore", ""},    // not a whole word
-		{"the answer is 42", "42"},     // title and value of one item
+		{"the answer is 42", "42"},     // the title
 		{"set it to the answer", "42"}, // by title
+		{"set it to 42", ""},           // too short to find in a sentence
 	}
 	for _, tt := range extract {
 		got, ok := et.Extract(tt.in, "en", entNow, opts)

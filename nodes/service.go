@@ -206,6 +206,10 @@ func (s *Service) Validate() error {
 	if s.URL.IsZero() {
 		return errors.New("field url is required")
 	}
+	if src := strings.TrimSpace(s.URL.String()); !strings.HasPrefix(src, "{{") &&
+		!strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
+		return fmt.Errorf("url %q: must start with http:// or https:// or with a base url value such as {{ env.base_url }}", src)
+	}
 	if s.Timeout < 0 || (s.Timeout != 0 && s.Timeout < minServiceTimeout) {
 		return fmt.Errorf("timeout %s is too short; write a duration such as 5s", s.Timeout)
 	}

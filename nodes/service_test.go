@@ -132,6 +132,7 @@ func TestServiceConfigErrors(t *testing.T) {
 		{"dup header", "url: http://x\nheaders: {x-a: '1', X-A: '2'}", "X-A given twice"},
 		{"unknown field", "url: http://x\nretries: 3", "field retries not found"},
 		{"bad template", "url: 'http://x/{{ entities.'", "template column"},
+		{"relative url", "url: /services/data", `url "/services/data": must start with http:// or https://`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
