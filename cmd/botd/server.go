@@ -249,4 +249,3 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	return s.serve(ctx, ln)
 }
-
