@@ -351,6 +351,10 @@ func (t *Template) UnmarshalYAML(value *yaml.Node) error {
 	if value.Kind != yaml.ScalarNode {
 		return fmt.Errorf("template: expected a string, got %s", kindName(value))
 	}
+	if value.ShortTag() == "!!null" {
+		*t = Template{}
+		return nil
+	}
 	nt, err := ParseTemplate(value.Value)
 	if err != nil {
 		return err
@@ -433,7 +437,10 @@ func (t *Template) Render(turn *Turn, esc Escaper) (string, error) {
 }
 
 func (t *Template) render(b *strings.Builder, turn *Turn, esc Escaper) error {
-	now := turn.Now.Unix()
+	var now int64
+	if turn != nil {
+		now = turn.Now.Unix()
+	}
 	for i := range t.parts {
 		p := &t.parts[i]
 		if p.path == nil && !p.isConst {

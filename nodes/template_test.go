@@ -8,6 +8,7 @@ import (
 	"flag"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -174,6 +175,67 @@ func TestTemplateEscapers(t *testing.T) {
 				t.Errorf("Render(%q, %s) =\n%q\nwant\n%q", tt.src, tt.esc, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestNoModuleImports checks the rule of doc.go: package nodes imports
+// nothing else of this module.
+func TestNoModuleImports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go tool not found")
+	}
+	out, err := exec.Command(goTool, "list", "-deps", "-f", "{{.ImportPath}}", ".").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const module = "github.com/botforge/dialogd/"
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, module) && dep != module+"nodes" {
+			t.Errorf("package %q is not allowed as a dependency; reason: nodes imports nothing else of this module", dep)
+		}
+	}
+}
+
+func TestTemplateYAML(t *testing.T) {
+	var cfg struct {
+		URL  Template  `yaml:"url"`
+		Opt  *Template `yaml:"opt"`
+		Null Template  `yaml:"null"`
+	}
+	if err := yamlUnmarshal("url: /x/{{ entities.name }}\nnull: ~\n", &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.URL.String() != "/x/{{ entities.name }}" || cfg.URL.IsZero() || !cfg.Opt.IsZero() || !cfg.Null.IsZero() {
+		t.Errorf("decoded %q, opt zero %v, null zero %v", cfg.URL.String(), cfg.Opt.IsZero(), cfg.Null.IsZero())
+	}
+	if got := cfg.URL.Paths(); !reflect.DeepEqual(got, []string{"entities.name"}) {
+		t.Errorf("Paths() = %q", got)
+	}
+	err := yamlUnmarshal("url: {a: 1}", &cfg)
+	if err == nil || !strings.Contains(err.Error(), "expected a string, got object") {
+		t.Errorf("decode of a map: error %v", err)
+	}
+	err = yamlUnmarshal("url: \"{{ entities.x | nope }}\"", &cfg)
+	var te *TemplateError
+	if !errors.As(err, &te) || te.Col != 17 {
+		t.Errorf("decode of a bad template: error %v; want a *TemplateError at column 17", err)
+	}
+}
+
+func TestTemplateNilTurn(t *testing.T) {
+	got, err := MustParseTemplate(`a{{ entities.x | default: "b" }}{{ "c" }}`).Render(nil, EscapeText)
+	if err != nil || got != "abc" {
+		t.Errorf("Render(nil turn) = %q, %v; want abc", got, err)
+	}
+	if got, err := (*Template)(nil).Render(tmplTurn(), EscapeURL); got != "" || err != nil {
+		t.Errorf("nil template renders %q, %v", got, err)
+	}
+	if s, err := MustParseText("hi {{ lang }}").Render(nil); s != "hi " || err != nil {
+		t.Errorf("Text.Render(nil) = %q, %v", s, err)
 	}
 }
 
