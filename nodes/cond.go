@@ -46,7 +46,8 @@ const (
 //   - exists(x) is false for nil and ""; notExists(x) is its negation.
 //   - contains is case-insensitive on strings ("I want an Agent" contains
 //     "agent"), and on lists it is true when an element equals the right
-//     side (strings compared case-insensitively, numbers by value).
+//     side (strings compared case-insensitively, numbers by value); on
+//     maps it is true when the key exists; on nil it is false.
 //   - == and != are case-sensitive; numbers compare by value (2 == 2.0).
 //   - Comparing nil with > or < is an evaluation error; guard it with
 //     exists(x) && x > 1.
