@@ -52,11 +52,13 @@ type OrExpr struct{ Terms []Expr }
 // NotExpr negates a condition.
 type NotExpr struct{ X Expr }
 
-// Comparison is `field op value` or `field [NOT] IN (values)`.
+// Comparison is `field op value`, `field [NOT] IN (values)` or the
+// semi-join `field [NOT] IN (SELECT field FROM Object …)`.
 type Comparison struct {
 	Field    string // field path as written
 	Op       string // = != < <= > >= LIKE IN NOT IN INCLUDES EXCLUDES
 	Values   []Value
+	Sub      *Query // semi-join subquery; Values is empty then
 	FieldPos int
 }
 
@@ -208,6 +210,9 @@ func formatExpr(b *strings.Builder, e Expr, nested bool) {
 		switch e.Op {
 		case "IN", "NOT IN", "INCLUDES", "EXCLUDES":
 			b.WriteByte('(')
+			if e.Sub != nil {
+				e.Sub.format(b)
+			}
 			for i, v := range e.Values {
 				if i > 0 {
 					b.WriteString(", ")

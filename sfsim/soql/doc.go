@@ -30,8 +30,10 @@
 // YEAR,FISCAL_QUARTER,FISCAL_YEAR}, LAST_90_DAYS, NEXT_90_DAYS,
 // LAST_N_DAYS:n, NEXT_N_DAYS:n, N_DAYS_AGO:n and LAST_N_*/NEXT_N_*/N_*_AGO:n
 // for weeks, months, quarters, years and fiscal periods. OFFSET above 2000
-// is NUMBER_OUTSIDE_VALID_RANGE. GROUP BY, HAVING, semi-joins, TYPEOF, FOR
-// UPDATE and WITH are not supported and fail as unexpected tokens.
+// is NUMBER_OUTSIDE_VALID_RANGE. Semi- and anti-joins (Id [NOT] IN (SELECT
+// AccountId FROM Contact …)) compare id and reference fields. FROM accepts
+// the keyword-named objects Order and Group. GROUP BY, HAVING, TYPEOF, FOR
+// UPDATE, WITH and FIELDS() are not supported and fail as unexpected tokens.
 //
 // # Semantics
 //

@@ -226,6 +226,37 @@ func (c *compiler) exprs(q *Query, obj Object, terms []Expr) ([]pred, *Error) {
 	return ps, nil
 }
 
+// semiJoin compiles `field [NOT] IN (SELECT f FROM Object …)`: the
+// subquery runs once per execution and its values are compared as ids.
+func (c *compiler) semiJoin(q *Query, p path, cmp *Comparison) (pred, *Error) {
+	subObj, ok := c.src.Object(cmp.Sub.Object)
+	if !ok {
+		return nil, posError(CodeInvalidType, q.src, cmp.Sub.ObjectPos, fmt.Sprintf(msgNoType, cmp.Sub.Object))
+	}
+	sub, err := c.plan(cmp.Sub, subObj)
+	if err != nil {
+		return nil, err
+	}
+	if p.kind != kindID || sub.items[0].path.kind != kindID {
+		return nil, posError(CodeInvalidField, q.src, cmp.FieldPos,
+			"The left operand field in a semi join must be an id or a reference field, and the selected field must be an id or a reference field")
+	}
+	negate := cmp.Op == "NOT IN"
+	direct := len(p.hops) == 0
+	name := p.field.Name
+	return func(ex *executor, rec map[string]any) bool {
+		var v any
+		if direct {
+			v = rec[name]
+		} else {
+			v = ex.value(rec, &p)
+		}
+		s, _ := v.(string)
+		in := s != "" && ex.semiSet(sub)[idKey(s)]
+		return in != negate
+	}, nil
+}
+
 // lit is a literal converted for comparison with one field kind.
 type lit struct {
 	null     bool
@@ -320,6 +351,9 @@ func (c *compiler) comparison(q *Query, obj Object, cmp *Comparison) (pred, *Err
 	p, err := resolvePath(c.src, obj, q.Alias, cmp.Field, cmp.FieldPos, q.src)
 	if err != nil {
 		return nil, err
+	}
+	if cmp.Sub != nil {
+		return c.semiJoin(q, p, cmp)
 	}
 	switch cmp.Op {
 	case "INCLUDES", "EXCLUDES":

@@ -34,6 +34,9 @@ func stripPositions(q *Query) {
 			walk(e.X)
 		case *Comparison:
 			e.FieldPos = 0
+			if e.Sub != nil {
+				stripPositions(e.Sub)
+			}
 			for i := range e.Values {
 				e.Values[i].Pos = 0
 			}
@@ -58,6 +61,8 @@ var parseSeeds = []string{
 	"SELECT Id FROM Lead WHERE NOT (NOT (Name = 'x'))",
 	"SELECT Id FROM Lead WHERE Status <> 'x' AND Id NOT IN ('00Q000000000001')",
 	"SELECT Id FROM Lead OFFSET 2001",
+	"SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Email != null) AND Id NOT IN (SELECT AccountId FROM Case)",
+	"SELECT Id FROM Order ORDER BY Id",
 	"invalid",
 	"",
 }

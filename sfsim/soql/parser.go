@@ -83,6 +83,16 @@ var reserved = map[string]bool{
 	"REFERENCE": true, "FIRST": true, "LAST": true, "END": true, "WHEN": true, "THEN": true, "ELSE": true,
 }
 
+// isObjectName accepts what may follow FROM: a plain name, including the
+// standard objects Order and Group whose names are keywords.
+func (p *parser) isObjectName() bool {
+	if p.tok.kind != tIdent || strings.Contains(p.tok.text, ".") {
+		return false
+	}
+	up := strings.ToUpper(p.tok.text)
+	return !reserved[up] || up == "ORDER" || up == "GROUP"
+}
+
 func (p *parser) isName() bool {
 	return p.tok.kind == tIdent && !reserved[strings.ToUpper(p.tok.text)]
 }
@@ -110,7 +120,7 @@ func (p *parser) parseSelect(child bool) (*Query, *Error) {
 	if err := p.expectKeyword("FROM"); err != nil {
 		return nil, err
 	}
-	if !p.isName() || strings.Contains(p.tok.text, ".") {
+	if !p.isObjectName() {
 		return nil, p.unexpected()
 	}
 	q.Object, q.ObjectPos = p.tok.text, p.tok.pos
@@ -189,6 +199,16 @@ func (p *parser) parseTail(q *Query, allowOffset bool) *Error {
 		q.Offset = n
 	}
 	return nil
+}
+
+func itemText(it Item) string {
+	switch it.Kind {
+	case ItemSubquery:
+		return "("
+	case ItemCount, ItemCountField:
+		return "COUNT"
+	}
+	return it.Path
 }
 
 // parseCount parses the integer after LIMIT or OFFSET.
@@ -399,6 +419,22 @@ func (p *parser) parseComparison() (Expr, *Error) {
 	case "IN", "NOT IN", "INCLUDES", "EXCLUDES":
 		if err := p.expectPunct("("); err != nil {
 			return nil, err
+		}
+		if (c.Op == "IN" || c.Op == "NOT IN") && p.isKeyword("SELECT") {
+			// Semi-join: Id IN (SELECT AccountId FROM Contact …).
+			sub, err := p.parseSelect(true)
+			if err != nil {
+				return nil, err
+			}
+			if len(sub.Items) != 1 || sub.Items[0].Kind != ItemField {
+				bad := sub.Items[min(1, len(sub.Items)-1)]
+				return nil, posError(CodeMalformedQuery, p.lx.src, bad.Pos, "unexpected token: '"+itemText(bad)+"'")
+			}
+			c.Sub = sub
+			if err := p.expectPunct(")"); err != nil {
+				return nil, err
+			}
+			return c, nil
 		}
 		for {
 			v, err := p.parseValue(c.Op)

@@ -7,8 +7,36 @@ import (
 
 // executor runs a plan.
 type executor struct {
-	src Source
-	opt Options
+	src  Source
+	opt  Options
+	semi map[*plan]map[string]bool // semi-join results by subquery
+}
+
+// semiSet runs a semi-join subquery once and returns its ids.
+func (ex *executor) semiSet(pl *plan) map[string]bool {
+	if set, ok := ex.semi[pl]; ok {
+		return set
+	}
+	set := map[string]bool{}
+	recs := ex.candidates(pl)
+	n := 0
+	for _, r := range recs {
+		if pl.where != nil && !pl.where(ex, r) {
+			continue
+		}
+		if pl.q.Limit >= 0 && n >= pl.q.Limit {
+			break
+		}
+		n++
+		if s, ok := ex.value(r, &pl.items[0].path).(string); ok && s != "" {
+			set[idKey(s)] = true
+		}
+	}
+	if ex.semi == nil {
+		ex.semi = map[*plan]map[string]bool{}
+	}
+	ex.semi[pl] = set
+	return set
 }
 
 func (ex *executor) run(pl *plan) *Result {

@@ -112,6 +112,9 @@ func TestExecuteMatches(t *testing.T) {
 		{"parent and", "SELECT Id FROM Case WHERE Account.Name = 'Acme' AND Priority = 'High'", false, []string{"K1"}},
 		{"two hops", "SELECT Id FROM Case WHERE Contact.Account.Name = 'Acme'", false, []string{"K1"}},
 		{"polymorphic parent", "SELECT Id FROM Task WHERE Who.Name = 'Ada Lovelace'", false, []string{"T1"}},
+		{"semi-join", "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Email LIKE '%globex%')", false, []string{"A2"}},
+		{"anti-join", "SELECT Id FROM Account WHERE Id NOT IN (SELECT AccountId FROM Case WHERE Priority = 'High')", false, []string{"A3"}},
+		{"semi-join on reference", "SELECT Id FROM Case WHERE AccountId IN (SELECT Id FROM Account WHERE Name = 'Globex')", false, []string{"K3"}},
 		{"deleted hidden", "SELECT Id FROM Lead WHERE Company = 'Ghost'", false, []string{}},
 		{"query all", "SELECT Id FROM Lead WHERE Company = 'Ghost'", true, []string{"L9"}},
 	}
@@ -183,6 +186,9 @@ func TestErrors(t *testing.T) {
 		{"like on number", "SELECT Id FROM Account WHERE AnnualRevenue LIKE '5%'", CodeInvalidField, "", "must be of type double"},
 		{"includes on picklist", "SELECT Id FROM Lead WHERE Status INCLUDES ('x')", CodeInvalidFilterOp, "", "INCLUDES or EXCLUDES operator only valid on multipicklist field"},
 		{"field compared with field", "SELECT Id FROM Lead WHERE Name = Company", CodeMalformedQuery, "", "unexpected token: 'Company'"},
+		{"semi-join on text", "SELECT Id FROM Lead WHERE Email IN (SELECT Email FROM Contact)", CodeInvalidField, "", "semi join"},
+		{"semi-join two fields", "SELECT Id FROM Account WHERE Id IN (SELECT AccountId, Id FROM Contact)", CodeMalformedQuery, "", "unexpected token: 'Id'"},
+		{"semi-join unknown object", "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contakt)", CodeInvalidType, "", "sObject type 'Contakt' is not supported."},
 		{"empty in list", "SELECT Id FROM Lead WHERE Name IN ()", CodeMalformedQuery, "", "unexpected token: ')'"},
 	}
 	for _, tt := range tests {
