@@ -1,0 +1,150 @@
+package templates
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/nodes"
+	"github.com/botforge/dialogd/sessions"
+)
+
+// TestOptions tune RunTests.
+type TestOptions struct {
+	// Params override every test's parameter values, e.g. api_base set to
+	// the URL of a test server.
+	Params map[string]string
+	// HTTPClient makes the service calls; nil means the runtime's default.
+	HTTPClient *http.Client
+}
+
+// TestFailure is one failed test of a template.
+type TestFailure struct {
+	Template string
+	Test     string
+	Turn     int // 1-based; 0 when the test failed before its first turn
+	Msg      string
+}
+
+func (f *TestFailure) Error() string {
+	if f.Turn == 0 {
+		return fmt.Sprintf("template %s: test %q: %s", f.Template, f.Test, f.Msg)
+	}
+	return fmt.Sprintf("template %s: test %q: turn %d: %s", f.Template, f.Test, f.Turn, f.Msg)
+}
+
+// RunTests runs every test conversation of the template, each in a fresh
+// in-memory session store against the task rendered with the test's
+// parameters (overridden by opts.Params). It returns nil when all pass,
+// or the failures (each a *TestFailure) joined.
+func (t *Template) RunTests(ctx context.Context, opts TestOptions) error {
+	var errs []error
+	for i, tc := range t.Tests {
+		name := tc.Name
+		if name == "" {
+			name = fmt.Sprintf("#%d", i+1)
+		}
+		if err := t.runTest(ctx, name, tc, opts); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (t *Template) runTest(ctx context.Context, name string, tc Test, opts TestOptions) error {
+	fail := func(turn int, format string, args ...any) error {
+		return &TestFailure{Template: t.Name, Test: name, Turn: turn, Msg: fmt.Sprintf(format, args...)}
+	}
+	params := maps.Clone(tc.Params)
+	if params == nil {
+		params = map[string]string{}
+	}
+	maps.Copy(params, opts.Params)
+	taskName, file, err := t.render(params)
+	if err != nil {
+		return fail(0, "%v", err)
+	}
+	bot, err := loadWith(taskName, file)
+	if err != nil {
+		return fail(0, "%v", err)
+	}
+	store := sessions.NewMemory(sessions.Options{})
+	defer store.Close()
+	rt := dialog.NewRuntime(bot, store, dialog.Options{
+		HTTPClient: opts.HTTPClient,
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	session := "template-test-" + t.Name
+	for i, turn := range tc.Turns {
+		frames, err := rt.Handle(ctx, session, "template-tester", nodes.Input{ID: fmt.Sprintf("m%d", i+1), Text: turn.Say})
+		if err != nil {
+			return fail(i+1, "say %q: %v", turn.Say, err)
+		}
+		got, err := replyText(frames)
+		if err != nil {
+			return fail(i+1, "say %q: %v", turn.Say, err)
+		}
+		m, _ := compileExpect(turn.Expect) // checked by Parse
+		if !m.match(got) {
+			return fail(i+1, "say %q: got %q, want %s", turn.Say, got, m)
+		}
+	}
+	return nil
+}
+
+// replyText joins the texts of a turn's frames with newlines.
+func replyText(frames [][]byte) (string, error) {
+	var texts []string
+	for _, f := range frames {
+		var r nodes.Reply
+		if err := json.Unmarshal(f, &r); err != nil {
+			return "", fmt.Errorf("reply frame is not JSON: %w", err)
+		}
+		if r.Text != "" {
+			texts = append(texts, r.Text)
+		}
+	}
+	return strings.Join(texts, "\n"), nil
+}
+
+// expectation is a turn's expect: a substring or a /regexp/.
+type expectation struct {
+	sub string
+	re  *regexp.Regexp
+}
+
+func compileExpect(s string) (expectation, error) {
+	if s == "" {
+		return expectation{}, errors.New("expect is empty")
+	}
+	if len(s) >= 2 && s[0] == '/' && s[len(s)-1] == '/' {
+		re, err := regexp.Compile(s[1 : len(s)-1])
+		if err != nil {
+			return expectation{}, fmt.Errorf("expect %s: %w", s, err)
+		}
+		return expectation{re: re}, nil
+	}
+	return expectation{sub: s}, nil
+}
+
+func (e expectation) match(got string) bool {
+	if e.re != nil {
+		return e.re.MatchString(got)
+	}
+	return strings.Contains(got, e.sub)
+}
+
+func (e expectation) String() string {
+	if e.re != nil {
+		return "a match of /" + e.re.String() + "/"
+	}
+	return fmt.Sprintf("%q in it", e.sub)
+}
