@@ -11,7 +11,7 @@ import (
 const stateVersion = 1
 
 // keepSeen is how many client message ids a session remembers for replay.
-const keepSeen = 16
+const keepSeen = 8
 
 // Waiting states.
 const (
