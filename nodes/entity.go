@@ -332,6 +332,8 @@ func (e *Entity) ask(t *Turn, opts *EntityOptions, retry int) error {
 	case EntityList:
 		if b, ok := e.static[t.Lang]; ok {
 			r.Buttons = b
+		} else if b, ok := e.static[langBase(t.Lang)]; ok {
+			r.Buttons = b
 		} else {
 			r.Buttons = listButtons(opts.Items)
 		}

@@ -306,6 +306,13 @@ items:
 			t.Errorf("Input(%+v) = %+v, %v, stage %v; want Next and Closed Won", tt.in, out, err, turn.Ctx.Entities["stage"])
 		}
 	}
+	// A regional variant of a bot language gets that language's buttons.
+	turn = newEntTurn("")
+	turn.Lang = "de-AT"
+	e.Run(context.Background(), turn)
+	if r := turn.Replies(); len(r) != 1 || !reflect.DeepEqual(r[0].Buttons, want) {
+		t.Errorf("de-AT replies = %+v; want buttons %+v", r, want)
+	}
 	// A list item in the utterance is taken without asking.
 	turn = newEntTurn("create an opportunity in prospecting")
 	if out, _ := e.Run(context.Background(), turn); out != Next() || turn.Ctx.Entities["stage"] != "Prospecting" {
@@ -373,6 +380,7 @@ func BenchmarkEntityInput(b *testing.B) {
 		{"email", "entity_type: email\nprompt: E-mail?", "Jane.Doe@Example.com"},
 		{"date", "entity_type: date\nprompt: When?", "next friday"},
 		{"person_name", "entity_type: person_name\nprompt: Name?", "jane o'neil"},
+		{"phone", "entity_type: phone\nprompt: Phone?", "(650) 253-0000"},
 		{"list", "entity_type: list\nprompt: Stage?\nitems: [{value: Prospecting}, {value: Qualification}, {value: Closed Won, synonyms: [won]}]", "won"},
 		{"invalid_email", "entity_type: email\nprompt: E-mail?\nretries: 10\nerror_prompts: ['Again?']", "nope"},
 	}

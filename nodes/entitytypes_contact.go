@@ -233,7 +233,12 @@ func parsePhone(text, region string) (string, bool) {
 		return "", false
 	}
 	num, err := phonenumbers.Parse(s, region)
-	if err != nil || !phonenumbers.IsValidNumber(num) {
+	if err != nil {
+		return "", false
+	}
+	// Checking the default region first is much cheaper than IsValidNumber,
+	// which tries every region of the country code (25 share +1).
+	if !phonenumbers.IsValidNumberForRegion(num, region) && !phonenumbers.IsValidNumber(num) {
 		return "", false
 	}
 	return phonenumbers.Format(num, phonenumbers.E164), true
