@@ -2,15 +2,23 @@
 //
 //	botctl lint DIR...   load each bot directory and print every problem as file:line:col: path: message
 //	botctl types         list the registered node types
+//	botctl templates     list the installable dialog templates and their parameters
+//	botctl install [-force] TEMPLATE DIR [-p key=value]...
+//	                     write a template's task into DIR/tasks/
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"sort"
+	"strings"
 
 	"github.com/botforge/dialogd/dialog"
 	"github.com/botforge/dialogd/nodes"
+	"github.com/botforge/dialogd/templates"
 )
 
 func main() {
@@ -52,6 +60,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%-16s %s\n", name, info.Summary)
 		}
 		return 0
+	case "templates":
+		listTemplates(stdout)
+		return 0
+	case "install":
+		return install(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -64,5 +77,95 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, `usage:
   botctl lint DIR...   check bot directories; prints file:line:col: path: message for every problem
-  botctl types         list node types`)
+  botctl types         list node types
+  botctl templates     list installable dialog templates and their parameters
+  botctl install [-force] TEMPLATE DIR [-p key=value]...
+                       render TEMPLATE with the parameters and write DIR/tasks/<task>.yaml`)
+}
+
+func listTemplates(w io.Writer) {
+	for _, info := range templates.List() {
+		fmt.Fprintf(w, "%s\t%s\n", info.Name, info.Summary)
+		for _, p := range info.Parameters {
+			var notes []string
+			if p.Type != templates.TypeString {
+				notes = append(notes, p.Type)
+			}
+			switch {
+			case p.Required:
+				notes = append(notes, "required")
+			case p.Default != nil:
+				notes = append(notes, fmt.Sprintf("default %q", *p.Default))
+			}
+			note := ""
+			if len(notes) > 0 {
+				note = " (" + strings.Join(notes, ", ") + ")"
+			}
+			fmt.Fprintf(w, "  -p %s=...\t%s%s\n", p.Name, p.Description, note)
+		}
+	}
+}
+
+// paramFlags collects repeated -p key=value flags.
+type paramFlags map[string]string
+
+func (p paramFlags) String() string {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ",")
+}
+
+func (p paramFlags) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want key=value, got %q", s)
+	}
+	if _, dup := p[k]; dup {
+		return fmt.Errorf("parameter %s given twice", k)
+	}
+	p[k] = v
+	return nil
+}
+
+func install(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("botctl install", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	force := fs.Bool("force", false, "replace an existing task file")
+	params := paramFlags{}
+	fs.Var(params, "p", "template parameter as key=value (repeatable)")
+	// Flags may come before, between or after the two positional arguments.
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	if len(pos) != 2 {
+		fmt.Fprintln(stderr, "usage: botctl install [-force] TEMPLATE DIR [-p key=value]...  (botctl templates lists them)")
+		return 2
+	}
+	tpl, err := templates.Get(pos[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "botctl install: %v\n", err)
+		return 1
+	}
+	path, err := tpl.Install(pos[1], params, *force)
+	if err != nil {
+		fmt.Fprintf(stderr, "botctl install: %v\n", err)
+		if errors.Is(err, templates.ErrExists) {
+			fmt.Fprintln(stderr, "(use -force to replace it)")
+		}
+		return 1
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", path)
+	return 0
 }
