@@ -61,3 +61,10 @@ func (s *Server) serveLimits(d *dataReq) {
 		"SingleEmail":                       lim(15, 15),
 	})
 }
+
+// SetDailyAPILimit changes the org's DailyApiRequests maximum.
+func (s *Server) SetDailyAPILimit(n int) {
+	s.mu.Lock()
+	s.org.DailyAPILimit = n
+	s.mu.Unlock()
+}
