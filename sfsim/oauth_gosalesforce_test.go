@@ -34,6 +34,18 @@ func useDefaultTransport(t *testing.T, tr http.RoundTripper) {
 	t.Cleanup(func() { http.DefaultTransport = orig })
 }
 
+// recoversAfterExpiry expires every access token and checks that the client
+// logs in again on the 401 INVALID_SESSION_ID and gets a new token.
+func recoversAfterExpiry(t *testing.T, s *Server, sf *salesforce.Salesforce) {
+	t.Helper()
+	before := sf.GetAccessToken()
+	s.ExpireAccessTokens()
+	limitsOK(t, sf)
+	if sf.GetAccessToken() == before {
+		t.Errorf("access token unchanged after expiry; want the client to have logged in again")
+	}
+}
+
 // limitsOK checks that the client's session works on the data API.
 func limitsOK(t *testing.T, sf *salesforce.Salesforce) {
 	t.Helper()
@@ -49,7 +61,7 @@ func limitsOK(t *testing.T, sf *salesforce.Salesforce) {
 }
 
 func TestGoSalesforcePasswordLogin(t *testing.T) {
-	_, ts, _ := newOAuthServer(t)
+	s, ts, _ := newOAuthServer(t)
 	sf, err := salesforce.Init(salesforce.Creds{
 		Domain: ts.URL, Username: tUser, Password: tPassword, SecurityToken: tToken,
 		ConsumerKey: webKey, ConsumerSecret: webSecret,
@@ -64,6 +76,7 @@ func TestGoSalesforcePasswordLogin(t *testing.T) {
 		t.Errorf("access token %q; want the 00D…!… shape", sf.GetAccessToken())
 	}
 	limitsOK(t, sf)
+	recoversAfterExpiry(t, s, sf)
 
 	_, err = salesforce.Init(salesforce.Creds{
 		Domain: ts.URL, Username: tUser, Password: tPassword, SecurityToken: "WRONG",
@@ -93,6 +106,7 @@ func TestGoSalesforceJWTLogin(t *testing.T) {
 		t.Errorf("AuthFlow = %v; want %v", got, salesforce.AuthFlowJWT)
 	}
 	limitsOK(t, sf)
+	recoversAfterExpiry(t, s, sf)
 
 	// A user who never approved the app is refused.
 	_, err = salesforce.Init(salesforce.Creds{Domain: ts.URL, Username: tUser, ConsumerKey: jwtKey, ConsumerRSAPem: privatePEM(key)})
@@ -102,7 +116,7 @@ func TestGoSalesforceJWTLogin(t *testing.T) {
 }
 
 func TestGoSalesforceClientCredentialsOnMyDomain(t *testing.T) {
-	_, ts, _ := newOAuthServer(t)
+	s, ts, _ := newOAuthServer(t)
 	tr := myDomainTransport(ts)
 	useDefaultTransport(t, tr)
 
@@ -119,6 +133,7 @@ func TestGoSalesforceClientCredentialsOnMyDomain(t *testing.T) {
 		t.Errorf("AuthFlow = %v; want %v", got, salesforce.AuthFlowClientCredentials)
 	}
 	limitsOK(t, sf)
+	recoversAfterExpiry(t, s, sf)
 }
 
 func TestGoSalesforceAccessTokenLogin(t *testing.T) {
