@@ -59,12 +59,17 @@ type memSession struct {
 // NewMemory returns an in-memory store and starts its sweeper, which Close
 // stops.
 func NewMemory(opts Options) *Memory {
+	return newMemory(opts, func() int64 { return time.Now().UnixNano() })
+}
+
+// newMemory is NewMemory with a clock, which tests replace.
+func newMemory(opts Options, now func() int64) *Memory {
 	opts = opts.withDefaults()
 	m := &Memory{
 		opts:    opts,
 		idleTTL: int64(opts.IdleTTL),
 		lockTTL: int64(opts.LockTTL),
-		now:     func() int64 { return time.Now().UnixNano() },
+		now:     now,
 		seed:    maphash.MakeSeed(),
 		done:    make(chan struct{}),
 	}

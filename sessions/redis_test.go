@@ -184,3 +184,55 @@ func TestRedisCommitDuringOutageIntegration(t *testing.T) {
 		t.Errorf("Outbox after the failed Commit = %v, %v; want only frame 1", fs, err)
 	}
 }
+
+// TestRedisWakeOnReleaseIntegration checks that a waiter in another client is
+// woken by the holder's Release through the wake list, long before the
+// lease (30 s) or one BLPOP (10 s) would run out.
+func TestRedisWakeOnReleaseIntegration(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	open := func() sessions.Store {
+		opts, err := sessions.ParseRedisURL(srv.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := sessions.NewRedis(redis.NewUniversalClient(opts), sessions.Options{LockTTL: 30 * time.Second})
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a, b, rdb := open(), open(), srv.Client(t)
+	id := storetest.ID(t, 0)
+	holder, err := a.Acquire(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		l, err := b.Acquire(wctx, id)
+		if err == nil {
+			err = l.Commit(wctx, []byte("waiter"), nil)
+		}
+		got <- err
+	}()
+	lock := "dlg:{" + id + "}:lock"
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		if w, _ := rdb.HGet(ctx, lock, "w").Result(); w == "1" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the waiter never registered in the lock hash")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := holder.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatalf("waiter: %v; want the session right after Release", err)
+	}
+	if n, err := rdb.Exists(ctx, "dlg:{"+id+"}:wake").Result(); err != nil || n != 0 {
+		t.Errorf("wake list exists = %d, %v; want 0 (the waiter took its token)", n, err)
+	}
+}
