@@ -36,8 +36,9 @@ type Entity struct {
 	// Prompt asks for the value. Required.
 	Prompt Text `yaml:"prompt"`
 	// ErrorPrompts answer invalid input, in the order of retries, cycling.
-	// Without them the user is told the answer was not understood and is
-	// shown the prompt again.
+	// Without them the user is told what was wrong (in the turn's
+	// language, for English, German and Japanese) and is shown the prompt
+	// again.
 	ErrorPrompts TextList `yaml:"error_prompts"`
 	// Retries is how many invalid answers are re-prompted before giving
 	// up: 1 to 10, default 5.
@@ -105,6 +106,40 @@ var (
 		"de", "Das sieht leider nicht richtig aus.",
 		"ja", "申し訳ありません、入力内容を確認できませんでした。",
 	)
+	// entityHints replace entityNotUnderstood for the types whose rules a
+	// user can be told in a few words.
+	entityHints = map[string]Text{
+		EntityEmail: mustLocalized(
+			"en", "Sorry, that doesn't look like an e-mail address.",
+			"de", "Das sieht leider nicht wie eine E-Mail-Adresse aus.",
+			"ja", "メールアドレスの形式ではないようです。",
+		),
+		EntityPhone: mustLocalized(
+			"en", "Sorry, that doesn't look like a phone number.",
+			"de", "Das sieht leider nicht wie eine Telefonnummer aus.",
+			"ja", "電話番号の形式ではないようです。",
+		),
+		EntityDate: mustLocalized(
+			"en", "Sorry, I didn't get that date. Try something like 2026-12-01 or tomorrow.",
+			"de", "Dieses Datum habe ich leider nicht verstanden. Zum Beispiel: 01.12.2026 oder morgen.",
+			"ja", "日付を読み取れませんでした。「2026-12-01」や「明日」のように入力してください。",
+		),
+		EntityNumber: mustLocalized(
+			"en", "Sorry, that doesn't look like a number.",
+			"de", "Das sieht leider nicht wie eine Zahl aus.",
+			"ja", "数値として読み取れませんでした。",
+		),
+		EntityYesNo: mustLocalized(
+			"en", "Please answer yes or no.",
+			"de", "Bitte antworten Sie mit Ja oder Nein.",
+			"ja", "「はい」か「いいえ」でお答えください。",
+		),
+		EntityList: mustLocalized(
+			"en", "Sorry, that is not one of the choices.",
+			"de", "Das ist leider keine der Auswahlmöglichkeiten.",
+			"ja", "選択肢の中から選んでください。",
+		),
+	}
 	entityGiveUp = mustLocalized(
 		"en", "Sorry, I could not understand your answer, so I have stopped here.",
 		"de", "Ich konnte Ihre Antwort leider nicht verstehen und habe deshalb abgebrochen.",
@@ -354,7 +389,11 @@ func (e *Entity) ask(t *Turn, opts *EntityOptions, retry int) error {
 			t.Say(r)
 			return nil
 		}
-		text, err := entityNotUnderstood.Render(t)
+		hint, ok := entityHints[e.EntityType]
+		if !ok {
+			hint = entityNotUnderstood
+		}
+		text, err := hint.Render(t)
 		if err != nil {
 			return err
 		}

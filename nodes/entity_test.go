@@ -198,7 +198,7 @@ func TestEntityNoErrorPromptsRepeatsPrompt(t *testing.T) {
 	if err != nil || out != WaitInput() {
 		t.Fatalf("Input = %+v, %v; want WaitInput", out, err)
 	}
-	want := []string{"Das sieht leider nicht richtig aus.", "Wie viele?"}
+	want := []string{"Das sieht leider nicht wie eine Zahl aus.", "Wie viele?"}
 	if got := replyTexts(turn); !reflect.DeepEqual(got, want) {
 		t.Errorf("replies = %q; want %q", got, want)
 	}
@@ -208,6 +208,26 @@ func TestEntityNoErrorPromptsRepeatsPrompt(t *testing.T) {
 	}
 	if got := turn.Ctx.Entities["ask"]; got != 1234.5 {
 		t.Errorf("entities.ask = %v; want 1234.5", got)
+	}
+}
+
+func TestEntityDefaultHints(t *testing.T) {
+	for _, tt := range []struct{ typ, lang, want string }{
+		{"email", "en", "Sorry, that doesn't look like an e-mail address."},
+		{"date", "ja", "日付を読み取れませんでした。「2026-12-01」や「明日」のように入力してください。"},
+		{"yes_no", "de-CH", "Bitte antworten Sie mit Ja oder Nein."},
+		{"string", "en", "Sorry, that doesn't look right."},
+		{"company_name", "fr", "Sorry, that doesn't look right."}, // no French: the first language
+	} {
+		e := mustEntity(t, "entity_type: "+tt.typ+"\nprompt: Go on")
+		turn := newEntTurn("")
+		turn.Lang = tt.lang
+		e.Run(context.Background(), turn)
+		turn.ResetReplies()
+		e.Input(context.Background(), turn, Input{Text: "\x00"})
+		if got := replyTexts(turn); !reflect.DeepEqual(got, []string{tt.want, "Go on"}) {
+			t.Errorf("%s/%s replies = %q; want %q and the prompt", tt.typ, tt.lang, got, tt.want)
+		}
 	}
 }
 
