@@ -374,3 +374,28 @@ func nilIfEmpty(s string) any {
 	}
 	return s
 }
+
+// Credentials returns the password-flow credentials of the running org: the
+// first connected app that allows the password flow and the first active
+// user.
+func (s *Server) Credentials() (DemoCredentials, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var c DemoCredentials
+	for _, a := range s.org.Apps {
+		if a.AllowPasswordFlow {
+			c.ClientID, c.ClientSecret = a.ConsumerKey, a.ConsumerSecret
+			break
+		}
+	}
+	for _, u := range s.org.Users {
+		if u.Active {
+			c.Username, c.Password, c.SecurityToken = u.Username, u.Password, u.SecurityToken
+			break
+		}
+	}
+	if c.ClientID == "" || c.Username == "" {
+		return c, errors.New("org has no password-flow app or no active user")
+	}
+	return c, nil
+}
