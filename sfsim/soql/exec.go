@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Execute runs a parsed query against src. Schema errors come back as *Error
@@ -449,7 +450,7 @@ func compare1(kind fieldKind, op string, v any, l *lit) bool {
 	}
 	if op == "LIKE" {
 		s, ok := v.(string)
-		return ok && likeMatch(l.pattern, strings.ToLower(s))
+		return ok && likeMatch(l.pattern, s)
 	}
 	var c int
 	switch kind {
@@ -614,10 +615,36 @@ func parseLiteralTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// likeMatch matches s against a lower-cased LIKE pattern in pattern form:
-// % is any run, _ any one character, and \x the character x.
+// likeMatch matches s, case-insensitively, against a lower-cased LIKE
+// pattern in pattern form: % is any run, _ any one character, and \x the
+// character x.
 func likeMatch(pattern, s string) bool {
-	pr, sr := []rune(pattern), []rune(s)
+	if isASCII(pattern) && isASCII(s) {
+		return likeMatchSeq([]byte(pattern), []byte(s))
+	}
+	return likeMatchSeq([]rune(pattern), []rune(s))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func lower[T byte | rune](c T) T {
+	if c < 0x80 {
+		if 'A' <= c && c <= 'Z' {
+			return c + 'a' - 'A'
+		}
+		return c
+	}
+	return T(unicode.ToLower(rune(c)))
+}
+
+func likeMatchSeq[T byte | rune](pr, sr []T) bool {
 	pi, si := 0, 0
 	starP, starS := -1, 0
 	for si < len(sr) {
@@ -632,12 +659,12 @@ func likeMatch(pattern, s string) bool {
 				si++
 				continue
 			case c == '\\' && pi+1 < len(pr):
-				if pr[pi+1] == sr[si] {
+				if pr[pi+1] == lower(sr[si]) {
 					pi += 2
 					si++
 					continue
 				}
-			case c == sr[si]:
+			case c == lower(sr[si]):
 				pi++
 				si++
 				continue

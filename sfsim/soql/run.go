@@ -21,9 +21,6 @@ func (ex *executor) semiSet(pl *plan) map[string]bool {
 	recs := ex.candidates(pl)
 	n := 0
 	for _, r := range recs {
-		if pl.where != nil && !pl.where(ex, r) {
-			continue
-		}
 		if pl.q.Limit >= 0 && n >= pl.q.Limit {
 			break
 		}
@@ -41,15 +38,6 @@ func (ex *executor) semiSet(pl *plan) map[string]bool {
 
 func (ex *executor) run(pl *plan) *Result {
 	recs := ex.candidates(pl)
-	if pl.where != nil {
-		kept := recs[:0:0]
-		for _, r := range recs {
-			if pl.where(ex, r) {
-				kept = append(kept, r)
-			}
-		}
-		recs = kept
-	}
 	ex.sort(pl, recs)
 	recs = window(recs, pl.q.Offset, pl.q.Limit)
 
@@ -88,30 +76,47 @@ func window(recs []map[string]any, offset, limit int) []map[string]any {
 	return recs
 }
 
-// candidates returns the records the WHERE clause is checked against,
-// using Get or an index for a top-level equality when it can.
+// candidates returns the records that match the WHERE clause, narrowed
+// first by Get or an index for a top-level equality when it can.
 func (ex *executor) candidates(pl *plan) []map[string]any {
+	recs, filtered := ex.lookup(pl)
+	if filtered || pl.where == nil {
+		return recs
+	}
+	kept := recs[:0]
+	for _, r := range recs {
+		if pl.where(ex, r) {
+			kept = append(kept, r)
+		}
+	}
+	return kept
+}
+
+// lookup returns candidate records; filtered reports that they already
+// passed the WHERE clause.
+func (ex *executor) lookup(pl *plan) (recs []map[string]any, filtered bool) {
 	name := pl.obj.Name()
 	if !ex.opt.All {
 		for _, k := range pl.index {
 			if strings.EqualFold(k.field.Name, "Id") {
 				if r, ok := ex.src.Get(name, k.value); ok {
-					return []map[string]any{r}
+					return []map[string]any{r}, false
 				}
-				return nil
+				return nil, true
 			}
 		}
 		if ix, ok := ex.src.(Indexed); ok {
 			for _, k := range pl.index {
 				if recs, ok := ix.Lookup(name, k.field.Name, k.value); ok {
-					return slices.Clone(recs)
+					return slices.Clone(recs), false
 				}
 			}
 		}
 	}
-	var recs []map[string]any
 	collect := func(r map[string]any) bool {
-		recs = append(recs, r)
+		if pl.where == nil || pl.where(ex, r) {
+			recs = append(recs, r)
+		}
 		return true
 	}
 	if all, ok := ex.src.(AllScanner); ok && ex.opt.All {
@@ -119,7 +124,7 @@ func (ex *executor) candidates(pl *plan) []map[string]any {
 	} else {
 		ex.src.Scan(name, collect)
 	}
-	return recs
+	return recs, true
 }
 
 // parent follows one hop from rec; it returns nil when the reference is
