@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -349,5 +350,32 @@ func TestIdentityURL(t *testing.T) {
 		if rest != want {
 			t.Errorf("%s: urls.rest = %v; want %v", tt.name, rest, want)
 		}
+	}
+}
+
+func TestCodeRedeemedOnceUnderConcurrency(t *testing.T) {
+	s, _, _ := newOAuthServer(t)
+	code := issueTestCode(t, s, webKey, tUser, "")
+	const n = 16
+	statuses := make(chan int, n)
+	var start sync.WaitGroup
+	start.Add(1)
+	for i := 0; i < n; i++ {
+		go func() {
+			start.Wait()
+			rec := serve(s, "POST", "/services/oauth2/token", "", url.Values{"grant_type": {"authorization_code"}, "code": {code},
+				"client_id": {webKey}, "client_secret": {webSecret}, "redirect_uri": {callbackURL}}, nil)
+			statuses <- rec.Code
+		}()
+	}
+	start.Done()
+	ok := 0
+	for i := 0; i < n; i++ {
+		if <-statuses == http.StatusOK {
+			ok++
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d of %d concurrent redemptions succeeded; want exactly 1", ok, n)
 	}
 }
