@@ -53,10 +53,15 @@
 // [Execute] returns records in the REST shape (see [Result]). COUNT() sets
 // Result.Count and returns no records; COUNT(field) returns one
 // AggregateResult record whose value key is the alias or "expr0". Child
-// relationship keys are spelled as the query wrote them. An empty parent
+// relationship keys are canonical when the Object implements [ChildNamer],
+// else spelled as the query wrote them. An empty parent
 // lookup or child subquery is null (UNCONFIRMED in Salesforce's docs; seen
 // in client fixtures). queryAll: with Options.All, records come from
 // [AllScanner].ScanAll when the Source has it and index lookups are skipped.
+//
+// A parsed Query is never modified by Execute, so one Query may run many
+// times and from several goroutines at once; the Source must tolerate
+// concurrent reads for that.
 //
 // # Error messages
 //

@@ -106,7 +106,13 @@ func (c *compiler) plan(q *Query, obj Object) (*plan, *Error) {
 			if sub.count || sub.agg != nil {
 				return nil, posError(CodeMalformedQuery, q.src, it.Pos, "unexpected token: 'COUNT'")
 			}
-			pl.items = append(pl.items, planItem{kind: ItemSubquery, sub: sub, rel: it.Sub.Object, fk: fk})
+			rel := it.Sub.Object
+			if cn, ok := obj.(ChildNamer); ok {
+				if name, ok := cn.ChildName(rel); ok {
+					rel = name
+				}
+			}
+			pl.items = append(pl.items, planItem{kind: ItemSubquery, sub: sub, rel: rel, fk: fk})
 			plain = append(plain, it)
 		case ItemCount:
 			if len(q.Items) > 1 {

@@ -225,7 +225,7 @@ func TestResultShape(t *testing.T) {
 		"SELECT Id, Name, Owner.Name, Owner.Email FROM Lead WHERE Email = 'ada@example.com'",
 		"SELECT Id, LastName, Account.Name, Account.Owner.Name FROM Contact ORDER BY LastName",
 		"SELECT Name, (SELECT Subject, Status FROM Cases ORDER BY Subject), (SELECT LastName FROM Contacts) FROM Account ORDER BY Name",
-		"SELECT Name, (SELECT Subject FROM Cases WHERE Status = 'New' LIMIT 1) FROM Account WHERE Name = 'Acme'",
+		"SELECT Name, (SELECT Subject FROM cases WHERE Status = 'New' LIMIT 1) FROM Account WHERE Name = 'Acme'",
 		"SELECT COUNT() FROM Lead WHERE IsConverted = false",
 		"SELECT COUNT(Id) cnt FROM Case WHERE Status = 'New'",
 		"SELECT COUNT(Email) FROM Contact",

@@ -22,6 +22,14 @@ type Object interface {
 	Child(relationship string) (object, field string, ok bool)
 }
 
+// ChildNamer is an optional Object extension: ChildName returns the
+// canonical spelling of a child relationship name ("cases" → "Cases"),
+// which results then use as the key of the subquery's records. Without it
+// the key is spelled as the query wrote it.
+type ChildNamer interface {
+	ChildName(relationship string) (string, bool)
+}
+
 // Source is the data a query runs against. Records are maps keyed by
 // canonical field API names whose values are string, float64, bool or nil;
 // dates are "YYYY-MM-DD" and datetimes "2006-01-02T15:04:05.000+0000". The

@@ -20,6 +20,16 @@ func (o *testObject) Field(name string) (Field, bool) {
 	return f, ok
 }
 
+func (o *testObject) ChildName(rel string) (string, bool) {
+	for _, c := range []string{"Contacts", "Cases"} {
+		if strings.EqualFold(c, rel) {
+			_, ok := o.children[strings.ToLower(rel)]
+			return c, ok
+		}
+	}
+	return "", false
+}
+
 func (o *testObject) Child(rel string) (string, string, bool) {
 	c, ok := o.children[strings.ToLower(rel)]
 	return c[0], c[1], ok
@@ -152,4 +162,5 @@ var (
 	_ Source     = (*testSource)(nil)
 	_ Indexed    = (*testSource)(nil)
 	_ AllScanner = (*testSource)(nil)
+	_ ChildNamer = (*testObject)(nil)
 )
