@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"strings"
 )
 
@@ -86,4 +87,12 @@ func (s *Signer) tag(randPart []byte) []byte {
 	m.Write([]byte(sessionDomain))
 	m.Write(randPart)
 	return m.Sum(nil)
+}
+
+// logID shortens a session id for logs: the id itself is a credential
+// (whoever holds it may attach to the conversation), so logs carry only a
+// short hash that still correlates lines of one session.
+func logID(id string) string {
+	h := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(h[:6])
 }

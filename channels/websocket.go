@@ -255,7 +255,7 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if err == nil {
 				after, replay = n, true
 			} else {
-				s.log.Debug("websocket last_seq ignored", "session", session)
+				s.log.Debug("websocket last_seq ignored", "session", logID(session))
 			}
 		}
 	} else {
@@ -292,7 +292,7 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	s.metrics.conns.Inc()
 	s.tickerOnce.Do(func() { go s.pingLoop() })
-	s.log.Debug("websocket connected", "session", session, "resumed", resumed)
+	s.log.Debug("websocket connected", "session", logID(session), "resumed", resumed)
 
 	switch {
 	case !resumed:
@@ -316,7 +316,7 @@ func (c *conn) readLoop() {
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
 			if !websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway, websocket.CloseNoStatusReceived) {
-				s.log.Debug("websocket read ended", "session", c.session, "err", err)
+				s.log.Debug("websocket read ended", "session", logID(c.session), "err", err)
 			}
 			return
 		}
@@ -348,7 +348,7 @@ func (c *conn) drop() {
 	c.wmu.Unlock()
 	_ = c.ws.Close()
 	s.readers.Done()
-	s.log.Debug("websocket disconnected", "session", c.session)
+	s.log.Debug("websocket disconnected", "session", logID(c.session))
 }
 
 // write sends one text frame under the connection's write lock and write
@@ -454,7 +454,7 @@ func (c *conn) run(j job) {
 	}
 	if err != nil {
 		code, message := errorCode(err)
-		s.log.Error("websocket turn failed", "session", c.session, "kind", j.kind.String(), "code", code, "err", err)
+		s.log.Error("websocket turn failed", "session", logID(c.session), "kind", j.kind.String(), "code", code, "err", err)
 		c.sendError(code, message, j.in.ID)
 	}
 }
