@@ -1,5 +1,7 @@
 package sfsim
 
+import "fmt"
+
 // Record access for code outside the REST handlers (SOAP convertLead, the Go
 // API). Each function takes the server lock itself; callers must not hold it.
 // Failures are *APIError values (Code, Message, Fields, Status).
@@ -105,5 +107,67 @@ func (s *Server) systemUpdateRecord(u *User, object, id string, fields map[strin
 	merged["LastModifiedDate"], merged["SystemModstamp"], merged["LastModifiedById"] = ts, ts, u.ID
 	s.db.table(o.Name).update(r, merged)
 	s.dirty = true
+	return nil
+}
+
+// setSystemFields writes fields without the createable/updateable checks
+// (IsConverted, ConvertedDate, Converted*Id, Status of a converted Lead) and
+// bumps LastModifiedDate. Values must already be in stored form.
+func (s *Server) setSystemFields(object, id string, fields map[string]any) error {
+	s.mu.RLock()
+	o := s.db.schema.object(object)
+	var by *User
+	if o != nil {
+		if r := s.db.table(o.Name).get(id); r != nil {
+			by = s.lastModifierLocked(fmt.Sprint(r.f["LastModifiedById"]))
+		}
+	}
+	s.mu.RUnlock()
+	if by == nil {
+		by = &User{ID: ""}
+		if o == nil {
+			return errInvalidType(object)
+		}
+		return errNotFound()
+	}
+	return s.systemUpdateRecord(by, object, id, fields)
+}
+
+// deleteRecord removes a record without a trace (not even for queryAll):
+// the rollback of a half-done conversion.
+func (s *Server) deleteRecord(object, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.db.schema.object(object)
+	if o == nil {
+		return errInvalidType(object)
+	}
+	t := s.db.table(o.Name)
+	r := t.get(id)
+	if r == nil {
+		return errNotFound()
+	}
+	t.hardRemove(r)
+	s.dirty = true
+	return nil
+}
+
+// hasField reports whether object has the field (case-insensitively).
+func (s *Server) hasField(object, field string) bool {
+	o := s.db.schema.object(object)
+	return o != nil && o.field(field) != nil
+}
+
+// lastModifierLocked is userByID for callers holding the lock.
+func (s *Server) lastModifierLocked(id string) *User {
+	k, ok := idKey(id)
+	if !ok {
+		return nil
+	}
+	for _, u := range s.org.Users {
+		if uk, _ := idKey(u.ID); uk == k {
+			return u
+		}
+	}
 	return nil
 }
