@@ -46,8 +46,9 @@
 // it sets the lock's expiry and returns the state in the same reply, so an
 // uncontended Acquire is one round trip. If the lock is held, the same
 // script increments the lock's waiter count and returns its remaining time;
-// the caller then BLPOPs the wake list for at most that long (rounded up to
-// whole seconds, capped at 10s) and runs the script again. Commit is one
+// the caller then BLPOPs the wake list for at most that long (plus 10ms,
+// capped at 10s; rounded up to whole seconds when the client's read timeout
+// is too short for a fractional BLPOP) and runs the script again. Commit is one
 // script too: it checks the token (else ErrLeaseLost), sets or deletes the
 // state, appends and trims the frames, refreshes the outbox's expiry,
 // deletes the lock and pushes one wake token per registered waiter. Release

@@ -28,6 +28,8 @@ type Redis struct {
 	lockMS  string
 	outSize string
 
+	readTimeout time.Duration // of the client; 0 when unknown
+
 	tokenPrefix [8]byte
 	tokenSeq    atomic.Uint64
 }
@@ -44,6 +46,8 @@ func NewRedis(client redis.UniversalClient, opts Options) *Redis {
 		idleMS:  strconv.FormatInt(max(opts.IdleTTL.Milliseconds(), 1), 10),
 		lockMS:  strconv.FormatInt(max(opts.LockTTL.Milliseconds(), 1), 10),
 		outSize: strconv.Itoa(opts.OutboxSize),
+
+		readTimeout: clientReadTimeout(client),
 	}
 	_, _ = rand.Read(r.tokenPrefix[:])
 	return r
@@ -142,22 +146,41 @@ func (r *Redis) Acquire(ctx context.Context, id string) (Lease, error) {
 		}
 		pttl, _ := res[1].(int64)
 		if err := r.wait(ctx, keys[3], time.Duration(pttl)*time.Millisecond); err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+				// Waiting for another turn outlasted the caller.
+				return nil, fmt.Errorf("acquire session %s: %w", id, err)
+			}
 			return nil, r.fail("acquire session", id, err)
 		}
 	}
 }
 
-// wait blocks until a wake token arrives, d passes or ctx is done. BLPOP
-// takes whole seconds, so d is rounded up: a waiter may notice an expired
-// lease up to a second late, but never misses a released one.
+// wait blocks until a wake token arrives, d passes or ctx is done. It
+// blocks a little longer than d, so that a lease expiring after d has
+// expired in Redis by the time the waiter tries again.
 func (r *Redis) wait(ctx context.Context, wakeKey string, d time.Duration) error {
 	if d <= 0 {
 		d = r.opts.LockTTL // no TTL reported; should not happen
 	}
-	d = min((d+time.Second-1)/time.Second*time.Second, maxBlock)
+	d = min(d+expiryMargin, maxBlock)
+	if dl, ok := ctx.Deadline(); ok {
+		d = max(min(d, time.Until(dl)), time.Millisecond)
+	}
+	// The BLPOP runs without the caller's deadline, which go-redis would
+	// turn into a network timeout; the select below honours ctx instead.
+	bctx := context.WithoutCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		err := r.c.BLPop(ctx, d, wakeKey).Err()
+		var err error
+		if d+readMargin <= r.readTimeout {
+			// Fits the client's read timeout: block for exactly d (Redis
+			// takes fractional seconds).
+			err = r.c.Do(bctx, "blpop", wakeKey, strconv.FormatFloat(d.Seconds(), 'f', 3, 64)).Err()
+		} else {
+			// go-redis extends the read deadline for BLPop, which takes
+			// whole seconds: round up.
+			err = r.c.BLPop(bctx, (d+time.Second-1)/time.Second*time.Second, wakeKey).Err()
+		}
 		if errors.Is(err, redis.Nil) {
 			err = nil
 		}
@@ -169,6 +192,24 @@ func (r *Redis) wait(ctx context.Context, wakeKey string, d time.Duration) error
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+const (
+	expiryMargin = 10 * time.Millisecond  // added to a lease's remaining time
+	readMargin   = 500 * time.Millisecond // kept between a BLPOP and the read timeout
+)
+
+// clientReadTimeout returns the read timeout of the client, or 0 when it is
+// unknown or unlimited.
+func clientReadTimeout(c redis.UniversalClient) time.Duration {
+	var d time.Duration
+	switch c := c.(type) {
+	case *redis.Client:
+		d = c.Options().ReadTimeout
+	case *redis.ClusterClient:
+		d = c.Options().ReadTimeout
+	}
+	return max(d, 0)
 }
 
 // Outbox returns the kept frames of the session with Seq > after, in order.

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) sessions.Store) {
 		{"KV", false, testKV},
 		{"Counter", false, func(t *testing.T, s sessions.Store) { Counter(t, 20, s) }},
 		{"CancelWhileWaiting", false, testCancel},
+		{"DeadlineWhileWaiting", false, testDeadline},
 		{"IdleExpiry", true, testIdleExpiry},
 		{"KVExpiry", true, testKVExpiry},
 		{"WaiterFreedByLeaseExpiry", true, testLeaseExpiryFreesWaiter},
@@ -399,6 +400,21 @@ func testCancel(t *testing.T, s sessions.Store) {
 		t.Errorf("State() = %q; want %q", got, "kept")
 	}
 	_ = l.Release(ctxT(t))
+}
+
+func testDeadline(t *testing.T, s sessions.Store) {
+	id := ID(t, 0)
+	holder := acquire(t, s, id)
+	defer holder.Release(ctxT(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := s.Acquire(ctx, id)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Acquire past its deadline while held = %v; want context.DeadlineExceeded", err)
+	}
+	if errors.Is(err, sessions.ErrUnavailable) {
+		t.Errorf("Acquire past its deadline while held = %v; want no ErrUnavailable (the store is fine)", err)
+	}
 }
 
 func testIdleExpiry(t *testing.T, s sessions.Store) {
