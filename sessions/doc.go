@@ -42,6 +42,8 @@
 //	dlg:{id}:wake   list: wake tokens for waiters, PX LockTTL
 //	dlg:kv:<key>    Get/Set/Delete values
 //
+// ("dlg:" is Options.Prefix, which must not contain '{' or '}'.)
+//
 // Acquire runs one script (EVALSHA, cached): if HSETNX lock t=token succeeds
 // it sets the lock's expiry and returns the state in the same reply, so an
 // uncontended Acquire is one round trip. If the lock is held, the same

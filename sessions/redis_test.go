@@ -236,3 +236,74 @@ func TestRedisWakeOnReleaseIntegration(t *testing.T) {
 		t.Errorf("wake list exists = %d, %v; want 0 (the waiter took its token)", n, err)
 	}
 }
+
+// cmdLog records the commands a client sends.
+type cmdLog struct{ names []string }
+
+func (l *cmdLog) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (l *cmdLog) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		l.names = append(l.names, "pipeline")
+		return next(ctx, cmds)
+	}
+}
+func (l *cmdLog) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		l.names = append(l.names, cmd.Name())
+		return next(ctx, cmd)
+	}
+}
+
+// TestRedisRoundTripsIntegration checks that an uncontended turn costs one
+// command for Acquire and one for Commit, once the scripts are cached.
+func TestRedisRoundTripsIntegration(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	opts, err := sessions.ParseRedisURL(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redis.NewUniversalClient(opts)
+	log := &cmdLog{}
+	c.AddHook(log)
+	s := sessions.NewRedis(c, sessions.Options{})
+	defer s.Close()
+	id := storetest.ID(t, 0)
+
+	// Warm up: the first run of each script loads it (EVALSHA, then EVAL).
+	l, err := s.Acquire(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Commit(ctx, []byte("s"), nil); err != nil {
+		t.Fatal(err)
+	}
+	l, _ = s.Acquire(ctx, id)
+	_ = l.Release(ctx)
+
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		{"Acquire", func() (err error) { l, err = s.Acquire(ctx, id); return err }},
+		{"Commit", func() error {
+			return l.Commit(ctx, []byte("state"), []sessions.Frame{{Seq: 1, Data: []byte("a")}, {Seq: 2, Data: []byte("b")}})
+		}},
+		{"Acquire again", func() (err error) { l, err = s.Acquire(ctx, id); return err }},
+		{"Release", func() error { return l.Release(ctx) }},
+		{"Outbox", func() error { _, err := s.Outbox(ctx, id, 0); return err }},
+	}
+	want := map[string][]string{
+		"Acquire": {"evalsha"}, "Commit": {"evalsha"}, "Acquire again": {"evalsha"},
+		"Release": {"evalsha"}, "Outbox": {"lrange"},
+	}
+	for _, st := range steps {
+		log.names = nil
+		if err := st.run(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if !slices.Equal(log.names, want[st.name]) {
+			t.Errorf("%s sent %q; want %q", st.name, log.names, want[st.name])
+		}
+	}
+}
