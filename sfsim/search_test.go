@@ -1,71 +1,83 @@
 package sfsim
 
 import (
-	"fmt"
+	"strings"
 	"testing"
 )
 
-func TestParseSOSL(t *testing.T) {
+func TestParamSOSL(t *testing.T) {
 	tests := []struct {
-		q       string
-		term    string
-		objects string
-		limit   int
-		code    string
+		term  string
+		objs  []searchObject
+		limit int
+		want  string
+		code  string
 	}{
-		{q: "FIND {Acme}", term: "Acme", objects: "[]"},
-		{q: "find {Acme Corp} IN ALL FIELDS RETURNING Account(Name, Phone LIMIT 5), Contact LIMIT 20", term: "Acme Corp",
-			objects: "[{Account [Name Phone] 5} {Contact [] 0}]", limit: 20},
-		{q: `FIND {O\'Brien\}}`, term: "O'Brien}", objects: "[]"},
-		{q: "FIND Acme", code: "MALFORMED_SEARCH"},
-		{q: "FIND {Acme", code: "MALFORMED_SEARCH"},
-		{q: "SELECT Id FROM Account", code: "MALFORMED_SEARCH"},
-		{q: "FIND {a}", code: "MALFORMED_SEARCH"},
-		{q: "FIND {Acme} RETURNING Account(Name", code: "MALFORMED_SEARCH"},
-		{q: "FIND {Acme} LIMIT x", code: "MALFORMED_SEARCH"},
-		{q: "FIND {Acme} BOGUS", code: "MALFORMED_SEARCH"},
+		{term: "Acme", want: `FIND {"Acme"} IN ALL FIELDS`},
+		{term: "Acme", objs: []searchObject{{name: "Account", fields: []string{"Id", "Name"}, limit: 5}, {name: "Contact"}}, limit: 9,
+			want: `FIND {"Acme"} IN ALL FIELDS RETURNING Account(Id, Name LIMIT 5), Contact LIMIT 9`},
+		{term: `x} RETURNING User(Password`, want: `FIND {"x\} RETURNING User\(Password"} IN ALL FIELDS`},
+		{term: "a", objs: []searchObject{{name: "Account) , User("}}, code: "INVALID_TYPE"},
+		{term: "a", objs: []searchObject{{name: "Account", fields: []string{"Name LIMIT 1"}}}, code: "INVALID_FIELD"},
 	}
 	for _, tt := range tests {
-		spec, err := parseSOSL(tt.q)
+		got, err := paramSOSL(tt.term, tt.objs, tt.limit)
 		if tt.code != "" {
 			if err == nil || err.Code != tt.code {
-				t.Errorf("parseSOSL(%q) error = %v; want %s", tt.q, err, tt.code)
+				t.Errorf("paramSOSL(%q, %v) error = %v; want %s", tt.term, tt.objs, err, tt.code)
 			}
 			continue
 		}
-		if err != nil {
-			t.Errorf("parseSOSL(%q): %v", tt.q, err)
-			continue
-		}
-		objs := make([]string, 0)
-		for _, o := range spec.objects {
-			objs = append(objs, fmt.Sprintf("{%s %v %d}", o.name, o.fields, o.limit))
-		}
-		if spec.term != tt.term || fmt.Sprint(objs) != tt.objects || spec.limit != tt.limit {
-			t.Errorf("parseSOSL(%q) = %q %v %d; want %q %s %d", tt.q, spec.term, objs, spec.limit, tt.term, tt.objects, tt.limit)
+		if err != nil || got != tt.want {
+			t.Errorf("paramSOSL(%q, %v) = %q, %v; want %q", tt.term, tt.objs, got, err, tt.want)
 		}
 	}
 }
 
-func FuzzParseSOSL(f *testing.F) {
-	for _, s := range []string{"FIND {Acme}", "FIND {x*} IN NAME FIELDS RETURNING Lead(Id, Email LIMIT 3), Contact LIMIT 9", `FIND {a\}b}`, "FIND {", "FIND"} {
-		f.Add(s)
+func TestSearchEndpoints(t *testing.T) {
+	e := newEnv(t)
+	tests := []struct {
+		method, path, body string
+		want               int
+		contains           string
+	}{
+		{"GET", v + "/search?q=" + qesc("FIND {jane} RETURNING Contact(Email)"), "", 200, `"Email":"jane.doe@acme.example"`},
+		{"GET", v + "/search?q=" + qesc("FIND {nomatchatall}"), "", 200, `"searchRecords":[]`},
+		{"GET", v + "/search?q=" + qesc("FIND jane"), "", 400, "MALFORMED_SEARCH"},
+		{"GET", v + "/parameterizedSearch?q=Globex&sobject=Account&Account.fields=Id,Name", "", 200, `"Name":"Globex"`},
+		{"POST", v + "/parameterizedSearch", `{"q":"Initech","sobjects":[{"name":"Lead","fields":["Company"]}]}`, 200, `"Company":"Initech"`},
+		{"GET", v + "/parameterizedSearch?sobject=Account", "", 400, "MISSING_ARGUMENT"},
+		{"GET", v + "/parameterizedSearch?q=xy}&sobject=Bogus", "", 400, "INVALID_TYPE"},
 	}
+	for _, tt := range tests {
+		var body any
+		if tt.body != "" {
+			body = tt.body
+		}
+		resp, b := e.call(tt.method, tt.path, body)
+		if resp.StatusCode != tt.want || !strings.Contains(string(b), tt.contains) {
+			t.Errorf("%s %s: %d %s; want %d containing %s", tt.method, tt.path, resp.StatusCode, b, tt.want, tt.contains)
+		}
+	}
+}
+
+func FuzzParamSOSL(f *testing.F) {
+	f.Add("Acme", "Account", "Name")
+	f.Add(`x} RETURNING User`, "Contact", "Email")
+	f.Add(`"\`, "Lead", "Id")
 	s, err := New()
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, q string) {
-		spec, aerr := parseSOSL(q)
+	f.Fuzz(func(t *testing.T, term, object, field string) {
+		q, aerr := paramSOSL(term, []searchObject{{name: object, fields: []string{field}}}, 0)
 		if aerr != nil {
-			if aerr.Code != "MALFORMED_SEARCH" || aerr.Status != 400 {
-				t.Fatalf("parseSOSL(%q) error %+v; want 400 MALFORMED_SEARCH", q, aerr)
-			}
 			return
 		}
-		// Running any parsed search must not panic; errors are 400s.
-		if _, err := s.runSearch(spec, "62.0"); err != nil && err.Status != 400 {
-			t.Fatalf("runSearch(%q) error %+v; want a 400", q, err)
+		// Whatever the term, the generated SOSL parses, and running it is
+		// at worst a 400.
+		if _, err := s.runSOSL(q, "62.0"); err != nil && err.Status != 400 {
+			t.Fatalf("runSOSL(%q) = %+v; want success or a 400", q, err)
 		}
 	})
 }

@@ -28,6 +28,16 @@ func (a soqlObject) Child(relationship string) (string, string, bool) {
 	return "", "", false
 }
 
+// ChildName returns the canonical spelling of a child relationship name.
+func (a soqlObject) ChildName(relationship string) (string, bool) {
+	for _, c := range a.o.children {
+		if strings.EqualFold(c.Name, relationship) {
+			return c.Name, true
+		}
+	}
+	return "", false
+}
+
 // soqlSource adapts the record store to soql.Source, soql.Indexed and
 // soql.AllScanner. The caller holds the read lock while the query runs.
 type soqlSource struct{ st *store }
@@ -99,4 +109,5 @@ var (
 	_ soql.Indexed    = soqlSource{}
 	_ soql.AllScanner = soqlSource{}
 	_ soql.Object     = soqlObject{}
+	_ soql.ChildNamer = soqlObject{}
 )
