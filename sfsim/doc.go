@@ -131,7 +131,7 @@
 //     Illegal character sequence '\q' in string literal."; \% and \_ only
 //     inside LIKE.
 //   - AND and OR mixed without parentheses is MALFORMED_QUERY at the second
-//     operator. ” compares as null; != and NOT IN match nulls.
+//     operator. An empty string literal compares as null; != and NOT IN match nulls.
 //   - ORDER BY puts nulls first by default; strings sort case-insensitively.
 //   - Date literals are evaluated in UTC, weeks start on Sunday, fiscal =
 //     calendar; LAST_N_DAYS:n = today and the n days before.
