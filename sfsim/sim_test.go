@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -329,5 +330,65 @@ func TestPersistenceRoundTrip(t *testing.T) {
 	id2, err := s2.createRecord(u, "Lead", map[string]any{"LastName": "New", "Company": "K"})
 	if err != nil || id2 == id {
 		t.Errorf("new id %s after reload (err %v) collides with %s", id2, err, id)
+	}
+}
+
+// TestConcurrentClients runs writers, readers and queries at once; run with
+// -race it checks the locking.
+func TestConcurrentClients(t *testing.T) {
+	e := newEnv(t)
+	const workers, each = 4, 25
+	errc := make(chan error, workers*3)
+	for w := 0; w < workers; w++ {
+		go func(w int) {
+			for i := 0; i < each; i++ {
+				id, err := e.s.createRecord(e.s.userByUsername(demoUser), "Contact",
+					map[string]any{"LastName": "C", "Email": fmt.Sprintf("c%d-%d@x.example", w, i)})
+				if err != nil {
+					errc <- err
+					return
+				}
+				if err := e.s.updateRecord(e.s.userByUsername(demoUser), "Contact", id, map[string]any{"Phone": "555"}); err != nil {
+					errc <- err
+					return
+				}
+			}
+			errc <- nil
+		}(w)
+		go func() {
+			for i := 0; i < each; i++ {
+				if _, err := e.s.RunQuery("SELECT Id, Name, Account.Name FROM Contact WHERE Phone = '555' ORDER BY Name", false); err != nil {
+					errc <- err
+					return
+				}
+			}
+			errc <- nil
+		}()
+		go func() {
+			for i := 0; i < each; i++ {
+				req, _ := http.NewRequest("GET", e.ts.URL+v+"/query?q=SELECT+Id+FROM+Contact", nil)
+				req.Header.Set("Authorization", "Bearer "+e.token)
+				resp, err := e.ts.Client().Do(req)
+				if err != nil {
+					errc <- err
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					errc <- fmt.Errorf("query status %d", resp.StatusCode)
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
+	for i := 0; i < workers*3; i++ {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := e.s.RunQuery("SELECT COUNT() FROM Contact WHERE Phone = '555'", false)
+	if err != nil || res.Count == nil || *res.Count != workers*each {
+		t.Fatalf("count = %+v, %v; want %d", res, err, workers*each)
 	}
 }
