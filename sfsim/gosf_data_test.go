@@ -277,3 +277,39 @@ func TestGoSalesforceRecoversFrom401(t *testing.T) {
 		t.Errorf("calls = %q; want %q", trail, want)
 	}
 }
+
+func TestGoSalesforceUpsertAndDeleteCollection(t *testing.T) {
+	e := newEnv(t)
+	sf := gosfClient(t, e)
+	recs := []map[string]any{
+		{"External_Id__c": "C-1", "LastName": "One"},
+		{"External_Id__c": "C-2", "LastName": "Two"},
+	}
+	res, err := sf.UpsertCollection("Contact", "External_Id__c", recs, 200)
+	if err != nil || res.HasSalesforceErrors || len(res.Results) != 2 {
+		t.Fatalf("UpsertCollection insert = %+v, %v", res, err)
+	}
+	first := res.Results[0].Id
+	recs[0]["LastName"] = "Uno"
+	res, err = sf.UpsertCollection("Contact", "External_Id__c", recs[:1], 200)
+	if err != nil || res.HasSalesforceErrors || res.Results[0].Id != first {
+		t.Fatalf("UpsertCollection update = %+v, %v; want id %s again", res, err, first)
+	}
+	var got []struct{ Id, LastName string }
+	if err := sf.Query("SELECT Id, LastName FROM Contact WHERE External_Id__c IN ('C-1','C-2') ORDER BY LastName", &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].LastName != "Two" || got[1].LastName != "Uno" {
+		t.Fatalf("after upserts: %+v", got)
+	}
+	del := []map[string]any{{"Id": got[0].Id}, {"Id": got[1].Id}}
+	res, err = sf.DeleteCollection("Contact", del, 200)
+	if err != nil || res.HasSalesforceErrors || len(res.Results) != 2 {
+		t.Fatalf("DeleteCollection = %+v, %v", res, err)
+	}
+	// Deleting again reports per-record failures, not a transport error.
+	res, err = sf.DeleteCollection("Contact", del, 200)
+	if err != nil || !res.HasSalesforceErrors || res.Results[0].Errors[0].StatusCode != "ENTITY_IS_DELETED" {
+		t.Fatalf("second DeleteCollection = %+v, %v; want ENTITY_IS_DELETED", res, err)
+	}
+}
