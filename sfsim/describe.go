@@ -1,9 +1,6 @@
 package sfsim
 
-import (
-	"net/http"
-	"strings"
-)
+import "net/http"
 
 func (s *Server) objectURLs(o *objectDef, version string) map[string]string {
 	b := "/services/data/v" + version + "/sobjects/" + o.Name
@@ -63,8 +60,8 @@ func (s *Server) serveBasicInfo(d *dataReq, o *objectDef) {
 func describeField(f *fieldDef) orderedMap {
 	om := orderedMap{vals: map[string]any{}}
 	picks := []any{}
-	for i, p := range f.Picklist {
-		picks = append(picks, map[string]any{"active": true, "defaultValue": f.Default == p || (i == 0 && false), "label": p, "validFor": nil, "value": p})
+	for _, p := range f.Picklist {
+		picks = append(picks, map[string]any{"active": true, "defaultValue": f.Default == p, "label": p, "validFor": nil, "value": p})
 	}
 	refTo := f.ReferenceTo
 	if refTo == nil {
@@ -80,8 +77,8 @@ func describeField(f *fieldDef) orderedMap {
 		rel = f.RelationshipName
 	}
 	var def any
-	if f.Type == "boolean" {
-		def = f.Default
+	if f.Type == "boolean" || f.Type == "picklist" {
+		def = f.Default // null when the field has no default
 	}
 	soapType := map[string]string{"id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean", "int": "xsd:int",
 		"double": "xsd:double", "currency": "xsd:double", "percent": "xsd:double", "date": "xsd:date", "datetime": "xsd:dateTime"}[f.Type]
@@ -123,8 +120,5 @@ func (s *Server) serveDescribe(d *dataReq, o *objectDef) {
 	om.set("recordTypeInfos", []any{map[string]any{"active": true, "available": true, "defaultRecordTypeMapping": true,
 		"developerName": "Master", "master": true, "name": "Master", "recordTypeId": "012000000000000AAA",
 		"urls": map[string]string{"layout": "/services/data/v" + d.version + "/sobjects/" + o.Name + "/describe/layouts/012000000000000AAA"}}})
-	urls := s.objectURLs(o, d.version)
-	om.set("urls", urls)
-	_ = strings.ToLower
 	writeJSON(d.w, http.StatusOK, om)
 }

@@ -141,7 +141,8 @@ func (s *Server) route(d *dataReq) {
 func (s *Server) serveResources(d *dataReq) {
 	b := d.base()
 	res := map[string]string{}
-	for _, k := range []string{"sobjects", "query", "queryAll", "search", "parameterizedSearch", "composite", "limits", "recent", "tooling", "connect", "actions", "analytics", "process", "quickActions", "tabs", "theme", "appMenu", "compactLayouts", "consentV2"} {
+	// Only the resources sfsim implements are listed.
+	for _, k := range []string{"sobjects", "query", "queryAll", "search", "parameterizedSearch", "composite", "limits"} {
 		res[k] = b + "/" + k
 	}
 	writeJSON(d.w, http.StatusOK, res)
