@@ -125,7 +125,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveControl(w, r)
 		return
 	}
-	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK, pretty: r.Header.Get("X-PrettyPrint") == "1"}
 	start := time.Now()
 	defer func() { s.reqlog.add(r, rec.status, start, time.Since(start)) }()
 	s.faults.delay(r.Context())
@@ -147,6 +147,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	pretty bool // X-PrettyPrint: 1 asks for indented JSON
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
@@ -189,7 +190,13 @@ const jsonContentType = "application/json;charset=UTF-8"
 
 // writeJSON writes v as the JSON body with status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	if sr, ok := w.(*statusRecorder); ok && sr.pretty {
+		b, err = json.MarshalIndent(v, "", "  ")
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(fmt.Sprintf(`[{"message":"sfsim: %s","errorCode":"UNKNOWN_EXCEPTION"}]`, jsonEscape(err.Error())))

@@ -392,3 +392,12 @@ func TestConcurrentClients(t *testing.T) {
 		t.Fatalf("count = %+v, %v; want %d", res, err, workers*each)
 	}
 }
+
+func TestPrettyPrint(t *testing.T) {
+	e := newEnv(t)
+	_, plain := e.call("GET", v+"/limits", nil)
+	_, pretty := e.call("GET", v+"/limits", nil, "X-PrettyPrint", "1")
+	if bytes.Contains(plain, []byte("\n")) || !bytes.Contains(pretty, []byte("\n  \"DailyApiRequests\"")) {
+		t.Fatalf("X-PrettyPrint: plain %q…, pretty %q…", plain[:40], pretty[:40])
+	}
+}
