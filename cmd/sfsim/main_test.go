@@ -122,3 +122,21 @@ func issueToken(t *testing.T, base string) string {
 	}
 	return v.AccessToken
 }
+
+func TestFixtureAndMyDomainFlags(t *testing.T) {
+	fx := filepath.Join(t.TempDir(), "org.yaml")
+	yaml := "org: {myDomain: fixture.my.salesforce.com}\n" +
+		"users: [{username: u@x.example, password: pw, securityToken: tok}]\n" +
+		"apps: [{consumerKey: key1, consumerSecret: sec1, allowPasswordFlow: true}]\n"
+	if err := os.WriteFile(fx, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"-fixture", fx, "-print-credentials"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	want := `{"client_id":"key1","client_secret":"sec1","username":"u@x.example","password":"pw","security_token":"tok"}`
+	if got := strings.TrimSpace(out.String()); got != want {
+		t.Errorf("credentials = %s; want %s", got, want)
+	}
+}
