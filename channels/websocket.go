@@ -80,6 +80,10 @@ type Options struct {
 	QueueSize int
 	// TurnTimeout bounds each call into Conversations (DefaultTurnTimeout).
 	TurnTimeout time.Duration
+	// TypingDelay sends the typing frame only when a turn takes longer than
+	// this, so fast turns cost no extra frame and the widget does not
+	// flicker. Zero sends it at the start of every turn.
+	TypingDelay time.Duration
 	// UserID names the end user of a session for Conversations. Nil uses
 	// the session id: every anonymous web session is its own user.
 	UserID func(r *http.Request, sessionID string) string
@@ -108,6 +112,7 @@ type WebSocket struct {
 	writeWait   time.Duration
 	queueSize   int
 	turnTimeout time.Duration
+	typingDelay time.Duration
 
 	// base is the parent context of every turn; Shutdown cancels it when
 	// its own context ends before the turns do.
@@ -142,6 +147,7 @@ func New(conv Conversations, opts Options) *WebSocket {
 		writeWait:   opts.WriteWait,
 		queueSize:   opts.QueueSize,
 		turnTimeout: opts.TurnTimeout,
+		typingDelay: opts.TypingDelay,
 		stop:        make(chan struct{}),
 	}
 	if s.log == nil {
@@ -470,13 +476,39 @@ func (c *conn) call(ctx context.Context, j job) (frames [][]byte, err error) {
 	conv := c.s.conv
 	switch j.kind {
 	case jobStart:
-		_ = c.write(typingFrame)
+		defer c.typing()()
 		return conv.Start(ctx, c.session, c.user)
 	case jobMissed:
 		return conv.Missed(ctx, c.session, j.after)
 	default:
-		_ = c.write(typingFrame)
+		defer c.typing()()
 		return conv.Handle(ctx, c.session, c.user, j.in)
+	}
+}
+
+// typing sends the typing frame now, or after the typing delay if the turn
+// is still running then; the returned function ends the turn's typing
+// window, after which no typing frame is written.
+func (c *conn) typing() (done func()) {
+	delay := c.s.typingDelay
+	if delay <= 0 {
+		_ = c.write(typingFrame)
+		return func() {}
+	}
+	var mu sync.Mutex
+	finished := false
+	t := time.AfterFunc(delay, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !finished {
+			_ = c.write(typingFrame)
+		}
+	})
+	return func() {
+		t.Stop()
+		mu.Lock()
+		finished = true
+		mu.Unlock()
 	}
 }
 

@@ -605,3 +605,42 @@ func TestShutdownAnswersQueuedInputsUnavailable(t *testing.T) {
 		}
 	}
 }
+
+// TestTypingDelay: with a typing delay, a turn faster than the delay sends
+// no typing frame, and a turn still running after it sends one before its
+// reply (the slow turn is held by the fake until typing has arrived, so the
+// test does not depend on timing).
+func TestTypingDelay(t *testing.T) {
+	fast := startServer(t, newFakeConv(), Options{Secret: testSecret, TypingDelay: 5 * time.Second})
+	c, _ := fast.openSessionNoTyping(t)
+	send(t, c, `{"type":"message","id":"m1","text":"hi"}`)
+	if f := readFrame(t, c); f.Type != "message" {
+		t.Fatalf("fast turn: first frame %q, want the reply without typing", f.Type)
+	}
+
+	conv := newFakeConv()
+	conv.block = make(chan struct{})
+	slow := startServer(t, conv, Options{Secret: testSecret, TypingDelay: 20 * time.Millisecond})
+	c2, _ := slow.openSessionNoTyping(t)
+	send(t, c2, `{"type":"message","id":"m2","text":"slow"}`)
+	if f := readFrame(t, c2); f.Type != "typing" {
+		t.Fatalf("slow turn: first frame %q, want typing", f.Type)
+	}
+	close(conv.block)
+	if f := readFrame(t, c2); f.Type != "message" {
+		t.Fatalf("slow turn: second frame %q, want the reply", f.Type)
+	}
+}
+
+// openSessionNoTyping dials a new session and reads its session frame and
+// greeting, whether or not a typing frame comes first.
+func (ts *testServer) openSessionNoTyping(t *testing.T) (*websocket.Conn, string) {
+	t.Helper()
+	c := ts.dial(t, nil)
+	sf := expectType(t, c, "session")
+	for {
+		if f := readFrame(t, c); f.Type == "message" {
+			return c, sf.SessionID
+		}
+	}
+}

@@ -156,6 +156,8 @@ func newServer(cfg *config, stderr io.Writer) (*server, error) {
 		Secret:         cfg.Secret,
 		Logger:         log,
 		Registerer:     reg,
+		// Typing shows only for turns a person would notice.
+		TypingDelay: 250 * time.Millisecond,
 	})
 
 	mux := http.NewServeMux()
