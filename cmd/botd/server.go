@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -43,6 +44,7 @@ type config struct {
 	Secret         []byte
 	DemoAPI        bool
 	IdleTTL        time.Duration
+	DebugAddr      string
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
@@ -62,6 +64,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	level := fl.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
 	demo := fl.String("demo-api", env("DEMO_API", "auto"), "serve the demo bot's API at /demo/api: on, off or auto (= when serving the embedded demo bot) (env DEMO_API)")
 	fl.DurationVar(&c.IdleTTL, "idle-ttl", 15*time.Minute, "session idle time-out")
+	fl.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate address, e.g. 127.0.0.1:6060; empty is off (env DEBUG_ADDR)")
 	if err := fl.Parse(args); err != nil {
 		return nil, err
 	}
@@ -245,6 +248,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			debug.FreeOSMemory()
 		}
 	}()
+	if cfg.DebugAddr != "" {
+		dbg := http.NewServeMux()
+		dbg.HandleFunc("/debug/pprof/", pprof.Index)
+		dbg.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		dbg.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		go func() {
+			err := http.ListenAndServe(cfg.DebugAddr, dbg)
+			s.log.Error("debug listener stopped", "err", err)
+		}()
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
