@@ -40,12 +40,17 @@ func main() {
 	warmup := flag.Duration("warmup", 3*time.Second, "unmeasured warm-up")
 	idle := flag.Int("idle", 2000, "idle sessions in the memory phase (0 skips)")
 	store := flag.String("store", "redis", "redis or memory")
+	extra := flag.String("botd-args", "", "extra flags for botd, e.g. -debug-addr 127.0.0.1:6060")
 	flag.Parse()
+	botdExtra = strings.Fields(*extra)
 	if err := run(*botd, *clients, *duration, *warmup, *idle, *store); err != nil {
 		fmt.Fprintln(os.Stderr, "botbench:", err)
 		os.Exit(1)
 	}
 }
+
+// botdExtra holds the -botd-args flags.
+var botdExtra []string
 
 func freeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -131,7 +136,7 @@ func run(botdPath string, clients int, duration, warmup time.Duration, idleN int
 	if err != nil {
 		return err
 	}
-	bcmd := exec.Command(botdPath, append(args, "-addr", addr)...)
+	bcmd := exec.Command(botdPath, append(append(args, "-addr", addr), botdExtra...)...)
 	bcmd.Env = env
 	bcmd.Stderr = os.Stderr
 	if err := bcmd.Start(); err != nil {
