@@ -1,6 +1,7 @@
 package sessions
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -59,6 +60,10 @@ func parseRedisURL(s string) (*redis.UniversalOptions, error) {
 		MaxRetries:            1,
 		DialerRetries:         2,
 		ContextTimeoutEnabled: true,
+		// RESP2: the store needs no push notifications, and RESP3's
+		// per-command check for them costs CPU on every reply.
+		Protocol:        2,
+		DisableIdentity: true,
 	}
 	switch scheme {
 	case "redis":
@@ -108,8 +113,31 @@ func parseRedisURL(s string) (*redis.UniversalOptions, error) {
 	if o.MasterName == "" && len(o.Addrs) > 1 && o.DB != 0 {
 		return nil, fmt.Errorf("database %d with a cluster address list, cluster has only database 0", o.DB)
 	}
+	if o.TLSConfig == nil {
+		o.Dialer = noPeekDialer(o.DialTimeout)
+	}
 	return o, nil
 }
+
+// noPeekDialer dials plain TCP connections that go-redis's pool cannot see
+// the file descriptor of. Its health check otherwise peeks at the socket
+// (a recvfrom system call) before every command, a third of a turn's
+// system calls; without it a connection the server closed is found by the
+// command that uses it, which fails and is retried once on a new
+// connection (MaxRetries). TLS connections hide their descriptor anyway.
+func noPeekDialer(timeout time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := &net.Dialer{Timeout: timeout, KeepAlive: 5 * time.Minute}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return noPeekConn{c}, nil
+	}
+}
+
+// noPeekConn is a net.Conn without SyscallConn.
+type noPeekConn struct{ net.Conn }
 
 func userinfo(s string) (user, pass string, err error) {
 	u, p, _ := strings.Cut(s, ":")
