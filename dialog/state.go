@@ -2,7 +2,10 @@ package dialog
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/botforge/dialogd/nodes"
 )
@@ -31,7 +34,7 @@ type state struct {
 	Utt  string           `json:"u,omitempty"`  // the utterance that started the task
 	Lang string           `json:"l,omitempty"`
 	Ctx  nodes.Context    `json:"c"`
-	Seen []seenMsg        `json:"m,omitempty"` // recent client message ids and their frames
+	Seen seenList         `json:"m,omitempty"` // recent client message ids and their frames
 }
 
 type seenMsg struct {
@@ -92,4 +95,69 @@ func (st *state) clearTask() {
 	st.Ctx.Intent = ""
 	st.Ctx.Entities = nil
 	st.Ctx.Nodes = nil
+}
+
+// seenList is stored as one string, "len:id,from[,to];…", which is smaller
+// and much cheaper to decode than a list of objects; it is read on every
+// turn. Ids are length-prefixed, so they may hold any character.
+type seenList []seenMsg
+
+func (l seenList) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	for _, m := range l {
+		// JSON holds only valid UTF-8; fix the id first so its length
+		// prefix stays true.
+		id := strings.ToValidUTF8(m.ID, "\uFFFD")
+		b.WriteString(strconv.Itoa(len(id)))
+		b.WriteByte(':')
+		b.WriteString(id)
+		b.WriteByte(',')
+		b.WriteString(strconv.FormatUint(m.From, 10))
+		if m.To != m.From {
+			b.WriteByte(',')
+			b.WriteString(strconv.FormatUint(m.To, 10))
+		}
+		b.WriteByte(';')
+	}
+	return json.Marshal(b.String())
+}
+
+var errSeenList = errors.New("malformed message id list")
+
+func (l *seenList) UnmarshalJSON(data []byte) error {
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return err
+	}
+	out := (*l)[:0]
+	for s != "" {
+		colon := strings.IndexByte(s, ':')
+		if colon < 0 {
+			return errSeenList
+		}
+		n, err := strconv.Atoi(s[:colon])
+		if err != nil || n < 0 || colon+1+n > len(s) {
+			return errSeenList
+		}
+		m := seenMsg{ID: s[colon+1 : colon+1+n]}
+		s = s[colon+1+n:]
+		end := strings.IndexByte(s, ';')
+		if end < 1 || s[0] != ',' {
+			return errSeenList
+		}
+		from, to, two := strings.Cut(s[1:end], ",")
+		if m.From, err = strconv.ParseUint(from, 10, 64); err != nil {
+			return errSeenList
+		}
+		m.To = m.From
+		if two {
+			if m.To, err = strconv.ParseUint(to, 10, 64); err != nil {
+				return errSeenList
+			}
+		}
+		out = append(out, m)
+		s = s[end+1:]
+	}
+	*l = out
+	return nil
 }
