@@ -107,7 +107,7 @@ func (r *Runtime) Start(ctx context.Context, sessionID, userID string) ([][]byte
 		return nil, lease.Release(ctx)
 	}
 	st := &state{V: stateVersion, Lang: r.bot.Config.Languages[0]}
-	t := r.turn(st, userID)
+	t := r.turn(st, sessionID, userID)
 	defer r.turns.Put(t)
 	t.Say(nodes.Reply{Text: phrase(t, ev.Text, "welcome"), Buttons: r.taskButtons(t, ev.ShowTasks)})
 	if ev.Task != "" {
@@ -141,7 +141,7 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 		r.metrics.turnDone("replayed", began)
 		return r.replay(ctx, sessionID, m.From, m.To)
 	}
-	t := r.turn(st, userID)
+	t := r.turn(st, sessionID, userID)
 	defer r.turns.Put(t)
 	if err := r.loadScopedVars(ctx, st, userID); err != nil {
 		_ = lease.Release(ctx)
@@ -202,7 +202,7 @@ func (r *Runtime) Resume(ctx context.Context, sessionID, userID string) ([][]byt
 		_ = lease.Release(ctx)
 		return nil, err
 	}
-	t := r.turn(st, userID)
+	t := r.turn(st, sessionID, userID)
 	defer r.turns.Put(t)
 	task := r.bot.Tasks[st.Task]
 	if task == nil {
@@ -214,7 +214,7 @@ func (r *Runtime) Resume(ctx context.Context, sessionID, userID string) ([][]byt
 	return r.commit(ctx, lease, st, t, sessionID, "")
 }
 
-func (r *Runtime) turn(st *state, userID string) *nodes.Turn {
+func (r *Runtime) turn(st *state, sessionID, userID string) *nodes.Turn {
 	t, _ := r.turns.Get().(*nodes.Turn)
 	if t == nil {
 		t = new(nodes.Turn)
@@ -226,6 +226,8 @@ func (r *Runtime) turn(st *state, userID string) *nodes.Turn {
 	t.Now = r.now()
 	t.Env = r.env
 	t.User = userID
+	t.Session = sessionID
+	t.Bot = r.bot.Config.Name
 	t.Utterance = st.Utt
 	t.NodeID, t.State = "", nil
 	return t

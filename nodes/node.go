@@ -80,6 +80,8 @@ type Turn struct {
 	Utterance string     // the text that started the task, for entity pre-extraction
 	Env       *Env       // runtime services
 	User      string     // stable id of the end user (anonymous users get one too)
+	Session   string     // the conversation's session id (never log it: it is a credential)
+	Bot       string     // the bot's name
 
 	replies []Reply
 }
@@ -122,6 +124,13 @@ type Env struct {
 // must grant access first.
 type Authorizer interface {
 	Apply(ctx context.Context, t *Turn, profile string, req *http.Request) error
+}
+
+// BaseURLer is implemented by Authorizers whose credentials come with the
+// address to call, such as Salesforce's instance_url. A service node whose
+// URL renders to a path ("/services/data/…") asks it for the base.
+type BaseURLer interface {
+	BaseURL(ctx context.Context, t *Turn, profile string) (string, error)
 }
 
 // Refresher is implemented by Authorizers that can renew a rejected
