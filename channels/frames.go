@@ -105,10 +105,11 @@ var typingFrame = []byte(`{"type":"typing"}`)
 type sessionFrame struct {
 	Type      string `json:"type"`
 	SessionID string `json:"session_id"`
+	UserID    string `json:"user_id,omitempty"`
 }
 
-func encodeSession(id string) []byte {
-	b, _ := json.Marshal(sessionFrame{Type: "session", SessionID: id})
+func encodeSession(id, userID string) []byte {
+	b, _ := json.Marshal(sessionFrame{Type: "session", SessionID: id, UserID: userID})
 	return b
 }
 

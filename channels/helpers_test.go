@@ -25,6 +25,7 @@ var testSecret = []byte("0123456789abcdef-test-secret")
 type fakeConv struct {
 	mu     sync.Mutex
 	calls  []string
+	idents []identCall // the identity in ctx of every call
 	seq    map[string]uint64
 	outbox map[string][][]byte
 
@@ -35,6 +36,29 @@ type fakeConv struct {
 	// handleErr, when set, is returned by Handle; handlePanic panics.
 	handleErr   error
 	handlePanic bool
+}
+
+// identCall is what one Conversations call saw of the user: the userID
+// argument and the Identity in its ctx.
+type identCall struct {
+	kind   string // start, handle, missed
+	userID string // "" for missed, which has no userID argument
+	ident  nodes.Identity
+	ok     bool // ctx carried an Identity
+}
+
+func (f *fakeConv) noteIdentity(ctx context.Context, kind, userID string) {
+	id, ok := nodes.IdentityFrom(ctx)
+	f.mu.Lock()
+	f.idents = append(f.idents, identCall{kind: kind, userID: userID, ident: id, ok: ok})
+	f.mu.Unlock()
+}
+
+// Idents returns a copy of the identities seen so far.
+func (f *fakeConv) Idents() []identCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]identCall(nil), f.idents...)
 }
 
 func newFakeConv() *fakeConv {
@@ -74,12 +98,14 @@ func (f *fakeConv) reply(session string, r nodes.Reply) []byte {
 	return b
 }
 
-func (f *fakeConv) Start(_ context.Context, session, user string) ([][]byte, error) {
-	f.record("start %s user=%s", session, user)
+func (f *fakeConv) Start(ctx context.Context, session, user string) ([][]byte, error) {
+	f.noteIdentity(ctx, "start", user)
+	f.record("start %s", session)
 	return [][]byte{f.reply(session, nodes.Reply{Type: nodes.ReplyMessage, Text: "Hello!", Input: nodes.InputExpecting})}, nil
 }
 
-func (f *fakeConv) Handle(ctx context.Context, session, _ string, in nodes.Input) ([][]byte, error) {
+func (f *fakeConv) Handle(ctx context.Context, session, user string, in nodes.Input) ([][]byte, error) {
+	f.noteIdentity(ctx, "handle", user)
 	f.record("handle %s id=%s text=%s payload=%s", session, in.ID, in.Text, in.Payload)
 	if f.entered != nil {
 		f.entered <- in.ID
@@ -103,7 +129,8 @@ func (f *fakeConv) Handle(ctx context.Context, session, _ string, in nodes.Input
 	return [][]byte{f.reply(session, nodes.Reply{Type: nodes.ReplyMessage, ReplyTo: in.ID, Text: "echo: " + in.Value(), Input: nodes.InputExpecting})}, nil
 }
 
-func (f *fakeConv) Missed(_ context.Context, session string, after uint64) ([][]byte, error) {
+func (f *fakeConv) Missed(ctx context.Context, session string, after uint64) ([][]byte, error) {
+	f.noteIdentity(ctx, "missed", "")
 	f.record("missed %s after=%d", session, after)
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -120,6 +147,7 @@ func (f *fakeConv) Missed(_ context.Context, session string, after uint64) ([][]
 type frame struct {
 	Type         string         `json:"type"`
 	SessionID    string         `json:"session_id"`
+	UserID       string         `json:"user_id"`
 	Seq          uint64         `json:"seq"`
 	ReplyTo      string         `json:"reply_to"`
 	Text         string         `json:"text"`

@@ -22,13 +22,19 @@ var sessionIDLen = b64.EncodedLen(sessionRandBytes) + 1 + b64.EncodedLen(session
 
 var b64 = base64.RawURLEncoding
 
-// sessionDomain separates session-id tags from any other use of the secret.
-const sessionDomain = "dialogd/session-id/v1\x00"
+// Domains separate the tags of the two kinds of id signed with one secret,
+// so that a session id never verifies as a user id and vice versa.
+const (
+	sessionDomain = "dialogd/session-id/v1\x00"
+	userDomain    = "dialogd/user-id/v1\x00"
+)
 
-// Signer issues and checks session ids. An id is base64url(16 random bytes),
+// Signer issues and checks session ids and anonymous user ids. An id is base64url(16 random bytes),
 // a dot, and base64url of the first 16 bytes of HMAC-SHA256 over the random
 // part, so any instance that shares the secret can tell an id it (or a peer)
-// issued from a forged one. A Signer is safe for concurrent use.
+// issued from a forged one. Session ids and user ids look alike but are
+// tagged under different domains, so neither passes for the other. A Signer
+// is safe for concurrent use.
 type Signer struct {
 	secret []byte
 }
@@ -43,21 +49,33 @@ func NewSigner(secret []byte) *Signer {
 }
 
 // Issue returns a new signed session id.
-func (s *Signer) Issue() string {
+func (s *Signer) Issue() string { return s.issue(sessionDomain) }
+
+// Verify reports whether id is a session id issued by a Signer with the
+// same secret.
+func (s *Signer) Verify(id string) bool { return s.verify(sessionDomain, id) }
+
+// IssueUser returns a new signed anonymous user id.
+func (s *Signer) IssueUser() string { return s.issue(userDomain) }
+
+// VerifyUser reports whether id is an anonymous user id issued by a Signer
+// with the same secret.
+func (s *Signer) VerifyUser(id string) bool { return s.verify(userDomain, id) }
+
+func (s *Signer) issue(domain string) string {
 	var raw [sessionRandBytes]byte
 	// crypto/rand.Read never returns an error (Go 1.24+); it crashes the
 	// program instead if the system source fails.
 	_, _ = rand.Read(raw[:])
 	id := make([]byte, 0, sessionIDLen)
 	id = b64.AppendEncode(id, raw[:])
-	tag := s.tag(id)
+	tag := s.tag(domain, id)
 	id = append(id, '.')
 	id = b64.AppendEncode(id, tag[:sessionMACBytes])
 	return string(id)
 }
 
-// Verify reports whether id was issued by a Signer with the same secret.
-func (s *Signer) Verify(id string) bool {
+func (s *Signer) verify(domain, id string) bool {
 	if len(id) != sessionIDLen {
 		return false
 	}
@@ -78,13 +96,13 @@ func (s *Signer) Verify(id string) bool {
 	if b64.EncodeToString(raw) != randPart || b64.EncodeToString(got) != macPart {
 		return false
 	}
-	want := s.tag([]byte(randPart))
+	want := s.tag(domain, []byte(randPart))
 	return hmac.Equal(got, want[:sessionMACBytes])
 }
 
-func (s *Signer) tag(randPart []byte) []byte {
+func (s *Signer) tag(domain string, randPart []byte) []byte {
 	m := hmac.New(sha256.New, s.secret)
-	m.Write([]byte(sessionDomain))
+	m.Write([]byte(domain))
 	m.Write(randPart)
 	return m.Sum(nil)
 }

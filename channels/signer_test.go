@@ -85,3 +85,27 @@ func BenchmarkSignerVerify(b *testing.B) {
 		}
 	}
 }
+
+// TestSignerDomains checks that the two kinds of id cannot stand in for
+// each other although both are signed with the same secret.
+func TestSignerDomains(t *testing.T) {
+	s := NewSigner(testSecret)
+	for range 50 {
+		sid, uid := s.Issue(), s.IssueUser()
+		if !s.VerifyUser(uid) {
+			t.Fatalf("VerifyUser(IssueUser() = %q) = false", uid)
+		}
+		if len(uid) != sessionIDLen {
+			t.Fatalf("IssueUser() = %q of length %d; want %d", uid, len(uid), sessionIDLen)
+		}
+		if s.VerifyUser(sid) {
+			t.Fatalf("VerifyUser(session id %q) = true; want false", sid)
+		}
+		if s.Verify(uid) {
+			t.Fatalf("Verify(user id %q) = true; want false", uid)
+		}
+	}
+	if NewSigner([]byte("a-completely-different-secret")).VerifyUser(s.IssueUser()) {
+		t.Error("a Signer with another secret accepted a user id")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,9 +85,14 @@ type Options struct {
 	// this, so fast turns cost no extra frame and the widget does not
 	// flicker. Zero sends it at the start of every turn.
 	TypingDelay time.Duration
-	// UserID names the end user of a session for Conversations. Nil uses
-	// the session id: every anonymous web session is its own user.
-	UserID func(r *http.Request, sessionID string) string
+	// IdentitySecret verifies the identity tokens host sites pass as
+	// ?identity= (JWT, HS256; see ParseIdentityToken). Nil refuses every
+	// identity token, so all users are anonymous. When set it must be at
+	// least MinIdentitySecretLen bytes.
+	IdentitySecret []byte
+	// Bot is the bot's name. When set, an identity token with an "aud"
+	// claim must name it.
+	Bot string
 	// Logger receives connection events (debug) and runtime failures
 	// (error). Message bodies are never logged. Nil uses slog.Default().
 	Logger *slog.Logger
@@ -104,7 +110,9 @@ type WebSocket struct {
 	log      *slog.Logger
 	metrics  *metrics
 	live     *liveMap
-	userID   func(r *http.Request, sessionID string) string
+
+	identitySecret []byte
+	bot            string
 
 	readLimit   int64
 	pongWait    time.Duration
@@ -129,8 +137,9 @@ type WebSocket struct {
 }
 
 // New returns the WebSocket channel serving conv. It panics when opts has no
-// usable Secret or when PingPeriod is not below PongWait: both are
-// configuration errors to catch at start-up.
+// usable Secret, when IdentitySecret is set but too short, or when
+// PingPeriod is not below PongWait: these are configuration errors to catch
+// at start-up.
 func New(conv Conversations, opts Options) *WebSocket {
 	if conv == nil {
 		panic("channels: New needs a Conversations")
@@ -140,7 +149,7 @@ func New(conv Conversations, opts Options) *WebSocket {
 		signer:      NewSigner(opts.Secret),
 		log:         opts.Logger,
 		live:        newLiveMap(),
-		userID:      opts.UserID,
+		bot:         opts.Bot,
 		readLimit:   opts.ReadLimit,
 		pongWait:    opts.PongWait,
 		pingPeriod:  opts.PingPeriod,
@@ -174,8 +183,11 @@ func New(conv Conversations, opts Options) *WebSocket {
 	if s.turnTimeout <= 0 {
 		s.turnTimeout = DefaultTurnTimeout
 	}
-	if s.userID == nil {
-		s.userID = func(_ *http.Request, sessionID string) string { return sessionID }
+	if opts.IdentitySecret != nil {
+		if len(opts.IdentitySecret) < MinIdentitySecretLen {
+			panic("channels: identity secret must be at least 32 bytes")
+		}
+		s.identitySecret = append([]byte(nil), opts.IdentitySecret...)
 	}
 	s.metrics = newMetrics(opts.Registerer, s.log)
 	s.base, s.cancelBase = context.WithCancel(context.Background())
@@ -217,7 +229,7 @@ type conn struct {
 	s       *WebSocket
 	ws      *websocket.Conn
 	session string
-	user    string
+	ident   nodes.Identity // who the user is; ident.UserID goes to Conversations
 
 	wmu  sync.Mutex // one writer at a time; guards dead
 	dead bool       // a write failed or the connection was closed
@@ -242,7 +254,10 @@ type job struct {
 }
 
 // ServeHTTP upgrades the request to a WebSocket and serves it. The query
-// may carry session=<id> and last_seq=<n> to resume a session.
+// may carry session=<id> and last_seq=<n> to resume a session, user=<id> to
+// keep an anonymous user id issued before, and identity=<jwt> to name a
+// verified user (see ParseIdentityToken). A refused identity token gets a
+// bad_identity error frame and close code 1008.
 func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.isClosing() {
 		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
@@ -270,6 +285,7 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		session = s.signer.Issue()
 	}
+	ident, identErr := s.identify(q)
 
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -278,10 +294,14 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(s.readLimit)
-	c := &conn{s: s, ws: ws, session: session, user: s.userID(r, session)}
+	if identErr != nil {
+		s.refuseIdentity(ws, identErr)
+		return
+	}
+	c := &conn{s: s, ws: ws, session: session, ident: ident}
 	// The session frame goes out before the connection is registered, so
 	// that nothing (a Deliver, a shutdown close) can overtake it.
-	if err := c.write(encodeSession(session)); err != nil {
+	if err := c.write(encodeSession(session, ident.UserID)); err != nil {
 		s.log.Debug("websocket session frame not sent", "err", err)
 		return
 	}
@@ -298,7 +318,7 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	s.metrics.conns.Inc()
 	s.tickerOnce.Do(func() { go s.pingLoop() })
-	s.log.Debug("websocket connected", "session", logID(session), "resumed", resumed)
+	s.log.Debug("websocket connected", "session", logID(session), "resumed", resumed, "verified", ident.Verified)
 
 	switch {
 	case !resumed:
@@ -310,6 +330,58 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// and buffers are released, which keeps idle connections small.
 	go c.readLoop()
 }
+
+// identify works out who the user of a new connection is. A verified
+// identity token wins; otherwise a valid anonymous user id presented as
+// user=<id> is kept, and anything else gets a fresh one. The error is an
+// *IdentityError when an identity token was presented and refused: the
+// channel never falls back to an anonymous id in that case.
+func (s *WebSocket) identify(q url.Values) (nodes.Identity, error) {
+	if q.Has("identity") {
+		return ParseIdentityToken(q.Get("identity"), s.identitySecret, s.bot, time.Now())
+	}
+	user := q.Get("user")
+	if user == "" || !s.signer.VerifyUser(user) {
+		if user != "" {
+			s.log.Debug("websocket user id rejected; issuing a new one")
+		}
+		user = s.signer.IssueUser()
+	}
+	return nodes.Identity{UserID: user}, nil
+}
+
+// refuseIdentity tells the client why its identity token was refused,
+// closes with 1008 (policy violation) and waits briefly for the client's
+// close frame, so that the error frame is not lost to a reset.
+func (s *WebSocket) refuseIdentity(ws *websocket.Conn, err error) {
+	defer ws.Close()
+	reason := "refused"
+	var ie *IdentityError
+	if errors.As(err, &ie) {
+		reason = ie.Reason.Error()
+	}
+	s.log.Debug("websocket identity token refused", "reason", reason)
+	deadline := time.Now().Add(s.writeWait)
+	_ = ws.SetWriteDeadline(deadline)
+	if ws.WriteMessage(websocket.TextMessage, encodeError(CodeBadIdentity, err.Error(), "")) != nil {
+		return
+	}
+	s.metrics.out.Inc()
+	closeMsg := websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "bad identity")
+	if ws.WriteControl(websocket.CloseMessage, closeMsg, deadline) != nil {
+		return
+	}
+	_ = ws.SetReadDeadline(time.Now().Add(min(s.writeWait, closeWait)))
+	for {
+		if _, _, err := ws.NextReader(); err != nil {
+			return
+		}
+	}
+}
+
+// closeWait bounds the wait for a client's close frame after the server
+// closed a connection it refused.
+const closeWait = 2 * time.Second
 
 // readLoop is the connection's only reader. It ends when the connection
 // fails or closes, and then unregisters the connection.
@@ -452,6 +524,7 @@ func (c *conn) run(j job) {
 	s := c.s
 	ctx, cancel := context.WithTimeout(s.base, s.turnTimeout)
 	defer cancel()
+	ctx = nodes.WithIdentity(ctx, c.ident)
 	frames, err := c.call(ctx, j)
 	for _, f := range frames {
 		if c.write(f) != nil {
@@ -477,12 +550,12 @@ func (c *conn) call(ctx context.Context, j job) (frames [][]byte, err error) {
 	switch j.kind {
 	case jobStart:
 		defer c.typing()()
-		return conv.Start(ctx, c.session, c.user)
+		return conv.Start(ctx, c.session, c.ident.UserID)
 	case jobMissed:
 		return conv.Missed(ctx, c.session, j.after)
 	default:
 		defer c.typing()()
-		return conv.Handle(ctx, c.session, c.user, j.in)
+		return conv.Handle(ctx, c.session, c.ident.UserID, j.in)
 	}
 }
 

@@ -29,7 +29,7 @@ func TestSessionFrameFirst(t *testing.T) {
 	if greet.Seq != 1 || greet.Text != "Hello!" || greet.Input != "expecting" {
 		t.Errorf("greeting = %+v; want seq 1, text Hello!, input expecting", greet)
 	}
-	want := []string{"start " + s.SessionID + " user=" + s.SessionID}
+	want := []string{"start " + s.SessionID}
 	if got := ts.conv.Calls(); !slices.Equal(got, want) {
 		t.Errorf("calls = %q; want %q", got, want)
 	}
@@ -52,7 +52,7 @@ func TestTurn(t *testing.T) {
 	}
 
 	want := []string{
-		"start " + id + " user=" + id,
+		"start " + id,
 		"handle " + id + " id=m1 text=hello bot payload=",
 		"handle " + id + " id=m2 text=Yes please payload=yes",
 	}
@@ -225,7 +225,7 @@ func TestUntrustedSessionIDGetsFreshSession(t *testing.T) {
 				t.Errorf("first frame of fresh session = %+v; want the seq 1 greeting", m)
 			}
 			calls := ts.conv.Calls()
-			if want := "start " + got + " user=" + got; calls[len(calls)-1] != want {
+			if want := "start " + got; calls[len(calls)-1] != want {
 				t.Errorf("last call = %q; want %q", calls[len(calls)-1], want)
 			}
 		})
