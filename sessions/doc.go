@@ -64,6 +64,13 @@
 // behind, which costs a later waiter one extra round trip, and expires with
 // the list. A cancelled context ends the wait at once.
 //
+// The Acquire, Commit and Release scripts of concurrent turns share round
+// trips ("natural pipelining", pipeline.go): a call made while the wire is
+// free goes out at once; calls made while up to four batches are in flight
+// queue and leave together as one pipeline when a batch returns. A quiet
+// server adds no latency; a busy one pays one write and one read per batch
+// instead of per call. The blocking BLPOP of a waiter is never batched.
+//
 // Failures to reach Redis (refused or broken connections, timeouts, a closed
 // client, replies such as LOADING or CLUSTERDOWN) are returned wrapping
 // ErrUnavailable. The client's timeouts decide how soon: ParseRedisURL sets

@@ -13,6 +13,10 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// pipelineDepth is how many batches of session scripts may be on the wire
+// at once; more concurrent calls wait for the next batch.
+const pipelineDepth = 4
+
 // maxBlock caps one BLPOP of a waiting Acquire. A waiter normally wakes on a
 // token long before; the cap bounds how long a waiter whose context was
 // cancelled keeps a pooled connection busy.
@@ -23,6 +27,7 @@ const maxBlock = 10 * time.Second
 // documentation.
 type Redis struct {
 	c       redis.UniversalClient
+	pipe    *pipeliner
 	opts    Options
 	idleMS  string // IdleTTL in milliseconds, as sent to the scripts
 	lockMS  string
@@ -42,6 +47,7 @@ func NewRedis(client redis.UniversalClient, opts Options) *Redis {
 	opts = opts.withDefaults()
 	r := &Redis{
 		c:       client,
+		pipe:    newPipeliner(client, pipelineDepth),
 		opts:    opts,
 		idleMS:  strconv.FormatInt(max(opts.IdleTTL.Milliseconds(), 1), 10),
 		lockMS:  strconv.FormatInt(max(opts.LockTTL.Milliseconds(), 1), 10),
@@ -130,7 +136,7 @@ func (r *Redis) Acquire(ctx context.Context, id string) (Lease, error) {
 	keys := r.keys(id)
 	tok := r.token()
 	for {
-		res, err := acquireScript.Run(ctx, r.c, keys, tok, r.lockMS).Slice()
+		res, err := r.pipe.run(ctx, acquireScript, keys, tok, r.lockMS).Slice()
 		if err != nil {
 			return nil, r.fail("acquire session", id, err)
 		}
@@ -357,7 +363,7 @@ func (l *redisLease) Commit(ctx context.Context, state []byte, frames []Frame) e
 			args[5+i] = buf[start:len(buf):len(buf)]
 		}
 	}
-	n, err := commitScript.Run(ctx, r.c, l.keys, args...).Int64()
+	n, err := r.pipe.run(ctx, commitScript, l.keys, args...).Int64()
 	if err != nil {
 		return r.fail("commit session", l.id, err)
 	}
@@ -370,7 +376,7 @@ func (l *redisLease) Commit(ctx context.Context, state []byte, frames []Frame) e
 // Release frees the session. Releasing a lease that already ended does
 // nothing.
 func (l *redisLease) Release(ctx context.Context) error {
-	if err := releaseScript.Run(ctx, l.r.c, l.keys, l.token, l.r.lockMS).Err(); err != nil {
+	if err := l.r.pipe.run(ctx, releaseScript, l.keys, l.token, l.r.lockMS).Err(); err != nil {
 		return l.r.fail("release session", l.id, err)
 	}
 	return nil
