@@ -6,8 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -82,15 +82,16 @@ type jwtHeader struct {
 	Crit json.RawMessage `json:"crit"`
 }
 
-// jwtClaims are the claims dialogd reads. Numbers are decoded as
-// json.Number so that a huge or fractional exp is judged, not truncated.
+// jwtClaims are the claims dialogd reads. exp and nbf stay raw so that a
+// quoted number is refused and a huge or fractional one is judged, not
+// truncated.
 type jwtClaims struct {
 	Sub   *string         `json:"sub"`
 	Name  *string         `json:"name"`
 	Email *string         `json:"email"`
 	Phone *string         `json:"phone"`
-	Exp   *json.Number    `json:"exp"`
-	Nbf   *json.Number    `json:"nbf"`
+	Exp   json.RawMessage `json:"exp"`
+	Nbf   json.RawMessage `json:"nbf"`
 	Aud   json.RawMessage `json:"aud"`
 }
 
@@ -165,7 +166,7 @@ func ParseIdentityToken(token string, secret []byte, audience string, now time.T
 	if c.Exp == nil {
 		return nodes.Identity{}, identityErr(ErrIdentityMalformed, "exp claim is missing")
 	}
-	exp, err := numericDate(*c.Exp)
+	exp, err := numericDate(c.Exp)
 	if err != nil {
 		return nodes.Identity{}, identityErr(ErrIdentityMalformed, "exp claim is not a number of seconds")
 	}
@@ -173,7 +174,7 @@ func ParseIdentityToken(token string, secret []byte, audience string, now time.T
 		return nodes.Identity{}, identityErr(ErrIdentityExpired, "")
 	}
 	if c.Nbf != nil {
-		nbf, err := numericDate(*c.Nbf)
+		nbf, err := numericDate(c.Nbf)
 		if err != nil {
 			return nodes.Identity{}, identityErr(ErrIdentityMalformed, "nbf claim is not a number of seconds")
 		}
@@ -226,8 +227,7 @@ func decodeSegment(s string) ([]byte, error) {
 	return b, nil
 }
 
-// strictJSON decodes one JSON object into v: numbers stay json.Number and
-// nothing may follow the object.
+// strictJSON decodes one JSON object into v; nothing may follow it.
 func strictJSON(data []byte, v any) error {
 	if !utf8.Valid(data) {
 		return errors.New("not UTF-8")
@@ -237,7 +237,6 @@ func strictJSON(data []byte, v any) error {
 		return errors.New("not an object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
@@ -249,10 +248,13 @@ func strictJSON(data []byte, v any) error {
 
 // numericDate converts a JWT NumericDate (seconds since the epoch, maybe
 // fractional) to a time. Values outside ±2^53 or not finite are refused.
-func numericDate(n json.Number) (time.Time, error) {
-	f, err := n.Float64()
+func numericDate(raw json.RawMessage) (time.Time, error) {
+	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+		return time.Time{}, errors.New("not a JSON number")
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1<<53 {
-		return time.Time{}, fmt.Errorf("bad numeric date")
+		return time.Time{}, errors.New("bad numeric date")
 	}
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(frac*1e9)), nil
