@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -41,6 +42,7 @@ type scriptedBot struct {
 	sessions map[string]*botSession
 	conn     *websocket.Conn // the current connection, nil if none
 	refuse   bool            // answer upgrades with 503
+	users    map[string]bool // anonymous user ids issued so far
 	answered map[string][][]byte
 
 	connects chan url.Values    // query of every accepted connection
@@ -54,6 +56,7 @@ func newScriptedBot(t *testing.T) *scriptedBot {
 	return &scriptedBot{
 		t:        t,
 		sessions: make(map[string]*botSession),
+		users:    make(map[string]bool),
 		answered: make(map[string][][]byte),
 		connects: make(chan url.Values, 32),
 		refused:  make(chan struct{}, 256),
@@ -86,7 +89,23 @@ func (b *scriptedBot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	conn.SetReadLimit(8 << 10)
 
 	q := r.URL.Query()
+	if q.Get("identity") == badIdentity {
+		b.refuseIdentity(conn)
+		b.connects <- q
+		return
+	}
 	b.mu.Lock()
+	// Like the real channel: an identity token names the user "id:<sub>";
+	// otherwise a user id this server issued is kept and anything else
+	// gets a fresh one.
+	user := q.Get("user")
+	switch {
+	case q.Get("identity") != "":
+		user = "id:tester"
+	case !b.users[user]:
+		user = "u-" + newID()
+		b.users[user] = true
+	}
 	sid := q.Get("session")
 	sess, ok := b.sessions[sid]
 	if !ok {
@@ -98,7 +117,7 @@ func (b *scriptedBot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b.conn.Close()
 	}
 	b.conn = conn
-	b.write(conn, map[string]any{"type": "session", "session_id": sid})
+	b.write(conn, map[string]any{"type": "session", "session_id": sid, "user_id": user})
 	if ok {
 		// Resume. The script re-sends the last frame the client says it
 		// has, on purpose: the widget must drop what it already rendered.
@@ -124,6 +143,28 @@ func (b *scriptedBot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		b.received <- f
 		b.answer(conn, sid, f)
+	}
+}
+
+// badIdentity is the identity token the scripted server refuses.
+const badIdentity = "expired.token"
+
+// refuseIdentity answers like the channel does for a refused identity
+// token: a bad_identity error frame, then close code 1008. It waits briefly
+// for the client's close frame so that nothing is lost to a reset.
+func (b *scriptedBot) refuseIdentity(conn *websocket.Conn) {
+	data, _ := json.Marshal(map[string]any{"type": "error", "code": "bad_identity", "message": "identity token has expired"})
+	if err := conn.WriteMessage(websocket.TextMessage, data); err != nil {
+		b.t.Logf("write: %v", err)
+		return
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "bad identity"), deadline)
+	_ = conn.SetReadDeadline(deadline)
+	for {
+		if _, _, err := conn.NextReader(); err != nil {
+			return
+		}
 	}
 }
 

@@ -87,9 +87,14 @@ func TestWidgetBrowser(t *testing.T) {
 	}
 	browsertest.WaitJS(t, ctx, "first connect", `document.querySelector('.dlgd-root').dataset.state === 'connected'`)
 	assertQuery(t, "first connect", recv(t, "first connect", bot.connects), map[string]string{})
-	sid := browsertest.EvalJS[string](t, ctx, `JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('dialogd:')))).sid`)
+	sid := storedState(t, ctx, "sid")
 	if len(sid) != 32 {
 		t.Fatalf("stored session id = %q; want the id of the session frame", sid)
+	}
+	// The session frame's user_id is kept and sent back on every connect.
+	user := storedState(t, ctx, "user")
+	if !strings.HasPrefix(user, "u-") || len(user) != 34 {
+		t.Fatalf("stored user id = %q; want the user_id of the session frame", user)
 	}
 
 	// 2. Type, press Enter, see the reply with its button.
@@ -152,7 +157,7 @@ func TestWidgetBrowser(t *testing.T) {
 	browsertest.Do(t, ctx, "reload", chromedp.Reload())
 	browsertest.WaitJS(t, ctx, "reconnect after reload", `document.querySelector('.dlgd-root').dataset.state === 'connected'`)
 	assertQuery(t, "reload", recv(t, "reload", bot.connects),
-		map[string]string{"session": sid, "last_seq": strconv.Itoa(seq)})
+		map[string]string{"session": sid, "last_seq": strconv.Itoa(seq), "user": user})
 	browsertest.WaitTranscript(t, ctx, "transcript after reload", want)
 
 	// 6. A blocked popup (window.open spy returning null) falls back to a
@@ -185,7 +190,7 @@ func TestWidgetBrowser(t *testing.T) {
 	seq = bot.lastSeq(sid)
 	bot.setRefuse(false)
 	assertQuery(t, "reconnect", recv(t, "reconnect", bot.connects),
-		map[string]string{"session": sid, "last_seq": strconv.Itoa(seq)})
+		map[string]string{"session": sid, "last_seq": strconv.Itoa(seq), "user": user})
 	got := recv(t, "queued message sent", bot.received)
 	assertFrame(t, "queued message sent", got, "message", "are you there?", "")
 	if got.ID != queuedID {
@@ -214,7 +219,7 @@ func TestWidgetBrowser(t *testing.T) {
 	seq = bot.lastSeq(sid)
 	bot.kill(sid, map[string]any{"type": "handoff", "text": "An agent will join shortly.", "reason": "requested"})
 	assertQuery(t, "resume after drop", recv(t, "resume after drop", bot.connects),
-		map[string]string{"session": sid, "last_seq": strconv.Itoa(seq)})
+		map[string]string{"session": sid, "last_seq": strconv.Itoa(seq), "user": user})
 	want = append(want, "notice: An agent will join shortly.")
 	browsertest.WaitTranscript(t, ctx, "missed frame", want)
 
@@ -224,8 +229,12 @@ func TestWidgetBrowser(t *testing.T) {
 	browsertest.Do(t, ctx, "set identity",
 		browsertest.Script(`window.DialogdWidget.setIdentity('signed.token-1'); 0`))
 	assertQuery(t, "identity", recv(t, "identity", bot.connects),
-		map[string]string{"session": sid, "last_seq": strconv.Itoa(seq + 1), "identity": "signed.token-1"})
+		map[string]string{"session": sid, "last_seq": strconv.Itoa(seq + 1), "user": user, "identity": "signed.token-1"})
 	browsertest.WaitJS(t, ctx, "connected with identity", `document.querySelector('.dlgd-root').dataset.state === 'connected'`)
+	// The server named the verified user; the widget keeps what it says.
+	if got := storedState(t, ctx, "user"); got != "id:tester" {
+		t.Errorf("stored user id with identity = %q; want %q", got, "id:tester")
+	}
 	browsertest.Do(t, ctx, "api send", browsertest.Script(`window.DialogdWidget.send('fail'); 0`))
 	assertFrame(t, "api send", recv(t, "api send", bot.received), "message", "fail", "")
 	browsertest.Do(t, ctx, "type bye", chromedp.SendKeys(chromedp.CSS(".dlgd-input"), "bye\n"))
@@ -249,10 +258,10 @@ func TestWidgetBrowser(t *testing.T) {
 	bot.forget(sid)
 	bot.kill(sid, nil)
 	assertQuery(t, "refused session", recv(t, "refused session", bot.connects),
-		map[string]string{"session": sid, "last_seq": strconv.Itoa(seq + 2), "identity": "signed.token-1"})
+		map[string]string{"session": sid, "last_seq": strconv.Itoa(seq + 2), "user": "id:tester", "identity": "signed.token-1"})
 	want = append(want, "system: A new conversation started.")
 	browsertest.WaitTranscript(t, ctx, "new session notice", want)
-	newSid := browsertest.EvalJS[string](t, ctx, `JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('dialogd:')))).sid`)
+	newSid := storedState(t, ctx, "sid")
 	if newSid == sid || len(newSid) != 32 {
 		t.Errorf("session id after refusal = %q; want a new id (old %q)", newSid, sid)
 	}
@@ -264,9 +273,32 @@ func TestWidgetBrowser(t *testing.T) {
 		t.Errorf("seq of the new session's first frame = %d; want 1", got)
 	}
 
+	// 13. A refused identity token: the error frame shows as a system line
+	// and the widget stops reconnecting with the same token (state idle,
+	// not offline); the next connect is the one setIdentity asks for.
+	newSeq := bot.lastSeq(newSid)
+	browsertest.Do(t, ctx, "bad identity",
+		browsertest.Script(`window.DialogdWidget.setIdentity('`+badIdentity+`'); 0`))
+	assertQuery(t, "bad identity", recv(t, "bad identity", bot.connects),
+		map[string]string{"session": newSid, "last_seq": strconv.Itoa(newSeq), "user": "id:tester", "identity": badIdentity})
+	want = append(want, "system: identity token has expired")
+	browsertest.WaitTranscript(t, ctx, "bad identity notice", want)
+	browsertest.WaitJS(t, ctx, "no reconnect after bad identity", `document.querySelector('.dlgd-root').dataset.state === 'idle'`)
+	browsertest.Do(t, ctx, "new identity",
+		browsertest.Script(`window.DialogdWidget.setIdentity('signed.token-2'); 0`))
+	assertQuery(t, "new identity", recv(t, "new identity", bot.connects),
+		map[string]string{"session": newSid, "last_seq": strconv.Itoa(newSeq), "user": "id:tester", "identity": "signed.token-2"})
+	browsertest.WaitJS(t, ctx, "connected with the new identity", `document.querySelector('.dlgd-root').dataset.state === 'connected'`)
+
 	if *screenshot != "" {
 		takeScreenshots(t, ctx, *screenshot)
 	}
+}
+
+// storedState reads one field of the widget's state in localStorage.
+func storedState(t *testing.T, ctx context.Context, field string) string {
+	t.Helper()
+	return browsertest.EvalJS[string](t, ctx, `JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('dialogd:'))))[`+strconv.Quote(field)+`]`)
 }
 
 func takeScreenshots(t *testing.T, ctx context.Context, path string) {

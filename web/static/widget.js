@@ -70,8 +70,10 @@
 
   // ---- persisted state ---------------------------------------------------
 
-  // state.sid: session id; state.seq: highest seq rendered; state.log: the
-  // rendered transcript; state.pending: client frames without a reply yet.
+  // state.sid: session id; state.user: the user id the server gave (sent
+  // back as ?user= so the browser keeps one identity across sessions);
+  // state.seq: highest seq rendered; state.log: the rendered transcript;
+  // state.pending: client frames without a reply yet.
   var state = load();
 
   function load() {
@@ -86,6 +88,7 @@
     }
     return {
       sid: typeof s.sid === 'string' ? s.sid : '',
+      user: typeof s.user === 'string' ? s.user : '',
       seq: typeof s.seq === 'number' && s.seq >= 0 ? s.seq : 0,
       log: Array.isArray(s.log) ? s.log.filter(isEntry).slice(-MAX_LOG) : [],
       pending: Array.isArray(s.pending) ? s.pending.filter(isFrame).slice(-MAX_PENDING) : [],
@@ -480,6 +483,7 @@
   var attempt = 0;
   var retryTimer = 0;
   var started = false; // the widget has wanted a connection at least once
+  var identityRefused = false; // the server refused the identity token
 
   function connect() {
     clearTimeout(retryTimer);
@@ -492,6 +496,9 @@
     if (state.sid) {
       u.searchParams.set('session', state.sid);
       u.searchParams.set('last_seq', String(state.seq));
+    }
+    if (state.user) {
+      u.searchParams.set('user', state.user);
     }
     if (identity) {
       u.searchParams.set('identity', identity);
@@ -527,6 +534,12 @@
       sock = null;
       ready = false;
       hideTyping();
+      if (identityRefused) {
+        // The same token would be refused again: wait for setIdentity or
+        // for the visitor to send something.
+        setStatus('idle');
+        return;
+      }
       scheduleReconnect();
     };
   }
@@ -578,6 +591,10 @@
         state.sid = f.session_id;
         state.seq = 0;
       }
+      if (typeof f.user_id === 'string' && f.user_id) {
+        state.user = f.user_id;
+      }
+      identityRefused = false;
       ready = true;
       attempt = 0;
       setStatus('connected');
@@ -629,6 +646,9 @@
         showQuickReplies(null);
         break;
       case 'error':
+        if (f.code === 'bad_identity') {
+          identityRefused = true;
+        }
         hideTyping();
         addEntry({ role: 'system', text: typeof f.message === 'string' && f.message ? f.message : 'Something went wrong.' });
         break;
@@ -742,6 +762,7 @@
     // connect; an open connection is reopened so the server sees it.
     setIdentity: function (token) {
       identity = token == null ? '' : String(token);
+      identityRefused = false;
       if (sock || started) {
         reconnectNow();
       }
