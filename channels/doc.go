@@ -7,6 +7,15 @@
 // the frames a client missed, runs the turns of one connection strictly in
 // order, and pushes frames produced outside a turn with [WebSocket.Deliver].
 //
+// Every connection has a user: an anonymous user id the channel issues and
+// signs ([Signer.IssueUser]) and the client presents again as ?user=, or a
+// verified user named by a host site's signed identity token (?identity=,
+// see [ParseIdentityToken]), whose user id is "id:" + the token's subject.
+// The channel passes the user id as the userID argument of Conversations
+// and puts the full [nodes.Identity] into the context of every call
+// ([nodes.WithIdentity]). A refused identity token closes the connection
+// with 1008 after a bad_identity error frame; there is no silent fallback.
+//
 // The connection handling follows gorilla's chat example (one reader, read
 // limits, deadlines refreshed by pongs) but keeps an idle connection cheap:
 // there is no writer goroutine per connection (writes are serialised by a
