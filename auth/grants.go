@@ -118,8 +118,8 @@ func (m *Manager) fetch(ctx context.Context, pr *profile) (*tokenRecord, error) 
 			return nil, fmt.Errorf("profile %s: private_key: %w", pr.name, serr)
 		}
 		cfg := &jwt.Config{
-			Email:    pr.p.ClientID, // iss: the consumer key
-			Subject:  pr.p.Username,
+			Email:   pr.p.ClientID, // iss: the consumer key
+			Subject: pr.p.Username,
 			// sfsim checks exp against its clock; Salesforce wants it within
 			// a few minutes.
 			Expires:    3 * time.Minute,
