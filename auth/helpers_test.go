@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,6 +107,8 @@ type harness struct {
 	keys    *Keyring
 	keyFile string // PEM private key for the JWT profile
 
+	clock atomic.Int64 // added to the managers' clock, in ns
+
 	mu       sync.Mutex
 	managers map[string]*Manager
 	events   chan authEvent
@@ -172,6 +175,8 @@ func newHarness(t *testing.T, cfg harnessConfig) *harness {
 	return h
 }
 
+func (h *harness) now() time.Time { return time.Now().Add(time.Duration(h.clock.Load())) }
+
 func (h *harness) manager(bot string) *Manager {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -182,7 +187,7 @@ func (h *harness) manager(bot string) *Manager {
 // registers it with the callback (the last one per bot wins).
 func (h *harness) newManager(bot string, profiles map[string]*Profile) *Manager {
 	h.t.Helper()
-	m, err := NewManager(bot, profiles, h.store, Options{PublicURL: h.cb.URL, Keyring: h.keys, Logger: h.log, HTTPClient: h.sf.Client()})
+	m, err := NewManager(bot, profiles, h.store, Options{PublicURL: h.cb.URL, Keyring: h.keys, Logger: h.log, HTTPClient: h.sf.Client(), Now: h.now})
 	if err != nil {
 		h.t.Fatalf("NewManager(%s) error = %v", bot, err)
 	}
