@@ -24,6 +24,7 @@ type Memory struct {
 	now     func() int64 // unix nanoseconds; replaced by tests
 	seed    maphash.Seed
 	shards  [memShards]memShard
+	bus     memBus
 
 	closeOnce sync.Once
 	done      chan struct{}
