@@ -149,3 +149,10 @@ func (a *staticAuth) Apply(_ context.Context, _ *nodes.Turn, name string, req *h
 	}
 	return nil
 }
+
+// provider is the service a profile is for, for commands such as
+// "disconnect salesforce"; empty when unknown.
+func (p *AuthProfile) provider() string { return "" }
+
+// label names a profile to the user.
+func (p *AuthProfile) label(name string) string { return name }

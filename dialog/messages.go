@@ -19,6 +19,12 @@ var builtin = map[string]map[string]string{
 		"loop":              "Sorry, this task is going round in circles, so I stopped it.",
 		"switch":            "Okay, let's do %s instead.",
 		"parked":            "I'm still waiting for you to grant access. Use the link above, or say cancel.",
+		"link_expired":      "The authorization link has expired, so I stopped that task. Ask again whenever you're ready.",
+		"discard_parked":    "We're in the middle of %s, waiting for you to grant access. Drop it and do %s instead?",
+		"still_waiting":     "Okay, let's finish %s first. Here is the link again.",
+		"disconnected":      "Done: I've disconnected %s. I'll ask for access again next time.",
+		"disconnect_failed": "Sorry, I couldn't disconnect %s just now. Please try again later.",
+		"not_connected":     "There is no %s connection to disconnect.",
 	},
 	"ja": {
 		"welcome":           "こんにちは！ご用件をどうぞ。",
@@ -31,6 +37,12 @@ var builtin = map[string]map[string]string{
 		"loop":              "申し訳ありません。このタスクが循環しているため停止しました。",
 		"switch":            "では、%s を始めましょう。",
 		"parked":            "アクセスの許可をお待ちしています。上のリンクを使うか、「キャンセル」と入力してください。",
+		"link_expired":      "認可リンクの有効期限が切れたため、タスクを終了しました。準備ができたら、もう一度お声がけください。",
+		"discard_parked":    "%s の途中で、アクセスの許可をお待ちしています。中止して %s を始めますか？",
+		"still_waiting":     "では、先に %s を終わらせましょう。リンクをもう一度お送りします。",
+		"disconnected":      "%s との連携を解除しました。次回はもう一度アクセスの許可をお願いします。",
+		"disconnect_failed": "申し訳ありません。%s との連携を解除できませんでした。後でもう一度お試しください。",
+		"not_connected":     "解除する %s の連携はありません。",
 	},
 	"de": {
 		"welcome":           "Hallo! Wie kann ich helfen?",
@@ -43,6 +55,12 @@ var builtin = map[string]map[string]string{
 		"loop":              "Entschuldigung, diese Aufgabe dreht sich im Kreis, daher habe ich sie beendet.",
 		"switch":            "Okay, dann machen wir %s.",
 		"parked":            "Ich warte noch auf Ihre Freigabe. Nutzen Sie den Link oben oder sagen Sie abbrechen.",
+		"link_expired":      "Der Autorisierungslink ist abgelaufen, daher habe ich die Aufgabe beendet. Fragen Sie einfach erneut.",
+		"discard_parked":    "Wir sind mitten in %s und warten auf Ihre Freigabe. Abbrechen und stattdessen %s machen?",
+		"still_waiting":     "Okay, dann zuerst %s. Hier ist der Link noch einmal.",
+		"disconnected":      "Erledigt: Die Verbindung zu %s ist getrennt. Beim nächsten Mal frage ich erneut nach Zugriff.",
+		"disconnect_failed": "Entschuldigung, die Verbindung zu %s konnte gerade nicht getrennt werden. Bitte später erneut versuchen.",
+		"not_connected":     "Es gibt keine Verbindung zu %s, die getrennt werden könnte.",
 	},
 }
 

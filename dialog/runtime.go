@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,6 +31,14 @@ type Options struct {
 	Metrics *Metrics
 	// Now is the clock (tests).
 	Now func() time.Time
+	// ParkTTL is how long a task waits for an authorization (default 10m).
+	ParkTTL time.Duration
+}
+
+// Revoker is implemented by Authorizers that can drop a user's grant for a
+// profile (the "disconnect salesforce" command).
+type Revoker interface {
+	Revoke(ctx context.Context, user, profile string) error
 }
 
 // Runtime runs a bot's conversations: it loads a session's state, runs one
@@ -42,6 +51,7 @@ type Runtime struct {
 	log     *slog.Logger
 	metrics *Metrics
 	now     func() time.Time
+	parkTTL time.Duration
 	turns   sync.Pool
 }
 
@@ -62,7 +72,10 @@ func NewRuntime(bot *Bot, store sessions.Store, opts Options) *Runtime {
 	if opts.Auth == nil {
 		opts.Auth = &staticAuth{profiles: bot.Config.AuthProfiles}
 	}
-	r := &Runtime{bot: bot, store: store, log: opts.Logger, metrics: opts.Metrics, now: opts.Now}
+	if opts.ParkTTL <= 0 {
+		opts.ParkTTL = 10 * time.Minute
+	}
+	r := &Runtime{bot: bot, store: store, log: opts.Logger, metrics: opts.Metrics, now: opts.Now, parkTTL: opts.ParkTTL}
 	r.env = &nodes.Env{HTTP: opts.HTTPClient, Auth: opts.Auth, Log: opts.Logger}
 	if r.metrics != nil {
 		r.env.ServiceObserver = r.metrics.observeService
@@ -143,6 +156,9 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 	}
 	t := r.turn(st, sessionID, userID)
 	defer r.turns.Put(t)
+	if id, ok := nodes.IdentityFrom(ctx); ok {
+		st.Ctx.Identity = id
+	}
 	if err := r.loadScopedVars(ctx, st, userID); err != nil {
 		_ = lease.Release(ctx)
 		return nil, r.storeErr("load variables", err)
@@ -205,10 +221,13 @@ func (r *Runtime) Resume(ctx context.Context, sessionID, userID string) ([][]byt
 	t := r.turn(st, sessionID, userID)
 	defer r.turns.Put(t)
 	task := r.bot.Tasks[st.Task]
-	if task == nil {
+	switch {
+	case task == nil || task.Nodes[st.Node] == nil:
 		st.clearTask()
-	} else {
-		st.Wait = waitNone
+	case r.parkExpired(st):
+		r.endTask(st, t, nodes.Expired, "")
+	default:
+		st.Wait, st.PExp, st.Pend = waitNone, 0, ""
 		r.runNode(ctx, st, t, task, task.Nodes[st.Node])
 	}
 	return r.commit(ctx, lease, st, t, sessionID, "")
@@ -227,6 +246,7 @@ func (r *Runtime) turn(st *state, sessionID, userID string) *nodes.Turn {
 	t.Env = r.env
 	t.User = userID
 	t.Session = sessionID
+	st.Ctx.Identity = nodes.Identity{}
 	t.Bot = r.bot.Config.Name
 	t.Utterance = st.Utt
 	t.NodeID, t.State = "", nil
@@ -320,6 +340,16 @@ func (r *Runtime) process(ctx context.Context, st *state, t *nodes.Turn, in node
 		}
 	}
 
+	if st.Task != "" && st.Wait == waitAuth {
+		if r.parked(ctx, st, t, in, n) {
+			return
+		}
+	}
+	if profile, ok := r.disconnectCommand(n); ok {
+		r.disconnect(ctx, t, profile)
+		return
+	}
+
 	// A button whose payload names a task starts it.
 	if in.Payload != "" {
 		if _, ok := r.bot.Tasks[in.Payload]; ok {
@@ -352,12 +382,6 @@ func (r *Runtime) process(ctx context.Context, st *state, t *nodes.Turn, in node
 				return
 			}
 			r.advance(ctx, st, t, task, m, nd, out)
-			return
-		case st.Wait == waitAuth:
-			// Still parked: run the node again, which re-sends the link.
-			t.Say(nodes.Reply{Text: phrase(t, nil, "parked")})
-			st.Wait = waitNone
-			r.runNode(ctx, st, t, task, nd)
 			return
 		}
 	}
@@ -473,6 +497,7 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 			return
 		case nodes.Park:
 			st.Wait = waitAuth
+			st.PExp = t.Now.Add(r.parkTTL).Unix()
 			return
 		case nodes.End:
 			r.endTask(st, t, out.Reason, out.Message)
@@ -553,6 +578,8 @@ func (r *Runtime) endTask(st *state, t *nodes.Turn, reason nodes.Reason, msg str
 		t.Say(nodes.Reply{Text: msg})
 	case nodes.Canceled:
 		t.Say(nodes.Reply{Text: phrase(t, ev.TaskEnd.Canceled, "canceled")})
+	case nodes.Expired:
+		t.Say(nodes.Reply{Text: phrase(t, nil, "link_expired")})
 	case nodes.Fulfilled, nodes.HandedOff:
 		if ev.TaskEnd.Fulfilled != nil {
 			if s, err := ev.TaskEnd.Fulfilled.Render(t); err == nil && s != "" {
@@ -630,4 +657,132 @@ func (r *Runtime) saveScopedVars(ctx context.Context, st *state, userID string) 
 		}
 	}
 	return nil
+}
+
+func (r *Runtime) parkExpired(st *state) bool {
+	return st.PExp != 0 && r.now().Unix() >= st.PExp
+}
+
+// parked handles an input while the task waits for an authorization; it
+// reports whether it dealt with the input. Commands were handled before.
+func (r *Runtime) parked(ctx context.Context, st *state, t *nodes.Turn, in nodes.Input, n string) bool {
+	task := r.bot.Tasks[st.Task]
+	nd := task.nodeOrNil(st.Node)
+	if nd == nil {
+		st.clearTask()
+		return false
+	}
+	if r.parkExpired(st) {
+		// A distinct outcome from cancel: the link ran out.
+		r.endTask(st, t, nodes.Expired, "")
+		return false // the input may still start something
+	}
+	rerun := func() {
+		st.Wait, st.PExp, st.Pend = waitNone, 0, ""
+		r.runNode(ctx, st, t, task, nd)
+	}
+	if st.Pend != "" {
+		yes, ok := nodes.ParseYesNo(in.Value(), t.Lang, nil, nil)
+		switch {
+		case ok && yes:
+			r.switchTo(ctx, st, t, st.Pend, "")
+		case ok && !yes:
+			t.Say(nodes.Reply{Text: phrase(t, nil, "still_waiting", r.taskTitle(t, st.Task))})
+			rerun()
+		default:
+			r.askDiscard(t, st, st.Pend)
+		}
+		return true
+	}
+	other := ""
+	if in.Payload != "" && r.bot.Tasks[in.Payload] != nil {
+		other = in.Payload
+	} else if hit, ok := r.bot.intent.match(n); ok {
+		other = hit.task
+	}
+	if other != "" && other != st.Task {
+		st.Pend = other
+		r.askDiscard(t, st, other)
+		return true
+	}
+	// Anything else: the link again, from a fresh run of the node.
+	t.Say(nodes.Reply{Text: phrase(t, nil, "parked")})
+	rerun()
+	return true
+}
+
+func (r *Runtime) askDiscard(t *nodes.Turn, st *state, other string) {
+	yes, no := "Yes", "No"
+	switch t.Lang {
+	case "ja":
+		yes, no = "はい", "いいえ"
+	case "de":
+		yes, no = "Ja", "Nein"
+	}
+	t.Say(nodes.Reply{
+		Text:         phrase(t, nil, "discard_parked", r.taskTitle(t, st.Task), r.taskTitle(t, other)),
+		QuickReplies: []nodes.Button{{Title: yes, Payload: yes}, {Title: no, Payload: no}},
+	})
+}
+
+func (r *Runtime) taskTitle(t *nodes.Turn, name string) string {
+	if task := r.bot.Tasks[name]; task != nil && task.Title != nil {
+		if s, err := task.Title.Render(t); err == nil && s != "" {
+			return s
+		}
+	}
+	return name
+}
+
+// disconnectCommand recognises "disconnect salesforce" and its Japanese
+// and German forms, for a profile name (or the provider it is for).
+func (r *Runtime) disconnectCommand(n string) (string, bool) {
+	if len(r.bot.Config.AuthProfiles) == 0 {
+		return "", false
+	}
+	var target string
+	switch {
+	case strings.HasPrefix(n, "disconnect from "):
+		target = strings.TrimPrefix(n, "disconnect from ")
+	case strings.HasPrefix(n, "disconnect "):
+		target = strings.TrimPrefix(n, "disconnect ")
+	case strings.HasPrefix(n, "log out of "):
+		target = strings.TrimPrefix(n, "log out of ")
+	case strings.HasSuffix(n, " trennen"):
+		target = strings.TrimSuffix(strings.TrimPrefix(n, "verbindung zu "), " trennen")
+	case strings.HasSuffix(n, " abmelden"):
+		target = strings.TrimSuffix(strings.TrimPrefix(n, "von "), " abmelden")
+	default:
+		for _, suffix := range []string{"との連携を解除", "の連携を解除", "連携解除", "との接続を解除", "からログアウト"} {
+			if strings.HasSuffix(n, suffix) {
+				target = strings.TrimSuffix(n, suffix)
+				break
+			}
+		}
+	}
+	target = strings.TrimSpace(target)
+	if target == "" {
+		return "", false
+	}
+	for name := range r.bot.Config.AuthProfiles {
+		if normalize(name) == target || r.bot.Config.AuthProfiles[name].provider() == target {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+func (r *Runtime) disconnect(ctx context.Context, t *nodes.Turn, profile string) {
+	label := r.bot.Config.AuthProfiles[profile].label(profile)
+	rv, ok := r.env.Auth.(Revoker)
+	if !ok {
+		t.Say(nodes.Reply{Text: phrase(t, nil, "not_connected", label)})
+		return
+	}
+	if err := rv.Revoke(ctx, t.User, profile); err != nil {
+		r.log.Error("disconnect failed", "profile", profile, "err", err)
+		t.Say(nodes.Reply{Text: phrase(t, nil, "disconnect_failed", label)})
+		return
+	}
+	t.Say(nodes.Reply{Text: phrase(t, nil, "disconnected", label)})
 }

@@ -32,6 +32,8 @@ type state struct {
 	Wait uint8            `json:"w,omitempty"`  // waitInput, waitAuth
 	NS   *nodes.NodeState `json:"ns,omitempty"` // current node's scratch state
 	Utt  string           `json:"u,omitempty"`  // the utterance that started the task
+	PExp int64            `json:"pe,omitempty"` // parked until (Unix seconds)
+	Pend string           `json:"p,omitempty"`  // task the user asked for while parked, awaiting yes/no
 	Lang string           `json:"l,omitempty"`
 	Ctx  nodes.Context    `json:"c"`
 	Seen seenList         `json:"m,omitempty"` // recent client message ids and their frames
@@ -91,7 +93,7 @@ func (st *state) remember(id string, from, to uint64) {
 
 // endTask clears everything that belonged to the running task.
 func (st *state) clearTask() {
-	st.Task, st.Node, st.Wait, st.NS, st.Utt = "", "", waitNone, nil, ""
+	st.Task, st.Node, st.Wait, st.NS, st.Utt, st.PExp, st.Pend = "", "", waitNone, nil, "", 0, ""
 	st.Ctx.Intent = ""
 	st.Ctx.Entities = nil
 	st.Ctx.Nodes = nil

@@ -35,6 +35,7 @@ type Var struct {
 //	conversation.<name>         conversation variables
 //	user.<name>, bot.<name>     user and bot variables
 //	env.<name>                  the bot's environment values (bot.yaml env:)
+//	identity.<field>            who the user is: verified, subject, name, email, phone
 //	<node id>.<key>…            what a node stored, e.g. create_lead.response.body.id
 type Context struct {
 	Intent   string         `json:"i,omitempty"`
@@ -49,12 +50,15 @@ type Context struct {
 	Bot          map[string]Var `json:"bv,omitempty"` // loaded by the runtime, not kept in the session state
 	// Env holds the bot's environment values; set by the runtime, never stored.
 	Env map[string]string `json:"-"`
+	// Identity is who the user is, as the channel established it; set by
+	// the runtime for each turn, never stored.
+	Identity Identity `json:"-"`
 }
 
 // Reserved path roots; any other root is a node id.
 var reservedRoots = map[string]bool{
 	"intent": true, "lang": true, "input": true, "entities": true,
-	"conversation": true, "user": true, "bot": true, "env": true,
+	"conversation": true, "user": true, "bot": true, "env": true, "identity": true,
 }
 
 // IsReservedRoot reports whether name is a context root that cannot be a node id.
@@ -96,6 +100,24 @@ func (c *Context) Lookup(path []string, now int64) (any, bool) {
 		}
 		v, ok := c.Env[path[1]]
 		return v, ok
+	case "identity":
+		if len(path) != 2 {
+			return nil, false
+		}
+		id := c.Identity
+		switch path[1] {
+		case "verified":
+			return id.Verified, true
+		case "subject":
+			return id.Subject, id.Subject != ""
+		case "name":
+			return id.Name, id.Name != ""
+		case "email":
+			return id.Email, id.Email != ""
+		case "phone":
+			return id.Phone, id.Phone != ""
+		}
+		return nil, false
 	case "conversation", "user", "bot":
 		vars := c.vars(Scope(path[0]))
 		if len(path) == 1 {
@@ -206,6 +228,10 @@ func (c *Context) Map(now int64) map[string]any {
 		"user":         liveVars(c.User, now),
 		"bot":          liveVars(c.Bot, now),
 		"env":          envMap(c.Env),
+		"identity": map[string]any{
+			"verified": c.Identity.Verified, "subject": c.Identity.Subject,
+			"name": c.Identity.Name, "email": c.Identity.Email, "phone": c.Identity.Phone,
+		},
 	}
 	for k, v := range c.Nodes {
 		if !reservedRoots[k] {

@@ -167,6 +167,8 @@ const (
 	Failed    Reason = "failed"
 	// HandedOff is a fulfilled task that ended in an agent transfer.
 	HandedOff Reason = "handed_off"
+	// Expired is a task that waited for an authorization longer than allowed.
+	Expired Reason = "expired"
 )
 
 // Outcome is what a node returns: how the dialog goes on.
