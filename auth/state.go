@@ -76,7 +76,7 @@ func decodeState(s string) (bot, nonce string, err error) {
 		return "", "", malformed
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(b64)
-	if err != nil || len(raw) == 0 {
+	if err != nil || len(raw) == 0 || base64.RawURLEncoding.EncodeToString(raw) != b64 {
 		return "", "", malformed
 	}
 	nb, err := base64.RawURLEncoding.DecodeString(nonce)
