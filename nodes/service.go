@@ -207,8 +207,10 @@ func (s *Service) Validate() error {
 		return errors.New("field url is required")
 	}
 	if src := strings.TrimSpace(s.URL.String()); !strings.HasPrefix(src, "{{") &&
-		!strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
-		return fmt.Errorf("url %q: must start with http:// or https:// or with a base url value such as {{ env.base_url }}", src)
+		!strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") &&
+		!(s.Auth != "" && isPathURL(src)) {
+		return fmt.Errorf("url %q: must start with http:// or https:// or with a base url value such as {{ env.base_url }}"+
+			" (a path such as /services/data/... needs auth: naming a profile that supplies the base url)", src)
 	}
 	if s.Timeout < 0 || (s.Timeout != 0 && s.Timeout < minServiceTimeout) {
 		return fmt.Errorf("timeout %s is too short; write a duration such as 5s", s.Timeout)
@@ -244,6 +246,10 @@ func (s *Service) Validate() error {
 	}
 	return nil
 }
+
+// isPathURL reports whether u is an absolute path ("/x"), not a
+// scheme-relative URL ("//host/x").
+func isPathURL(u string) bool { return strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//") }
 
 // validHeaderName reports whether k is an RFC 9110 token.
 func validHeaderName(k string) bool {
@@ -281,7 +287,7 @@ type serviceResult struct {
 // Run makes the call.
 func (s *Service) Run(ctx context.Context, t *Turn) (Outcome, error) {
 	start := time.Now()
-	req, err := s.render(t)
+	req, err := s.render(ctx, t)
 	var res serviceResult
 	if err != nil {
 		res = serviceResult{kind: FailureRequest, err: err}
@@ -387,11 +393,22 @@ func (s *Service) observe(t *Turn, status int, d time.Duration, err error) {
 	}
 }
 
-// render renders URL, headers and body for the turn.
-func (s *Service) render(t *Turn) (*serviceRequest, error) {
+// render renders URL, headers and body for the turn. A URL that renders
+// to a path is joined to the base URL of the auth profile, when the
+// authorizer supplies one (a [BaseURLer], e.g. Salesforce's instance_url).
+func (s *Service) render(ctx context.Context, t *Turn) (*serviceRequest, error) {
 	raw, err := s.URL.Render(t, EscapeURL)
 	if err != nil {
 		return nil, fmt.Errorf("url: %w", err)
+	}
+	if isPathURL(raw) && s.Auth != "" && t.Env != nil {
+		if b, ok := t.Env.Auth.(BaseURLer); ok {
+			base, err := b.BaseURL(ctx, t, s.Auth)
+			if err != nil {
+				return nil, fmt.Errorf("auth profile %s: base url: %w", s.Auth, err)
+			}
+			raw = strings.TrimSuffix(base, "/") + raw
+		}
 	}
 	u, err := url.Parse(raw)
 	if err != nil {

@@ -632,3 +632,64 @@ func BenchmarkServiceRun(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/call")
 }
+
+// svcBase is an Authorizer that also supplies the base URL, like
+// Salesforce's instance_url.
+type svcBase struct {
+	svcAuth
+	base string
+}
+
+func (a *svcBase) BaseURL(_ context.Context, _ *Turn, profile string) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.needGrant {
+		return "", &AuthorizationRequiredError{Profile: profile, URL: "https://bot.example/oauth/start?s=base", Text: "Sign in."}
+	}
+	return a.base + "/", nil
+}
+
+func TestServiceRelativeURLUsesBaseURL(t *testing.T) {
+	rec := newSvcRecorder(t)
+	rec.status, rec.body = 201, `{"id":"00Q2"}`
+	src := "method: POST\nurl: /services/data/v60.0/sobjects/Lead/{{ entities.id }}\nauth: salesforce\nbody: {LastName: x}\non_error: broken"
+	s := mustService(t, src)
+	turn := svcTurn(rec)
+	auth := &svcBase{svcAuth: svcAuth{token: "t", needGrant: true}, base: rec.server.URL}
+	turn.Env.Auth = auth
+
+	// Without a grant there is no base URL yet: the node parks.
+	out, err := s.Run(context.Background(), turn)
+	if err != nil || out != (Outcome{Status: Park}) || len(turn.Replies()) != 1 || turn.Replies()[0].URL != "https://bot.example/oauth/start?s=base" {
+		t.Fatalf("Run without grant = %+v, %v, %+v; want Park with the authorize link", out, err, turn.Replies())
+	}
+	if n := len(rec.requests()); n != 0 {
+		t.Fatalf("requests sent before the grant = %d; want 0", n)
+	}
+
+	auth.needGrant = false
+	turn.ResetReplies()
+	out, err = s.Run(context.Background(), turn)
+	if err != nil || out != Next() {
+		t.Fatalf("Run = %+v, %v; want Next", out, err)
+	}
+	got := rec.last(t)
+	if want := "/services/data/v60.0/sobjects/Lead/..%2F..%2Fx%3Fy=1"; got.EscapedPath != want || got.Header.Get("Authorization") != "Bearer t" {
+		t.Errorf("request path %q auth %q; want %q with the bearer token", got.EscapedPath, got.Header.Get("Authorization"), want)
+	}
+
+	// An authorizer that supplies no base URL cannot complete a path.
+	turn = svcTurn(rec)
+	turn.Env.Auth = svcApplyOnly{}
+	if out, _ := s.Run(context.Background(), turn); out != GoTo("broken") {
+		t.Errorf("Run with a path and no BaseURLer = %+v; want GoTo(broken)", out)
+	}
+	if e, _ := turn.Ctx.Lookup(SplitPath("call.error"), 0); e != FailureRequest {
+		t.Errorf("call.error = %v; want %s", e, FailureRequest)
+	}
+
+	// A scheme-relative URL is never joined.
+	if err := decodeEntNode("url: //evil.example/x\nauth: salesforce", new(Service)); err == nil {
+		t.Error("scheme-relative url accepted; want an error")
+	}
+}
