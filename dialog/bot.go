@@ -9,6 +9,7 @@ import (
 	"github.com/looplab/fsm"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/botforge/dialogd/auth"
 	"github.com/botforge/dialogd/nodes"
 )
 
@@ -41,7 +42,7 @@ type BotConfig struct {
 	// when the bot loads. Not for secrets: those belong in auth profiles.
 	Env map[string]string `yaml:"env"`
 	// AuthProfiles are credentials service nodes refer to by name.
-	AuthProfiles map[string]*AuthProfile `yaml:"auth_profiles"`
+	AuthProfiles map[string]*auth.Profile `yaml:"auth_profiles"`
 	Events       Events                  `yaml:"events"`
 	// Messages override the standard responses.
 	Messages Messages `yaml:"messages"`

@@ -20,7 +20,8 @@ func TestDependencyDirection(t *testing.T) {
 		"web":      {},
 		"sfsim":    {},
 		"channels": {"nodes"},
-		"dialog":   {"nodes", "sessions"},
+		"dialog":   {"nodes", "sessions", "auth"},
+		"auth":     {"nodes", "sessions"},
 	}
 	cmd := exec.Command("go", "list", "-json", mod+"...")
 	cmd.Dir = ".."

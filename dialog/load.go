@@ -499,7 +499,7 @@ func (l *loader) checkAuthProfiles(file string, root *yaml.Node, c *BotConfig) {
 		if l.hasErrorUnder(file, "auth_profiles."+name+".") {
 			continue // its decoding problems are reported already
 		}
-		if err := p.validate(); err != nil {
+		if err := p.Validate(); err != nil {
 			l.fail(file, pn, "auth_profiles."+name, "%v", err)
 		}
 	}

@@ -70,7 +70,7 @@ func NewRuntime(bot *Bot, store sessions.Store, opts Options) *Runtime {
 		opts.HTTPClient = &http.Client{Transport: tr}
 	}
 	if opts.Auth == nil {
-		opts.Auth = &staticAuth{profiles: bot.Config.AuthProfiles}
+		opts.Auth = defaultAuthorizer(bot, store)
 	}
 	if opts.ParkTTL <= 0 {
 		opts.ParkTTL = 10 * time.Minute
@@ -765,7 +765,7 @@ func (r *Runtime) disconnectCommand(n string) (string, bool) {
 		return "", false
 	}
 	for name := range r.bot.Config.AuthProfiles {
-		if normalize(name) == target || r.bot.Config.AuthProfiles[name].provider() == target {
+		if normalize(name) == target || profileProvider(r.bot.Config.AuthProfiles[name]) == target {
 			return name, true
 		}
 	}
@@ -773,7 +773,7 @@ func (r *Runtime) disconnectCommand(n string) (string, bool) {
 }
 
 func (r *Runtime) disconnect(ctx context.Context, t *nodes.Turn, profile string) {
-	label := r.bot.Config.AuthProfiles[profile].label(profile)
+	label := profileLabel(profile, r.bot.Config.AuthProfiles[profile])
 	rv, ok := r.env.Auth.(Revoker)
 	if !ok {
 		t.Say(nodes.Reply{Text: phrase(t, nil, "not_connected", label)})
