@@ -43,7 +43,7 @@ type BotConfig struct {
 	Env map[string]string `yaml:"env"`
 	// AuthProfiles are credentials service nodes refer to by name.
 	AuthProfiles map[string]*auth.Profile `yaml:"auth_profiles"`
-	Events       Events                  `yaml:"events"`
+	Events       Events                   `yaml:"events"`
 	// Messages override the standard responses.
 	Messages Messages `yaml:"messages"`
 }
