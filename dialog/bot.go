@@ -57,6 +57,10 @@ type Settings struct {
 	// MaxNodeVisits guards against loops: a turn that visits more nodes
 	// fails the task (default 50).
 	MaxNodeVisits int `yaml:"max_node_visits"`
+	// IdentitySecret verifies the identity tokens (HS256 JWTs) a host site
+	// passes to the widget, so that a signed-in customer keeps their
+	// identity and authorizations across devices. At least 32 bytes.
+	IdentitySecret auth.SecretRef `yaml:"identity_secret"`
 }
 
 // Events are the bot's event handlers.
