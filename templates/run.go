@@ -24,6 +24,11 @@ type TestOptions struct {
 	Params map[string]string
 	// HTTPClient makes the service calls; nil means the runtime's default.
 	HTTPClient *http.Client
+	// Auth applies the auth profiles the task's service nodes name (an
+	// *auth.Manager, say, whose profiles point at a Salesforce emulator).
+	// Nil leaves them as declared for the check: kind none, no
+	// credentials and no base URL.
+	Auth nodes.Authorizer
 }
 
 // TestFailure is one failed test of a template.
@@ -80,11 +85,19 @@ func (t *Template) runTest(ctx context.Context, name string, tc Test, opts TestO
 	defer store.Close()
 	rt := dialog.NewRuntime(bot, store, dialog.Options{
 		HTTPClient: opts.HTTPClient,
+		Auth:       opts.Auth,
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	session := "template-test-" + t.Name
+	const user = "template-tester"
+	id := nodes.Identity{UserID: user}
+	if ti := tc.Identity; ti != nil {
+		id = nodes.Identity{UserID: user, Subject: ti.Subject, Name: ti.Name, Email: ti.Email,
+			Phone: ti.Phone, Verified: ti.Verified}
+	}
+	ctx = nodes.WithIdentity(ctx, id)
 	for i, turn := range tc.Turns {
-		frames, err := rt.Handle(ctx, session, "template-tester", nodes.Input{ID: fmt.Sprintf("m%d", i+1), Text: turn.Say})
+		frames, err := rt.Handle(ctx, session, user, nodes.Input{ID: fmt.Sprintf("m%d", i+1), Text: turn.Say})
 		if err != nil {
 			return fail(i+1, "say %q: %v", turn.Say, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -79,7 +80,21 @@ type Test struct {
 	// Params are parameter values for this test, on top of the defaults;
 	// the caller of RunTests may override them (an API base URL, say).
 	Params map[string]string `yaml:"params"`
-	Turns  []Turn            `yaml:"conversation"`
+	// Identity, when set, is who the tester is, as a channel would have
+	// established it (identity.* in the context); by default the tester
+	// is anonymous.
+	Identity *TestIdentity `yaml:"identity"`
+	Turns    []Turn        `yaml:"conversation"`
+}
+
+// TestIdentity is the identity a test conversation runs under: the claims
+// of a host site's signed identity token when Verified.
+type TestIdentity struct {
+	Subject  string `yaml:"subject"`
+	Name     string `yaml:"name"`
+	Email    string `yaml:"email"`
+	Phone    string `yaml:"phone"`
+	Verified bool   `yaml:"verified"`
 }
 
 // Turn is one user message and what the bot's answer must contain.
@@ -441,12 +456,51 @@ func taskName(file []byte) (string, error) {
 // minimalBot is the bot a rendered task is checked and tested with.
 const minimalBot = "name: template_check\nlanguages: [en, ja, de]\n"
 
+// loadWith loads task with the minimal bot. Every auth profile the task's
+// nodes name (auth: NAME) is declared in that bot as a profile of kind
+// none, so a task written for a bot's Salesforce profile is checked
+// without credentials; the credentials themselves come from the bot the
+// task is installed in, or from TestOptions.Auth in RunTests.
 func loadWith(name string, task []byte) (*dialog.Bot, error) {
+	bot := minimalBot
+	if profiles := authProfiles(task); len(profiles) > 0 {
+		stubs := map[string]map[string]string{}
+		for _, p := range profiles {
+			stubs[p] = map[string]string{"kind": "none"}
+		}
+		out, err := yaml.Marshal(map[string]any{"auth_profiles": stubs})
+		if err != nil {
+			return nil, fmt.Errorf("declare auth profiles: %w", err)
+		}
+		bot += string(out)
+	}
 	fsys := fstest.MapFS{
-		"bot.yaml":                {Data: []byte(minimalBot)},
+		"bot.yaml":                {Data: []byte(bot)},
 		"tasks/" + name + ".yaml": {Data: task},
 	}
 	return dialog.LoadFS(fsys, "template", nodes.Default())
+}
+
+// authProfiles returns the distinct, sorted names in the auth: keys of a
+// task file's nodes. A file that does not decode has none: the loader
+// reports its problems.
+func authProfiles(task []byte) []string {
+	var file struct {
+		Nodes []struct {
+			Auth any `yaml:"auth"`
+		} `yaml:"nodes"`
+	}
+	if err := yaml.Unmarshal(task, &file); err != nil {
+		return nil
+	}
+	var names []string
+	for _, n := range file.Nodes {
+		if s, ok := n.Auth.(string); ok && s != "" && !slices.Contains(names, s) {
+			names = append(names, s)
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // Install renders template name and writes it to botDir/tasks/<task

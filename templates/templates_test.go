@@ -102,8 +102,14 @@ func TestShippedTemplatesPassTheirTests(t *testing.T) {
 			if len(tpl.Tests) == 0 {
 				t.Fatalf("template %s has no tests", info.Name)
 			}
-			api := newRecordAPI(t)
-			err = tpl.RunTests(context.Background(), TestOptions{Params: map[string]string{"api_base": api.srv.URL}})
+			var opts TestOptions
+			if strings.HasPrefix(info.Name, "salesforce_") {
+				opts = newSalesforce(t).options() // see salesforce_test.go
+			} else {
+				api := newRecordAPI(t)
+				opts = TestOptions{Params: map[string]string{"api_base": api.srv.URL}}
+			}
+			err = tpl.RunTests(context.Background(), opts)
 			if err != nil {
 				t.Fatal(err)
 			}

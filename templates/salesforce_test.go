@@ -1,0 +1,407 @@
+package templates
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/botforge/dialogd/auth"
+	"github.com/botforge/dialogd/sessions"
+	"github.com/botforge/dialogd/sfsim"
+)
+
+// salesforce is the Salesforce emulator the salesforce_* templates are
+// tested against, with a pre_authorized password-flow profile named
+// "salesforce" for the demo org's user.
+type salesforce struct {
+	sim  *sfsim.Server
+	srv  *httptest.Server
+	auth *auth.Manager
+}
+
+// Environment variables the test profile's secret references read.
+const (
+	envSecret   = "TEMPLATES_TEST_SF_CLIENT_SECRET"
+	envPassword = "TEMPLATES_TEST_SF_PASSWORD"
+	envToken    = "TEMPLATES_TEST_SF_SECURITY_TOKEN"
+)
+
+func newSalesforce(t *testing.T, opts ...sfsim.Option) *salesforce {
+	t.Helper()
+	sim, err := sfsim.New(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	creds, err := sim.Credentials()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(envSecret, creds.ClientSecret)
+	t.Setenv(envPassword, creds.Password)
+	t.Setenv(envToken, creds.SecurityToken)
+	profiles := map[string]*auth.Profile{"salesforce": {
+		Kind:          auth.KindOAuth2Password,
+		Salesforce:    &auth.SalesforcePreset{Login: srv.URL},
+		ClientID:      creds.ClientID,
+		ClientSecret:  auth.SecretRef{Env: envSecret},
+		Username:      creds.Username,
+		Password:      auth.SecretRef{Env: envPassword},
+		SecurityToken: auth.SecretRef{Env: envToken},
+	}}
+	kr, err := auth.KeyringFromSecrets([]byte("templates-test-key-0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := sessions.NewMemory(sessions.Options{})
+	t.Cleanup(func() { store.Close() })
+	m, err := auth.NewManager("template_check", profiles, store, auth.Options{
+		Keyring: kr, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &salesforce{sim: sim, srv: srv, auth: m}
+}
+
+func (sf *salesforce) options() TestOptions { return TestOptions{Auth: sf.auth} }
+
+// api calls the emulator's data API as the demo user and decodes the JSON
+// answer into out (when not nil).
+func (sf *salesforce) api(t *testing.T, method, path string, body any, out any) {
+	t.Helper()
+	g, err := sf.sim.IssueToken("demo@dialogd.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, sf.srv.URL+"/services/data/v60.0"+path, rd)
+	req.Header.Set("Authorization", "Bearer "+g.AccessToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("%s %s: status %d: %s", method, path, resp.StatusCode, data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+	}
+}
+
+// query runs SOQL through the data API.
+func (sf *salesforce) query(t *testing.T, soql string) []map[string]any {
+	t.Helper()
+	var res struct {
+		Records []map[string]any `json:"records"`
+	}
+	sf.api(t, http.MethodGet, "/query?q="+url.QueryEscape(soql), nil, &res)
+	return res.Records
+}
+
+// withTests returns a copy of the template that runs only tests.
+func withTests(t *testing.T, name string, tests ...Test) *Template {
+	t.Helper()
+	tpl, err := Get(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := *tpl
+	c.Tests = tests
+	return &c
+}
+
+// leadConversation creates a lead for email and expects want at the end.
+func leadConversation(email, want string) Test {
+	return Test{Name: "lead " + email, Turns: []Turn{
+		{Say: "create a lead", Expect: "first name"},
+		{Say: "Pat", Expect: "last name"},
+		{Say: "Quinn", Expect: "company"},
+		{Say: "Quinn & Co", Expect: "e-mail"},
+		{Say: email, Expect: "phone"},
+		{Say: "skip", Expect: "Create a lead for Pat Quinn"},
+		{Say: "yes", Expect: want},
+	}}
+}
+
+func TestSalesforceCreateLeadWritesTheLead(t *testing.T) {
+	sf := newSalesforce(t)
+	tpl, err := Get("salesforce_create_lead")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tpl.RunTests(context.Background(), sf.options()); err != nil {
+		t.Fatal(err)
+	}
+	leads := sf.query(t, "SELECT FirstName, LastName, Company, Email, Phone, LeadSource FROM Lead WHERE Email = 'jane.roe@roe-industries.example'")
+	if len(leads) != 1 {
+		t.Fatalf("sfsim has %d leads for jane.roe@roe-industries.example, want 1", len(leads))
+	}
+	want := map[string]any{"FirstName": "Jane", "LastName": "Roe", "Company": "Roe Industries",
+		"Email": "jane.roe@roe-industries.example", "Phone": "+14155550199", "LeadSource": "Web"}
+	for k, v := range want {
+		if got := leads[0][k]; got != v {
+			t.Errorf("Lead.%s = %#v, want %#v", k, got, v)
+		}
+	}
+	// The declined and the duplicate conversation created nothing more.
+	if n := len(sf.query(t, "SELECT Id FROM Lead WHERE Email = 'ann@acme.example'")); n != 0 {
+		t.Errorf("declined conversation created %d leads", n)
+	}
+	if n := len(sf.query(t, "SELECT Id FROM Lead WHERE Email = 'lena@initech.example'")); n != 1 {
+		t.Errorf("sfsim has %d leads for lena@initech.example, want the fixture's 1", n)
+	}
+	var posts []string
+	for _, r := range sf.sim.Requests() {
+		if r.Method == http.MethodPost && strings.HasPrefix(r.Path, "/services/data/") {
+			posts = append(posts, fmt.Sprintf("%s %d", r.Path, r.Status))
+		}
+	}
+	wantPosts := []string{"/services/data/v60.0/sobjects/Lead 201", "/services/data/v60.0/sobjects/Lead 400"}
+	if !slices.Equal(posts, wantPosts) {
+		t.Errorf("data API POSTs = %q, want %q", posts, wantPosts)
+	}
+}
+
+func TestSalesforceCreateLeadExplainsErrors(t *testing.T) {
+	requiredRegion := func() sfsim.Option {
+		fx, err := sfsim.DemoFixture()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fx.CustomFields["Lead"] = append(fx.CustomFields["Lead"],
+			sfsim.CustomField{Name: "Region__c", Label: "Region", Type: "string", Length: 40, Required: true})
+		for _, r := range fx.Records["Lead"] {
+			r["Region__c"] = "EMEA"
+		}
+		return sfsim.WithFixture(fx)
+	}
+	tests := []struct {
+		name  string
+		opts  func() []sfsim.Option
+		setup func(t *testing.T, sf *salesforce)
+		want  string
+	}{
+		{"org requires another field", func() []sfsim.Option { return []sfsim.Option{requiredRegion()} }, nil,
+			"/a field it requires was empty \\(.*Region.*\\)/"},
+		{"unavailable", nil, func(t *testing.T, sf *salesforce) {
+			if err := sf.sim.FailNext(1, sfsim.FaultUnavailable, "/sobjects/Lead"); err != nil {
+				t.Fatal(err)
+			}
+		}, "Salesforce is not answering right now (status 503)"},
+		{"daily limit", nil, func(t *testing.T, sf *salesforce) {
+			if err := sf.sim.FailNext(1, sfsim.FaultRequestLimit, "/sobjects/Lead"); err != nil {
+				t.Fatal(err)
+			}
+		}, "limit of API calls for today"},
+		{"record locked", nil, func(t *testing.T, sf *salesforce) {
+			if err := sf.sim.FailNext(1, sfsim.FaultLockRow, "/sobjects/Lead"); err != nil {
+				t.Fatal(err)
+			}
+		}, "not answering right now (status 400)"},
+		{"credentials refused", nil, func(t *testing.T, sf *salesforce) {
+			t.Setenv(envPassword, "wrong-password")
+		}, "I could not sign in to Salesforce"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var opts []sfsim.Option
+			if tt.opts != nil {
+				opts = tt.opts()
+			}
+			sf := newSalesforce(t, opts...)
+			if tt.setup != nil {
+				tt.setup(t, sf)
+			}
+			tpl := withTests(t, "salesforce_create_lead", leadConversation("pat@quinn.example", tt.want))
+			if err := tpl.RunTests(context.Background(), sf.options()); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestSalesforceFindOpenCasesListsOnlyOpenOnes(t *testing.T) {
+	sf := newSalesforce(t)
+	var contact struct{ ID string }
+	sf.api(t, http.MethodPost, "/sobjects/Contact", map[string]any{
+		"FirstName": "Kim", "LastName": "Case", "Email": "kim@case.example"}, &contact)
+	for _, c := range []map[string]any{
+		{"Subject": "Invoice is wrong", "Status": "Working"},
+		{"Subject": "Old question", "Status": "Closed"},
+		{"Subject": "Login fails", "Status": "New"},
+	} {
+		c["ContactId"], c["Origin"] = contact.ID, "Web"
+		sf.api(t, http.MethodPost, "/sobjects/Case", c, nil)
+	}
+	want := "/^Open cases for kim@case\\.example:\n#\\d{8}: Login fails \\(New\\)\n#\\d{8}: Invoice is wrong \\(Working\\)$/"
+	tpl := withTests(t, "salesforce_find_open_cases", Test{
+		Name:     "two open of three",
+		Identity: &TestIdentity{Email: "kim@case.example", Verified: true},
+		Turns:    []Turn{{Say: "check my cases", Expect: want}},
+	}, Test{
+		Name:   "limited",
+		Params: map[string]string{"max_cases": "1"},
+		Turns:  []Turn{{Say: "check my cases", Expect: "e-mail"}, {Say: "kim@case.example", Expect: "/: Login fails \\(New\\)$/"}},
+	})
+	if err := tpl.RunTests(context.Background(), sf.options()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSalesforceFindOpenCasesEscapesTheAddress(t *testing.T) {
+	sf := newSalesforce(t)
+	// A verified identity's e-mail claim is not checked like a typed
+	// entity: it must still stay inside the SOQL string literal.
+	evil := `x\' OR Contact.Email != 'y`
+	tpl := withTests(t, "salesforce_find_open_cases", Test{
+		Name:     "injection",
+		Identity: &TestIdentity{Email: evil, Verified: true},
+		Turns:    []Turn{{Say: "my open cases", Expect: "There are no open cases for " + evil + "."}},
+	})
+	if err := tpl.RunTests(context.Background(), sf.options()); err != nil {
+		t.Fatal(err)
+	}
+	var queries []string
+	for _, r := range sf.sim.Requests() {
+		if strings.HasSuffix(r.Path, "/query") {
+			if r.Status != http.StatusOK {
+				t.Errorf("query answered %d, want 200", r.Status)
+			}
+			v, err := url.ParseQuery(r.Query)
+			if err != nil {
+				t.Fatalf("query string %q: %v", r.Query, err)
+			}
+			queries = append(queries, v.Get("q"))
+		}
+	}
+	want := `SELECT Id, CaseNumber, Subject, Status FROM Case WHERE Contact.Email = 'x\\\' OR Contact.Email != \'y' AND IsClosed = false ORDER BY CaseNumber DESC LIMIT 10`
+	if len(queries) != 1 || queries[0] != want {
+		t.Errorf("queries = %q, want [%q]", queries, want)
+	}
+}
+
+func TestSalesforceTemplatesNeedTheProfile(t *testing.T) {
+	for _, name := range []string{"salesforce_create_lead", "salesforce_find_open_cases"} {
+		t.Run(name, func(t *testing.T) {
+			dir := newBot(t)
+			_, err := Install(dir, name, nil)
+			if err == nil || !strings.Contains(err.Error(), `auth profile "salesforce" is not declared`) {
+				t.Fatalf("Install into a bot without the profile: error = %v, want the missing profile named", err)
+			}
+			bot := "name: installed\nauth_profiles:\n  crm:\n    kind: none\n"
+			if err := os.WriteFile(filepath.Join(dir, "bot.yaml"), []byte(bot), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			path, err := Install(dir, name, map[string]string{"auth_profile": "crm"})
+			if err != nil {
+				t.Fatalf("Install with auth_profile=crm: %v", err)
+			}
+			data, _ := os.ReadFile(path)
+			if !bytes.Contains(data, []byte("auth: crm")) {
+				t.Errorf("installed task does not use profile crm:\n%s", data)
+			}
+		})
+	}
+}
+
+func TestSalesforceTemplatesWithoutAuthorizerFail(t *testing.T) {
+	// Without TestOptions.Auth the profile is a stub without a base URL:
+	// the path URL cannot be called, and RunTests says so.
+	tpl, err := Get("salesforce_find_open_cases")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = tpl.RunTests(context.Background(), TestOptions{})
+	var tf *TestFailure
+	if !errors.As(err, &tf) {
+		t.Fatalf("RunTests error = %v, want a *TestFailure", err)
+	}
+}
+
+func TestSalesforceGolden(t *testing.T) {
+	for _, name := range []string{"salesforce_create_lead", "salesforce_find_open_cases"} {
+		t.Run(name, func(t *testing.T) {
+			tpl, err := Get(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tpl.Render(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", name+".golden.yaml")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("rendered %s differs from %s (run go test -update if intended)\ngot:\n%s", name, path, got)
+			}
+		})
+	}
+}
+
+func TestAuthProfiles(t *testing.T) {
+	tests := []struct {
+		name string
+		task string
+		want []string
+	}{
+		{"none", "name: t\nnodes: [{id: a, type: message, text: hi}]\n", nil},
+		{"sorted and distinct", "nodes: [{id: a, auth: sf}, {id: b, auth: crm}, {id: c, auth: sf}]\n", []string{"crm", "sf"}},
+		{"not a string", "nodes: [{id: a, auth: [x]}, {id: b, auth: 3}]\n", nil},
+		{"not yaml", "nodes: [", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := authProfiles([]byte(tt.task)); !slices.Equal(got, tt.want) {
+				t.Errorf("authProfiles = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzAuthProfiles checks that any task text gives sorted, distinct,
+// non-empty names and never panics.
+func FuzzAuthProfiles(f *testing.F) {
+	for _, s := range []string{"nodes: [{auth: a}]", "nodes: {auth: a}", "nodes: [{auth: {x: 1}}]", "- a", "nodes: [{auth: &a b}, {auth: *a}]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, task string) {
+		got := authProfiles([]byte(task))
+		if !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) != len(got) {
+			t.Errorf("authProfiles = %q: not sorted and distinct", got)
+		}
+		if slices.Contains(got, "") {
+			t.Errorf("authProfiles = %q holds an empty name", got)
+		}
+	})
+}
