@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -15,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -25,6 +28,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/botforge/dialogd/auth"
 	"github.com/botforge/dialogd/channels"
 	"github.com/botforge/dialogd/dialog"
 	"github.com/botforge/dialogd/examples"
@@ -37,11 +41,13 @@ import (
 // fallbacks.
 type config struct {
 	Addr           string
-	BotDir         string
+	BotDirs        []string
 	RedisURL       string
 	AllowedOrigins []string
 	LogLevel       slog.Level
 	Secret         []byte
+	OldSecrets     [][]byte
+	PublicURL      string
 	DemoAPI        bool
 	IdleTTL        time.Duration
 	DebugAddr      string
@@ -58,10 +64,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	}
 	c := &config{}
 	fl.StringVar(&c.Addr, "addr", env("ADDR", "localhost:8080"), "listen address (env ADDR)")
-	fl.StringVar(&c.BotDir, "bot", env("BOT_DIR", ""), "bot directory; empty serves the embedded demo bot (env BOT_DIR)")
+	bots := fl.String("bot", env("BOT_DIR", ""), "bot directory, or several separated by commas (one server, several tenants; the first is the default at /ws); empty serves the embedded demo bot (env BOT_DIR)")
 	fl.StringVar(&c.RedisURL, "redis", env("REDIS_URL", ""), "Redis URL (redis://host:port/db, cluster: redis://h1:p1,h2:p2, sentinel: ?master_name=NAME); empty keeps sessions in memory (env REDIS_URL)")
 	origins := fl.String("allowed-origins", env("ALLOWED_ORIGINS", ""), "comma-separated origins allowed to open the WebSocket, e.g. https://shop.example.com; empty allows same-origin only (env ALLOWED_ORIGINS)")
 	level := fl.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
+	fl.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "the server's public base URL; OAuth callbacks go to PUBLIC_URL/oauth/callback (default http://ADDR for a loopback address) (env PUBLIC_URL)")
 	demo := fl.String("demo-api", env("DEMO_API", "auto"), "serve the demo bot's API at /demo/api: on, off or auto (= when serving the embedded demo bot) (env DEMO_API)")
 	fl.DurationVar(&c.IdleTTL, "idle-ttl", 15*time.Minute, "session idle time-out")
 	fl.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate address, e.g. 127.0.0.1:6060; empty is off (env DEBUG_ADDR)")
@@ -74,17 +81,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
 		return nil, fmt.Errorf("-log-level: %w", err)
 	}
-	for _, o := range strings.Split(*origins, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			c.AllowedOrigins = append(c.AllowedOrigins, o)
-		}
-	}
+	c.AllowedOrigins = splitList(*origins)
+	c.BotDirs = splitList(*bots)
 	switch *demo {
 	case "on", "true":
 		c.DemoAPI = true
 	case "off", "false":
 	case "auto":
-		c.DemoAPI = c.BotDir == ""
+		c.DemoAPI = len(c.BotDirs) == 0
 	default:
 		return nil, fmt.Errorf("-demo-api: want on, off or auto, got %q", *demo)
 	}
@@ -94,7 +98,35 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		}
 		c.Secret = []byte(k)
 	}
+	// Old keys still decrypt stored tokens after a rotation.
+	for _, k := range splitList(getenv("BOT_SECRET_KEY_OLD")) {
+		c.OldSecrets = append(c.OldSecrets, []byte(k))
+	}
+	if c.PublicURL == "" {
+		host, _, _ := net.SplitHostPort(c.Addr)
+		if host == "localhost" || net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback() {
+			c.PublicURL = "http://" + c.Addr
+		}
+	}
 	return c, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// tenant is one bot served by this process.
+type tenant struct {
+	bot  *dialog.Bot
+	rt   *dialog.Runtime
+	ws   *channels.WebSocket
+	auth *auth.Manager // nil when the bot has no auth profiles
 }
 
 // server is one running botd.
@@ -102,33 +134,73 @@ type server struct {
 	cfg     *config
 	log     *slog.Logger
 	store   sessions.Store
-	runtime *dialog.Runtime
-	ws      *channels.WebSocket
+	bus     sessions.Bus
+	tenants map[string]*tenant
+	first   *tenant
 	http    *http.Server
 	ready   atomic.Bool
+	metrics *serverMetrics
+}
+
+type serverMetrics struct {
+	degraded *prometheus.GaugeVec
+	resumed  prometheus.Counter
+}
+
+func loadBots(cfg *config) ([]*dialog.Bot, error) {
+	if len(cfg.BotDirs) == 0 {
+		b, err := dialog.LoadFS(examples.Demo(), "examples/demo", nodes.Default())
+		if err != nil {
+			return nil, err
+		}
+		return []*dialog.Bot{b}, nil
+	}
+	var bots []*dialog.Bot
+	var errs []error
+	for _, dir := range cfg.BotDirs {
+		b, err := dialog.LoadFS(os.DirFS(dir), dir, nodes.Default())
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		bots = append(bots, b)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if err := dialog.CheckShared(bots); err != nil {
+		return nil, err
+	}
+	return bots, nil
+}
+
+// subKey derives a per-purpose key from the server secret, so that (for
+// example) a session id signed for one bot is not valid for another.
+func subKey(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }
 
 func newServer(cfg *config, stderr io.Writer) (*server, error) {
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	s := &server{cfg: cfg, log: log}
+	s := &server{cfg: cfg, log: log, tenants: map[string]*tenant{}}
 
-	var bot *dialog.Bot
-	var err error
-	if cfg.BotDir == "" {
-		bot, err = dialog.LoadFS(examples.Demo(), "examples/demo", nodes.Default())
-	} else {
-		bot, err = dialog.LoadFS(os.DirFS(cfg.BotDir), cfg.BotDir, nodes.Default())
-	}
+	bots, err := loadBots(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("load bot:\n%w", err)
 	}
 
 	if cfg.Secret == nil {
-		log.Warn("BOT_SECRET_KEY is not set: using a random key, so session ids do not survive a restart and cannot be shared between instances")
+		log.Warn("BOT_SECRET_KEY is not set: using a random key, so session ids and stored tokens do not survive a restart and cannot be shared between instances")
 		cfg.Secret = make([]byte, 32)
 		if _, err := rand.Read(cfg.Secret); err != nil {
 			return nil, err
 		}
+	}
+	keyring, err := auth.KeyringFromSecrets(cfg.Secret, cfg.OldSecrets...)
+	if err != nil {
+		return nil, fmt.Errorf("BOT_SECRET_KEY: %w", err)
 	}
 	if cfg.DemoAPI && os.Getenv("DEMO_API_KEY") == "" {
 		// The demo bot's auth profile reads this; botd makes one up.
@@ -143,28 +215,66 @@ func newServer(cfg *config, stderr io.Writer) (*server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("-redis: %w", err)
 		}
-		ropts.DialTimeout = 2 * time.Second
-		ropts.ReadTimeout = 2 * time.Second
-		ropts.WriteTimeout = 2 * time.Second
-		s.store = sessions.NewRedis(redis.NewUniversalClient(ropts), opts)
+		r := sessions.NewRedis(redis.NewUniversalClient(ropts), opts)
+		s.store, s.bus = r, r
 	} else {
-		s.store = sessions.NewMemory(opts)
+		m := sessions.NewMemory(opts)
+		s.store, s.bus = m, m
 	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s.runtime = dialog.NewRuntime(bot, s.store, dialog.Options{Logger: log, Metrics: dialog.NewMetrics(reg)})
-	s.ws = channels.New(s.runtime, channels.Options{
-		AllowedOrigins: cfg.AllowedOrigins,
-		Secret:         cfg.Secret,
-		Logger:         log,
-		Registerer:     reg,
-		// Typing shows only for turns a person would notice.
-		TypingDelay: 250 * time.Millisecond,
-	})
+	s.metrics = &serverMetrics{
+		degraded: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "dialogd_auth_profile_degraded", Help: "1 when a pre-authorized auth profile's credential stopped working and an administrator must reconnect it."}, []string{"bot", "profile"}),
+		resumed:  prometheus.NewCounter(prometheus.CounterOpts{Name: "dialogd_oauth_resumed_total", Help: "Dialogs resumed after an end user granted access."}),
+	}
+	reg.MustRegister(s.metrics.degraded, s.metrics.resumed)
+	runtimeMetrics := dialog.NewMetrics(reg)
+	httpClient := &http.Client{Transport: serviceTransport()}
+
+	for _, bot := range bots {
+		name := bot.Config.Name
+		tn := &tenant{bot: bot}
+		ropts := dialog.Options{Logger: log.With("bot", name), Metrics: runtimeMetrics, HTTPClient: httpClient}
+		if len(bot.Config.AuthProfiles) > 0 {
+			tn.auth, err = auth.NewManager(name, bot.Config.AuthProfiles, s.store, auth.Options{
+				PublicURL: cfg.PublicURL, Keyring: keyring, Logger: log.With("bot", name),
+				OnDegraded: func(bot, profile string) { s.metrics.degraded.WithLabelValues(bot, profile).Set(1) },
+			})
+			if err != nil {
+				return nil, fmt.Errorf("bot %s: %w", name, err)
+			}
+			ropts.Auth = tn.auth
+		}
+		tn.rt = dialog.NewRuntime(bot, s.store, ropts)
+		var identity []byte
+		if ref := bot.Config.Settings.IdentitySecret; ref.Env != "" || ref.File != "" {
+			v, err := ref.Resolve()
+			if err != nil {
+				return nil, fmt.Errorf("bot %s: settings.identity_secret: %w", name, err)
+			}
+			identity = []byte(v)
+		}
+		tn.ws = channels.New(tn.rt, channels.Options{
+			AllowedOrigins: cfg.AllowedOrigins,
+			Secret:         subKey(cfg.Secret, "sessions:"+name),
+			IdentitySecret: identity,
+			Bot:            name,
+			Logger:         log.With("bot", name),
+			Registerer:     reg,
+			// Typing shows only for turns a person would notice.
+			TypingDelay: 250 * time.Millisecond,
+		})
+		s.tenants[name] = tn
+		if s.first == nil {
+			s.first = tn
+		}
+		log.Info("bot loaded", "bot", name, "tasks", len(bot.Tasks), "auth_profiles", len(bot.Config.AuthProfiles))
+	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/ws", s.ws)
+	mux.HandleFunc("/ws", s.serveWS)
+	mux.Handle(auth.CallbackPath, auth.Callback(s.authManager, s.resume, auth.CallbackLogger(log)))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("/readyz", s.readyz)
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -178,8 +288,66 @@ func newServer(cfg *config, stderr io.Writer) (*server, error) {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("bot loaded", "bot", bot.Config.Name, "tasks", len(bot.Tasks), "store", storeKind(cfg))
+	log.Info("store", "kind", storeKind(cfg), "public_url", cfg.PublicURL)
 	return s, nil
+}
+
+// serviceTransport is shared by every bot's service calls.
+func serviceTransport() http.RoundTripper {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 512
+	tr.MaxIdleConnsPerHost = 256
+	return tr
+}
+
+// serveWS routes /ws to a bot: ?bot=NAME, else the first bot.
+func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
+	tn := s.first
+	if name := r.URL.Query().Get("bot"); name != "" {
+		if tn = s.tenants[name]; tn == nil {
+			http.Error(w, "no such bot", http.StatusNotFound)
+			return
+		}
+	}
+	tn.ws.ServeHTTP(w, r)
+}
+
+func (s *server) authManager(bot string) *auth.Manager {
+	if tn := s.tenants[bot]; tn != nil {
+		return tn.auth
+	}
+	return nil
+}
+
+// resume runs the dialog a user just authorized and sends its frames to
+// whichever instance holds the user's socket (through the bus); frames are
+// in the outbox already, so a user who is not connected gets them on
+// reconnecting.
+func (s *server) resume(ctx context.Context, bot, session, user string) {
+	tn := s.tenants[bot]
+	if tn == nil {
+		return
+	}
+	frames, err := tn.rt.Resume(ctx, session, user)
+	if err != nil {
+		s.log.Error("resume after authorization", "bot", bot, "err", err)
+		return
+	}
+	if len(frames) == 0 {
+		return
+	}
+	s.metrics.resumed.Inc()
+	if err := s.bus.Publish(ctx, bot+"\x00"+session, frames); err != nil {
+		s.log.Error("deliver resumed frames", "bot", bot, "err", err)
+	}
+}
+
+// deliver is the bus subscriber: it hands frames to a local socket, if any.
+func (s *server) deliver(key string, frames [][]byte) {
+	bot, session, ok := strings.Cut(key, "\x00")
+	if tn := s.tenants[bot]; ok && tn != nil {
+		tn.ws.Deliver(session, frames)
+	}
 }
 
 func storeKind(c *config) string {
@@ -189,6 +357,10 @@ func storeKind(c *config) string {
 	return "memory"
 }
 
+// readyz reports 503 while the session store is unreachable or the server
+// is starting or stopping. Degraded auth profiles (an administrator must
+// reconnect them) are listed in the body with status 200: the server still
+// serves every task that does not need them.
 func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !s.ready.Load() {
 		http.Error(w, "not ready: shutting down or starting\n", http.StatusServiceUnavailable)
@@ -201,6 +373,26 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not ready: session store unreachable\n", http.StatusServiceUnavailable)
 		return
 	}
+	var degraded []string
+	for name, tn := range s.tenants {
+		if tn.auth == nil {
+			continue
+		}
+		st, err := tn.auth.Status(ctx)
+		if err != nil {
+			continue
+		}
+		for _, p := range st {
+			if p.State == "degraded" {
+				degraded = append(degraded, name+"/"+p.Name)
+			}
+		}
+	}
+	if len(degraded) > 0 {
+		sort.Strings(degraded)
+		fmt.Fprintf(w, "ok, degraded auth profiles: %s\n", strings.Join(degraded, ", "))
+		return
+	}
 	io.WriteString(w, "ok\n")
 }
 
@@ -208,6 +400,21 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 // off, in-flight turns finish, sockets close with "going away".
 func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	s.ready.Store(true)
+	busCtx, stopBus := context.WithCancel(context.Background())
+	defer stopBus()
+	go func() {
+		// Redis subscriptions reconnect by themselves; a failure to start
+		// is retried after a pause.
+		for busCtx.Err() == nil {
+			if err := s.bus.Subscribe(busCtx, s.deliver); err != nil && busCtx.Err() == nil {
+				s.log.Warn("delivery subscription", "err", err)
+				select {
+				case <-busCtx.Done():
+				case <-time.After(time.Second):
+				}
+			}
+		}
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
 	s.log.Info("listening", "addr", ln.Addr().String())
@@ -219,10 +426,13 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	s.ready.Store(false)
 	sctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
 	defer cancel()
-	if err := s.ws.Shutdown(sctx); err != nil {
-		s.log.Warn("websocket shutdown", "err", err)
+	for _, tn := range s.tenants {
+		if err := tn.ws.Shutdown(sctx); err != nil {
+			s.log.Warn("websocket shutdown", "err", err)
+		}
 	}
 	err := s.http.Shutdown(sctx)
+	stopBus()
 	if cerr := s.store.Close(); err == nil {
 		err = cerr
 	}
