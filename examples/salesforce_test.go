@@ -17,7 +17,7 @@ func TestSalesforceExampleLoads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("examples/salesforce does not load: %v", err)
 	}
-	if got, want := bot.TaskNames(), []string{"create_lead", "find_open_cases"}; !slices.Equal(got, want) {
+	if got, want := bot.TaskNames(), []string{"create_case", "create_lead", "find_open_cases"}; !slices.Equal(got, want) {
 		t.Errorf("tasks = %q, want %q", got, want)
 	}
 	p := bot.Config.AuthProfiles["salesforce"]
@@ -44,6 +44,7 @@ func TestSalesforceExampleLoads(t *testing.T) {
 // what botctl install writes today, so the example follows the templates.
 func TestSalesforceExampleMatchesTemplates(t *testing.T) {
 	for template, file := range map[string]string{
+		"salesforce_create_case":     "create_case.yaml",
 		"salesforce_create_lead":     "create_lead.yaml",
 		"salesforce_find_open_cases": "find_open_cases.yaml",
 	} {

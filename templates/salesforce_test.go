@@ -303,8 +303,59 @@ func TestSalesforceFindOpenCasesEscapesTheAddress(t *testing.T) {
 	}
 }
 
+func TestSalesforceCreateCaseLinksTheContact(t *testing.T) {
+	sf := newSalesforce(t)
+	tpl := withTests(t, "salesforce_create_case", Test{
+		Name:     "verified",
+		Identity: &TestIdentity{Email: "jane.doe@acme.example", Verified: true},
+		Turns: []Turn{
+			{Say: "open a case", Expect: "in a few words"},
+			{Say: "Rattling widget", Expect: "more detail"},
+			{Say: "It rattles.", Expect: "Open a case"},
+			{Say: "yes", Expect: "/^Your case \\d{8} is open\\./"},
+		},
+	}, Test{
+		Name: "unknown address",
+		Turns: []Turn{
+			{Say: "open a case", Expect: "in a few words"},
+			{Say: "Billing question", Expect: "more detail"},
+			{Say: "Why two invoices?", Expect: "e-mail address"},
+			{Say: "new.customer@example.org", Expect: "Open a case"},
+			{Say: "yes", Expect: "/^Your case \\d{8} is open\\./"},
+		},
+	})
+	if err := tpl.RunTests(context.Background(), sf.options()); err != nil {
+		t.Fatal(err)
+	}
+	jane := sf.query(t, "SELECT Id FROM Contact WHERE Email = 'jane.doe@acme.example'")
+	if len(jane) != 1 {
+		t.Fatalf("fixture has %d contacts jane.doe@acme.example, want 1", len(jane))
+	}
+	tests := []struct {
+		subject string
+		want    map[string]any
+	}{
+		{"Rattling widget", map[string]any{"ContactId": jane[0]["Id"], "SuppliedEmail": "jane.doe@acme.example",
+			"Description": "It rattles.", "Origin": "Web", "Status": "New"}},
+		{"Billing question", map[string]any{"ContactId": nil, "SuppliedEmail": "new.customer@example.org",
+			"Description": "Why two invoices?"}},
+	}
+	for _, tt := range tests {
+		cases := sf.query(t, "SELECT ContactId, SuppliedEmail, Description, Origin, Status FROM Case WHERE Subject = '"+tt.subject+"'")
+		if len(cases) != 1 {
+			t.Errorf("%d cases %q, want 1", len(cases), tt.subject)
+			continue
+		}
+		for k, v := range tt.want {
+			if got := cases[0][k]; got != v {
+				t.Errorf("case %q: %s = %#v, want %#v", tt.subject, k, got, v)
+			}
+		}
+	}
+}
+
 func TestSalesforceTemplatesNeedTheProfile(t *testing.T) {
-	for _, name := range []string{"salesforce_create_lead", "salesforce_find_open_cases"} {
+	for _, name := range []string{"salesforce_create_case", "salesforce_create_lead", "salesforce_find_open_cases"} {
 		t.Run(name, func(t *testing.T) {
 			dir := newBot(t)
 			_, err := Install(dir, name, nil)
@@ -342,7 +393,7 @@ func TestSalesforceTemplatesWithoutAuthorizerFail(t *testing.T) {
 }
 
 func TestSalesforceGolden(t *testing.T) {
-	for _, name := range []string{"salesforce_create_lead", "salesforce_find_open_cases"} {
+	for _, name := range []string{"salesforce_create_case", "salesforce_create_lead", "salesforce_find_open_cases"} {
 		t.Run(name, func(t *testing.T) {
 			tpl, err := Get(name)
 			if err != nil {
