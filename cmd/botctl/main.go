@@ -65,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "install":
 		return install(args[1:], stdout, stderr)
+	case "auth":
+		return authCmd(args[1:], os.Getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -80,7 +82,13 @@ func usage(w io.Writer) {
   botctl types         list node types
   botctl templates     list installable dialog templates and their parameters
   botctl install [-force] TEMPLATE DIR [-p key=value]...
-                       render TEMPLATE with the parameters and write DIR/tasks/<task>.yaml`)
+                       render TEMPLATE with the parameters and write DIR/tasks/<task>.yaml
+  botctl auth status -bot DIR -redis URL
+                       list the bot's auth profiles and their state (never a secret)
+  botctl auth login -bot DIR -redis URL -public-url URL PROFILE
+                       print (and open) the authorize link of a pre_authorized oauth2 profile and
+                       wait until botd has stored the administrator's token
+  (auth needs BOT_SECRET_KEY, the same as botd's)`)
 }
 
 func listTemplates(w io.Writer) {
