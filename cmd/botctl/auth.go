@@ -143,4 +143,3 @@ func openBrowser(u string) {
 		}
 	}
 }
-
