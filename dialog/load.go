@@ -14,6 +14,7 @@ import (
 	"github.com/looplab/fsm"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/botforge/dialogd/auth"
 	"github.com/botforge/dialogd/nodes"
 )
 
@@ -112,10 +113,13 @@ func (l *loader) load() (*Bot, error) {
 				l.fail(botFile, v, fmt.Sprintf("languages[%d]", i), "%q is not a language code such as en, ja or de", lang)
 			}
 		}
-		l.checkAuthProfiles(botFile, root, &b.Config)
 		for k, v := range b.Config.Env {
 			b.Config.Env[k] = expandEnv(v)
 		}
+		for _, p := range b.Config.AuthProfiles {
+			expandProfile(p)
+		}
+		l.checkAuthProfiles(botFile, root, &b.Config)
 		if b.Config.Settings.MaxNodeVisits < 0 {
 			l.fail(botFile, root, "settings.max_node_visits", "must be positive")
 		}
@@ -526,4 +530,21 @@ func (l *loader) hasErrorUnder(file, prefix string) bool {
 		}
 	}
 	return false
+}
+
+// expandProfile replaces ${VAR} and ${VAR:-default} in an auth profile's
+// plain settings (URLs, client id, user name), so one bot file can point
+// at sfsim, a sandbox or production. Secrets are references already and
+// are not touched.
+func expandProfile(p *auth.Profile) {
+	if p == nil {
+		return
+	}
+	for _, f := range []*string{&p.ClientID, &p.AuthorizationURL, &p.TokenURL, &p.RefreshTokenURL,
+		&p.RevokeURL, &p.UserinfoURL, &p.BaseURL, &p.Username, &p.Audience, &p.IdentityProvider} {
+		*f = expandEnv(*f)
+	}
+	if p.Salesforce != nil {
+		p.Salesforce.Login = expandEnv(p.Salesforce.Login)
+	}
 }

@@ -64,3 +64,33 @@ func TestLoadExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthProfileEnvExpansion: plain profile settings take ${VAR} and
+// ${VAR:-default}; secrets stay references.
+func TestAuthProfileEnvExpansion(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "tasks"), 0o755)
+	os.WriteFile(filepath.Join(dir, "bot.yaml"), []byte(`name: sf
+auth_profiles:
+  salesforce:
+    kind: oauth2
+    mode: per_user
+    salesforce: {login: "${TEST_SF_LOGIN:-http://127.0.0.1:8787}"}
+    client_id: ${TEST_SF_CLIENT}
+    client_secret: {env: TEST_SF_SECRET}
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "tasks", "t.yaml"), []byte("name: t\nnodes:\n  - {id: start, type: intent, utterances: [hi], next: m}\n  - {id: m, type: message, text: hi}\n"), 0o644)
+	t.Setenv("TEST_SF_CLIENT", "3MVGtest")
+	bot, err := dialog.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := bot.Config.AuthProfiles["salesforce"]
+	if p.Salesforce.Login != "http://127.0.0.1:8787" || p.ClientID != "3MVGtest" || p.ClientSecret.Env != "TEST_SF_SECRET" {
+		t.Errorf("profile = login %q, client %q, secret %+v", p.Salesforce.Login, p.ClientID, p.ClientSecret)
+	}
+	t.Setenv("TEST_SF_LOGIN", "http://127.0.0.1:9999")
+	if bot, err = dialog.LoadDir(dir); err != nil || bot.Config.AuthProfiles["salesforce"].Salesforce.Login != "http://127.0.0.1:9999" {
+		t.Errorf("with TEST_SF_LOGIN set: %v %+v", err, bot)
+	}
+}
