@@ -3,7 +3,8 @@
  *
  * Embed with one tag:
  *   <script src="https://bot.example.com/widget.js" data-bot-url="https://bot.example.com" async></script>
- * Optional attributes: data-title, data-open="true", data-identity-token.
+ * Optional attributes: data-title, data-open="true", data-identity-token,
+ * data-bot (which bot of a server that serves several).
  * Host API: window.DialogdWidget.open(), close(), send(text), setIdentity(token).
  *
  * Text from the server is only ever assigned with textContent.
@@ -51,6 +52,10 @@
   socketURL.protocol = socketURL.protocol === 'https:' ? 'wss:' : 'ws:';
   socketURL.search = '';
   socketURL.hash = '';
+  var botName = attr('data-bot');
+  if (botName) {
+    socketURL.searchParams.set('bot', botName);
+  }
   var cssURL = new URL('widget.css', scriptURL).href;
   var title = attr('data-title') || 'Chat';
   var identity = attr('data-identity-token') || '';
