@@ -100,10 +100,22 @@ type frame struct {
 
 func dial(t *testing.T, addr, session string, lastSeq uint64) *client {
 	t.Helper()
+	return dialBot(t, addr, "", session, lastSeq)
+}
+
+// dialBot connects to one bot of a multi-bot server ("" = the default).
+func dialBot(t *testing.T, addr, bot, session string, lastSeq uint64) *client {
+	t.Helper()
 	u := url.URL{Scheme: "ws", Host: addr, Path: "/ws"}
+	q := url.Values{}
 	if session != "" {
-		u.RawQuery = url.Values{"session": {session}, "last_seq": {fmt.Sprint(lastSeq)}}.Encode()
+		q.Set("session", session)
+		q.Set("last_seq", fmt.Sprint(lastSeq))
 	}
+	if bot != "" {
+		q.Set("bot", bot)
+	}
+	u.RawQuery = q.Encode()
 	h := http.Header{"Origin": {"http://" + addr}}
 	conn, _, err := websocket.DefaultDialer.Dial(u.String(), h)
 	if err != nil {
