@@ -1073,7 +1073,8 @@ func getBody(t *testing.T, u string) string {
 	return string(b)
 }
 
-// getMetric reads one unlabelled sample from botd's /metrics.
+// getMetric reads one sample (name with its labels, as exposed) from
+// botd's /metrics.
 func getMetric(t *testing.T, addr, name string) string {
 	t.Helper()
 	for _, line := range strings.Split(getBody(t, "http://"+addr+"/metrics"), "\n") {
@@ -1122,4 +1123,59 @@ func waitMetric(t *testing.T, addr, name, want string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestPreAuthorizedRevokedDegrades: the administrator's refresh token of a
+// pre_authorized oauth2 profile is revoked; the next lead fails with a
+// message instead of an authorize link, /readyz and the metric report the
+// profile as degraded, and a new admin sign-in repairs it.
+func TestPreAuthorizedRevokedDegrades(t *testing.T) {
+	ln := reservePort(t)
+	sf := startSF(t, sfConfig{callbacks: []string{lnURL(ln) + auth.CallbackPath}})
+	bd := startAuthBotd(t, ln, botdOptions{args: []string{"-bot", writeAuthBot(t, "sales", sf.adminCode())}})
+	m := bd.srv.tenants["sales"].auth
+	adminSignIn := func() {
+		t.Helper()
+		u, _, err := m.AdminAuthURL(context.Background(), "salesforce")
+		if err != nil {
+			t.Fatalf("AdminAuthURL: %v", err)
+		}
+		signIn(t, sf, u, integUser, lnURL(ln))
+	}
+	adminSignIn()
+
+	c := newChat(t, bd.addr, "")
+	sf.sim.RevokeRefreshTokens(integUser)
+	sf.sim.ExpireAccessTokens()
+	c.toConfirm("Lamarr", "Frequency Hopping")
+	got, f := c.say("yes")
+	if f.Type == "authorize" || strings.Contains(got, "Created lead") {
+		t.Fatalf("with the admin's token revoked: got %q %+v; want a failure message and no authorize link", got, f)
+	}
+	// The refused refresh reports the call's 401 to the task (the service
+	// node cannot tell "administrator must reconnect" from other refresh
+	// failures); while the profile is degraded there is no token, hence no
+	// instance URL for the relative service URL, which the task sees as
+	// error "request".
+	if got != "Could not create the lead (status 401, error none)." {
+		t.Errorf("first failure: got %q; want the task's failure message for the 401", got)
+	}
+	c.toConfirm("Lamarr", "Frequency Hopping")
+	if got, _ := c.say("yes"); got != "Could not create the lead (status 0, error request)." {
+		t.Errorf("while degraded: got %q; want the task's failure message with error request", got)
+	}
+	if body := getBody(t, "http://"+bd.addr+"/readyz"); body != "ok, degraded auth profiles: sales/salesforce\n" {
+		t.Errorf("/readyz = %q; want the profile listed as degraded", body)
+	}
+	if v := getMetric(t, bd.addr, `dialogd_auth_profile_degraded{bot="sales",profile="salesforce"}`); v != "1" {
+		t.Errorf("degraded metric = %s; want 1", v)
+	}
+
+	adminSignIn()
+	if body := getBody(t, "http://"+bd.addr+"/readyz"); body != "ok\n" {
+		t.Errorf("/readyz after the admin reconnected = %q; want ok", body)
+	}
+	c.toConfirm("Lamarr", "Frequency Hopping")
+	got, _ = c.say("yes")
+	wantCreated(t, got, "Lamarr")
 }
