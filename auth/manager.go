@@ -31,7 +31,7 @@ const (
 // whose credential is missing or no longer accepted: an administrator must
 // sign in again (botctl auth login) or fix the configured secrets. The user
 // should be told so; the profile's Status is degraded meanwhile.
-var ErrAdminReconnect = errors.New("auth: an administrator must reconnect this profile")
+var ErrAdminReconnect = fmt.Errorf("auth: %w", nodes.ErrReconnectRequired)
 
 // ErrUnknownProfile is wrapped by the error for a profile name the bot
 // does not declare.

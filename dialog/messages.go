@@ -25,6 +25,7 @@ var builtin = map[string]map[string]string{
 		"disconnected":      "Done: I've disconnected %s. I'll ask for access again next time.",
 		"disconnect_failed": "Sorry, I couldn't disconnect %s just now. Please try again later.",
 		"not_connected":     "There is no %s connection to disconnect.",
+		"access_denied":     "Access was not granted, so I stopped %s. Ask again whenever you like.",
 	},
 	"ja": {
 		"welcome":           "こんにちは！ご用件をどうぞ。",
@@ -43,6 +44,7 @@ var builtin = map[string]map[string]string{
 		"disconnected":      "%s との連携を解除しました。次回はもう一度アクセスの許可をお願いします。",
 		"disconnect_failed": "申し訳ありません。%s との連携を解除できませんでした。後でもう一度お試しください。",
 		"not_connected":     "解除する %s の連携はありません。",
+		"access_denied":     "アクセスが許可されなかったため、%s を中止しました。いつでもまたお声がけください。",
 	},
 	"de": {
 		"welcome":           "Hallo! Wie kann ich helfen?",
@@ -61,6 +63,7 @@ var builtin = map[string]map[string]string{
 		"disconnected":      "Erledigt: Die Verbindung zu %s ist getrennt. Beim nächsten Mal frage ich erneut nach Zugriff.",
 		"disconnect_failed": "Entschuldigung, die Verbindung zu %s konnte gerade nicht getrennt werden. Bitte später erneut versuchen.",
 		"not_connected":     "Es gibt keine Verbindung zu %s, die getrennt werden könnte.",
+		"access_denied":     "Der Zugriff wurde nicht erlaubt, daher habe ich %s beendet. Fragen Sie gern erneut.",
 	},
 }
 

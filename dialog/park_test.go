@@ -164,3 +164,23 @@ func TestDisconnectCommand(t *testing.T) {
 		t.Errorf("disconnect without a grant: %q", got)
 	}
 }
+
+func TestParkedTaskDenied(t *testing.T) {
+	c, _, _ := newParkChat(t)
+	c.say("create a lead")
+	c.say("Ann")
+	frames, err := c.rt.Denied(context.Background(), c.sid, "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := decode(t, frames)
+	if l := last(t, rs); !strings.Contains(l.Text, "Access was not granted, so I stopped Create a lead") || l.Input != nodes.InputAccepting {
+		t.Errorf("Denied = %+v", rs)
+	}
+	if got := texts(c.say("hello?")); strings.Contains(got, "waiting") {
+		t.Errorf("after a denial the task is over; got %q", got)
+	}
+	if frames, err := c.rt.Denied(context.Background(), c.sid, "u1"); err != nil || len(frames) != 0 {
+		t.Errorf("Denied without a parked task = %d frames, %v", len(frames), err)
+	}
+}

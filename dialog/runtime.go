@@ -233,6 +233,27 @@ func (r *Runtime) Resume(ctx context.Context, sessionID, userID string) ([][]byt
 	return r.commit(ctx, lease, st, t, sessionID, "")
 }
 
+// Denied ends a parked task whose user refused to grant access
+// (error=access_denied on the OAuth callback) and returns the frames that
+// tell the user, to deliver outside any client turn.
+func (r *Runtime) Denied(ctx context.Context, sessionID, userID string) ([][]byte, error) {
+	lease, err := r.store.Acquire(ctx, sessionID)
+	if err != nil {
+		return nil, r.storeErr("load session", err)
+	}
+	st, err := decodeState(lease.State())
+	if err != nil || st == nil || st.Wait != waitAuth {
+		_ = lease.Release(ctx)
+		return nil, err
+	}
+	t := r.turn(st, sessionID, userID)
+	defer r.turns.Put(t)
+	t.Say(nodes.Reply{Text: phrase(t, nil, "access_denied", r.taskTitle(t, st.Task))})
+	r.metrics.taskEnded(st.Task, nodes.Canceled)
+	st.clearTask()
+	return r.commit(ctx, lease, st, t, sessionID, "")
+}
+
 func (r *Runtime) turn(st *state, sessionID, userID string) *nodes.Turn {
 	t, _ := r.turns.Get().(*nodes.Turn)
 	if t == nil {

@@ -9,6 +9,12 @@ import (
 // grant access before a call can be made.
 var ErrAuthorizationRequired = errors.New("authorization required")
 
+// ErrReconnectRequired is wrapped by errors that mean a bot-wide
+// credential stopped working and only an administrator can restore it
+// (a pre-authorized profile whose refresh was refused). The service node
+// tells the user so instead of reporting a bare failure.
+var ErrReconnectRequired = errors.New("an administrator must reconnect the credential")
+
 // AuthorizationRequiredError asks the runtime to park the dialog and send the
 // user an authorize link.
 type AuthorizationRequiredError struct {

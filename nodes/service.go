@@ -313,6 +313,18 @@ func (s *Service) Run(ctx context.Context, t *Turn) (Outcome, error) {
 		return Outcome{Status: Park}, nil
 	}
 
+	if errors.Is(res.err, ErrReconnectRequired) {
+		// A bot-wide credential an administrator must restore: a clear
+		// message, whatever the task's error branches would say.
+		s.observe(t, res.status, d, &ServiceError{Node: t.NodeID, Kind: FailureAuth, Err: res.err})
+		t.Ctx.SetNode(t.NodeID, map[string]any{
+			"response": map[string]any{"status": float64(res.status), "body": nil},
+			"error":    "reconnect",
+		})
+		s.log(t).Warn("service call needs an administrator to reconnect", "node", t.NodeID, "profile", s.Auth)
+		return Fail(reconnectMessage(t.Lang)), nil
+	}
+
 	if res.kind == "" {
 		t.Ctx.SetNode(t.NodeID, map[string]any{"response": map[string]any{
 			"status": float64(res.status),
@@ -481,7 +493,7 @@ func (s *Service) call(ctx context.Context, t *Turn, r *serviceRequest) serviceR
 		return res
 	}
 	if err := ref.Refresh(ctx, t, s.Auth); err != nil {
-		if errors.Is(err, ErrAuthorizationRequired) {
+		if errors.Is(err, ErrAuthorizationRequired) || errors.Is(err, ErrReconnectRequired) {
 			return serviceResult{kind: FailureAuth, err: err}
 		}
 		s.log(t).Debug("service credential refresh failed", "node", t.NodeID, "profile", s.Auth, "err", err)
@@ -573,3 +585,15 @@ var (
 	_ Provisioner = (*Service)(nil)
 	_ Validator   = (*Service)(nil)
 )
+
+// reconnectMessage tells the user that an administrator must reconnect
+// the bot's access to a service.
+func reconnectMessage(lang string) string {
+	switch langBase(lang) {
+	case "ja":
+		return "申し訳ありません。このサービスへの接続が切れています。管理者が再接続するまで、この操作はできません。"
+	case "de":
+		return "Entschuldigung, die Verbindung zu diesem Dienst ist unterbrochen. Ein Administrator muss sie erneuern; bis dahin geht das leider nicht."
+	}
+	return "Sorry, my connection to that service has stopped working and an administrator needs to reconnect it. Please try again later."
+}

@@ -940,9 +940,9 @@ func TestCallbackAttacks(t *testing.T) {
 		}
 	}
 
-	// Bob declines at the consent page: he sees a clear page, botd does not
-	// resume anything (it installs no OnDenied hook), his task stays parked
-	// and any input gets a fresh link. The declined link is spent.
+	// Bob declines at the consent page: he sees a clear page, his chat is
+	// told that the task stopped (pushed, without input), and the declined
+	// link is spent; asking again gives a fresh link.
 	bb := newUA(t)
 	denied := bb.authorize(sf, bobLink, demoUser, false)
 	if du, _ := url.Parse(denied); du.Query().Get("error") != "access_denied" {
@@ -954,9 +954,13 @@ func TestCallbackAttacks(t *testing.T) {
 	if p := bb.get(denied); p.status != http.StatusBadRequest || !strings.Contains(p.body, "already been used") {
 		t.Errorf("declined state replayed: %d\n%s\nwant 400 already used", p.status, p.body)
 	}
-	got, f := bob.say("hello?")
-	if f.Type != "authorize" || f.URL == bobLink {
-		t.Errorf("after declining, input got %q %+v; want a fresh authorize link (task still parked)", got, f)
+	if got, f := bob.readTurn(); !strings.Contains(got, "Access was not granted") || f.Input != "accepting" {
+		t.Errorf("after declining, the chat got %q %+v; want the task stopped", got, f)
+	}
+	bob.toConfirm("Bob", "Alpha Two")
+	f := bob.authorizeFrame(sf)
+	if f.URL == bobLink {
+		t.Errorf("after declining, asking again reused the spent link")
 	}
 	bobLink = f.URL
 
@@ -967,7 +971,7 @@ func TestCallbackAttacks(t *testing.T) {
 	if p := ab.get(loc); p.status != http.StatusOK || !strings.Contains(p.body, "window.close()") {
 		t.Fatalf("alice's callback: %d\n%s", p.status, p.body)
 	}
-	got, _ = alice.readTurn()
+	got, _ := alice.readTurn()
 	aliceLead := wantCreated(t, got, "Alice")
 	if p := ab.get(loc); p.status != http.StatusBadRequest || !strings.Contains(p.body, "already been used") {
 		t.Errorf("replayed callback: %d\n%s\nwant 400 already used", p.status, p.body)
@@ -1152,17 +1156,17 @@ func TestPreAuthorizedRevokedDegrades(t *testing.T) {
 	if f.Type == "authorize" || strings.Contains(got, "Created lead") {
 		t.Fatalf("with the admin's token revoked: got %q %+v; want a failure message and no authorize link", got, f)
 	}
-	// The refused refresh reports the call's 401 to the task (the service
-	// node cannot tell "administrator must reconnect" from other refresh
-	// failures); while the profile is degraded there is no token, hence no
-	// instance URL for the relative service URL, which the task sees as
-	// error "request".
-	if got != "Could not create the lead (status 401, error none)." {
-		t.Errorf("first failure: got %q; want the task's failure message for the 401", got)
+	// The refused refresh and, while the profile stays degraded, every
+	// later call tell the user plainly that an administrator must
+	// reconnect (nodes.ErrReconnectRequired), whatever the task's own
+	// error branches say.
+	const reconnect = "Sorry, my connection to that service has stopped working and an administrator needs to reconnect it. Please try again later."
+	if got != reconnect {
+		t.Errorf("first failure: got %q; want %q", got, reconnect)
 	}
 	c.toConfirm("Lamarr", "Frequency Hopping")
-	if got, _ := c.say("yes"); got != "Could not create the lead (status 0, error request)." {
-		t.Errorf("while degraded: got %q; want the task's failure message with error request", got)
+	if got, _ := c.say("yes"); got != reconnect {
+		t.Errorf("while degraded: got %q; want %q", got, reconnect)
 	}
 	if body := getBody(t, "http://"+bd.addr+"/readyz"); body != "ok, degraded auth profiles: sales/salesforce\n" {
 		t.Errorf("/readyz = %q; want the profile listed as degraded", body)

@@ -274,7 +274,7 @@ func newServer(cfg *config, stderr io.Writer) (*server, error) {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("/ws", s.serveWS)
-	mux.Handle(auth.CallbackPath, auth.Callback(s.authManager, s.resume, auth.CallbackLogger(log)))
+	mux.Handle(auth.CallbackPath, auth.Callback(s.authManager, s.resume, auth.CallbackLogger(log), auth.OnDenied(s.denied)))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("/readyz", s.readyz)
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -339,6 +339,24 @@ func (s *server) resume(ctx context.Context, bot, session, user string) {
 	s.metrics.resumed.Inc()
 	if err := s.bus.Publish(ctx, bot+"\x00"+session, frames); err != nil {
 		s.log.Error("deliver resumed frames", "bot", bot, "err", err)
+	}
+}
+
+// denied tells a user who refused access that the waiting task stopped.
+func (s *server) denied(ctx context.Context, bot, session, user string) {
+	tn := s.tenants[bot]
+	if tn == nil {
+		return
+	}
+	frames, err := tn.rt.Denied(ctx, session, user)
+	if err != nil {
+		s.log.Error("end task after denied authorization", "bot", bot, "err", err)
+		return
+	}
+	if len(frames) > 0 {
+		if err := s.bus.Publish(ctx, bot+"\x00"+session, frames); err != nil {
+			s.log.Error("deliver denial", "bot", bot, "err", err)
+		}
 	}
 }
 
