@@ -86,6 +86,14 @@ func NewRuntime(bot *Bot, store sessions.Store, opts Options) *Runtime {
 // Bot returns the runtime's bot.
 func (r *Runtime) Bot() *Bot { return r.bot }
 
+// storeKey is the name a session is stored under: a hash of its id, so
+// that reading the store (a Redis dump, say) does not reveal ids that
+// would let someone attach to the conversations.
+func storeKey(id string) string {
+	h := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(h[:16])
+}
+
 // logID shortens a session id for logs: the id is a credential.
 func logID(id string) string {
 	h := sha256.Sum256([]byte(id))
@@ -112,7 +120,7 @@ func (r *Runtime) Start(ctx context.Context, sessionID, userID string) ([][]byte
 		// No handler: the conversation starts with the user's first message.
 		return nil, nil
 	}
-	lease, err := r.store.Acquire(ctx, sessionID)
+	lease, err := r.store.Acquire(ctx, storeKey(sessionID))
 	if err != nil {
 		return nil, r.storeErr("start session", err)
 	}
@@ -132,7 +140,7 @@ func (r *Runtime) Start(ctx context.Context, sessionID, userID string) ([][]byte
 // Handle runs one user input. See channels.Conversations.
 func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes.Input) ([][]byte, error) {
 	began := time.Now()
-	lease, err := r.store.Acquire(ctx, sessionID)
+	lease, err := r.store.Acquire(ctx, storeKey(sessionID))
 	if err != nil {
 		r.metrics.turnDone("unavailable", began)
 		return nil, r.storeErr("load session", err)
@@ -178,7 +186,7 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 
 // Missed returns the kept frames with seq > after.
 func (r *Runtime) Missed(ctx context.Context, sessionID string, after uint64) ([][]byte, error) {
-	fs, err := r.store.Outbox(ctx, sessionID, after)
+	fs, err := r.store.Outbox(ctx, storeKey(sessionID), after)
 	if err != nil {
 		return nil, r.storeErr("read outbox", err)
 	}
@@ -193,7 +201,7 @@ func (r *Runtime) replay(ctx context.Context, sessionID string, from, to uint64)
 	if from == 0 {
 		return nil, nil
 	}
-	fs, err := r.store.Outbox(ctx, sessionID, from-1)
+	fs, err := r.store.Outbox(ctx, storeKey(sessionID), from-1)
 	if err != nil {
 		return nil, r.storeErr("read outbox", err)
 	}
@@ -209,7 +217,7 @@ func (r *Runtime) replay(ctx context.Context, sessionID string, from, to uint64)
 // Resume runs a parked node again (after an authorization arrived, say)
 // and returns the frames to deliver outside any client turn.
 func (r *Runtime) Resume(ctx context.Context, sessionID, userID string) ([][]byte, error) {
-	lease, err := r.store.Acquire(ctx, sessionID)
+	lease, err := r.store.Acquire(ctx, storeKey(sessionID))
 	if err != nil {
 		return nil, r.storeErr("load session", err)
 	}
@@ -237,7 +245,7 @@ func (r *Runtime) Resume(ctx context.Context, sessionID, userID string) ([][]byt
 // (error=access_denied on the OAuth callback) and returns the frames that
 // tell the user, to deliver outside any client turn.
 func (r *Runtime) Denied(ctx context.Context, sessionID, userID string) ([][]byte, error) {
-	lease, err := r.store.Acquire(ctx, sessionID)
+	lease, err := r.store.Acquire(ctx, storeKey(sessionID))
 	if err != nil {
 		return nil, r.storeErr("load session", err)
 	}

@@ -238,7 +238,7 @@ func newServer(cfg *config, stderr io.Writer) (*server, error) {
 		ropts := dialog.Options{Logger: log.With("bot", name), Metrics: runtimeMetrics, HTTPClient: httpClient}
 		if len(bot.Config.AuthProfiles) > 0 {
 			tn.auth, err = auth.NewManager(name, bot.Config.AuthProfiles, s.store, auth.Options{
-				PublicURL: cfg.PublicURL, Keyring: keyring, Logger: log.With("bot", name),
+				PublicURL: cfg.PublicURL, Keyring: keyring, Logger: log, // auth logs the bot itself
 				OnDegraded: func(bot, profile string) { s.metrics.degraded.WithLabelValues(bot, profile).Set(1) },
 			})
 			if err != nil {
