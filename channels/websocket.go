@@ -250,6 +250,7 @@ const (
 type job struct {
 	kind  jobKind
 	in    nodes.Input
+	raw   []byte // jobHandle: the client frame, parsed on the turn goroutine
 	after uint64 // jobMissed
 }
 
@@ -400,14 +401,10 @@ func (c *conn) readLoop() {
 		}
 		s.metrics.in.Inc()
 		_ = c.extendDeadline("")
-		in, err := parseClientFrame(data)
-		if err != nil {
-			var bad *badFrameError
-			errors.As(err, &bad)
-			c.sendError(CodeBadFrame, bad.Reason, bad.ReplyTo)
-			continue
-		}
-		c.enqueue(job{kind: jobHandle, in: in})
+		// The frame is parsed on the turn goroutine: decoding JSON here
+		// would grow this long-lived goroutine's stack for good, and an
+		// idle connection is mostly that stack.
+		c.enqueue(job{kind: jobHandle, raw: data})
 	}
 }
 
@@ -457,13 +454,13 @@ func (c *conn) enqueue(j job) {
 	c.qmu.Lock()
 	if len(c.queue) >= c.s.queueSize {
 		c.qmu.Unlock()
-		c.sendError(CodeBusy, clientMessages[CodeBusy], j.in.ID)
+		c.sendError(CodeBusy, clientMessages[CodeBusy], j.replyTo())
 		return
 	}
 	if !c.running {
 		if !c.s.beginTurns() {
 			c.qmu.Unlock()
-			c.sendError(CodeUnavailable, clientMessages[CodeUnavailable], j.in.ID)
+			c.sendError(CodeUnavailable, clientMessages[CodeUnavailable], j.replyTo())
 			return
 		}
 		c.running = true
@@ -510,7 +507,7 @@ func (c *conn) runTurns() {
 		c.qmu.Unlock()
 		if c.s.isClosing() {
 			if j.kind == jobHandle {
-				c.sendError(CodeUnavailable, clientMessages[CodeUnavailable], j.in.ID)
+				c.sendError(CodeUnavailable, clientMessages[CodeUnavailable], j.replyTo())
 			}
 			continue
 		}
@@ -518,10 +515,29 @@ func (c *conn) runTurns() {
 	}
 }
 
+// replyTo is the client message id a job answers, as far as it is known
+// before the frame is parsed.
+func (j *job) replyTo() string {
+	if j.raw != nil {
+		return salvageID(j.raw)
+	}
+	return j.in.ID
+}
+
 // run performs one job: a typing frame, the call into Conversations, then
 // its frames or an error frame.
 func (c *conn) run(j job) {
 	s := c.s
+	if j.raw != nil {
+		in, err := parseClientFrame(j.raw)
+		if err != nil {
+			var bad *badFrameError
+			errors.As(err, &bad)
+			c.sendError(CodeBadFrame, bad.Reason, bad.ReplyTo)
+			return
+		}
+		j.in, j.raw = in, nil
+	}
 	ctx, cancel := context.WithTimeout(s.base, s.turnTimeout)
 	defer cancel()
 	ctx = nodes.WithIdentity(ctx, c.ident)
