@@ -223,7 +223,7 @@ func TestSalesforceCreateLeadExplainsErrors(t *testing.T) {
 		}, "not answering right now (status 400)"},
 		{"credentials refused", nil, func(t *testing.T, sf *salesforce) {
 			t.Setenv(envPassword, "wrong-password")
-		}, "I could not sign in to Salesforce"},
+		}, "an administrator needs to reconnect it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
