@@ -217,34 +217,35 @@ func (r *Runtime) replay(ctx context.Context, sessionID string, from, to uint64)
 // Resume runs a parked node again (after an authorization arrived, say)
 // and returns the frames to deliver outside any client turn.
 func (r *Runtime) Resume(ctx context.Context, sessionID, userID string) ([][]byte, error) {
-	lease, err := r.store.Acquire(ctx, storeKey(sessionID))
-	if err != nil {
-		return nil, r.storeErr("load session", err)
-	}
-	st, err := decodeState(lease.State())
-	if err != nil || st == nil || st.Wait != waitAuth {
-		_ = lease.Release(ctx)
-		return nil, err
-	}
-	t := r.turn(st, sessionID, userID)
-	defer r.turns.Put(t)
-	task := r.bot.Tasks[st.Task]
-	switch {
-	case task == nil || task.Nodes[st.Node] == nil:
-		st.clearTask()
-	case r.parkExpired(st):
-		r.endTask(st, t, nodes.Expired, "")
-	default:
-		st.Wait, st.PExp, st.Pend = waitNone, 0, ""
-		r.runNode(ctx, st, t, task, task.Nodes[st.Node])
-	}
-	return r.commit(ctx, lease, st, t, sessionID, "")
+	return r.whileParked(ctx, sessionID, userID, func(st *state, t *nodes.Turn) {
+		task := r.bot.Tasks[st.Task]
+		switch {
+		case task == nil || task.Nodes[st.Node] == nil:
+			st.clearTask()
+		case r.parkExpired(st):
+			r.endTask(st, t, nodes.Expired, "")
+		default:
+			st.Wait, st.PExp, st.Pend = waitNone, 0, ""
+			r.runNode(ctx, st, t, task, task.Nodes[st.Node])
+		}
+	})
 }
 
 // Denied ends a parked task whose user refused to grant access
 // (error=access_denied on the OAuth callback) and returns the frames that
 // tell the user, to deliver outside any client turn.
 func (r *Runtime) Denied(ctx context.Context, sessionID, userID string) ([][]byte, error) {
+	return r.whileParked(ctx, sessionID, userID, func(st *state, t *nodes.Turn) {
+		t.Say(nodes.Reply{Text: phrase(t, nil, "access_denied", r.taskTitle(t, st.Task))})
+		r.metrics.taskEnded(st.Task, nodes.Canceled)
+		st.clearTask()
+	})
+}
+
+// whileParked runs fn as a turn of its own on a session whose task is
+// parked, and commits it; a session that is not parked (a replayed or late
+// callback) is left alone and yields no frames.
+func (r *Runtime) whileParked(ctx context.Context, sessionID, userID string, fn func(*state, *nodes.Turn)) ([][]byte, error) {
 	lease, err := r.store.Acquire(ctx, storeKey(sessionID))
 	if err != nil {
 		return nil, r.storeErr("load session", err)
@@ -256,9 +257,7 @@ func (r *Runtime) Denied(ctx context.Context, sessionID, userID string) ([][]byt
 	}
 	t := r.turn(st, sessionID, userID)
 	defer r.turns.Put(t)
-	t.Say(nodes.Reply{Text: phrase(t, nil, "access_denied", r.taskTitle(t, st.Task))})
-	r.metrics.taskEnded(st.Task, nodes.Canceled)
-	st.clearTask()
+	fn(st, t)
 	return r.commit(ctx, lease, st, t, sessionID, "")
 }
 
