@@ -501,6 +501,11 @@ func compare1(kind fieldKind, op string, v any, l *lit) bool {
 		}
 		return inRange(op, t, l)
 	}
+	return cmpHolds(op, c)
+}
+
+// cmpHolds reports whether a three-way comparison result c satisfies op.
+func cmpHolds(op string, c int) bool {
 	switch op {
 	case "=":
 		return c == 0
@@ -522,22 +527,7 @@ func compare1(kind fieldKind, op string, v any, l *lit) bool {
 // [from, to): `=` means inside, `<` before it, `>` after it.
 func inRange(op string, t time.Time, l *lit) bool {
 	if l.point {
-		c := t.Compare(l.from)
-		switch op {
-		case "=":
-			return c == 0
-		case "!=":
-			return c != 0
-		case "<":
-			return c < 0
-		case "<=":
-			return c <= 0
-		case ">":
-			return c > 0
-		case ">=":
-			return c >= 0
-		}
-		return false
+		return cmpHolds(op, t.Compare(l.from))
 	}
 	inside := !t.Before(l.from) && t.Before(l.to)
 	switch op {
