@@ -1,0 +1,253 @@
+package dialog
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/looplab/fsm"
+
+	"github.com/botforge/dialogd/nodes"
+)
+
+// process decides what one input means and runs it.
+func (r *Runtime) process(ctx context.Context, st *state, t *nodes.Turn, in nodes.Input) {
+	st.Ctx.Input = in.Value()
+	n := normalize(in.Text)
+	if in.Payload != "" {
+		n = normalize(in.Payload)
+	}
+	r.detectLang(t, in.Text)
+
+	if r.command(st, t, n) {
+		return
+	}
+
+	if st.Task != "" && st.Wait == waitAuth {
+		if r.parked(ctx, st, t, in, n) {
+			return
+		}
+	}
+	if profile, ok := r.disconnectCommand(n); ok {
+		r.disconnect(ctx, t, profile)
+		return
+	}
+
+	// A button whose payload names a task starts it.
+	if in.Payload != "" {
+		if _, ok := r.bot.Tasks[in.Payload]; ok {
+			r.switchTo(ctx, st, t, in.Payload, "")
+			return
+		}
+	}
+	// The whole text being another task's training phrase switches tasks.
+	if st.Task != "" {
+		if hit, ok := r.bot.intent.exact[n]; ok && hit.task != st.Task {
+			r.setLang(t, hit.lang)
+			r.switchTo(ctx, st, t, hit.task, in.Text)
+			return
+		}
+	}
+	if st.Task != "" {
+		task := r.bot.Tasks[st.Task]
+		nd := task.nodeOrNil(st.Node)
+		switch {
+		case nd == nil:
+			// The bot changed under a running conversation.
+			st.clearTask()
+		case st.Wait == waitInput && nd.input != nil:
+			m := task.fsmFor(nd.ID)
+			defer task.putFSM(m)
+			r.prepare(t, st, nd)
+			out, err := nd.input.Input(ctx, t, in)
+			if err != nil {
+				r.nodeFailed(st, t, nd, err)
+				return
+			}
+			r.advance(ctx, st, t, task, m, nd, out)
+			return
+		}
+	}
+	if hit, ok := r.bot.intent.match(n); ok {
+		r.setLang(t, hit.lang)
+		r.startTask(ctx, st, t, hit.task, in.Text)
+		return
+	}
+	t.Say(nodes.Reply{Text: phrase(t, r.bot.Config.Messages.Fallback, "fallback"), Buttons: r.taskButtons(t, true)})
+}
+
+func (r *Runtime) taskButtons(t *nodes.Turn, show bool) []nodes.Button {
+	if !show {
+		return nil
+	}
+	bs := make([]nodes.Button, 0, len(r.bot.order))
+	for _, name := range r.bot.order {
+		title := name
+		if tt := r.bot.Tasks[name].Title; tt != nil {
+			if s, err := tt.Render(t); err == nil && s != "" {
+				title = s
+			}
+		}
+		bs = append(bs, nodes.Button{Title: title, Payload: name})
+	}
+	return bs
+}
+
+func (r *Runtime) switchTo(ctx context.Context, st *state, t *nodes.Turn, task, utterance string) {
+	if st.Task != "" {
+		title := task
+		if tt := r.bot.Tasks[task].Title; tt != nil {
+			if s, err := tt.Render(t); err == nil && s != "" {
+				title = s
+			}
+		}
+		r.metrics.taskEnded(st.Task, nodes.Canceled)
+		st.clearTask()
+		t.Say(nodes.Reply{Text: phrase(t, nil, "switch", title)})
+	}
+	r.startTask(ctx, st, t, task, utterance)
+}
+
+func (t *Task) nodeOrNil(id string) *nodeDef {
+	if t == nil {
+		return nil
+	}
+	return t.Nodes[id]
+}
+
+func (r *Runtime) startTask(ctx context.Context, st *state, t *nodes.Turn, name, utterance string) {
+	task := r.bot.Tasks[name]
+	st.clearTask()
+	st.Task, st.Node, st.Utt = name, task.Root, utterance
+	st.Ctx.Intent = name
+	t.Utterance = utterance
+	r.runNode(ctx, st, t, task, task.Nodes[task.Root])
+}
+
+// prepare points the turn at a node.
+func (r *Runtime) prepare(t *nodes.Turn, st *state, nd *nodeDef) {
+	if st.NS == nil {
+		st.NS = &nodes.NodeState{}
+	}
+	t.NodeID, t.State = nd.ID, st.NS
+}
+
+// runNode enters nd and follows the dialog until it waits or ends.
+func (r *Runtime) runNode(ctx context.Context, st *state, t *nodes.Turn, task *Task, nd *nodeDef) {
+	m := task.fsmFor(nd.ID)
+	defer task.putFSM(m)
+	r.prepare(t, st, nd)
+	out, err := nd.node.Run(ctx, t)
+	if err != nil {
+		r.nodeFailed(st, t, nd, err)
+		return
+	}
+	r.advance(ctx, st, t, task, m, nd, out)
+}
+
+// advance applies a node's outcome and runs the following nodes.
+func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *Task, m *fsm.FSM, nd *nodeDef, out nodes.Outcome) {
+	for visits := 0; ; visits++ {
+		var target nodes.Target
+		switch out.Status {
+		case nodes.Wait:
+			if nd.input == nil {
+				r.nodeFailed(st, t, nd, fmt.Errorf("node type %s waited for input but cannot take it", nd.Type))
+				return
+			}
+			st.Wait = waitInput
+			return
+		case nodes.Park:
+			st.Wait = waitAuth
+			st.PExp = t.Now.Add(r.parkTTL).Unix()
+			return
+		case nodes.End:
+			r.endTask(st, t, out.Reason, out.Message)
+			return
+		case nodes.Goto:
+			target = out.Target
+		default:
+			var err error
+			target, err = r.defaultTarget(t, nd)
+			if err != nil {
+				r.nodeFailed(st, t, nd, err)
+				return
+			}
+		}
+		if target == "" || target == nodes.EndTarget {
+			r.endTask(st, t, nodes.Fulfilled, "")
+			return
+		}
+		if visits >= r.bot.Config.Settings.MaxNodeVisits {
+			r.log.Warn("node visit limit reached", "task", task.Name, "node", nd.ID)
+			r.endTask(st, t, nodes.Failed, phrase(t, nil, "loop"))
+			return
+		}
+		if err := task.move(ctx, m, string(target)); err != nil {
+			r.nodeFailed(st, t, nd, fmt.Errorf("transition to %s: %w", target, err))
+			return
+		}
+		nd = task.Nodes[string(target)]
+		st.Node, st.Wait, st.NS = nd.ID, waitNone, nil
+		r.prepare(t, st, nd)
+		var err error
+		out, err = nd.node.Run(ctx, t)
+		if err != nil {
+			r.nodeFailed(st, t, nd, err)
+			return
+		}
+	}
+}
+
+// defaultTarget evaluates next or the ordered conditions.
+func (r *Runtime) defaultTarget(t *nodes.Turn, nd *nodeDef) (nodes.Target, error) {
+	if nd.Next != "" {
+		return nd.Next, nil
+	}
+	for i, tr := range nd.Transitions {
+		c := nd.conds[i]
+		if c == nil {
+			return tr.Else, nil
+		}
+		ok, err := c.Eval(t)
+		if err != nil {
+			return "", fmt.Errorf("condition %q: %w", tr.If, err)
+		}
+		if ok {
+			return tr.To, nil
+		}
+	}
+	return nodes.EndTarget, nil
+}
+
+func (r *Runtime) nodeFailed(st *state, t *nodes.Turn, nd *nodeDef, err error) {
+	r.log.Error("node failed", "task", st.Task, "node", nd.ID, "type", nd.Type, "err", err)
+	r.endTask(st, t, nodes.Failed, "")
+}
+
+// endTask runs the task-end event and clears the task.
+func (r *Runtime) endTask(st *state, t *nodes.Turn, reason nodes.Reason, msg string) {
+	ev := r.bot.Config.Events
+	switch reason {
+	case nodes.Failed:
+		if msg == "" {
+			override := ev.TaskEnd.Failed
+			if override == nil {
+				override = ev.TaskFailure
+			}
+			msg = phrase(t, override, "failed")
+		}
+		t.Say(nodes.Reply{Text: msg})
+	case nodes.Canceled:
+		t.Say(nodes.Reply{Text: phrase(t, ev.TaskEnd.Canceled, "canceled")})
+	case nodes.Expired:
+		t.Say(nodes.Reply{Text: phrase(t, nil, "link_expired")})
+	case nodes.Fulfilled, nodes.HandedOff:
+		if ev.TaskEnd.Fulfilled != nil {
+			if s, err := ev.TaskEnd.Fulfilled.Render(t); err == nil && s != "" {
+				t.Say(nodes.Reply{Text: s})
+			}
+		}
+	}
+	r.metrics.taskEnded(st.Task, reason)
+	st.clearTask()
+}

@@ -1,0 +1,129 @@
+package dialog
+
+import (
+	"context"
+
+	"github.com/botforge/dialogd/nodes"
+)
+
+// Resume runs a parked node again (after an authorization arrived, say)
+// and returns the frames to deliver outside any client turn.
+func (r *Runtime) Resume(ctx context.Context, sessionID, userID string) ([][]byte, error) {
+	return r.whileParked(ctx, sessionID, userID, func(st *state, t *nodes.Turn) {
+		task := r.bot.Tasks[st.Task]
+		switch {
+		case task == nil || task.Nodes[st.Node] == nil:
+			st.clearTask()
+		case r.parkExpired(st):
+			r.endTask(st, t, nodes.Expired, "")
+		default:
+			st.Wait, st.PExp, st.Pend = waitNone, 0, ""
+			r.runNode(ctx, st, t, task, task.Nodes[st.Node])
+		}
+	})
+}
+
+// Denied ends a parked task whose user refused to grant access
+// (error=access_denied on the OAuth callback) and returns the frames that
+// tell the user, to deliver outside any client turn.
+func (r *Runtime) Denied(ctx context.Context, sessionID, userID string) ([][]byte, error) {
+	return r.whileParked(ctx, sessionID, userID, func(st *state, t *nodes.Turn) {
+		t.Say(nodes.Reply{Text: phrase(t, nil, "access_denied", r.taskTitle(t, st.Task))})
+		r.metrics.taskEnded(st.Task, nodes.Canceled)
+		st.clearTask()
+	})
+}
+
+// whileParked runs fn as a turn of its own on a session whose task is
+// parked, and commits it; a session that is not parked (a replayed or late
+// callback) is left alone and yields no frames.
+func (r *Runtime) whileParked(ctx context.Context, sessionID, userID string, fn func(*state, *nodes.Turn)) ([][]byte, error) {
+	lease, err := r.store.Acquire(ctx, storeKey(sessionID))
+	if err != nil {
+		return nil, r.storeErr("load session", err)
+	}
+	st, err := decodeState(lease.State())
+	if err != nil || st == nil || st.Wait != waitAuth {
+		_ = lease.Release(ctx)
+		return nil, err
+	}
+	t := r.turn(st, sessionID, userID)
+	defer r.turns.Put(t)
+	fn(st, t)
+	return r.commit(ctx, lease, st, t, sessionID, "")
+}
+
+func (r *Runtime) parkExpired(st *state) bool {
+	return st.PExp != 0 && r.now().Unix() >= st.PExp
+}
+
+// parked handles an input while the task waits for an authorization; it
+// reports whether it dealt with the input. Commands were handled before.
+func (r *Runtime) parked(ctx context.Context, st *state, t *nodes.Turn, in nodes.Input, n string) bool {
+	task := r.bot.Tasks[st.Task]
+	nd := task.nodeOrNil(st.Node)
+	if nd == nil {
+		st.clearTask()
+		return false
+	}
+	if r.parkExpired(st) {
+		// A distinct outcome from cancel: the link ran out.
+		r.endTask(st, t, nodes.Expired, "")
+		return false // the input may still start something
+	}
+	rerun := func() {
+		st.Wait, st.PExp, st.Pend = waitNone, 0, ""
+		r.runNode(ctx, st, t, task, nd)
+	}
+	if st.Pend != "" {
+		yes, ok := nodes.ParseYesNo(in.Value(), t.Lang, nil, nil)
+		switch {
+		case ok && yes:
+			r.switchTo(ctx, st, t, st.Pend, "")
+		case ok && !yes:
+			t.Say(nodes.Reply{Text: phrase(t, nil, "still_waiting", r.taskTitle(t, st.Task))})
+			rerun()
+		default:
+			r.askDiscard(t, st, st.Pend)
+		}
+		return true
+	}
+	other := ""
+	if in.Payload != "" && r.bot.Tasks[in.Payload] != nil {
+		other = in.Payload
+	} else if hit, ok := r.bot.intent.match(n); ok {
+		other = hit.task
+	}
+	if other != "" && other != st.Task {
+		st.Pend = other
+		r.askDiscard(t, st, other)
+		return true
+	}
+	// Anything else: the link again, from a fresh run of the node.
+	t.Say(nodes.Reply{Text: phrase(t, nil, "parked")})
+	rerun()
+	return true
+}
+
+func (r *Runtime) askDiscard(t *nodes.Turn, st *state, other string) {
+	yes, no := "Yes", "No"
+	switch t.Lang {
+	case "ja":
+		yes, no = "はい", "いいえ"
+	case "de":
+		yes, no = "Ja", "Nein"
+	}
+	t.Say(nodes.Reply{
+		Text:         phrase(t, nil, "discard_parked", r.taskTitle(t, st.Task), r.taskTitle(t, other)),
+		QuickReplies: []nodes.Button{{Title: yes, Payload: yes}, {Title: no, Payload: no}},
+	})
+}
+
+func (r *Runtime) taskTitle(t *nodes.Turn, name string) string {
+	if task := r.bot.Tasks[name]; task != nil && task.Title != nil {
+		if s, err := task.Title.Render(t); err == nil && s != "" {
+			return s
+		}
+	}
+	return name
+}
