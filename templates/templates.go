@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -501,76 +499,6 @@ func authProfiles(task []byte) []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-// Install renders template name and writes it to botDir/tasks/<task
-// name>.yaml, refusing to replace an existing file. See [Template.Install].
-func Install(botDir, name string, params map[string]string) (string, error) {
-	t, err := Get(name)
-	if err != nil {
-		return "", err
-	}
-	return t.Install(botDir, params, false)
-}
-
-// Install writes the rendered task to botDir/tasks/<task name>.yaml and
-// returns the path. An existing file is replaced only with overwrite. The
-// bot is then loaded as a whole (so a task name used by another file, or
-// a bot.yaml problem, is reported); if it does not load, the previous
-// state of the file is restored and the load errors are returned.
-func (t *Template) Install(botDir string, params map[string]string, overwrite bool) (string, error) {
-	name, data, err := t.render(params)
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Join(botDir, "tasks")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("install %s: %w", t.Name, err)
-	}
-	path := filepath.Join(dir, name+".yaml")
-	old, readErr := os.ReadFile(path)
-	existed := readErr == nil
-	if existed && !overwrite {
-		return "", fmt.Errorf("install %s: %s: %w (pass overwrite to replace it)", t.Name, path, ErrExists)
-	}
-	if !existed && !errors.Is(readErr, fs.ErrNotExist) {
-		return "", fmt.Errorf("install %s: %w", t.Name, readErr)
-	}
-	if err := writeFile(path, data); err != nil {
-		return "", fmt.Errorf("install %s: %w", t.Name, err)
-	}
-	if _, err := dialog.LoadDir(botDir); err != nil {
-		if existed {
-			_ = writeFile(path, old)
-		} else {
-			_ = os.Remove(path)
-		}
-		return "", fmt.Errorf("install %s: the bot does not load with the new task (nothing was changed): %w", t.Name, err)
-	}
-	return path, nil
-}
-
-// writeFile replaces path through a temporary file in the same directory.
-func writeFile(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".install-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-	}
-	return err
 }
 
 func walkScalars(n *yaml.Node, f func(n *yaml.Node, isKey bool)) {
