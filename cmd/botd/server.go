@@ -186,6 +186,7 @@ func newServer(cfg *config, stderr io.Writer) (*server, error) {
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	s := &server{cfg: cfg, log: log, tenants: map[string]*tenant{}}
 
+	exportDemoAPIBase(cfg) // before loading: the demo bot's env.api_base names botd's own address
 	bots, err := loadBots(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("load bot:\n%w", err)
