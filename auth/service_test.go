@@ -29,11 +29,11 @@ func TestServiceNodeCreatesLead(t *testing.T) {
 		t.Fatal(err)
 	}
 	tu := turn("acme", "sess-9", "visitor-9", "create_lead")
-	tu.Ctx = &nodes.Context{}
+	tu.Memory = &nodes.Memory{}
 	tu.Env = &nodes.Env{HTTP: h.sf.Client(), Auth: m, Log: h.log}
 
 	out, err := s.Run(context.Background(), tu)
-	if err != nil || out.Status != nodes.Park || len(tu.Replies()) != 1 || tu.Replies()[0].Type != nodes.ReplyAuthorize {
+	if err != nil || out.Status != nodes.StatusPark || len(tu.Replies()) != 1 || tu.Replies()[0].Type != nodes.ReplyAuthorize {
 		t.Fatalf("first Run = %+v, %v, %+v; want Park with an authorize reply", out, err, tu.Replies())
 	}
 	h.signIn(tu.Replies()[0].URL)
@@ -49,8 +49,8 @@ func TestServiceNodeCreatesLead(t *testing.T) {
 		if err != nil || out != nodes.Next() {
 			t.Fatalf("run %d = %+v, %v; want Next", i, out, err)
 		}
-		st, _ := tu.Ctx.Lookup(nodes.SplitPath("create_lead.response.status"), 0)
-		id, _ := tu.Ctx.Lookup(nodes.SplitPath("create_lead.response.body.id"), 0)
+		st, _ := tu.Memory.Lookup(nodes.SplitPath("create_lead.response.status"), 0)
+		id, _ := tu.Memory.Lookup(nodes.SplitPath("create_lead.response.body.id"), 0)
 		if st != float64(http.StatusCreated) || id == nil {
 			t.Errorf("run %d: status %v id %v; want 201 and a Lead id", i, st, id)
 		}

@@ -29,10 +29,10 @@ func (r *Runtime) command(st *state, t *nodes.Turn, n string) bool {
 		t.Say(nodes.Reply{Text: phrase(t, r.bot.Config.Messages.Help, "help"), Buttons: r.taskButtons(t, true)})
 	case cmdRestart:
 		seq, seen, lang := st.Seq, st.Seen, t.Lang
-		conv := st.Ctx.Conversation
+		conv := st.Memory.Conversation
 		*st = state{V: stateVersion, Seq: seq, Seen: seen, Lang: lang}
-		st.Ctx.Conversation = conv
-		t.Ctx = &st.Ctx
+		st.Memory.Conversation = conv
+		t.Memory = &st.Memory
 		t.Say(nodes.Reply{Text: phrase(t, r.bot.Config.Messages.Restarted, "restarted"), Buttons: r.taskButtons(t, true)})
 	}
 	return true

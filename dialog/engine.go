@@ -11,7 +11,7 @@ import (
 
 // process decides what one input means and runs it.
 func (r *Runtime) process(ctx context.Context, st *state, t *nodes.Turn, in nodes.Input) {
-	st.Ctx.Input = in.Value()
+	st.Memory.Input = in.Value()
 	n := normalize(in.Text)
 	if in.Payload != "" {
 		n = normalize(in.Payload)
@@ -118,7 +118,7 @@ func (r *Runtime) startTask(ctx context.Context, st *state, t *nodes.Turn, name,
 	task := r.bot.Tasks[name]
 	st.clearTask()
 	st.Task, st.Node, st.Utt = name, task.Root, utterance
-	st.Ctx.Intent = name
+	st.Memory.Intent = name
 	t.Utterance = utterance
 	r.runNode(ctx, st, t, task, task.Nodes[task.Root])
 }
@@ -149,21 +149,21 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 	for visits := 0; ; visits++ {
 		var target nodes.Target
 		switch out.Status {
-		case nodes.Wait:
+		case nodes.StatusWait:
 			if nd.input == nil {
 				r.nodeFailed(st, t, nd, fmt.Errorf("node type %s waited for input but cannot take it", nd.Type))
 				return
 			}
 			st.Wait = waitInput
 			return
-		case nodes.Park:
+		case nodes.StatusPark:
 			st.Wait = waitAuth
 			st.PExp = t.Now.Add(r.parkTTL).Unix()
 			return
-		case nodes.End:
+		case nodes.StatusEnd:
 			r.endTask(st, t, out.Reason, out.Message)
 			return
-		case nodes.Goto:
+		case nodes.StatusGoto:
 			target = out.Target
 		default:
 			var err error

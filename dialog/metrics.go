@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"errors"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,7 +18,10 @@ type Metrics struct {
 	serviceErrs  *prometheus.CounterVec
 }
 
-// NewMetrics creates the runtime metrics and registers them with reg.
+// NewMetrics creates the runtime metrics and registers them with reg. A
+// server of several bots creates one Metrics per bot, each with reg
+// wrapped to add the bot's label (prometheus.WrapRegistererWith), so that
+// every series says which bot it counts.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		turns: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -31,11 +35,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "dialogd_tasks_ended_total", Help: "Dialog tasks ended, by task and reason.",
 		}, []string{"task", "reason"}),
 		serviceCalls: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "dialogd_service_call_duration_seconds", Help: "Service node HTTP call latency, by node and status class.",
+			Name: "dialogd_service_call_duration_seconds", Help: "Service node HTTP call latency, by node and class (2xx, 4xx, 5xx, other, error, authorization_required).",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"node", "class"}),
 		serviceErrs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "dialogd_service_call_errors_total", Help: "Service node calls that failed (transport error, timeout or non-2xx), by node.",
+			Name: "dialogd_service_call_errors_total", Help: "Service node calls that failed (transport error, timeout or non-2xx), by node; a call that waits for the user's authorization is not a failure.",
 		}, []string{"node"}),
 	}
 	if reg != nil {
@@ -62,19 +66,30 @@ func (m *Metrics) taskEnded(task string, reason nodes.Reason) {
 }
 
 func (m *Metrics) observeService(node string, status int, d time.Duration, err error) {
-	class := "error"
-	switch {
-	case err == nil && status >= 200 && status < 300:
-		class = "2xx"
-	case err == nil && status >= 400 && status < 500:
-		class = "4xx"
-	case err == nil && status >= 500:
-		class = "5xx"
-	case err == nil:
-		class = "other"
-	}
+	class := serviceClass(status, err)
 	m.serviceCalls.WithLabelValues(node, class).Observe(d.Seconds())
-	if class != "2xx" {
+	if class != "2xx" && class != classAuthorizationRequired {
 		m.serviceErrs.WithLabelValues(node).Inc()
 	}
+}
+
+// classAuthorizationRequired is the class of a call that parked its task
+// until the user grants access: an outcome of its own, not an error.
+const classAuthorizationRequired = "authorization_required"
+
+// serviceClass is the class label of a service call's outcome.
+func serviceClass(status int, err error) string {
+	switch {
+	case errors.Is(err, nodes.ErrAuthorizationRequired):
+		return classAuthorizationRequired
+	case err != nil:
+		return "error"
+	case status >= 200 && status < 300:
+		return "2xx"
+	case status >= 400 && status < 500:
+		return "4xx"
+	case status >= 500:
+		return "5xx"
+	}
+	return "other"
 }

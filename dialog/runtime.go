@@ -162,7 +162,7 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 	t := r.turn(st, sessionID, userID)
 	defer r.turns.Put(t)
 	if id, ok := nodes.IdentityFrom(ctx); ok {
-		st.Ctx.Identity = id
+		st.Memory.Identity = id
 	}
 	if err := r.loadScopedVars(ctx, st, userID); err != nil {
 		_ = lease.Release(ctx)
@@ -217,14 +217,14 @@ func (r *Runtime) turn(st *state, sessionID, userID string) *nodes.Turn {
 		t = new(nodes.Turn)
 	}
 	t.ResetReplies()
-	t.Ctx = &st.Ctx
-	st.Ctx.Env = r.bot.Config.Env
+	t.Memory = &st.Memory
+	st.Memory.Env = r.bot.Config.Env
 	t.Lang = st.Lang
 	t.Now = r.now()
 	t.Env = r.env
 	t.User = userID
 	t.Session = sessionID
-	st.Ctx.Identity = nodes.Identity{}
+	st.Memory.Identity = nodes.Identity{}
 	t.Bot = r.bot.Config.Name
 	t.Utterance = st.Utt
 	t.NodeID, t.State = "", nil

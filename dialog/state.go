@@ -25,18 +25,18 @@ const (
 
 // state is a conversation's stored state: compact, versioned JSON.
 type state struct {
-	V    int              `json:"v"`
-	Seq  uint64           `json:"s,omitempty"`  // last frame number sent
-	Task string           `json:"t,omitempty"`  // running task
-	Node string           `json:"n,omitempty"`  // current node
-	Wait uint8            `json:"w,omitempty"`  // waitInput, waitAuth
-	NS   *nodes.NodeState `json:"ns,omitempty"` // current node's scratch state
-	Utt  string           `json:"u,omitempty"`  // the utterance that started the task
-	PExp int64            `json:"pe,omitempty"` // parked until (Unix seconds)
-	Pend string           `json:"p,omitempty"`  // task the user asked for while parked, awaiting yes/no
-	Lang string           `json:"l,omitempty"`
-	Ctx  nodes.Context    `json:"c"`
-	Seen seenList         `json:"m,omitempty"` // recent client message ids and their frames
+	V      int              `json:"v"`
+	Seq    uint64           `json:"s,omitempty"`  // last frame number sent
+	Task   string           `json:"t,omitempty"`  // running task
+	Node   string           `json:"n,omitempty"`  // current node
+	Wait   uint8            `json:"w,omitempty"`  // waitInput, waitAuth
+	NS     *nodes.NodeState `json:"ns,omitempty"` // current node's scratch state
+	Utt    string           `json:"u,omitempty"`  // the utterance that started the task
+	PExp   int64            `json:"pe,omitempty"` // parked until (Unix seconds)
+	Pend   string           `json:"p,omitempty"`  // task the user asked for while parked, awaiting yes/no
+	Lang   string           `json:"l,omitempty"`
+	Memory nodes.Memory     `json:"c"`
+	Seen   seenList         `json:"m,omitempty"` // recent client message ids and their frames
 }
 
 type seenMsg struct {
@@ -61,10 +61,10 @@ func decodeState(b []byte) (*state, error) {
 
 func (st *state) encode() ([]byte, error) {
 	// User and bot variables live in their own keys, not in the session.
-	u, b := st.Ctx.User, st.Ctx.Bot
-	st.Ctx.User, st.Ctx.Bot = nil, nil
+	u, b := st.Memory.User, st.Memory.Bot
+	st.Memory.User, st.Memory.Bot = nil, nil
 	data, err := json.Marshal(st)
-	st.Ctx.User, st.Ctx.Bot = u, b
+	st.Memory.User, st.Memory.Bot = u, b
 	return data, err
 }
 
@@ -94,9 +94,9 @@ func (st *state) remember(id string, from, to uint64) {
 // endTask clears everything that belonged to the running task.
 func (st *state) clearTask() {
 	st.Task, st.Node, st.Wait, st.NS, st.Utt, st.PExp, st.Pend = "", "", waitNone, nil, "", 0, ""
-	st.Ctx.Intent = ""
-	st.Ctx.Entities = nil
-	st.Ctx.Nodes = nil
+	st.Memory.Intent = ""
+	st.Memory.Entities = nil
+	st.Memory.Nodes = nil
 }
 
 // seenList is stored as one string, "len:id,from[,to];…", which is smaller

@@ -21,7 +21,7 @@ func (r *Runtime) loadScopedVars(ctx context.Context, st *state, userID string) 
 	for _, kv := range []struct {
 		key string
 		dst *map[string]nodes.Var
-	}{{uk, &st.Ctx.User}, {bk, &st.Ctx.Bot}} {
+	}{{uk, &st.Memory.User}, {bk, &st.Memory.Bot}} {
 		b, err := r.store.Get(ctx, kv.key)
 		if err != nil {
 			return err
@@ -45,7 +45,7 @@ func (r *Runtime) saveScopedVars(ctx context.Context, st *state, userID string) 
 	for _, kv := range []struct {
 		key  string
 		vars map[string]nodes.Var
-	}{{uk, st.Ctx.User}, {bk, st.Ctx.Bot}} {
+	}{{uk, st.Memory.User}, {bk, st.Memory.Bot}} {
 		if kv.vars == nil {
 			continue
 		}

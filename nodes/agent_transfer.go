@@ -45,7 +45,7 @@ func (n *AgentTransfer) Run(ctx context.Context, t *Turn) (Outcome, error) {
 	}
 	t.Say(Reply{Type: ReplyMessage, Text: s})
 	t.Say(Reply{Type: ReplyHandoff, Reason: n.Reason})
-	return Finish(HandedOff), nil
+	return End(HandedOff), nil
 }
 
 var _ Node = (*AgentTransfer)(nil)

@@ -25,8 +25,8 @@ const (
 )
 
 // Cond is a transition condition: an expr-lang expression
-// (https://expr-lang.org) over the conversation [Context] that yields true
-// or false. The roots of [Context] are variables: intent, lang, input,
+// (https://expr-lang.org) over the conversation [Memory] that yields true
+// or false. The roots of [Memory] are variables: intent, lang, input,
 // entities, conversation, user, bot, and node ids.
 //
 //	exists(entities.email)                     the entity is filled
@@ -341,7 +341,7 @@ func (c *Cond) Eval(t *Turn) (bool, error) {
 	return c.EvalEnv(turnEnv(t))
 }
 
-// EvalEnv evaluates the condition over an environment from [Context.Map],
+// EvalEnv evaluates the condition over an environment from [Memory.Map],
 // so several conditions of one turn can share it.
 func (c *Cond) EvalEnv(env map[string]any) (bool, error) {
 	out, err := runProgram(c.prog, env)
@@ -383,7 +383,7 @@ func (e *Expr) Eval(t *Turn) (any, error) {
 	return e.EvalEnv(turnEnv(t))
 }
 
-// EvalEnv evaluates the expression over an environment from [Context.Map].
+// EvalEnv evaluates the expression over an environment from [Memory.Map].
 func (e *Expr) EvalEnv(env map[string]any) (any, error) {
 	out, err := runProgram(e.prog, env)
 	if err != nil {
@@ -415,10 +415,10 @@ func runProgram(p *vm.Program, env map[string]any) (any, error) {
 }
 
 func turnEnv(t *Turn) map[string]any {
-	if t == nil || t.Ctx == nil {
-		return (&Context{}).Map(0)
+	if t == nil || t.Memory == nil {
+		return (&Memory{}).Map(0)
 	}
-	return t.Ctx.Map(t.Now.Unix())
+	return t.Memory.Map(t.Now.Unix())
 }
 
 // toContextValue converts an expression result to a JSON-shaped value.

@@ -10,7 +10,7 @@ import (
 
 // condTurn returns a turn over a context with a little of everything.
 func condTurn() *Turn {
-	c := &Context{Intent: "create_lead", Lang: "en", Input: "I want an Agent please"}
+	c := &Memory{Intent: "create_lead", Lang: "en", Input: "I want an Agent please"}
 	c.SetEntity("email", "ada@example.com")
 	c.SetEntity("qty", 12.0)
 	c.SetEntity("empty", "")
@@ -23,7 +23,7 @@ func condTurn() *Turn {
 	c.SetVar(ScopeConversation, "total", 24.0, 0)
 	c.SetVar(ScopeConversation, "gone", "x", now.Unix()-1)
 	c.SetVar(ScopeUser, "tier", "gold", 0)
-	return &Turn{Ctx: c, Lang: "en", Now: now}
+	return &Turn{Memory: c, Lang: "en", Now: now}
 }
 
 func TestCondEval(t *testing.T) {
@@ -243,7 +243,7 @@ func BenchmarkCondEvalSharedEnv(b *testing.B) {
 		b.Fatal(err)
 	}
 	turn := condTurn()
-	env := turn.Ctx.Map(turn.Now.Unix())
+	env := turn.Memory.Map(turn.Now.Unix())
 	b.ReportAllocs()
 	for b.Loop() {
 		ok, err := c.EvalEnv(env)
@@ -255,7 +255,7 @@ func BenchmarkCondEvalSharedEnv(b *testing.B) {
 
 func TestCondNodeNamedLikeBuiltin(t *testing.T) {
 	turn := condTurn()
-	turn.Ctx.SetNode("count", map[string]any{"n": 2.0})
+	turn.Memory.SetNode("count", map[string]any{"n": 2.0})
 	c, err := CompileCond(`$env["count"].n == 2`)
 	if err != nil {
 		t.Fatalf("CompileCond error: %v", err)

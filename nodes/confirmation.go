@@ -118,13 +118,13 @@ func (n *Confirmation) Run(ctx context.Context, t *Turn) (Outcome, error) {
 		return Outcome{}, fmt.Errorf("confirmation prompt: %w", err)
 	}
 	t.Say(Reply{Type: ReplyMessage, Text: text, QuickReplies: quickYesNo(t.Lang)})
-	return WaitInput(), nil
+	return Wait(), nil
 }
 
 // Input reads the answer.
 func (n *Confirmation) Input(ctx context.Context, t *Turn, in Input) (Outcome, error) {
 	v := in.Value()
-	t.Ctx.Input = v
+	t.Memory.Input = v
 	yesN, noN := n.yesN, n.noN
 	if yesN == nil && noN == nil { // not provisioned
 		yesN, noN = normalizeAll(n.YesSynonyms), normalizeAll(n.NoSynonyms)
@@ -136,7 +136,7 @@ func (n *Confirmation) Input(ctx context.Context, t *Turn, in Input) (Outcome, e
 			answer = "yes"
 		}
 		if t.NodeID != "" && !IsReservedRoot(t.NodeID) {
-			t.Ctx.SetNode(t.NodeID, map[string]any{"answer": answer})
+			t.Memory.SetNode(t.NodeID, map[string]any{"answer": answer})
 		}
 		if yes {
 			return GoTo(n.OnYes), nil
@@ -170,7 +170,7 @@ func (n *Confirmation) Input(ctx context.Context, t *Turn, in Input) (Outcome, e
 		return Outcome{}, fmt.Errorf("confirmation error prompt: %w", err)
 	}
 	t.Say(Reply{Type: ReplyMessage, Text: s, QuickReplies: quickYesNo(t.Lang)})
-	return WaitInput(), nil
+	return Wait(), nil
 }
 
 var (

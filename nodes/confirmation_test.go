@@ -32,11 +32,11 @@ func TestConfirmationRun(t *testing.T) {
 		t.Run(tt.lang, func(t *testing.T) {
 			n := mustLoad(t, "confirmation", confirmSrc)
 			turn := newTurn(tt.lang)
-			turn.Ctx.SetEntity("name", "Ada")
+			turn.Memory.SetEntity("name", "Ada")
 			turn.State.Retries = 2 // left over; Run starts afresh
 			out, err := n.Run(context.Background(), turn)
-			if err != nil || out != WaitInput() {
-				t.Fatalf("Run = %+v, %v; want WaitInput()", out, err)
+			if err != nil || out != Wait() {
+				t.Fatalf("Run = %+v, %v; want Wait()", out, err)
 			}
 			if got := turn.Replies(); len(got) != 1 || !reflect.DeepEqual(got[0], tt.want) {
 				t.Errorf("replies = %+v; want [%+v]", got, tt.want)
@@ -77,10 +77,10 @@ func TestConfirmationInput(t *testing.T) {
 			}
 			c, _ := CompileCond(`node1.answer == "` + tt.wantAnswer + `"`)
 			if ok, err := c.Eval(turn); !ok || err != nil {
-				t.Errorf("after Input(%q): node1.answer is not %q (ctx %+v)", tt.in.Value(), tt.wantAnswer, turn.Ctx.Nodes)
+				t.Errorf("after Input(%q): node1.answer is not %q (ctx %+v)", tt.in.Value(), tt.wantAnswer, turn.Memory.Nodes)
 			}
-			if turn.Ctx.Input != tt.in.Value() {
-				t.Errorf("ctx input = %q; want %q", turn.Ctx.Input, tt.in.Value())
+			if turn.Memory.Input != tt.in.Value() {
+				t.Errorf("ctx input = %q; want %q", turn.Memory.Input, tt.in.Value())
 			}
 		})
 	}
@@ -136,7 +136,7 @@ func TestConfirmationRetries(t *testing.T) {
 			}
 			n := mustLoad(t, "confirmation", src).(*Confirmation)
 			turn := newTurn(tt.lang)
-			turn.Ctx.SetEntity("name", "Ada")
+			turn.Memory.SetEntity("name", "Ada")
 			if _, err := n.Run(context.Background(), turn); err != nil {
 				t.Fatal(err)
 			}
@@ -150,14 +150,14 @@ func TestConfirmationRetries(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if out.Status == End {
+				if out.Status == StatusEnd {
 					if out.Reason != Failed || out.Message != tt.wantFail {
 						t.Errorf("final outcome = %+v; want Fail(%q)", out, tt.wantFail)
 					}
 					break
 				}
-				if out != WaitInput() {
-					t.Fatalf("Input #%d = %+v; want WaitInput()", i, out)
+				if out != Wait() {
+					t.Fatalf("Input #%d = %+v; want Wait()", i, out)
 				}
 				r := turn.Replies()
 				if len(r) != 1 || len(r[0].QuickReplies) != 2 {

@@ -21,7 +21,7 @@ type Var struct {
 	Exp int64 `json:"e,omitempty"`
 }
 
-// Context is the conversation context that templates, conditions and
+// Memory is the conversation context that templates, conditions and
 // scripts read. Its JSON form is part of the session state, so it is kept
 // compact. Values are JSON values: string, float64, bool, nil,
 // map[string]any and []any.
@@ -37,7 +37,7 @@ type Var struct {
 //	env.<name>                  the bot's environment values (bot.yaml env:)
 //	identity.<field>            who the user is: verified, subject, name, email, phone
 //	<node id>.<key>…            what a node stored, e.g. create_lead.response.body.id
-type Context struct {
+type Memory struct {
 	Intent   string         `json:"i,omitempty"`
 	Lang     string         `json:"l,omitempty"`
 	Input    string         `json:"in,omitempty"`
@@ -70,7 +70,7 @@ func SplitPath(p string) []string { return strings.Split(strings.TrimSpace(p), "
 
 // Lookup returns the value at path, and whether it exists. Expired variables
 // do not exist; now is Unix seconds.
-func (c *Context) Lookup(path []string, now int64) (any, bool) {
+func (c *Memory) Lookup(path []string, now int64) (any, bool) {
 	if len(path) == 0 {
 		return nil, false
 	}
@@ -174,7 +174,7 @@ func atoi(s string) (int, bool) {
 	return n, true
 }
 
-func (c *Context) vars(s Scope) map[string]Var {
+func (c *Memory) vars(s Scope) map[string]Var {
 	switch s {
 	case ScopeUser:
 		return c.User
@@ -186,7 +186,7 @@ func (c *Context) vars(s Scope) map[string]Var {
 }
 
 // SetVar sets a variable in a scope; exp is Unix seconds (0 = no expiry).
-func (c *Context) SetVar(s Scope, name string, v any, exp int64) {
+func (c *Memory) SetVar(s Scope, name string, v any, exp int64) {
 	m := c.vars(s)
 	if m == nil {
 		m = map[string]Var{}
@@ -203,7 +203,7 @@ func (c *Context) SetVar(s Scope, name string, v any, exp int64) {
 }
 
 // SetEntity stores an entity value.
-func (c *Context) SetEntity(name string, v any) {
+func (c *Memory) SetEntity(name string, v any) {
 	if c.Entities == nil {
 		c.Entities = map[string]any{}
 	}
@@ -211,7 +211,7 @@ func (c *Context) SetEntity(name string, v any) {
 }
 
 // SetNode stores a node's result under its id.
-func (c *Context) SetNode(id string, v any) {
+func (c *Memory) SetNode(id string, v any) {
 	if c.Nodes == nil {
 		c.Nodes = map[string]any{}
 	}
@@ -220,7 +220,7 @@ func (c *Context) SetNode(id string, v any) {
 
 // Map returns the context as one map for expression environments (script
 // and conditions): roots as keys, expired variables left out.
-func (c *Context) Map(now int64) map[string]any {
+func (c *Memory) Map(now int64) map[string]any {
 	m := map[string]any{
 		"intent": c.Intent, "lang": c.Lang, "input": c.Input,
 		"entities":     orEmpty(c.Entities),

@@ -11,12 +11,12 @@
 // value, calls Provision and Validate when the node implements
 // [Provisioner] and [Validator], and wraps every error with the node's
 // file:line:col position. At run time the host calls [Node.Run] when the
-// dialog enters the node and, for an [InputNode] that returned [WaitInput],
+// dialog enters the node and, for an [InputNode] that returned [Wait],
 // [InputNode.Input] with the user's next input.
 //
 // Fields of type [Target] are transitions: the host checks them and derives
-// the task's state machine from them. Fields of type [Template] are
-// templated from the conversation [Context].
+// the task's state machine from them. Fields of type [Interp] are
+// templated from the conversation [Memory].
 //
 // This package imports nothing else of this module, which a test checks.
 package nodes

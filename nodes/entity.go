@@ -201,7 +201,7 @@ func (e *Entity) Provision(h *Host) error {
 func (e *Entity) provisionItems(langs []string) error {
 	for _, it := range e.Items {
 		for _, l := range it.Title.Languages() {
-			if tp := it.Title.Template(l); tp != nil && tp.HasInterpolation() {
+			if tp := it.Title.Interp(l); tp != nil && tp.HasInterpolation() {
 				return nil // rendered per turn
 			}
 		}
@@ -220,7 +220,7 @@ func (e *Entity) provisionItems(langs []string) error {
 		for i := range opts {
 			syn := append([]string(nil), e.Items[i].Synonyms...)
 			for _, l := range e.Items[i].Title.Languages() {
-				s, err := e.Items[i].Title.Template(l).Render(&Turn{}, EscapeText)
+				s, err := e.Items[i].Title.Interp(l).Render(&Turn{}, EscapeText)
 				if err != nil {
 					return fmt.Errorf("items[%d].title: %w", i, err)
 				}
@@ -295,7 +295,7 @@ func (e *Entity) Validate() error {
 // Run skips the node when the entity is filled, takes the value from the
 // task's utterance when it holds one, and otherwise asks.
 func (e *Entity) Run(_ context.Context, t *Turn) (Outcome, error) {
-	if _, ok := t.Ctx.Entities[e.Name]; ok {
+	if _, ok := t.Memory.Entities[e.Name]; ok {
 		return Next(), nil
 	}
 	if t.State != nil {
@@ -310,14 +310,14 @@ func (e *Entity) Run(_ context.Context, t *Turn) (Outcome, error) {
 	}
 	if e.extractor != nil && t.Utterance != "" {
 		if v, ok := e.extractor.Extract(t.Utterance, t.Lang, t.Now, opts); ok {
-			t.Ctx.SetEntity(e.Name, v)
+			t.Memory.SetEntity(e.Name, v)
 			return Next(), nil
 		}
 	}
 	if err := e.ask(t, opts, -1); err != nil {
 		return Outcome{}, err
 	}
-	return WaitInput(), nil
+	return Wait(), nil
 }
 
 // Input parses the user's answer.
@@ -327,7 +327,7 @@ func (e *Entity) Input(_ context.Context, t *Turn, in Input) (Outcome, error) {
 		return Outcome{}, err
 	}
 	if v, ok := e.typ.Parse(in.Value(), t.Lang, t.Now, opts); ok {
-		t.Ctx.SetEntity(e.Name, v)
+		t.Memory.SetEntity(e.Name, v)
 		return Next(), nil
 	}
 	if e.Optional {
@@ -356,7 +356,7 @@ func (e *Entity) Input(_ context.Context, t *Turn, in Input) (Outcome, error) {
 	if err := e.ask(t, opts, st.Retries-1); err != nil {
 		return Outcome{}, err
 	}
-	return WaitInput(), nil
+	return Wait(), nil
 }
 
 // ask says the prompt, or error prompt retry (0-based) when retry >= 0,
@@ -459,7 +459,7 @@ var ErrNoListItems = errors.New("nodes: no list items to choose from")
 // contextItems reads the records at From: a list of objects (or plain
 // values) from which Value and Title pick the item's value and label.
 func (e *Entity) contextItems(t *Turn) ([]ListOption, error) {
-	v, ok := t.Ctx.Lookup(e.fromPath, t.Now.Unix())
+	v, ok := t.Memory.Lookup(e.fromPath, t.Now.Unix())
 	list, isList := v.([]any)
 	if !ok || !isList || len(list) == 0 {
 		return nil, fmt.Errorf("entity %s: from %s: %w", e.Name, e.From, ErrNoListItems)

@@ -49,7 +49,7 @@ func mustEntity(t testing.TB, src string) *Entity {
 
 func newEntTurn(utterance string) *Turn {
 	return &Turn{
-		Ctx: &Context{}, Lang: "en", Now: entNow, NodeID: "ask", State: &NodeState{},
+		Memory: &Memory{}, Lang: "en", Now: entNow, NodeID: "ask", State: &NodeState{},
 		Utterance: utterance,
 		Env:       &Env{HTTP: http.DefaultClient, Log: slog.New(slog.DiscardHandler)},
 	}
@@ -118,7 +118,7 @@ func TestEntityPreExtraction(t *testing.T) {
 	if err != nil || out != Next() {
 		t.Fatalf("Run = %+v, %v; want Next", out, err)
 	}
-	if got := turn.Ctx.Entities["email"]; got != "jane@example.com" {
+	if got := turn.Memory.Entities["email"]; got != "jane@example.com" {
 		t.Errorf("entities.email = %v; want jane@example.com", got)
 	}
 	if len(turn.Replies()) != 0 {
@@ -135,8 +135,8 @@ func TestEntityPreExtraction(t *testing.T) {
 	// String types do not extract: the utterance is not the answer.
 	s := mustEntity(t, "entity_type: string\nname: last\nprompt: Last name?")
 	turn = newEntTurn("create a lead for jane@example.com")
-	if out, _ := s.Run(context.Background(), turn); out != WaitInput() {
-		t.Errorf("string Run = %+v; want WaitInput", out)
+	if out, _ := s.Run(context.Background(), turn); out != Wait() {
+		t.Errorf("string Run = %+v; want Wait()", out)
 	}
 }
 
@@ -152,17 +152,17 @@ error_prompts:
 	ctx := context.Background()
 	turn := newEntTurn("create a lead")
 	out, err := e.Run(ctx, turn)
-	if err != nil || out != WaitInput() {
-		t.Fatalf("Run = %+v, %v; want WaitInput", out, err)
+	if err != nil || out != Wait() {
+		t.Fatalf("Run = %+v, %v; want Wait()", out, err)
 	}
 	steps := []struct {
 		in      string
 		want    Outcome
 		replies []string
 	}{
-		{"jane", WaitInput(), []string{"That is not an e-mail address. Try again?"}},
-		{"jane at example", WaitInput(), []string{"Please type it like jane@example.com."}},
-		{"jane@example", WaitInput(), []string{"That is not an e-mail address. Try again?"}},
+		{"jane", Wait(), []string{"That is not an e-mail address. Try again?"}},
+		{"jane at example", Wait(), []string{"Please type it like jane@example.com."}},
+		{"jane@example", Wait(), []string{"That is not an e-mail address. Try again?"}},
 		{" Jane@EXAMPLE.com ", Next(), nil},
 	}
 	if got := replyTexts(turn); !reflect.DeepEqual(got, []string{"What is your e-mail?"}) {
@@ -178,7 +178,7 @@ error_prompts:
 			t.Errorf("step %d: replies = %q; want %q", i, got, s.replies)
 		}
 	}
-	if got := turn.Ctx.Entities["email"]; got != "Jane@example.com" {
+	if got := turn.Memory.Entities["email"]; got != "Jane@example.com" {
 		t.Errorf("entities.email = %v; want Jane@example.com", got)
 	}
 	if turn.State.Retries != 3 {
@@ -195,8 +195,8 @@ func TestEntityNoErrorPromptsRepeatsPrompt(t *testing.T) {
 	}
 	turn.ResetReplies()
 	out, err := e.Input(context.Background(), turn, Input{Text: "viele"})
-	if err != nil || out != WaitInput() {
-		t.Fatalf("Input = %+v, %v; want WaitInput", out, err)
+	if err != nil || out != Wait() {
+		t.Fatalf("Input = %+v, %v; want Wait()", out, err)
 	}
 	want := []string{"Das sieht leider nicht wie eine Zahl aus.", "Wie viele?"}
 	if got := replyTexts(turn); !reflect.DeepEqual(got, want) {
@@ -206,7 +206,7 @@ func TestEntityNoErrorPromptsRepeatsPrompt(t *testing.T) {
 	if out, _ := e.Input(context.Background(), turn, Input{Text: "1.234,5"}); out != Next() {
 		t.Fatalf("Input(1.234,5) = %+v; want Next", out)
 	}
-	if got := turn.Ctx.Entities["ask"]; got != 1234.5 {
+	if got := turn.Memory.Entities["ask"]; got != 1234.5 {
 		t.Errorf("entities.ask = %v; want 1234.5", got)
 	}
 }
@@ -248,14 +248,14 @@ func TestEntityRetriesExhausted(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := mustEntity(t, tt.yaml)
 			turn := newEntTurn("")
-			if out, _ := e.Run(context.Background(), turn); out != WaitInput() {
-				t.Fatalf("Run = %+v; want WaitInput", out)
+			if out, _ := e.Run(context.Background(), turn); out != Wait() {
+				t.Fatalf("Run = %+v; want Wait()", out)
 			}
 			for i := range tt.replies {
 				turn.ResetReplies()
 				out, err := e.Input(context.Background(), turn, Input{Text: "whenever"})
-				if err != nil || out != WaitInput() || len(turn.Replies()) != 1 {
-					t.Fatalf("bad answer %d: Input = %+v, %v, %q; want WaitInput and one error prompt", i+1, out, err, replyTexts(turn))
+				if err != nil || out != Wait() || len(turn.Replies()) != 1 {
+					t.Fatalf("bad answer %d: Input = %+v, %v, %q; want Wait() and one error prompt", i+1, out, err, replyTexts(turn))
 				}
 			}
 			turn.ResetReplies()
@@ -266,7 +266,7 @@ func TestEntityRetriesExhausted(t *testing.T) {
 			if len(turn.Replies()) != 0 {
 				t.Errorf("last bad answer replies = %q; want none", replyTexts(turn))
 			}
-			if _, ok := turn.Ctx.Entities["ask"]; ok {
+			if _, ok := turn.Memory.Entities["ask"]; ok {
 				t.Error("entity filled after failing")
 			}
 		})
@@ -281,7 +281,7 @@ func TestEntityOptional(t *testing.T) {
 	if err != nil || out != Next() {
 		t.Fatalf("Input(bad) = %+v, %v; want Next", out, err)
 	}
-	if _, ok := turn.Ctx.Entities["phone"]; ok {
+	if _, ok := turn.Memory.Entities["phone"]; ok {
 		t.Error("optional entity filled by a bad answer")
 	}
 	turn = newEntTurn("")
@@ -289,7 +289,7 @@ func TestEntityOptional(t *testing.T) {
 	if out, _ := e.Input(context.Background(), turn, Input{Text: "03-1234-5678"}); out != Next() {
 		t.Fatalf("Input(good) = %+v; want Next", out)
 	}
-	if got := turn.Ctx.Entities["phone"]; got != "+81312345678" {
+	if got := turn.Memory.Entities["phone"]; got != "+81312345678" {
 		t.Errorf("entities.phone = %v; want +81312345678 (region JP)", got)
 	}
 }
@@ -306,8 +306,8 @@ items:
 	turn := newEntTurn("")
 	turn.Lang = "de"
 	out, err := e.Run(context.Background(), turn)
-	if err != nil || out != WaitInput() {
-		t.Fatalf("Run = %+v, %v; want WaitInput", out, err)
+	if err != nil || out != Wait() {
+		t.Fatalf("Run = %+v, %v; want Wait()", out, err)
 	}
 	want := []Button{{Title: "Akquise", Payload: "Prospecting"}, {Title: "Gewonnen", Payload: "Closed Won"}}
 	if r := turn.Replies(); len(r) != 1 || r[0].Text != "Welche Phase?" || !reflect.DeepEqual(r[0].Buttons, want) {
@@ -320,10 +320,10 @@ items:
 		{Input{Text: "we got it"}},                       // synonym
 		{Input{Text: "2"}},                               // position
 	} {
-		turn.Ctx.Entities = nil
+		turn.Memory.Entities = nil
 		out, err := e.Input(context.Background(), turn, tt.in)
-		if err != nil || out != Next() || turn.Ctx.Entities["stage"] != "Closed Won" {
-			t.Errorf("Input(%+v) = %+v, %v, stage %v; want Next and Closed Won", tt.in, out, err, turn.Ctx.Entities["stage"])
+		if err != nil || out != Next() || turn.Memory.Entities["stage"] != "Closed Won" {
+			t.Errorf("Input(%+v) = %+v, %v, stage %v; want Next and Closed Won", tt.in, out, err, turn.Memory.Entities["stage"])
 		}
 	}
 	// A regional variant of a bot language gets that language's buttons.
@@ -335,8 +335,8 @@ items:
 	}
 	// A list item in the utterance is taken without asking.
 	turn = newEntTurn("create an opportunity in prospecting")
-	if out, _ := e.Run(context.Background(), turn); out != Next() || turn.Ctx.Entities["stage"] != "Prospecting" {
-		t.Errorf("Run with an item in the utterance = %+v, stage %v; want Next, Prospecting", out, turn.Ctx.Entities["stage"])
+	if out, _ := e.Run(context.Background(), turn); out != Next() || turn.Memory.Entities["stage"] != "Prospecting" {
+		t.Errorf("Run with an item in the utterance = %+v, stage %v; want Next, Prospecting", out, turn.Memory.Entities["stage"])
 	}
 }
 
@@ -358,7 +358,7 @@ title: Name
 	if out, err := withFail.Run(context.Background(), turn); err != nil || out != GoTo("none_found") {
 		t.Errorf("Run without records, with on_fail = %+v, %v; want GoTo(none_found)", out, err)
 	}
-	turn.Ctx.SetNode("lookup", map[string]any{"response": map[string]any{"status": 200.0, "body": map[string]any{
+	turn.Memory.SetNode("lookup", map[string]any{"response": map[string]any{"status": 200.0, "body": map[string]any{
 		"records": []any{
 			map[string]any{"Id": "001A", "Name": "Acme"},
 			map[string]any{"Id": "001B", "Name": "Globex"},
@@ -367,15 +367,15 @@ title: Name
 		},
 	}}})
 	out, err = e.Run(context.Background(), turn)
-	if err != nil || out != WaitInput() {
-		t.Fatalf("Run = %+v, %v; want WaitInput", out, err)
+	if err != nil || out != Wait() {
+		t.Fatalf("Run = %+v, %v; want Wait()", out, err)
 	}
 	want := []Button{{Title: "Acme", Payload: "001A"}, {Title: "Globex", Payload: "001B"}, {Title: "7", Payload: "7"}}
 	if r := turn.Replies(); len(r) != 1 || !reflect.DeepEqual(r[0].Buttons, want) {
 		t.Fatalf("replies = %+v; want buttons %+v", r, want)
 	}
-	if out, _ := e.Input(context.Background(), turn, Input{Text: "globex"}); out != Next() || turn.Ctx.Entities["account"] != "001B" {
-		t.Errorf("Input(globex) = %+v, account %v; want Next, 001B", out, turn.Ctx.Entities["account"])
+	if out, _ := e.Input(context.Background(), turn, Input{Text: "globex"}); out != Next() || turn.Memory.Entities["account"] != "001B" {
+		t.Errorf("Input(globex) = %+v, account %v; want Next, 001B", out, turn.Memory.Entities["account"])
 	}
 }
 
@@ -388,8 +388,8 @@ func TestEntityYesNoQuickReplies(t *testing.T) {
 	if r := turn.Replies(); len(r) != 1 || r[0].Text != "よろしいですか？" || !reflect.DeepEqual(r[0].QuickReplies, want) {
 		t.Fatalf("replies = %+v; want quick replies %+v", r, want)
 	}
-	if out, _ := e.Input(context.Background(), turn, Input{Text: "いいえ", Payload: "no"}); out != Next() || turn.Ctx.Entities["ok"] != false {
-		t.Errorf("Input(no) = %+v, ok %v; want Next, false", out, turn.Ctx.Entities["ok"])
+	if out, _ := e.Input(context.Background(), turn, Input{Text: "いいえ", Payload: "no"}); out != Next() || turn.Memory.Entities["ok"] != false {
+		t.Errorf("Input(no) = %+v, ok %v; want Next, false", out, turn.Memory.Entities["ok"])
 	}
 }
 
@@ -412,7 +412,7 @@ func BenchmarkEntityInput(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
-				turn.Ctx.Entities = nil
+				turn.Memory.Entities = nil
 				turn.State.Retries = 0
 				turn.ResetReplies()
 				if _, err := e.Input(ctx, turn, in); err != nil {
@@ -439,12 +439,12 @@ error_prompts: ["That does not look like an e-mail address. Please try again."]
 		panic(err)
 	}
 	ctx := context.Background()
-	t := &Turn{Ctx: &Context{}, Lang: "en", State: &NodeState{}, Utterance: "create a lead"}
+	t := &Turn{Memory: &Memory{}, Lang: "en", State: &NodeState{}, Utterance: "create a lead"}
 
 	e.Run(ctx, t) // nothing to extract from the utterance: ask
 	for _, answer := range []string{"jane at example", "Jane@EXAMPLE.com"} {
 		out, _ := e.Input(ctx, t, Input{Text: answer})
-		fmt.Println(out.Status == Wait, t.Ctx.Entities["email"])
+		fmt.Println(out.Status == StatusWait, t.Memory.Entities["email"])
 	}
 	for _, r := range t.Replies() {
 		fmt.Println("bot:", r.Text)

@@ -10,7 +10,7 @@ import (
 
 // EntityType turns what a user typed into an entity value. Values are JSON
 // values (string, float64 or bool), so they can be stored in the
-// conversation [Context] as they are.
+// conversation [Memory] as they are.
 //
 // Parse is given the whole answer to a prompt. Implementations are
 // stateless and safe for concurrent use.

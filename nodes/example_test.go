@@ -34,7 +34,7 @@ func (n *UppercaseEcho) Run(ctx context.Context, t *nodes.Turn) (nodes.Outcome, 
 	if err != nil {
 		return nodes.Outcome{}, err
 	}
-	t.Say(nodes.Reply{Text: prefix + strings.ToUpper(t.Ctx.Input)})
+	t.Say(nodes.Reply{Text: prefix + strings.ToUpper(t.Memory.Input)})
 	return nodes.Next(), nil
 }
 
@@ -73,7 +73,7 @@ func Example_newNodeType() {
 		}
 	}
 
-	turn := &nodes.Turn{Ctx: &nodes.Context{Input: "hello there"}, Lang: "de", Now: time.Now()}
+	turn := &nodes.Turn{Memory: &nodes.Memory{Input: "hello there"}, Lang: "de", Now: time.Now()}
 	out, err := node.Run(context.Background(), turn)
 	if err != nil {
 		fmt.Println(err)
@@ -89,12 +89,12 @@ func Example_newNodeType() {
 	// true
 }
 
-func ExampleTemplate() {
-	ctx := &nodes.Context{}
-	ctx.SetEntity("email", "o'brien@example.com")
-	turn := &nodes.Turn{Ctx: ctx, Now: time.Now()}
+func ExampleInterp() {
+	mem := &nodes.Memory{}
+	mem.SetEntity("email", "o'brien@example.com")
+	turn := &nodes.Turn{Memory: mem, Now: time.Now()}
 
-	tm, err := nodes.ParseTemplate("/query?q=SELECT Id FROM Lead WHERE Email = '{{ entities.email | soql }}'")
+	tm, err := nodes.ParseInterp("/query?q=SELECT Id FROM Lead WHERE Email = '{{ entities.email | soql }}'")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -109,10 +109,10 @@ func ExampleTemplate() {
 }
 
 func ExampleRenderJSON() {
-	ctx := &nodes.Context{}
-	ctx.SetEntity("name", `Ada "The Countess" Lovelace`)
-	ctx.SetEntity("employees", 12.0)
-	turn := &nodes.Turn{Ctx: ctx, Now: time.Now()}
+	mem := &nodes.Memory{}
+	mem.SetEntity("name", `Ada "The Countess" Lovelace`)
+	mem.SetEntity("employees", 12.0)
+	turn := &nodes.Turn{Memory: mem, Now: time.Now()}
 
 	body, err := nodes.ParseBody(`{LastName: "{{ entities.name }}", Company: "{{ entities.company | default: \"n/a\" }}", NumberOfEmployees: "{{ entities.employees }}"}`)
 	if err != nil {
@@ -126,9 +126,9 @@ func ExampleRenderJSON() {
 }
 
 func ExampleCompileCond() {
-	ctx := &nodes.Context{Input: "Can I talk to an Agent?"}
-	ctx.SetEntity("qty", 12.0)
-	turn := &nodes.Turn{Ctx: ctx, Now: time.Now()}
+	mem := &nodes.Memory{Input: "Can I talk to an Agent?"}
+	mem.SetEntity("qty", 12.0)
+	turn := &nodes.Turn{Memory: mem, Now: time.Now()}
 
 	for _, src := range []string{
 		`exists(entities.qty) && entities.qty > 10`,

@@ -53,7 +53,7 @@ func mustLoad(t *testing.T, typ, src string) Node {
 
 // newTurn returns a turn over a fresh context.
 func newTurn(lang string) *Turn {
-	return &Turn{Ctx: &Context{Lang: lang}, Lang: lang, Now: time.Unix(1_700_000_000, 0), NodeID: "node1", State: &NodeState{}}
+	return &Turn{Memory: &Memory{Lang: lang}, Lang: lang, Now: time.Unix(1_700_000_000, 0), NodeID: "node1", State: &NodeState{}}
 }
 
 func TestBuiltinTypesRegistered(t *testing.T) {
@@ -148,13 +148,13 @@ func TestAgentTransfer(t *testing.T) {
 		t.Run(tt.lang, func(t *testing.T) {
 			n := mustLoad(t, "agent_transfer", tt.src)
 			turn := newTurn(tt.lang)
-			turn.Ctx.SetEntity("team", "Sales")
+			turn.Memory.SetEntity("team", "Sales")
 			out, err := n.Run(context.Background(), turn)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if out != Finish(HandedOff) {
-				t.Errorf("Run = %+v; want Finish(HandedOff)", out)
+			if out != End(HandedOff) {
+				t.Errorf("Run = %+v; want End(HandedOff)", out)
 			}
 			want := []Reply{
 				{Type: ReplyMessage, Text: tt.wantText},

@@ -26,7 +26,7 @@ var update = flag.Bool("update", false, "update golden files in testdata")
 
 // tmplTurn returns a turn with values for template tests.
 func tmplTurn() *Turn {
-	c := &Context{Intent: "create_lead", Lang: "en", Input: "hello"}
+	c := &Memory{Intent: "create_lead", Lang: "en", Input: "hello"}
 	c.SetEntity("name", "Ada Lovelace")
 	c.SetEntity("email", "ada@example.com")
 	c.SetEntity("qty", 3.0)
@@ -42,10 +42,10 @@ func tmplTurn() *Turn {
 	}})
 	c.SetVar(ScopeConversation, "base", "https://na1.example.my.salesforce.com", 0)
 	c.SetVar(ScopeUser, "n", 7, 0) // an int, as a logic node may store
-	return &Turn{Ctx: c, Lang: "en", Now: time.Unix(1_700_000_000, 0)}
+	return &Turn{Memory: c, Lang: "en", Now: time.Unix(1_700_000_000, 0)}
 }
 
-func TestParseTemplateErrors(t *testing.T) {
+func TestParseInterpErrors(t *testing.T) {
 	tests := []struct {
 		src     string
 		wantCol int
@@ -69,13 +69,13 @@ func TestParseTemplateErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
-			_, err := ParseTemplate(tt.src)
-			var te *TemplateError
+			_, err := ParseInterp(tt.src)
+			var te *InterpError
 			if !errors.As(err, &te) {
-				t.Fatalf("ParseTemplate(%q) error = %v; want *TemplateError", tt.src, err)
+				t.Fatalf("ParseInterp(%q) error = %v; want *InterpError", tt.src, err)
 			}
 			if te.Col != tt.wantCol || !strings.Contains(te.Msg, tt.wantMsg) {
-				t.Errorf("ParseTemplate(%q) = col %d %q; want col %d containing %q", tt.src, te.Col, te.Msg, tt.wantCol, tt.wantMsg)
+				t.Errorf("ParseInterp(%q) = col %d %q; want col %d containing %q", tt.src, te.Col, te.Msg, tt.wantCol, tt.wantMsg)
 			}
 		})
 	}
@@ -124,9 +124,9 @@ func TestTemplateRender(t *testing.T) {
 	turn := tmplTurn()
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
-			tm, err := ParseTemplate(tt.src)
+			tm, err := ParseInterp(tt.src)
 			if err != nil {
-				t.Fatalf("ParseTemplate(%q) error: %v", tt.src, err)
+				t.Fatalf("ParseInterp(%q) error: %v", tt.src, err)
 			}
 			got, err := tm.Render(turn, EscapeText)
 			if err != nil {
@@ -144,7 +144,7 @@ func TestTemplateRender(t *testing.T) {
 
 func TestTemplateEscapers(t *testing.T) {
 	turn := tmplTurn()
-	turn.Ctx.SetEntity("evil", `a b/c?d=e&f#g'"<>\`)
+	turn.Memory.SetEntity("evil", `a b/c?d=e&f#g'"<>\`)
 	tests := []struct {
 		src  string
 		esc  Escaper
@@ -167,7 +167,7 @@ func TestTemplateEscapers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.esc.String()+"/"+tt.src, func(t *testing.T) {
-			got, err := MustParseTemplate(tt.src).Render(turn, tt.esc)
+			got, err := MustParseInterp(tt.src).Render(turn, tt.esc)
 			if err != nil {
 				t.Fatalf("Render error: %v", err)
 			}
@@ -202,9 +202,9 @@ func TestNoModuleImports(t *testing.T) {
 
 func TestTemplateYAML(t *testing.T) {
 	var cfg struct {
-		URL  Template  `yaml:"url"`
-		Opt  *Template `yaml:"opt"`
-		Null Template  `yaml:"null"`
+		URL  Interp  `yaml:"url"`
+		Opt  *Interp `yaml:"opt"`
+		Null Interp  `yaml:"null"`
 	}
 	if err := yamlUnmarshal("url: /x/{{ entities.name }}\nnull: ~\n", &cfg); err != nil {
 		t.Fatal(err)
@@ -220,18 +220,18 @@ func TestTemplateYAML(t *testing.T) {
 		t.Errorf("decode of a map: error %v", err)
 	}
 	err = yamlUnmarshal("url: \"{{ entities.x | nope }}\"", &cfg)
-	var te *TemplateError
+	var te *InterpError
 	if !errors.As(err, &te) || te.Col != 17 {
-		t.Errorf("decode of a bad template: error %v; want a *TemplateError at column 17", err)
+		t.Errorf("decode of a bad template: error %v; want a *InterpError at column 17", err)
 	}
 }
 
 func TestTemplateNilTurn(t *testing.T) {
-	got, err := MustParseTemplate(`a{{ entities.x | default: "b" }}{{ "c" }}`).Render(nil, EscapeText)
+	got, err := MustParseInterp(`a{{ entities.x | default: "b" }}{{ "c" }}`).Render(nil, EscapeText)
 	if err != nil || got != "abc" {
 		t.Errorf("Render(nil turn) = %q, %v; want abc", got, err)
 	}
-	if got, err := (*Template)(nil).Render(tmplTurn(), EscapeURL); got != "" || err != nil {
+	if got, err := (*Interp)(nil).Render(tmplTurn(), EscapeURL); got != "" || err != nil {
 		t.Errorf("nil template renders %q, %v", got, err)
 	}
 	if s, err := MustParseText("hi {{ lang }}").Render(nil); s != "hi " || err != nil {
@@ -256,8 +256,8 @@ func TestTemplateUnsafeBaseURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		turn := tmplTurn()
-		turn.Ctx.SetEntity("base", tt.base)
-		_, err := MustParseTemplate("{{ entities.base }}/x").Render(turn, EscapeURL)
+		turn.Memory.SetEntity("base", tt.base)
+		_, err := MustParseInterp("{{ entities.base }}/x").Render(turn, EscapeURL)
 		if gotOK := err == nil; gotOK != tt.ok {
 			t.Errorf("Render with base %q: error %v; want ok=%v", tt.base, err, tt.ok)
 		}
@@ -299,7 +299,7 @@ nested: {list: ["{{ entities.v }}", "x{{ entities.v }}"]}
 	}
 	for _, v := range hostile {
 		turn := tmplTurn()
-		turn.Ctx.SetEntity("v", v)
+		turn.Memory.SetEntity("v", v)
 		out, err := RenderJSON(turn, body)
 		if err != nil {
 			t.Fatalf("RenderJSON(%q) error: %v", v, err)
@@ -331,10 +331,10 @@ func jsonRoundTrip(s string) string {
 }
 
 func TestInjectionURL(t *testing.T) {
-	tm := MustParseTemplate("https://api.example.com/records/{{ entities.v }}/x?q={{ entities.v }}&other=1")
+	tm := MustParseInterp("https://api.example.com/records/{{ entities.v }}/x?q={{ entities.v }}&other=1")
 	for _, v := range hostile {
 		turn := tmplTurn()
-		turn.Ctx.SetEntity("v", v)
+		turn.Memory.SetEntity("v", v)
 		out, err := tm.Render(turn, EscapeURL)
 		if err != nil {
 			t.Fatalf("Render(%q) error: %v", v, err)
@@ -358,10 +358,10 @@ func TestInjectionURL(t *testing.T) {
 }
 
 func TestInjectionXML(t *testing.T) {
-	tm := MustParseTemplate(`<lead name="{{ entities.v }}"><note>{{ entities.v }}</note></lead>`)
+	tm := MustParseInterp(`<lead name="{{ entities.v }}"><note>{{ entities.v }}</note></lead>`)
 	for _, v := range hostile {
 		turn := tmplTurn()
-		turn.Ctx.SetEntity("v", v)
+		turn.Memory.SetEntity("v", v)
 		out, err := tm.Render(turn, EscapeXML)
 		if err != nil {
 			t.Fatalf("Render(%q) error: %v", v, err)
@@ -434,10 +434,10 @@ func soqlLiteral(t *testing.T, s string) (string, string) {
 }
 
 func TestInjectionSOQL(t *testing.T) {
-	tm := MustParseTemplate(`SELECT Id FROM Lead WHERE Email = '{{ entities.v | soql }}' AND Name LIKE '%{{ entities.v | soql_like }}%' LIMIT 1`)
+	tm := MustParseInterp(`SELECT Id FROM Lead WHERE Email = '{{ entities.v | soql }}' AND Name LIKE '%{{ entities.v | soql_like }}%' LIMIT 1`)
 	for _, v := range hostile {
 		turn := tmplTurn()
-		turn.Ctx.SetEntity("v", v)
+		turn.Memory.SetEntity("v", v)
 		out, err := tm.Render(turn, EscapeText)
 		if err != nil {
 			t.Fatalf("Render(%q) error: %v", v, err)
@@ -462,10 +462,10 @@ func TestInjectionSOQL(t *testing.T) {
 }
 
 func TestInjectionSOQLInURL(t *testing.T) {
-	tm := MustParseTemplate(`{{ conversation.base }}/services/data/v62.0/query?q=SELECT Id FROM Lead WHERE Email = '{{ entities.v | soql }}' LIMIT 1`)
+	tm := MustParseInterp(`{{ conversation.base }}/services/data/v62.0/query?q=SELECT Id FROM Lead WHERE Email = '{{ entities.v | soql }}' LIMIT 1`)
 	for _, v := range hostile {
 		turn := tmplTurn()
-		turn.Ctx.SetEntity("v", v)
+		turn.Memory.SetEntity("v", v)
 		out, err := tm.Render(turn, EscapeURL)
 		if err != nil {
 			t.Fatalf("Render(%q) error: %v", v, err)
@@ -706,7 +706,7 @@ func TestTextList(t *testing.T) {
 	}
 }
 
-func FuzzParseTemplate(f *testing.F) {
+func FuzzParseInterp(f *testing.F) {
 	seeds := []string{
 		"Hi {{ entities.name }}", "{{ a.b | default: \"x\" | upper }}", "{{", "}}{{}}",
 		"{{ 'a' }}", "{{ x | default: 1e400 }}", "{{ x | soql | url | json | xml }}", "日本 {{ 名前 }}",
@@ -720,9 +720,9 @@ func FuzzParseTemplate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, src, val string) {
 		turn := tmplTurn()
-		turn.Ctx.SetEntity("v", val)
-		turn.Ctx.SetEntity("name", val)
-		if tm, err := ParseTemplate(src); err == nil {
+		turn.Memory.SetEntity("v", val)
+		turn.Memory.SetEntity("name", val)
+		if tm, err := ParseInterp(src); err == nil {
 			if tm.String() != src {
 				t.Fatalf("String() = %q; want %q", tm.String(), src)
 			}
@@ -735,9 +735,9 @@ func FuzzParseTemplate(f *testing.F) {
 				t.Fatalf("RenderJSON with leaf %q = %s: invalid JSON", src, out)
 			}
 		} else {
-			var te *TemplateError
+			var te *InterpError
 			if !errors.As(err, &te) || te.Col < 1 || te.Col > utf8.RuneCountInString(src)+1 {
-				t.Fatalf("ParseTemplate(%q) error %v: want a *TemplateError with a column inside the text", src, err)
+				t.Fatalf("ParseInterp(%q) error %v: want a *InterpError with a column inside the text", src, err)
 			}
 		}
 		out, err := RenderJSON(turn, body)
@@ -764,7 +764,7 @@ func FuzzParseTemplate(f *testing.F) {
 }
 
 func BenchmarkTemplateRender(b *testing.B) {
-	tm := MustParseTemplate("Thanks {{ entities.name }}! Lead {{ create_lead.response.body.id }} has {{ entities.qty }} items.")
+	tm := MustParseInterp("Thanks {{ entities.name }}! Lead {{ create_lead.response.body.id }} has {{ entities.qty }} items.")
 	turn := tmplTurn()
 	b.ReportAllocs()
 	var n int
@@ -779,7 +779,7 @@ func BenchmarkTemplateRender(b *testing.B) {
 }
 
 func BenchmarkTemplateRenderURL(b *testing.B) {
-	tm := MustParseTemplate("{{ conversation.base }}/services/data/v62.0/query?q=SELECT Id FROM Lead WHERE Email = '{{ entities.email | soql }}'")
+	tm := MustParseInterp("{{ conversation.base }}/services/data/v62.0/query?q=SELECT Id FROM Lead WHERE Email = '{{ entities.email | soql }}'")
 	turn := tmplTurn()
 	b.ReportAllocs()
 	for b.Loop() {

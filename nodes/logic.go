@@ -104,7 +104,7 @@ func (n *Logic) Run(ctx context.Context, t *Turn) (Outcome, error) {
 		if scope == "" {
 			scope = ScopeConversation
 		}
-		t.Ctx.SetVar(scope, s.Name, v, exp)
+		t.Memory.SetVar(scope, s.Name, v, exp)
 	}
 	return Next(), nil
 }

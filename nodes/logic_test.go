@@ -22,12 +22,12 @@ set:
   - {name: missing, value: "{{ entities.nope }}"}
 `)
 	turn := newTurn("en")
-	turn.Ctx.SetEntity("name", "Ada")
-	turn.Ctx.SetEntity("qty", 4.0)
+	turn.Memory.SetEntity("name", "Ada")
+	turn.Memory.SetEntity("qty", 4.0)
 	addr := map[string]any{"city": "Tokyo"}
-	turn.Ctx.SetEntity("addr", addr)
-	turn.Ctx.SetNode("create_lead", map[string]any{"response": map[string]any{"body": map[string]any{"id": "00Q1"}}})
-	turn.Ctx.SetVar(ScopeConversation, "count", 1.0, 0)
+	turn.Memory.SetEntity("addr", addr)
+	turn.Memory.SetNode("create_lead", map[string]any{"response": map[string]any{"body": map[string]any{"id": "00Q1"}}})
+	turn.Memory.SetVar(ScopeConversation, "count", 1.0, 0)
 	out, err := n.Run(context.Background(), turn)
 	if err != nil || out != Next() {
 		t.Fatalf("Run = %+v, %v; want Next()", out, err)
@@ -48,20 +48,20 @@ set:
 		{"conversation.missing", nil},
 	}
 	for _, tt := range tests {
-		got, ok := turn.Ctx.Lookup(SplitPath(tt.path), now)
+		got, ok := turn.Memory.Lookup(SplitPath(tt.path), now)
 		if !ok || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s = %#v (exists %v); want %#v", tt.path, got, ok, tt.want)
 		}
 	}
-	if exp := turn.Ctx.User["last_lead"].Exp; exp != turn.Now.Add(720*time.Hour).Unix() {
+	if exp := turn.Memory.User["last_lead"].Exp; exp != turn.Now.Add(720*time.Hour).Unix() {
 		t.Errorf("user.last_lead expires at %d; want now+720h", exp)
 	}
-	if _, ok := turn.Ctx.Lookup(SplitPath("user.last_lead"), turn.Now.Add(721*time.Hour).Unix()); ok {
+	if _, ok := turn.Memory.Lookup(SplitPath("user.last_lead"), turn.Now.Add(721*time.Hour).Unix()); ok {
 		t.Errorf("user.last_lead still exists after its ttl")
 	}
 	// The stored copy shares nothing with the entity it came from.
 	addr["city"] = "Osaka"
-	if got, _ := turn.Ctx.Lookup(SplitPath("conversation.addr.city"), now); got != "Tokyo" {
+	if got, _ := turn.Memory.Lookup(SplitPath("conversation.addr.city"), now); got != "Tokyo" {
 		t.Errorf("conversation.addr.city = %v after changing the entity; want Tokyo", got)
 	}
 }
@@ -71,18 +71,18 @@ func TestLogicEvalErrorFails(t *testing.T) {
 	env, logs := logBuffer()
 	turn := newTurn("de")
 	turn.Env = env
-	turn.Ctx.SetEntity("secret", "hunter2")
+	turn.Memory.SetEntity("secret", "hunter2")
 	out, err := n.Run(context.Background(), turn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Status != End || out.Reason != Failed || !strings.Contains(out.Message, "schiefgelaufen") {
+	if out.Status != StatusEnd || out.Reason != Failed || !strings.Contains(out.Message, "schiefgelaufen") {
 		t.Errorf("Run = %+v; want Fail with the German generic message", out)
 	}
 	if strings.Contains(logs.String(), "hunter2") || !strings.Contains(logs.String(), "node evaluation failed") {
 		t.Errorf("log = %q; want the failure logged without the value", logs.String())
 	}
-	if _, ok := turn.Ctx.Conversation["x"]; ok {
+	if _, ok := turn.Memory.Conversation["x"]; ok {
 		t.Errorf("x was set although its expression failed")
 	}
 }

@@ -99,14 +99,14 @@ func (n *Message) Run(ctx context.Context, t *Turn) (Outcome, error) {
 	}
 	t.Say(Reply{Type: ReplyMessage, Text: text, Buttons: buttons, QuickReplies: quick})
 	if n.Wait {
-		return WaitInput(), nil
+		return Wait(), nil
 	}
 	return Next(), nil
 }
 
 // Input stores the user's answer as input and follows the transitions.
 func (n *Message) Input(ctx context.Context, t *Turn, in Input) (Outcome, error) {
-	t.Ctx.Input = in.Value()
+	t.Memory.Input = in.Value()
 	return Next(), nil
 }
 

@@ -30,8 +30,8 @@ quick_replies: [{title: Help, payload: help}]
 		t.Run(tt.lang, func(t *testing.T) {
 			n := mustLoad(t, "message", src)
 			turn := newTurn(tt.lang)
-			turn.Ctx.SetEntity("name", "Ada")
-			turn.Ctx.SetNode("create_lead", map[string]any{"response": map[string]any{"body": map[string]any{"id": "00Q1"}}})
+			turn.Memory.SetEntity("name", "Ada")
+			turn.Memory.SetNode("create_lead", map[string]any{"response": map[string]any{"body": map[string]any{"id": "00Q1"}}})
 			out, err := n.Run(context.Background(), turn)
 			if err != nil {
 				t.Fatal(err)
@@ -50,8 +50,8 @@ func TestMessageWait(t *testing.T) {
 	n := mustLoad(t, "message", "text: Open it?\nwait: true\nbuttons: [{title: Open, payload: open_lead}]")
 	turn := newTurn("en")
 	out, err := n.Run(context.Background(), turn)
-	if err != nil || out != WaitInput() {
-		t.Fatalf("Run = %+v, %v; want WaitInput()", out, err)
+	if err != nil || out != Wait() {
+		t.Fatalf("Run = %+v, %v; want Wait()", out, err)
 	}
 	in := n.(InputNode)
 	tests := []struct {
@@ -66,8 +66,8 @@ func TestMessageWait(t *testing.T) {
 		if err != nil || out != Next() {
 			t.Errorf("Input(%+v) = %+v, %v; want Next()", tt.in, out, err)
 		}
-		if turn.Ctx.Input != tt.want {
-			t.Errorf("Input(%+v): ctx input = %q; want %q", tt.in, turn.Ctx.Input, tt.want)
+		if turn.Memory.Input != tt.want {
+			t.Errorf("Input(%+v): ctx input = %q; want %q", tt.in, turn.Memory.Input, tt.want)
 		}
 		// The host's transitions can branch on what was stored.
 		c, _ := CompileCond(`input == "open_lead"`)
@@ -100,8 +100,8 @@ func BenchmarkMessageRun(b *testing.B) {
 		b.Fatal(err)
 	}
 	turn := newTurn("en")
-	turn.Ctx.SetEntity("name", "Ada")
-	turn.Ctx.SetNode("create_lead", map[string]any{"response": map[string]any{"body": map[string]any{"id": "00Q1"}}})
+	turn.Memory.SetEntity("name", "Ada")
+	turn.Memory.SetNode("create_lead", map[string]any{"response": map[string]any{"body": map[string]any{"id": "00Q1"}}})
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

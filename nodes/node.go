@@ -18,7 +18,7 @@ type Node interface {
 	Run(ctx context.Context, t *Turn) (Outcome, error)
 }
 
-// InputNode is a node that waits for the user. After Run returned [Wait],
+// InputNode is a node that waits for the user. After Run returned [StatusWait],
 // the next user input of the conversation is handed to Input.
 type InputNode interface {
 	Node
@@ -72,7 +72,7 @@ func (in Input) Value() string {
 // replies of this turn, and the runtime services. A Turn is used by one
 // goroutine at a time.
 type Turn struct {
-	Ctx       *Context   // the conversation context
+	Memory    *Memory    // the conversation context
 	Lang      string     // current language code (e.g. "en", "ja", "de")
 	Now       time.Time  // the turn's clock; use it instead of time.Now
 	NodeID    string     // id of the running node
@@ -144,17 +144,17 @@ type Refresher interface {
 type Status uint8
 
 const (
-	// Continue follows the node's default transitions (next or conditions).
-	Continue Status = iota
-	// Goto jumps to Outcome.Target.
-	Goto
-	// Wait keeps the dialog at the node until the user answers.
-	Wait
-	// End ends the task with Outcome.Reason.
-	End
-	// Park keeps the dialog at the node until something outside the chat
+	// StatusNext follows the node's default transitions (next or conditions).
+	StatusNext Status = iota
+	// StatusGoto jumps to Outcome.Target.
+	StatusGoto
+	// StatusWait keeps the dialog at the node until the user answers.
+	StatusWait
+	// StatusEnd ends the task with Outcome.Reason.
+	StatusEnd
+	// StatusPark keeps the dialog at the node until something outside the chat
 	// happens (an authorization); the node is run again then.
-	Park
+	StatusPark
 )
 
 // Reason is why a task ended.
@@ -174,16 +174,16 @@ const (
 // Outcome is what a node returns: how the dialog goes on.
 type Outcome struct {
 	Status  Status
-	Target  Target // for Goto
-	Reason  Reason // for End
-	Message string // for End with Failed: what the user is told
+	Target  Target // for StatusGoto
+	Reason  Reason // for StatusEnd
+	Message string // for StatusEnd with Failed: what the user is told
 }
 
 // Next follows the node's default transitions.
-func Next() Outcome { return Outcome{Status: Continue} }
+func Next() Outcome { return Outcome{Status: StatusNext} }
 
-// WaitInput keeps the dialog at the node until the user answers.
-func WaitInput() Outcome { return Outcome{Status: Wait} }
+// Wait keeps the dialog at the node until the user answers.
+func Wait() Outcome { return Outcome{Status: StatusWait} }
 
 // GoTo jumps to a target declared in the node's config. A zero target means
 // the node's default transitions.
@@ -191,14 +191,18 @@ func GoTo(t Target) Outcome {
 	if t == "" {
 		return Next()
 	}
-	return Outcome{Status: Goto, Target: t}
+	return Outcome{Status: StatusGoto, Target: t}
 }
 
-// Finish ends the task with a reason.
-func Finish(r Reason) Outcome { return Outcome{Status: End, Reason: r} }
+// End ends the task with a reason.
+func End(r Reason) Outcome { return Outcome{Status: StatusEnd, Reason: r} }
+
+// Park keeps the dialog at the node until something outside the chat happens
+// (an authorization arrives); the runtime then runs the node again.
+func Park() Outcome { return Outcome{Status: StatusPark} }
 
 // Fail ends the task as failed, telling the user msg.
-func Fail(msg string) Outcome { return Outcome{Status: End, Reason: Failed, Message: msg} }
+func Fail(msg string) Outcome { return Outcome{Status: StatusEnd, Reason: Failed, Message: msg} }
 
 // Target names where a transition goes: a node id of the same task, or
 // [EndTarget]. Config fields of type Target (or []Target) are found by the

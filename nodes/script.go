@@ -115,10 +115,10 @@ func (n *Script) Run(ctx context.Context, t *Turn) (Outcome, error) {
 			return failGeneric(t, "script", a.Target(), err), nil
 		}
 		if a.Root == "entities" {
-			t.Ctx.SetEntity(a.Name, v)
+			t.Memory.SetEntity(a.Name, v)
 			continue
 		}
-		t.Ctx.SetVar(Scope(a.Root), a.Name, v, 0)
+		t.Memory.SetVar(Scope(a.Root), a.Name, v, 0)
 	}
 	return Next(), nil
 }

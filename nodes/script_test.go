@@ -32,8 +32,8 @@ set:
   conversation.nothing: "missing_node.response.body.id"
 `)
 	turn := newTurn("en")
-	turn.Ctx.SetEntity("email", "  Ada@Example.COM ")
-	turn.Ctx.SetEntity("qty", 3.0)
+	turn.Memory.SetEntity("email", "  Ada@Example.COM ")
+	turn.Memory.SetEntity("qty", 3.0)
 	out, err := n.Run(context.Background(), turn)
 	if err != nil || out != Next() {
 		t.Fatalf("Run = %+v, %v; want Next()", out, err)
@@ -51,7 +51,7 @@ set:
 		{"conversation.nothing", nil},
 	}
 	for _, tt := range tests {
-		got, ok := turn.Ctx.Lookup(SplitPath(tt.path), now)
+		got, ok := turn.Memory.Lookup(SplitPath(tt.path), now)
 		if !ok || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s = %#v (exists %v); want %#v", tt.path, got, ok, tt.want)
 		}
@@ -79,19 +79,19 @@ func TestScriptEvalErrorFails(t *testing.T) {
 			env, logs := logBuffer()
 			turn := newTurn("en")
 			turn.Env = env
-			turn.Ctx.SetEntity("secret", "hunter2")
-			turn.Ctx.SetEntity("zero", 0.0)
+			turn.Memory.SetEntity("secret", "hunter2")
+			turn.Memory.SetEntity("zero", 0.0)
 			out, err := n.Run(context.Background(), turn)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if out.Status != End || out.Reason != Failed || out.Message != "Sorry, something went wrong. Please try again later." {
+			if out.Status != StatusEnd || out.Reason != Failed || out.Message != "Sorry, something went wrong. Please try again later." {
 				t.Errorf("Run = %+v; want Fail with the generic message", out)
 			}
 			if strings.Contains(logs.String(), "hunter2") || !strings.Contains(logs.String(), "item=conversation.r") {
 				t.Errorf("log = %q; want the failure logged with its item and without the value", logs.String())
 			}
-			if _, ok := turn.Ctx.Conversation["r"]; ok {
+			if _, ok := turn.Memory.Conversation["r"]; ok {
 				t.Errorf("conversation.r was set although its expression failed")
 			}
 		})

@@ -45,9 +45,9 @@ type Service struct {
 	// Method is GET, POST, PUT, PATCH or DELETE. Default: GET.
 	Method string `yaml:"method"`
 	// URL is the request URL, a template. Required.
-	URL *Template `yaml:"url"`
+	URL *Interp `yaml:"url"`
 	// Headers are extra request headers; values are templates.
-	Headers map[string]*Template `yaml:"headers"`
+	Headers map[string]*Interp `yaml:"headers"`
 	// Auth names an auth profile of bot.yaml whose credentials are added
 	// to the request.
 	Auth string `yaml:"auth"`
@@ -68,10 +68,10 @@ type Service struct {
 	// target is set.
 	ErrorMessage Text `yaml:"error_message"`
 
-	body        *Body     // json and form
-	xmlBody     *Template // xml
-	headerNames []string  // canonical, sorted
-	headerVals  []*Template
+	body        *Body    // json and form
+	xmlBody     *Interp  // xml
+	headerNames []string // canonical, sorted
+	headerVals  []*Interp
 	timeout     time.Duration
 }
 
@@ -160,7 +160,7 @@ func (s *Service) Provision(h *Host) error {
 			if s.Body.Kind != yaml.ScalarNode {
 				return fmt.Errorf("body (line %d): an xml body is one string template", s.Body.Line)
 			}
-			var tp Template
+			var tp Interp
 			if err := tp.UnmarshalYAML(&s.Body); err != nil {
 				return fmt.Errorf("body (line %d): %w", s.Body.Line, err)
 			}
@@ -180,7 +180,7 @@ func (s *Service) Provision(h *Host) error {
 	}
 	s.headerNames = s.headerNames[:0]
 	s.headerVals = s.headerVals[:0]
-	canon := make(map[string]*Template, len(s.Headers))
+	canon := make(map[string]*Interp, len(s.Headers))
 	for k, v := range s.Headers {
 		ck := http.CanonicalHeaderKey(strings.TrimSpace(k))
 		if _, dup := canon[ck]; dup {
@@ -310,14 +310,14 @@ func (s *Service) Run(ctx context.Context, t *Turn) (Outcome, error) {
 		}
 		t.Say(Reply{Type: ReplyAuthorize, URL: authErr.URL, Profile: profile, Text: authErr.Text})
 		s.log(t).Info("service call needs authorization", "node", t.NodeID, "profile", profile)
-		return Outcome{Status: Park}, nil
+		return Park(), nil
 	}
 
 	if errors.Is(res.err, ErrReconnectRequired) {
 		// A bot-wide credential an administrator must restore: a clear
 		// message, whatever the task's error branches would say.
 		s.observe(t, res.status, d, &ServiceError{Node: t.NodeID, Kind: FailureAuth, Err: res.err})
-		t.Ctx.SetNode(t.NodeID, map[string]any{
+		t.Memory.SetNode(t.NodeID, map[string]any{
 			"response": map[string]any{"status": float64(res.status), "body": nil},
 			"error":    "reconnect",
 		})
@@ -326,7 +326,7 @@ func (s *Service) Run(ctx context.Context, t *Turn) (Outcome, error) {
 	}
 
 	if res.kind == "" {
-		t.Ctx.SetNode(t.NodeID, map[string]any{"response": map[string]any{
+		t.Memory.SetNode(t.NodeID, map[string]any{"response": map[string]any{
 			"status": float64(res.status),
 			"body":   parseResponseBody(res.header.Get("Content-Type"), res.body),
 		}})
@@ -338,7 +338,7 @@ func (s *Service) Run(ctx context.Context, t *Turn) (Outcome, error) {
 		}
 		res.kind = FailureStatus
 	} else {
-		t.Ctx.SetNode(t.NodeID, map[string]any{
+		t.Memory.SetNode(t.NodeID, map[string]any{
 			"response": map[string]any{"status": float64(res.status), "body": nil},
 			"error":    res.kind,
 		})

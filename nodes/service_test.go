@@ -93,7 +93,7 @@ func svcTurn(rec *svcRecorder) *Turn {
 	t := newEntTurn("")
 	t.NodeID = "call"
 	t.Env.HTTP = rec.server.Client()
-	t.Ctx.Entities = map[string]any{
+	t.Memory.Entities = map[string]any{
 		"last":    `"},"x":1`,
 		"company": `' OR Name != '`,
 		"n":       12.0,
@@ -310,14 +310,14 @@ func TestServiceStatuses(t *testing.T) {
 				t.Fatalf("Run = %+v, %v; want %+v", out, err, tt.want)
 			}
 			want := map[string]any{"response": map[string]any{"status": float64(tt.status), "body": tt.wantBody}}
-			if got := turn.Ctx.Nodes["call"]; !reflect.DeepEqual(got, want) {
+			if got := turn.Memory.Nodes["call"]; !reflect.DeepEqual(got, want) {
 				t.Errorf("context call = %#v; want %#v", got, want)
 			}
 			if !reflect.DeepEqual(observed, []int{tt.status}) {
 				t.Errorf("observed statuses = %v; want [%d]", observed, tt.status)
 			}
 			// The stored response is reachable by path, as templates read it.
-			if v, ok := turn.Ctx.Lookup(SplitPath("call.response.status"), 0); !ok || v != float64(tt.status) {
+			if v, ok := turn.Memory.Lookup(SplitPath("call.response.status"), 0); !ok || v != float64(tt.status) {
 				t.Errorf("Lookup(call.response.status) = %v, %v", v, ok)
 			}
 		})
@@ -352,7 +352,7 @@ func TestServiceTimeout(t *testing.T) {
 			if !errors.As(obsErr, &se) || se.Kind != FailureTimeout {
 				t.Errorf("observer error = %v; want a *ServiceError of kind timeout", obsErr)
 			}
-			if got := turn.Ctx.Nodes["call"].(map[string]any)["error"]; got != FailureTimeout {
+			if got := turn.Memory.Nodes["call"].(map[string]any)["error"]; got != FailureTimeout {
 				t.Errorf("context call.error = %v; want timeout", got)
 			}
 		})
@@ -370,7 +370,7 @@ func TestServiceNetworkErrorAndCancel(t *testing.T) {
 	if err != nil || out != GoTo("broken") {
 		t.Fatalf("Run against a closed port = %+v, %v; want GoTo(broken)", out, err)
 	}
-	if got := turn.Ctx.Nodes["call"].(map[string]any)["error"]; got != FailureNetwork {
+	if got := turn.Memory.Nodes["call"].(map[string]any)["error"]; got != FailureNetwork {
 		t.Errorf("context call.error = %v; want network", got)
 	}
 
@@ -406,7 +406,7 @@ func TestServiceResponseCap(t *testing.T) {
 			t.Errorf("Run with a %d-byte body = %+v, %v; want %+v", tt.size, out, err, tt.want)
 		}
 		if tt.want == Next() {
-			if body := turn.Ctx.Nodes["call"].(map[string]any)["response"].(map[string]any)["body"]; len(body.(string)) != tt.size {
+			if body := turn.Memory.Nodes["call"].(map[string]any)["response"].(map[string]any)["body"]; len(body.(string)) != tt.size {
 				t.Errorf("stored body has %d bytes; want %d", len(body.(string)), tt.size)
 			}
 			continue
@@ -523,7 +523,7 @@ func TestServiceAuthorizationRequiredParks(t *testing.T) {
 	turn := svcTurn(rec)
 	turn.Env.Auth = auth
 	out, err := s.Run(context.Background(), turn)
-	if err != nil || out != (Outcome{Status: Park}) {
+	if err != nil || out != (Park()) {
 		t.Fatalf("Run = %+v, %v; want Park", out, err)
 	}
 	want := []Reply{{Type: ReplyAuthorize, URL: "https://bot.example/oauth/start?s=abc", Profile: "salesforce", Text: "Please sign in to Salesforce."}}
@@ -533,7 +533,7 @@ func TestServiceAuthorizationRequiredParks(t *testing.T) {
 	if n := len(rec.requests()); n != 0 {
 		t.Errorf("requests sent = %d; want 0 before the grant", n)
 	}
-	if _, ok := turn.Ctx.Nodes["call"]; ok {
+	if _, ok := turn.Memory.Nodes["call"]; ok {
 		t.Error("a parked call stored a response")
 	}
 
@@ -544,7 +544,7 @@ func TestServiceAuthorizationRequiredParks(t *testing.T) {
 	if err != nil || out != Next() || len(rec.requests()) != 1 {
 		t.Fatalf("Run after the grant = %+v, %v, %d requests; want Next, 1", out, err, len(rec.requests()))
 	}
-	if id, _ := turn.Ctx.Lookup(SplitPath("call.response.body.id"), 0); id != "00Q1" {
+	if id, _ := turn.Memory.Lookup(SplitPath("call.response.body.id"), 0); id != "00Q1" {
 		t.Errorf("call.response.body.id = %v; want 00Q1", id)
 	}
 
@@ -553,7 +553,7 @@ func TestServiceAuthorizationRequiredParks(t *testing.T) {
 	auth.refreshErr = &AuthorizationRequiredError{Profile: "salesforce", URL: "https://bot.example/again"}
 	turn.ResetReplies()
 	out, err = s.Run(context.Background(), turn)
-	if err != nil || out != (Outcome{Status: Park}) || len(turn.Replies()) != 1 || turn.Replies()[0].URL != "https://bot.example/again" {
+	if err != nil || out != (Park()) || len(turn.Replies()) != 1 || turn.Replies()[0].URL != "https://bot.example/again" {
 		t.Errorf("Run with a failed refresh = %+v, %v, %+v; want Park with a new authorize link", out, err, turn.Replies())
 	}
 }
@@ -565,8 +565,8 @@ func TestServiceLogsNoSecrets(t *testing.T) {
 	s := mustService(t, "method: POST\nurl: "+rec.server.URL+"/x?email={{ entities.email }}\nheaders: {X-Api-Key: '{{ entities.key }}'}\nbody: {email: '{{ entities.email }}'}\non_error: broken")
 	turn := svcTurn(rec)
 	turn.Env.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	turn.Ctx.Entities["email"] = "jane.secret@example.com"
-	turn.Ctx.Entities["key"] = "key-s3cr3t"
+	turn.Memory.Entities["email"] = "jane.secret@example.com"
+	turn.Memory.Entities["key"] = "key-s3cr3t"
 	if out, _ := s.Run(context.Background(), turn); out != GoTo("broken") {
 		t.Fatalf("Run = %+v; want GoTo(broken)", out)
 	}
@@ -596,7 +596,7 @@ func TestServiceConcurrentCalls(t *testing.T) {
 	}
 	s := mustService(t, "url: '"+rec.server.URL+"/x?who={{ entities.who }}'\ntimeout: 20s")
 	slow, fast := svcTurn(rec), svcTurn(rec)
-	slow.Ctx.Entities["who"], fast.Ctx.Entities["who"] = "slow", "fast"
+	slow.Memory.Entities["who"], fast.Memory.Entities["who"] = "slow", "fast"
 	done := make(chan Outcome)
 	go func() {
 		out, _ := s.Run(context.Background(), slow)
@@ -623,7 +623,7 @@ func BenchmarkServiceRun(b *testing.B) {
 	s := mustService(b, "method: POST\nurl: "+srv.URL+"/sobjects/Lead\nbody: {LastName: '{{ entities.last }}', Company: '{{ entities.company }}'}")
 	turn := newEntTurn("")
 	turn.Env.HTTP = srv.Client()
-	turn.Ctx.Entities = map[string]any{"last": "Lovelace", "company": "Analytical Engines"}
+	turn.Memory.Entities = map[string]any{"last": "Lovelace", "company": "Analytical Engines"}
 	b.ReportAllocs()
 	for b.Loop() {
 		if out, err := s.Run(context.Background(), turn); err != nil || out != Next() {
@@ -660,7 +660,7 @@ func TestServiceRelativeURLUsesBaseURL(t *testing.T) {
 
 	// Without a grant there is no base URL yet: the node parks.
 	out, err := s.Run(context.Background(), turn)
-	if err != nil || out != (Outcome{Status: Park}) || len(turn.Replies()) != 1 || turn.Replies()[0].URL != "https://bot.example/oauth/start?s=base" {
+	if err != nil || out != (Park()) || len(turn.Replies()) != 1 || turn.Replies()[0].URL != "https://bot.example/oauth/start?s=base" {
 		t.Fatalf("Run without grant = %+v, %v, %+v; want Park with the authorize link", out, err, turn.Replies())
 	}
 	if n := len(rec.requests()); n != 0 {
@@ -684,7 +684,7 @@ func TestServiceRelativeURLUsesBaseURL(t *testing.T) {
 	if out, _ := s.Run(context.Background(), turn); out != GoTo("broken") {
 		t.Errorf("Run with a path and no BaseURLer = %+v; want GoTo(broken)", out)
 	}
-	if e, _ := turn.Ctx.Lookup(SplitPath("call.error"), 0); e != FailureRequest {
+	if e, _ := turn.Memory.Lookup(SplitPath("call.error"), 0); e != FailureRequest {
 		t.Errorf("call.error = %v; want %s", e, FailureRequest)
 	}
 

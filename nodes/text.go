@@ -7,7 +7,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Text is a localized chat text: a [Template] per language. In YAML it is
+// Text is a localized chat text: a [Interp] per language. In YAML it is
 // either a plain string (one text for every language) or a map from
 // language code to string, in order of preference:
 //
@@ -18,16 +18,16 @@ import (
 // "de-AT"), then the first entry.
 type Text struct {
 	langs []string
-	tmpls []*Template
+	tmpls []*Interp
 }
 
 // ParseText returns a Text with one template for every language.
 func ParseText(src string) (Text, error) {
-	t, err := ParseTemplate(src)
+	t, err := ParseInterp(src)
 	if err != nil {
 		return Text{}, err
 	}
-	return Text{langs: []string{""}, tmpls: []*Template{t}}, nil
+	return Text{langs: []string{""}, tmpls: []*Interp{t}}, nil
 }
 
 // MustParseText is ParseText that panics on error.
@@ -47,7 +47,7 @@ func Localized(pairs ...string) (Text, error) {
 	}
 	var out Text
 	for i := 0; i < len(pairs); i += 2 {
-		t, err := ParseTemplate(pairs[i+1])
+		t, err := ParseInterp(pairs[i+1])
 		if err != nil {
 			return Text{}, fmt.Errorf("text %s: %w", pairs[i], err)
 		}
@@ -68,11 +68,11 @@ func (x *Text) UnmarshalYAML(value *yaml.Node) error {
 			*x = Text{}
 			return nil
 		}
-		t, err := ParseTemplate(value.Value)
+		t, err := ParseInterp(value.Value)
 		if err != nil {
 			return err
 		}
-		*x = Text{langs: []string{""}, tmpls: []*Template{t}}
+		*x = Text{langs: []string{""}, tmpls: []*Interp{t}}
 		return nil
 	case yaml.MappingNode:
 		var out Text
@@ -89,7 +89,7 @@ func (x *Text) UnmarshalYAML(value *yaml.Node) error {
 			if v.Kind != yaml.ScalarNode {
 				return fmt.Errorf("line %d: text for %s: expected a string, got %s", v.Line, k.Value, kindName(v))
 			}
-			t, err := ParseTemplate(v.Value)
+			t, err := ParseInterp(v.Value)
 			if err != nil {
 				return fmt.Errorf("text for %s: %w", k.Value, err)
 			}
@@ -116,8 +116,8 @@ func (x Text) IsZero() bool {
 // string form.
 func (x Text) Languages() []string { return x.langs }
 
-// Template returns the template chosen for lang, or nil for a zero Text.
-func (x Text) Template(lang string) *Template {
+// Interp returns the template chosen for lang, or nil for a zero Text.
+func (x Text) Interp(lang string) *Interp {
 	if len(x.tmpls) == 0 {
 		return nil
 	}
@@ -142,7 +142,7 @@ func (x Text) Render(t *Turn) (string, error) {
 	if t != nil {
 		lang = t.Lang
 	}
-	return x.Template(lang).Render(t, EscapeText)
+	return x.Interp(lang).Render(t, EscapeText)
 }
 
 // TextList is a list of texts, used in turn: error prompts cycle through
