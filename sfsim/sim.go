@@ -53,6 +53,8 @@ type config struct {
 	clock    func() time.Time
 	dataFile string
 	myDomain string
+
+	callbackURLs []string // WithCallbackURLs
 }
 
 // WithFixture seeds the org from fx instead of the built-in demo fixture.
@@ -104,6 +106,9 @@ func New(opts ...Option) (*Server, error) {
 	}
 	if c.myDomain != "" {
 		s.org.MyDomain = c.myDomain
+	}
+	if err := s.allowCallbacks(c.callbackURLs); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -35,6 +35,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	data := fs.String("data", "", "file that persists the org across restarts")
 	myDomain := fs.String("my-domain", "", "My Domain host name (overrides the fixture's)")
 	printCreds := fs.Bool("print-credentials", false, "print the demo credentials as JSON and exit")
+	var callbacks []string
+	fs.Func("callback-url", "also allow `URL` as an OAuth callback of the first connected app, e.g. http://127.0.0.1:9090/oauth/callback for botd on port 9090 (repeatable)", func(u string) error {
+		callbacks = append(callbacks, u)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -59,6 +64,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *myDomain != "" {
 		opts = append(opts, sfsim.WithMyDomain(*myDomain))
+	}
+	if len(callbacks) > 0 {
+		opts = append(opts, sfsim.WithCallbackURLs(callbacks...))
 	}
 	s, err := sfsim.New(opts...)
 	if err != nil {
