@@ -425,7 +425,8 @@ func (t *Interp) Render(turn *Turn, esc Escaper) (string, error) {
 	if t == nil {
 		return "", nil
 	}
-	if len(t.parts) == 1 && t.parts[0].path == nil && !t.parts[0].isConst {
+	if len(t.parts) == 1 && t.parts[0].path == nil && !t.parts[0].isConst && esc != EscapeURL && esc != escapeJSONLeaf {
+		// Plain literal text that this destination passes through as is.
 		return t.parts[0].lit, nil
 	}
 	var b strings.Builder

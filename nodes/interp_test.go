@@ -24,8 +24,8 @@ func yamlUnmarshal(src string, v any) error { return yaml.Unmarshal([]byte(src),
 
 var update = flag.Bool("update", false, "update golden files in testdata")
 
-// tmplTurn returns a turn with values for template tests.
-func tmplTurn() *Turn {
+// interpTurn returns a turn with values for template tests.
+func interpTurn() *Turn {
 	c := &Memory{Intent: "create_lead", Lang: "en", Input: "hello"}
 	c.SetEntity("name", "Ada Lovelace")
 	c.SetEntity("email", "ada@example.com")
@@ -81,7 +81,7 @@ func TestParseInterpErrors(t *testing.T) {
 	}
 }
 
-func TestTemplateRender(t *testing.T) {
+func TestInterpRender(t *testing.T) {
 	tests := []struct {
 		src, want string
 	}{
@@ -121,7 +121,7 @@ func TestTemplateRender(t *testing.T) {
 		{`{{ "say \"hi\"\n" | json }}`, `say \"hi\"\n`},
 		{`{{ "<a href='x'>&</a>" | xml }}`, `&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;`},
 	}
-	turn := tmplTurn()
+	turn := interpTurn()
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
 			tm, err := ParseInterp(tt.src)
@@ -142,8 +142,8 @@ func TestTemplateRender(t *testing.T) {
 	}
 }
 
-func TestTemplateEscapers(t *testing.T) {
-	turn := tmplTurn()
+func TestInterpEscapers(t *testing.T) {
+	turn := interpTurn()
 	turn.Memory.SetEntity("evil", `a b/c?d=e&f#g'"<>\`)
 	tests := []struct {
 		src  string
@@ -164,6 +164,11 @@ func TestTemplateEscapers(t *testing.T) {
 		{"n={{ entities.qty }}&p={{ entities.price }}", EscapeURL, "n=3&p=2.5"},
 		{"/big/{{ entities.big }}", EscapeURL, "/big/1e+21"},
 		{"?big={{ entities.big }}", EscapeURL, "?big=1e%2B21"},
+		// Literal text is encoded the same whether or not the text holds an
+		// interpolation (issue 9, bug 2: a literal URL went out with raw spaces).
+		{"/services/data/v60.0/query?q=SELECT Id FROM Lead", EscapeURL, "/services/data/v60.0/query?q=SELECT%20Id%20FROM%20Lead"},
+		{"/x y/ü", EscapeURL, "/x%20y/%C3%BC"},
+		{`{"v": "a b"}`, EscapeJSON, `{"v": "a b"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.esc.String()+"/"+tt.src, func(t *testing.T) {
@@ -200,7 +205,7 @@ func TestNoModuleImports(t *testing.T) {
 	}
 }
 
-func TestTemplateYAML(t *testing.T) {
+func TestInterpYAML(t *testing.T) {
 	var cfg struct {
 		URL  Interp  `yaml:"url"`
 		Opt  *Interp `yaml:"opt"`
@@ -226,12 +231,12 @@ func TestTemplateYAML(t *testing.T) {
 	}
 }
 
-func TestTemplateNilTurn(t *testing.T) {
+func TestInterpNilTurn(t *testing.T) {
 	got, err := MustParseInterp(`a{{ entities.x | default: "b" }}{{ "c" }}`).Render(nil, EscapeText)
 	if err != nil || got != "abc" {
 		t.Errorf("Render(nil turn) = %q, %v; want abc", got, err)
 	}
-	if got, err := (*Interp)(nil).Render(tmplTurn(), EscapeURL); got != "" || err != nil {
+	if got, err := (*Interp)(nil).Render(interpTurn(), EscapeURL); got != "" || err != nil {
 		t.Errorf("nil template renders %q, %v", got, err)
 	}
 	if s, err := MustParseText("hi {{ lang }}").Render(nil); s != "hi " || err != nil {
@@ -239,7 +244,7 @@ func TestTemplateNilTurn(t *testing.T) {
 	}
 }
 
-func TestTemplateUnsafeBaseURL(t *testing.T) {
+func TestInterpUnsafeBaseURL(t *testing.T) {
 	tests := []struct {
 		base string
 		ok   bool
@@ -255,7 +260,7 @@ func TestTemplateUnsafeBaseURL(t *testing.T) {
 		{"", false},
 	}
 	for _, tt := range tests {
-		turn := tmplTurn()
+		turn := interpTurn()
 		turn.Memory.SetEntity("base", tt.base)
 		_, err := MustParseInterp("{{ entities.base }}/x").Render(turn, EscapeURL)
 		if gotOK := err == nil; gotOK != tt.ok {
@@ -298,7 +303,7 @@ nested: {list: ["{{ entities.v }}", "x{{ entities.v }}"]}
 		t.Fatal(err)
 	}
 	for _, v := range hostile {
-		turn := tmplTurn()
+		turn := interpTurn()
 		turn.Memory.SetEntity("v", v)
 		out, err := RenderJSON(turn, body)
 		if err != nil {
@@ -333,7 +338,7 @@ func jsonRoundTrip(s string) string {
 func TestInjectionURL(t *testing.T) {
 	tm := MustParseInterp("https://api.example.com/records/{{ entities.v }}/x?q={{ entities.v }}&other=1")
 	for _, v := range hostile {
-		turn := tmplTurn()
+		turn := interpTurn()
 		turn.Memory.SetEntity("v", v)
 		out, err := tm.Render(turn, EscapeURL)
 		if err != nil {
@@ -360,7 +365,7 @@ func TestInjectionURL(t *testing.T) {
 func TestInjectionXML(t *testing.T) {
 	tm := MustParseInterp(`<lead name="{{ entities.v }}"><note>{{ entities.v }}</note></lead>`)
 	for _, v := range hostile {
-		turn := tmplTurn()
+		turn := interpTurn()
 		turn.Memory.SetEntity("v", v)
 		out, err := tm.Render(turn, EscapeXML)
 		if err != nil {
@@ -436,7 +441,7 @@ func soqlLiteral(t *testing.T, s string) (string, string) {
 func TestInjectionSOQL(t *testing.T) {
 	tm := MustParseInterp(`SELECT Id FROM Lead WHERE Email = '{{ entities.v | soql }}' AND Name LIKE '%{{ entities.v | soql_like }}%' LIMIT 1`)
 	for _, v := range hostile {
-		turn := tmplTurn()
+		turn := interpTurn()
 		turn.Memory.SetEntity("v", v)
 		out, err := tm.Render(turn, EscapeText)
 		if err != nil {
@@ -464,7 +469,7 @@ func TestInjectionSOQL(t *testing.T) {
 func TestInjectionSOQLInURL(t *testing.T) {
 	tm := MustParseInterp(`{{ conversation.base }}/services/data/v62.0/query?q=SELECT Id FROM Lead WHERE Email = '{{ entities.v | soql }}' LIMIT 1`)
 	for _, v := range hostile {
-		turn := tmplTurn()
+		turn := interpTurn()
 		turn.Memory.SetEntity("v", v)
 		out, err := tm.Render(turn, EscapeURL)
 		if err != nil {
@@ -514,7 +519,7 @@ Lit: "say \"{{ entities.name }}\"\n\\"
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := RenderJSON(tmplTurn(), body)
+	out, err := RenderJSON(interpTurn(), body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -524,7 +529,7 @@ Lit: "say \"{{ entities.name }}\"\n\\"
 	if string(out) != want {
 		t.Errorf("RenderJSON =\n%s\nwant\n%s", out, want)
 	}
-	val, err := body.Value(tmplTurn())
+	val, err := body.Value(interpTurn())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -546,7 +551,7 @@ func TestRenderJSONGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := RenderJSON(tmplTurn(), body)
+	out, err := RenderJSON(interpTurn(), body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -582,7 +587,7 @@ none: null
 	if err != nil {
 		t.Fatal(err)
 	}
-	form, err := RenderForm(tmplTurn(), body)
+	form, err := RenderForm(interpTurn(), body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -594,7 +599,7 @@ none: null
 		t.Errorf("RenderForm = %v; want %v", form, want)
 	}
 	nested, _ := ParseBody(`{a: {b: c}}`)
-	if _, err := RenderForm(tmplTurn(), nested); err == nil {
+	if _, err := RenderForm(interpTurn(), nested); err == nil {
 		t.Errorf("RenderForm of a nested body succeeded; want an error")
 	}
 }
@@ -639,7 +644,7 @@ func TestTextRender(t *testing.T) {
 		{"", "Hi Ada Lovelace", "Hi Ada Lovelace"},
 	}
 	for _, tt := range tests {
-		turn := tmplTurn()
+		turn := interpTurn()
 		turn.Lang = tt.lang
 		p, err1 := cfg.Plain.Render(turn)
 		m, err2 := cfg.Multi.Render(turn)
@@ -654,7 +659,7 @@ func TestTextRender(t *testing.T) {
 	if !zero.IsZero() || cfg.Plain.IsZero() {
 		t.Errorf("IsZero: zero %v, plain %v", zero.IsZero(), cfg.Plain.IsZero())
 	}
-	if s, err := zero.Render(tmplTurn()); s != "" || err != nil {
+	if s, err := zero.Render(interpTurn()); s != "" || err != nil {
 		t.Errorf("zero Text renders %q, %v", s, err)
 	}
 }
@@ -685,7 +690,7 @@ func TestTextList(t *testing.T) {
 	if err := yamlUnmarshal("one: only\nmany: [first, {en: second, de: zweite}, third]\n", &cfg); err != nil {
 		t.Fatal(err)
 	}
-	turn := tmplTurn()
+	turn := interpTurn()
 	turn.Lang = "de"
 	var got []string
 	for i := range 5 {
@@ -719,7 +724,7 @@ func FuzzParseInterp(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, src, val string) {
-		turn := tmplTurn()
+		turn := interpTurn()
 		turn.Memory.SetEntity("v", val)
 		turn.Memory.SetEntity("name", val)
 		if tm, err := ParseInterp(src); err == nil {
@@ -765,7 +770,7 @@ func FuzzParseInterp(f *testing.F) {
 
 func BenchmarkTemplateRender(b *testing.B) {
 	tm := MustParseInterp("Thanks {{ entities.name }}! Lead {{ create_lead.response.body.id }} has {{ entities.qty }} items.")
-	turn := tmplTurn()
+	turn := interpTurn()
 	b.ReportAllocs()
 	var n int
 	for b.Loop() {
@@ -780,7 +785,7 @@ func BenchmarkTemplateRender(b *testing.B) {
 
 func BenchmarkTemplateRenderURL(b *testing.B) {
 	tm := MustParseInterp("{{ conversation.base }}/services/data/v62.0/query?q=SELECT Id FROM Lead WHERE Email = '{{ entities.email | soql }}'")
-	turn := tmplTurn()
+	turn := interpTurn()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := tm.Render(turn, EscapeURL); err != nil {
@@ -794,7 +799,7 @@ func BenchmarkRenderJSON(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	turn := tmplTurn()
+	turn := interpTurn()
 	b.ReportAllocs()
 	var n int
 	for b.Loop() {

@@ -268,6 +268,23 @@ headers:
 	}
 }
 
+// A URL with no interpolation is encoded like one with interpolations
+// (issue 9, bug 2: it went out with raw spaces and Salesforce answered 400).
+func TestServiceLiteralURLEncoded(t *testing.T) {
+	rec := newSvcRecorder(t)
+	s := mustService(t, `url: "`+rec.server.URL+`/services/data/v60.0/query?q=SELECT Id FROM Lead"`)
+	if out, err := s.Run(context.Background(), svcTurn(rec)); err != nil || out != Next() {
+		t.Fatalf("Run = %+v, %v; want Next", out, err)
+	}
+	got := rec.last(t)
+	if got.RawQuery != "q=SELECT%20Id%20FROM%20Lead" {
+		t.Errorf("raw query = %q; want q=SELECT%%20Id%%20FROM%%20Lead", got.RawQuery)
+	}
+	if q, _ := url.ParseQuery(got.RawQuery); q.Get("q") != "SELECT Id FROM Lead" {
+		t.Errorf("q = %q; want SELECT Id FROM Lead", q.Get("q"))
+	}
+}
+
 func TestServiceStatuses(t *testing.T) {
 	tests := []struct {
 		name, extra string
@@ -310,6 +327,10 @@ func TestServiceStatuses(t *testing.T) {
 				t.Fatalf("Run = %+v, %v; want %+v", out, err, tt.want)
 			}
 			want := map[string]any{"response": map[string]any{"status": float64(tt.status), "body": tt.wantBody}}
+			if tt.status > 299 {
+				// docs/bots.md: a non-2xx answer is the failure kind "status".
+				want["error"] = FailureStatus
+			}
 			if got := turn.Memory.Nodes["call"]; !reflect.DeepEqual(got, want) {
 				t.Errorf("context call = %#v; want %#v", got, want)
 			}
