@@ -326,17 +326,20 @@ func (s *Service) Run(ctx context.Context, t *Turn) (Outcome, error) {
 	}
 
 	if res.kind == "" {
-		t.Memory.SetNode(t.NodeID, map[string]any{"response": map[string]any{
+		result := map[string]any{"response": map[string]any{
 			"status": float64(res.status),
 			"body":   parseResponseBody(res.header.Get("Content-Type"), res.body),
-		}})
+		}}
 		if res.status >= 200 && res.status <= 299 {
+			t.Memory.SetNode(t.NodeID, result)
 			s.observe(t, res.status, d, nil)
 			s.log(t).Debug("service call", "node", t.NodeID, "method", s.Method, "host", req.host,
 				"status", res.status, "duration", d)
 			return Next(), nil
 		}
 		res.kind = FailureStatus
+		result["error"] = res.kind
+		t.Memory.SetNode(t.NodeID, result)
 	} else {
 		t.Memory.SetNode(t.NodeID, map[string]any{
 			"response": map[string]any{"status": float64(res.status), "body": nil},
