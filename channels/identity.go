@@ -111,85 +111,15 @@ func ParseIdentityToken(token string, secret []byte, audience string, now time.T
 	if len(secret) == 0 {
 		return nodes.Identity{}, identityErr(ErrIdentityDisabled, "")
 	}
-	if len(token) > MaxIdentityTokenLen {
-		return nodes.Identity{}, identityErr(ErrIdentityMalformed, "token is too long")
-	}
-	headPart, rest, ok := strings.Cut(token, ".")
-	if !ok {
-		return nodes.Identity{}, identityErr(ErrIdentityMalformed, "token is not three dot-separated parts")
-	}
-	bodyPart, sigPart, ok := strings.Cut(rest, ".")
-	if !ok || strings.Contains(sigPart, ".") {
-		return nodes.Identity{}, identityErr(ErrIdentityMalformed, "token is not three dot-separated parts")
-	}
-
-	headJSON, err := decodeSegment(headPart)
+	c, err := verifiedClaims(token, secret)
 	if err != nil {
-		return nodes.Identity{}, identityErr(ErrIdentityMalformed, "header is not base64url")
+		return nodes.Identity{}, err
 	}
-	var head jwtHeader
-	if err := strictJSON(headJSON, &head); err != nil {
-		return nodes.Identity{}, identityErr(ErrIdentityMalformed, "header is not a JSON object")
+	if err := c.checkTime(now); err != nil {
+		return nodes.Identity{}, err
 	}
-	// The algorithm is fixed by us, never chosen by the token: anything but
-	// HS256 ("none", "HS512", "RS256", …) is refused before any check.
-	if head.Alg != "HS256" {
-		return nodes.Identity{}, identityErr(ErrIdentityAlgorithm, "")
-	}
-	if head.Typ != nil && !strings.EqualFold(*head.Typ, "JWT") {
-		return nodes.Identity{}, identityErr(ErrIdentityMalformed, "typ is not JWT")
-	}
-	if head.Crit != nil {
-		return nodes.Identity{}, identityErr(ErrIdentityMalformed, "crit header extensions are not supported")
-	}
-
-	sig, err := decodeSegment(sigPart)
-	if err != nil {
-		return nodes.Identity{}, identityErr(ErrIdentityMalformed, "signature is not base64url")
-	}
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(token[:len(headPart)+1+len(bodyPart)]))
-	if !hmac.Equal(sig, m.Sum(nil)) {
-		return nodes.Identity{}, identityErr(ErrIdentitySignature, "")
-	}
-
-	// Only now, with the signature checked, are the claims read.
-	bodyJSON, err := decodeSegment(bodyPart)
-	if err != nil {
-		return nodes.Identity{}, identityErr(ErrIdentityMalformed, "claims are not base64url")
-	}
-	var c jwtClaims
-	if err := strictJSON(bodyJSON, &c); err != nil {
-		return nodes.Identity{}, identityErr(ErrIdentityMalformed, "claims are not a JSON object with the expected types")
-	}
-
-	if c.Exp == nil {
-		return nodes.Identity{}, identityErr(ErrIdentityMalformed, "exp claim is missing")
-	}
-	exp, err := numericDate(c.Exp)
-	if err != nil {
-		return nodes.Identity{}, identityErr(ErrIdentityMalformed, "exp claim is not a number of seconds")
-	}
-	if !now.Before(exp.Add(IdentityClockSkew)) {
-		return nodes.Identity{}, identityErr(ErrIdentityExpired, "")
-	}
-	if c.Nbf != nil {
-		nbf, err := numericDate(c.Nbf)
-		if err != nil {
-			return nodes.Identity{}, identityErr(ErrIdentityMalformed, "nbf claim is not a number of seconds")
-		}
-		if now.Add(IdentityClockSkew).Before(nbf) {
-			return nodes.Identity{}, identityErr(ErrIdentityNotYetValid, "")
-		}
-	}
-	if audience != "" && c.Aud != nil {
-		ok, err := audienceHas(c.Aud, audience)
-		if err != nil {
-			return nodes.Identity{}, identityErr(ErrIdentityMalformed, "aud claim is neither a string nor an array of strings")
-		}
-		if !ok {
-			return nodes.Identity{}, identityErr(ErrIdentityAudience, "")
-		}
+	if err := c.checkAudience(audience); err != nil {
+		return nodes.Identity{}, err
 	}
 	if c.Sub == nil || *c.Sub == "" {
 		return nodes.Identity{}, identityErr(ErrIdentitySubject, "sub claim is missing or empty")
@@ -197,7 +127,113 @@ func ParseIdentityToken(token string, secret []byte, audience string, now time.T
 	if err := checkSubject(*c.Sub); err != nil {
 		return nodes.Identity{}, err
 	}
+	return c.identity(), nil
+}
 
+// verifiedClaims splits the token, checks its header and signature, and
+// only then decodes its claims.
+func verifiedClaims(token string, secret []byte) (*jwtClaims, error) {
+	if len(token) > MaxIdentityTokenLen {
+		return nil, identityErr(ErrIdentityMalformed, "token is too long")
+	}
+	headPart, rest, ok := strings.Cut(token, ".")
+	if !ok {
+		return nil, identityErr(ErrIdentityMalformed, "token is not three dot-separated parts")
+	}
+	bodyPart, sigPart, ok := strings.Cut(rest, ".")
+	if !ok || strings.Contains(sigPart, ".") {
+		return nil, identityErr(ErrIdentityMalformed, "token is not three dot-separated parts")
+	}
+	if err := checkHeader(headPart); err != nil {
+		return nil, err
+	}
+	sig, err := decodeSegment(sigPart)
+	if err != nil {
+		return nil, identityErr(ErrIdentityMalformed, "signature is not base64url")
+	}
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(token[:len(headPart)+1+len(bodyPart)]))
+	if !hmac.Equal(sig, m.Sum(nil)) {
+		return nil, identityErr(ErrIdentitySignature, "")
+	}
+	bodyJSON, err := decodeSegment(bodyPart)
+	if err != nil {
+		return nil, identityErr(ErrIdentityMalformed, "claims are not base64url")
+	}
+	var c jwtClaims
+	if err := strictJSON(bodyJSON, &c); err != nil {
+		return nil, identityErr(ErrIdentityMalformed, "claims are not a JSON object with the expected types")
+	}
+	return &c, nil
+}
+
+// checkHeader accepts the JOSE header of an HS256 JWT. The algorithm is
+// fixed by us, never chosen by the token: anything but HS256 ("none",
+// "HS512", "RS256", …) is refused before any other check.
+func checkHeader(part string) error {
+	headJSON, err := decodeSegment(part)
+	if err != nil {
+		return identityErr(ErrIdentityMalformed, "header is not base64url")
+	}
+	var head jwtHeader
+	if err := strictJSON(headJSON, &head); err != nil {
+		return identityErr(ErrIdentityMalformed, "header is not a JSON object")
+	}
+	if head.Alg != "HS256" {
+		return identityErr(ErrIdentityAlgorithm, "")
+	}
+	if head.Typ != nil && !strings.EqualFold(*head.Typ, "JWT") {
+		return identityErr(ErrIdentityMalformed, "typ is not JWT")
+	}
+	if head.Crit != nil {
+		return identityErr(ErrIdentityMalformed, "crit header extensions are not supported")
+	}
+	return nil
+}
+
+// checkTime checks exp (required) and nbf (optional) against now, each
+// with IdentityClockSkew of tolerance.
+func (c *jwtClaims) checkTime(now time.Time) error {
+	if c.Exp == nil {
+		return identityErr(ErrIdentityMalformed, "exp claim is missing")
+	}
+	exp, err := numericDate(c.Exp)
+	if err != nil {
+		return identityErr(ErrIdentityMalformed, "exp claim is not a number of seconds")
+	}
+	if !now.Before(exp.Add(IdentityClockSkew)) {
+		return identityErr(ErrIdentityExpired, "")
+	}
+	if c.Nbf == nil {
+		return nil
+	}
+	nbf, err := numericDate(c.Nbf)
+	if err != nil {
+		return identityErr(ErrIdentityMalformed, "nbf claim is not a number of seconds")
+	}
+	if now.Add(IdentityClockSkew).Before(nbf) {
+		return identityErr(ErrIdentityNotYetValid, "")
+	}
+	return nil
+}
+
+// checkAudience checks aud when both the bot and the token name one.
+func (c *jwtClaims) checkAudience(audience string) error {
+	if audience == "" || c.Aud == nil {
+		return nil
+	}
+	ok, err := audienceHas(c.Aud, audience)
+	if err != nil {
+		return identityErr(ErrIdentityMalformed, "aud claim is neither a string nor an array of strings")
+	}
+	if !ok {
+		return identityErr(ErrIdentityAudience, "")
+	}
+	return nil
+}
+
+// identity is the verified identity the claims name; Sub is checked.
+func (c *jwtClaims) identity() nodes.Identity {
 	id := nodes.Identity{
 		UserID:   VerifiedUserPrefix + *c.Sub,
 		Subject:  *c.Sub,
@@ -211,7 +247,7 @@ func ParseIdentityToken(token string, secret []byte, audience string, now time.T
 			*f.dst = *f.src
 		}
 	}
-	return id, nil
+	return id
 }
 
 // decodeSegment decodes one unpadded base64url part of a JWT and accepts
