@@ -86,99 +86,138 @@ func parseCallbackQuery(raw string) (callbackQuery, error) {
 	return q, nil
 }
 
+// ServeHTTP answers the provider's redirect. Its log lines carry the
+// request's context (botd adds the request id from it).
 func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
 		renderPage(w, http.StatusMethodNotAllowed, pageInvalid)
 		return
 	}
+	ctx := r.Context()
+	cb, refusal := h.admit(ctx, r)
+	if cb == nil {
+		renderPage(w, refusal.status, refusal.page)
+		return
+	}
+	if cb.q.errCode != "" {
+		h.providerError(ctx, w, cb)
+		return
+	}
+	h.complete(ctx, w, cb)
+}
+
+// callback is a callback request whose state was valid and is now used.
+type callback struct {
+	q   callbackQuery
+	bot string
+	m   *Manager
+	rec *stateRecord
+}
+
+// refusal is the page a refused callback request gets.
+type refusal struct {
+	status int
+	page   page
+}
+
+// admit checks the request and takes its state: a nil callback comes with
+// the page to answer instead.
+func (h *callbackHandler) admit(ctx context.Context, r *http.Request) (*callback, refusal) {
+	invalid := refusal{http.StatusBadRequest, pageInvalid}
 	q, err := parseCallbackQuery(r.URL.RawQuery)
 	if err != nil {
-		h.log.Info("auth callback: bad request", "reason", err.Error())
-		renderPage(w, http.StatusBadRequest, pageInvalid)
-		return
+		h.log.InfoContext(ctx, "auth callback: bad request", "reason", err.Error())
+		return nil, invalid
 	}
 	bot, nonce, err := decodeState(q.state)
 	if err != nil {
-		h.log.Info("auth callback: malformed state")
-		renderPage(w, http.StatusBadRequest, pageInvalid)
-		return
+		h.log.InfoContext(ctx, "auth callback: malformed state")
+		return nil, invalid
 	}
 	m := h.managers(bot)
 	if m == nil || m.callbackURL == "" {
-		h.log.Info("auth callback: state names no known bot")
-		renderPage(w, http.StatusBadRequest, pageInvalid)
-		return
+		h.log.InfoContext(ctx, "auth callback: state names no known bot")
+		return nil, invalid
 	}
 	if cb, _ := url.Parse(m.callbackURL); cb == nil || r.URL.Path != cb.Path {
-		h.log.Warn("auth callback: reached on a path other than the configured redirect URI", "bot", bot)
-		renderPage(w, http.StatusBadRequest, pageInvalid)
-		return
+		h.log.WarnContext(ctx, "auth callback: reached on a path other than the configured redirect URI", "bot", bot)
+		return nil, invalid
 	}
-	ctx := r.Context()
 	rec, err := m.takeState(ctx, nonce)
 	if err == nil && rec.RedirectURI != m.callbackURL {
 		err = &StateError{Reason: StateMismatch}
 	}
 	if err != nil {
-		var se *StateError
-		if !errors.As(err, &se) {
-			h.log.Warn("auth callback: state store failed", "bot", bot, "err", err)
-			renderPage(w, http.StatusServiceUnavailable, pageFailed)
-			return
-		}
-		h.log.Info("auth callback: state refused", "bot", bot, "reason", se.Reason)
-		switch se.Reason {
-		case StateUsed:
-			renderPage(w, http.StatusBadRequest, pageUsed)
-		case StateExpired:
-			renderPage(w, http.StatusBadRequest, pageExpired)
-		default:
-			renderPage(w, http.StatusBadRequest, pageInvalid)
-		}
-		return
+		return nil, h.stateRefusal(ctx, bot, err)
 	}
-	detached := context.WithoutCancel(ctx)
-	if q.errCode != "" {
-		if q.errCode == "access_denied" {
-			h.log.Info("auth callback: the user declined access", "bot", bot, "profile", rec.Profile)
-			renderPage(w, http.StatusOK, pageDenied)
-			if h.onDenied != nil && rec.Session != "" {
-				h.onDenied(detached, bot, rec.Session, rec.User)
-			}
-			return
-		}
-		h.log.Info("auth callback: provider reported an error", "bot", bot, "profile", rec.Profile, "error", oauthCode(q.errCode))
+	return &callback{q: q, bot: bot, m: m, rec: rec}, refusal{}
+}
+
+// stateRefusal logs why a state was not accepted and picks the page.
+func (h *callbackHandler) stateRefusal(ctx context.Context, bot string, err error) refusal {
+	var se *StateError
+	if !errors.As(err, &se) {
+		h.log.WarnContext(ctx, "auth callback: state store failed", "bot", bot, "err", err)
+		return refusal{http.StatusServiceUnavailable, pageFailed}
+	}
+	h.log.InfoContext(ctx, "auth callback: state refused", "bot", bot, "reason", se.Reason)
+	switch se.Reason {
+	case StateUsed:
+		return refusal{http.StatusBadRequest, pageUsed}
+	case StateExpired:
+		return refusal{http.StatusBadRequest, pageExpired}
+	}
+	return refusal{http.StatusBadRequest, pageInvalid}
+}
+
+// providerError answers a redirect that carries an error instead of a
+// code; a user who declined access ends the waiting task (OnDenied).
+func (h *callbackHandler) providerError(ctx context.Context, w http.ResponseWriter, cb *callback) {
+	rec := cb.rec
+	if cb.q.errCode != "access_denied" {
+		h.log.InfoContext(ctx, "auth callback: provider reported an error", "bot", cb.bot, "profile", rec.Profile, "error", oauthCode(cb.q.errCode))
 		renderPage(w, http.StatusBadRequest, pageFailed)
 		return
 	}
+	h.log.InfoContext(ctx, "auth callback: the user declined access", "bot", cb.bot, "profile", rec.Profile)
+	renderPage(w, http.StatusOK, pageDenied)
+	if h.onDenied != nil && rec.Session != "" {
+		h.onDenied(context.WithoutCancel(ctx), cb.bot, rec.Session, rec.User)
+	}
+}
+
+// complete exchanges the code, stores the token and resumes the user's
+// parked dialog (not cancelled when the browser goes away).
+func (h *callbackHandler) complete(ctx context.Context, w http.ResponseWriter, cb *callback) {
+	m, rec := cb.m, cb.rec
 	pr := m.profiles[rec.Profile]
 	if pr == nil || pr.p.Kind != KindOAuth2 {
-		h.log.Warn("auth callback: the state's profile is no longer configured", "bot", bot, "profile", rec.Profile)
+		h.log.WarnContext(ctx, "auth callback: the state's profile is no longer configured", "bot", cb.bot, "profile", rec.Profile)
 		renderPage(w, http.StatusBadRequest, pageInvalid)
 		return
 	}
-	tok, err := m.exchange(ctx, pr, q.code, rec.Verifier)
+	tok, err := m.exchange(ctx, pr, cb.q.code, rec.Verifier)
 	if err != nil {
-		h.log.Warn("auth callback: code exchange failed", "bot", bot, "profile", rec.Profile, "err", err)
+		h.log.WarnContext(ctx, "auth callback: code exchange failed", "bot", cb.bot, "profile", rec.Profile, "err", err)
 		renderPage(w, http.StatusBadGateway, pageFailed)
 		return
 	}
 	if err := m.saveToken(ctx, pr.name, rec.User, tok); err != nil {
-		h.log.Warn("auth callback: storing the token failed", "bot", bot, "profile", rec.Profile, "err", err)
+		h.log.WarnContext(ctx, "auth callback: storing the token failed", "bot", cb.bot, "profile", rec.Profile, "err", err)
 		renderPage(w, http.StatusServiceUnavailable, pageFailed)
 		return
 	}
 	if rec.User == botUser {
 		m.clearDegraded(ctx, pr)
 	}
-	h.log.Info("auth callback: authorized", "bot", bot, "profile", rec.Profile, "admin", rec.User == botUser)
+	h.log.InfoContext(ctx, "auth callback: authorized", "bot", cb.bot, "profile", rec.Profile, "admin", rec.User == botUser)
 	renderPage(w, http.StatusOK, pageDone)
 	if f, ok := w.(http.Flusher); ok {
 		f.Flush()
 	}
 	if h.onAuthorized != nil && rec.Session != "" {
-		h.onAuthorized(detached, bot, rec.Session, rec.User)
+		h.onAuthorized(context.WithoutCancel(ctx), cb.bot, rec.Session, rec.User)
 	}
 }
 
