@@ -4,7 +4,11 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"net"
 	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Bus carries frames produced outside a client's turn — a dialog resumed
@@ -17,6 +21,8 @@ type Bus interface {
 	Publish(ctx context.Context, session string, frames [][]byte) error
 	// Subscribe calls fn for each published message until ctx ends. fn
 	// runs on one goroutine per subscription and must not block for long.
+	// An error means the subscription could not be made or was lost;
+	// KeepSubscribed subscribes again with a backoff.
 	Subscribe(ctx context.Context, fn func(session string, frames [][]byte)) error
 }
 
@@ -115,24 +121,55 @@ func (r *Redis) Publish(ctx context.Context, session string, frames [][]byte) er
 	return nil
 }
 
-// Subscribe receives what any process publishes until ctx ends; go-redis
-// re-subscribes by itself after a lost connection.
+// busHealthInterval is how long a quiet subscription waits before it
+// pings Redis, and then how long it waits for the answer: a connection
+// that stays silent that long is taken as lost.
+const busHealthInterval = 30 * time.Second
+
+// Subscribe receives what any process publishes until ctx ends. It returns
+// an error when the subscription cannot be made or is lost (Redis restarted,
+// the connection broke or went silent); KeepSubscribed subscribes again.
 func (r *Redis) Subscribe(ctx context.Context, fn func(string, [][]byte)) error {
+	return r.subscribe(ctx, fn, nil)
+}
+
+// subscribe is Subscribe that calls ready, if set, once Redis has
+// confirmed the subscription.
+func (r *Redis) subscribe(ctx context.Context, fn func(string, [][]byte), ready func()) error {
 	ps := r.c.Subscribe(ctx, r.busChannel())
 	defer ps.Close()
-	if _, err := ps.Receive(ctx); err != nil {
+	// A blocked read does not watch ctx: closing the subscription ends it.
+	stop := context.AfterFunc(ctx, func() { _ = ps.Close() })
+	defer stop()
+	if _, err := ps.ReceiveTimeout(ctx, busHealthInterval); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return r.fail("subscribe", "", err)
 	}
-	ch := ps.Channel()
+	if ready != nil {
+		ready()
+	}
+	pinged := false
 	for {
-		select {
-		case <-ctx.Done():
+		msg, err := ps.ReceiveTimeout(ctx, busHealthInterval)
+		if ctx.Err() != nil {
 			return nil
-		case msg, ok := <-ch:
-			if !ok {
-				return nil
+		}
+		if err != nil {
+			var ne net.Error
+			if !pinged && errors.As(err, &ne) && ne.Timeout() {
+				// Quiet, perhaps dead: a ping's answer tells.
+				pinged = true
+				if err = ps.Ping(ctx); err == nil {
+					continue
+				}
 			}
-			session, frames, err := decodeDelivery([]byte(msg.Payload))
+			return r.fail("subscription lost", "", err)
+		}
+		pinged = false
+		if m, ok := msg.(*redis.Message); ok {
+			session, frames, err := decodeDelivery([]byte(m.Payload))
 			if err != nil {
 				continue // not ours: someone else published on the channel
 			}
