@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -243,6 +242,13 @@ func TestRedisRestartResumesTask(t *testing.T) {
 // TestTwoInstancesSerializeTurns sends a session's messages to two botd
 // instances at once; if two turns ever ran together they would read the
 // same sequence number and send duplicate seqs.
+//
+// The second socket resumes with last_seq, so its replay (run on its turn
+// queue after it connects) may carry a reply to the first socket's message
+// committed in the meantime: that frame is what the socket missed, not a
+// second turn. A turn is a numbered frame answering the socket's own
+// message; any other numbered frame must be such a replay: the very frame
+// the other socket got for its own message, and before any turn of its own.
 func TestTwoInstancesSerializeTurns(t *testing.T) {
 	rs := redistest.Start(t)
 	a := startBotd(t, nil, "-redis", rs.URL())
@@ -254,56 +260,109 @@ func TestTwoInstancesSerializeTurns(t *testing.T) {
 		t.Fatal("second instance did not accept the signed session id")
 	}
 	const perClient = 20
-	var mu sync.Mutex
-	var seqs []uint64
+	clients := []*client{ca, cb}
+	got := make([]socketFrames, len(clients))
 	var wg sync.WaitGroup
-	for i, c := range []*client{ca, cb} {
+	for i, c := range clients {
 		wg.Add(1)
-		go func(i int, c *client) {
+		go func() {
 			defer wg.Done()
-			for j := 0; j < perClient; j++ {
-				msg, _ := json.Marshal(map[string]string{"type": "message", "id": fmt.Sprintf("c%d-%d", i, j), "text": "help"})
-				if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
-					t.Error(err)
-					return
-				}
-				for {
-					c.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-					_, data, err := c.conn.ReadMessage()
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					var f frame
-					json.Unmarshal(data, &f)
-					if f.Type == "error" {
-						t.Errorf("error frame %+v", f)
-						return
-					}
-					if f.Seq == 0 {
-						continue
-					}
-					mu.Lock()
-					seqs = append(seqs, f.Seq)
-					mu.Unlock()
-					if f.Input != "ignoring" {
-						break
-					}
-				}
-			}
-		}(i, c)
+			got[i] = sendConcurrentTurns(t, c, fmt.Sprintf("c%d-", i), perClient)
+		}()
 	}
 	wg.Wait()
-	sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
-	if len(seqs) != 2*perClient {
-		t.Fatalf("got %d numbered frames, want %d", len(seqs), 2*perClient)
+	if t.Failed() {
+		return
 	}
-	for i := 1; i < len(seqs); i++ {
-		if seqs[i] == seqs[i-1] {
-			t.Fatalf("seq %d sent twice: two turns of one session ran at once", seqs[i])
+	checkSerialTurns(t, got, 2*perClient, ca.lastSeq)
+}
+
+// socketFrames is what one socket of TestTwoInstancesSerializeTurns
+// received: the numbered frames answering its own messages, and the
+// others (replays), in arrival order.
+type socketFrames struct {
+	turns, replays  []frame
+	replayAfterTurn bool // a replay arrived after a turn of its own
+}
+
+// sendConcurrentTurns sends n "help" messages with ids prefix0..prefixN-1,
+// each after the previous one's turn ended, and sorts what comes back.
+func sendConcurrentTurns(t *testing.T, c *client, prefix string, n int) socketFrames {
+	var got socketFrames
+	for j := range n {
+		id := fmt.Sprintf("%s%d", prefix, j)
+		msg, _ := json.Marshal(map[string]string{"type": "message", "id": id, "text": "help"})
+		if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+			t.Errorf("send %s: %v", id, err)
+			return got
 		}
-		if seqs[i] != seqs[i-1]+1 {
-			t.Fatalf("seqs jump from %d to %d", seqs[i-1], seqs[i])
+		for {
+			c.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			_, data, err := c.conn.ReadMessage()
+			if err != nil {
+				t.Errorf("read the reply to %s: %v", id, err)
+				return got
+			}
+			var f frame
+			if err := json.Unmarshal(data, &f); err != nil {
+				t.Errorf("frame %q is not JSON: %v", data, err)
+				return got
+			}
+			if f.Type == "error" {
+				t.Errorf("error frame %+v answering %s", f, id)
+				return got
+			}
+			if f.Seq == 0 {
+				continue // typing
+			}
+			if f.ReplyTo != id {
+				got.replays = append(got.replays, f)
+				got.replayAfterTurn = got.replayAfterTurn || len(got.turns) > 0
+				continue
+			}
+			got.turns = append(got.turns, f)
+			if f.Input != "ignoring" {
+				break
+			}
+		}
+	}
+	return got
+}
+
+// checkSerialTurns checks that the turns of all sockets have distinct,
+// consecutive seqs after lastSeq, and that every replay is a frame another
+// socket received as its own turn, replayed before the socket's own turns.
+func checkSerialTurns(t *testing.T, got []socketFrames, wantTurns int, lastSeq uint64) {
+	t.Helper()
+	bySeq := map[uint64]frame{}
+	for i, g := range got {
+		for _, f := range g.turns {
+			if prev, dup := bySeq[f.Seq]; dup {
+				t.Fatalf("seq %d sent twice (replies to %s and %s): two turns of one session ran at once", f.Seq, prev.ReplyTo, f.ReplyTo)
+			}
+			bySeq[f.Seq] = f
+		}
+		if g.replayAfterTurn {
+			t.Errorf("socket %d: a replayed frame arrived after its own turns began; replays %+v", i, g.replays)
+		}
+	}
+	if len(bySeq) != wantTurns {
+		t.Fatalf("got %d numbered turn frames, want %d", len(bySeq), wantTurns)
+	}
+	for seq := lastSeq + 1; seq <= lastSeq+uint64(wantTurns); seq++ {
+		if _, ok := bySeq[seq]; !ok {
+			t.Fatalf("seq %d is missing: seqs are not consecutive after %d", seq, lastSeq)
+		}
+	}
+	for i, g := range got {
+		if len(g.replays) > 0 {
+			t.Logf("socket %d: %d replayed frame(s) of the other socket's turns", i, len(g.replays))
+		}
+		for _, f := range g.replays {
+			orig, ok := bySeq[f.Seq]
+			if !ok || orig.ReplyTo != f.ReplyTo || orig.Text != f.Text || strings.HasPrefix(f.ReplyTo, fmt.Sprintf("c%d-", i)) {
+				t.Errorf("socket %d got %+v, which is neither its own turn nor a replay of another socket's turn (%+v)", i, f, orig)
+			}
 		}
 	}
 }
