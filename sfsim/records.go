@@ -174,98 +174,128 @@ func (s *Server) convert(o *objectDef, f *fieldDef, v any) (any, *APIError) {
 	}
 	switch f.Type {
 	case "boolean":
-		switch x := v.(type) {
-		case bool:
-			return x, nil
-		case string:
-			if b, err := strconv.ParseBool(x); err == nil {
-				return b, nil
-			}
-		}
-		return nil, parserError("boolean", v)
+		return convertBoolean(v)
 	case "int", "double", "currency", "percent":
-		switch x := v.(type) {
-		case float64:
-			if f.Type == "int" && x != float64(int64(x)) {
-				return nil, parserError("int", v)
-			}
-			return x, nil
-		case string:
-			if x == "" {
-				return nil, nil
-			}
-			if n, err := strconv.ParseFloat(x, 64); err == nil {
-				return n, nil
-			}
-		}
-		return nil, parserError(f.Type, v)
+		return convertNumber(f.Type, v)
 	case "date":
-		x, ok := v.(string)
-		if !ok {
-			return nil, parserError("date", v)
+		return convertDate(v)
+	case "datetime":
+		return convertDateTime(v)
+	case "reference":
+		return s.convertReference(f, v)
+	}
+	return convertText(f, v)
+}
+
+// convertBoolean accepts a JSON boolean or its text form ("true", "0", …).
+func convertBoolean(v any) (any, *APIError) {
+	switch x := v.(type) {
+	case bool:
+		return x, nil
+	case string:
+		if b, err := strconv.ParseBool(x); err == nil {
+			return b, nil
 		}
-		if x == "" {
-			return nil, nil
-		}
-		if len(x) > 10 {
-			if t, err := parseDateTime(x); err == nil {
-				return t.UTC().Format("2006-01-02"), nil
-			}
-		}
-		if _, err := time.Parse("2006-01-02", x); err != nil {
-			return nil, parserError("date", v)
+	}
+	return nil, parserError("boolean", v)
+}
+
+// convertNumber accepts a JSON number (whole for int) or a numeric text; an
+// empty text clears the field.
+func convertNumber(typ string, v any) (any, *APIError) {
+	switch x := v.(type) {
+	case float64:
+		if typ == "int" && x != float64(int64(x)) {
+			return nil, parserError("int", v)
 		}
 		return x, nil
-	case "datetime":
-		x, ok := v.(string)
-		if !ok {
-			return nil, parserError("datetime", v)
-		}
-		if x == "" {
-			return nil, nil
-		}
-		t, err := parseDateTime(x)
-		if err != nil {
-			return nil, parserError("datetime", v)
-		}
-		return formatDateTime(t), nil
-	case "reference":
-		x, ok := v.(string)
-		if !ok {
-			return nil, parserError("id", v)
-		}
-		if x == "" {
-			return nil, nil
-		}
-		id, err := canonicalID(x)
-		okType := false
-		if err == nil {
-			for _, to := range f.ReferenceTo {
-				if t := s.db.table(to); t != nil && t.def.KeyPrefix == prefixOf(id) {
-					okType = true
-				}
-			}
-		}
-		if !okType {
-			return nil, badRequest("MALFORMED_ID", fmt.Sprintf("%s: id value of incorrect type: %s", f.Label, x), f.Name)
-		}
-		t := s.db.schema.objectForID(id)
-		r := s.db.table(t.Name).get(id)
-		if r == nil || r.deleted {
-			return nil, badRequest("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", f.Name)
-		}
-		return id, nil
-	}
-	// Text types.
-	var x string
-	switch t := v.(type) {
 	case string:
-		x = t
-	case float64:
-		x = strconv.FormatFloat(t, 'f', -1, 64)
-	case bool:
-		x = strconv.FormatBool(t)
-	default:
+		if x == "" {
+			return nil, nil
+		}
+		if n, err := strconv.ParseFloat(x, 64); err == nil {
+			return n, nil
+		}
+	}
+	return nil, parserError(typ, v)
+}
+
+// convertDate accepts YYYY-MM-DD, or a datetime whose UTC day is stored.
+func convertDate(v any) (any, *APIError) {
+	x, ok := v.(string)
+	if !ok {
+		return nil, parserError("date", v)
+	}
+	if x == "" {
+		return nil, nil
+	}
+	if len(x) > 10 {
+		if t, err := parseDateTime(x); err == nil {
+			return t.UTC().Format("2006-01-02"), nil
+		}
+	}
+	if _, err := time.Parse("2006-01-02", x); err != nil {
+		return nil, parserError("date", v)
+	}
+	return x, nil
+}
+
+// convertDateTime accepts the forms of parseDateTime and stores Salesforce's.
+func convertDateTime(v any) (any, *APIError) {
+	x, ok := v.(string)
+	if !ok {
+		return nil, parserError("datetime", v)
+	}
+	if x == "" {
+		return nil, nil
+	}
+	t, err := parseDateTime(x)
+	if err != nil {
+		return nil, parserError("datetime", v)
+	}
+	return formatDateTime(t), nil
+}
+
+// convertReference accepts a 15- or 18-character id of a live record of an
+// object the field may point to, and stores the 18-character form.
+func (s *Server) convertReference(f *fieldDef, v any) (any, *APIError) {
+	x, ok := v.(string)
+	if !ok {
+		return nil, parserError("id", v)
+	}
+	if x == "" {
+		return nil, nil
+	}
+	id, err := canonicalID(x)
+	if err != nil || !s.referenceAllowed(f, id) {
+		return nil, badRequest("MALFORMED_ID", fmt.Sprintf("%s: id value of incorrect type: %s", f.Label, x), f.Name)
+	}
+	t := s.db.schema.objectForID(id)
+	r := s.db.table(t.Name).get(id)
+	if r == nil || r.deleted {
+		return nil, badRequest("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", f.Name)
+	}
+	return id, nil
+}
+
+// referenceAllowed reports whether id's key prefix is one of the objects
+// the reference field points to.
+func (s *Server) referenceAllowed(f *fieldDef, id string) bool {
+	for _, to := range f.ReferenceTo {
+		if t := s.db.table(to); t != nil && t.def.KeyPrefix == prefixOf(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// convertText checks a value of a text type (string, textarea, email,
+// picklist, …): JSON numbers and booleans become their text, an empty text
+// clears the field, and the length, email form and restricted picklist
+// values are enforced.
+func convertText(f *fieldDef, v any) (any, *APIError) {
+	x, ok := textOf(v)
+	if !ok {
 		return nil, parserError("String", v)
 	}
 	if x == "" {
@@ -274,26 +304,42 @@ func (s *Server) convert(o *objectDef, f *fieldDef, v any) (any, *APIError) {
 	if f.Length > 0 && utf8.RuneCountInString(x) > f.Length {
 		return nil, badRequest("STRING_TOO_LONG", fmt.Sprintf("%s: data value too large: %s (max length=%d)", f.Label, x, f.Length), f.Name)
 	}
-	switch f.Type {
-	case "email":
-		if !emailRE.MatchString(x) {
-			return nil, badRequest("INVALID_EMAIL_ADDRESS", fmt.Sprintf("%s: invalid email address: %s", f.Label, x), f.Name)
-		}
-	case "picklist":
-		if f.Restricted {
-			canon := ""
-			for _, p := range f.Picklist {
-				if strings.EqualFold(p, x) {
-					canon = p
-				}
-			}
-			if canon == "" {
-				return nil, badRequest("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", fmt.Sprintf("%s: bad value for restricted picklist field: %s", f.Label, x), f.Name)
-			}
-			x = canon
-		}
+	switch {
+	case f.Type == "email" && !emailRE.MatchString(x):
+		return nil, badRequest("INVALID_EMAIL_ADDRESS", fmt.Sprintf("%s: invalid email address: %s", f.Label, x), f.Name)
+	case f.Type == "picklist" && f.Restricted:
+		return restrictedPicklistValue(f, x)
 	}
 	return x, nil
+}
+
+// textOf is the text form of a JSON string, number or boolean.
+func textOf(v any) (string, bool) {
+	switch t := v.(type) {
+	case string:
+		return t, true
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64), true
+	case bool:
+		return strconv.FormatBool(t), true
+	}
+	return "", false
+}
+
+// restrictedPicklistValue returns the picklist's own spelling of x (the
+// last one matching without regard to case), or the error for a value the
+// picklist does not have.
+func restrictedPicklistValue(f *fieldDef, x string) (any, *APIError) {
+	canon := ""
+	for _, p := range f.Picklist {
+		if strings.EqualFold(p, x) {
+			canon = p
+		}
+	}
+	if canon == "" {
+		return nil, badRequest("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", fmt.Sprintf("%s: bad value for restricted picklist field: %s", f.Label, x), f.Name)
+	}
+	return canon, nil
 }
 
 // parseDateTime accepts the datetime forms clients send.
