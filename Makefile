@@ -1,12 +1,13 @@
 # dialogd — the dialog-task runtime.
 #   make run     start botd with the embedded demo bot on http://localhost:8080
 #   make test    install what the tests need (redis-server, chromium) and run every test
+#   make test-short  the fast tier: every test that needs no Redis, Chromium or network (go test -short)
 #   make bench   Go benchmarks plus a WebSocket load test of the bench dialog
 GO      ?= go
 PKGS    ?= ./...
 BENCHTIME ?= 1s
 
-.PHONY: run test deps vet bench bench-go bench-load fuzz lint build clean
+.PHONY: run test test-short deps vet bench bench-go bench-load fuzz lint build clean
 
 run:
 	$(GO) run ./cmd/botd
@@ -33,6 +34,12 @@ vet:
 
 test: deps vet
 	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+# The edit-test loop: tests that start redis-server or Chromium, and long
+# load tests, skip themselves under -short (in their shared helpers). CI runs
+# `make test`, never this.
+test-short:
+	$(GO) test -short -timeout 5m $(PKGS)
 
 bench: deps bench-go bench-load
 

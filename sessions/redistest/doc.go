@@ -5,6 +5,8 @@
 // registers a cleanup that kills exactly that process. A missing
 // redis-server fails the test instead of skipping it, so a machine without
 // Redis cannot pass the integration tests by accident; `make deps` installs it.
+// Under `go test -short` (the fast tier, `make test-short`) Start skips the
+// test instead, with a message that says so.
 //
 //	srv := redistest.Start(t)
 //	rdb := srv.Client(t)

@@ -39,6 +39,7 @@ type Server struct {
 // stops it. Start fails the test when redis-server is not on PATH.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
+	SkipShort(tb)
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		tb.Fatalf("redistest: redis-server is not on PATH (%v); run `make deps` (or apt-get install redis-server) to install it", err)
@@ -61,6 +62,16 @@ func Start(tb testing.TB) *Server {
 	}
 	tb.Fatalf("redistest: %v", lastErr)
 	return nil
+}
+
+// SkipShort skips the test under `go test -short`, the fast tier that runs
+// without Redis. Start calls it; a test that needs Redis before it starts
+// one (or runs Redis in another way) calls it first.
+func SkipShort(tb testing.TB) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("redistest: needs redis-server; skipped in the -short tier (run `make test` for the full suite)")
+	}
 }
 
 // URL returns the server's redis:// URL.

@@ -21,6 +21,7 @@ const PollTimeout = 10 * time.Second
 // `make deps`.
 func ChromiumPath(tb testing.TB) string {
 	tb.Helper()
+	SkipShort(tb)
 	for _, name := range []string{"chromium", "chromium-browser"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
@@ -32,6 +33,17 @@ func ChromiumPath(tb testing.TB) string {
 	tb.Fatal("headless Chromium not found (looked for chromium and chromium-browser on PATH and /usr/bin/chromium); " +
 		"run `make deps` (it installs the Debian package chromium)")
 	return ""
+}
+
+// SkipShort skips the test under `go test -short`, the fast tier that runs
+// without a browser. New and ChromiumPath call it; a test that prepares
+// other slow things (servers, bots) before it starts the browser calls it
+// first.
+func SkipShort(tb testing.TB) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("browsertest: needs headless Chromium; skipped in the -short tier (run `make test` for the full suite)")
+	}
 }
 
 // New starts a fresh headless Chromium with its own profile in a

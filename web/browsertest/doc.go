@@ -7,4 +7,6 @@
 // WaitTranscript read the widget's rendered conversation as "role: text"
 // lines. A missing Chromium fails the test rather than skipping it: the
 // widget is not tested without a browser, and `make deps` installs one.
+// Under `go test -short` (the fast tier, `make test-short`) the helpers
+// skip the test instead, with a message that says so.
 package browsertest
