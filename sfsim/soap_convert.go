@@ -121,113 +121,161 @@ func errCrossRef() *APIError {
 	return badRequest("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
 }
 
+// leadConversion is one LeadConvert under way: the lead, the user running
+// it, the owner of the records it creates and the rows created so far.
+type leadConversion struct {
+	lc      leadConvert
+	lead    *row
+	user    *User
+	owner   *User
+	created *[]*row
+}
+
+// writeOpts are the options of the conversion's writes; allowDuplicates
+// bypasses the duplicate rules for a record the conversion creates.
+func (c *leadConversion) writeOpts(allowDuplicates bool) writeOpts {
+	return writeOpts{user: c.user, version: defaultVersion, allowDuplicates: allowDuplicates}
+}
+
 // convertLeadLocked does the work of convertLead; the caller holds s.mu.
 func (s *Server) convertLeadLocked(u *User, lc leadConvert, created *[]*row) (leadConvertResult, *APIError) {
 	var res leadConvertResult
-	leadDef, accDef, conDef, oppDef := s.db.schema.object("Lead"), s.db.schema.object("Account"),
-		s.db.schema.object("Contact"), s.db.schema.object("Opportunity")
+	leadRow, status, err := s.convertibleLeadLocked(lc)
+	if err != nil {
+		return res, err
+	}
+	owner, err := s.conversionOwnerLocked(u, lc.OwnerID, leadRow.f)
+	if err != nil {
+		return res, err
+	}
+	c := &leadConversion{lc: lc, lead: leadRow, user: u, owner: owner, created: created}
+	if res.AccountID, err = s.convertToAccountLocked(c); err != nil {
+		return res, err
+	}
+	if res.ContactID, err = s.convertToContactLocked(c, res.AccountID); err != nil {
+		return res, err
+	}
+	if !lc.DoNotCreateOpportunity {
+		if res.OpportunityID, err = s.convertToOpportunityLocked(c, res.AccountID); err != nil {
+			return res, err
+		}
+	}
+	s.markLeadConvertedLocked(c, status, res)
+	res.LeadID = leadRow.f["Id"].(string)
+	return res, nil
+}
+
+// convertibleLeadLocked finds the live, not yet converted lead of lc and
+// the Lead.Status its convertedStatus stands for.
+func (s *Server) convertibleLeadLocked(lc leadConvert) (*row, string, *APIError) {
 	if strings.TrimSpace(lc.LeadID) == "" {
-		return res, badRequest("REQUIRED_FIELD_MISSING", "Required fields are missing: [LeadId]", "LeadId")
+		return nil, "", badRequest("REQUIRED_FIELD_MISSING", "Required fields are missing: [LeadId]", "LeadId")
 	}
 	leadRow := s.liveRowLocked("Lead", lc.LeadID)
 	if leadRow == nil {
-		return res, errCrossRef()
+		return nil, "", errCrossRef()
 	}
-	lead := leadRow.f
-	if lead["IsConverted"] == true {
-		return res, badRequest("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
+	if leadRow.f["IsConverted"] == true {
+		return nil, "", badRequest("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
 	}
 	status, ok := s.convertedStatusLocked(lc.ConvertedStatus)
 	if !ok {
-		return res, badRequest("INVALID_STATUS", "invalid convertedStatus: "+lc.ConvertedStatus)
+		return nil, "", badRequest("INVALID_STATUS", "invalid convertedStatus: "+lc.ConvertedStatus)
 	}
-	owner := u
-	if lc.OwnerID != "" {
-		if owner = s.userByIDLocked(lc.OwnerID); owner == nil {
-			return res, errCrossRef()
+	return leadRow, status, nil
+}
+
+// conversionOwnerLocked is the owner of the records a conversion creates:
+// the ownerId asked for (which must exist), else the lead's owner when it
+// is a known user, else the user running the conversion.
+func (s *Server) conversionOwnerLocked(u *User, ownerID string, lead map[string]any) (*User, *APIError) {
+	if ownerID != "" {
+		owner := s.userByIDLocked(ownerID)
+		if owner == nil {
+			return nil, errCrossRef()
 		}
-	} else if id, _ := lead["OwnerId"].(string); id != "" {
+		return owner, nil
+	}
+	if id, _ := lead["OwnerId"].(string); id != "" {
 		if o := s.userByIDLocked(id); o != nil {
-			owner = o
+			return o, nil
 		}
 	}
-	opts := writeOpts{user: u, version: defaultVersion}
+	return u, nil
+}
 
-	// Account: reuse and fill its empty fields, or create one from the lead.
-	if lc.AccountID != "" {
-		acc := s.liveRowLocked("Account", lc.AccountID)
+// convertToAccountLocked reuses the account asked for, filling its empty
+// fields from the lead, or creates one from the lead; it returns its id.
+func (s *Server) convertToAccountLocked(c *leadConversion) (string, *APIError) {
+	accDef := s.db.schema.object("Account")
+	if c.lc.AccountID != "" {
+		acc := s.liveRowLocked("Account", c.lc.AccountID)
 		if acc == nil {
-			return res, errCrossRef()
+			return "", errCrossRef()
 		}
-		if err := s.fillEmptyLocked(accDef, acc, lead, leadToAccount, false, opts); err != nil {
-			return res, err
+		if err := s.fillEmptyLocked(accDef, acc, c.lead.f, leadToAccount, false, c.writeOpts(false)); err != nil {
+			return "", err
 		}
-		res.AccountID = acc.f["Id"].(string)
-	} else {
-		f := copyMapped(lead, leadToAccount, accDef)
-		f["OwnerId"] = owner.ID
-		id, err := s.createTrackedLocked(accDef, f, writeOpts{user: u, version: defaultVersion, allowDuplicates: lc.BypassAccountDedupe}, created)
-		if err != nil {
-			return res, err
-		}
-		res.AccountID = id
+		return acc.f["Id"].(string), nil
 	}
+	f := copyMapped(c.lead.f, leadToAccount, accDef)
+	f["OwnerId"] = c.owner.ID
+	return s.createTrackedLocked(accDef, f, c.writeOpts(c.lc.BypassAccountDedupe), c.created)
+}
 
-	// Contact: reuse (it must belong to the account) or create.
-	if lc.ContactID != "" {
-		con := s.liveRowLocked("Contact", lc.ContactID)
+// convertToContactLocked reuses the contact asked for, which must belong
+// to the account, filling its empty fields from the lead, or creates one
+// on the account; it returns its id.
+func (s *Server) convertToContactLocked(c *leadConversion, accountID string) (string, *APIError) {
+	conDef := s.db.schema.object("Contact")
+	if c.lc.ContactID != "" {
+		con := s.liveRowLocked("Contact", c.lc.ContactID)
 		if con == nil {
-			return res, errCrossRef()
+			return "", errCrossRef()
 		}
-		if a, _ := con.f["AccountId"].(string); a != "" && !sameID(a, res.AccountID) {
-			return res, badRequest("INVALID_CROSS_REFERENCE_KEY", "The contact must be associated with the account")
+		if a, _ := con.f["AccountId"].(string); a != "" && !sameID(a, accountID) {
+			return "", badRequest("INVALID_CROSS_REFERENCE_KEY", "The contact must be associated with the account")
 		}
-		if err := s.fillEmptyLocked(conDef, con, lead, leadToContact, lc.OverwriteLeadSource, opts); err != nil {
-			return res, err
+		if err := s.fillEmptyLocked(conDef, con, c.lead.f, leadToContact, c.lc.OverwriteLeadSource, c.writeOpts(false)); err != nil {
+			return "", err
 		}
-		res.ContactID = con.f["Id"].(string)
-	} else {
-		f := copyMapped(lead, leadToContact, conDef)
-		f["AccountId"], f["OwnerId"] = res.AccountID, owner.ID
-		id, err := s.createTrackedLocked(conDef, f, writeOpts{user: u, version: defaultVersion, allowDuplicates: lc.BypassContactDedupe}, created)
-		if err != nil {
-			return res, err
-		}
-		res.ContactID = id
+		return con.f["Id"].(string), nil
 	}
+	f := copyMapped(c.lead.f, leadToContact, conDef)
+	f["AccountId"], f["OwnerId"] = accountID, c.owner.ID
+	return s.createTrackedLocked(conDef, f, c.writeOpts(c.lc.BypassContactDedupe), c.created)
+}
 
-	// Opportunity, unless asked not to.
-	if !lc.DoNotCreateOpportunity {
-		name := lc.OpportunityName
-		if name == "" {
-			company, _ := lead["Company"].(string)
-			name = company + "-"
-		}
-		f := map[string]any{
-			"Name": name, "StageName": convertOpportunityStage, "CloseDate": quarterEnd(s.now()),
-			"AccountId": res.AccountID, "OwnerId": owner.ID,
-		}
-		if src, ok := lead["LeadSource"]; ok && src != nil {
-			f["LeadSource"] = src
-		}
-		id, err := s.createTrackedLocked(oppDef, f, opts, created)
-		if err != nil {
-			return res, err
-		}
-		res.OpportunityID = id
+// convertToOpportunityLocked creates the opportunity on the account, named
+// as asked or after the lead's company ("Acme-"), closing at the end of the
+// quarter; it returns its id.
+func (s *Server) convertToOpportunityLocked(c *leadConversion, accountID string) (string, *APIError) {
+	name := c.lc.OpportunityName
+	if name == "" {
+		company, _ := c.lead.f["Company"].(string)
+		name = company + "-"
 	}
+	f := map[string]any{
+		"Name": name, "StageName": convertOpportunityStage, "CloseDate": quarterEnd(s.now()),
+		"AccountId": accountID, "OwnerId": c.owner.ID,
+	}
+	if src, ok := c.lead.f["LeadSource"]; ok && src != nil {
+		f["LeadSource"] = src
+	}
+	return s.createTrackedLocked(s.db.schema.object("Opportunity"), f, c.writeOpts(false), c.created)
+}
 
-	// Finally mark the lead converted.
+// markLeadConvertedLocked sets the lead's conversion fields to the records
+// of res, the last step of a conversion.
+func (s *Server) markLeadConvertedLocked(c *leadConversion, status string, res leadConvertResult) {
 	changes := map[string]any{
 		"IsConverted": true, "Status": status, "ConvertedDate": s.now().UTC().Format("2006-01-02"),
 		"ConvertedAccountId": res.AccountID, "ConvertedContactId": res.ContactID,
 		"ConvertedOpportunityId": nilIfEmpty(res.OpportunityID),
 	}
 	ts := formatDateTime(s.now())
-	changes["LastModifiedDate"], changes["SystemModstamp"], changes["LastModifiedById"] = ts, ts, u.ID
-	s.db.table(leadDef.Name).update(leadRow, changes)
-	res.LeadID = lead["Id"].(string)
-	return res, nil
+	changes["LastModifiedDate"], changes["SystemModstamp"], changes["LastModifiedById"] = ts, ts, c.user.ID
+	s.db.table("Lead").update(c.lead, changes)
 }
 
 // convertedStatusLocked finds a LeadStatus with IsConverted=true by label or
