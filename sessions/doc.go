@@ -19,6 +19,10 @@
 // Release does not. After Options.IdleTTL without a Commit, Acquire finds nil
 // state and Outbox finds no frames. A Commit with empty state removes the
 // state but keeps the outbox. Releasing an ended lease does nothing.
+// CommitExpiry gives one session its own idle TTL (a bot's setting), and
+// may put a note on a watch list that Expired reports once the session
+// idles out: each note to exactly one caller, across processes. The
+// dialog runtime uses this for the conversation_end event.
 //
 // # Memory
 //
@@ -41,6 +45,9 @@
 //	dlg:{id}:lock   hash: t = the holder's random token, w = waiters; PX LockTTL
 //	dlg:{id}:wake   list: wake tokens for waiters, PX LockTTL
 //	dlg:kv:<key>    Get/Set/Delete values
+//	dlg:watch:<w>   sorted set: watch-list notes scored by due time in
+//	                Redis's clock (ms), written by a second script after a
+//	                watched commit; Expired takes due notes in one script
 //
 // ("dlg:" is Options.Prefix, which must not contain '{' or '}'.)
 //

@@ -35,6 +35,12 @@ type memShard struct {
 	mu       sync.Mutex
 	sessions map[string]*memSession
 	kv       map[string]kvEntry
+	watched  map[watchEntry]int64 // due time (unix nanoseconds) of the watch-list entries of this shard's sessions
+}
+
+// watchEntry is a note on a watch list (see Expiry).
+type watchEntry struct {
+	watch, note string
 }
 
 type kvEntry struct {
@@ -77,6 +83,7 @@ func newMemory(opts Options, now func() int64) *Memory {
 	for i := range m.shards {
 		m.shards[i].sessions = make(map[string]*memSession)
 		m.shards[i].kv = make(map[string]kvEntry)
+		m.shards[i].watched = make(map[watchEntry]int64)
 	}
 	m.sweeper.Add(1)
 	go m.sweep(sweepInterval(opts.IdleTTL))
@@ -250,6 +257,31 @@ func (m *Memory) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// Expired returns up to max notes of the watch list that are due, and
+// removes them from it.
+func (m *Memory) Expired(ctx context.Context, watch string, max int) ([]string, error) {
+	if err := checkWatch(watch); err != nil {
+		return nil, err
+	}
+	var notes []string
+	for i := range m.shards {
+		sh := &m.shards[i]
+		sh.mu.Lock()
+		now := m.now()
+		for w, due := range sh.watched {
+			if len(notes) >= max {
+				break
+			}
+			if w.watch == watch && due <= now {
+				notes = append(notes, w.note)
+				delete(sh.watched, w)
+			}
+		}
+		sh.mu.Unlock()
+	}
+	return notes, nil
+}
+
 // Ping always succeeds.
 func (m *Memory) Ping(ctx context.Context) error { return nil }
 
@@ -291,6 +323,11 @@ func (m *Memory) sweepOnce() {
 				delete(sh.kv, k)
 			}
 		}
+		for w, due := range sh.watched {
+			if due+int64(MaxUnreported) <= now {
+				delete(sh.watched, w)
+			}
+		}
 		sh.mu.Unlock()
 	}
 }
@@ -309,6 +346,11 @@ func (l *memLease) State() []byte { return l.state }
 // Commit stores a copy of state and frames. A nil or empty state removes the
 // stored state; the outbox is kept.
 func (l *memLease) Commit(ctx context.Context, state []byte, frames []Frame) error {
+	return l.CommitExpiry(ctx, state, frames, Expiry{})
+}
+
+// CommitExpiry is Commit with the session's own idle TTL and watch list.
+func (l *memLease) CommitExpiry(ctx context.Context, state []byte, frames []Frame, exp Expiry) error {
 	// Copy everything into one allocation before taking the lock.
 	n := len(state)
 	for _, f := range frames {
@@ -341,6 +383,16 @@ func (l *memLease) Commit(ctx context.Context, state []byte, frames []Frame) err
 		s.push(Frame{Seq: f.Seq, Data: buf[start:len(buf):len(buf)]}, m.opts.OutboxSize)
 	}
 	s.idleExp = now + m.idleTTL
+	if exp.IdleTTL > 0 {
+		s.idleExp = now + int64(exp.IdleTTL)
+	}
+	if exp.Watch != "" {
+		if st == nil {
+			delete(l.sh.watched, watchEntry{exp.Watch, exp.Note})
+		} else {
+			l.sh.watched[watchEntry{exp.Watch, exp.Note}] = s.idleExp
+		}
+	}
 	s.end()
 	return nil
 }

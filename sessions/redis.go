@@ -344,9 +344,19 @@ func (l *redisLease) State() []byte { return l.state }
 // Commit stores state and frames and frees the session in one round trip. A
 // nil or empty state removes the stored state; the outbox is kept.
 func (l *redisLease) Commit(ctx context.Context, state []byte, frames []Frame) error {
+	return l.CommitExpiry(ctx, state, frames, Expiry{})
+}
+
+// CommitExpiry is Commit with the session's own idle TTL and watch list
+// (watch.go); a watch list costs a second round trip.
+func (l *redisLease) CommitExpiry(ctx context.Context, state []byte, frames []Frame, exp Expiry) error {
 	r := l.r
+	idleMS := r.idleMS
+	if exp.IdleTTL > 0 {
+		idleMS = strconv.FormatInt(max(exp.IdleTTL.Milliseconds(), 1), 10)
+	}
 	args := make([]any, 5+len(frames))
-	args[0], args[1], args[2], args[3] = l.token, r.lockMS, r.idleMS, r.outSize
+	args[0], args[1], args[2], args[3] = l.token, r.lockMS, idleMS, r.outSize
 	if state == nil {
 		state = []byte{}
 	}
@@ -369,6 +379,9 @@ func (l *redisLease) Commit(ctx context.Context, state []byte, frames []Frame) e
 	}
 	if n < 0 {
 		return ErrLeaseLost
+	}
+	if exp.Watch != "" {
+		return r.watch(ctx, exp, idleMS, len(state) == 0)
 	}
 	return nil
 }

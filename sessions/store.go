@@ -43,6 +43,12 @@ type Store interface {
 	Get(ctx context.Context, key string) ([]byte, error) // nil, nil when absent
 	Set(ctx context.Context, key string, val []byte, ttl time.Duration) error
 	Delete(ctx context.Context, key string) error
+	// Expired returns up to max notes of the watch list named watch whose
+	// sessions idled out (see Expiry), and removes them from the list: each
+	// note is returned once, to one caller, among all the processes that
+	// share the store. A session's state is gone by then; its note says
+	// what the caller needs to know about it.
+	Expired(ctx context.Context, watch string, max int) ([]string, error)
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error
 	Close() error
@@ -55,6 +61,26 @@ type Lease interface {
 	// Commit stores state (resetting the idle TTL), appends frames to the
 	// bounded outbox, and frees the session, atomically.
 	Commit(ctx context.Context, state []byte, frames []Frame) error
+	// CommitExpiry is Commit with the session's own Expiry.
+	CommitExpiry(ctx context.Context, state []byte, frames []Frame, exp Expiry) error
 	// Release frees the session without changing it.
 	Release(ctx context.Context) error
 }
+
+// Expiry is how a committed session ends when it falls silent.
+type Expiry struct {
+	// IdleTTL is how long the state and outbox live without another
+	// commit; zero takes Options.IdleTTL.
+	IdleTTL time.Duration
+	// Watch, when set, puts Note on the watch list named Watch, due when
+	// the session idles out, for Store.Expired to report. Notes identify
+	// the entries: a later commit with the same note moves its due time, a
+	// different note adds an entry. A commit with empty state (the session
+	// ended otherwise) takes the note off the list. Watch must not contain
+	// '{' or '}'.
+	Watch, Note string
+}
+
+// MaxUnreported is how long past its due time a watch-list entry that no
+// caller asked for is kept.
+const MaxUnreported = 24 * time.Hour

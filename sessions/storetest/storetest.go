@@ -53,6 +53,9 @@ func Run(t *testing.T, open func(t *testing.T) sessions.Store) {
 		{"KVExpiry", true, testKVExpiry},
 		{"WaiterFreedByLeaseExpiry", true, testLeaseExpiryFreesWaiter},
 		{"CommitAfterLeaseExpiry", true, testCommitAfterExpiry},
+		{"OwnIdleTTL", true, testOwnIdleTTL},
+		{"WatchList", true, testWatchList},
+		{"WatchListReportsOnce", true, testWatchListOnce},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
