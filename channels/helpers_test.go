@@ -8,13 +8,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 
+	"github.com/botforge/dialogd/channels/wstest"
 	"github.com/botforge/dialogd/nodes"
 )
 
@@ -144,21 +144,7 @@ func (f *fakeConv) Missed(ctx context.Context, session string, after uint64) ([]
 }
 
 // frame is any server frame, decoded.
-type frame struct {
-	Type         string         `json:"type"`
-	SessionID    string         `json:"session_id"`
-	UserID       string         `json:"user_id"`
-	Seq          uint64         `json:"seq"`
-	ReplyTo      string         `json:"reply_to"`
-	Text         string         `json:"text"`
-	Input        string         `json:"input"`
-	Code         string         `json:"code"`
-	Message      string         `json:"message"`
-	Buttons      []nodes.Button `json:"buttons"`
-	URL          string         `json:"url"`
-	Profile      string         `json:"profile"`
-	QuickReplies []nodes.Button `json:"quick_replies"`
-}
+type frame = wstest.Frame
 
 type testServer struct {
 	ws   *WebSocket
@@ -186,58 +172,30 @@ func startServer(t *testing.T, conv *fakeConv, opts Options) *testServer {
 }
 
 func (ts *testServer) url(query url.Values) string {
-	u := "ws" + strings.TrimPrefix(ts.http.URL, "http") + "/ws"
-	if len(query) > 0 {
-		u += "?" + query.Encode()
-	}
-	return u
+	return wstest.URL(ts.http.URL, query)
 }
 
 func (ts *testServer) dial(t *testing.T, query url.Values) *websocket.Conn {
 	t.Helper()
-	c, resp, err := websocket.DefaultDialer.Dial(ts.url(query), nil)
-	if err != nil {
-		status := 0
-		if resp != nil {
-			status = resp.StatusCode
-		}
-		t.Fatalf("Dial(%s) = %v (HTTP %d)", ts.url(query), err, status)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return wstest.DialConn(t, ts.url(query), nil)
 }
 
 // readFrame reads the next frame, failing the test after a generous
 // deadline (a hang is a bug, not a slow machine).
 func readFrame(t *testing.T, c *websocket.Conn) frame {
 	t.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, data, err := c.ReadMessage()
-	if err != nil {
-		t.Fatalf("ReadMessage() = %v; want a frame", err)
-	}
-	var f frame
-	if err := json.Unmarshal(data, &f); err != nil {
-		t.Fatalf("server frame %q is not JSON: %v", data, err)
-	}
-	return f
+	return wstest.ReadFrame(t, c)
 }
 
 // expectType reads a frame and checks its type.
 func expectType(t *testing.T, c *websocket.Conn, typ string) frame {
 	t.Helper()
-	f := readFrame(t, c)
-	if f.Type != typ {
-		t.Fatalf("frame type = %q (%+v); want %q", f.Type, f, typ)
-	}
-	return f
+	return wstest.ExpectType(t, c, typ)
 }
 
 func send(t *testing.T, c *websocket.Conn, s string) {
 	t.Helper()
-	if err := c.WriteMessage(websocket.TextMessage, []byte(s)); err != nil {
-		t.Fatalf("WriteMessage(%s) = %v", s, err)
-	}
+	wstest.Send(t, c, s)
 }
 
 // openSession dials a new session and consumes the session, typing and
@@ -275,27 +233,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // closeCode reads until the connection ends and returns the close code.
 func closeCode(t *testing.T, c *websocket.Conn) int {
 	t.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	for {
-		_, data, err := c.ReadMessage()
-		if err == nil {
-			t.Logf("frame before close: %s", data)
-			continue
-		}
-		var ce *websocket.CloseError
-		if !asCloseError(err, &ce) {
-			t.Fatalf("read error = %v; want a close frame", err)
-		}
-		return ce.Code
-	}
-}
-
-func asCloseError(err error, target **websocket.CloseError) bool {
-	ce, ok := err.(*websocket.CloseError)
-	if ok {
-		*target = ce
-	}
-	return ok
+	return wstest.CloseCode(t, c)
 }
 
 var _ http.Handler = (*WebSocket)(nil)
