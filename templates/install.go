@@ -36,7 +36,7 @@ func Install(botDir, name string, params map[string]string) (string, error) {
 // profile the bot lacks) are returned.
 func (t *Template) Install(botDir string, params map[string]string, overwrite bool) (string, error) {
 	if err := checkBotDir(botDir); err != nil {
-		return "", fmt.Errorf("install %s: %w", t.Name, err)
+		return "", fmt.Errorf("template %s: %w", t.Name, err)
 	}
 	name, data, err := t.render(params)
 	if err != nil {
@@ -46,16 +46,16 @@ func (t *Template) Install(botDir string, params map[string]string, overwrite bo
 	path := filepath.Join(botDir, filepath.FromSlash(rel))
 	_, statErr := os.Lstat(path)
 	if statErr == nil && !overwrite {
-		return "", fmt.Errorf("install %s: %s: %w (pass overwrite to replace it)", t.Name, path, ErrExists)
+		return "", fmt.Errorf("template %s: %s: %w (pass overwrite to replace it)", t.Name, path, ErrExists)
 	}
 	if statErr != nil && !errors.Is(statErr, fs.ErrNotExist) {
-		return "", fmt.Errorf("install %s: %w", t.Name, statErr)
+		return "", fmt.Errorf("template %s: %w", t.Name, statErr)
 	}
 	if _, err := LoadWith(botDir, map[string][]byte{rel: data}); err != nil {
-		return "", fmt.Errorf("install %s: the bot would not load with the new task (nothing was written): %w", t.Name, err)
+		return "", fmt.Errorf("template %s: the bot would not load with the new task (nothing was written): %w", t.Name, err)
 	}
 	if err := WriteFiles(botDir, map[string][]byte{rel: data}); err != nil {
-		return "", fmt.Errorf("install %s: %w", t.Name, err)
+		return "", fmt.Errorf("template %s: %w", t.Name, err)
 	}
 	return path, nil
 }

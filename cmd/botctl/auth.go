@@ -15,100 +15,148 @@ import (
 	"github.com/botforge/dialogd/sessions"
 )
 
-// authCmd runs `botctl auth status|login`. Both work on the store botd
-// uses (-redis / REDIS_URL) with botd's BOT_SECRET_KEY, so what an
-// administrator connects here is what every botd instance uses.
-func authCmd(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "botctl auth: want status or login")
-		return 2
+// The auth commands work on the store botd uses (-redis / REDIS_URL) with
+// botd's BOT_SECRET_KEY, so what an administrator connects here is what
+// every botd instance uses.
+
+// authFlags are the flags both auth commands take. Their defaults come
+// from the environment after parsing, never into the usage text, so a
+// REDIS_URL with a password is not printed by -h.
+type authFlags struct {
+	botDir, redisURL, publicURL *string
+}
+
+func defineAuthFlags(fs *flag.FlagSet) authFlags {
+	return authFlags{
+		botDir:    fs.String("bot", "", "the bot `dir`ectory (default $BOT_DIR)"),
+		redisURL:  fs.String("redis", "", "the Redis `url` botd uses (default $REDIS_URL)"),
+		publicURL: fs.String("public-url", "", "botd's public `url`, for the oauth2 redirect (default $PUBLIC_URL)"),
 	}
-	sub := args[0]
-	if sub != "status" && sub != "login" {
-		fmt.Fprintf(stderr, "botctl auth: unknown command %q (want status or login)\n", sub)
-		return 2
+}
+
+func authStatusCommand() *command {
+	return &command{
+		name:    "auth status",
+		summary: []string{"list the bot's auth profiles and their state (never a secret)"},
+		setup: func(fs *flag.FlagSet, c cli) func([]string) int {
+			af := defineAuthFlags(fs)
+			return func([]string) int { return authStatus(af, c) }
+		},
 	}
-	fl := flag.NewFlagSet("botctl auth "+sub, flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	botDir := fl.String("bot", getenv("BOT_DIR"), "bot directory (env BOT_DIR)")
-	redisURL := fl.String("redis", getenv("REDIS_URL"), "the Redis botd uses (env REDIS_URL)")
-	publicURL := fl.String("public-url", getenv("PUBLIC_URL"), "botd's public URL, where the provider sends the admin back (env PUBLIC_URL)")
-	wait := fl.Duration("wait", 5*time.Minute, "login: how long to wait for the sign-in to finish")
-	open := fl.Bool("open", true, "login: open the authorize URL in a browser when one is available")
-	if err := fl.Parse(args[1:]); err != nil {
-		return 2
+}
+
+func authLoginCommand() *command {
+	return &command{
+		name: "auth login", args: "PROFILE", minArgs: 1, maxArgs: 1,
+		summary: []string{
+			"print (and open) the authorize link of a pre_authorized oauth2 profile and wait until",
+			"botd has stored the administrator's token",
+		},
+		setup: func(fs *flag.FlagSet, c cli) func([]string) int {
+			af := defineAuthFlags(fs)
+			wait := fs.Duration("wait", 5*time.Minute, "how long to wait for the sign-in to finish")
+			open := fs.Bool("open", true, "open the link in a browser when there is one; -open=false only prints it")
+			return func(args []string) int { return authLogin(af, args[0], *wait, *open, c) }
+		},
 	}
-	if *botDir == "" || *redisURL == "" {
-		fmt.Fprintln(stderr, "botctl auth: -bot and -redis are required (the tokens live in botd's Redis)")
-		return 2
+}
+
+// authSession is an auth manager on botd's store for one bot.
+type authSession struct {
+	bot     *dialog.Bot
+	manager *auth.Manager
+	close   func()
+}
+
+// openAuth loads the bot and opens the manager; on failure it prints why
+// and returns the exit code.
+func openAuth(name string, af authFlags, c cli) (*authSession, int) {
+	botDir, redisURL, publicURL := orEnv(*af.botDir, "BOT_DIR", c), orEnv(*af.redisURL, "REDIS_URL", c), orEnv(*af.publicURL, "PUBLIC_URL", c)
+	if botDir == "" || redisURL == "" {
+		c.errf(name, "-bot and -redis (or BOT_DIR and REDIS_URL) are required: the tokens live in botd's Redis")
+		return nil, 2
 	}
-	secret := getenv("BOT_SECRET_KEY")
+	secret := c.getenv("BOT_SECRET_KEY")
 	if secret == "" {
-		fmt.Fprintln(stderr, "botctl auth: BOT_SECRET_KEY must be set to botd's key (it encrypts the tokens)")
-		return 2
+		c.errf(name, "BOT_SECRET_KEY must be set to botd's key (it encrypts the tokens)")
+		return nil, 2
 	}
-	bot, err := dialog.LoadDir(*botDir)
+	bot, err := dialog.LoadDir(botDir)
 	if err != nil {
-		fmt.Fprintf(stderr, "botctl auth: %v\n", err)
-		return 1
+		c.errf(name, "%v", err)
+		return nil, 1
 	}
-	ropts, err := sessions.ParseRedisURL(*redisURL)
+	ropts, err := sessions.ParseRedisURL(redisURL)
 	if err != nil {
-		fmt.Fprintf(stderr, "botctl auth: %v\n", err)
-		return 2
+		c.errf(name, "%v", err)
+		return nil, 2
 	}
-	store := sessions.NewRedis(redis.NewUniversalClient(ropts), sessions.Options{})
-	defer store.Close()
 	kr, err := auth.KeyringFromSecrets([]byte(secret))
 	if err != nil {
-		fmt.Fprintf(stderr, "botctl auth: %v\n", err)
-		return 2
+		c.errf(name, "%v", err)
+		return nil, 2
 	}
-	m, err := auth.NewManager(bot.Config.Name, bot.Config.AuthProfiles, store, auth.Options{PublicURL: *publicURL, Keyring: kr})
+	store := sessions.NewRedis(redis.NewUniversalClient(ropts), sessions.Options{})
+	m, err := auth.NewManager(bot.Config.Name, bot.Config.AuthProfiles, store, auth.Options{PublicURL: publicURL, Keyring: kr})
 	if err != nil {
-		fmt.Fprintf(stderr, "botctl auth: %v\n", err)
+		store.Close()
+		c.errf(name, "%v", err)
+		return nil, 1
+	}
+	return &authSession{bot: bot, manager: m, close: func() { store.Close() }}, 0
+}
+
+func orEnv(v, env string, c cli) string {
+	if v != "" {
+		return v
+	}
+	return c.getenv(env)
+}
+
+func authStatus(af authFlags, c cli) int {
+	s, code := openAuth("auth status", af, c)
+	if s == nil {
+		return code
+	}
+	defer s.close()
+	st, err := s.manager.Status(context.Background())
+	if err != nil {
+		c.errf("auth status", "%v", err)
 		return 1
 	}
-	ctx := context.Background()
-	switch sub {
-	case "status":
-		st, err := m.Status(ctx)
-		if err != nil {
-			fmt.Fprintf(stderr, "botctl auth status: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(stdout, "%-24s %-26s %-15s %s\n", "PROFILE", "KIND", "MODE", "STATE")
-		for _, p := range st {
-			fmt.Fprintf(stdout, "%-24s %-26s %-15s %s\n", p.Name, p.Kind, p.Mode, p.State)
-		}
-		return 0
-	case "login":
-		if fl.NArg() != 1 {
-			fmt.Fprintln(stderr, "botctl auth login: name one profile")
-			return 2
-		}
-		profile := fl.Arg(0)
-		p := bot.Config.AuthProfiles[profile]
-		if p == nil {
-			fmt.Fprintf(stderr, "botctl auth login: bot %s has no auth profile %q\n", bot.Config.Name, profile)
-			return 1
-		}
-		if p.Kind != auth.KindOAuth2 {
-			fmt.Fprintf(stdout, "%s (%s) needs no sign-in: botd obtains its token itself.\n", profile, p.Kind)
-			return 0
-		}
-		u, _, err := m.AdminAuthURL(ctx, profile)
-		if err != nil {
-			fmt.Fprintf(stderr, "botctl auth login: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(stdout, "Open this link, sign in and approve (it is valid for %v):\n\n  %s\n\n", auth.DefaultStateTTL, u)
-		if *open {
-			openBrowser(u)
-		}
-		return waitConnected(ctx, m, profile, *wait, stdout, stderr)
+	fmt.Fprintf(c.stdout, "%-24s %-26s %-15s %s\n", "PROFILE", "KIND", "MODE", "STATE")
+	for _, p := range st {
+		fmt.Fprintf(c.stdout, "%-24s %-26s %-15s %s\n", p.Name, p.Kind, p.Mode, p.State)
 	}
-	return 2
+	return 0
+}
+
+func authLogin(af authFlags, profile string, wait time.Duration, open bool, c cli) int {
+	s, code := openAuth("auth login", af, c)
+	if s == nil {
+		return code
+	}
+	defer s.close()
+	p := s.bot.Config.AuthProfiles[profile]
+	if p == nil {
+		c.errf("auth login", "bot %s has no auth profile %q", s.bot.Config.Name, profile)
+		return 1
+	}
+	if p.Kind != auth.KindOAuth2 {
+		fmt.Fprintf(c.stdout, "%s (%s) needs no sign-in: botd obtains its token itself.\n", profile, p.Kind)
+		return 0
+	}
+	ctx := context.Background()
+	u, _, err := s.manager.AdminAuthURL(ctx, profile)
+	if err != nil {
+		c.errf("auth login", "%v", err)
+		return 1
+	}
+	fmt.Fprintf(c.stdout, "Open this link, sign in and approve (it is valid for %v):\n\n  %s\n\n", auth.DefaultStateTTL, u)
+	if open {
+		openBrowser(u)
+	}
+	return waitConnected(ctx, s.manager, profile, wait, c.stdout, c.stderr)
 }
 
 // waitConnected watches the profile's status until the sign-in, which

@@ -80,7 +80,7 @@ func TestAuthCommands(t *testing.T) {
 		{name: "login static", args: []string{"login", "-bot", dir, "api"}, code: 0, wantOut: []string{"needs no sign-in"}},
 		{name: "login unknown", args: []string{"login", "-bot", dir, "nope"}, code: 1, wantErr: `no auth profile "nope"`},
 		{name: "no secret key", args: []string{"status", "-bot", dir}, env: map[string]string{"BOT_SECRET_KEY": ""}, code: 2, wantErr: "BOT_SECRET_KEY must be set"},
-		{name: "no redis", args: []string{"status", "-bot", dir}, env: map[string]string{"REDIS_URL": ""}, code: 2, wantErr: "-redis are required"},
+		{name: "no redis", args: []string{"status", "-bot", dir}, env: map[string]string{"REDIS_URL": ""}, code: 2, wantErr: "-bot and -redis (or BOT_DIR and REDIS_URL) are required"},
 		{name: "unknown sub", args: []string{"frobnicate", "-bot", dir}, code: 2, wantErr: "unknown command"},
 	}
 	for _, tt := range tests {
@@ -95,7 +95,7 @@ func TestAuthCommands(t *testing.T) {
 				}
 			}
 			var out, errb bytes.Buffer
-			code := authCmd(tt.args, ge, &out, &errb)
+			code := runEnv(append([]string{"auth"}, tt.args...), ge, &out, &errb)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out.String(), errb.String())
 			}

@@ -1,179 +1,174 @@
 // Command botctl is the bot designer's and administrator's tool:
 //
-//	botctl lint DIR...   load each bot directory and print every problem as file:line:col: path: message
-//	botctl types         list the registered node types
-//	botctl templates     list the installable dialog templates and their parameters
-//	botctl install [-force] TEMPLATE DIR [-p key=value]...
-//	                     write a template's task into DIR/tasks/
+//	botctl init [-force] [-name name] DIR
+//	                 start a bot: DIR/bot.yaml and a greeting task in DIR/tasks/
+//	botctl lint DIR...
+//	                 load each bot directory and print every problem as file:line:col: path: message
+//	botctl types     list the registered node types
+//	botctl templates list
+//	                 list the installable dialog templates and their parameters (also: botctl templates)
+//	botctl templates show NAME
+//	                 describe a template: parameters, nodes in flow order, tests
+//	botctl install [-force] [-p key=value]... TEMPLATE DIR
+//	                 write a template's task into DIR/tasks/ (DIR must hold bot.yaml)
+//	botctl auth status [-bot dir] [-public-url url] [-redis url]
+//	                 list the bot's auth profiles and their state
+//	botctl auth login [-bot dir] [-open=false] [-public-url url] [-redis url] [-wait duration] PROFILE
+//	                 sign an administrator in to a pre_authorized oauth2 profile
+//	botctl help [COMMAND]
+//	                 print the usage of every command, or of one
+//
+// Every command prints its own usage with -h or --help.
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
-
-	"github.com/botforge/dialogd/dialog"
-	"github.com/botforge/dialogd/nodes"
-	"github.com/botforge/dialogd/templates"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(runEnv(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
+// run runs botctl with the process environment.
 func run(args []string, stdout, stderr io.Writer) int {
+	return runEnv(args, os.Getenv, stdout, stderr)
+}
+
+// commands lists every command in the order help shows them.
+func commands() []*command {
+	return []*command{
+		initCommand(), lintCommand(), typesCommand(),
+		templatesListCommand(), templatesShowCommand(), installCommand(),
+		authStatusCommand(), authLoginCommand(),
+	}
+}
+
+// defaultSub names the command a bare group word runs.
+var defaultSub = map[string]string{"templates": "templates list"}
+
+func runEnv(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	c := cli{stdout: stdout, stderr: stderr, getenv: getenv}
 	if len(args) == 0 {
-		usage(stderr)
+		writeHelp(stderr, "", c)
 		return 2
 	}
-	switch args[0] {
-	case "lint":
-		if len(args) < 2 {
-			fmt.Fprintln(stderr, "botctl lint: name at least one bot directory")
-			return 2
-		}
-		code := 0
-		for _, dir := range args[1:] {
-			bot, err := dialog.LoadDir(dir)
-			if err != nil {
-				if errs, ok := dialog.AsLoadErrors(err); ok {
-					for _, e := range errs {
-						fmt.Fprintln(stdout, e.Error())
-					}
-					fmt.Fprintf(stderr, "%s: %d problem(s)\n", dir, len(errs))
-				} else {
-					fmt.Fprintf(stderr, "%s: %v\n", dir, err)
-				}
-				code = 1
-				continue
-			}
-			fmt.Fprintf(stderr, "%s: ok (bot %q, %d tasks)\n", dir, bot.Config.Name, len(bot.Tasks))
-		}
-		return code
-	case "types":
-		for _, name := range nodes.Default().Types() {
-			info, _ := nodes.Default().Lookup(name)
-			fmt.Fprintf(stdout, "%-16s %s\n", name, info.Summary)
-		}
-		return 0
-	case "templates":
-		listTemplates(stdout)
-		return 0
-	case "install":
-		return install(args[1:], stdout, stderr)
-	case "auth":
-		return authCmd(args[1:], os.Getenv, stdout, stderr)
-	case "help", "-h", "--help":
-		usage(stdout)
-		return 0
+	if isHelp(args[0]) || args[0] == "help" {
+		return helpCmd(args[1:], c)
 	}
-	fmt.Fprintf(stderr, "botctl: unknown command %q\n", args[0])
-	usage(stderr)
+	cmds := commands()
+	if len(args) > 1 {
+		if cmd := find(cmds, args[0]+" "+args[1]); cmd != nil {
+			return execute(cmd, cmd.name, args[2:], c)
+		}
+	}
+	if cmd := find(cmds, args[0]); cmd != nil {
+		return execute(cmd, cmd.name, args[1:], c)
+	}
+	if sub, ok := defaultSub[args[0]]; ok && (len(args) == 1 || strings.HasPrefix(args[1], "-")) {
+		return execute(find(cmds, sub), args[0], args[1:], c)
+	}
+	subs := subcommands(cmds, args[0])
+	switch {
+	case len(subs) > 0 && len(args) > 1 && isHelp(args[1]):
+		writeHelp(stdout, args[0], c)
+		return 0
+	case len(subs) > 0 && len(args) > 1:
+		c.errf(args[0], "unknown command %q%s", args[1], didYouMean(args[1], subs))
+	case len(subs) > 0:
+		c.errf(args[0], "want one of: %s", strings.Join(subs, ", "))
+	default:
+		fmt.Fprintf(stderr, "botctl: unknown command %q%s\n", args[0], didYouMean(args[0], topWords(cmds)))
+		fmt.Fprintf(stderr, "(botctl help lists the commands)\n")
+		return 2
+	}
+	writeHelp(stderr, args[0], c)
 	return 2
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, `usage:
-  botctl lint DIR...   check bot directories; prints file:line:col: path: message for every problem
-  botctl types         list node types
-  botctl templates     list installable dialog templates and their parameters
-  botctl install [-force] TEMPLATE DIR [-p key=value]...
-                       render TEMPLATE with the parameters and write DIR/tasks/<task>.yaml
-  botctl auth status -bot DIR -redis URL
-                       list the bot's auth profiles and their state (never a secret)
-  botctl auth login -bot DIR -redis URL -public-url URL PROFILE
-                       print (and open) the authorize link of a pre_authorized oauth2 profile and
-                       wait until botd has stored the administrator's token
-  (auth needs BOT_SECRET_KEY, the same as botd's)`)
-}
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
 
-func listTemplates(w io.Writer) {
-	for _, info := range templates.List() {
-		fmt.Fprintf(w, "%s\t%s\n", info.Name, info.Summary)
-		for _, p := range info.Parameters {
-			var notes []string
-			if p.Type != templates.TypeString {
-				notes = append(notes, p.Type)
-			}
-			switch {
-			case p.Required:
-				notes = append(notes, "required")
-			case p.Default != nil:
-				notes = append(notes, fmt.Sprintf("default %q", *p.Default))
-			}
-			note := ""
-			if len(notes) > 0 {
-				note = " (" + strings.Join(notes, ", ") + ")"
-			}
-			fmt.Fprintf(w, "  -p %s=...\t%s%s\n", p.Name, p.Description, note)
+func find(cmds []*command, name string) *command {
+	for _, cmd := range cmds {
+		if cmd.name == name {
+			return cmd
 		}
 	}
-}
-
-// paramFlags collects repeated -p key=value flags.
-type paramFlags map[string]string
-
-func (p paramFlags) String() string {
-	keys := make([]string, 0, len(p))
-	for k := range p {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return strings.Join(keys, ",")
-}
-
-func (p paramFlags) Set(s string) error {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("want key=value, got %q", s)
-	}
-	if _, dup := p[k]; dup {
-		return fmt.Errorf("parameter %s given twice", k)
-	}
-	p[k] = v
 	return nil
 }
 
-func install(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("botctl install", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	force := fs.Bool("force", false, "replace an existing task file")
-	params := paramFlags{}
-	fs.Var(params, "p", "template parameter as key=value (repeatable)")
-	// Flags may come before, between or after the two positional arguments.
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return 2
+// subcommands returns the second words of the commands in group.
+func subcommands(cmds []*command, group string) []string {
+	var subs []string
+	for _, cmd := range cmds {
+		if g, sub, ok := strings.Cut(cmd.name, " "); ok && g == group {
+			subs = append(subs, sub)
 		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
 	}
-	if len(pos) != 2 {
-		fmt.Fprintln(stderr, "usage: botctl install [-force] TEMPLATE DIR [-p key=value]...  (botctl templates lists them)")
+	return subs
+}
+
+// topWords returns the distinct first words of the commands, and help.
+func topWords(cmds []*command) []string {
+	words := []string{"help"}
+	for _, cmd := range cmds {
+		w, _, _ := strings.Cut(cmd.name, " ")
+		if !contains(words, w) {
+			words = append(words, w)
+		}
+	}
+	return words
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// helpCmd runs `botctl help [COMMAND]`.
+func helpCmd(args []string, c cli) int {
+	topic := strings.Join(args, " ")
+	if topic != "" && len(matching(commands(), topic)) == 0 {
+		c.errf("help", "no command %q%s", topic, didYouMean(topic, topWords(commands())))
 		return 2
 	}
-	tpl, err := templates.Get(pos[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "botctl install: %v\n", err)
-		return 1
-	}
-	path, err := tpl.Install(pos[1], params, *force)
-	if err != nil {
-		fmt.Fprintf(stderr, "botctl install: %v\n", err)
-		if errors.Is(err, templates.ErrExists) {
-			fmt.Fprintln(stderr, "(use -force to replace it)")
-		}
-		return 1
-	}
-	fmt.Fprintf(stdout, "wrote %s\n", path)
+	writeHelp(c.stdout, topic, c)
 	return 0
+}
+
+// matching returns the commands topic names: the command itself, or
+// every command of a group ("auth", "templates"); all for "".
+func matching(cmds []*command, topic string) []*command {
+	var out []*command
+	for _, cmd := range cmds {
+		if topic == "" || cmd.name == topic || strings.HasPrefix(cmd.name, topic+" ") {
+			out = append(out, cmd)
+		}
+	}
+	return out
+}
+
+// writeHelp prints the usage of the commands topic names.
+func writeHelp(w io.Writer, topic string, c cli) {
+	if topic == "" {
+		fmt.Fprintln(w, "botctl starts, checks and extends bot directories and manages their credentials.")
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "usage:")
+	for _, cmd := range matching(commands(), topic) {
+		cmd.writeUsage(w, c)
+	}
+	if topic == "" {
+		fmt.Fprintln(w, "  botctl help [COMMAND]")
+		fmt.Fprintln(w, "      print the usage of every command, or of one; every command also takes -h or --help")
+	}
+	if topic == "" || topic == "auth" || strings.HasPrefix(topic, "auth ") {
+		fmt.Fprintln(w, "\nauth needs BOT_SECRET_KEY set to botd's key.")
+	}
 }

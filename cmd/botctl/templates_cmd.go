@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/botforge/dialogd/templates"
+)
+
+func templatesListCommand() *command {
+	return &command{
+		name: "templates list",
+		summary: []string{
+			"list the installable dialog templates and the -p parameters install takes;",
+			"a bare `botctl templates` does the same",
+		},
+		setup: func(fs *flag.FlagSet, c cli) func([]string) int {
+			return func([]string) int {
+				listTemplates(c.stdout)
+				return 0
+			}
+		},
+	}
+}
+
+func listTemplates(w io.Writer) {
+	for _, info := range templates.List() {
+		fmt.Fprintf(w, "%s\t%s\n", info.Name, info.Summary)
+		for _, p := range info.Parameters {
+			note := ""
+			if s := paramNotes(p); s != "" {
+				note = " (" + s + ")"
+			}
+			fmt.Fprintf(w, "  -p %s=...\t%s%s\n", p.Name, p.Description, note)
+		}
+	}
+}
+
+// paramNotes says a parameter's type (when not string) and whether it is
+// required or what its default is: "bool, default "true"".
+func paramNotes(p templates.Parameter) string {
+	var notes []string
+	if p.Type != templates.TypeString {
+		notes = append(notes, p.Type)
+	}
+	switch {
+	case p.Required:
+		notes = append(notes, "required")
+	case p.Default != nil:
+		notes = append(notes, fmt.Sprintf("default %q", *p.Default))
+	default:
+		notes = append(notes, "optional")
+	}
+	return strings.Join(notes, ", ")
+}
+
+func templatesShowCommand() *command {
+	return &command{
+		name: "templates show", args: "NAME", minArgs: 1, maxArgs: 1,
+		summary: []string{"describe a template: what it does, its parameters, its nodes in flow order and its tests"},
+		setup: func(fs *flag.FlagSet, c cli) func([]string) int {
+			return func(args []string) int {
+				tpl, err := getTemplate(args[0])
+				if err != nil {
+					c.errf("templates show", "%v", err)
+					return 1
+				}
+				showTemplate(c.stdout, tpl)
+				return 0
+			}
+		},
+	}
+}
+
+// getTemplate is templates.Get with a "did you mean" for unknown names.
+func getTemplate(name string) (*templates.Template, error) {
+	tpl, err := templates.Get(name)
+	if !errors.Is(err, templates.ErrUnknownTemplate) {
+		return tpl, err
+	}
+	var names []string
+	for _, info := range templates.List() {
+		names = append(names, info.Name)
+	}
+	if best := closest(name, names); best != "" {
+		return nil, fmt.Errorf("no template %q: did you mean %q? (botctl templates list shows them all)", name, best)
+	}
+	return nil, fmt.Errorf("no template %q; the templates are %s", name, strings.Join(names, ", "))
+}
+
+func showTemplate(w io.Writer, tpl *templates.Template) {
+	fmt.Fprintf(w, "%s: %s\n%s\n", tpl.Name, tpl.Title, tpl.Summary)
+	if d := strings.TrimSpace(tpl.Description); d != "" {
+		fmt.Fprintf(w, "\n%s\n", indent(d, "  "))
+	}
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "\nParameters (botctl install %s DIR -p name=value ...):\n", tpl.Name)
+	if len(tpl.Parameters) == 0 {
+		fmt.Fprintln(tw, "  none")
+	}
+	for _, p := range tpl.Parameters {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.Name, paramNotes(p), p.Description)
+	}
+	fmt.Fprintln(tw, "\nNodes, in flow order:")
+	for _, n := range flowOrder(&tpl.Task) {
+		var exits []string
+		for _, e := range n.exits {
+			exits = append(exits, e.via+" → "+e.to)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", n.id, n.kind, strings.Join(exits, ", "))
+	}
+	tw.Flush()
+	for _, line := range strings.SplitAfter(table.String(), "\n") {
+		io.WriteString(w, strings.TrimRight(line, " \n"))
+		if strings.HasSuffix(line, "\n") {
+			io.WriteString(w, "\n")
+		}
+	}
+	fmt.Fprintln(w, "\nTests (conversations the template is checked with):")
+	if len(tpl.Tests) == 0 {
+		fmt.Fprintln(w, "  none")
+	}
+	for i, tc := range tpl.Tests {
+		name := tc.Name
+		if name == "" {
+			name = fmt.Sprintf("#%d", i+1)
+		}
+		turns := "turns"
+		if len(tc.Turns) == 1 {
+			turns = "turn"
+		}
+		fmt.Fprintf(w, "  %s (%d %s)\n", name, len(tc.Turns), turns)
+	}
+}
+
+// indent puts prefix before every line of s that is not empty.
+func indent(s, prefix string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
