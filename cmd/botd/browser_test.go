@@ -17,10 +17,12 @@ import (
 // TestBrowserDemoLead drives the real widget, served by botd at /, in
 // headless Chromium through the embedded demo bot: it creates a lead by
 // clicking and typing the way a visitor would, then reloads the page and
-// checks the conversation survives and goes on.
+// checks the conversation survives and goes on. botd runs as `ADDR=… make
+// run` runs it, on a port that is not 8080 and with nothing telling the
+// demo bot where its API is (issue 9 bug 1).
 func TestBrowserDemoLead(t *testing.T) {
 	ctx := browsertest.New(t, 45*time.Second)
-	in := startBotd(t, nil)
+	in := startUserBotd(t, map[string]string{"ADDR": freeAddr(t)})
 	base := "http://" + in.addr
 
 	// The page opens the widget, connects, and the bot greets with the
