@@ -22,94 +22,139 @@ import (
 //	POST   /__sim__/api-usage       {"used":N}
 //	GET    /__sim__/requests        the request log; DELETE empties it
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Kind     string `json:"kind"`
-		Count    int    `json:"count"`
-		Path     string `json:"path"`
-		Ms       int    `json:"ms"`
-		Username string `json:"username"`
-		Active   *bool  `json:"active"`
-		Status   string `json:"status"`
-		Used     *int   `json:"used"`
-	}
+	var body controlRequest
 	if r.Method == http.MethodPost && r.ContentLength != 0 {
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body); err != nil {
 			writeErrors(w, badRequest("JSON_PARSER_ERROR", "invalid control request body"))
 			return
 		}
 	}
-	ok := func(v any) {
-		if v == nil {
-			v = map[string]bool{"ok": true}
-		}
-		writeJSON(w, http.StatusOK, v)
-	}
-	fail := func(err error) {
-		status := http.StatusBadRequest
-		if errors.Is(err, ErrUnknownUser) {
-			status = http.StatusNotFound
-		}
-		writeErrors(w, &APIError{Status: status, Code: "SIM_ERROR", Message: err.Error()})
-	}
-	route := r.Method + " " + strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/__sim__"), "/")
-	switch route {
-	case "POST /faults":
-		n := body.Count
-		if n == 0 {
-			n = 1
-		}
-		if err := s.FailNext(n, FaultKind(body.Kind), body.Path); err != nil {
-			fail(err)
-			return
-		}
-		ok(nil)
-	case "DELETE /faults":
-		s.ClearFaults()
-		ok(nil)
-	case "POST /latency":
-		s.SetLatency(time.Duration(body.Ms) * time.Millisecond)
-		ok(nil)
-	case "POST /expire-tokens":
-		s.ExpireAccessTokens()
-		ok(nil)
-	case "POST /revoke-refresh-tokens":
-		s.RevokeRefreshTokens(body.Username)
-		ok(nil)
-	case "POST /users/active":
-		active := body.Active != nil && *body.Active
-		if err := s.SetUserActive(body.Username, active); err != nil {
-			fail(err)
-			return
-		}
-		ok(nil)
-	case "POST /token":
-		g, err := s.IssueToken(body.Username)
-		if err != nil {
-			fail(err)
-			return
-		}
-		ok(map[string]string{"access_token": g.AccessToken, "instance_url": s.instanceURL(r),
-			"id": s.instanceURL(r) + "/id/" + s.org.ID + "/" + g.User.ID})
-	case "POST /presence":
-		id, err := s.SetPresence(body.Username, body.Status)
-		if err != nil {
-			fail(err)
-			return
-		}
-		ok(map[string]string{"id": id})
-	case "POST /api-usage":
-		if body.Used == nil {
-			fail(errors.New("used is required"))
-			return
-		}
-		s.SetAPIUsage(*body.Used)
-		ok(nil)
-	case "GET /requests":
-		ok(s.Requests())
-	case "DELETE /requests":
-		s.ResetRequests()
-		ok(nil)
-	default:
+	route, found := controlRoutes[r.Method+" "+strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/__sim__"), "/")]
+	if !found {
 		writeErrors(w, errNotFound())
+		return
 	}
+	answer, err := route(s, r, body)
+	if err != nil {
+		writeControlError(w, err)
+		return
+	}
+	if answer == nil {
+		answer = map[string]bool{"ok": true}
+	}
+	writeJSON(w, http.StatusOK, answer)
+}
+
+// controlRequest is the JSON body of a control call; each route reads the
+// fields it needs.
+type controlRequest struct {
+	Kind     string `json:"kind"`
+	Count    int    `json:"count"`
+	Path     string `json:"path"`
+	Ms       int    `json:"ms"`
+	Username string `json:"username"`
+	Active   *bool  `json:"active"`
+	Status   string `json:"status"`
+	Used     *int   `json:"used"`
+}
+
+// controlRoute carries out one control call and returns the value to
+// answer with, nil meaning {"ok":true}.
+type controlRoute func(s *Server, r *http.Request, body controlRequest) (any, error)
+
+// controlRoutes are the control calls by "METHOD /path" (path without
+// /__sim__ and a trailing slash).
+var controlRoutes = map[string]controlRoute{
+	"POST /faults":                controlFailNext,
+	"DELETE /faults":              controlAction((*Server).ClearFaults),
+	"POST /latency":               controlSetLatency,
+	"POST /expire-tokens":         controlAction((*Server).ExpireAccessTokens),
+	"POST /revoke-refresh-tokens": controlRevokeRefreshTokens,
+	"POST /users/active":          controlSetUserActive,
+	"POST /token":                 controlIssueToken,
+	"POST /presence":              controlSetPresence,
+	"POST /api-usage":             controlSetAPIUsage,
+	"GET /requests":               controlRequestLog,
+	"DELETE /requests":            controlAction((*Server).ResetRequests),
+}
+
+// controlAction is the route of a call that takes no arguments and
+// answers {"ok":true}.
+func controlAction(do func(*Server)) controlRoute {
+	return func(s *Server, _ *http.Request, _ controlRequest) (any, error) {
+		do(s)
+		return nil, nil
+	}
+}
+
+// controlSetLatency adds ms milliseconds to every data call.
+func controlSetLatency(s *Server, _ *http.Request, b controlRequest) (any, error) {
+	s.SetLatency(time.Duration(b.Ms) * time.Millisecond)
+	return nil, nil
+}
+
+// controlRevokeRefreshTokens revokes the user's refresh tokens (everyone's
+// when username is empty).
+func controlRevokeRefreshTokens(s *Server, _ *http.Request, b controlRequest) (any, error) {
+	s.RevokeRefreshTokens(b.Username)
+	return nil, nil
+}
+
+// controlSetUserActive activates or deactivates a user; a missing active
+// deactivates.
+func controlSetUserActive(s *Server, _ *http.Request, b controlRequest) (any, error) {
+	return nil, s.SetUserActive(b.Username, b.Active != nil && *b.Active)
+}
+
+// controlRequestLog answers with the request log.
+func controlRequestLog(s *Server, _ *http.Request, _ controlRequest) (any, error) {
+	return s.Requests(), nil
+}
+
+// controlFailNext injects count faults (one when count is 0).
+func controlFailNext(s *Server, _ *http.Request, b controlRequest) (any, error) {
+	n := b.Count
+	if n == 0 {
+		n = 1
+	}
+	return nil, s.FailNext(n, FaultKind(b.Kind), b.Path)
+}
+
+// controlIssueToken answers with a fresh access token for the user, the
+// instance URL and the identity URL.
+func controlIssueToken(s *Server, r *http.Request, b controlRequest) (any, error) {
+	g, err := s.IssueToken(b.Username)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"access_token": g.AccessToken, "instance_url": s.instanceURL(r),
+		"id": s.instanceURL(r) + "/id/" + s.org.ID + "/" + g.User.ID}, nil
+}
+
+// controlSetPresence answers with the id of the user's presence record.
+func controlSetPresence(s *Server, _ *http.Request, b controlRequest) (any, error) {
+	id, err := s.SetPresence(b.Username, b.Status)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"id": id}, nil
+}
+
+// controlSetAPIUsage sets the API requests used today; used is required.
+func controlSetAPIUsage(s *Server, _ *http.Request, b controlRequest) (any, error) {
+	if b.Used == nil {
+		return nil, errors.New("used is required")
+	}
+	s.SetAPIUsage(*b.Used)
+	return nil, nil
+}
+
+// writeControlError answers a failed control call: 404 for an unknown
+// user, 400 otherwise.
+func writeControlError(w http.ResponseWriter, err error) {
+	status := http.StatusBadRequest
+	if errors.Is(err, ErrUnknownUser) {
+		status = http.StatusNotFound
+	}
+	writeErrors(w, &APIError{Status: status, Code: "SIM_ERROR", Message: err.Error()})
 }
