@@ -40,9 +40,9 @@ const (
 //
 // Rules:
 //   - A path that does not exist is nil; reading further down from it is
-//     nil too, never an error. Any root that is not reserved is a node id;
-//     a node whose id is an expr built-in (count, filter, map, …) is read
-//     as $env["count"].
+//     nil too, never an error. Any root that is not reserved is a node id,
+//     also one named like a function (len, date, count, exists, …):
+//     len.response.status reads the node len, len(x) calls the built-in.
 //   - exists(x) is false for nil and ""; notExists(x) is its negation.
 //   - contains is case-insensitive on strings ("I want an Agent" contains
 //     "agent"), and on lists it is true when an element equals the right
@@ -133,8 +133,11 @@ func compileExpr(src string) (*vm.Program, error) {
 	if len(src) > maxExprLen {
 		return nil, &ExprError{Line: 1, Col: 1, Msg: fmt.Sprintf("expression longer than %d bytes", maxExprLen)}
 	}
+	ids := &funcNamedIDs{callees: map[*ast.IdentifierNode]bool{}}
 	prog, err := expr.Compile(src,
 		expr.Env(compileEnv),
+		expr.Patch(calleeFinder{ids}),
+		expr.Patch(ids),
 		expr.AllowUndefinedVariables(),
 		expr.MaxNodes(maxExprNodes),
 		expr.Function("exists", fnExists, new(func(any) bool)),
@@ -199,6 +202,39 @@ func (c *callCheck) Visit(node *ast.Node) {
 		c.bad, c.msg = call.Callee, "only functions can be called"
 	case !knownFuncs[id.Value]:
 		c.bad, c.msg = id, fmt.Sprintf("unknown function %s", id.Value)
+	}
+}
+
+// funcNamedIDs lets a node whose id is also a function name be read by its
+// id: every use of such a name that is not a call (len.response.status,
+// exists(count)) becomes $env["len"]. Calls of expr's built-ins are parsed
+// as their own node kind, so a remaining identifier with a function's name
+// is a value unless calleeFinder saw it called (exists, notExists). (expr
+// refuses let declarations of function names, so no variable is hidden.)
+type funcNamedIDs struct {
+	callees map[*ast.IdentifierNode]bool
+}
+
+func (f *funcNamedIDs) Visit(node *ast.Node) {
+	id, ok := (*node).(*ast.IdentifierNode)
+	if !ok || !knownFuncs[id.Value] || f.callees[id] {
+		return
+	}
+	ast.Patch(node, &ast.MemberNode{
+		Node:     &ast.IdentifierNode{Value: "$env"},
+		Property: &ast.StringNode{Value: id.Value},
+	})
+}
+
+// calleeFinder records, before funcNamedIDs runs, the identifiers that are
+// called.
+type calleeFinder struct{ ids *funcNamedIDs }
+
+func (c calleeFinder) Visit(node *ast.Node) {
+	if call, ok := (*node).(*ast.CallNode); ok {
+		if id, ok := call.Callee.(*ast.IdentifierNode); ok {
+			c.ids.callees[id] = true
+		}
 	}
 }
 
