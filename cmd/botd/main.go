@@ -1,5 +1,7 @@
-// Command botd is the dialog-task runtime server: it serves the web widget,
-// the WebSocket channel, health and metrics endpoints for one bot.
+// Command botd is the dialog-task runtime server: it serves one or several
+// bots through the web widget and the WebSocket channel, with the OAuth
+// callback, health, readiness and metrics endpoints. `botd -version` prints
+// the build.
 package main
 
 import (

@@ -51,6 +51,7 @@ type config struct {
 	DemoAPI        bool
 	IdleTTL        time.Duration
 	DebugAddr      string
+	ShowVersion    bool
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
@@ -70,8 +71,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	level := fl.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
 	fl.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "the server's public base URL; OAuth callbacks go to PUBLIC_URL/oauth/callback (default http://ADDR for a loopback address) (env PUBLIC_URL)")
 	demo := fl.String("demo-api", env("DEMO_API", "auto"), "serve the demo bot's API at /demo/api: on, off or auto (= when serving the embedded demo bot) (env DEMO_API)")
-	fl.DurationVar(&c.IdleTTL, "idle-ttl", 15*time.Minute, "session idle time-out")
+	idleTTL := fl.String("idle-ttl", env("IDLE_TTL", "15m"), "session idle time-out, a Go duration such as 15m or 1h (env IDLE_TTL)")
 	fl.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate address, e.g. 127.0.0.1:6060; empty is off (env DEBUG_ADDR)")
+	fl.BoolVar(&c.ShowVersion, "version", false, "print the version, VCS revision and Go version, then exit")
 	if err := fl.Parse(args); err != nil {
 		return nil, err
 	}
@@ -81,6 +83,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
 		return nil, fmt.Errorf("-log-level: %w", err)
 	}
+	ttl, err := time.ParseDuration(*idleTTL)
+	if err != nil || ttl <= 0 {
+		return nil, fmt.Errorf("-idle-ttl: want a positive duration such as 15m, got %q", *idleTTL)
+	}
+	c.IdleTTL = ttl
 	c.AllowedOrigins = splitList(*origins)
 	c.BotDirs = splitList(*bots)
 	switch *demo {
@@ -131,20 +138,25 @@ type tenant struct {
 
 // server is one running botd.
 type server struct {
-	cfg     *config
-	log     *slog.Logger
-	store   sessions.Store
-	bus     sessions.Bus
-	tenants map[string]*tenant
-	first   *tenant
-	http    *http.Server
-	ready   atomic.Bool
-	metrics *serverMetrics
+	cfg       *config
+	log       *slog.Logger
+	store     sessions.Store
+	bus       sessions.Bus
+	redisLog  *sessions.RedisLogger // nil without Redis
+	tenants   map[string]*tenant
+	first     *tenant
+	http      *http.Server
+	ready     atomic.Bool
+	metrics   *serverMetrics
+	keyring   *auth.Keyring
+	reg       *prometheus.Registry
+	serviceHC *http.Client // makes every bot's service calls
 }
 
+// serverMetrics are botd's own metrics; the per-bot ones carry a bot label.
 type serverMetrics struct {
 	degraded *prometheus.GaugeVec
-	resumed  prometheus.Counter
+	resumed  *prometheus.CounterVec
 }
 
 func loadBots(cfg *config) ([]*dialog.Bot, error) {
@@ -182,8 +194,10 @@ func subKey(secret []byte, purpose string) []byte {
 	return m.Sum(nil)
 }
 
+// newServer loads the bots and wires store, metrics, bots and routes; it
+// does not listen yet (see serve).
 func newServer(cfg *config, stderr io.Writer) (*server, error) {
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	log := newLogger(stderr, cfg.LogLevel)
 	s := &server{cfg: cfg, log: log, tenants: map[string]*tenant{}}
 
 	exportDemoAPIBase(cfg) // before loading: the demo bot's env.api_base names botd's own address
@@ -191,106 +205,155 @@ func newServer(cfg *config, stderr io.Writer) (*server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load bot:\n%w", err)
 	}
-
-	if cfg.Secret == nil {
-		log.Warn("BOT_SECRET_KEY is not set: using a random key, so session ids and stored tokens do not survive a restart and cannot be shared between instances")
-		cfg.Secret = make([]byte, 32)
-		if _, err := rand.Read(cfg.Secret); err != nil {
+	if err := s.initSecrets(); err != nil {
+		return nil, err
+	}
+	if err := s.openStore(); err != nil {
+		return nil, err
+	}
+	s.initMetrics()
+	s.serviceHC = &http.Client{Transport: requestIDTransport{serviceTransport()}}
+	for _, bot := range bots {
+		if err := s.addTenant(bot); err != nil {
 			return nil, err
 		}
 	}
-	keyring, err := auth.KeyringFromSecrets(cfg.Secret, cfg.OldSecrets...)
-	if err != nil {
-		return nil, fmt.Errorf("BOT_SECRET_KEY: %w", err)
-	}
-	if cfg.DemoAPI && os.Getenv("DEMO_API_KEY") == "" {
-		// The demo bot's auth profile reads this; botd makes one up.
-		key := make([]byte, 16)
-		_, _ = rand.Read(key)
-		os.Setenv("DEMO_API_KEY", hex.EncodeToString(key))
-	}
-
-	opts := sessions.Options{IdleTTL: cfg.IdleTTL}
-	if cfg.RedisURL != "" {
-		ropts, err := sessions.ParseRedisURL(cfg.RedisURL)
-		if err != nil {
-			return nil, fmt.Errorf("-redis: %w", err)
-		}
-		r := sessions.NewRedis(redis.NewUniversalClient(ropts), opts)
-		s.store, s.bus = r, r
-	} else {
-		m := sessions.NewMemory(opts)
-		s.store, s.bus = m, m
-	}
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s.metrics = &serverMetrics{
-		degraded: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "dialogd_auth_profile_degraded", Help: "1 when a pre-authorized auth profile's credential stopped working and an administrator must reconnect it."}, []string{"bot", "profile"}),
-		resumed:  prometheus.NewCounter(prometheus.CounterOpts{Name: "dialogd_oauth_resumed_total", Help: "Dialogs resumed after an end user granted access."}),
-	}
-	reg.MustRegister(s.metrics.degraded, s.metrics.resumed)
-	runtimeMetrics := dialog.NewMetrics(reg)
-	httpClient := &http.Client{Transport: serviceTransport()}
-
-	for _, bot := range bots {
-		name := bot.Config.Name
-		tn := &tenant{bot: bot}
-		ropts := dialog.Options{Logger: log.With("bot", name), Metrics: runtimeMetrics, HTTPClient: httpClient}
-		if len(bot.Config.AuthProfiles) > 0 {
-			tn.auth, err = auth.NewManager(name, bot.Config.AuthProfiles, s.store, auth.Options{
-				PublicURL: cfg.PublicURL, Keyring: keyring, Logger: log, // auth logs the bot itself
-				OnDegraded: func(bot, profile string) { s.metrics.degraded.WithLabelValues(bot, profile).Set(1) },
-			})
-			if err != nil {
-				return nil, fmt.Errorf("bot %s: %w", name, err)
-			}
-			ropts.Auth = tn.auth
-		}
-		tn.rt = dialog.NewRuntime(bot, s.store, ropts)
-		var identity []byte
-		if ref := bot.Config.Settings.IdentitySecret; ref.Env != "" || ref.File != "" {
-			v, err := ref.Resolve()
-			if err != nil {
-				return nil, fmt.Errorf("bot %s: settings.identity_secret: %w", name, err)
-			}
-			identity = []byte(v)
-		}
-		tn.ws = channels.New(tn.rt, channels.Options{
-			AllowedOrigins: cfg.AllowedOrigins,
-			Secret:         subKey(cfg.Secret, "sessions:"+name),
-			IdentitySecret: identity,
-			Bot:            name,
-			Logger:         log.With("bot", name),
-			Registerer:     reg,
-			// Typing shows only for turns a person would notice.
-			TypingDelay: 250 * time.Millisecond,
-		})
-		s.tenants[name] = tn
-		if s.first == nil {
-			s.first = tn
-		}
-		log.Info("bot loaded", "bot", name, "tasks", len(bot.Tasks), "auth_profiles", len(bot.Config.AuthProfiles))
-	}
-
-	mux := http.NewServeMux()
-	mux.HandleFunc("/ws", s.serveWS)
-	mux.Handle(auth.CallbackPath, auth.Callback(s.authManager, s.resume, auth.CallbackLogger(log), auth.OnDenied(s.denied)))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	mux.HandleFunc("/readyz", s.readyz)
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	if cfg.DemoAPI {
-		mux.Handle("/demo/api/", demoAPI(os.Getenv("DEMO_API_KEY")))
-	}
-	mux.Handle("/", web.Handler())
 	s.http = &http.Server{
-		Handler:           mux,
+		Handler:           withRequestIDs(s.routes()),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("store", "kind", storeKind(cfg), "public_url", cfg.PublicURL)
 	return s, nil
+}
+
+// initSecrets makes up a server secret when none is configured, builds the
+// token keyring, and gives the demo bot's API a key.
+func (s *server) initSecrets() error {
+	cfg := s.cfg
+	if cfg.Secret == nil {
+		s.log.Warn("BOT_SECRET_KEY is not set: using a random key, so session ids and stored tokens do not survive a restart and cannot be shared between instances")
+		cfg.Secret = make([]byte, 32)
+		if _, err := rand.Read(cfg.Secret); err != nil {
+			return err
+		}
+	}
+	keyring, err := auth.KeyringFromSecrets(cfg.Secret, cfg.OldSecrets...)
+	if err != nil {
+		return fmt.Errorf("BOT_SECRET_KEY: %w", err)
+	}
+	s.keyring = keyring
+	if cfg.DemoAPI && os.Getenv("DEMO_API_KEY") == "" {
+		// The demo bot's auth profile reads this; botd makes one up.
+		key := make([]byte, 16)
+		_, _ = rand.Read(key)
+		os.Setenv("DEMO_API_KEY", hex.EncodeToString(key))
+	}
+	return nil
+}
+
+// openStore opens the session store and its bus: Redis when configured,
+// with go-redis's own log lines routed to botd's log; memory otherwise.
+func (s *server) openStore() error {
+	opts := sessions.Options{IdleTTL: s.cfg.IdleTTL}
+	if s.cfg.RedisURL == "" {
+		m := sessions.NewMemory(opts)
+		s.store, s.bus = m, m
+		return nil
+	}
+	ropts, err := sessions.ParseRedisURL(s.cfg.RedisURL)
+	if err != nil {
+		return fmt.Errorf("-redis: %w", err)
+	}
+	s.redisLog = sessions.NewRedisLogger(s.log, ropts.Password, ropts.SentinelPassword)
+	redis.SetLogger(s.redisLog)
+	r := sessions.NewRedis(redis.NewUniversalClient(ropts), opts)
+	s.store, s.bus = r, r
+	return nil
+}
+
+// initMetrics creates the registry with the process, Go, build and
+// server-wide metrics; each bot adds its own (addTenant).
+func (s *server) initMetrics() {
+	s.reg = prometheus.NewRegistry()
+	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), readBuildInfo().collector())
+	s.metrics = &serverMetrics{
+		degraded: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "dialogd_auth_profile_degraded", Help: "1 when a pre-authorized auth profile's credential stopped working and an administrator must reconnect it."}, []string{"bot", "profile"}),
+		resumed:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dialogd_oauth_resumed_total", Help: "Dialogs resumed after an end user granted access."}, []string{"bot"}),
+	}
+	s.reg.MustRegister(s.metrics.degraded, s.metrics.resumed)
+}
+
+// addTenant builds one bot's runtime, auth manager and WebSocket channel.
+// Its metrics carry its name as the bot label: bot names come from the
+// configuration, so the label's values are bounded.
+func (s *server) addTenant(bot *dialog.Bot) error {
+	name := bot.Config.Name
+	botLog := s.log.With("bot", name)
+	botReg := prometheus.WrapRegistererWith(prometheus.Labels{"bot": name}, s.reg)
+	tn := &tenant{bot: bot}
+	ropts := dialog.Options{Logger: botLog, Metrics: dialog.NewMetrics(botReg), HTTPClient: s.serviceHC}
+	if len(bot.Config.AuthProfiles) > 0 {
+		var err error
+		tn.auth, err = auth.NewManager(name, bot.Config.AuthProfiles, s.store, auth.Options{
+			PublicURL: s.cfg.PublicURL, Keyring: s.keyring, Logger: s.log, // auth logs the bot itself
+			OnDegraded: func(bot, profile string) { s.metrics.degraded.WithLabelValues(bot, profile).Set(1) },
+		})
+		if err != nil {
+			return fmt.Errorf("bot %s: %w", name, err)
+		}
+		ropts.Auth = tn.auth
+	}
+	tn.rt = dialog.NewRuntime(bot, s.store, ropts)
+	identity, err := identitySecret(bot)
+	if err != nil {
+		return err
+	}
+	tn.ws = channels.New(tracedConversations{Conversations: tn.rt, log: botLog}, channels.Options{
+		AllowedOrigins: s.cfg.AllowedOrigins,
+		Secret:         subKey(s.cfg.Secret, "sessions:"+name),
+		IdentitySecret: identity,
+		Bot:            name,
+		Logger:         botLog,
+		Registerer:     botReg,
+		// Typing shows only for turns a person would notice.
+		TypingDelay: 250 * time.Millisecond,
+	})
+	s.tenants[name] = tn
+	if s.first == nil {
+		s.first = tn
+	}
+	s.log.Info("bot loaded", "bot", name, "tasks", len(bot.Tasks), "auth_profiles", len(bot.Config.AuthProfiles))
+	return nil
+}
+
+// identitySecret is the bot's key for identity tokens, nil when it has none.
+func identitySecret(bot *dialog.Bot) ([]byte, error) {
+	ref := bot.Config.Settings.IdentitySecret
+	if ref.Env == "" && ref.File == "" {
+		return nil, nil
+	}
+	v, err := ref.Resolve()
+	if err != nil {
+		return nil, fmt.Errorf("bot %s: settings.identity_secret: %w", bot.Config.Name, err)
+	}
+	return []byte(v), nil
+}
+
+// routes is botd's HTTP API.
+func (s *server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ws", s.serveWS)
+	mux.Handle(auth.CallbackPath, auth.Callback(s.authManager, s.resume, auth.CallbackLogger(s.log), auth.OnDenied(s.denied)))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("/readyz", s.readyz)
+	mux.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	if s.cfg.DemoAPI {
+		mux.Handle("/demo/api/", demoAPI(os.Getenv("DEMO_API_KEY")))
+	}
+	mux.Handle("/", web.DemoHandler(demoPageBot(s.first.bot))) // widget files; the demo page names the default bot
+	return mux
 }
 
 // serviceTransport is shared by every bot's service calls.
@@ -331,15 +394,15 @@ func (s *server) resume(ctx context.Context, bot, session, user string) {
 	}
 	frames, err := tn.rt.Resume(ctx, session, user)
 	if err != nil {
-		s.log.Error("resume after authorization", "bot", bot, "err", err)
+		s.log.ErrorContext(ctx, "resume after authorization", "bot", bot, "err", err)
 		return
 	}
 	if len(frames) == 0 {
 		return
 	}
-	s.metrics.resumed.Inc()
+	s.metrics.resumed.WithLabelValues(bot).Inc()
 	if err := s.bus.Publish(ctx, bot+"\x00"+session, frames); err != nil {
-		s.log.Error("deliver resumed frames", "bot", bot, "err", err)
+		s.log.ErrorContext(ctx, "deliver resumed frames", "bot", bot, "err", err)
 	}
 }
 
@@ -351,12 +414,12 @@ func (s *server) denied(ctx context.Context, bot, session, user string) {
 	}
 	frames, err := tn.rt.Denied(ctx, session, user)
 	if err != nil {
-		s.log.Error("end task after denied authorization", "bot", bot, "err", err)
+		s.log.ErrorContext(ctx, "end task after denied authorization", "bot", bot, "err", err)
 		return
 	}
 	if len(frames) > 0 {
 		if err := s.bus.Publish(ctx, bot+"\x00"+session, frames); err != nil {
-			s.log.Error("deliver denial", "bot", bot, "err", err)
+			s.log.ErrorContext(ctx, "deliver denial", "bot", bot, "err", err)
 		}
 	}
 }
@@ -388,7 +451,7 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
-		s.log.Warn("readiness: session store unreachable", "err", err)
+		s.log.WarnContext(ctx, "readiness: session store unreachable", "err", err)
 		http.Error(w, "not ready: session store unreachable\n", http.StatusServiceUnavailable)
 		return
 	}
@@ -421,18 +484,10 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	s.ready.Store(true)
 	busCtx, stopBus := context.WithCancel(context.Background())
 	defer stopBus()
+	busDone := make(chan struct{})
 	go func() {
-		// Redis subscriptions reconnect by themselves; a failure to start
-		// is retried after a pause.
-		for busCtx.Err() == nil {
-			if err := s.bus.Subscribe(busCtx, s.deliver); err != nil && busCtx.Err() == nil {
-				s.log.Warn("delivery subscription", "err", err)
-				select {
-				case <-busCtx.Done():
-				case <-time.After(time.Second):
-				}
-			}
-		}
+		defer close(busDone)
+		sessions.KeepSubscribed(busCtx, s.bus, s.deliver, s.log)
 	}()
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
@@ -452,16 +507,29 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	}
 	err := s.http.Shutdown(sctx)
 	stopBus()
+	<-busDone
 	if cerr := s.store.Close(); err == nil {
 		err = cerr
+	}
+	if s.redisLog != nil {
+		s.redisLog.Detach()
 	}
 	s.log.Info("stopped")
 	return err
 }
 
+// run runs botd with args until ctx ends; -version prints to os.Stdout.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	return runWith(ctx, args, getenv, os.Stdout, stderr)
+}
+
+func runWith(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
+		return err
+	}
+	if cfg.ShowVersion {
+		_, err := fmt.Fprintln(stdout, readBuildInfo())
 		return err
 	}
 	s, err := newServer(cfg, stderr)

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/botforge/dialogd/channels"
+	"github.com/botforge/dialogd/nodes"
+)
+
+// requestIDHeader carries a request id: botd answers every HTTP request
+// with the id it logged it under, and sends the id of the turn on the
+// service calls the turn makes.
+const requestIDHeader = "X-Request-Id"
+
+type requestIDKey struct{}
+
+// withRequestID returns ctx carrying a new request id: a UUIDv7, so ids
+// sort by the time they were minted.
+func withRequestID(ctx context.Context) (context.Context, string) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		// Only a failing system random source ends here.
+		return ctx, ""
+	}
+	s := id.String()
+	return context.WithValue(ctx, requestIDKey{}, s), s
+}
+
+// requestIDFrom returns the request id ctx carries, or "".
+func requestIDFrom(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// withRequestIDs gives every HTTP request a request id, in its context
+// and in the X-Request-Id response header. An X-Request-Id sent by a
+// proxy in front of botd is kept when it is a UUID; anything else is
+// replaced, so a client cannot put arbitrary text in the logs.
+func withRequestIDs(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		var id string
+		if in, err := uuid.Parse(r.Header.Get(requestIDHeader)); err == nil {
+			id = in.String()
+			ctx = context.WithValue(ctx, requestIDKey{}, id)
+		} else {
+			ctx, id = withRequestID(ctx)
+		}
+		w.Header().Set(requestIDHeader, id)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// tracedConversations gives each WebSocket turn its own request id, which
+// the logs written with the turn's context and its service calls carry.
+type tracedConversations struct {
+	channels.Conversations
+	log *slog.Logger
+}
+
+func (c tracedConversations) Start(ctx context.Context, session, user string) ([][]byte, error) {
+	ctx, _ = withRequestID(ctx)
+	began := time.Now()
+	frames, err := c.Conversations.Start(ctx, session, user)
+	c.done(ctx, "start", began, len(frames))
+	return frames, err
+}
+
+func (c tracedConversations) Handle(ctx context.Context, session, user string, in nodes.Input) ([][]byte, error) {
+	ctx, _ = withRequestID(ctx)
+	began := time.Now()
+	frames, err := c.Conversations.Handle(ctx, session, user, in)
+	c.done(ctx, "message", began, len(frames))
+	return frames, err
+}
+
+// done logs a finished turn at debug level (errors are logged by the channel).
+func (c tracedConversations) done(ctx context.Context, kind string, began time.Time, frames int) {
+	if c.log.Enabled(ctx, slog.LevelDebug) {
+		c.log.DebugContext(ctx, "turn", "kind", kind, "frames", frames, "took_ms", millis(time.Since(began)))
+	}
+}
+
+// requestIDTransport sends the request id of the call's context as
+// X-Request-Id, unless the call sets that header itself.
+type requestIDTransport struct{ next http.RoundTripper }
+
+func (t requestIDTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	id := requestIDFrom(req.Context())
+	if id == "" || req.Header.Get(requestIDHeader) != "" {
+		return t.next.RoundTrip(req)
+	}
+	out := req.Clone(req.Context())
+	out.Header.Set(requestIDHeader, id)
+	return t.next.RoundTrip(out)
+}
