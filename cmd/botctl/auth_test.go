@@ -81,6 +81,11 @@ func TestAuthCommands(t *testing.T) {
 		{name: "login unknown", args: []string{"login", "-bot", dir, "nope"}, code: 1, wantErr: `no auth profile "nope"`},
 		{name: "no secret key", args: []string{"status", "-bot", dir}, env: map[string]string{"BOT_SECRET_KEY": ""}, code: 2, wantErr: "BOT_SECRET_KEY must be set"},
 		{name: "no redis", args: []string{"status", "-bot", dir}, env: map[string]string{"REDIS_URL": ""}, code: 2, wantErr: "-bot and -redis (or BOT_DIR and REDIS_URL) are required"},
+		{name: "status takes -public-url", args: []string{"status", "-bot", dir, "-public-url", "http://127.0.0.1:9999"}, env: map[string]string{"PUBLIC_URL": ""}, code: 0,
+			wantOut: []string{"crm "}},
+		{name: "status without a public URL", args: []string{"status", "-bot", dir}, env: map[string]string{"PUBLIC_URL": ""}, code: 1,
+			wantErr: "the public URL is required for oauth2 profiles"},
+		{name: "bot from BOT_DIR", args: []string{"status"}, env: map[string]string{"BOT_DIR": dir}, code: 0, wantOut: []string{"crm "}},
 		{name: "unknown sub", args: []string{"frobnicate", "-bot", dir}, code: 2, wantErr: "unknown command"},
 	}
 	for _, tt := range tests {
