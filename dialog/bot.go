@@ -44,8 +44,9 @@ type BotConfig struct {
 	// AuthProfiles are credentials service nodes refer to by name.
 	AuthProfiles map[string]*auth.Profile `yaml:"auth_profiles"`
 	Events       Events                   `yaml:"events"`
-	// Messages override the standard responses.
-	Messages Messages `yaml:"messages"`
+	// Messages are the bot's own versions of built-in texts, by phrase
+	// key (nodes/phrases/en.yaml), each for every language or by language.
+	Messages nodes.Phrases `yaml:"messages"`
 }
 
 // Settings tune the runtime for one bot.
@@ -69,8 +70,25 @@ type Events struct {
 	ConversationStart StartEvent `yaml:"conversation_start"`
 	// TaskEnd messages by end reason; none by default for fulfilled.
 	TaskEnd TaskEndEvent `yaml:"task_end"`
-	// TaskFailure is said when a task fails without a message of its own.
+	// TaskFailure is said when a task fails and neither the node nor
+	// Failures has a text for it (task_end.failed first, when set).
 	TaskFailure *nodes.Text `yaml:"task_failure"`
+	// Failures are what the user is told, by kind of failure.
+	Failures FailureTexts `yaml:"failures"`
+}
+
+// FailureTexts hold a text per kind of failure (nodes.Failure); an unset
+// kind falls back to task_end.failed, task_failure, then the built-in
+// phrase failure.<kind>.
+type FailureTexts struct {
+	ServiceError        *nodes.Text `yaml:"service_error"`
+	ReconnectRequired   *nodes.Text `yaml:"reconnect_required"`
+	ScriptError         *nodes.Text `yaml:"script_error"`
+	RetriesExhausted    *nodes.Text `yaml:"retries_exhausted"`
+	Loop                *nodes.Text `yaml:"loop"`
+	AuthorizationDenied *nodes.Text `yaml:"authorization_denied"`
+	LinkExpired         *nodes.Text `yaml:"link_expired"`
+	InternalError       *nodes.Text `yaml:"internal_error"`
 }
 
 // StartEvent is the conversation-start handler.
@@ -87,14 +105,6 @@ type TaskEndEvent struct {
 	Fulfilled *nodes.Text `yaml:"fulfilled"`
 	Canceled  *nodes.Text `yaml:"canceled"`
 	Failed    *nodes.Text `yaml:"failed"`
-}
-
-// Messages are standard responses a bot may override.
-type Messages struct {
-	Fallback        *nodes.Text `yaml:"fallback"`
-	Help            *nodes.Text `yaml:"help"`
-	NothingToCancel *nodes.Text `yaml:"nothing_to_cancel"`
-	Restarted       *nodes.Text `yaml:"restarted"`
 }
 
 // Task is one loaded dialog task.
@@ -129,6 +139,10 @@ type NodeCommon struct {
 	Next nodes.Target `yaml:"next"`
 	// Transitions are ordered conditions: the first true `if` wins, then `else`.
 	Transitions []Transition `yaml:"transitions"`
+	// FailureText is what the user is told when the task fails at this
+	// node, whatever the kind, unless the node type's own field (such as
+	// a service's error_message) says otherwise.
+	FailureText *nodes.Text `yaml:"failure_text"`
 }
 
 // Transition is one conditional connection.
@@ -138,7 +152,7 @@ type Transition struct {
 	Else nodes.Target `yaml:"else"`
 }
 
-var commonKeys = map[string]bool{"id": true, "type": true, "next": true, "transitions": true}
+var commonKeys = map[string]bool{"id": true, "type": true, "next": true, "transitions": true, "failure_text": true}
 
 type nodeDef struct {
 	NodeCommon

@@ -72,7 +72,7 @@ func (r *Runtime) process(ctx context.Context, st *state, t *nodes.Turn, in node
 		r.startTask(ctx, st, t, hit.task, in.Text)
 		return
 	}
-	t.Say(nodes.Reply{Text: phrase(t, r.bot.Config.Messages.Fallback, "fallback"), Buttons: r.taskButtons(t, true)})
+	t.Say(nodes.Reply{Text: t.Phrase("fallback"), Buttons: r.taskButtons(t, true)})
 }
 
 func (r *Runtime) taskButtons(t *nodes.Turn, show bool) []nodes.Button {
@@ -100,9 +100,8 @@ func (r *Runtime) switchTo(ctx context.Context, st *state, t *nodes.Turn, task, 
 				title = s
 			}
 		}
-		r.metrics.taskEnded(st.Task, nodes.Canceled)
-		st.clearTask()
-		t.Say(nodes.Reply{Text: phrase(t, nil, "switch", title)})
+		r.finishTask(st, nodes.Canceled)
+		t.Say(nodes.Reply{Text: t.Phrase("switch", title)})
 	}
 	r.startTask(ctx, st, t, task, utterance)
 }
@@ -161,10 +160,17 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 			st.PExp = t.Now.Add(r.parkTTL).Unix()
 			return
 		case nodes.StatusEnd:
-			r.endTask(st, t, out.Reason, out.Message)
+			if out.Reason == nodes.Failed {
+				r.failTask(st, t, nd, failure{kind: out.Failure, msg: out.Message})
+				return
+			}
+			r.endTask(st, t, out.Reason)
 			return
 		case nodes.StatusGoto:
 			target = out.Target
+			if out.Failure != "" {
+				st.Rec = true // an error branch: the task cannot end fulfilled
+			}
 		default:
 			var err error
 			target, err = r.defaultTarget(t, nd)
@@ -174,12 +180,12 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 			}
 		}
 		if target == "" || target == nodes.EndTarget {
-			r.endTask(st, t, nodes.Fulfilled, "")
+			r.endTask(st, t, nodes.Fulfilled)
 			return
 		}
 		if visits >= r.bot.Config.Settings.MaxNodeVisits {
 			r.log.Warn("node visit limit reached", "task", task.Name, "node", nd.ID)
-			r.endTask(st, t, nodes.Failed, phrase(t, nil, "loop"))
+			r.failTask(st, t, nd, failure{kind: nodes.FailLoop})
 			return
 		}
 		if err := task.move(ctx, m, string(target)); err != nil {
@@ -221,26 +227,21 @@ func (r *Runtime) defaultTarget(t *nodes.Turn, nd *nodeDef) (nodes.Target, error
 
 func (r *Runtime) nodeFailed(st *state, t *nodes.Turn, nd *nodeDef, err error) {
 	r.log.Error("node failed", "task", st.Task, "node", nd.ID, "type", nd.Type, "err", err)
-	r.endTask(st, t, nodes.Failed, "")
+	r.failTask(st, t, nd, failure{kind: nodes.FailInternal})
 }
 
-// endTask runs the task-end event and clears the task.
-func (r *Runtime) endTask(st *state, t *nodes.Turn, reason nodes.Reason, msg string) {
+// endTask says the task-end event of a task that did not fail (see
+// failTask) and ends it. A task that took an error branch and then ended
+// normally ends as recovered, silently: its error branch said what
+// happened, so the fulfilled text would be wrong.
+func (r *Runtime) endTask(st *state, t *nodes.Turn, reason nodes.Reason) {
 	ev := r.bot.Config.Events
+	if reason == nodes.Fulfilled && st.Rec {
+		reason = nodes.Recovered
+	}
 	switch reason {
-	case nodes.Failed:
-		if msg == "" {
-			override := ev.TaskEnd.Failed
-			if override == nil {
-				override = ev.TaskFailure
-			}
-			msg = phrase(t, override, "failed")
-		}
-		t.Say(nodes.Reply{Text: msg})
 	case nodes.Canceled:
 		t.Say(nodes.Reply{Text: phrase(t, ev.TaskEnd.Canceled, "canceled")})
-	case nodes.Expired:
-		t.Say(nodes.Reply{Text: phrase(t, nil, "link_expired")})
 	case nodes.Fulfilled, nodes.HandedOff:
 		if ev.TaskEnd.Fulfilled != nil {
 			if s, err := ev.TaskEnd.Fulfilled.Render(t); err == nil && s != "" {
@@ -248,6 +249,11 @@ func (r *Runtime) endTask(st *state, t *nodes.Turn, reason nodes.Reason, msg str
 			}
 		}
 	}
+	r.finishTask(st, reason)
+}
+
+// finishTask counts the task's end and clears it.
+func (r *Runtime) finishTask(st *state, reason nodes.Reason) {
 	r.metrics.taskEnded(st.Task, reason)
 	st.clearTask()
 }

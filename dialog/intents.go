@@ -81,7 +81,9 @@ func (ix *intentIndex) match(n string) (intentHit, bool) {
 	return intentHit{}, false
 }
 
-func isSpaced(lang string) bool { return lang != "ja" && lang != "zh" }
+// isSpaced reports whether lang separates words with spaces (its phrase
+// table says; Chinese has none but is not spaced either).
+func isSpaced(lang string) bool { return lang != "zh" && nodes.SpacesBetweenWords(lang) }
 
 // normalize folds width and case, drops punctuation and collapses spaces.
 func normalize(s string) string {
@@ -104,16 +106,6 @@ func normalize(s string) string {
 	return b.String()
 }
 
-// hasJapanese reports whether s contains kana or CJK ideographs.
-func hasJapanese(s string) bool {
-	for _, r := range s {
-		if unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han) {
-			return true
-		}
-	}
-	return false
-}
-
 type command uint8
 
 const (
@@ -123,24 +115,44 @@ const (
 	cmdRestart
 )
 
-// commands in each supported language, normalised.
-var commands = map[string]command{
-	"cancel": cmdCancel, "stop": cmdCancel, "abort": cmdCancel, "discard": cmdCancel, "exit": cmdCancel, "quit": cmdCancel,
-	"キャンセル": cmdCancel, "やめる": cmdCancel, "やめて": cmdCancel, "中止": cmdCancel,
-	"abbrechen": cmdCancel, "stopp": cmdCancel, "beenden": cmdCancel,
-	"help": cmdHelp, "ヘルプ": cmdHelp, "助けて": cmdHelp, "hilfe": cmdHelp,
-	"restart": cmdRestart, "start over": cmdRestart, "reset": cmdRestart,
-	"最初から": cmdRestart, "リセット": cmdRestart, "neu starten": cmdRestart, "neustart": cmdRestart, "von vorne": cmdRestart,
+// commandWord is a normalised command word and the languages whose phrase
+// table holds it.
+type commandWord struct {
+	cmd   command
+	langs []string
 }
 
-// commandLang tells which language a command word belongs to.
-func commandLang(n string) string {
-	if hasJapanese(n) {
-		return "ja"
+// commands are the command words of every phrase table (words.cancel,
+// words.help, words.restart in nodes/phrases), normalised.
+var commands = buildCommands()
+
+func buildCommands() map[string]commandWord {
+	keys := []struct {
+		cmd command
+		key string
+	}{{cmdCancel, "cancel"}, {cmdHelp, "help"}, {cmdRestart, "restart"}}
+	out := map[string]commandWord{}
+	for _, lang := range nodes.PhraseLanguages() {
+		for _, k := range keys {
+			for _, w := range nodes.PhraseWords(lang, k.key) {
+				n := normalize(w)
+				cw := out[n]
+				if cw.cmd == cmdNone {
+					cw.cmd = k.cmd // the first language's meaning wins
+				}
+				cw.langs = append(cw.langs, lang)
+				out[n] = cw
+			}
+		}
 	}
-	switch n {
-	case "abbrechen", "stopp", "beenden", "hilfe", "neu starten", "neustart", "von vorne":
-		return "de"
+	return out
+}
+
+// commandLang tells which language a command word belongs to; "" when
+// several languages use it.
+func commandLang(n string) string {
+	if cw := commands[n]; len(cw.langs) == 1 {
+		return cw.langs[0]
 	}
 	return ""
 }

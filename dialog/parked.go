@@ -15,7 +15,7 @@ func (r *Runtime) Resume(ctx context.Context, sessionID, userID string) ([][]byt
 		case task == nil || task.Nodes[st.Node] == nil:
 			st.clearTask()
 		case r.parkExpired(st):
-			r.endTask(st, t, nodes.Expired, "")
+			r.failTask(st, t, task.Nodes[st.Node], failure{kind: nodes.FailExpired, reason: nodes.Expired})
 		default:
 			st.Wait, st.PExp, st.Pend = waitNone, 0, ""
 			r.runNode(ctx, st, t, task, task.Nodes[st.Node])
@@ -28,9 +28,10 @@ func (r *Runtime) Resume(ctx context.Context, sessionID, userID string) ([][]byt
 // tell the user, to deliver outside any client turn.
 func (r *Runtime) Denied(ctx context.Context, sessionID, userID string) ([][]byte, error) {
 	return r.whileParked(ctx, sessionID, userID, func(st *state, t *nodes.Turn) {
-		t.Say(nodes.Reply{Text: phrase(t, nil, "access_denied", r.taskTitle(t, st.Task))})
-		r.metrics.taskEnded(st.Task, nodes.Canceled)
-		st.clearTask()
+		// The user's own refusal: counted as canceled, told as a failure
+		// the designer can word (authorization_denied).
+		f := failure{kind: nodes.FailDenied, reason: nodes.Canceled, args: []any{r.taskTitle(t, st.Task)}}
+		r.failTask(st, t, r.bot.Tasks[st.Task].nodeOrNil(st.Node), f)
 	})
 }
 
@@ -68,7 +69,7 @@ func (r *Runtime) parked(ctx context.Context, st *state, t *nodes.Turn, in nodes
 	}
 	if r.parkExpired(st) {
 		// A distinct outcome from cancel: the link ran out.
-		r.endTask(st, t, nodes.Expired, "")
+		r.failTask(st, t, nd, failure{kind: nodes.FailExpired, reason: nodes.Expired})
 		return false // the input may still start something
 	}
 	rerun := func() {
@@ -81,7 +82,7 @@ func (r *Runtime) parked(ctx context.Context, st *state, t *nodes.Turn, in nodes
 		case ok && yes:
 			r.switchTo(ctx, st, t, st.Pend, "")
 		case ok && !yes:
-			t.Say(nodes.Reply{Text: phrase(t, nil, "still_waiting", r.taskTitle(t, st.Task))})
+			t.Say(nodes.Reply{Text: t.Phrase("still_waiting", r.taskTitle(t, st.Task))})
 			rerun()
 		default:
 			r.askDiscard(t, st, st.Pend)
@@ -100,22 +101,18 @@ func (r *Runtime) parked(ctx context.Context, st *state, t *nodes.Turn, in nodes
 		return true
 	}
 	// Anything else: the link again, from a fresh run of the node.
-	t.Say(nodes.Reply{Text: phrase(t, nil, "parked")})
+	t.Say(nodes.Reply{Text: t.Phrase("parked")})
 	rerun()
 	return true
 }
 
 func (r *Runtime) askDiscard(t *nodes.Turn, st *state, other string) {
-	yes, no := "Yes", "No"
-	switch t.Lang {
-	case "ja":
-		yes, no = "はい", "いいえ"
-	case "de":
-		yes, no = "Ja", "Nein"
-	}
 	t.Say(nodes.Reply{
-		Text:         phrase(t, nil, "discard_parked", r.taskTitle(t, st.Task), r.taskTitle(t, other)),
-		QuickReplies: []nodes.Button{{Title: yes, Payload: yes}, {Title: no, Payload: no}},
+		Text: t.Phrase("discard_parked", r.taskTitle(t, st.Task), r.taskTitle(t, other)),
+		QuickReplies: []nodes.Button{
+			{Title: t.Phrase("button.yes"), Payload: "yes"},
+			{Title: t.Phrase("button.no"), Payload: "no"},
+		},
 	})
 }
 

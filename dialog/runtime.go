@@ -73,7 +73,7 @@ func NewRuntime(bot *Bot, store sessions.Store, opts Options) *Runtime {
 		opts.ParkTTL = 10 * time.Minute
 	}
 	r := &Runtime{bot: bot, store: store, log: opts.Logger, metrics: opts.Metrics, now: opts.Now, parkTTL: opts.ParkTTL}
-	r.env = &nodes.Env{HTTP: opts.HTTPClient, Auth: opts.Auth, Log: opts.Logger}
+	r.env = &nodes.Env{HTTP: opts.HTTPClient, Auth: opts.Auth, Log: opts.Logger, Phrases: bot.Config.Messages}
 	if r.metrics != nil {
 		r.env.ServiceObserver = r.metrics.observeService
 	}

@@ -34,6 +34,7 @@ type state struct {
 	Utt    string           `json:"u,omitempty"`  // the utterance that started the task
 	PExp   int64            `json:"pe,omitempty"` // parked until (Unix seconds)
 	Pend   string           `json:"p,omitempty"`  // task the user asked for while parked, awaiting yes/no
+	Rec    bool             `json:"rc,omitempty"` // the task took an error branch (on_error, on_timeout, on_fail)
 	Lang   string           `json:"l,omitempty"`
 	Memory nodes.Memory     `json:"c"`
 	Seen   seenList         `json:"m,omitempty"` // recent client message ids and their frames
@@ -93,7 +94,7 @@ func (st *state) remember(id string, from, to uint64) {
 
 // endTask clears everything that belonged to the running task.
 func (st *state) clearTask() {
-	st.Task, st.Node, st.Wait, st.NS, st.Utt, st.PExp, st.Pend = "", "", waitNone, nil, "", 0, ""
+	st.Task, st.Node, st.Wait, st.NS, st.Utt, st.PExp, st.Pend, st.Rec = "", "", waitNone, nil, "", 0, "", false
 	st.Memory.Intent = ""
 	st.Memory.Entities = nil
 	st.Memory.Nodes = nil

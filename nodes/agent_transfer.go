@@ -21,27 +21,20 @@ func init() {
 //	text: {en: "Let me connect you with a colleague.", de: "Ich verbinde Sie mit einem Kollegen."}
 //	reason: lead_creation_failed
 type AgentTransfer struct {
-	// Text is what the user is told; a built-in sentence when empty.
+	// Text is what the user is told; the phrase agent_transfer when empty.
 	Text Text `yaml:"text"`
 	// Reason tells the agent why the user was handed over.
 	Reason string `yaml:"reason"`
 }
 
-var defaultTransferText = builtinText(
-	"en", "Let me connect you with a colleague.",
-	"ja", "担当者におつなぎします。",
-	"de", "Ich verbinde Sie mit einem Kollegen.",
-)
-
 // Run says the text, sends the handoff and ends the task.
 func (n *AgentTransfer) Run(ctx context.Context, t *Turn) (Outcome, error) {
-	text := n.Text
-	if text.IsZero() {
-		text = defaultTransferText
-	}
-	s, err := text.Render(t)
-	if err != nil {
-		return Outcome{}, fmt.Errorf("agent_transfer text: %w", err)
+	s := t.Phrase("agent_transfer")
+	if !n.Text.IsZero() {
+		var err error
+		if s, err = n.Text.Render(t); err != nil {
+			return Outcome{}, fmt.Errorf("agent_transfer text: %w", err)
+		}
 	}
 	t.Say(Reply{Type: ReplyMessage, Text: s})
 	t.Say(Reply{Type: ReplyHandoff, Reason: n.Reason})

@@ -29,7 +29,8 @@ func init() {
 // An empty on_yes or on_no follows the node's transitions. Any other
 // answer goes to on_else when it is set; otherwise the node re-prompts
 // with its error prompts (cycling) up to retries times and then ends the
-// task as failed with fail_message. The answer is stored as input and as
+// task as failed with fail_message (by default the host's text for
+// retries_exhausted). The answer is stored as input and as
 // <node id>.answer ("yes" or "no") for conditions.
 type Confirmation struct {
 	// Prompt is the question.
@@ -50,7 +51,8 @@ type Confirmation struct {
 	// ErrorPrompts are said instead of the prompt after an unclear answer;
 	// a built-in sentence when empty.
 	ErrorPrompts TextList `yaml:"error_prompts"`
-	// FailMessage is what the user is told when retries run out.
+	// FailMessage is what the user is told when retries run out; empty
+	// leaves it to the host (failure_text, events.failures.retries_exhausted).
 	FailMessage Text `yaml:"fail_message"`
 
 	retries   int
@@ -59,24 +61,6 @@ type Confirmation struct {
 
 // DefaultRetries is the number of re-prompts of nodes that ask again.
 const DefaultRetries = 3
-
-var (
-	yesNoLabels = map[string][2]string{
-		"en": {"Yes", "No"},
-		"ja": {"はい", "いいえ"},
-		"de": {"Ja", "Nein"},
-	}
-	defaultYesNoError = builtinText(
-		"en", "Sorry, I didn't get that. Please answer yes or no.",
-		"ja", "すみません、「はい」か「いいえ」でお答えください。",
-		"de", "Entschuldigung, bitte antworten Sie mit Ja oder Nein.",
-	)
-	defaultYesNoFail = builtinText(
-		"en", "Sorry, I couldn't understand your answer, so I stopped here.",
-		"ja", "申し訳ありません。回答を理解できなかったため、ここで終了します。",
-		"de", "Entschuldigung, ich habe Ihre Antwort nicht verstanden und breche hier ab.",
-	)
-)
 
 // Provision fills in the default retries.
 func (n *Confirmation) Provision(h *Host) error {
@@ -99,13 +83,10 @@ func (n *Confirmation) Validate() error {
 	return nil
 }
 
-// quickYesNo returns the localized Yes/No quick replies.
-func quickYesNo(lang string) []Button {
-	l, ok := yesNoLabels[baseLang(lang)]
-	if !ok {
-		l = yesNoLabels["en"]
-	}
-	return []Button{{Title: l[0], Payload: "yes"}, {Title: l[1], Payload: "no"}}
+// quickYesNo returns the localized Yes/No quick replies (phrases
+// button.yes and button.no).
+func quickYesNo(t *Turn) []Button {
+	return []Button{{Title: t.Phrase("button.yes"), Payload: yesPayload}, {Title: t.Phrase("button.no"), Payload: noPayload}}
 }
 
 // Run asks the question and waits.
@@ -117,7 +98,7 @@ func (n *Confirmation) Run(ctx context.Context, t *Turn) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, fmt.Errorf("confirmation prompt: %w", err)
 	}
-	t.Say(Reply{Type: ReplyMessage, Text: text, QuickReplies: quickYesNo(t.Lang)})
+	t.Say(Reply{Type: ReplyMessage, Text: text, QuickReplies: quickYesNo(t)})
 	return Wait(), nil
 }
 
@@ -151,25 +132,20 @@ func (n *Confirmation) Input(ctx context.Context, t *Turn, in Input) (Outcome, e
 	}
 	t.State.Retries++
 	if t.State.Retries > n.retries {
-		msg := n.FailMessage
-		if msg.IsZero() {
-			msg = defaultYesNoFail
-		}
-		s, err := msg.Render(t)
+		s, err := renderOptional(t, n.FailMessage)
 		if err != nil {
 			return Outcome{}, fmt.Errorf("confirmation fail_message: %w", err)
 		}
-		return Fail(s), nil
+		return FailWith(FailRetries, s), nil
 	}
-	prompt := n.ErrorPrompts.Pick(t.State.Retries - 1)
-	if prompt.IsZero() {
-		prompt = defaultYesNoError
+	s := t.Phrase("confirmation.unclear")
+	if prompt := n.ErrorPrompts.Pick(t.State.Retries - 1); !prompt.IsZero() {
+		var err error
+		if s, err = prompt.Render(t); err != nil {
+			return Outcome{}, fmt.Errorf("confirmation error prompt: %w", err)
+		}
 	}
-	s, err := prompt.Render(t)
-	if err != nil {
-		return Outcome{}, fmt.Errorf("confirmation error prompt: %w", err)
-	}
-	t.Say(Reply{Type: ReplyMessage, Text: s, QuickReplies: quickYesNo(t.Lang)})
+	t.Say(Reply{Type: ReplyMessage, Text: s, QuickReplies: quickYesNo(t)})
 	return Wait(), nil
 }
 

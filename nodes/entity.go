@@ -47,7 +47,8 @@ type Entity struct {
 	// the task as failed, telling the user FailMessage.
 	OnFail Target `yaml:"on_fail"`
 	// FailMessage is what the user is told when the task ends because the
-	// retries ran out. Default: a short apology in the turn's language.
+	// retries ran out. Default: the host's text for retries_exhausted
+	// (failure_text, events.failures, the built-in phrase).
 	FailMessage Text `yaml:"fail_message"`
 	// Optional asks once: an invalid answer leaves the entity empty and
 	// the dialog goes on.
@@ -98,67 +99,6 @@ const (
 	// maxListItems bounds the records taken from the context.
 	maxListItems = 500
 )
-
-// Built-in texts of the entity node.
-var (
-	entityNotUnderstood = mustLocalized(
-		"en", "Sorry, that doesn't look right.",
-		"de", "Das sieht leider nicht richtig aus.",
-		"ja", "申し訳ありません、入力内容を確認できませんでした。",
-	)
-	// entityHints replace entityNotUnderstood for the types whose rules a
-	// user can be told in a few words.
-	entityHints = map[string]Text{
-		EntityEmail: mustLocalized(
-			"en", "Sorry, that doesn't look like an e-mail address.",
-			"de", "Das sieht leider nicht wie eine E-Mail-Adresse aus.",
-			"ja", "メールアドレスの形式ではないようです。",
-		),
-		EntityPhone: mustLocalized(
-			"en", "Sorry, that doesn't look like a phone number.",
-			"de", "Das sieht leider nicht wie eine Telefonnummer aus.",
-			"ja", "電話番号の形式ではないようです。",
-		),
-		EntityDate: mustLocalized(
-			"en", "Sorry, I didn't get that date. Try something like 2026-12-01 or tomorrow.",
-			"de", "Dieses Datum habe ich leider nicht verstanden. Zum Beispiel: 01.12.2026 oder morgen.",
-			"ja", "日付を読み取れませんでした。「2026-12-01」や「明日」のように入力してください。",
-		),
-		EntityNumber: mustLocalized(
-			"en", "Sorry, that doesn't look like a number.",
-			"de", "Das sieht leider nicht wie eine Zahl aus.",
-			"ja", "数値として読み取れませんでした。",
-		),
-		EntityYesNo: mustLocalized(
-			"en", "Please answer yes or no.",
-			"de", "Bitte antworten Sie mit Ja oder Nein.",
-			"ja", "「はい」か「いいえ」でお答えください。",
-		),
-		EntityList: mustLocalized(
-			"en", "Sorry, that is not one of the choices.",
-			"de", "Das ist leider keine der Auswahlmöglichkeiten.",
-			"ja", "選択肢の中から選んでください。",
-		),
-	}
-	entityGiveUp = mustLocalized(
-		"en", "Sorry, I could not understand your answer, so I have stopped here.",
-		"de", "Ich konnte Ihre Antwort leider nicht verstehen und habe deshalb abgebrochen.",
-		"ja", "申し訳ありません、回答を理解できなかったため、ここで終了します。",
-	)
-	yesNoTitles = map[string][2]string{
-		"en": {"Yes", "No"},
-		"de": {"Ja", "Nein"},
-		"ja": {"はい", "いいえ"},
-	}
-)
-
-func mustLocalized(pairs ...string) Text {
-	t, err := Localized(pairs...)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
 
 // Provision fills in defaults and compiles the list settings.
 func (e *Entity) Provision(h *Host) error {
@@ -303,7 +243,7 @@ func (e *Entity) Run(_ context.Context, t *Turn) (Outcome, error) {
 	}
 	opts, err := e.options(t)
 	if errors.Is(err, ErrNoListItems) && e.OnFail != "" {
-		return GoTo(e.OnFail), nil
+		return Recover(e.OnFail, FailInternal), nil
 	}
 	if err != nil {
 		return Outcome{}, err
@@ -341,17 +281,13 @@ func (e *Entity) Input(_ context.Context, t *Turn, in Input) (Outcome, error) {
 	st.Retries++
 	if st.Retries > e.maxRetries {
 		if e.OnFail != "" {
-			return GoTo(e.OnFail), nil
+			return Recover(e.OnFail, FailRetries), nil
 		}
-		msg := e.FailMessage
-		if msg.IsZero() {
-			msg = entityGiveUp
-		}
-		text, err := msg.Render(t)
+		text, err := renderOptional(t, e.FailMessage)
 		if err != nil {
 			return Outcome{}, fmt.Errorf("entity %s: fail_message: %w", e.Name, err)
 		}
-		return Fail(text), nil
+		return FailWith(FailRetries, text), nil
 	}
 	if err := e.ask(t, opts, st.Retries-1); err != nil {
 		return Outcome{}, err
@@ -373,11 +309,7 @@ func (e *Entity) ask(t *Turn, opts *EntityOptions, retry int) error {
 			r.Buttons = listButtons(opts.Items)
 		}
 	case EntityYesNo:
-		titles, ok := yesNoTitles[langBase(t.Lang)]
-		if !ok {
-			titles = yesNoTitles["en"]
-		}
-		r.QuickReplies = []Button{{Title: titles[0], Payload: yesPayload}, {Title: titles[1], Payload: noPayload}}
+		r.QuickReplies = quickYesNo(t)
 	}
 	if retry >= 0 {
 		if len(e.ErrorPrompts) > 0 {
@@ -389,15 +321,7 @@ func (e *Entity) ask(t *Turn, opts *EntityOptions, retry int) error {
 			t.Say(r)
 			return nil
 		}
-		hint, ok := entityHints[e.EntityType]
-		if !ok {
-			hint = entityNotUnderstood
-		}
-		text, err := hint.Render(t)
-		if err != nil {
-			return err
-		}
-		t.Say(Reply{Text: text})
+		t.Say(Reply{Text: entityHint(t, e.EntityType)})
 	}
 	text, err := e.Prompt.Render(t)
 	if err != nil {
@@ -406,6 +330,17 @@ func (e *Entity) ask(t *Turn, opts *EntityOptions, retry int) error {
 	r.Text = text
 	t.Say(r)
 	return nil
+}
+
+// entityHint tells the user what was wrong with an answer: the phrase
+// entity.unclear.<type> for the types whose rules fit in a few words,
+// entity.unclear for the others.
+func entityHint(t *Turn, entityType string) string {
+	switch entityType {
+	case EntityEmail, EntityPhone, EntityDate, EntityNumber, EntityYesNo, EntityList:
+		return t.Phrase("entity.unclear." + entityType)
+	}
+	return t.Phrase("entity.unclear")
 }
 
 func listButtons(items []ListOption) []Button {

@@ -238,11 +238,11 @@ func TestEntityRetriesExhausted(t *testing.T) {
 		replies    int // error replies before giving up
 	}{
 		{"on_fail", "entity_type: date\nprompt: When?\nretries: 2\nerror_prompts: ['Eh?']\non_fail: apologize",
-			GoTo("apologize"), 2},
+			Recover("apologize", FailRetries), 2},
 		{"fail default", "entity_type: date\nprompt: When?\nretries: 1\nerror_prompts: ['Eh?']",
-			Fail("Sorry, I could not understand your answer, so I have stopped here."), 1},
+			FailWith(FailRetries, ""), 1},
 		{"fail message", "entity_type: date\nprompt: When?\nretries: 3\nerror_prompts: ['Eh?', 'What?']\nfail_message: Let us try another time.",
-			Fail("Let us try another time."), 3},
+			FailWith(FailRetries, "Let us try another time."), 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -355,7 +355,7 @@ title: Name
 		t.Fatalf("Run without records = %+v, %v; want ErrNoListItems", out, err)
 	}
 	withFail := mustEntity(t, "entity_type: list\nprompt: Which?\nfrom: lookup.records\nvalue: Id\non_fail: none_found")
-	if out, err := withFail.Run(context.Background(), turn); err != nil || out != GoTo("none_found") {
+	if out, err := withFail.Run(context.Background(), turn); err != nil || out != Recover("none_found", FailInternal) {
 		t.Errorf("Run without records, with on_fail = %+v, %v; want GoTo(none_found)", out, err)
 	}
 	turn.Memory.SetNode("lookup", map[string]any{"response": map[string]any{"status": 200.0, "body": map[string]any{

@@ -16,49 +16,20 @@ type yesNoLexicon struct {
 	prefixAnywhere bool
 }
 
-var yesNoLexicons = map[string]yesNoLexicon{
-	"en": {
-		yes: []string{
-			"yes", "y", "yeah", "yea", "yep", "yup", "ya", "yes please", "sure", "sure thing",
-			"of course", "ok", "okay", "k", "kk", "alright", "all right", "correct", "right",
-			"thats right", "affirmative", "absolutely", "definitely", "certainly", "indeed",
-			"please do", "go ahead", "do it", "sounds good", "true", "fine", "agreed", "confirm",
-		},
-		no: []string{
-			"no", "n", "nope", "nah", "no way", "no thanks", "no thank you", "of course not",
-			"not really", "not at all", "never", "negative", "dont", "do not", "certainly not",
-			"absolutely not", "definitely not", "wrong", "incorrect", "false", "cancel", "stop",
-			"not now", "no no", "nay",
-		},
-	},
-	"ja": {
-		yes: []string{
-			"はい", "ええ", "うん", "そう", "そうです", "そうだ", "そうそう", "お願いします", "おねがいします",
-			"お願い", "いいよ", "いいです", "いいですよ", "オッケー", "オーケー", "了解", "りょうかい",
-			"承知しました", "もちろん", "大丈夫です", "はいはい", "正しい", "合ってます", "あってます",
-		},
-		no: []string{
-			"いいえ", "いや", "いえ", "ううん", "違います", "ちがいます", "違う", "ちがう", "結構です",
-			"けっこうです", "だめ", "ダメ", "駄目", "やめて", "やめます", "不要", "いらない", "要らない",
-			"いりません", "もちろん違います", "キャンセル", "しない", "しません", "そうじゃない", "そうではない",
-			"そうではありません", "よくない", "いいえ結構です",
-		},
-		prefixAnywhere: true,
-	},
-	"de": {
-		yes: []string{
-			"ja", "jawohl", "jo", "jup", "jep", "japp", "klar", "na klar", "sicher", "natürlich",
-			"genau", "gerne", "gern", "selbstverständlich", "richtig", "stimmt", "einverstanden",
-			"ok", "okay", "auf jeden fall", "passt", "bitte", "ja bitte", "ja gerne", "korrekt",
-			"in ordnung", "alles klar", "sehr gern",
-		},
-		no: []string{
-			"nein", "nö", "noe", "ne", "nee", "nicht", "auf keinen fall", "keinesfalls",
-			"niemals", "nie", "natürlich nicht", "lieber nicht", "bestimmt nicht", "sicher nicht",
-			"falsch", "nein danke", "abbrechen", "stimmt nicht", "auf gar keinen fall",
-			"bitte nicht", "ja nicht", "gar nicht", "überhaupt nicht",
-		},
-	},
+// yesNoLexicons are the yes and no words of every phrase table
+// (words.yes and words.no), by language.
+var yesNoLexicons = buildYesNoLexicons()
+
+func buildYesNoLexicons() map[string]yesNoLexicon {
+	out := make(map[string]yesNoLexicon, len(phraseTables))
+	for lang, tab := range phraseTables {
+		out[lang] = yesNoLexicon{
+			yes:            normalizeAll(tab.Words["yes"]),
+			no:             normalizeAll(tab.Words["no"]),
+			prefixAnywhere: !tab.SpacesBetweenWords,
+		}
+	}
+	return out
 }
 
 // Answers every language understands: emoji and the English basics that
@@ -68,8 +39,9 @@ var (
 	universalNo  = normalizeAll([]string{"no", "👎", "❌", "✖", "🙅", "🚫", "⛔", "×"})
 )
 
-// ParseYesNo reads a yes/no answer in language lang ("en", "ja", "de"; a
-// region such as "de-AT" uses its base language; others use English).
+// ParseYesNo reads a yes/no answer in language lang (any language with a
+// phrase table, see phrases/; a region such as "de-AT" uses its base
+// language; others use English).
 // extraYes and extraNo are the node's own synonyms and are tried first.
 //
 // Matching is done on a normalized form: case folded, full- and half-width

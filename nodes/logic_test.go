@@ -76,8 +76,8 @@ func TestLogicEvalErrorFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Status != StatusEnd || out.Reason != Failed || !strings.Contains(out.Message, "schiefgelaufen") {
-		t.Errorf("Run = %+v; want Fail with the German generic message", out)
+	if out.Status != StatusEnd || out.Reason != Failed || out.Failure != FailScript || out.Message != "" {
+		t.Errorf("Run = %+v; want FailWith(FailScript, \"\"): the host says the text", out)
 	}
 	if strings.Contains(logs.String(), "hunter2") || !strings.Contains(logs.String(), "node evaluation failed") {
 		t.Errorf("log = %q; want the failure logged without the value", logs.String())

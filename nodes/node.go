@@ -115,6 +115,8 @@ type Env struct {
 	Log  *slog.Logger // never nil at run time
 	// ServiceObserver, when set, is told the outcome of every service call.
 	ServiceObserver func(node string, status int, d time.Duration, err error)
+	// Phrases are the bot's own versions of built-in texts (see [Turn.Phrase]).
+	Phrases Phrases
 }
 
 // Authorizer applies the credentials of a named auth profile to an outgoing
@@ -176,7 +178,10 @@ type Outcome struct {
 	Status  Status
 	Target  Target // for StatusGoto
 	Reason  Reason // for StatusEnd
-	Message string // for StatusEnd with Failed: what the user is told
+	Message string // for StatusEnd with Failed: what the user is told; empty lets the host choose by Failure
+	// Failure is the kind of failure, for StatusEnd with Failed and for
+	// StatusGoto to an error branch (see [FailWith] and [Recover]).
+	Failure Failure
 }
 
 // Next follows the node's default transitions.

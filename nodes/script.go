@@ -30,7 +30,7 @@ func init() {
 // Keys are conversation.<name>, user.<name>, bot.<name> or
 // entities.<name>. Expressions run sandboxed: no I/O, at most 2000 bytes
 // and 500 syntax nodes each, within expr's memory budget. If one fails the
-// task ends as failed with a generic message; the error is logged without
+// task ends as failed (a script_error); the error is logged without
 // context values.
 type Script struct {
 	// Set maps a context path to the expression whose value it receives.
@@ -123,24 +123,14 @@ func (n *Script) Run(ctx context.Context, t *Turn) (Outcome, error) {
 	return Next(), nil
 }
 
-var defaultFailText = builtinText(
-	"en", "Sorry, something went wrong. Please try again later.",
-	"ja", "申し訳ありません。問題が発生しました。後でもう一度お試しください。",
-	"de", "Entschuldigung, da ist etwas schiefgelaufen. Bitte versuchen Sie es später noch einmal.",
-)
-
-// failGeneric logs a node's evaluation error and fails the task with a
-// generic, localized message. Evaluation errors can quote values, so their
-// text is logged at debug level only.
+// failGeneric logs a node's evaluation error and fails the task as a
+// script_error, whose text the host chooses. Evaluation errors can quote
+// values, so their text is logged at debug level only.
 func failGeneric(t *Turn, kind, what string, err error) Outcome {
 	log := turnLog(t)
 	log.Warn("node evaluation failed", "type", kind, "node", t.NodeID, "item", what)
 	log.Debug("node evaluation error", "type", kind, "node", t.NodeID, "item", what, "err", err)
-	msg, rerr := defaultFailText.Render(t)
-	if rerr != nil {
-		msg = "Sorry, something went wrong."
-	}
-	return Fail(msg)
+	return FailWith(FailScript, "")
 }
 
 // turnLog returns the turn's logger, or one that discards.
@@ -149,16 +139,6 @@ func turnLog(t *Turn) *slog.Logger {
 		return t.Env.Log
 	}
 	return slog.New(slog.DiscardHandler)
-}
-
-// builtinText builds a built-in localized text; it panics on a typo, at
-// start-up.
-func builtinText(pairs ...string) Text {
-	x, err := Localized(pairs...)
-	if err != nil {
-		panic(err)
-	}
-	return x
 }
 
 var (

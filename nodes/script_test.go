@@ -85,8 +85,8 @@ func TestScriptEvalErrorFails(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if out.Status != StatusEnd || out.Reason != Failed || out.Message != "Sorry, something went wrong. Please try again later." {
-				t.Errorf("Run = %+v; want Fail with the generic message", out)
+			if out.Status != StatusEnd || out.Reason != Failed || out.Failure != FailScript || out.Message != "" {
+				t.Errorf("Run = %+v; want FailWith(FailScript, \"\"): the host says the text", out)
 			}
 			if strings.Contains(logs.String(), "hunter2") || !strings.Contains(logs.String(), "item=conversation.r") {
 				t.Errorf("log = %q; want the failure logged with its item and without the value", logs.String())

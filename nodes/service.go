@@ -33,7 +33,7 @@ func init() {
 // A 2xx response follows the node's default transitions. Any other status,
 // a failed connection or a response over 1 MiB goes to on_error; a call
 // that runs out of time goes to on_timeout. Without the target the task
-// ends as failed and the user is told ErrorMessage. When the call needs an
+// ends as failed (a service_error) and the user is told ErrorMessage. When the call needs an
 // authorization the user has not granted yet, the user is sent an
 // authorize card and the dialog parks at the node; it runs again once the
 // user has granted access.
@@ -65,7 +65,8 @@ type Service struct {
 	// OnTimeout is where the dialog goes when the call times out.
 	OnTimeout Target `yaml:"on_timeout"`
 	// ErrorMessage is what the user is told when the call fails and no
-	// target is set.
+	// target is set; empty leaves it to the host (failure_text,
+	// events.failures.service_error, the built-in phrase).
 	ErrorMessage Text `yaml:"error_message"`
 
 	body        *Body    // json and form
@@ -117,12 +118,6 @@ const (
 	FailureRequest  = "request" // the request could not be built
 	FailureAuth     = "auth"    // the auth profile could not be applied
 	FailureStatus   = "status"  // a non-2xx response
-)
-
-var serviceFailed = mustLocalized(
-	"en", "Sorry, I could not complete that request. Please try again later.",
-	"de", "Das hat leider nicht geklappt. Bitte versuchen Sie es später noch einmal.",
-	"ja", "申し訳ありません、リクエストを完了できませんでした。しばらくしてからもう一度お試しください。",
 )
 
 var serviceMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
@@ -322,7 +317,7 @@ func (s *Service) Run(ctx context.Context, t *Turn) (Outcome, error) {
 			"error":    "reconnect",
 		})
 		s.log(t).Warn("service call needs an administrator to reconnect", "node", t.NodeID, "profile", s.Auth)
-		return Fail(reconnectMessage(t.Lang)), nil
+		return FailWith(FailReconnect, ""), nil
 	}
 
 	if res.kind == "" {
@@ -369,17 +364,13 @@ func (s *Service) Run(ctx context.Context, t *Turn) (Outcome, error) {
 		target = s.OnTimeout
 	}
 	if target != "" {
-		return GoTo(target), nil
+		return Recover(target, FailService), nil
 	}
-	msg := s.ErrorMessage
-	if msg.IsZero() {
-		msg = serviceFailed
-	}
-	text, err := msg.Render(t)
+	text, err := renderOptional(t, s.ErrorMessage)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("service %s: error_message: %w", t.NodeID, err)
 	}
-	return Fail(text), nil
+	return FailWith(FailService, text), nil
 }
 
 func (s *Service) log(t *Turn) logger {
@@ -588,15 +579,3 @@ var (
 	_ Provisioner = (*Service)(nil)
 	_ Validator   = (*Service)(nil)
 )
-
-// reconnectMessage tells the user that an administrator must reconnect
-// the bot's access to a service.
-func reconnectMessage(lang string) string {
-	switch langBase(lang) {
-	case "ja":
-		return "申し訳ありません。このサービスへの接続が切れています。管理者が再接続するまで、この操作はできません。"
-	case "de":
-		return "Entschuldigung, die Verbindung zu diesem Dienst ist unterbrochen. Ein Administrator muss sie erneuern; bis dahin geht das leider nicht."
-	}
-	return "Sorry, my connection to that service has stopped working and an administrator needs to reconnect it. Please try again later."
-}

@@ -301,13 +301,13 @@ func TestServiceStatuses(t *testing.T) {
 		{"broken json", "", 200, "application/json", `{"a":`, Next(), `{"a":`},
 		{"not found to on_error", "on_error: sorry", 404, "application/json",
 			`[{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}]`,
-			GoTo("sorry"), []any{map[string]any{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}}},
+			Recover("sorry", FailService), []any{map[string]any{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}}},
 		{"server error fails", "", 500, "text/html", "<h1>oops</h1>",
-			Fail("Sorry, I could not complete that request. Please try again later."), "<h1>oops</h1>"},
+			FailWith(FailService, ""), "<h1>oops</h1>"},
 		{"error message", "error_message: {en: Salesforce is down., de: Salesforce ist nicht erreichbar.}", 503, "", "",
-			Fail("Salesforce is down."), nil},
+			FailWith(FailService, "Salesforce is down."), nil},
 		{"timeout target ignored for status", "on_timeout: slow", 502, "", "",
-			Fail("Sorry, I could not complete that request. Please try again later."), nil},
+			FailWith(FailService, ""), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -350,8 +350,8 @@ func TestServiceTimeout(t *testing.T) {
 		name, extra string
 		want        Outcome
 	}{
-		{"to on_timeout", "on_timeout: slow\non_error: broken", GoTo("slow")},
-		{"fails", "", Fail("Sorry, I could not complete that request. Please try again later.")},
+		{"to on_timeout", "on_timeout: slow\non_error: broken", Recover("slow", FailService)},
+		{"fails", "", FailWith(FailService, "")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := newSvcRecorder(t)
@@ -388,7 +388,7 @@ func TestServiceNetworkErrorAndCancel(t *testing.T) {
 	s := mustService(t, "url: "+deadURL+"/x\non_error: broken\non_timeout: slow")
 	turn := svcTurn(rec)
 	out, err := s.Run(context.Background(), turn)
-	if err != nil || out != GoTo("broken") {
+	if err != nil || out != Recover("broken", FailService) {
 		t.Fatalf("Run against a closed port = %+v, %v; want GoTo(broken)", out, err)
 	}
 	if got := turn.Memory.Nodes["call"].(map[string]any)["error"]; got != FailureNetwork {
@@ -414,7 +414,7 @@ func TestServiceResponseCap(t *testing.T) {
 		want Outcome
 	}{
 		{MaxResponseBytes, Next()},
-		{MaxResponseBytes + 1, GoTo("broken")},
+		{MaxResponseBytes + 1, Recover("broken", FailService)},
 	} {
 		rec := newSvcRecorder(t)
 		rec.ctype, rec.body = "text/plain", strings.Repeat("a", tt.size)
@@ -479,8 +479,8 @@ func TestServiceRefreshOn401(t *testing.T) {
 		wantRefr   int
 	}{
 		{"refresh and retry", "fresh", nil, Next(), 2, 1},
-		{"still 401 after retry", "", nil, GoTo("broken"), 2, 1},
-		{"refresh fails", "fresh", errors.New("invalid_grant"), GoTo("broken"), 1, 1},
+		{"still 401 after retry", "", nil, Recover("broken", FailService), 2, 1},
+		{"refresh fails", "fresh", errors.New("invalid_grant"), Recover("broken", FailService), 1, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -525,13 +525,13 @@ func TestServiceNoRefresher(t *testing.T) {
 	s := mustService(t, "url: "+rec.server.URL+"/x\nauth: salesforce\non_error: broken")
 	turn := svcTurn(rec)
 	turn.Env.Auth = svcApplyOnly{}
-	if out, err := s.Run(context.Background(), turn); err != nil || out != GoTo("broken") || len(rec.requests()) != 1 {
+	if out, err := s.Run(context.Background(), turn); err != nil || out != Recover("broken", FailService) || len(rec.requests()) != 1 {
 		t.Errorf("Run = %+v, %v after %d requests; want GoTo(broken) after 1", out, err, len(rec.requests()))
 	}
 	// A profile without any authorizer fails the call without sending it.
 	turn = svcTurn(rec)
 	turn.Env.Auth = nil
-	if out, _ := s.Run(context.Background(), turn); out != GoTo("broken") || len(rec.requests()) != 1 {
+	if out, _ := s.Run(context.Background(), turn); out != Recover("broken", FailService) || len(rec.requests()) != 1 {
 		t.Errorf("Run without authorizer = %+v after %d requests; want GoTo(broken), nothing sent", out, len(rec.requests()))
 	}
 }
@@ -588,7 +588,7 @@ func TestServiceLogsNoSecrets(t *testing.T) {
 	turn.Env.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	turn.Memory.Entities["email"] = "jane.secret@example.com"
 	turn.Memory.Entities["key"] = "key-s3cr3t"
-	if out, _ := s.Run(context.Background(), turn); out != GoTo("broken") {
+	if out, _ := s.Run(context.Background(), turn); out != Recover("broken", FailService) {
 		t.Fatalf("Run = %+v; want GoTo(broken)", out)
 	}
 	got := logs.String()
@@ -702,7 +702,7 @@ func TestServiceRelativeURLUsesBaseURL(t *testing.T) {
 	// An authorizer that supplies no base URL cannot complete a path.
 	turn = svcTurn(rec)
 	turn.Env.Auth = svcApplyOnly{}
-	if out, _ := s.Run(context.Background(), turn); out != GoTo("broken") {
+	if out, _ := s.Run(context.Background(), turn); out != Recover("broken", FailService) {
 		t.Errorf("Run with a path and no BaseURLer = %+v; want GoTo(broken)", out)
 	}
 	if e, _ := turn.Memory.Lookup(SplitPath("call.error"), 0); e != FailureRequest {
