@@ -31,7 +31,7 @@ func TestHandler(t *testing.T) {
 		wantCache          string
 		wantBody           string // a substring of the body
 	}{
-		{"demo page", "GET", "/", 200, "text/html; charset=utf-8", "no-cache", "<title>dialogd demo</title>"},
+		{"demo page", "GET", "/", 200, "text/html; charset=utf-8", "no-cache", "<title>Chat · dialogd demo</title>"},
 		{"demo page embeds widget", "GET", "/", 200, "text/html; charset=utf-8", "no-cache", `<script src="widget.js"`},
 		{"widget script", "GET", "/widget.js", 200, "text/javascript; charset=utf-8", "public, max-age=300", "window.DialogdWidget"},
 		{"widget style", "GET", "/widget.css", 200, "text/css; charset=utf-8", "public, max-age=300", ".dlgd-root"},

@@ -82,8 +82,8 @@ func TestWidgetBrowser(t *testing.T) {
 	// 1. The demo page opens the widget (data-open="true") and connects
 	// without a session.
 	browsertest.Do(t, ctx, "load demo page", chromedp.Navigate(srv.URL+"/"))
-	if title := browsertest.EvalJS[string](t, ctx, `document.title`); title != "dialogd demo" {
-		t.Errorf("page title = %q; want %q", title, "dialogd demo")
+	if title := browsertest.EvalJS[string](t, ctx, `document.title`); title != "Chat · dialogd demo" {
+		t.Errorf("page title = %q; want %q", title, "Chat · dialogd demo")
 	}
 	browsertest.WaitJS(t, ctx, "first connect", `document.querySelector('.dlgd-root').dataset.state === 'connected'`)
 	assertQuery(t, "first connect", recv(t, "first connect", bot.connects), map[string]string{})
