@@ -3,7 +3,7 @@
 //
 // [Handler] serves three paths:
 //
-//	/            a demo page, "dialogd demo", that embeds the widget
+//	/            a demo page that embeds the widget ([DemoHandler]: one naming the bot)
 //	/widget.js   the widget; a host page embeds it with one script tag
 //	/widget.css  the widget's style sheet, loaded by widget.js
 //
