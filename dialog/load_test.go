@@ -1,6 +1,7 @@
 package dialog_test
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -8,33 +9,73 @@ import (
 	"testing"
 
 	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/nodes"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// TestLoadErrors loads each broken bot under testdata/bad and compares every
-// reported problem, with its position, to the bot's want.txt golden file.
-func TestLoadErrors(t *testing.T) {
+// goldenTypes are the node types the golden files are written with. The
+// golden tests load with exactly these, so a node type added anywhere else
+// (a new file in package nodes, another package's init) changes no output
+// here.
+var goldenTypes = []string{"agent_transfer", "confirmation", "entity", "intent", "logic", "message", "script", "service"}
+
+// fixedRegistry returns a registry of goldenTypes taken from reg.
+func fixedRegistry(t *testing.T, reg *nodes.Registry) *nodes.Registry {
+	t.Helper()
+	fixed := nodes.NewRegistry()
+	for _, name := range goldenTypes {
+		info, ok := reg.Lookup(name)
+		if !ok {
+			t.Fatalf("node type %q is not registered", name)
+		}
+		if err := fixed.Add(info); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return fixed
+}
+
+// lintOutput loads the bot in dir with reg and returns its problems as
+// botctl lint prints them.
+func lintOutput(t *testing.T, dir string, reg *nodes.Registry) string {
+	t.Helper()
+	_, err := dialog.LoadFS(os.DirFS(dir), dir, reg)
+	if err == nil {
+		t.Fatal("LoadFS succeeded; want errors")
+	}
+	errs, ok := dialog.AsLoadErrors(err)
+	if !ok {
+		t.Fatalf("error is %T, want LoadErrors: %v", err, err)
+	}
+	for _, e := range errs {
+		if e.File == "" || (e.Line == 0 && !strings.HasSuffix(e.File, "tasks")) {
+			t.Errorf("error without a position: %q", e.Error())
+		}
+		if strings.Contains(e.Msg, "line ") {
+			t.Errorf("position given twice: %q", e.Error())
+		}
+	}
+	return err.Error() + "\n"
+}
+
+func goldenDirs(t *testing.T) []string {
 	dirs, err := filepath.Glob("testdata/bad/*")
 	if err != nil || len(dirs) == 0 {
 		t.Fatalf("no test bots: %v", err)
 	}
-	for _, dir := range dirs {
+	return dirs
+}
+
+// TestLoadErrors loads each broken bot under testdata/bad and compares every
+// reported problem, with its position, to the bot's want.txt golden file.
+// testdata/bad/causes holds typos whose consequences (nodes behind them
+// looking unreachable) must not be reported, and a script error whose
+// line must be given once.
+func TestLoadErrors(t *testing.T) {
+	for _, dir := range goldenDirs(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			_, err := dialog.LoadDir(dir)
-			if err == nil {
-				t.Fatal("LoadDir succeeded; want errors")
-			}
-			errs, ok := dialog.AsLoadErrors(err)
-			if !ok {
-				t.Fatalf("error is %T, want LoadErrors: %v", err, err)
-			}
-			for _, e := range errs {
-				if e.File == "" || (e.Line == 0 && !strings.HasSuffix(e.File, "tasks")) {
-					t.Errorf("error without a position: %q", e.Error())
-				}
-			}
-			got := err.Error() + "\n"
+			got := lintOutput(t, dir, fixedRegistry(t, nodes.Default()))
 			golden := filepath.Join(dir, "want.txt")
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
@@ -49,6 +90,37 @@ func TestLoadErrors(t *testing.T) {
 				t.Errorf("errors differ from %s\ngot:\n%s\nwant:\n%s", golden, got, want)
 			}
 		})
+	}
+}
+
+// extraNode is a node type registered by TestGoldenIgnoresOtherTypes.
+type extraNode struct {
+	Text string `yaml:"text"`
+}
+
+func (*extraNode) Run(context.Context, *nodes.Turn) (nodes.Outcome, error) { return nodes.Next(), nil }
+
+// TestGoldenIgnoresOtherTypes: a node type registered beside the built-in
+// ones changes no golden output, though loading with that registry
+// directly would list it.
+func TestGoldenIgnoresOtherTypes(t *testing.T) {
+	extended := nodes.Default().Clone()
+	if err := extended.Add(nodes.Info{Type: "aa_extra", New: func() nodes.Node { return new(extraNode) }}); err != nil {
+		t.Fatal(err)
+	}
+	listed := false
+	for _, dir := range goldenDirs(t) {
+		want, err := os.ReadFile(filepath.Join(dir, "want.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := lintOutput(t, dir, fixedRegistry(t, extended)); got != string(want) {
+			t.Errorf("%s: with an extra node type registered, errors differ from want.txt\ngot:\n%s\nwant:\n%s", dir, got, want)
+		}
+		listed = listed || strings.Contains(lintOutput(t, dir, extended), "aa_extra")
+	}
+	if !listed {
+		t.Error("no golden bot lists the known node types; this test proves nothing")
 	}
 }
 
@@ -92,5 +164,31 @@ auth_profiles:
 	t.Setenv("TEST_SF_LOGIN", "http://127.0.0.1:9999")
 	if bot, err = dialog.LoadDir(dir); err != nil || bot.Config.AuthProfiles["salesforce"].Salesforce.Login != "http://127.0.0.1:9999" {
 		t.Errorf("with TEST_SF_LOGIN set: %v %+v", err, bot)
+	}
+}
+
+// TestNodeIDNamedLikeBuiltin: a node may be called like an expression
+// built-in (len, date, …) and its result read by that id in conditions.
+func TestNodeIDNamedLikeBuiltin(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "tasks"), 0o755)
+	os.WriteFile(filepath.Join(dir, "bot.yaml"), []byte("name: b\nenv: {api: \"http://127.0.0.1:1\"}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "tasks", "t.yaml"), []byte(`name: t
+nodes:
+  - {id: start, type: intent, utterances: [hi], next: date}
+  - {id: date, type: entity, entity_type: date, prompt: "When?", next: len}
+  - id: len
+    type: service
+    url: "{{env.api}}/x"
+    on_error: failed
+    transitions:
+      - if: "len.response.status == 200 && len(entities.date) > 0"
+        to: ok
+      - else: failed
+  - {id: ok, type: message, text: "{{ len.response.status }}"}
+  - {id: failed, type: message, text: "no"}
+`), 0o644)
+	if _, err := dialog.LoadFS(os.DirFS(dir), dir, fixedRegistry(t, nodes.Default())); err != nil {
+		t.Errorf("a node called len: %v", err)
 	}
 }
