@@ -221,93 +221,135 @@ type termTok struct {
 // letters and digits split a word into a sequence of words, so
 // john@acme.com matches those three words in a row.
 func lexTerm(term string) ([]termTok, *Error) {
-	var toks []termTok
-	var parts []string
-	var cur, raw strings.Builder
-	escaped := false
-	endPart := func() {
-		if cur.Len() > 0 {
-			parts = append(parts, cur.String())
-			cur.Reset()
-		}
-	}
-	flush := func() {
-		endPart()
-		if len(parts) == 0 && raw.Len() == 0 {
-			return
-		}
-		w := strings.ToUpper(raw.String())
-		if !escaped && (w == "AND" || w == "OR" || w == "NOT") {
-			toks = append(toks, termTok{kind: w})
-		} else {
-			toks = append(toks, termTok{kind: "word", parts: parts})
-		}
-		parts, escaped = nil, false
-		raw.Reset()
-	}
-	literal := func(r rune) {
-		raw.WriteRune(r)
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			cur.WriteString(strings.ToLower(string(r)))
-		} else {
-			endPart()
-		}
-	}
+	var lx termLexer
 	rs := []rune(term)
 	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		switch {
+		switch r := rs[i]; {
 		case r == '\\':
 			if i+1 >= len(rs) {
 				return nil, errorf(CodeMalformedSearch, "search term ends in an escape character")
 			}
 			i++
-			escaped = true
-			literal(rs[i])
+			lx.escaped = true
+			lx.literal(rs[i])
 		case r == '*':
-			raw.WriteRune(r)
-			cur.WriteByte('%')
+			lx.wildcard(r, '%')
 		case r == '?':
-			raw.WriteRune(r)
-			cur.WriteByte('_')
+			lx.wildcard(r, '_')
 		case r == '"':
-			flush()
-			end := i + 1
-			for end < len(rs) && rs[end] != '"' {
-				if rs[end] == '\\' {
-					end++
-				}
-				end++
-			}
-			if end >= len(rs) {
-				return nil, errorf(CodeMalformedSearch, "unmatched quote in search term")
-			}
-			inner, err := lexTerm(string(rs[i+1 : end]))
+			end, err := lx.phrase(rs, i)
 			if err != nil {
 				return nil, err
 			}
-			var words []string
-			for _, t := range inner {
-				switch t.kind {
-				case "word":
-					words = append(words, t.parts...)
-				case "AND", "OR", "NOT":
-					words = append(words, strings.ToLower(t.kind))
-				}
-			}
-			toks = append(toks, termTok{kind: "phrase", parts: words})
 			i = end
 		case r == '(' || r == ')':
-			flush()
-			toks = append(toks, termTok{kind: string(r)})
+			lx.flush()
+			lx.toks = append(lx.toks, termTok{kind: string(r)})
 		case unicode.IsSpace(r):
-			flush()
+			lx.flush()
 		default:
-			literal(r)
+			lx.literal(r)
 		}
 	}
-	flush()
-	return toks, nil
+	lx.flush()
+	return lx.toks, nil
+}
+
+// termLexer is lexTerm's state: the tokens so far and the word being read,
+// as its finished patterns (parts), the pattern being built (cur), its raw
+// text (to tell the operators) and whether any of it was escaped.
+type termLexer struct {
+	toks     []termTok
+	parts    []string
+	cur, raw strings.Builder
+	escaped  bool
+}
+
+// endPart finishes the pattern being built, if any.
+func (lx *termLexer) endPart() {
+	if lx.cur.Len() > 0 {
+		lx.parts = append(lx.parts, lx.cur.String())
+		lx.cur.Reset()
+	}
+}
+
+// flush ends the word being read: an unescaped AND, OR or NOT (in any case)
+// is an operator, anything else a word.
+func (lx *termLexer) flush() {
+	lx.endPart()
+	if len(lx.parts) == 0 && lx.raw.Len() == 0 {
+		return
+	}
+	w := strings.ToUpper(lx.raw.String())
+	if !lx.escaped && (w == "AND" || w == "OR" || w == "NOT") {
+		lx.toks = append(lx.toks, termTok{kind: w})
+	} else {
+		lx.toks = append(lx.toks, termTok{kind: "word", parts: lx.parts})
+	}
+	lx.parts, lx.escaped = nil, false
+	lx.raw.Reset()
+}
+
+// literal adds r to the word: a letter or digit (lower-cased) to the
+// pattern, anything else ends the pattern.
+func (lx *termLexer) literal(r rune) {
+	lx.raw.WriteRune(r)
+	if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		lx.cur.WriteString(strings.ToLower(string(r)))
+	} else {
+		lx.endPart()
+	}
+}
+
+// wildcard adds the search wildcard r (* or ?) as its LIKE form.
+func (lx *termLexer) wildcard(r rune, like byte) {
+	lx.raw.WriteRune(r)
+	lx.cur.WriteByte(like)
+}
+
+// phrase reads the quoted phrase opening at rs[open] into one phrase
+// token of its words (operators inside count as words) and returns the
+// index of the closing quote.
+func (lx *termLexer) phrase(rs []rune, open int) (int, *Error) {
+	lx.flush()
+	end := closingQuote(rs, open)
+	if end >= len(rs) {
+		return 0, errorf(CodeMalformedSearch, "unmatched quote in search term")
+	}
+	inner, err := lexTerm(string(rs[open+1 : end]))
+	if err != nil {
+		return 0, err
+	}
+	lx.toks = append(lx.toks, termTok{kind: "phrase", parts: phraseWords(inner)})
+	return end, nil
+}
+
+// closingQuote is the index of the quote closing the one at rs[open],
+// skipping escaped characters, or len(rs) or more when there is none.
+func closingQuote(rs []rune, open int) int {
+	end := open + 1
+	for end < len(rs) && rs[end] != '"' {
+		if rs[end] == '\\' {
+			end++
+		}
+		end++
+	}
+	return end
+}
+
+// phraseWords are the word patterns of a phrase's tokens, operators
+// becoming the words they spell.
+func phraseWords(inner []termTok) []string {
+	var words []string
+	for _, t := range inner {
+		switch t.kind {
+		case "word":
+			words = append(words, t.parts...)
+		case "AND", "OR", "NOT":
+			words = append(words, strings.ToLower(t.kind))
+		}
+	}
+	return words
 }
 
 func parseTerm(term string) (termExpr, *Error) {
