@@ -28,20 +28,20 @@ func retryDelay(attempt int, jitter float64) time.Duration {
 
 // KeepSubscribed subscribes fn to b until ctx ends, subscribing again
 // after a failure with an exponential, jittered backoff. It logs once when
-// the subscription is lost (or cannot be made at start) and once when it
-// is back, with how long it was down; the attempts in between log at debug
-// level only.
+// the subscription is lost ("not established" when it cannot be made at
+// start) and once when it is back, with how long it was down; the attempts
+// in between log at debug level only.
 func KeepSubscribed(ctx context.Context, b Bus, fn func(session string, frames [][]byte), log *slog.Logger) {
 	if log == nil {
 		log = slog.Default()
 	}
 	var downSince time.Time // zero while subscribed
-	attempt := 0
+	attempt, everUp := 0, false
 	ready := func() {
 		if !downSince.IsZero() {
 			log.Info("delivery subscription restored", "down_ms", time.Since(downSince).Milliseconds(), "attempts", attempt)
 		}
-		downSince, attempt = time.Time{}, 0
+		downSince, attempt, everUp = time.Time{}, 0, true
 	}
 	for ctx.Err() == nil {
 		err := subscribeNotify(ctx, b, fn, ready)
@@ -50,7 +50,11 @@ func KeepSubscribed(ctx context.Context, b Bus, fn func(session string, frames [
 		}
 		if downSince.IsZero() {
 			downSince = time.Now()
-			log.Warn("delivery subscription lost; retrying with backoff", "err", err)
+			if everUp {
+				log.Warn("delivery subscription lost; retrying with backoff", "err", err)
+			} else {
+				log.Warn("delivery subscription not established; retrying with backoff", "err", err)
+			}
 		}
 		wait := retryDelay(attempt, rand.Float64())
 		attempt++
