@@ -8,7 +8,6 @@ import (
 	"flag"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -180,28 +179,6 @@ func TestInterpEscapers(t *testing.T) {
 				t.Errorf("Render(%q, %s) =\n%q\nwant\n%q", tt.src, tt.esc, got, tt.want)
 			}
 		})
-	}
-}
-
-// TestNoModuleImports checks the rule of doc.go: package nodes imports
-// nothing else of this module.
-func TestNoModuleImports(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go tool not found")
-	}
-	out, err := exec.Command(goTool, "list", "-deps", "-f", "{{.ImportPath}}", ".").Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	const module = "github.com/botforge/dialogd/"
-	for _, dep := range strings.Fields(string(out)) {
-		if strings.HasPrefix(dep, module) && dep != module+"nodes" {
-			t.Errorf("package %q is not allowed as a dependency; reason: nodes imports nothing else of this module", dep)
-		}
 	}
 }
 

