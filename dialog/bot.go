@@ -51,9 +51,9 @@ type BotConfig struct {
 
 // Settings tune the runtime for one bot.
 type Settings struct {
-	// SessionIdleTTL ends a conversation's state after this much silence
-	// (default 15m). The store's TTL is set by the server; this value is
-	// checked by the runtime.
+	// SessionIdleTTL ends a conversation after this much silence: its
+	// state and outbox expire from the store (and conversation_end runs).
+	// Zero takes the server's default (botd -idle-ttl, 15m).
 	SessionIdleTTL time.Duration `yaml:"session_idle_ttl"`
 	// MaxNodeVisits guards against loops: a turn that visits more nodes
 	// fails the task (default 50).
@@ -68,6 +68,9 @@ type Settings struct {
 type Events struct {
 	// ConversationStart runs when a new conversation opens.
 	ConversationStart StartEvent `yaml:"conversation_start"`
+	// ConversationEnd runs once per conversation, when the user closes it
+	// or it idles out (conversation_end.go).
+	ConversationEnd EndEvent `yaml:"conversation_end"`
 	// TaskEnd messages by end reason; none by default for fulfilled.
 	TaskEnd TaskEndEvent `yaml:"task_end"`
 	// TaskFailure is said when a task fails and neither the node nor

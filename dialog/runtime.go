@@ -124,9 +124,13 @@ func (r *Runtime) Start(ctx context.Context, sessionID, userID string) ([][]byte
 	if lease.State() != nil {
 		return nil, lease.Release(ctx)
 	}
-	st := &state{V: stateVersion, Lang: r.bot.Config.Languages[0]}
+	st := newState(r.bot.Config.Languages[0])
 	t := r.turn(st, sessionID, userID)
 	defer r.turns.Put(t)
+	if id, ok := nodes.IdentityFrom(ctx); ok {
+		st.Memory.Identity = id
+		r.setLang(t, "") // a language the channel fixed
+	}
 	t.Say(nodes.Reply{Text: phrase(t, ev.Text, "welcome"), Buttons: r.taskButtons(t, ev.ShowTasks)})
 	if ev.Task != "" {
 		r.startTask(ctx, st, t, ev.Task, "")
@@ -149,7 +153,7 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 		r.log.Error("unreadable session state; starting afresh", "session", logID(sessionID), "err", err)
 	}
 	if st == nil {
-		st = &state{V: stateVersion, Lang: r.bot.Config.Languages[0]}
+		st = newState(r.bot.Config.Languages[0])
 	}
 	if m := st.seen(in.ID); m != nil {
 		// A message we answered before: send the same replies again.
@@ -163,19 +167,22 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 	defer r.turns.Put(t)
 	if id, ok := nodes.IdentityFrom(ctx); ok {
 		st.Memory.Identity = id
+		r.setLang(t, "") // a language the channel fixed
 	}
 	if err := r.loadScopedVars(ctx, st, userID); err != nil {
 		_ = lease.Release(ctx)
 		return nil, r.storeErr("load variables", err)
 	}
+	conversation := st.ID
 	r.process(ctx, st, t, in)
+	st.ID = conversation // a restart starts over within the same conversation
 	frames, err := r.commit(ctx, lease, st, t, sessionID, in.ID)
 	if err != nil {
 		r.metrics.turnDone("error", began)
 		return nil, err
 	}
 	if err := r.saveScopedVars(ctx, st, userID); err != nil {
-		r.log.Error("save user/bot variables", "session", logID(sessionID), "err", err)
+		r.log.Error("save user/bot variables", "conversation", st.ID, "session", logID(sessionID), "err", err)
 	}
 	r.metrics.turnDone("ok", began)
 	return frames, nil
@@ -224,6 +231,7 @@ func (r *Runtime) turn(st *state, sessionID, userID string) *nodes.Turn {
 	t.Env = r.env
 	t.User = userID
 	t.Session = sessionID
+	t.Conversation = st.ID
 	st.Memory.Identity = nodes.Identity{}
 	t.Bot = r.bot.Config.Name
 	t.Utterance = st.Utt
@@ -273,7 +281,7 @@ func (r *Runtime) commit(ctx context.Context, lease sessions.Lease, st *state, t
 		_ = lease.Release(ctx)
 		return nil, fmt.Errorf("encode session state: %w", err)
 	}
-	if err := lease.Commit(ctx, data, frames); err != nil {
+	if err := lease.CommitExpiry(ctx, data, frames, r.expiry(st, t.User)); err != nil {
 		return nil, r.storeErr("store session", err)
 	}
 	return out, nil

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/botforge/dialogd/nodes"
 )
 
@@ -26,6 +28,7 @@ const (
 // state is a conversation's stored state: compact, versioned JSON.
 type state struct {
 	V      int              `json:"v"`
+	ID     string           `json:"id,omitempty"` // conversation id, a UUIDv7 minted with the state
 	Seq    uint64           `json:"s,omitempty"`  // last frame number sent
 	Task   string           `json:"t,omitempty"`  // running task
 	Node   string           `json:"n,omitempty"`  // current node
@@ -44,6 +47,18 @@ type seenMsg struct {
 	ID   string `json:"i"`
 	From uint64 `json:"f"` // first frame seq of the reply (0: none)
 	To   uint64 `json:"t"` // last frame seq of the reply
+}
+
+// newState returns the state of a new conversation, with a fresh
+// conversation id: a UUIDv7, so ids sort by when conversations began.
+// Without a random source (never on a working system) the id is left empty
+// and the conversation still works.
+func newState(lang string) *state {
+	st := &state{V: stateVersion, Lang: lang}
+	if id, err := uuid.NewV7(); err == nil {
+		st.ID = id.String()
+	}
+	return st
 }
 
 func decodeState(b []byte) (*state, error) {

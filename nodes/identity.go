@@ -19,6 +19,10 @@ type Identity struct {
 	Email    string // "email" claim, if any
 	Phone    string // "phone" claim, if any
 	Verified bool   // true when the identity comes from a verified token
+	// Lang, when set, fixes the reply language of the connection (the
+	// widget's lang parameter or the token's locale claim); otherwise the
+	// language of each message picks it.
+	Lang string
 }
 
 // identityKey is the context key of an Identity; unexported so that only

@@ -83,6 +83,10 @@ type Turn struct {
 	Session   string     // the conversation's session id (never log it: it is a credential)
 	Bot       string     // the bot's name
 
+	// Conversation identifies this conversation (a UUIDv7 minted when its
+	// state was created): safe to log, for transcripts and idempotency keys.
+	Conversation string
+
 	replies []Reply
 }
 

@@ -1,0 +1,161 @@
+package dialog
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/botforge/dialogd/nodes"
+	"github.com/botforge/dialogd/sessions"
+)
+
+// EndEvent is the conversation-end handler. It runs once per conversation,
+// when the user closes the conversation (Runtime.End) or the conversation
+// idles out (Runtime.SweepEnds), with nobody left to answer.
+type EndEvent struct {
+	// Task runs headless: its replies go nowhere, but its service calls
+	// and its user and bot variables take effect. It sees
+	// conversation.end_reason ("closed" or "idle").
+	Task string `yaml:"task"`
+	// Log writes a "conversation ended" line at info level with the
+	// conversation id and the reason.
+	Log bool `yaml:"log"`
+}
+
+func (e EndEvent) isSet() bool { return e.Task != "" || e.Log }
+
+// Reasons a conversation ends, as conversation.end_reason.
+const (
+	EndClosed = "closed" // the user closed the conversation
+	EndIdle   = "idle"   // nobody wrote for settings.session_idle_ttl
+)
+
+// endSweepBatch is how many idled-out conversations one store call takes;
+// maxEndSweep bounds one sweep, so that a backlog is worked off across
+// sweeps rather than in one long one.
+const (
+	endSweepBatch = 32
+	maxEndSweep   = 16 * endSweepBatch
+)
+
+// endNote is what the store keeps about a watched conversation, to run
+// conversation_end after its state expired: the conversation id and the
+// user, never the session id (a credential). It must not change during a
+// conversation: it identifies the conversation's entry on the watch list.
+type endNote struct {
+	Conversation string `json:"c"`
+	User         string `json:"u"`
+}
+
+// endWatch is the store's watch list of this bot's conversations.
+func (r *Runtime) endWatch() string { return "conversation_end:" + r.bot.Config.Name }
+
+// expiry is how a commit of st ends: after the bot's idle TTL, watched
+// for conversation_end when the bot handles it.
+func (r *Runtime) expiry(st *state, userID string) sessions.Expiry {
+	exp := sessions.Expiry{IdleTTL: r.bot.Config.Settings.SessionIdleTTL}
+	if r.bot.Config.Events.ConversationEnd.isSet() && st.ID != "" {
+		note, _ := json.Marshal(endNote{Conversation: st.ID, User: userID})
+		exp.Watch, exp.Note = r.endWatch(), string(note)
+	}
+	return exp
+}
+
+// End closes the session's conversation because the user said so (the
+// widget's close, an end frame): conversation_end runs with reason
+// "closed", and the state is removed, so that the session's next message
+// starts a new conversation. A session without a conversation (never
+// started, already ended or idled out) is left alone.
+func (r *Runtime) End(ctx context.Context, sessionID, userID string) ([][]byte, error) {
+	lease, err := r.store.Acquire(ctx, storeKey(sessionID))
+	if err != nil {
+		return nil, r.storeErr("end session", err)
+	}
+	st, _ := decodeState(lease.State())
+	if st == nil {
+		return nil, lease.Release(ctx)
+	}
+	// Removing the state takes the conversation off the watch list in the
+	// same lease: it cannot also idle out.
+	if err := lease.CommitExpiry(ctx, nil, nil, r.expiry(st, userID)); err != nil {
+		return nil, r.storeErr("end session", err)
+	}
+	r.conversationEnded(ctx, st, userID, EndClosed)
+	return nil, nil
+}
+
+// WatchEnds runs SweepEnds every interval until ctx ends. Every process
+// serving the bot may run it: each conversation ends once. It returns at
+// once when the bot has no conversation_end handler.
+func (r *Runtime) WatchEnds(ctx context.Context, every time.Duration) {
+	if !r.bot.Config.Events.ConversationEnd.isSet() {
+		return
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := r.SweepEnds(ctx); err != nil && ctx.Err() == nil {
+				r.log.Warn("conversation_end sweep failed", "err", err)
+			}
+		}
+	}
+}
+
+// SweepEnds runs conversation_end (reason "idle") for the bot's
+// conversations that idled out, at most maxEndSweep of them, and returns
+// how many it ran.
+func (r *Runtime) SweepEnds(ctx context.Context) (int, error) {
+	n := 0
+	for n < maxEndSweep {
+		notes, err := r.store.Expired(ctx, r.endWatch(), endSweepBatch)
+		if err != nil {
+			return n, r.storeErr("read idled-out conversations", err)
+		}
+		for _, raw := range notes {
+			var note endNote
+			if err := json.Unmarshal([]byte(raw), &note); err != nil {
+				r.log.Error("unreadable idled-out conversation note", "err", err)
+				continue
+			}
+			st := &state{V: stateVersion, ID: note.Conversation, Lang: r.bot.Config.Languages[0]}
+			r.conversationEnded(ctx, st, note.User, EndIdle)
+		}
+		n += len(notes)
+		if len(notes) < endSweepBatch {
+			break
+		}
+	}
+	return n, nil
+}
+
+// conversationEnded runs the conversation_end handler on the ended
+// conversation's state (its last state when the user closed it, a fresh
+// one with its id when it idled out).
+func (r *Runtime) conversationEnded(ctx context.Context, st *state, userID, reason string) {
+	ev := r.bot.Config.Events.ConversationEnd
+	if ev.Log {
+		r.log.Info("conversation ended", "conversation", st.ID, "reason", reason)
+	}
+	if ev.Task == "" {
+		return
+	}
+	if _, ok := r.bot.Tasks[ev.Task]; !ok {
+		r.log.Error("conversation_end names an unknown task", "conversation", st.ID, "task", ev.Task)
+		return
+	}
+	t := r.turn(st, "", userID)
+	defer r.turns.Put(t)
+	if err := r.loadScopedVars(ctx, st, userID); err != nil {
+		r.log.Error("conversation_end: load variables", "conversation", st.ID, "err", err)
+		return
+	}
+	st.Memory.SetVar(nodes.ScopeConversation, "end_reason", reason, 0)
+	r.startTask(ctx, st, t, ev.Task, "")
+	if err := r.saveScopedVars(ctx, st, userID); err != nil {
+		r.log.Error("conversation_end: save variables", "conversation", st.ID, "err", err)
+	}
+}

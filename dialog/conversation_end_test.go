@@ -1,0 +1,183 @@
+package dialog_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/nodes"
+	"github.com/botforge/dialogd/sessions"
+	"github.com/botforge/dialogd/sessions/redistest"
+)
+
+// eachStore runs f against a memory store and against a real Redis; open
+// returns the memory store every time, and a new client (as another
+// instance would have) of the same Redis. The stores' own idle TTL is
+// long, so what expires does so by the bot's.
+func eachStore(t *testing.T, f func(t *testing.T, open func() sessions.Store)) {
+	opts := sessions.Options{IdleTTL: time.Hour}
+	t.Run("memory", func(t *testing.T) {
+		s := sessions.NewMemory(opts)
+		t.Cleanup(func() { s.Close() })
+		f(t, func() sessions.Store { return s })
+	})
+	t.Run("redis", func(t *testing.T) {
+		srv := redistest.Start(t)
+		f(t, func() sessions.Store {
+			ropts, err := sessions.ParseRedisURL(srv.URL())
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := sessions.NewRedis(redis.NewUniversalClient(ropts), opts)
+			t.Cleanup(func() { s.Close() })
+			return s
+		})
+	})
+}
+
+func loadBot(t *testing.T, dir string, idleTTL time.Duration) *dialog.Bot {
+	t.Helper()
+	bot, err := dialog.LoadDir(dir)
+	if err != nil {
+		t.Fatalf("load %s: %v", dir, err)
+	}
+	bot.Config.Settings.SessionIdleTTL = idleTTL
+	return bot
+}
+
+// TestSessionIdleTTLPerBot: two bots sharing one store keep their sessions
+// for their own settings.session_idle_ttl. The setting used to be ignored
+// (the server's -idle-ttl decided for every bot).
+func TestSessionIdleTTLPerBot(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func() sessions.Store) {
+		store := open()
+		ctx := context.Background()
+		short := dialog.NewRuntime(loadBot(t, "testdata/ok", 500*time.Millisecond), store, dialog.Options{})
+		long := dialog.NewRuntime(loadBot(t, "testdata/ok", 30*time.Second), store, dialog.Options{})
+		dflt := dialog.NewRuntime(loadBot(t, "testdata/ok", 0), store, dialog.Options{})
+		for _, rt := range []*dialog.Runtime{short, long, dflt} {
+			if _, err := rt.Handle(ctx, "s-"+rt.Bot().Config.Name+fmt.Sprint(rt.Bot().Config.Settings.SessionIdleTTL), "u1", nodes.Input{ID: "m1", Text: "help"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(500*time.Millisecond + 300*time.Millisecond)
+		tests := []struct {
+			rt   *dialog.Runtime
+			kept bool
+		}{{short, false}, {long, true}, {dflt, true}}
+		for _, tt := range tests {
+			cfg := tt.rt.Bot().Config
+			frames, err := tt.rt.Missed(ctx, "s-"+cfg.Name+fmt.Sprint(cfg.Settings.SessionIdleTTL), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(frames) > 0; got != tt.kept {
+				t.Errorf("session_idle_ttl %v: after 800ms the session is kept = %v; want %v", cfg.Settings.SessionIdleTTL, got, tt.kept)
+			}
+		}
+	})
+}
+
+// userVars reads the user's variables the end handler set.
+func userVars(t *testing.T, store sessions.Store, bot, user string) map[string]any {
+	t.Helper()
+	raw, err := store.Get(context.Background(), "uv:"+bot+":"+user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]any{}
+	if raw == nil {
+		return vars
+	}
+	var stored map[string]struct {
+		V any `json:"v"`
+	}
+	if err := json.Unmarshal(raw, &stored); err != nil {
+		t.Fatalf("user variables %q: %v", raw, err)
+	}
+	for k, v := range stored {
+		vars[k] = v.V
+	}
+	return vars
+}
+
+// TestConversationEnd: conversation_end runs exactly once per conversation,
+// when the user closes it and when it idles out, even with two runtimes
+// (two botd instances) sweeping the same store.
+func TestConversationEnd(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func() sessions.Store) {
+		store := open()
+		ctx := context.Background()
+		bot := loadBot(t, "testdata/convend", 400*time.Millisecond)
+		quiet := dialog.Options{Logger: slog.New(slog.DiscardHandler)}
+		a := dialog.NewRuntime(bot, store, quiet)
+		b := dialog.NewRuntime(bot, open(), quiet) // another instance
+		say := func(rt *dialog.Runtime, session, user, id string) {
+			t.Helper()
+			if _, err := rt.Handle(ctx, session, user, nodes.Input{ID: id, Text: "hello"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// closer closes; idler idles out; talker keeps talking.
+		say(a, "s-closer", "closer", "m1")
+		say(a, "s-idler", "idler", "m1")
+		say(b, "s-idler", "idler", "m2")
+		say(a, "s-talker", "talker", "m1")
+		for range 2 { // a second close finds no conversation
+			if _, err := a.End(ctx, "s-closer", "closer"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := userVars(t, store, "convend", "closer"); got["ends"] != 1.0 || got["last_reason"] != "closed" {
+			t.Errorf("after closing: user variables %v; want ends 1, last_reason closed", got)
+		}
+		time.Sleep(250 * time.Millisecond)
+		say(b, "s-talker", "talker", "m2")
+		time.Sleep(250 * time.Millisecond)
+
+		var wg sync.WaitGroup
+		var swept [2]int
+		for i, rt := range []*dialog.Runtime{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n, err := rt.SweepEnds(ctx)
+				if err != nil {
+					t.Errorf("SweepEnds: %v", err)
+				}
+				swept[i] = n
+			}()
+		}
+		wg.Wait()
+		if swept[0]+swept[1] != 1 {
+			t.Errorf("the sweeps ran conversation_end %d times (%v); want once (idler only)", swept[0]+swept[1], swept)
+		}
+		tests := []struct {
+			user   string
+			ends   any
+			reason any
+		}{
+			{"closer", 1.0, "closed"}, // closed once; its state is gone, not idled out again
+			{"idler", 1.0, "idle"},
+			{"talker", nil, nil}, // still talking
+		}
+		for _, tt := range tests {
+			got := userVars(t, store, "convend", tt.user)
+			if got["ends"] != tt.ends || got["last_reason"] != tt.reason {
+				t.Errorf("%s: user variables %v; want ends %v, last_reason %v", tt.user, got, tt.ends, tt.reason)
+			}
+		}
+		// The closed session starts a new conversation on its next message.
+		say(a, "s-closer", "closer", "m2")
+		if n, _ := a.SweepEnds(ctx); n != 0 {
+			t.Errorf("a sweep right after a new message ran %d ends; want 0", n)
+		}
+	})
+}
