@@ -11,6 +11,21 @@ import (
 
 var idRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
+// LoadTask loads one task from the parsed body of a task file (root, a
+// mapping) as LoadFS loads each tasks/*.yaml, for a bot described by host
+// (its name, languages and auth profiles). Problems are [LoadErrors]
+// positioned in file. It lets a file that holds a task inside something
+// else (a template) report problems at their place in that file.
+func LoadTask(file string, root *yaml.Node, reg *nodes.Registry, host nodes.Host) (*Task, error) {
+	l := &loader{reg: reg}
+	t := l.loadTaskRoot(file, root, host)
+	if len(l.errs) > 0 {
+		l.errs.Sort()
+		return nil, l.errs
+	}
+	return t, nil
+}
+
 // loadTask loads the task file p; it returns nil after recording the
 // file's problems.
 func (l *loader) loadTask(p string, host nodes.Host) (*Task, []byte) {

@@ -170,10 +170,8 @@ func loadAll() parsed {
 // is a declared parameter), not that the task renders.
 func Parse(file string, data []byte) (*Template, error) {
 	var t Template
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&t); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+	if err := nodes.UnmarshalStrict(file, data, &t); err != nil {
+		return nil, err // file:line:col: path: message, as for a bot's files
 	}
 	t.file = file
 	var errs []error
@@ -424,10 +422,36 @@ func (t *Template) render(params map[string]string) (string, []byte, error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("template %s: %w", t.Name, err)
 	}
+	if err := checkTask(t.file, task, buf.Bytes()); err != nil {
+		return "", nil, fmt.Errorf("template %s: rendered task does not load:\n%w", t.Name, err)
+	}
 	if _, err := loadWith(name, buf.Bytes()); err != nil {
 		return "", nil, fmt.Errorf("template %s: rendered task does not load: %w", t.Name, err)
 	}
 	return name, buf.Bytes(), nil
+}
+
+// checkLanguages are the languages of minimalBot.
+var checkLanguages = []string{"en", "ja", "de"}
+
+// checkTask loads the filled-in task tree, whose nodes keep their
+// positions in the template file, so that a problem reads as it would in
+// a bot's task file, at its place in the template:
+// file:line:col: task.nodes.ID.key: message.
+func checkTask(file string, task *yaml.Node, rendered []byte) error {
+	host := nodes.Host{Bot: "template_check", Languages: checkLanguages, AuthProfiles: map[string]bool{}}
+	for _, p := range authProfiles(rendered) {
+		host.AuthProfiles[p] = true
+	}
+	_, err := dialog.LoadTask(file, task, nodes.Default(), host)
+	errs, ok := dialog.AsLoadErrors(err)
+	if !ok {
+		return err
+	}
+	for i := range errs {
+		errs[i].Path = strings.TrimSuffix("task."+errs[i].Path, ".")
+	}
+	return errs
 }
 
 // literal makes a parameter value inert inside a context template: "{{"

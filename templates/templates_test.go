@@ -450,7 +450,7 @@ func TestParseRejectsBadDefinitions(t *testing.T) {
 		{"bad default", "name: a\ntitle: A\nsummary: s\nparameters: [{name: k, type: number, default: x}]\ntask: {name: x}\n", "is not a number"},
 		{"optional bool without default", "name: a\ntitle: A\nsummary: s\nparameters: [{name: k, type: bool}]\ntask: {name: x}\n", "needs a default"},
 		{"duplicate parameter", "name: a\ntitle: A\nsummary: s\nparameters: [{name: k}, {name: k}]\ntask: {name: x}\n", "declared twice"},
-		{"unknown key", "name: a\ntitle: A\nsummary: s\nfields: []\ntask: {name: x}\n", "field fields not found"},
+		{"unknown key", "name: a\ntitle: A\nsummary: s\nfields: []\ntask: {name: x}\n", `t.yaml:4:1: unknown key "fields"`},
 		{"alias", "name: a\ntitle: A\nsummary: s\ntask: {name: &n x, title: *n}\n", "aliases"},
 		{"bad expect", "name: a\ntitle: A\nsummary: s\ntask: {name: x}\ntests: [{conversation: [{say: hi, expect: '/(/'}]}]\n", "expect /(/"},
 		{"no title", "name: a\nsummary: s\ntask: {name: x}\n", "title and summary"},
