@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // maxNumberDigits bounds the digits of a number entity so that every
@@ -69,6 +68,24 @@ func parseNumber(text, lang string) (float64, bool) {
 	if s == "" || len(s) > 64 {
 		return 0, false
 	}
+	if v, ok := spelledNumber(s); ok {
+		return v, true
+	}
+	sc := numberScanner{dec: '.', grp: ','}
+	if commaDecimal[langBase(lang)] {
+		sc.dec, sc.grp = ',', '.'
+	}
+	for _, r := range sc.sign(numberRunes(s)) {
+		if !sc.add(r) {
+			return 0, false
+		}
+	}
+	return sc.value()
+}
+
+// spelledNumber looks s up in spelledNumbers as written, then in lower case
+// (for text that may hold capitals).
+func spelledNumber(s string) (float64, bool) {
 	if v, ok := spelledNumbers[s]; ok {
 		return v, true
 	}
@@ -77,86 +94,119 @@ func parseNumber(text, lang string) (float64, bool) {
 			return v, true
 		}
 	}
-	dec, grp := '.', ','
-	if commaDecimal[langBase(lang)] {
-		dec, grp = ',', '.'
-	}
+	return 0, false
+}
 
-	var buf [64]byte // ASCII form for strconv: -123.45
-	n := 0
-	i := 0
-	next := func() (rune, bool) {
-		if i >= len(s) {
-			return 0, false
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		return numberRune(r), true
+// numberRunes are the runes of s through numberRune.
+func numberRunes(s string) []rune {
+	rs := make([]rune, 0, len(s))
+	for _, r := range s {
+		rs = append(rs, numberRune(r))
 	}
-	r, _ := next()
-	if r == '-' || r == '+' {
-		if r == '-' {
-			buf[n] = '-'
-			n++
-		}
-		r, _ = next()
-		if r == ' ' { // "- 5"
-			r, _ = next()
-		}
+	return rs
+}
+
+// numberScanner reads a number rune by rune into its ASCII form for
+// strconv ("-123.45"), checking the digit groups as it goes.
+type numberScanner struct {
+	dec, grp   rune     // the language's decimal and grouping separators
+	buf        [64]byte // ASCII form
+	n          int      // bytes used in buf
+	digits     int      // digits so far, before and after the separator
+	group      int      // digits in the current group
+	groups     int      // completed groups
+	sep        rune     // grouping separator in use, 0 before the first one
+	seenDec    bool
+	fracDigits int
+}
+
+func (sc *numberScanner) put(b byte) {
+	sc.buf[sc.n] = b
+	sc.n++
+}
+
+// sign consumes a leading sign, and one space after it ("- 5"), and
+// returns the rest.
+func (sc *numberScanner) sign(rs []rune) []rune {
+	if rs[0] != '-' && rs[0] != '+' {
+		return rs
 	}
-	digits := 0
-	group := 0   // digits in the current group
-	groups := 0  // completed groups
-	var sep rune // grouping separator in use, 0 before the first one
-	seenDec := false
-	fracDigits := 0
-	for {
-		switch {
-		case r >= '0' && r <= '9':
-			if digits == maxNumberDigits {
-				return 0, false
-			}
-			buf[n] = byte(r)
-			n++
-			digits++
-			if seenDec {
-				fracDigits++
-			} else {
-				group++
-			}
-		case !seenDec && r == dec:
-			if sep != 0 && group != 3 {
-				return 0, false
-			}
-			if digits == 0 {
-				buf[n] = '0'
-				n++
-			}
-			buf[n] = '.'
-			n++
-			seenDec = true
-		case !seenDec && (r == grp || r == ' ' || r == '\''):
-			if group == 0 || group > 3 || (groups > 0 && group != 3) {
-				return 0, false
-			}
-			if sep != 0 && sep != r {
-				return 0, false
-			}
-			sep = r
-			groups++
-			group = 0
-		default:
-			return 0, false
-		}
-		var more bool
-		if r, more = next(); !more {
-			break
-		}
+	if rs[0] == '-' {
+		sc.put('-')
 	}
-	if digits == 0 || (seenDec && fracDigits == 0) || (sep != 0 && !seenDec && group != 3) {
+	rs = rs[1:]
+	if len(rs) > 0 && rs[0] == ' ' {
+		rs = rs[1:]
+	}
+	return rs
+}
+
+// add reads one rune: a digit, the decimal separator or a grouping
+// separator (the language's, a space or an apostrophe). It reports false
+// for anything else or a separator in the wrong place.
+func (sc *numberScanner) add(r rune) bool {
+	switch {
+	case r >= '0' && r <= '9':
+		return sc.digit(byte(r))
+	case !sc.seenDec && r == sc.dec:
+		return sc.decimalSeparator()
+	case !sc.seenDec && (r == sc.grp || r == ' ' || r == '\''):
+		return sc.groupSeparator(r)
+	}
+	return false
+}
+
+// digit adds a digit, refusing more than maxNumberDigits.
+func (sc *numberScanner) digit(d byte) bool {
+	if sc.digits == maxNumberDigits {
+		return false
+	}
+	sc.put(d)
+	sc.digits++
+	if sc.seenDec {
+		sc.fracDigits++
+	} else {
+		sc.group++
+	}
+	return true
+}
+
+// decimalSeparator starts the fraction ("0." when no digit came before);
+// after grouping, the last group must have three digits.
+func (sc *numberScanner) decimalSeparator() bool {
+	if sc.sep != 0 && sc.group != 3 {
+		return false
+	}
+	if sc.digits == 0 {
+		sc.put('0')
+	}
+	sc.put('.')
+	sc.seenDec = true
+	return true
+}
+
+// groupSeparator ends a group of digits: the first group has one to three
+// digits, later ones exactly three, and one separator is used throughout.
+func (sc *numberScanner) groupSeparator(r rune) bool {
+	if sc.group == 0 || sc.group > 3 || (sc.groups > 0 && sc.group != 3) {
+		return false
+	}
+	if sc.sep != 0 && sc.sep != r {
+		return false
+	}
+	sc.sep = r
+	sc.groups++
+	sc.group = 0
+	return true
+}
+
+// value is the number read, if it is complete: some digit, a digit after
+// the decimal separator, and a last group of three digits after grouping.
+func (sc *numberScanner) value() (float64, bool) {
+	if sc.digits == 0 || (sc.seenDec && sc.fracDigits == 0) || (sc.sep != 0 && !sc.seenDec && sc.group != 3) {
 		return 0, false
 	}
-	v, err := strconv.ParseFloat(string(buf[:n]), 64)
+	v, err := strconv.ParseFloat(string(sc.buf[:sc.n]), 64)
 	if err != nil {
 		return 0, false
 	}
