@@ -22,3 +22,26 @@ type Conversations interface {
 	// Missed returns the session's kept frames with seq > after.
 	Missed(ctx context.Context, sessionID string, after uint64) ([][]byte, error)
 }
+
+// Ender is implemented by Conversations that act when the user closes a
+// conversation (an end frame): the dialog runtime runs its
+// conversation_end event and forgets the conversation, so that the
+// session's next message starts a new one. A disconnect is not an end: the
+// user may reconnect and carry on.
+type Ender interface {
+	End(ctx context.Context, sessionID, userID string) ([][]byte, error)
+}
+
+// endPayload is how an end frame travels as a nodes.Input, so that client
+// frames have one parser: a postback payload no button carries (a NUL
+// byte first). A postback that spells it ends the conversation too, which
+// is no more than the client could do with an end frame.
+const endPayload = "\x00end"
+
+// endConversation ends the session's conversation when conv supports it.
+func endConversation(ctx context.Context, conv Conversations, sessionID, userID string) ([][]byte, error) {
+	if e, ok := conv.(Ender); ok {
+		return e.End(ctx, sessionID, userID)
+	}
+	return nil, nil
+}

@@ -30,6 +30,7 @@ const MaxClientIDLen = 128
 const (
 	frameMessage  = "message"
 	framePostback = "postback"
+	frameEnd      = "end" // the user closes the conversation (see Ender)
 )
 
 // clientFrame is the union of the client frames of protocol v1. Unknown
@@ -78,6 +79,11 @@ func parseClientFrame(data []byte) (nodes.Input, error) {
 			return nodes.Input{}, &badFrameError{ReplyTo: f.ID, Reason: "postback frame needs a payload"}
 		}
 		return nodes.Input{ID: f.ID, Text: f.Text, Payload: f.Payload}, nil
+	case frameEnd:
+		if f.ID == "" {
+			return nodes.Input{}, &badFrameError{Reason: "end frame needs an id"}
+		}
+		return nodes.Input{ID: f.ID, Payload: endPayload}, nil
 	case "":
 		return nodes.Input{}, &badFrameError{ReplyTo: f.ID, Reason: "frame type is missing"}
 	default:

@@ -93,6 +93,10 @@ type jwtClaims struct {
 	Exp   json.RawMessage `json:"exp"`
 	Nbf   json.RawMessage `json:"nbf"`
 	Aud   json.RawMessage `json:"aud"`
+
+	// Locale is OpenID Connect's claim (e.g. "de-DE"); it fixes the reply
+	// language.
+	Locale *string `json:"locale"`
 }
 
 // ParseIdentityToken verifies an identity token and returns the identity it
@@ -246,6 +250,9 @@ func (c *jwtClaims) identity() nodes.Identity {
 		if f.src != nil {
 			*f.dst = *f.src
 		}
+	}
+	if c.Locale != nil {
+		id.Lang = langTag(*c.Locale)
 	}
 	return id
 }

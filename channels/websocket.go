@@ -245,6 +245,7 @@ const (
 	jobHandle jobKind = iota // a client input
 	jobStart                 // the start event of a new session
 	jobMissed                // replay of frames after a reconnect
+	jobEnd                   // the user closed the conversation (end frame)
 )
 
 type job struct {
@@ -256,8 +257,9 @@ type job struct {
 
 // ServeHTTP upgrades the request to a WebSocket and serves it. The query
 // may carry session=<id> and last_seq=<n> to resume a session, user=<id> to
-// keep an anonymous user id issued before, and identity=<jwt> to name a
-// verified user (see ParseIdentityToken). A refused identity token gets a
+// keep an anonymous user id issued before, identity=<jwt> to name a
+// verified user (see ParseIdentityToken), and lang=<tag> to fix the reply
+// language (an identity token's locale claim wins). A refused identity token gets a
 // bad_identity error frame and close code 1008.
 func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.isClosing() {
@@ -287,6 +289,7 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		session = s.signer.Issue()
 	}
 	ident, identErr := s.identify(q)
+	fixLang(&ident, q.Get("lang"))
 
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -537,6 +540,9 @@ func (c *conn) run(j job) {
 			return
 		}
 		j.in, j.raw = in, nil
+		if in.Payload == endPayload {
+			j.kind = jobEnd
+		}
 	}
 	ctx, cancel := context.WithTimeout(s.base, s.turnTimeout)
 	defer cancel()
@@ -569,6 +575,8 @@ func (c *conn) call(ctx context.Context, j job) (frames [][]byte, err error) {
 		return conv.Start(ctx, c.session, c.ident.UserID)
 	case jobMissed:
 		return conv.Missed(ctx, c.session, j.after)
+	case jobEnd:
+		return endConversation(ctx, conv, c.session, c.ident.UserID)
 	default:
 		defer c.typing()()
 		return conv.Handle(ctx, c.session, c.ident.UserID, j.in)
@@ -607,6 +615,8 @@ func (k jobKind) String() string {
 		return "start"
 	case jobMissed:
 		return "missed"
+	case jobEnd:
+		return "end"
 	default:
 		return "input"
 	}
