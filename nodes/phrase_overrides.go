@@ -58,6 +58,9 @@ func checkPhraseKey(key string) error {
 	}
 	if _, ok := phraseTables["en"].Texts[key]; !ok {
 		keys := slices.DeleteFunc(PhraseKeys(), func(k string) bool { return strings.HasPrefix(k, "failure.") })
+		if hint := DidYouMean(key, keys); hint != "" {
+			return fmt.Errorf("unknown phrase %q%s", key, hint)
+		}
 		return fmt.Errorf("unknown phrase %q (known: %s)", key, strings.Join(keys, ", "))
 	}
 	return nil

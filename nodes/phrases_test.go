@@ -132,7 +132,8 @@ func TestPhraseOverrideErrors(t *testing.T) {
 	tests := []struct {
 		src, want string
 	}{
-		{"fallbak: hi", `line 1: unknown phrase "fallbak"`},
+		{"fallbak: hi", `line 1: unknown phrase "fallbak" (did you mean "fallback"?)`},
+		{"nonsense: hi", `line 1: unknown phrase "nonsense" (known: agent_transfer, button.no,`},
 		{"failure.loop: hi", "line 1: failure.loop: failure texts are set by kind under events.failures (e.g. events.failures.loop)"},
 		{"help: help with %s", "line 1: help: this text takes no %s (write %% for a percent sign)"},
 		{"switch: \"%s and %s\"", "line 1: switch: this text takes 1 %s, not 2 (write %% for a percent sign)"},
