@@ -3,15 +3,9 @@ package auth
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"io"
 	"log/slog"
-	"math/big"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -25,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/botforge/dialogd/internal/testkeys"
 	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/sessions"
 	"github.com/botforge/dialogd/sfsim"
@@ -43,32 +38,6 @@ const (
 	envPassword      = "AUTH_TEST_PASSWORD"
 	envSecurityToken = "AUTH_TEST_SECURITY_TOKEN"
 )
-
-var (
-	rsaOnce sync.Once
-	rsaKey  *rsa.PrivateKey
-	rsaCert string
-)
-
-// testRSA returns an RSA key and a self-signed certificate for it, for the
-// JWT bearer app of the fixture.
-func testRSA(t testing.TB) (*rsa.PrivateKey, string) {
-	t.Helper()
-	rsaOnce.Do(func() {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "dialogd auth test"},
-			NotBefore: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2045, 1, 1, 0, 0, 0, 0, time.UTC)}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-		if err != nil {
-			panic(err)
-		}
-		rsaKey, rsaCert = k, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-	})
-	return rsaKey, rsaCert
-}
 
 // syncBuffer collects log output from concurrent goroutines.
 type syncBuffer struct {
@@ -133,7 +102,7 @@ func newHarness(t *testing.T, cfg harnessConfig) *harness {
 	}), CallbackLogger(h.log)))
 	t.Cleanup(h.cb.Close)
 
-	key, cert := testRSA(t)
+	key, cert := testkeys.RSA(t)
 	fx, err := sfsim.DemoFixture()
 	if err != nil {
 		t.Fatal(err)
@@ -159,8 +128,7 @@ func newHarness(t *testing.T, cfg harnessConfig) *harness {
 	t.Setenv(envPassword, h.creds.Password)
 	t.Setenv(envSecurityToken, h.creds.SecurityToken)
 	h.keyFile = filepath.Join(t.TempDir(), "jwt.key")
-	der := x509.MarshalPKCS1PrivateKey(key)
-	if err := os.WriteFile(h.keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+	if err := os.WriteFile(h.keyFile, []byte(testkeys.PrivatePEM(key)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	h.store = cfg.store

@@ -27,12 +27,12 @@ type catalogueCase struct {
 // catalogue lists every OAuth and identity error sfsim renders, with the
 // request that triggers it. The golden file pins status, headers and body.
 func catalogue(t *testing.T) []catalogueCase {
-	_, other, _ := keys(t)
+	trusted, other, _ := keys(t)
 	jwtClaims := func(mod func(map[string]any)) func(*testing.T, *Server, *testClock, url.Values) {
 		return func(t *testing.T, s *Server, clock *testClock, form url.Values) {
 			c := map[string]any{"iss": jwtKey, "sub": tIntegrator, "aud": "https://login.salesforce.com",
 				"exp": fmt.Sprint(clock.now().Add(3 * time.Minute).Unix())}
-			key := testKey
+			key := trusted
 			if mod != nil {
 				mod(c)
 				if _, ok := c["_other"]; ok {

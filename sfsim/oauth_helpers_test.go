@@ -5,19 +5,16 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"flag"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/botforge/dialogd/internal/testkeys"
 )
 
 // update rewrites golden files (go test ./sfsim -update); the REST golden
@@ -47,42 +44,15 @@ const (
 	myDomain    = "oauth-test.my.salesforce.com"
 )
 
-// testKey is the RSA key whose certificate the JWT app trusts; otherKey is
-// a stranger's.
-var (
-	keyOnce           sync.Once
-	testKey, otherKey *rsa.PrivateKey
-	testCertPEM       string
-)
-
+// keys returns the RSA key whose certificate the JWT app trusts, a
+// stranger's key, and the certificate (internal/testkeys).
 func keys(t testing.TB) (*rsa.PrivateKey, *rsa.PrivateKey, string) {
 	t.Helper()
-	keyOnce.Do(func() {
-		var err error
-		if testKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-		if otherKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(1),
-			Subject:      pkix.Name{CommonName: "sfsim test"},
-			NotBefore:    time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
-			NotAfter:     time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC),
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &testKey.PublicKey, testKey)
-		if err != nil {
-			panic(err)
-		}
-		testCertPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-	})
-	return testKey, otherKey, testCertPEM
+	key, cert := testkeys.RSA(t)
+	return key, testkeys.Other(t), cert
 }
 
-func privatePEM(k *rsa.PrivateKey) string {
-	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
-}
+func privatePEM(k *rsa.PrivateKey) string { return testkeys.PrivatePEM(k) }
 
 // testClock is an adjustable clock for WithClock.
 type testClock struct{ ns atomic.Int64 }

@@ -8,16 +8,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -33,9 +29,9 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/botforge/dialogd/auth"
+	"github.com/botforge/dialogd/channels/wstest"
+	"github.com/botforge/dialogd/internal/testkeys"
 	"github.com/botforge/dialogd/sessions/redistest"
 	"github.com/botforge/dialogd/sfsim"
 )
@@ -89,7 +85,7 @@ func startSF(t *testing.T, cfg sfConfig) *sfEnv {
 	app.CallbackURLs = cfg.callbacks
 	app.PreApprovedUsers = []string{integUser}
 	if cfg.jwt {
-		key, cert := e2eRSA(t)
+		key, cert := testkeys.RSA(t)
 		app.CertificatePEM = cert
 		env.keyFile = filepath.Join(t.TempDir(), "jwt.key")
 		der := x509.MarshalPKCS1PrivateKey(key)
@@ -114,31 +110,6 @@ func startSF(t *testing.T, cfg sfConfig) *sfEnv {
 	t.Setenv(envSFPassword, env.creds.Password)
 	t.Setenv(envSFToken, env.creds.SecurityToken)
 	return env
-}
-
-var (
-	rsaOnce sync.Once
-	rsaKey  *rsa.PrivateKey
-	rsaCert string
-)
-
-// e2eRSA returns a test RSA key and a self-signed certificate for it.
-func e2eRSA(t *testing.T) (*rsa.PrivateKey, string) {
-	t.Helper()
-	rsaOnce.Do(func() {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(42), Subject: pkix.Name{CommonName: "botd e2e"},
-			NotBefore: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2045, 1, 1, 0, 0, 0, 0, time.UTC)}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-		if err != nil {
-			panic(err)
-		}
-		rsaKey, rsaCert = k, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-	})
-	return rsaKey, rsaCert
 }
 
 // tokenTap passes every request to sfsim and notes, for the token
@@ -382,49 +353,23 @@ func startAuthBotd(t *testing.T, ln net.Listener, o botdOptions) *authBotd {
 
 // ---- WebSocket client -----------------------------------------------------
 
-// wsFrame is a server frame with the fields these tests read.
-type wsFrame struct {
-	Type      string `json:"type"`
-	Seq       uint64 `json:"seq"`
-	ReplyTo   string `json:"reply_to"`
-	Text      string `json:"text"`
-	Input     string `json:"input"`
-	Code      string `json:"code"`
-	SessionID string `json:"session_id"`
-	UserID    string `json:"user_id"`
-	Profile   string `json:"profile"`
-	URL       string `json:"url"`
-}
+// wsFrame is a server frame (channels/wstest).
+type wsFrame = wstest.Frame
 
-// chat is one WebSocket connection of a user.
-type authChat struct {
-	t       *testing.T
-	conn    *websocket.Conn
-	session string
-	user    string
-	lastSeq uint64
-	n       int
-}
+// authChat is one WebSocket connection of a user.
+type authChat struct{ *wstest.Client }
 
 // openChat connects to botd at addr with the query q (session, last_seq,
-// user, bot) and reads the session frame.
+// user, bot) and reads the session frame, which must name a user too.
 func openChat(t *testing.T, addr string, q url.Values) *authChat {
 	t.Helper()
-	u := url.URL{Scheme: "ws", Host: addr, Path: "/ws", RawQuery: q.Encode()}
-	conn, _, err := websocket.DefaultDialer.Dial(u.String(), http.Header{"Origin": {"http://" + addr}})
-	if err != nil {
-		t.Fatalf("dial %s: %v", u.String(), err)
+	c := &authChat{wstest.DialSession(t, wstest.URL("http://"+addr, q), http.Header{"Origin": {"http://" + addr}})}
+	if c.UserID == "" {
+		t.Fatalf("session frame without a user id; want session and user ids")
 	}
-	t.Cleanup(func() { conn.Close() })
-	c := &authChat{t: t, conn: conn}
-	if n, err := fmt.Sscan(q.Get("last_seq"), &c.lastSeq); n != 1 || err != nil {
-		c.lastSeq = 0
+	if n, err := fmt.Sscan(q.Get("last_seq"), &c.LastSeq); n != 1 || err != nil {
+		c.LastSeq = 0
 	}
-	f := c.read()
-	if f.Type != "session" || f.SessionID == "" || f.UserID == "" {
-		t.Fatalf("first frame = %+v; want a session frame with session and user ids", f)
-	}
-	c.session, c.user = f.SessionID, f.UserID
 	return c
 }
 
@@ -437,75 +382,23 @@ func newChat(t *testing.T, addr, bot string) *authChat {
 		q.Set("bot", bot)
 	}
 	c := openChat(t, addr, q)
-	if got, _ := c.readTurn(); got != "Hi, I create leads in Salesforce." {
+	if got, _ := c.ReadTurn(); got != "Hi, I create leads in Salesforce." {
 		t.Fatalf("greeting = %q", got)
 	}
 	return c
 }
 
-func (c *authChat) read() wsFrame {
-	c.t.Helper()
-	c.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, data, err := c.conn.ReadMessage()
-	if err != nil {
-		c.t.Fatalf("read: %v", err)
-	}
-	var f wsFrame
-	if err := json.Unmarshal(data, &f); err != nil {
-		c.t.Fatalf("frame is not JSON: %q", data)
-	}
-	if f.Seq > c.lastSeq {
-		c.lastSeq = f.Seq
-	}
-	return f
-}
-
-// readTurn reads the frames up to the end of a turn (a message that does
-// not say "ignoring", an authorize frame or an error) and returns their
-// texts joined by " | " and the last frame. Typing frames are skipped.
-func (c *authChat) readTurn() (string, wsFrame) {
-	c.t.Helper()
-	var texts []string
-	for {
-		f := c.read()
-		if f.Type == "error" {
-			return "error:" + f.Code, f
-		}
-		if f.Text != "" && f.Type != "typing" {
-			texts = append(texts, f.Text)
-		}
-		if (f.Type == "message" && f.Input != "ignoring") || f.Type == "authorize" {
-			return strings.Join(texts, " | "), f
-		}
-	}
-}
-
-func (c *authChat) send(text string) {
-	c.t.Helper()
-	c.n++
-	msg, _ := json.Marshal(map[string]string{"type": "message", "id": fmt.Sprintf("m%d", c.n), "text": text})
-	if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
-		c.t.Fatal(err)
-	}
-}
-
-func (c *authChat) say(text string) (string, wsFrame) {
-	c.t.Helper()
-	c.send(text)
-	return c.readTurn()
-}
-
 // toConfirm runs "create a lead" up to the confirmation question.
 func (c *authChat) toConfirm(lastName, company string) {
-	c.t.Helper()
+	c.TB.Helper()
 	steps := []struct{ say, want string }{
 		{"create a lead", "Last name of the lead?"},
 		{lastName, "Which company?"},
 		{company, fmt.Sprintf("Create a lead for %s at %s?", lastName, company)},
 	}
 	for _, s := range steps {
-		if got, _ := c.say(s.say); got != s.want {
-			c.t.Fatalf("say %q: got %q, want %q", s.say, got, s.want)
+		if got, _ := c.Say(s.say); got != s.want {
+			c.TB.Fatalf("say %q: got %q, want %q", s.say, got, s.want)
 		}
 	}
 }
@@ -513,13 +406,13 @@ func (c *authChat) toConfirm(lastName, company string) {
 // authorizeFrame confirms and expects an authorize frame for the
 // salesforce profile pointing at sfsim's authorize page.
 func (c *authChat) authorizeFrame(sf *sfEnv) wsFrame {
-	c.t.Helper()
-	got, f := c.say("yes")
+	c.TB.Helper()
+	got, f := c.Say("yes")
 	if f.Type != "authorize" {
-		c.t.Fatalf("after yes: got %q (%+v); want an authorize frame", got, f)
+		c.TB.Fatalf("after yes: got %q (%+v); want an authorize frame", got, f)
 	}
 	if f.Profile != "salesforce" || f.Text == "" || !strings.HasPrefix(f.URL, sf.srv.URL+"/services/oauth2/authorize?") {
-		c.t.Fatalf("authorize frame = %+v; want profile salesforce, a text and sfsim's authorize URL", f)
+		c.TB.Fatalf("authorize frame = %+v; want profile salesforce, a text and sfsim's authorize URL", f)
 	}
 	return f
 }
@@ -661,12 +554,12 @@ func TestAuthorizeInChatResumes(t *testing.T) {
 	if len(q.Get("state")) < 40 {
 		t.Errorf("state %q is too short to be unguessable", q.Get("state"))
 	}
-	seqBefore := c.lastSeq
+	seqBefore := c.LastSeq
 
 	signIn(t, sf, f.URL, demoUser, lnURL(ln))
 
 	// No input: the resumed task's frames arrive by themselves.
-	got, last := c.readTurn()
+	got, last := c.ReadTurn()
 	id := wantCreated(t, got, "Lovelace")
 	if last.ReplyTo != "" {
 		t.Errorf("resumed frame has reply_to %q; want none (no client input)", last.ReplyTo)
@@ -681,7 +574,7 @@ func TestAuthorizeInChatResumes(t *testing.T) {
 
 	// A second lead needs no new sign-in: the user's token is kept.
 	c.toConfirm("Babbage", "Difference Ltd")
-	got, f = c.say("yes")
+	got, f = c.Say("yes")
 	if f.Type == "authorize" {
 		t.Fatalf("second lead asked to authorize again: %+v", f)
 	}
@@ -706,7 +599,7 @@ func TestAuthorizeCallbackOnOtherInstance(t *testing.T) {
 	f := c.authorizeFrame(sf)
 	signIn(t, sf, f.URL, demoUser, "http://"+b.addr)
 
-	got, _ := c.readTurn()
+	got, _ := c.ReadTurn()
 	id := wantCreated(t, got, "Hopper")
 	if lead := sf.lead(t, "Hopper"); lead["Id"] != id {
 		t.Errorf("lead in sfsim = %v; want id %s", lead, id)
@@ -729,21 +622,21 @@ func TestAuthorizeWhileDisconnected(t *testing.T) {
 	c := newChat(t, bd.addr, "")
 	c.toConfirm("Noether", "Erlangen Algebra")
 	f := c.authorizeFrame(sf)
-	last := c.lastSeq
-	c.conn.Close()
+	last := c.LastSeq
+	c.Conn.Close()
 
 	signIn(t, sf, f.URL, demoUser, lnURL(ln))
 	// The callback page is sent before the dialog resumes; reconnect only
 	// once the resumed frames are committed (the metric counts them), so
 	// that what follows is the outbox replay.
 	waitMetric(t, bd.addr, "dialogd_oauth_resumed_total", "1")
-	c2 := openChat(t, bd.addr, url.Values{"session": {c.session}, "last_seq": {fmt.Sprint(last)}, "user": {c.user}})
-	if c2.session != c.session || c2.user != c.user {
-		t.Fatalf("reconnect got session %q user %q; want the same %q %q", c2.session, c2.user, c.session, c.user)
+	c2 := openChat(t, bd.addr, url.Values{"session": {c.Session}, "last_seq": {fmt.Sprint(last)}, "user": {c.UserID}})
+	if c2.Session != c.Session || c2.UserID != c.UserID {
+		t.Fatalf("reconnect got session %q user %q; want the same %q %q", c2.Session, c2.UserID, c.Session, c.UserID)
 	}
 	var replayed []wsFrame
 	for {
-		f := c2.read()
+		f := c2.Read()
 		if f.Type == "typing" {
 			continue
 		}
@@ -762,8 +655,8 @@ func TestAuthorizeWhileDisconnected(t *testing.T) {
 
 	// Nothing else is pending: the next frame answers the next input and
 	// continues the numbering.
-	c2.n = c.n // message ids go on (a repeated id would get the old reply)
-	got, nf := c2.say("create a lead")
+	c2.N = c.N // message ids go on (a repeated id would get the old reply)
+	got, nf := c2.Say("create a lead")
 	if got != "Last name of the lead?" || nf.Seq != replayed[len(replayed)-1].Seq+1 {
 		t.Errorf("after replay: got %q seq %d; want the next question with seq %d (no duplicate frames)",
 			got, nf.Seq, replayed[len(replayed)-1].Seq+1)
@@ -789,13 +682,13 @@ func TestTokenExpiryRefreshedSilently(t *testing.T) {
 	c := newChat(t, bd.addr, "")
 	c.toConfirm("Curie", "Radium Works")
 	signIn(t, sf, c.authorizeFrame(sf).URL, demoUser, lnURL(ln))
-	got, _ := c.readTurn()
+	got, _ := c.ReadTurn()
 	wantCreated(t, got, "Curie")
 
 	c.toConfirm("Meitner", "Fission Partners")
 	sf.sim.ExpireAccessTokens()
 	refreshes := sf.tap.count("refresh_token")
-	got, f := c.say("yes")
+	got, f := c.Say("yes")
 	if f.Type == "authorize" {
 		t.Fatalf("expired token led to an authorize frame %+v; want a silent refresh", f)
 	}
@@ -818,7 +711,7 @@ func TestRefreshRevokedAsksAgain(t *testing.T) {
 	c.toConfirm("Franklin", "Helix Labs")
 	first := c.authorizeFrame(sf)
 	signIn(t, sf, first.URL, demoUser, lnURL(ln))
-	got, _ := c.readTurn()
+	got, _ := c.ReadTurn()
 	wantCreated(t, got, "Franklin")
 
 	c.toConfirm("Wilkins", "Kings Diffraction")
@@ -832,7 +725,7 @@ func TestRefreshRevokedAsksAgain(t *testing.T) {
 		t.Errorf("refresh requests = %d; want 1 (refused)", got)
 	}
 	signIn(t, sf, second.URL, demoUser, lnURL(ln))
-	got, _ = c.readTurn()
+	got, _ = c.ReadTurn()
 	wantCreated(t, got, "Wilkins")
 	sf.lead(t, "Wilkins")
 }
@@ -869,7 +762,7 @@ func TestPreAuthorizedGrantsThroughBotd(t *testing.T) {
 			}
 			c := newChat(t, bd.addr, "")
 			c.toConfirm("Turing", "Bletchley Ltd")
-			got, f := c.say("yes")
+			got, f := c.Say("yes")
 			if f.Type == "authorize" {
 				t.Fatalf("pre-authorized profile sent an authorize frame %+v", f)
 			}
@@ -917,7 +810,7 @@ func TestCallbackAttacks(t *testing.T) {
 	secrets["alice state"], secrets["bob state"] = aliceState, stateOf(t, bobLink)
 	// Session ids name the session's Redis keys by design, so they are
 	// only searched for in the log.
-	sessionIDs := map[string]string{"alice session": alice.session, "bob session": bob.session}
+	sessionIDs := map[string]string{"alice session": alice.Session, "bob session": bob.Session}
 
 	botPart, _, _ := strings.Cut(aliceState, ".")
 	forged := botPart + "." + base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
@@ -954,7 +847,7 @@ func TestCallbackAttacks(t *testing.T) {
 	if p := bb.get(denied); p.status != http.StatusBadRequest || !strings.Contains(p.body, "already been used") {
 		t.Errorf("declined state replayed: %d\n%s\nwant 400 already used", p.status, p.body)
 	}
-	if got, f := bob.readTurn(); !strings.Contains(got, "Access was not granted") || f.Input != "accepting" {
+	if got, f := bob.ReadTurn(); !strings.Contains(got, "Access was not granted") || f.Input != "accepting" {
 		t.Errorf("after declining, the chat got %q %+v; want the task stopped", got, f)
 	}
 	bob.toConfirm("Bob", "Alpha Two")
@@ -971,7 +864,7 @@ func TestCallbackAttacks(t *testing.T) {
 	if p := ab.get(loc); p.status != http.StatusOK || !strings.Contains(p.body, "window.close()") {
 		t.Fatalf("alice's callback: %d\n%s", p.status, p.body)
 	}
-	got, _ := alice.readTurn()
+	got, _ := alice.ReadTurn()
 	aliceLead := wantCreated(t, got, "Alice")
 	if p := ab.get(loc); p.status != http.StatusBadRequest || !strings.Contains(p.body, "already been used") {
 		t.Errorf("replayed callback: %d\n%s\nwant 400 already used", p.status, p.body)
@@ -982,13 +875,13 @@ func TestCallbackAttacks(t *testing.T) {
 
 	// Alice's token is not Bob's: Bob still has to sign in, as another
 	// Salesforce user, and his lead is created by that user.
-	got, f = bob.say("still there?")
+	got, f = bob.Say("still there?")
 	if f.Type != "authorize" {
 		t.Fatalf("bob after alice signed in: %q %+v; want an authorize frame", got, f)
 	}
 	bobLink = f.URL
 	signIn(t, sf, bobLink, integUser, public)
-	got, _ = bob.readTurn()
+	got, _ = bob.ReadTurn()
 	bobLead := wantCreated(t, got, "Bob")
 	checks := []struct{ who, id, creator string }{{"Alice", aliceLead, demoUser}, {"Bob", bobLead, integUser}}
 	for _, ck := range checks {
@@ -1152,7 +1045,7 @@ func TestPreAuthorizedRevokedDegrades(t *testing.T) {
 	sf.sim.RevokeRefreshTokens(integUser)
 	sf.sim.ExpireAccessTokens()
 	c.toConfirm("Lamarr", "Frequency Hopping")
-	got, f := c.say("yes")
+	got, f := c.Say("yes")
 	if f.Type == "authorize" || strings.Contains(got, "Created lead") {
 		t.Fatalf("with the admin's token revoked: got %q %+v; want a failure message and no authorize link", got, f)
 	}
@@ -1165,7 +1058,7 @@ func TestPreAuthorizedRevokedDegrades(t *testing.T) {
 		t.Errorf("first failure: got %q; want %q", got, reconnect)
 	}
 	c.toConfirm("Lamarr", "Frequency Hopping")
-	if got, _ := c.say("yes"); got != reconnect {
+	if got, _ := c.Say("yes"); got != reconnect {
 		t.Errorf("while degraded: got %q; want %q", got, reconnect)
 	}
 	if body := getBody(t, "http://"+bd.addr+"/readyz"); body != "ok, degraded auth profiles: sales/salesforce\n" {
@@ -1180,6 +1073,6 @@ func TestPreAuthorizedRevokedDegrades(t *testing.T) {
 		t.Errorf("/readyz after the admin reconnected = %q; want ok", body)
 	}
 	c.toConfirm("Lamarr", "Frequency Hopping")
-	got, _ = c.say("yes")
+	got, _ = c.Say("yes")
 	wantCreated(t, got, "Lamarr")
 }

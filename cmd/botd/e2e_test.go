@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/botforge/dialogd/channels/wstest"
 	"github.com/botforge/dialogd/sessions/redistest"
 )
 
@@ -75,37 +75,21 @@ func (l *testLog) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// client is a raw protocol-v1 WebSocket client.
-type client struct {
-	t       *testing.T
-	conn    *websocket.Conn
-	session string
-	n       int
-	lastSeq uint64
-}
+// client is a protocol-v1 WebSocket client (channels/wstest) with the
+// short forms these tests use.
+type client struct{ *wstest.Client }
 
-type frame struct {
-	Type      string `json:"type"`
-	Seq       uint64 `json:"seq"`
-	ReplyTo   string `json:"reply_to"`
-	Text      string `json:"text"`
-	Input     string `json:"input"`
-	Code      string `json:"code"`
-	SessionID string `json:"session_id"`
-	Buttons   []struct {
-		Title, Payload string
-	} `json:"buttons"`
-}
+type frame = wstest.Frame
 
 func dial(t *testing.T, addr, session string, lastSeq uint64) *client {
 	t.Helper()
 	return dialBot(t, addr, "", session, lastSeq)
 }
 
-// dialBot connects to one bot of a multi-bot server ("" = the default).
+// dialBot connects to one bot of a multi-bot server ("" = the default),
+// resuming session after lastSeq when session is given.
 func dialBot(t *testing.T, addr, bot, session string, lastSeq uint64) *client {
 	t.Helper()
-	u := url.URL{Scheme: "ws", Host: addr, Path: "/ws"}
 	q := url.Values{}
 	if session != "" {
 		q.Set("session", session)
@@ -114,66 +98,22 @@ func dialBot(t *testing.T, addr, bot, session string, lastSeq uint64) *client {
 	if bot != "" {
 		q.Set("bot", bot)
 	}
-	u.RawQuery = q.Encode()
-	h := http.Header{"Origin": {"http://" + addr}}
-	conn, _, err := websocket.DefaultDialer.Dial(u.String(), h)
-	if err != nil {
-		t.Fatalf("dial %s: %v", u.String(), err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	c := &client{t: t, conn: conn, lastSeq: lastSeq}
-	f := c.read()
-	if f.Type != "session" || f.SessionID == "" {
-		t.Fatalf("first frame = %+v, want a session frame", f)
-	}
-	c.session = f.SessionID
+	c := &client{wstest.DialSession(t, wstest.URL("http://"+addr, q), http.Header{"Origin": {"http://" + addr}})}
+	c.LastSeq = lastSeq
 	return c
-}
-
-func (c *client) read() frame {
-	c.t.Helper()
-	c.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, data, err := c.conn.ReadMessage()
-	if err != nil {
-		c.t.Fatalf("read: %v", err)
-	}
-	var f frame
-	if err := json.Unmarshal(data, &f); err != nil {
-		c.t.Fatalf("frame is not JSON: %q", data)
-	}
-	if f.Seq > c.lastSeq {
-		c.lastSeq = f.Seq
-	}
-	return f
 }
 
 // turnEnd reads until the frame that ends a turn; it returns the texts.
 func (c *client) turnEnd() (string, frame) {
-	c.t.Helper()
-	var texts []string
-	for {
-		f := c.read()
-		if f.Type == "error" {
-			return "error:" + f.Code, f
-		}
-		if f.Text != "" {
-			texts = append(texts, f.Text)
-		}
-		if (f.Type == "message" && f.Input != "ignoring") || f.Type == "authorize" {
-			return strings.Join(texts, " | "), f
-		}
-	}
+	c.TB.Helper()
+	return c.ReadTurn()
 }
 
+// say sends text and returns the texts of its turn.
 func (c *client) say(text string) string {
-	c.t.Helper()
-	c.n++
-	msg, _ := json.Marshal(map[string]string{"type": "message", "id": fmt.Sprintf("m%d", c.n), "text": text})
-	if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
-		c.t.Fatal(err)
-	}
-	s, _ := c.turnEnd()
-	return s
+	c.TB.Helper()
+	got, _ := c.Say(text)
+	return got
 }
 
 func TestDemoConversationOverWebSocket(t *testing.T) {
@@ -229,11 +169,11 @@ func TestRedisRestartResumesTask(t *testing.T) {
 	a.stop()
 
 	b := startBotd(t, nil, "-redis", rs.URL())
-	c2 := dial(t, b.addr, c.session, c.lastSeq)
-	if c2.session != c.session {
-		t.Fatalf("session changed across restart: %q → %q", c.session, c2.session)
+	c2 := dial(t, b.addr, c.Session, c.LastSeq)
+	if c2.Session != c.Session {
+		t.Fatalf("session changed across restart: %q → %q", c.Session, c2.Session)
 	}
-	c2.n = c.n
+	c2.N = c.N
 	if got := c2.say("Smith"); got != "Which company?" {
 		t.Errorf("after restart: got %q, want the task to go on", got)
 	}
@@ -255,8 +195,8 @@ func TestTwoInstancesSerializeTurns(t *testing.T) {
 	b := startBotd(t, nil, "-redis", rs.URL())
 	ca := dial(t, a.addr, "", 0)
 	ca.turnEnd()
-	cb := dial(t, b.addr, ca.session, ca.lastSeq)
-	if cb.session != ca.session {
+	cb := dial(t, b.addr, ca.Session, ca.LastSeq)
+	if cb.Session != ca.Session {
 		t.Fatal("second instance did not accept the signed session id")
 	}
 	const perClient = 20
@@ -274,7 +214,7 @@ func TestTwoInstancesSerializeTurns(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	checkSerialTurns(t, got, 2*perClient, ca.lastSeq)
+	checkSerialTurns(t, got, 2*perClient, ca.LastSeq)
 }
 
 // socketFrames is what one socket of TestTwoInstancesSerializeTurns
@@ -291,21 +231,22 @@ func sendConcurrentTurns(t *testing.T, c *client, prefix string, n int) socketFr
 	var got socketFrames
 	for j := range n {
 		id := fmt.Sprintf("%s%d", prefix, j)
-		msg, _ := json.Marshal(map[string]string{"type": "message", "id": id, "text": "help"})
-		if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+		msg := fmt.Sprintf(`{"type":"message","id":%q,"text":"help"}`, id)
+		if err := c.Conn.WriteMessage(websocket.TextMessage, []byte(msg)); err != nil {
 			t.Errorf("send %s: %v", id, err)
 			return got
 		}
 		for {
-			c.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-			_, data, err := c.conn.ReadMessage()
+			// Not c.Read: it would call t.Fatal off the test goroutine.
+			c.Conn.SetReadDeadline(time.Now().Add(wstest.ReadTimeout))
+			_, data, err := c.Conn.ReadMessage()
 			if err != nil {
 				t.Errorf("read the reply to %s: %v", id, err)
 				return got
 			}
-			var f frame
-			if err := json.Unmarshal(data, &f); err != nil {
-				t.Errorf("frame %q is not JSON: %v", data, err)
+			f, err := wstest.ParseFrame(data)
+			if err != nil {
+				t.Error(err)
 				return got
 			}
 			if f.Type == "error" {

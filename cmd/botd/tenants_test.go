@@ -38,8 +38,8 @@ func TestTenantsAreIsolated(t *testing.T) {
 		t.Fatalf("beta greets %q", got)
 	}
 	// alpha's session id presented to beta: a fresh beta session.
-	cx := dialBot(t, in.addr, "beta", ca.session, ca.lastSeq)
-	if cx.session == ca.session {
+	cx := dialBot(t, in.addr, "beta", ca.Session, ca.LastSeq)
+	if cx.Session == ca.Session {
 		t.Fatalf("beta accepted alpha's session id")
 	}
 	if got, _ := cx.turnEnd(); got != "Beta here" {
