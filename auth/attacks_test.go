@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/botforge/dialogd/nodes"
 )
 
 // nonceOf returns the nonce of an authorize URL's state.
@@ -229,7 +229,7 @@ func TestLiteralSecretsRefused(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var p Profile
-			err := yaml.Unmarshal([]byte(tc.yaml), &p)
+			err := nodes.UnmarshalStrict("profile.yaml", []byte(tc.yaml), &p)
 			if !errors.Is(err, ErrLiteralSecret) && (err == nil || !strings.Contains(err.Error(), "literal secrets are not allowed")) {
 				t.Errorf("decode: got %v; want the literal-secret refusal", err)
 			}

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/botforge/dialogd/nodes"
 )
 
@@ -19,13 +17,12 @@ func TestServiceNodeCreatesLead(t *testing.T) {
 	m := h.newManager("acme", map[string]*Profile{"salesforce": h.perUser()})
 	src := "method: POST\nurl: /services/data/v62.0/sobjects/Lead\nauth: salesforce\nbody: {LastName: Lovelace, Company: Analytical Engines}\non_error: broken"
 	var s nodes.Service
-	if err := yaml.Unmarshal([]byte(src), &s); err != nil {
+	config, err := nodes.ParseYAML("node.yaml", []byte(src))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Provision(&nodes.Host{Bot: "acme", NodeID: "create_lead", AuthProfiles: map[string]bool{"salesforce": true}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Validate(); err != nil {
+	host := nodes.Host{Bot: "acme", NodeID: "create_lead", AuthProfiles: map[string]bool{"salesforce": true}}
+	if err := nodes.ConfigureNode(&s, nodes.NodeSource{File: "node.yaml", Config: config}, host); err != nil {
 		t.Fatal(err)
 	}
 	tu := turn("acme", "sess-9", "visitor-9", "create_lead")

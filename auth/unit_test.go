@@ -8,8 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/sessions"
 )
 
@@ -89,9 +88,7 @@ scopes: api refresh_token
 salesforce: {login: sandbox}
 `
 	var p Profile
-	dec := yaml.NewDecoder(strings.NewReader(src))
-	dec.KnownFields(true)
-	if err := dec.Decode(&p); err != nil {
+	if err := nodes.UnmarshalStrict("profile.yaml", []byte(src), &p); err != nil {
 		t.Fatalf("decode: %v", err)
 	}
 	if p.ClientSecret.Env != "SF_SECRET" || len(p.Scopes) != 2 || p.Salesforce.Login != "sandbox" || p.IdentityProvider != "Acme SSO" {
@@ -101,9 +98,8 @@ salesforce: {login: sandbox}
 		t.Errorf("Validate() = %v", err)
 	}
 	var bad Profile
-	dec = yaml.NewDecoder(strings.NewReader("kind: none\nclient_secrte: {env: X}\n"))
-	dec.KnownFields(true)
-	if err := dec.Decode(&bad); err == nil || !strings.Contains(err.Error(), "client_secrte") {
+	err := nodes.UnmarshalStrict("profile.yaml", []byte("kind: none\nclient_secrte: {env: X}\n"), &bad)
+	if err == nil || !strings.Contains(err.Error(), "client_secrte") {
 		t.Errorf("unknown key: got %v; want it named", err)
 	}
 }

@@ -16,7 +16,14 @@ type ConfigError struct {
 	Col  int    // 1-based; 0 when unknown
 	Path string // where in the document, e.g. "nodes.ask_email.retries"
 	Msg  string
+	// Err is the error the problem came from, when it came from one (a
+	// field's UnmarshalYAML, a node's Provision or Validate), so that
+	// errors.Is and errors.As see through the position.
+	Err error
 }
+
+// Unwrap returns the error the problem came from, or nil.
+func (e ConfigError) Unwrap() error { return e.Err }
 
 func (e ConfigError) Error() string {
 	var b strings.Builder
@@ -42,6 +49,15 @@ func (es ConfigErrors) Error() string {
 		lines[i] = e.Error()
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Unwrap returns the problems, for errors.Is and errors.As.
+func (es ConfigErrors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
 }
 
 // Sort orders the problems by file and position; problems at the same

@@ -177,7 +177,7 @@ func TestConfirmationErrors(t *testing.T) {
 	tests := []struct{ src, want string }{
 		{"on_yes: a", "prompt is required"},
 		{"prompt: ok?\nretries: -1", "retries must be between 0 and 10"},
-		{"prompt: ok?\non_yes: [a]", "cannot unmarshal"},
+		{"prompt: ok?\non_yes: [a]", "node.yaml:2:9: on_yes: want a string, got a list"},
 	}
 	for _, tt := range tests {
 		_, err := loadNode("confirmation", tt.src, nil)

@@ -70,7 +70,9 @@ func ConfigureNode(n Node, src NodeSource, host Host) error {
 // the line the message names.
 func (src NodeSource) placed(err error) ConfigErrors {
 	at, path, msg := placeMessage(src.Config, src.Path, err.Error())
-	return src.errors(at, path, msg)
+	errs := src.errors(at, path, msg)
+	errs[0].Err = err
+	return errs
 }
 
 func (src NodeSource) errors(at *yaml.Node, path, msg string) ConfigErrors {

@@ -19,23 +19,14 @@ var entHost = &Host{
 	AuthProfiles: map[string]bool{"salesforce": true},
 }
 
-// decodeEntNode decodes a node config strictly, as the host does, then
-// provisions and validates it.
+// decodeEntNode configures n from src as the host does ([ConfigureNode]):
+// strict decode, Provision, Validate.
 func decodeEntNode(src string, n Node) error {
-	dec := yaml.NewDecoder(strings.NewReader(src))
-	dec.KnownFields(true)
-	if err := dec.Decode(n); err != nil {
+	config, err := ParseYAML("node.yaml", []byte(src))
+	if err != nil {
 		return err
 	}
-	if p, ok := n.(Provisioner); ok {
-		if err := p.Provision(entHost); err != nil {
-			return err
-		}
-	}
-	if v, ok := n.(Validator); ok {
-		return v.Validate()
-	}
-	return nil
+	return ConfigureNode(n, NodeSource{File: "node.yaml", Config: config}, *entHost)
 }
 
 func mustEntity(t testing.TB, src string) *Entity {
@@ -82,7 +73,7 @@ func TestEntityConfigErrors(t *testing.T) {
 		{"no prompt", `entity_type: email`, "prompt is required"},
 		{"retries zero", "entity_type: email\nprompt: hi\nretries: 0", "retries must be between 1 and 10, got 0"},
 		{"retries eleven", "entity_type: email\nprompt: hi\nretries: 11", "retries must be between 1 and 10, got 11"},
-		{"unknown field", "entity_type: email\nprompt: hi\nslot: x", "field slot not found"},
+		{"unknown field", "entity_type: email\nprompt: hi\nslot: x", `node.yaml:3:1: unknown key "slot"`},
 		{"items on email", "entity_type: email\nprompt: hi\nitems: [{value: a}]", "only for entity_type list, not email"},
 		{"region on date", "entity_type: date\nprompt: hi\nregion: US", "region is only for entity_type phone"},
 		{"bad region", "entity_type: phone\nprompt: hi\nregion: XX", `region "XX" is not a known phone region`},

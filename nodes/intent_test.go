@@ -2,42 +2,25 @@ package nodes
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
-// loadNode builds a node of a registered type the way the host does:
-// New, strict decode, Provision, Validate.
+// loadNode builds a node of a registered type the way the host does
+// ([Registry.DecodeNode]): New, strict decode, Provision, Validate.
 func loadNode(typ, src string, h *Host) (Node, error) {
-	info, ok := Default().Lookup(typ)
-	if !ok {
-		return nil, fmt.Errorf("type %q not registered", typ)
+	config, err := ParseYAML("node.yaml", []byte(src))
+	if err != nil {
+		return nil, err
 	}
-	n := info.New()
-	dec := yaml.NewDecoder(strings.NewReader(src))
-	dec.KnownFields(true)
-	if err := dec.Decode(n); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("decode: %w", err)
+	if h == nil {
+		h = &Host{Bot: "b", Task: "t", NodeID: "n", Languages: []string{"en", "ja", "de"}}
 	}
-	if p, ok := n.(Provisioner); ok {
-		if h == nil {
-			h = &Host{Bot: "b", Task: "t", NodeID: "n", Languages: []string{"en", "ja", "de"}}
-		}
-		if err := p.Provision(h); err != nil {
-			return nil, fmt.Errorf("provision: %w", err)
-		}
-	}
-	if v, ok := n.(Validator); ok {
-		if err := v.Validate(); err != nil {
-			return nil, fmt.Errorf("validate: %w", err)
-		}
+	n, err := Default().DecodeNode(typ, NodeSource{File: "node.yaml", Config: config}, *h)
+	if err != nil {
+		return nil, err
 	}
 	return n, nil
 }
@@ -126,7 +109,7 @@ func TestIntentErrors(t *testing.T) {
 		{"utterances: {en: [Lead, lead]}", `utterances.en[1]: phrase "lead" is given twice`},
 		{"utterances: {fr: [bonjour]}", `language "fr" is not one of the bot's languages`},
 		{"utterances: hello", "expected a list or a map"},
-		{"utterance: [a]", "field utterance not found"},
+		{"utterance: [a]", `node.yaml:1:1: unknown key "utterance" (did you mean "utterances"?)`},
 	}
 	for _, tt := range tests {
 		_, err := loadNode("intent", tt.src, nil)
@@ -170,8 +153,8 @@ func TestAgentTransfer(t *testing.T) {
 func TestNodeTypesRejectUnknownFields(t *testing.T) {
 	for _, typ := range []string{"message", "confirmation", "logic", "script", "agent_transfer"} {
 		_, err := loadNode(typ, "bogus: 1", nil)
-		if err == nil || !strings.Contains(err.Error(), "field bogus not found") {
-			t.Errorf("%s with an unknown field: error %v; want field bogus not found", typ, err)
+		if want := `node.yaml:1:1: unknown key "bogus"`; err == nil || err.Error() != want {
+			t.Errorf("%s with an unknown field: error %v; want %s", typ, err, want)
 		}
 	}
 }

@@ -14,12 +14,10 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"go.yaml.in/yaml/v3"
 )
 
-// yamlUnmarshal decodes YAML text into v, as the host does.
-func yamlUnmarshal(src string, v any) error { return yaml.Unmarshal([]byte(src), v) }
+// yamlUnmarshal decodes YAML text into v with the host's strict decoder.
+func yamlUnmarshal(src string, v any) error { return UnmarshalStrict("test.yaml", []byte(src), v) }
 
 var update = flag.Bool("update", false, "update golden files in testdata")
 

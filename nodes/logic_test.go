@@ -97,7 +97,7 @@ func TestLogicErrors(t *testing.T) {
 		{"set: [{name: a, value: 1, expr: '2'}]", "exactly one of value and expr"},
 		{"set: [{name: a, expr: '1 +'}]", "expression column"},
 		{"set: [{name: a, value: 1, ttl: -1m}]", "ttl: must not be negative"},
-		{"set: [{name: a, value: 1, ttl: soon}]", "cannot unmarshal"},
+		{"set: [{name: a, value: 1, ttl: soon}]", `node.yaml:1:32: set[0].ttl: invalid duration "soon"`},
 		{"set: [{name: a, value: \"{{ x\"}]", "unclosed {{"},
 	}
 	for _, tt := range tests {

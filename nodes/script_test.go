@@ -107,7 +107,7 @@ func TestScriptErrors(t *testing.T) {
 		{"set: {conversation.a.b: '1'}", `name "a.b" may only hold letters`},
 		{"set: {conversation.a: '1', conversation.a: '2'}", ""}, // yaml itself or we reject it
 		{"set: {conversation.a: [1]}", "expected an expression string"},
-		{"set: {conversation.a: '1 +'}", "set.conversation.a: line 1: expression column"},
+		{"set: {conversation.a: '1 +'}", "node.yaml:1:7: set.conversation.a: expression column 3"},
 		{"set: {conversation.a: 'httpGet(\"x\")'}", "unknown function httpGet"},
 		{"set: {conversation.a: '" + strings.Repeat("1+", 1100) + "1'}", "longer than 2000 bytes"},
 	}

@@ -120,7 +120,7 @@ func TestServiceConfigErrors(t *testing.T) {
 		{"bad method", "method: TRACE\nurl: http://x", `method "TRACE": must be one of GET, POST, PUT, PATCH, DELETE`},
 		{"long timeout", "url: http://x\ntimeout: 30s", "timeout 30s is longer than the maximum of 20s"},
 		{"tiny timeout", "url: http://x\ntimeout: 1ms", "timeout 1ms is too short"},
-		{"number timeout", "url: http://x\ntimeout: 5", "cannot unmarshal !!int `5` into time.Duration"},
+		{"number timeout", "url: http://x\ntimeout: 5", `node.yaml:2:10: timeout: invalid duration "5"`},
 		{"unknown auth", "url: http://x\nauth: hubspot", `auth profile "hubspot" is not declared in bot.yaml (declared: salesforce)`},
 		{"body on get", "url: http://x\nbody: {a: 1}", "a GET request has no body"},
 		{"type without body", "method: POST\nurl: http://x\nbody_type: json", "body_type json is set but there is no body"},
@@ -130,7 +130,7 @@ func TestServiceConfigErrors(t *testing.T) {
 		{"content-length", "url: http://x\nheaders: {content-length: '3'}", "Content-Length is set by the HTTP client"},
 		{"bad header", "url: http://x\nheaders: {'a b': c}", `"a b" is not a valid header name`},
 		{"dup header", "url: http://x\nheaders: {x-a: '1', X-A: '2'}", "X-A given twice"},
-		{"unknown field", "url: http://x\nretries: 3", "field retries not found"},
+		{"unknown field", "url: http://x\nretries: 3", `node.yaml:2:1: unknown key "retries"`},
 		{"bad template", "url: 'http://x/{{ entities.'", "template column"},
 		{"relative url", "url: /services/data", `url "/services/data": must start with http:// or https://`},
 	}

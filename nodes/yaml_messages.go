@@ -15,13 +15,14 @@ import (
 // the position, so the line is not given twice.
 func (d *decoder) fieldError(n *yaml.Node, path string, err error) {
 	at, path, msg := placeMessage(n, path, err.Error())
-	d.errorf(at, path, "%s", msg)
+	d.errs = append(d.errs, ConfigError{File: d.file, Line: at.Line, Col: at.Column, Path: path, Msg: msg, Err: err})
 }
 
 // placeMessage splits an error message of a field at path, read from n,
 // into its position, path and message.
 func placeMessage(n *yaml.Node, path, msg string) (*yaml.Node, string, string) {
 	msg = strings.TrimPrefix(msg, "yaml: ")
+	field := path
 	path, msg = mergeFieldPrefix(path, msg)
 	line, rest := splitYAMLError(msg)
 	if line == 0 {
@@ -29,10 +30,32 @@ func placeMessage(n *yaml.Node, path, msg string) (*yaml.Node, string, string) {
 	}
 	// The field's own prefix may follow the line: "line 5: set.x: ...".
 	path, rest = mergeFieldPrefix(path, rest)
+	// "set.total" names the key total written on that line, if there is one.
+	key := strings.TrimPrefix(strings.TrimPrefix(path, field), ".")
+	if at := keyOnLine(n, line, key); at != nil {
+		return at, path, rest
+	}
 	if at := firstOnLine(n, line); at != nil {
 		return at, path, rest
 	}
 	return &yaml.Node{Line: line, Column: 1}, path, rest
+}
+
+// keyOnLine returns the mapping key of n's tree written on line whose text
+// is key, or nil.
+func keyOnLine(n *yaml.Node, line int, key string) *yaml.Node {
+	if n == nil || key == "" {
+		return nil
+	}
+	for i, c := range n.Content {
+		if n.Kind == yaml.MappingNode && i%2 == 0 && c.Line == line && c.Value == key {
+			return c
+		}
+		if at := keyOnLine(c, line, key); at != nil {
+			return at
+		}
+	}
+	return nil
 }
 
 // mergeFieldPrefix moves a message prefix that repeats the last element of
