@@ -9,8 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // entHost is the host the entity and service tests provision nodes with.
@@ -418,15 +416,16 @@ func BenchmarkEntityInput(b *testing.B) {
 // An entity node asks, re-prompts on invalid input and stores the value.
 func ExampleEntity() {
 	var e Entity
-	if err := yaml.Unmarshal([]byte(`
+	config, err := ParseYAML("lead.yaml", []byte(`
 entity_type: email
 name: email
 prompt: What is your e-mail address?
 error_prompts: ["That does not look like an e-mail address. Please try again."]
-`), &e); err != nil {
+`))
+	if err != nil {
 		panic(err)
 	}
-	if err := e.Provision(&Host{NodeID: "ask_email", Languages: []string{"en"}}); err != nil {
+	if err := ConfigureNode(&e, NodeSource{File: "lead.yaml", Config: config}, Host{NodeID: "ask_email", Languages: []string{"en"}}); err != nil {
 		panic(err)
 	}
 	ctx := context.Background()

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/botforge/dialogd/nodes"
-	"go.yaml.in/yaml/v3"
 )
 
 // UppercaseEcho is a tiny node type: it repeats the user's latest input in
@@ -59,18 +58,23 @@ func Example_newNodeType() {
 	}
 	fmt.Println(slices.Contains(reg.Types(), "uppercase_echo"), slices.Contains(nodes.Default().Types(), "uppercase_echo"))
 
-	// What the host does with a node of a task file: New, decode, Validate.
-	info, _ := reg.Lookup("uppercase_echo")
-	node := info.New()
-	if err := yaml.Unmarshal([]byte(`prefix: {en: "You said: ", de: "Sie sagten: "}`), node); err != nil {
+	// What the host does with a node of a task file: New, strict decode,
+	// Provision, Validate; problems read file:line:col: path: message.
+	host := nodes.Host{Bot: "demo", Task: "echo", NodeID: "echo", Languages: []string{"en", "de"}}
+	decode := func(src string) (nodes.Node, error) {
+		config, err := nodes.ParseYAML("echo.yaml", []byte(src))
+		if err != nil {
+			return nil, err
+		}
+		return reg.DecodeNode("uppercase_echo", nodes.NodeSource{File: "echo.yaml", Path: "nodes.echo", Config: config}, host)
+	}
+	if _, err := decode("prefx: hi"); err != nil {
+		fmt.Println(err)
+	}
+	node, err := decode(`prefix: {en: "You said: ", de: "Sie sagten: "}`)
+	if err != nil {
 		fmt.Println(err)
 		return
-	}
-	if v, ok := node.(nodes.Validator); ok {
-		if err := v.Validate(); err != nil {
-			fmt.Println(err)
-			return
-		}
 	}
 
 	turn := &nodes.Turn{Memory: &nodes.Memory{Input: "hello there"}, Lang: "de", Now: time.Now()}
@@ -85,6 +89,7 @@ func Example_newNodeType() {
 	fmt.Println(out == nodes.Next())
 	// Output:
 	// true false
+	// echo.yaml:1:1: nodes.echo: unknown key "prefx" (did you mean "prefix"?)
 	// message: Sie sagten: HELLO THERE
 	// true
 }
