@@ -340,12 +340,41 @@ func (p *Profile) IsOAuth() bool { return strings.HasPrefix(p.Kind, "oauth2") }
 
 // Validate checks the profile. It does not read the secrets.
 func (p *Profile) Validate() error {
+	if err := p.checkKind(); err != nil {
+		return err
+	}
+	if err := p.checkMode(); err != nil {
+		return err
+	}
+	if err := p.checkFieldsApply(); err != nil {
+		return err
+	}
+	if err := p.checkBaseURL(); err != nil {
+		return err
+	}
+	e, err := p.endpoints()
+	if err != nil {
+		return err
+	}
+	if err := errors.Join(p.kindProblems(e)...); err != nil {
+		return err
+	}
+	return checkEndpointURLs(e)
+}
+
+// checkKind wants one of the known kinds.
+func (p *Profile) checkKind() error {
 	if p.Kind == "" {
 		return fmt.Errorf("kind is required (one of %s)", strings.Join(kinds, ", "))
 	}
 	if !slices.Contains(kinds, p.Kind) {
 		return fmt.Errorf("unknown kind %q (known: %s)", p.Kind, strings.Join(kinds, ", "))
 	}
+	return nil
+}
+
+// checkMode wants a known mode: given for oauth2, per_user only there.
+func (p *Profile) checkMode() error {
 	switch p.Mode {
 	case "":
 		if p.Kind == KindOAuth2 {
@@ -359,61 +388,84 @@ func (p *Profile) Validate() error {
 	default:
 		return fmt.Errorf("unknown mode %q (known: pre_authorized, per_user)", p.Mode)
 	}
+	return nil
+}
+
+// checkFieldsApply refuses a field set for a kind that does not use it.
+func (p *Profile) checkFieldsApply() error {
 	for _, f := range profileFields {
 		if f.set(p) && !slices.Contains(f.kinds, p.Kind) {
 			return fmt.Errorf("field %s does not apply to kind %s", f.name, p.Kind)
 		}
 	}
-	if p.BaseURL != "" && p.Salesforce != nil {
-		return errors.New("base_url and salesforce exclude each other: with the salesforce preset the base URL is the token's instance_url")
-	}
-	if p.BaseURL != "" {
-		if err := checkURL("base_url", p.BaseURL); err != nil {
-			return err
-		}
-	}
-	e, err := p.endpoints()
-	if err != nil {
-		return err
-	}
-	need := func(cond bool, what string) error {
-		if !cond {
-			return fmt.Errorf("kind %s needs %s", p.Kind, what)
-		}
+	return nil
+}
+
+// checkBaseURL wants base_url absolute and https, and not beside the
+// salesforce preset.
+func (p *Profile) checkBaseURL() error {
+	if p.BaseURL == "" {
 		return nil
 	}
+	if p.Salesforce != nil {
+		return errors.New("base_url and salesforce exclude each other: with the salesforce preset the base URL is the token's instance_url")
+	}
+	return checkURL("base_url", p.BaseURL)
+}
+
+// kindRequirement is one thing a kind of profile needs; what completes
+// "kind K needs ...".
+type kindRequirement struct {
+	what string
+	met  func(p *Profile, e endpoints) bool
+}
+
+var (
+	needClientID         = kindRequirement{"client_id", func(p *Profile, _ endpoints) bool { return p.ClientID != "" }}
+	needClientSecret     = kindRequirement{"client_secret", func(p *Profile, _ endpoints) bool { return !p.ClientSecret.IsZero() }}
+	needSecret           = kindRequirement{"secret", func(p *Profile, _ endpoints) bool { return !p.Secret.IsZero() }}
+	needUsername         = kindRequirement{"username", func(p *Profile, _ endpoints) bool { return p.Username != "" }}
+	needPassword         = kindRequirement{"password", func(p *Profile, _ endpoints) bool { return !p.Password.IsZero() }}
+	needPrivateKey       = kindRequirement{"private_key", func(p *Profile, _ endpoints) bool { return !p.PrivateKey.IsZero() }}
+	needAuthorizationURL = kindRequirement{"authorization_url (or the salesforce preset)", func(_ *Profile, e endpoints) bool { return e.auth != "" }}
+	needTokenURL         = kindRequirement{"token_url (or the salesforce preset)", func(_ *Profile, e endpoints) bool { return e.token != "" }}
+	needJWTIssuer        = kindRequirement{"client_id (the consumer key, the JWT issuer)", needClientID.met}
+	needJWTSubject       = kindRequirement{"username (the JWT subject)", needUsername.met}
+	needUsernameSecret   = kindRequirement{"username and secret", func(p *Profile, e endpoints) bool { return needUsername.met(p, e) && needSecret.met(p, e) }}
+)
+
+// kindRequirements are what each kind needs, in the order Validate
+// reports them.
+var kindRequirements = map[string][]kindRequirement{
+	KindBasic:             {needUsernameSecret},
+	KindBearer:            {needSecret},
+	KindAPIKey:            {needSecret},
+	KindOAuth2:            {needClientID, needClientSecret, needAuthorizationURL, needTokenURL},
+	KindOAuth2Password:    {needClientID, needClientSecret, needUsername, needPassword, needTokenURL},
+	KindOAuth2JWTBearer:   {needJWTIssuer, needJWTSubject, needPrivateKey, needTokenURL},
+	KindOAuth2ClientCreds: {needClientID, needClientSecret, needTokenURL},
+}
+
+// kindProblems lists every requirement of the kind the profile misses,
+// then the kind's conflicts.
+func (p *Profile) kindProblems(e endpoints) []error {
 	var errs []error
-	switch p.Kind {
-	case KindNone:
-	case KindBasic:
-		errs = append(errs, need(p.Username != "" && !p.Secret.IsZero(), "username and secret"))
-	case KindBearer:
-		errs = append(errs, need(!p.Secret.IsZero(), "secret"))
-	case KindAPIKey:
-		errs = append(errs, need(!p.Secret.IsZero(), "secret"))
-		if p.Header != "" && p.Query != "" {
-			errs = append(errs, errors.New("api_key goes in a header or a query parameter, not both"))
-		}
-	case KindOAuth2:
-		errs = append(errs, need(p.ClientID != "", "client_id"), need(!p.ClientSecret.IsZero(), "client_secret"),
-			need(e.auth != "", "authorization_url (or the salesforce preset)"), need(e.token != "", "token_url (or the salesforce preset)"))
-	case KindOAuth2Password:
-		errs = append(errs, need(p.ClientID != "", "client_id"), need(!p.ClientSecret.IsZero(), "client_secret"),
-			need(p.Username != "", "username"), need(!p.Password.IsZero(), "password"),
-			need(e.token != "", "token_url (or the salesforce preset)"))
-	case KindOAuth2JWTBearer:
-		errs = append(errs, need(p.ClientID != "", "client_id (the consumer key, the JWT issuer)"), need(p.Username != "", "username (the JWT subject)"),
-			need(!p.PrivateKey.IsZero(), "private_key"), need(e.token != "", "token_url (or the salesforce preset)"))
-	case KindOAuth2ClientCreds:
-		errs = append(errs, need(p.ClientID != "", "client_id"), need(!p.ClientSecret.IsZero(), "client_secret"),
-			need(e.token != "", "token_url (or the salesforce preset)"))
-		if p.Salesforce != nil && (p.Salesforce.Login == "production" || p.Salesforce.Login == "sandbox") {
-			errs = append(errs, errors.New("salesforce serves the client-credentials flow on the org's My Domain only: set login to https://NAME.my.salesforce.com"))
+	for _, r := range kindRequirements[p.Kind] {
+		if !r.met(p, e) {
+			errs = append(errs, fmt.Errorf("kind %s needs %s", p.Kind, r.what))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return err
+	switch {
+	case p.Kind == KindAPIKey && p.Header != "" && p.Query != "":
+		errs = append(errs, errors.New("api_key goes in a header or a query parameter, not both"))
+	case p.Kind == KindOAuth2ClientCreds && p.Salesforce != nil && (p.Salesforce.Login == "production" || p.Salesforce.Login == "sandbox"):
+		errs = append(errs, errors.New("salesforce serves the client-credentials flow on the org's My Domain only: set login to https://NAME.my.salesforce.com"))
 	}
+	return errs
+}
+
+// checkEndpointURLs checks each endpoint URL the profile has.
+func checkEndpointURLs(e endpoints) error {
 	for _, u := range []struct{ name, v string }{
 		{"authorization_url", e.auth}, {"token_url", e.token}, {"refresh_token_url", e.refresh},
 		{"revoke_url", e.revoke}, {"userinfo_url", e.userinfo},
