@@ -19,6 +19,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -156,7 +157,7 @@ type server struct {
 // serverMetrics are botd's own metrics; the per-bot ones carry a bot label.
 type serverMetrics struct {
 	degraded *prometheus.GaugeVec
-	resumed  *prometheus.CounterVec
+	resumed  prometheus.Counter // all bots together
 }
 
 func loadBots(cfg *config) ([]*dialog.Bot, error) {
@@ -280,7 +281,7 @@ func (s *server) initMetrics() {
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), readBuildInfo().collector())
 	s.metrics = &serverMetrics{
 		degraded: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "dialogd_auth_profile_degraded", Help: "1 when a pre-authorized auth profile's credential stopped working and an administrator must reconnect it."}, []string{"bot", "profile"}),
-		resumed:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dialogd_oauth_resumed_total", Help: "Dialogs resumed after an end user granted access."}, []string{"bot"}),
+		resumed:  prometheus.NewCounter(prometheus.CounterOpts{Name: "dialogd_oauth_resumed_total", Help: "Dialogs resumed after an end user granted access."}),
 	}
 	s.reg.MustRegister(s.metrics.degraded, s.metrics.resumed)
 }
@@ -400,7 +401,7 @@ func (s *server) resume(ctx context.Context, bot, session, user string) {
 	if len(frames) == 0 {
 		return
 	}
-	s.metrics.resumed.WithLabelValues(bot).Inc()
+	s.metrics.resumed.Inc()
 	if err := s.bus.Publish(ctx, bot+"\x00"+session, frames); err != nil {
 		s.log.ErrorContext(ctx, "deliver resumed frames", "bot", bot, "err", err)
 	}
@@ -487,7 +488,13 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	busDone := make(chan struct{})
 	go func() {
 		defer close(busDone)
+		var sweepers sync.WaitGroup
+		for _, tn := range s.tenants {
+			// conversation_end for conversations that idled out
+			sweepers.Go(func() { tn.rt.WatchEnds(busCtx, endSweepEvery) })
+		}
 		sessions.KeepSubscribed(busCtx, s.bus, s.deliver, s.log)
+		sweepers.Wait()
 	}()
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
@@ -517,6 +524,10 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("stopped")
 	return err
 }
+
+// endSweepEvery is how often each bot looks for conversations that idled
+// out, for its conversation_end event: at most this late.
+const endSweepEvery = 10 * time.Second
 
 // run runs botd with args until ctx ends; -version prints to os.Stdout.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
