@@ -296,3 +296,14 @@ func newID() string {
 	}
 	return hex.EncodeToString(p[:])
 }
+
+// push sends fr numbered in session sid without reply_to, as a server
+// pushes the continuation of a parked dialog (protocol v1, authorize).
+func (b *scriptedBot) push(sid string, fr map[string]any) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	data := b.number(sid, fr)
+	if b.conn != nil {
+		b.writeRaw(b.conn, data)
+	}
+}

@@ -22,6 +22,7 @@ import (
 // demo bot where its API is (issue 9 bug 1).
 func TestBrowserDemoLead(t *testing.T) {
 	ctx := browsertest.New(t, 45*time.Second)
+	browsertest.Do(t, ctx, "desktop viewport", chromedp.EmulateViewport(1280, 800, chromedp.EmulateScale(1)))
 	in := startUserBotd(t, map[string]string{"ADDR": freeAddr(t)})
 	base := "http://" + in.addr
 
@@ -56,6 +57,15 @@ func TestBrowserDemoLead(t *testing.T) {
 	if chips := browsertest.EvalJS[[]string](t, ctx, `Array.from(document.querySelectorAll('.dlgd-quick .dlgd-btn')).map(b => b.textContent)`); strings.Join(chips, "|") != "Yes|No" {
 		t.Fatalf("confirmation quick replies = %q; want [Yes No]", chips)
 	}
+	// The chips take room from the log, yet the question stays readable
+	// above them, on a desktop and, after turning into a phone, on a phone
+	// (issue 9 bug 10).
+	if !browsertest.EvalJS[bool](t, ctx, questionVisibleJS) {
+		t.Errorf("at 1280x800 the confirmation question is hidden behind the log's edge or its chips: %s",
+			browsertest.EvalJS[string](t, ctx, questionRectsJS))
+	}
+	browsertest.Do(t, ctx, "phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1)))
+	browsertest.WaitJS(t, ctx, "question above its chips at 390x844", questionVisibleJS)
 	clickButton(t, ctx, "click Yes", ".dlgd-quick .dlgd-btn", "Yes")
 	want = append(want, "user: Yes")
 	browsertest.WaitJS(t, ctx, "lead created", `(() => { const l = `+browsertest.TranscriptJS+`; return l.length === `+strconv.Itoa(len(want)+1)+` && l[l.length-1].startsWith('bot: Created lead 00Q'); })()`)
@@ -80,6 +90,21 @@ func TestBrowserDemoLead(t *testing.T) {
 	want = append(want, "user: help", "bot: Here is what I can do: [Book a demo|Create a lead]")
 	browsertest.WaitTranscript(t, ctx, "reply to help", want)
 }
+
+// questionVisibleJS is true when the last bot message is wholly inside the
+// visible part of the log and above the quick replies.
+const questionVisibleJS = `(() => {
+  const log = document.querySelector('.dlgd-log').getBoundingClientRect();
+  const q = document.querySelector('.dlgd-log > .dlgd-msg-bot:last-child .dlgd-bubble').getBoundingClientRect();
+  const chips = document.querySelector('.dlgd-quick').getBoundingClientRect();
+  return q.top >= log.top - 1 && q.bottom <= log.bottom + 1 && q.bottom <= chips.top + 1;
+})()`
+
+// questionRectsJS describes the rectangles questionVisibleJS compares.
+const questionRectsJS = `JSON.stringify({
+  log: document.querySelector('.dlgd-log').getBoundingClientRect(),
+  question: document.querySelector('.dlgd-log > .dlgd-msg-bot:last-child .dlgd-bubble').getBoundingClientRect(),
+  chips: document.querySelector('.dlgd-quick').getBoundingClientRect()})`
 
 var leadReply = regexp.MustCompile(`^bot: Created lead 00Q[0-9A-Za-z]{15} for Jane Doe\.$`)
 

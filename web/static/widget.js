@@ -192,6 +192,28 @@
   logEl.setAttribute('aria-label', 'Conversation');
   logEl.tabIndex = 0;
 
+  // The log follows its end while the reader is there: quick replies and
+  // the typing indicator take room from the log, and must not hide the end
+  // of the last message. A reader who scrolled up stays where they are.
+  var followEnd = true;
+  logEl.addEventListener('scroll', function () {
+    followEnd = logEl.scrollHeight - logEl.scrollTop - logEl.clientHeight < 24;
+  });
+  if (typeof window.ResizeObserver === 'function') {
+    new window.ResizeObserver(keepEnd).observe(logEl);
+  }
+
+  function scrollToEnd() {
+    logEl.scrollTop = logEl.scrollHeight;
+    followEnd = true;
+  }
+
+  function keepEnd() {
+    if (followEnd) {
+      logEl.scrollTop = logEl.scrollHeight;
+    }
+  }
+
   var typingEl = el('div', 'dlgd-typing');
   typingEl.setAttribute('role', 'status');
   typingEl.setAttribute('aria-label', 'The bot is typing');
@@ -303,7 +325,7 @@
       row.setAttribute('data-seq', String(e.seq));
     }
     logEl.appendChild(row);
-    logEl.scrollTop = logEl.scrollHeight;
+    scrollToEnd();
     return row;
   }
 
@@ -319,6 +341,16 @@
   function authorizeCard(e) {
     var card = el('div', 'dlgd-card dlgd-authorize');
     card.appendChild(el('p', 'dlgd-card-text', e.text || 'Please sign in to continue.'));
+    if (e.done) {
+      // The server went on without an input: the sign-in is over, and its
+      // link (single use) is spent.
+      var done = el('button', 'dlgd-btn dlgd-authorize-btn dlgd-authorize-done', '\u2713 Sign-in complete');
+      done.type = 'button';
+      done.disabled = true;
+      card.classList.add('dlgd-card-done');
+      card.appendChild(done);
+      return card;
+    }
     var url = parseHTTPURL(e.url);
     if (!url) {
       card.appendChild(el('span', 'dlgd-hint', 'The sign-in link is not valid.'));
@@ -366,6 +398,28 @@
     return true;
   }
 
+  // finishAuthorizations marks every open authorize card done: the server
+  // pushed a frame no input asked for, which is how a parked dialog goes
+  // on once the user has signed in (or refused) in the other window.
+  function finishAuthorizations() {
+    var changed = false;
+    for (var i = 0; i < state.log.length; i++) {
+      var e = state.log[i];
+      if (e.role !== 'authorize' || e.done) {
+        continue;
+      }
+      e.done = true;
+      changed = true;
+      var row = typeof e.seq === 'number' ? logEl.querySelector('.dlgd-msg-authorize[data-seq="' + e.seq + '"]') : null;
+      if (row) {
+        row.replaceChild(authorizeCard(e), row.firstChild);
+      }
+    }
+    if (changed) {
+      save();
+    }
+  }
+
   function lastQuickReplies() {
     var last = state.log[state.log.length - 1];
     return last && last.role === 'bot' && last.quick && last.quick.length ? last.quick : null;
@@ -382,6 +436,7 @@
     for (var i = 0; i < list.length; i++) {
       quickEl.appendChild(choiceButton(list[i], true));
     }
+    keepEnd(); // the chips took room from the log
   }
 
   // clearQuickReplies forgets the chips of the last bot message, so that a
@@ -398,7 +453,7 @@
 
   function showTyping() {
     typingEl.hidden = false;
-    logEl.scrollTop = logEl.scrollHeight;
+    keepEnd();
     clearTimeout(typingTimer);
     typingTimer = setTimeout(hideTyping, TYPING_TIMEOUT);
   }
@@ -620,6 +675,8 @@
     }
     if (typeof f.reply_to === 'string') {
       acknowledge(f.reply_to);
+    } else if (typeof f.seq === 'number') {
+      finishAuthorizations();
     }
     switch (f.type) {
       case 'message':
@@ -705,7 +762,7 @@
     badge.hidden = true;
     state.open = true;
     save();
-    logEl.scrollTop = logEl.scrollHeight;
+    scrollToEnd();
     if (keepFocus !== true) {
       input.focus();
     }
