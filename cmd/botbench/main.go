@@ -95,58 +95,30 @@ func run(botdPath string, clients int, duration, warmup time.Duration, idleN int
 	}
 	defer os.RemoveAll(dir)
 
-	// Fake Salesforce create-record endpoint.
-	var leads atomic.Int64
-	sfLn, err := net.Listen("tcp", "127.0.0.1:0")
+	sf, err := startFakeSalesforce()
 	if err != nil {
 		return err
 	}
-	sf := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		n := leads.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(201)
-		fmt.Fprintf(w, `{"id":"00Q%015d","success":true,"errors":[]}`, n)
-	})}
-	go sf.Serve(sfLn)
 	defer sf.Close()
 
-	env := append(os.Environ(), "FAKESF_URL=http://"+sfLn.Addr().String(), "BOT_SECRET_KEY=botbench-secret-0123456789")
+	env := append(os.Environ(), "FAKESF_URL="+sf.URL(), "BOT_SECRET_KEY=botbench-secret-0123456789")
 	var rdb *redis.Client
 	args := []string{"-bot", "examples/bench", "-log-level", "error", "-demo-api", "off"}
 	if store == "redis" {
-		raddr, err := freeAddr()
+		rcmd, raddr, err := startRedis(dir)
 		if err != nil {
 			return err
 		}
-		_, port, _ := net.SplitHostPort(raddr)
-		rcmd := exec.Command("redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
-		if err := rcmd.Start(); err != nil {
-			return fmt.Errorf("start redis-server (make deps installs it): %w", err)
-		}
 		defer stop(rcmd)
-		if err := waitPort(raddr, 10*time.Second); err != nil {
-			return err
-		}
 		rdb = redis.NewClient(&redis.Options{Addr: raddr})
 		defer rdb.Close()
 		args = append(args, "-redis", "redis://"+raddr)
 	}
-	addr, err := freeAddr()
+	bcmd, target, err := startBotd(botdPath, args, env)
 	if err != nil {
 		return err
 	}
-	bcmd := exec.Command(botdPath, append(append(args, "-addr", addr), botdExtra...)...)
-	bcmd.Env = env
-	bcmd.Stderr = os.Stderr
-	if err := bcmd.Start(); err != nil {
-		return fmt.Errorf("start %s (run make build): %w", botdPath, err)
-	}
 	defer stop(bcmd)
-	if err := waitPort(addr, 15*time.Second); err != nil {
-		return err
-	}
-	target := "ws://" + addr + "/ws"
 
 	fmt.Printf("botbench: store=%s clients=%d window=%v warmup=%v on %d CPUs\n", store, clients, duration, warmup, numCPU())
 	res, err := load(target, clients, warmup, duration)
@@ -154,19 +126,96 @@ func run(botdPath string, clients int, duration, warmup time.Duration, idleN int
 		return err
 	}
 	fmt.Printf("load:  %.0f turns/s  p50 %.2f ms  p99 %.2f ms  max %.2f ms  dialogs %d  errors %d  leads %d\n",
-		res.tps, ms(res.p50), ms(res.p99), ms(res.max), res.dialogs, res.errors, leads.Load())
+		res.tps, ms(res.p50), ms(res.p99), ms(res.max), res.dialogs, res.errors, sf.leads.Load())
 
 	if idleN > 0 {
-		perConn, redisPer, err := idlePhase(target, idleN, bcmd.Process.Pid, rdb)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("idle:  %d sessions  server RSS %.1f KiB per idle connection (after GC)", idleN, perConn/1024)
-		if rdb != nil {
-			fmt.Printf("  Redis %.0f bytes per session (mid-dialog)", redisPer)
-		}
-		fmt.Println()
+		return reportIdle(target, idleN, bcmd.Process.Pid, rdb)
 	}
+	return nil
+}
+
+// fakeSalesforce is the create-record endpoint the bench bot calls; it
+// counts the leads it was sent.
+type fakeSalesforce struct {
+	ln    net.Listener
+	srv   *http.Server
+	leads atomic.Int64
+}
+
+func startFakeSalesforce() (*fakeSalesforce, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	sf := &fakeSalesforce{ln: ln}
+	sf.srv = &http.Server{Handler: http.HandlerFunc(sf.createLead)}
+	go sf.srv.Serve(ln)
+	return sf, nil
+}
+
+// createLead answers like Salesforce's create call with the next lead id.
+func (sf *fakeSalesforce) createLead(w http.ResponseWriter, r *http.Request) {
+	io.Copy(io.Discard, r.Body)
+	n := sf.leads.Add(1)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	fmt.Fprintf(w, `{"id":"00Q%015d","success":true,"errors":[]}`, n)
+}
+
+func (sf *fakeSalesforce) URL() string { return "http://" + sf.ln.Addr().String() }
+
+func (sf *fakeSalesforce) Close() error { return sf.srv.Close() }
+
+// startRedis starts a private, non-persistent redis-server with its files
+// in dir and returns it with its address once it accepts connections.
+func startRedis(dir string) (*exec.Cmd, string, error) {
+	raddr, err := freeAddr()
+	if err != nil {
+		return nil, "", err
+	}
+	_, port, _ := net.SplitHostPort(raddr)
+	rcmd := exec.Command("redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
+	if err := rcmd.Start(); err != nil {
+		return nil, "", fmt.Errorf("start redis-server (make deps installs it): %w", err)
+	}
+	if err := waitPort(raddr, 10*time.Second); err != nil {
+		stop(rcmd)
+		return nil, "", err
+	}
+	return rcmd, raddr, nil
+}
+
+// startBotd starts botd with args (plus -addr and -botd-args) and returns
+// it with its WebSocket URL once it listens.
+func startBotd(botdPath string, args, env []string) (*exec.Cmd, string, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, "", err
+	}
+	bcmd := exec.Command(botdPath, append(append(args, "-addr", addr), botdExtra...)...)
+	bcmd.Env = env
+	bcmd.Stderr = os.Stderr
+	if err := bcmd.Start(); err != nil {
+		return nil, "", fmt.Errorf("start %s (run make build): %w", botdPath, err)
+	}
+	if err := waitPort(addr, 15*time.Second); err != nil {
+		stop(bcmd)
+		return nil, "", err
+	}
+	return bcmd, "ws://" + addr + "/ws", nil
+}
+
+// reportIdle runs the idle phase and prints its figures.
+func reportIdle(target string, idleN, pid int, rdb *redis.Client) error {
+	perConn, redisPer, err := idlePhase(target, idleN, pid, rdb)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("idle:  %d sessions  server RSS %.1f KiB per idle connection (after GC)", idleN, perConn/1024)
+	if rdb != nil {
+		fmt.Printf("  Redis %.0f bytes per session (mid-dialog)", redisPer)
+	}
+	fmt.Println()
 	return nil
 }
 
@@ -303,48 +352,69 @@ func load(target string, clients int, warmup, window time.Duration) (*loadResult
 // Redis's memory, against the figures before.
 func idlePhase(target string, n, pid int, rdb *redis.Client) (perConn, redisPer float64, err error) {
 	ctx := context.Background()
-	gcRSS := func() (int64, error) {
-		best := int64(-1)
-		for i := 0; i < 6; i++ {
-			syscall.Kill(pid, syscall.SIGUSR2)
-			time.Sleep(500 * time.Millisecond)
-			r, err := rss(pid)
-			if err != nil {
-				return 0, err
-			}
-			if best < 0 || r < best {
-				best = r
-			}
-		}
-		return best, nil
-	}
-	redisMem := func() int64 {
-		if rdb == nil {
-			return 0
-		}
-		info, _ := rdb.Info(ctx, "memory").Result()
-		for _, line := range strings.Split(info, "\n") {
-			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
-				x, _ := strconv.ParseInt(v, 10, 64)
-				return x
-			}
-		}
-		return 0
-	}
 	if rdb != nil {
 		rdb.FlushAll(ctx)
 	}
-	before, err := gcRSS()
+	before, err := gcRSS(pid)
 	if err != nil {
 		return 0, 0, err
 	}
-	rBefore := redisMem()
-	conns := make([]*wsClient, 0, n)
+	rBefore := redisUsedMemory(ctx, rdb)
+	conns, failed := openIdleSessions(target, n)
 	defer func() {
 		for _, c := range conns {
 			c.conn.Close()
 		}
 	}()
+	if failed > 0 {
+		return 0, 0, fmt.Errorf("%d idle sessions failed", failed)
+	}
+	time.Sleep(time.Second)
+	after, err := gcRSS(pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	rAfter := redisUsedMemory(ctx, rdb)
+	return float64(after-before) / float64(n), float64(rAfter-rBefore) / float64(n), nil
+}
+
+// gcRSS is the lowest RSS of pid over six forced GCs (SIGUSR2), half a
+// second apart.
+func gcRSS(pid int) (int64, error) {
+	best := int64(-1)
+	for i := 0; i < 6; i++ {
+		syscall.Kill(pid, syscall.SIGUSR2)
+		time.Sleep(500 * time.Millisecond)
+		r, err := rss(pid)
+		if err != nil {
+			return 0, err
+		}
+		if best < 0 || r < best {
+			best = r
+		}
+	}
+	return best, nil
+}
+
+// redisUsedMemory is Redis's used_memory in bytes, 0 without Redis.
+func redisUsedMemory(ctx context.Context, rdb *redis.Client) int64 {
+	if rdb == nil {
+		return 0
+	}
+	info, _ := rdb.Info(ctx, "memory").Result()
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
+			x, _ := strconv.ParseInt(v, 10, 64)
+			return x
+		}
+	}
+	return 0
+}
+
+// openIdleSessions opens n sessions, 50 at a time, each three turns into
+// the dialog, and returns the open ones and how many failed.
+func openIdleSessions(target string, n int) ([]*wsClient, int64) {
+	conns := make([]*wsClient, 0, n)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 50)
@@ -355,17 +425,10 @@ func idlePhase(target string, n, pid int, rdb *redis.Client) (perConn, redisPer 
 		go func(i int) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			c, err := connect(target)
+			c, err := openMidDialog(target, i)
 			if err != nil {
 				failed.Add(1)
 				return
-			}
-			for _, text := range dialog(i, 0)[:3] {
-				if _, err := c.turn(text); err != nil {
-					failed.Add(1)
-					c.conn.Close()
-					return
-				}
 			}
 			mu.Lock()
 			conns = append(conns, c)
@@ -373,16 +436,23 @@ func idlePhase(target string, n, pid int, rdb *redis.Client) (perConn, redisPer 
 		}(i)
 	}
 	wg.Wait()
-	if f := failed.Load(); f > 0 {
-		return 0, 0, fmt.Errorf("%d idle sessions failed", f)
-	}
-	time.Sleep(time.Second)
-	after, err := gcRSS()
+	return conns, failed.Load()
+}
+
+// openMidDialog connects and says the first three lines of client i's
+// dialog; on failure the connection is closed.
+func openMidDialog(target string, i int) (*wsClient, error) {
+	c, err := connect(target)
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
-	rAfter := redisMem()
-	return float64(after-before) / float64(n), float64(rAfter-rBefore) / float64(n), nil
+	for _, text := range dialog(i, 0)[:3] {
+		if _, err := c.turn(text); err != nil {
+			c.conn.Close()
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // rss reads VmRSS of pid in bytes.
