@@ -79,6 +79,22 @@ func (c tracedConversations) Handle(ctx context.Context, session, user string, i
 	return frames, err
 }
 
+// End passes the user's closing of a conversation on to the runtime
+// (channels.Ender), traced like a turn.
+func (c tracedConversations) End(ctx context.Context, session, user string) ([][]byte, error) {
+	e, ok := c.Conversations.(channels.Ender)
+	if !ok {
+		return nil, nil
+	}
+	ctx, _ = withRequestID(ctx)
+	began := time.Now()
+	frames, err := e.End(ctx, session, user)
+	c.done(ctx, "end", began, len(frames))
+	return frames, err
+}
+
+var _ channels.Ender = tracedConversations{}
+
 // done logs a finished turn at debug level (errors are logged by the channel).
 func (c tracedConversations) done(ctx context.Context, kind string, began time.Time, frames int) {
 	if c.log.Enabled(ctx, slog.LevelDebug) {
