@@ -106,16 +106,6 @@ func normalize(s string) string {
 	return b.String()
 }
 
-// hasJapanese reports whether s contains kana or CJK ideographs.
-func hasJapanese(s string) bool {
-	for _, r := range s {
-		if unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han) {
-			return true
-		}
-	}
-	return false
-}
-
 type command uint8
 
 const (
