@@ -116,7 +116,12 @@ func TestRedisOutageLogs(t *testing.T) {
 		t.Errorf("readyz with Redis down: %d, want 503", code)
 	}
 	waitUntil(t, "the lost subscription to be logged", func() bool { return len(logs.records("delivery subscription lost; retrying with backoff")) > 0 })
-	waitUntil(t, "a go-redis line", func() bool { return len(logs.records("redis client")) > 0 })
+	waitUntil(t, "a go-redis line", func() bool {
+		// Each readiness check pings; once the pooled connections are
+		// found dead, go-redis dials, fails and logs.
+		opsGet(t, "http://"+addr+"/readyz", nil)
+		return len(logs.records("redis client")) > 0
+	})
 	rs.Restart()
 	waitUntil(t, "the recovery to be logged", func() bool { return len(logs.records("delivery subscription restored")) > 0 })
 
