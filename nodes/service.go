@@ -297,51 +297,62 @@ func (s *Service) Run(ctx context.Context, t *Turn) (Outcome, error) {
 	d := time.Since(start)
 
 	var authErr *AuthorizationRequiredError
-	if errors.As(res.err, &authErr) {
-		s.observe(t, 0, d, res.err)
-		profile := authErr.Profile
-		if profile == "" {
-			profile = s.Auth
-		}
-		t.Say(Reply{Type: ReplyAuthorize, URL: authErr.URL, Profile: profile, Text: authErr.Text})
-		s.log(t).Info("service call needs authorization", "node", t.NodeID, "profile", profile)
-		return Park(), nil
-	}
-
-	if errors.Is(res.err, ErrReconnectRequired) {
-		// A bot-wide credential an administrator must restore: a clear
-		// message, whatever the task's error branches would say.
-		s.observe(t, res.status, d, &ServiceError{Node: t.NodeID, Kind: FailureAuth, Err: res.err})
-		t.Memory.SetNode(t.NodeID, map[string]any{
-			"response": map[string]any{"status": float64(res.status), "body": nil},
-			"error":    "reconnect",
-		})
-		s.log(t).Warn("service call needs an administrator to reconnect", "node", t.NodeID, "profile", s.Auth)
-		return FailWith(FailReconnect, ""), nil
-	}
-
-	if res.kind == "" {
-		result := map[string]any{"response": map[string]any{
+	switch {
+	case errors.As(res.err, &authErr):
+		return s.needsAuthorization(t, res, authErr, d), nil
+	case errors.Is(res.err, ErrReconnectRequired):
+		return s.needsReconnect(t, res, d), nil
+	case res.kind == "" && res.status >= 200 && res.status <= 299:
+		t.Memory.SetNode(t.NodeID, map[string]any{"response": map[string]any{
 			"status": float64(res.status),
 			"body":   parseResponseBody(res.header.Get("Content-Type"), res.body),
-		}}
-		if res.status >= 200 && res.status <= 299 {
-			t.Memory.SetNode(t.NodeID, result)
-			s.observe(t, res.status, d, nil)
-			s.log(t).Debug("service call", "node", t.NodeID, "method", s.Method, "host", req.host,
-				"status", res.status, "duration", d)
-			return Next(), nil
-		}
-		res.kind = FailureStatus
-		result["error"] = res.kind
-		t.Memory.SetNode(t.NodeID, result)
-	} else {
-		t.Memory.SetNode(t.NodeID, map[string]any{
-			"response": map[string]any{"status": float64(res.status), "body": nil},
-			"error":    res.kind,
-		})
+		}})
+		s.observe(t, res.status, d, nil)
+		s.log(t).Debug("service call", "node", t.NodeID, "method", s.Method, "host", req.host,
+			"status", res.status, "duration_ms", d.Milliseconds())
+		return Next(), nil
 	}
+	return s.failed(t, req, res, d)
+}
 
+// needsAuthorization parks the dialog behind an authorize card: the user
+// must grant access before the call can be made.
+func (s *Service) needsAuthorization(t *Turn, res serviceResult, authErr *AuthorizationRequiredError, d time.Duration) Outcome {
+	s.observe(t, 0, d, res.err)
+	profile := authErr.Profile
+	if profile == "" {
+		profile = s.Auth
+	}
+	t.Say(Reply{Type: ReplyAuthorize, URL: authErr.URL, Profile: profile, Text: authErr.Text})
+	s.log(t).Info("service call needs authorization", "node", t.NodeID, "profile", profile)
+	return Park()
+}
+
+// needsReconnect ends the task for a bot-wide credential an administrator
+// must restore: a clear message, whatever the task's error branches say.
+func (s *Service) needsReconnect(t *Turn, res serviceResult, d time.Duration) Outcome {
+	s.observe(t, res.status, d, &ServiceError{Node: t.NodeID, Kind: FailureAuth, Err: res.err})
+	t.Memory.SetNode(t.NodeID, map[string]any{
+		"response": map[string]any{"status": float64(res.status), "body": nil},
+		"error":    "reconnect",
+	})
+	s.log(t).Warn("service call needs an administrator to reconnect", "node", t.NodeID, "profile", s.Auth)
+	return FailWith(FailReconnect, "")
+}
+
+// failed records a non-2xx answer or a call that got no usable answer as
+// <node>.response and <node>.error, and goes to on_error/on_timeout or
+// fails the task.
+func (s *Service) failed(t *Turn, req *serviceRequest, res serviceResult, d time.Duration) (Outcome, error) {
+	var body any
+	if res.kind == "" {
+		res.kind = FailureStatus
+		body = parseResponseBody(res.header.Get("Content-Type"), res.body)
+	}
+	t.Memory.SetNode(t.NodeID, map[string]any{
+		"response": map[string]any{"status": float64(res.status), "body": body},
+		"error":    res.kind,
+	})
 	var obsErr error
 	if res.err != nil {
 		obsErr = &ServiceError{Node: t.NodeID, Kind: res.kind, Err: res.err}
@@ -354,7 +365,7 @@ func (s *Service) Run(ctx context.Context, t *Turn) (Outcome, error) {
 	// The error text of a transport failure can hold the URL, and so
 	// context values: it is logged at debug level only.
 	s.log(t).Warn("service call failed", "node", t.NodeID, "method", s.Method, "host", host,
-		"status", res.status, "kind", res.kind, "duration", d)
+		"status", res.status, "kind", res.kind, "duration_ms", d.Milliseconds())
 	if res.err != nil {
 		s.log(t).Debug("service call error", "node", t.NodeID, "err", res.err)
 	}
