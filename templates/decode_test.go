@@ -77,3 +77,24 @@ func onlyProblem(t *testing.T, err error) string {
 	}
 	return errs[0].Error()
 }
+
+// TestDefinitionProblemsArePositioned: every problem of a template
+// definition names its place in the file.
+func TestDefinitionProblemsArePositioned(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"name: a\ntitle: A\nsummary: s\ntask: {name: \"${nope}\"}\n",
+			"t.yaml:4:14: task: placeholder ${nope} names no declared parameter"},
+		{"name: a\ntitle: A\nsummary: s\nparameters:\n  - {name: k}\n  - {name: k, type: list}\ntask: {name: x}\n",
+			"t.yaml:6:5: parameters[1]: k is declared twice\nt.yaml:6:5: parameters[1].type: type \"list\" is not string, number or bool"},
+		{"name: A\ntitle: A\nsummary: s\ntask: {name: x}\n",
+			"t.yaml:1:7: name: name \"A\" must be lowercase letters, digits and _"},
+		{"name: a\ntitle: A\nsummary: s\ntask: {name: x}\ntests:\n  - name: empty\n",
+			"t.yaml:6:5: tests[0]: a test needs a conversation"},
+	}
+	for _, tt := range tests {
+		_, err := Parse("t.yaml", []byte(tt.src))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("Parse(%q):\ngot  %v\nwant %s", tt.src, err, tt.want)
+		}
+	}
+}

@@ -169,90 +169,26 @@ func loadAll() parsed {
 // the definition itself (names, types, defaults, that every placeholder
 // is a declared parameter), not that the task renders.
 func Parse(file string, data []byte) (*Template, error) {
+	root, err := nodes.ParseYAML(file, data)
+	if err != nil {
+		return nil, err
+	}
 	var t Template
-	if err := nodes.UnmarshalStrict(file, data, &t); err != nil {
-		return nil, err // file:line:col: path: message, as for a bot's files
+	if errs := nodes.DecodeYAML(file, root, "", &t); len(errs) > 0 {
+		return nil, errs // file:line:col: path: message, as for a bot's files
 	}
 	t.file = file
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{file}, args...)...))
+	if root == nil {
+		root = &yaml.Node{Kind: yaml.MappingNode, Line: 1, Column: 1}
 	}
-	if !nameRE.MatchString(t.Name) {
-		bad("name %q must be lowercase letters, digits and _", t.Name)
-	}
-	if t.Title == "" || t.Summary == "" {
-		bad("title and summary are required")
-	}
-	if t.Task.Kind != yaml.MappingNode {
-		bad("task must be a mapping (a task file body)")
-	}
-	declared := map[string]bool{}
-	for i := range t.Parameters {
-		p := &t.Parameters[i]
-		if !nameRE.MatchString(p.Name) {
-			bad("parameters[%d]: name %q must be lowercase letters, digits and _", i, p.Name)
-			continue
-		}
-		if declared[p.Name] {
-			bad("parameters[%d]: %s is declared twice", i, p.Name)
-		}
-		declared[p.Name] = true
-		if p.Type == "" {
-			p.Type = TypeString
-		}
-		if p.Pattern != "" {
-			re, err := regexp.Compile(p.Pattern)
-			if err != nil {
-				bad("parameter %s: pattern: %v", p.Name, err)
-			}
-			p.re = re
-		}
-		switch p.Type {
-		case TypeString, TypeNumber, TypeBool:
-		default:
-			bad("parameter %s: type %q is not string, number or bool", p.Name, p.Type)
-			continue
-		}
-		if p.Default == nil && !p.Required && p.Type != TypeString {
-			bad("parameter %s: an optional %s parameter needs a default", p.Name, p.Type)
-		}
-		if p.Default != nil {
-			if msg := p.check(*p.Default); msg != "" {
-				bad("parameter %s: default: %s", p.Name, msg)
-			}
-		}
-	}
-	if hasAlias(&t.Task) {
-		bad("task: YAML anchors and aliases are not supported in templates")
-	}
-	walkScalars(&t.Task, func(n *yaml.Node, isKey bool) {
-		for _, m := range placeholderRE.FindAllStringSubmatch(n.Value, -1) {
-			switch {
-			case isKey:
-				bad("line %d: placeholders are allowed in values only, not in the key %q", n.Line, n.Value)
-			case !declared[m[1]]:
-				bad("line %d: placeholder ${%s} names no declared parameter", n.Line, m[1])
-			}
-		}
-	})
-	for i, tc := range t.Tests {
-		if len(tc.Turns) == 0 {
-			bad("tests[%d]: a test needs a conversation", i)
-		}
-		for k := range tc.Params {
-			if !declared[k] {
-				bad("tests[%d]: unknown parameter %s", i, k)
-			}
-		}
-		for j, turn := range tc.Turns {
-			if _, err := compileExpect(turn.Expect); err != nil {
-				bad("tests[%d].conversation[%d]: %v", i, j, err)
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	c := definitionCheck{file: file, root: root}
+	c.header(&t)
+	declared := c.parameters(t.Parameters)
+	c.placeholders(&t.Task, declared)
+	c.tests(t.Tests, declared)
+	if len(c.errs) > 0 {
+		c.errs.Sort()
+		return nil, c.errs
 	}
 	return &t, nil
 }
