@@ -3,6 +3,7 @@ package dialog
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/botforge/dialogd/nodes"
@@ -63,21 +64,29 @@ func (r *Runtime) expiry(st *state, userID string) sessions.Expiry {
 
 // End closes the session's conversation because the user said so (the
 // widget's close, an end frame): conversation_end runs with reason
-// "closed", and the state is removed, so that the session's next message
-// starts a new conversation. A session without a conversation (never
-// started, already ended or idled out) is left alone.
+// "closed", and the conversation's state is dropped, so that the session's
+// next message starts a new conversation; only the frame numbering and
+// replay memory stay. A session without a conversation (never started,
+// already ended or idled out) is left alone.
 func (r *Runtime) End(ctx context.Context, sessionID, userID string) ([][]byte, error) {
 	lease, err := r.store.Acquire(ctx, storeKey(sessionID))
 	if err != nil {
 		return nil, r.storeErr("end session", err)
 	}
 	st, _ := decodeState(lease.State())
-	if st == nil {
+	if st == nil || st.ID == "" {
 		return nil, lease.Release(ctx)
 	}
-	// Removing the state takes the conversation off the watch list in the
-	// same lease: it cannot also idle out.
-	if err := lease.CommitExpiry(ctx, nil, nil, r.expiry(st, userID)); err != nil {
+	data, err := st.afterEnd().encode()
+	if err != nil {
+		_ = lease.Release(ctx)
+		return nil, fmt.Errorf("encode session state: %w", err)
+	}
+	// The conversation leaves the watch list in the same lease: it cannot
+	// also idle out.
+	exp := r.expiry(st, userID)
+	exp.Ended = true
+	if err := lease.CommitExpiry(ctx, data, nil, exp); err != nil {
 		return nil, r.storeErr("end session", err)
 	}
 	r.conversationEnded(ctx, st, userID, EndClosed)

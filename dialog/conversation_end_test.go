@@ -174,10 +174,26 @@ func TestConversationEnd(t *testing.T) {
 				t.Errorf("%s: user variables %v; want ends %v, last_reason %v", tt.user, got, tt.ends, tt.reason)
 			}
 		}
-		// The closed session starts a new conversation on its next message.
-		say(a, "s-closer", "closer", "m2")
-		if n, _ := a.SweepEnds(ctx); n != 0 {
-			t.Errorf("a sweep right after a new message ran %d ends; want 0", n)
+		// A closed session starts a new conversation on its next message;
+		// its frames go on numbering where the old one stopped, so that a
+		// client's last_seq stays true.
+		say(a, "s-reopener", "reopener", "m1")
+		if _, err := a.End(ctx, "s-reopener", "reopener"); err != nil {
+			t.Fatal(err)
+		}
+		frames, err := a.Handle(ctx, "s-reopener", "reopener", nodes.Input{ID: "m2", Text: "hello"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rs := decode(t, frames); rs[0].Seq != 2 {
+			t.Errorf("first reply after the end has seq %d; want 2 (the closed conversation sent 1)", rs[0].Seq)
+		}
+		time.Sleep(400*time.Millisecond + 300*time.Millisecond)
+		if n, _ := a.SweepEnds(ctx); n != 2 {
+			t.Errorf("later sweep ran %d ends; want 2 (talker, and reopener's new conversation)", n)
+		}
+		if got := userVars(t, store, "convend", "reopener"); got["ends"] != 2.0 || got["last_reason"] != "idle" {
+			t.Errorf("reopener: user variables %v; want ends 2 (closed, then the new one idled out), last_reason idle", got)
 		}
 	})
 }

@@ -154,6 +154,9 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 	}
 	if st == nil {
 		st = newState(r.bot.Config.Languages[0])
+	} else if st.ID == "" {
+		// After an end frame, or a state stored before conversations had ids.
+		st.ID = newConversationID()
 	}
 	if m := st.seen(in.ID); m != nil {
 		// A message we answered before: send the same replies again.

@@ -54,11 +54,22 @@ type seenMsg struct {
 // Without a random source (never on a working system) the id is left empty
 // and the conversation still works.
 func newState(lang string) *state {
-	st := &state{V: stateVersion, Lang: lang}
-	if id, err := uuid.NewV7(); err == nil {
-		st.ID = id.String()
+	return &state{V: stateVersion, Lang: lang, ID: newConversationID()}
+}
+
+func newConversationID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return ""
 	}
-	return st
+	return id.String()
+}
+
+// afterEnd is what remains of a conversation the user closed: the frame
+// numbering and the replay memory of the session, no conversation (the
+// next message mints a new id).
+func (st *state) afterEnd() *state {
+	return &state{V: stateVersion, Seq: st.Seq, Seen: st.Seen, Lang: st.Lang}
 }
 
 func decodeState(b []byte) (*state, error) {

@@ -387,7 +387,7 @@ func (l *memLease) CommitExpiry(ctx context.Context, state []byte, frames []Fram
 		s.idleExp = now + int64(exp.IdleTTL)
 	}
 	if exp.Watch != "" {
-		if st == nil {
+		if st == nil || exp.Ended {
 			delete(l.sh.watched, watchEntry{exp.Watch, exp.Note})
 		} else {
 			l.sh.watched[watchEntry{exp.Watch, exp.Note}] = s.idleExp

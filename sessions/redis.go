@@ -381,7 +381,7 @@ func (l *redisLease) CommitExpiry(ctx context.Context, state []byte, frames []Fr
 		return ErrLeaseLost
 	}
 	if exp.Watch != "" {
-		return r.watch(ctx, exp, idleMS, len(state) == 0)
+		return r.watch(ctx, exp, idleMS, len(state) == 0 || exp.Ended)
 	}
 	return nil
 }

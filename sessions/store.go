@@ -75,10 +75,11 @@ type Expiry struct {
 	// Watch, when set, puts Note on the watch list named Watch, due when
 	// the session idles out, for Store.Expired to report. Notes identify
 	// the entries: a later commit with the same note moves its due time, a
-	// different note adds an entry. A commit with empty state (the session
-	// ended otherwise) takes the note off the list. Watch must not contain
-	// '{' or '}'.
+	// different note adds an entry. A commit with Ended set or with empty
+	// state (the session ended otherwise) takes the note off the list.
+	// Watch must not contain '{' or '}'.
 	Watch, Note string
+	Ended       bool
 }
 
 // MaxUnreported is how long past its due time a watch-list entry that no

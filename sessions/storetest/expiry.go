@@ -63,11 +63,13 @@ func testOwnIdleTTL(t *testing.T, s sessions.Store) {
 func testWatchList(t *testing.T, s sessions.Store) {
 	watch := "w-" + ID(t, 0)
 	ttl := 400 * time.Millisecond
-	idle, ended, busy := ID(t, 1), ID(t, 2), ID(t, 3)
+	idle, ended, closed, busy := ID(t, 1), ID(t, 2), ID(t, 4), ID(t, 3)
 	commitExpiry(t, acquire(t, s, idle), "a", sessions.Expiry{IdleTTL: ttl, Watch: watch, Note: "idle"})
 	commitExpiry(t, acquire(t, s, ended), "b", sessions.Expiry{IdleTTL: ttl, Watch: watch, Note: "ended"})
 	commitExpiry(t, acquire(t, s, ended), "", sessions.Expiry{IdleTTL: ttl, Watch: watch, Note: "ended"})
 	commitExpiry(t, acquire(t, s, busy), "c", sessions.Expiry{IdleTTL: ttl, Watch: watch, Note: "busy"})
+	commitExpiry(t, acquire(t, s, closed), "d", sessions.Expiry{IdleTTL: ttl, Watch: watch, Note: "closed"})
+	commitExpiry(t, acquire(t, s, closed), "d-after", sessions.Expiry{IdleTTL: ttl, Watch: watch, Note: "closed", Ended: true})
 
 	if got, err := s.Expired(ctxT(t), watch, 10); err != nil || len(got) != 0 {
 		t.Errorf("Expired before the TTL = %q, %v; want none", got, err)
@@ -77,7 +79,7 @@ func testWatchList(t *testing.T, s sessions.Store) {
 	time.Sleep(ttl/2 + slack)
 	got, err := s.Expired(ctxT(t), watch, 10)
 	if err != nil || !slices.Equal(got, []string{"idle"}) {
-		t.Errorf("Expired after the TTL = %q, %v; want [idle] (ended was taken off, busy moved on)", got, err)
+		t.Errorf("Expired after the TTL = %q, %v; want [idle] (ended and closed were taken off, busy moved on)", got, err)
 	}
 	if got, err := s.Expired(ctxT(t), watch, 10); err != nil || len(got) != 0 {
 		t.Errorf("Expired again = %q, %v; want none (each note is reported once)", got, err)
