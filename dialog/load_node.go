@@ -38,11 +38,14 @@ func (l *loader) loadNode(file string, n *yaml.Node, i int, host nodes.Host) (*n
 		l.fail(file, n, p, "a node must be a mapping with at least id and type")
 		return nil, nil
 	}
+	if _, id := nodes.MappingValue(n, "id"); id != nil && idRE.MatchString(id.Value) {
+		p = "nodes." + id.Value // the designer's name for it, when it has one
+	}
 	nd := &nodeDef{line: n.Line, col: n.Column, index: i}
 	common, own := splitNodeKeys(n)
 	errsBefore := len(l.errs)
 	l.decode(file, common, p, &nd.NodeCommon)
-	hint := &repairHint{lost: len(l.errs) > errsBefore} // next or transitions unreadable
+	hint := &repairHint{lost: transitionsBroken(l.errs[errsBefore:], p)}
 	if !l.checkNodeID(file, n, p, nd) {
 		return nil, nil
 	}
@@ -58,6 +61,17 @@ func (l *loader) loadNode(file string, n *yaml.Node, i int, host nodes.Host) (*n
 		nd.targets = append(nd.targets, ownTargets(reflect.ValueOf(nd.node).Elem())...)
 	}
 	return nd, hint
+}
+
+// transitionsBroken reports whether errs hold a problem with the next or
+// transitions key of the node at path p: its targets are then unknown.
+func transitionsBroken(errs LoadErrors, p string) bool {
+	for _, e := range errs {
+		if strings.HasPrefix(e.Path, p+".next") || strings.HasPrefix(e.Path, p+".transitions") {
+			return true
+		}
+	}
+	return false
 }
 
 // splitNodeKeys separates the keys the loader reads from the node type's
