@@ -184,7 +184,7 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 			return
 		}
 		if visits >= r.bot.Config.Settings.MaxNodeVisits {
-			r.log.Warn("node visit limit reached", "task", task.Name, "node", nd.ID)
+			r.log.Warn("node visit limit reached", "conversation", t.Conversation, "task", task.Name, "node", nd.ID)
 			r.failTask(st, t, nd, failure{kind: nodes.FailLoop})
 			return
 		}
@@ -226,7 +226,7 @@ func (r *Runtime) defaultTarget(t *nodes.Turn, nd *nodeDef) (nodes.Target, error
 }
 
 func (r *Runtime) nodeFailed(st *state, t *nodes.Turn, nd *nodeDef, err error) {
-	r.log.Error("node failed", "task", st.Task, "node", nd.ID, "type", nd.Type, "err", err)
+	r.log.Error("node failed", "conversation", st.ID, "task", st.Task, "node", nd.ID, "type", nd.Type, "err", err)
 	r.failTask(st, t, nd, failure{kind: nodes.FailInternal})
 }
 

@@ -42,7 +42,7 @@ func (r *Runtime) failureText(t *nodes.Turn, nd *nodeDef, f failure) string {
 		if s, err := x.Render(t); err == nil && s != "" {
 			return s
 		} else if err != nil {
-			r.log.Warn("failure text does not render", "task", t.Memory.Intent, "kind", string(f.kind), "err", err)
+			r.log.Warn("failure text does not render", "conversation", t.Conversation, "task", t.Memory.Intent, "kind", string(f.kind), "err", err)
 		}
 	}
 	return t.Phrase(f.kind.PhraseKey(), f.args...)

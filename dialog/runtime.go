@@ -150,6 +150,7 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 	if err != nil {
 		// A state we cannot read is logged and replaced: the user gets a
 		// working conversation rather than a stuck one.
+		// No conversation id: the state that held it is unreadable.
 		r.log.Error("unreadable session state; starting afresh", "session", logID(sessionID), "err", err)
 	}
 	if st == nil {
