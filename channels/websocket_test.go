@@ -285,6 +285,9 @@ func TestDeliver(t *testing.T) {
 	c, id := ts.openSession(t)
 	tab2 := ts.dial(t, url.Values{"session": {id}})
 	expectType(t, tab2, "session")
+	// The session frame goes out before the connection is registered:
+	// wait until Deliver can see both tabs.
+	eventually(t, "the second tab to register", func() bool { return len(ts.ws.live.get(id)) == 2 })
 
 	frames := [][]byte{
 		[]byte(`{"type":"message","seq":7,"text":"You are signed in.","input":"ignoring"}`),

@@ -170,9 +170,10 @@ func opsMetrics(t *testing.T, addr string) string {
 	return string(b)
 }
 
-// opsBot writes a bot whose "hello" task answers "I am NAME"; with a
-// service URL, the task calls it first.
-func opsBot(t *testing.T, name, serviceURL string) string {
+// opsBot writes a bot whose "hello" task answers "I am NAME"; with an API
+// base URL, the task first calls apiBase/ping with a token from
+// apiBase/token (client credentials).
+func opsBot(t *testing.T, name, apiBase string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), name)
 	if err := os.MkdirAll(filepath.Join(dir, "tasks"), 0o755); err != nil {
@@ -180,9 +181,12 @@ func opsBot(t *testing.T, name, serviceURL string) string {
 	}
 	bot := "name: " + name + "\nevents:\n  conversation_start: {text: \"Hi\"}\n"
 	task := "name: hi\nnodes:\n  - {id: start, type: intent, utterances: [hello], next: m}\n  - {id: m, type: message, text: \"I am " + name + "\"}\n"
-	if serviceURL != "" {
+	if apiBase != "" {
+		t.Setenv("OPS_CLIENT_SECRET", "ops-client-secret")
+		bot += "auth_profiles:\n  api:\n    kind: oauth2_client_credentials\n    token_url: " + apiBase + "/token\n" +
+			"    client_id: ops\n    client_secret: {env: OPS_CLIENT_SECRET}\n"
 		task = "name: hi\nnodes:\n  - {id: start, type: intent, utterances: [hello], next: call}\n" +
-			"  - {id: call, type: service, method: GET, url: \"" + serviceURL + "\", next: m}\n" +
+			"  - {id: call, type: service, method: GET, url: \"" + apiBase + "/ping\", auth: api, next: m}\n" +
 			"  - {id: m, type: message, text: \"I am " + name + "\"}\n"
 	}
 	for file, text := range map[string]string{"bot.yaml": bot, "tasks/hi.yaml": task} {
@@ -267,15 +271,21 @@ func TestMetricsHaveBotLabelAndBuildInfo(t *testing.T) {
 // service calls as X-Request-Id and logged with the turn.
 func TestRequestIDs(t *testing.T) {
 	var mu sync.Mutex
-	var sent []string
+	var sent, tokenCalls []string
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/token" {
+			tokenCalls = append(tokenCalls, r.Header.Get("X-Request-Id"))
+			io.WriteString(w, `{"access_token":"ops-token","token_type":"Bearer","expires_in":3600}`)
+			return
+		}
 		sent = append(sent, r.Header.Get("X-Request-Id"))
-		mu.Unlock()
 		io.WriteString(w, "{}")
 	}))
 	t.Cleanup(api.Close)
-	addr, logs := startOpsBotd(t, "-bot", opsBot(t, "alpha", api.URL+"/ping"), "-log-level", "debug")
+	addr, logs := startOpsBotd(t, "-bot", opsBot(t, "alpha", api.URL), "-log-level", "debug")
 
 	proxyID := uuid.NewString()
 	tests := []struct {
@@ -305,6 +315,9 @@ func TestRequestIDs(t *testing.T) {
 	defer mu.Unlock()
 	if len(sent) != 2 || !isUUIDv7(sent[0]) || !isUUIDv7(sent[1]) || sent[0] == sent[1] {
 		t.Fatalf("service calls carried X-Request-Id %q; want two different UUIDv7s", sent)
+	}
+	if len(tokenCalls) != 1 || tokenCalls[0] != sent[0] {
+		t.Errorf("token calls carried X-Request-Id %q; want one, the first turn's %s", tokenCalls, sent[0])
 	}
 	logged := map[string]bool{}
 	for _, rec := range logs.records("turn") {

@@ -152,6 +152,7 @@ type server struct {
 	keyring   *auth.Keyring
 	reg       *prometheus.Registry
 	serviceHC *http.Client // makes every bot's service calls
+	authHC    *http.Client // makes every bot's token calls
 }
 
 // serverMetrics are botd's own metrics; the per-bot ones carry a bot label.
@@ -213,7 +214,9 @@ func newServer(cfg *config, stderr io.Writer) (*server, error) {
 		return nil, err
 	}
 	s.initMetrics()
+	// Outgoing calls send the request id of the turn or callback they serve.
 	s.serviceHC = &http.Client{Transport: requestIDTransport{serviceTransport()}}
+	s.authHC = &http.Client{Transport: s.serviceHC.Transport, Timeout: 15 * time.Second}
 	for _, bot := range bots {
 		if err := s.addTenant(bot); err != nil {
 			return nil, err
@@ -298,7 +301,7 @@ func (s *server) addTenant(bot *dialog.Bot) error {
 	if len(bot.Config.AuthProfiles) > 0 {
 		var err error
 		tn.auth, err = auth.NewManager(name, bot.Config.AuthProfiles, s.store, auth.Options{
-			PublicURL: s.cfg.PublicURL, Keyring: s.keyring, Logger: s.log, // auth logs the bot itself
+			PublicURL: s.cfg.PublicURL, Keyring: s.keyring, HTTPClient: s.authHC, Logger: s.log, // auth logs the bot itself
 			OnDegraded: func(bot, profile string) { s.metrics.degraded.WithLabelValues(bot, profile).Set(1) },
 		})
 		if err != nil {
