@@ -31,11 +31,11 @@ type NodeSource struct {
 func (r *Registry) DecodeNode(typ string, src NodeSource, host Host) (Node, error) {
 	info, ok := r.Lookup(typ)
 	if !ok {
-		return nil, src.errors(src.Config, src.Path+".type", fmt.Sprintf("unknown node type %q (known: %s)", typ, strings.Join(r.Types(), ", ")))
+		return nil, src.errors(src.Config, joinPath(src.Path, "type"), fmt.Sprintf("unknown node type %q (known: %s)", typ, strings.Join(r.Types(), ", ")))
 	}
 	n := info.New()
 	if rv := reflect.ValueOf(n); rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
-		return nil, src.errors(src.Config, src.Path+".type", fmt.Sprintf("internal: node type %q must be a pointer to a struct", typ))
+		return nil, src.errors(src.Config, joinPath(src.Path, "type"), fmt.Sprintf("internal: node type %q must be a pointer to a struct", typ))
 	}
 	if err := ConfigureNode(n, src, host); err != nil {
 		return n, err
