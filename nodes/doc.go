@@ -7,8 +7,8 @@
 //
 //	func init() { nodes.Register(nodes.Info{Type: "message", New: func() nodes.Node { return new(Message) }}) }
 //
-// The host (package dialog) decodes a node's YAML strictly into a fresh
-// value, calls Provision and Validate when the node implements
+// The host decodes a node's YAML strictly into a fresh value with
+// [Registry.DecodeNode] (the one decoder bots, templates and tests share), calls Provision and Validate when the node implements
 // [Provisioner] and [Validator], and wraps every error with the node's
 // file:line:col position. At run time the host calls [Node.Run] when the
 // dialog enters the node and, for an [InputNode] that returned [Wait],

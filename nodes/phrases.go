@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // The built-in phrase tables: one YAML file per language in phrases/,
@@ -50,10 +48,8 @@ func loadPhraseTables() (map[string]*phraseTable, error) {
 			return nil, fmt.Errorf("nodes: phrase table %s: %w", e.Name(), err)
 		}
 		tab := new(phraseTable)
-		dec := yaml.NewDecoder(strings.NewReader(string(data)))
-		dec.KnownFields(true)
-		if err := dec.Decode(tab); err != nil {
-			return nil, fmt.Errorf("nodes: phrase table %s: %w", e.Name(), err)
+		if err := UnmarshalStrict(path.Join("nodes/phrases", e.Name()), data, tab); err != nil {
+			return nil, fmt.Errorf("nodes: phrase table: %w", err)
 		}
 		tables[strings.TrimSuffix(e.Name(), ".yaml")] = tab
 	}
