@@ -3,6 +3,7 @@ package dialog
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/botforge/dialogd/nodes"
 )
@@ -88,20 +89,24 @@ func init() {
 }
 
 // detectLanguage returns the language text is written in ("en", "de" or
-// "ja"), or "" when it cannot tell.
+// "ja"), or "" when it cannot tell. It runs on every message, so it reads
+// the text once and allocates nothing.
 func detectLanguage(text string) string {
-	for _, r := range text {
-		if unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han) {
-			return "ja"
-		}
+	if isJapanese(text) {
+		return "ja"
 	}
 	var en, de int
-	for _, field := range strings.Fields(strings.ToLower(text)) {
+	for field := range strings.FieldsSeq(text) {
 		if strings.ContainsFunc(field, notInWords) {
 			continue // an e-mail address, a URL, a number, an id
 		}
-		for _, w := range strings.FieldsFunc(field, notLetter) {
-			switch lw := langWords[w]; lw.lang {
+		for w := range strings.FieldsFuncSeq(field, notLetter) {
+			var buf [24]byte
+			if len(w) > len(buf) {
+				continue // longer than any word of the lists
+			}
+			lw := langWords[string(appendLower(buf[:0], w))]
+			switch lw.lang {
 			case "en":
 				en += lw.weight
 			case "de":
@@ -116,6 +121,24 @@ func detectLanguage(text string) string {
 		return "de"
 	}
 	return ""
+}
+
+// isJapanese reports whether s holds kana or kanji.
+func isJapanese(s string) bool {
+	for _, r := range s {
+		if r >= 0x2e80 && unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han) {
+			return true
+		}
+	}
+	return false
+}
+
+// appendLower appends w in lower case to dst.
+func appendLower(dst []byte, w string) []byte {
+	for _, r := range w {
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+	}
+	return dst
 }
 
 // notInWords reports runes that never occur in a word of a language:

@@ -33,6 +33,8 @@ func TestDetectLanguage(t *testing.T) {
 		{"リードを作成", "ja"},
 		{"最初から", "ja"},
 		{"はい", "ja"},
+		{"従業員は50人です", "ja"},
+		{"ACME株式会社", "ja"},
 		// Short ambiguous answers keep the language.
 		{"ok", ""},
 		{"OK", ""},
