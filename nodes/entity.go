@@ -266,6 +266,9 @@ func (e *Entity) Input(_ context.Context, t *Turn, in Input) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	if e.Optional && isSkip(t, in) {
+		return Next(), nil
+	}
 	if v, ok := e.typ.Parse(in.Value(), t.Lang, t.Now, opts); ok {
 		t.Memory.SetEntity(e.Name, v)
 		return Next(), nil
@@ -311,6 +314,9 @@ func (e *Entity) ask(t *Turn, opts *EntityOptions, retry int) error {
 	case EntityYesNo:
 		r.QuickReplies = quickYesNo(t)
 	}
+	if e.Optional {
+		r.QuickReplies = append(r.QuickReplies, Button{Title: t.Phrase("button.skip"), Payload: skipPayload})
+	}
 	if retry >= 0 {
 		if len(e.ErrorPrompts) > 0 {
 			text, err := e.ErrorPrompts.Render(t, retry)
@@ -330,6 +336,19 @@ func (e *Entity) ask(t *Turn, opts *EntityOptions, retry int) error {
 	r.Text = text
 	t.Say(r)
 	return nil
+}
+
+// skipPayload is the payload of an optional entity's Skip chip. It cannot
+// be a task name, so the runtime hands it to the node.
+const skipPayload = "entity:skip"
+
+// isSkip reports whether the user skipped an optional entity: the Skip
+// chip, or its label typed in the turn's language ("Skip", "Überspringen").
+func isSkip(t *Turn, in Input) bool {
+	if in.Payload != "" {
+		return in.Payload == skipPayload
+	}
+	return strings.EqualFold(strings.TrimSpace(in.Text), t.Phrase("button.skip"))
 }
 
 // entityHint tells the user what was wrong with an answer: the phrase

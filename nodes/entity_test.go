@@ -283,6 +283,48 @@ func TestEntityOptional(t *testing.T) {
 	}
 }
 
+// An optional entity offers a Skip chip; the chip, or its label typed,
+// goes on without a value, even for a type that would take any text.
+func TestEntityOptionalSkip(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		in   Input
+	}{
+		{"en", Input{Text: "Skip", Payload: "entity:skip"}},
+		{"en", Input{Text: "skip"}},
+		{"de", Input{Text: "Überspringen"}},
+		{"ja", Input{Text: "スキップ", Payload: "entity:skip"}},
+	} {
+		e := mustEntity(t, "entity_type: string\nname: company\nprompt: Company (optional)?\noptional: true")
+		turn := newEntTurn("")
+		turn.Lang = tc.lang
+		if out, err := e.Run(context.Background(), turn); err != nil || out != Wait() {
+			t.Fatalf("Run = %+v, %v; want Wait()", out, err)
+		}
+		replies := turn.Replies()
+		if len(replies) != 1 || len(replies[0].QuickReplies) != 1 || replies[0].QuickReplies[0].Payload != "entity:skip" {
+			t.Fatalf("%s: prompt = %+v; want one Skip quick reply", tc.lang, replies)
+		}
+		if got, want := replies[0].QuickReplies[0].Title, turn.Phrase("button.skip"); got != want {
+			t.Errorf("%s: Skip chip title = %q; want %q", tc.lang, got, want)
+		}
+		out, err := e.Input(context.Background(), turn, tc.in)
+		if err != nil || out != Next() {
+			t.Fatalf("%s: Input(%+v) = %+v, %v; want Next", tc.lang, tc.in, out, err)
+		}
+		if v, ok := turn.Memory.Entities["company"]; ok {
+			t.Errorf("%s: Input(%+v) set company = %v; want it left empty", tc.lang, tc.in, v)
+		}
+	}
+	// A required entity has no Skip chip, and "skip" is just an answer.
+	e := mustEntity(t, "entity_type: string\nname: company\nprompt: Company?")
+	turn := newEntTurn("")
+	e.Run(context.Background(), turn)
+	if qr := turn.Replies()[0].QuickReplies; len(qr) != 0 {
+		t.Errorf("required entity quick replies = %+v; want none", qr)
+	}
+}
+
 func TestEntityStaticList(t *testing.T) {
 	e := mustEntity(t, `
 entity_type: list
