@@ -72,7 +72,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	level := fl.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
 	fl.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "the server's public base URL; OAuth callbacks go to PUBLIC_URL/oauth/callback (default http://ADDR for a loopback address) (env PUBLIC_URL)")
 	demo := fl.String("demo-api", env("DEMO_API", "auto"), "serve the demo bot's API at /demo/api: on, off or auto (= when serving the embedded demo bot) (env DEMO_API)")
-	idleTTL := fl.String("idle-ttl", env("IDLE_TTL", "15m"), "session idle time-out, a Go duration such as 15m or 1h (env IDLE_TTL)")
+	idleTTL := fl.String("idle-ttl", env("IDLE_TTL", "15m"), "session idle time-out for bots that do not set settings.session_idle_ttl, a Go duration such as 15m or 1h (env IDLE_TTL)")
 	fl.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate address, e.g. 127.0.0.1:6060; empty is off (env DEBUG_ADDR)")
 	fl.BoolVar(&c.ShowVersion, "version", false, "print the version, VCS revision and Go version, then exit")
 	if err := fl.Parse(args); err != nil {
