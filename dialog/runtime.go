@@ -236,6 +236,7 @@ func (r *Runtime) turn(st *state, sessionID, userID string) *nodes.Turn {
 	t.User = userID
 	t.Session = sessionID
 	t.Conversation = st.ID
+	t.Seq = st.Seq
 	st.Memory.Identity = nodes.Identity{}
 	t.Bot = r.bot.Config.Name
 	t.Utterance = st.Utt

@@ -86,8 +86,13 @@ type Turn struct {
 	// Conversation identifies this conversation (a UUIDv7 minted when its
 	// state was created): safe to log, for transcripts and idempotency keys.
 	Conversation string
+	// Seq is the conversation's frame sequence when the turn began. With
+	// Conversation it names the turn: a turn that is run again (its commit
+	// was lost) has the same Seq, a later turn a higher one.
+	Seq uint64
 
 	replies []Reply
+	calls   int // service calls made in this turn, for idempotency keys
 }
 
 // Say adds a reply to the turn. The runtime numbers the replies and decides
@@ -102,8 +107,9 @@ func (t *Turn) Say(r Reply) {
 // Replies returns the replies added so far.
 func (t *Turn) Replies() []Reply { return t.replies }
 
-// ResetReplies empties the reply list, keeping its storage.
-func (t *Turn) ResetReplies() { t.replies = t.replies[:0] }
+// ResetReplies starts a turn afresh: an empty reply list (its storage
+// kept) and no service calls counted yet.
+func (t *Turn) ResetReplies() { t.replies, t.calls = t.replies[:0], 0 }
 
 // NodeState is the per-node scratch state the runtime keeps while the dialog
 // waits at a node (retries so far, whether the prompt was shown, …).

@@ -12,9 +12,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -268,6 +270,9 @@ type serviceRequest struct {
 	body        []byte
 	contentType string
 	headers     []string // name, value pairs
+	// idempotencyKey goes out as the Idempotency-Key header of a POST,
+	// PUT or PATCH, unless the node sets that header itself.
+	idempotencyKey string
 }
 
 // serviceResult is what one call produced.
@@ -434,7 +439,7 @@ func (s *Service) render(ctx context.Context, t *Turn) (*serviceRequest, error) 
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, errors.New("url: must be an absolute http or https url")
 	}
-	r := &serviceRequest{url: raw, host: u.Host}
+	r := &serviceRequest{url: raw, host: u.Host, idempotencyKey: idempotencyKey(t, s.Method)}
 	switch {
 	case s.xmlBody != nil:
 		b, err := s.xmlBody.Render(t, EscapeXML)
@@ -522,6 +527,9 @@ func (s *Service) attempt(ctx context.Context, t *Turn, r *serviceRequest) servi
 	for i := 0; i+1 < len(r.headers); i += 2 {
 		req.Header.Set(r.headers[i], r.headers[i+1])
 	}
+	if r.idempotencyKey != "" && req.Header.Get("Idempotency-Key") == "" {
+		req.Header.Set("Idempotency-Key", r.idempotencyKey)
+	}
 	if s.Auth != "" {
 		if t.Env == nil || t.Env.Auth == nil {
 			return serviceResult{kind: FailureAuth, err: fmt.Errorf("auth profile %s: no authorizer configured", s.Auth)}
@@ -590,3 +598,21 @@ var (
 	_ Provisioner = (*Service)(nil)
 	_ Validator   = (*Service)(nil)
 )
+
+// idempotencyKey names one outgoing write so that the API can recognise it
+// when it comes again: a name-based UUID (v5) of the conversation, the
+// turn's Seq, the node and the call's place in the turn. A turn run again
+// after a lost commit sends the same keys; any other call gets a new one.
+// Reads (GET, DELETE) get none. The key's parts are not secrets.
+func idempotencyKey(t *Turn, method string) string {
+	if method != http.MethodPost && method != http.MethodPut && method != http.MethodPatch {
+		return ""
+	}
+	t.calls++
+	ns, err := uuid.Parse(t.Conversation)
+	if err != nil {
+		ns = uuid.NameSpaceOID
+	}
+	name := t.Bot + "\x00" + t.Conversation + "\x00" + strconv.FormatUint(t.Seq, 10) + "\x00" + t.NodeID + "\x00" + strconv.Itoa(t.calls)
+	return uuid.NewSHA1(ns, []byte(name)).String()
+}

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // svcRecorder is an HTTP server that records what it receives and answers
@@ -712,5 +714,49 @@ func TestServiceRelativeURLUsesBaseURL(t *testing.T) {
 	// A scheme-relative URL is never joined.
 	if err := decodeEntNode("url: //evil.example/x\nauth: salesforce", new(Service)); err == nil {
 		t.Error("scheme-relative url accepted; want an error")
+	}
+}
+
+// Writes carry an Idempotency-Key that names the call: the same when a
+// turn runs again (same conversation and Seq), new for any other call.
+func TestServiceIdempotencyKey(t *testing.T) {
+	rec := newSvcRecorder(t)
+	post := mustService(t, "method: POST\nurl: "+rec.server.URL+"/lead\nbody: {Name: x}")
+	keyOf := func(s *Service, seq uint64, calls int) []string {
+		t.Helper()
+		turn := svcTurn(rec)
+		turn.Conversation, turn.Seq = "0190a4e2-7c3a-7b5e-9f00-0123456789ab", seq
+		before := len(rec.requests())
+		for range calls {
+			if out, err := s.Run(context.Background(), turn); err != nil || out != Next() {
+				t.Fatalf("Run = %+v, %v; want Next", out, err)
+			}
+		}
+		var keys []string
+		for _, r := range rec.requests()[before:] {
+			keys = append(keys, r.Header.Get("Idempotency-Key"))
+		}
+		return keys
+	}
+	first := keyOf(post, 7, 2)
+	if len(first) != 2 || first[0] == "" || first[0] == first[1] {
+		t.Fatalf("keys of two calls in one turn = %q; want two different keys", first)
+	}
+	if u, err := uuid.Parse(first[0]); err != nil || u.Version() != 5 {
+		t.Errorf("key %q: parse error %v, version %d; want a UUIDv5", first[0], err, u.Version())
+	}
+	if again := keyOf(post, 7, 2); !reflect.DeepEqual(again, first) {
+		t.Errorf("keys when the turn runs again = %q; want the same %q", again, first)
+	}
+	if next := keyOf(post, 8, 1); next[0] == first[0] || next[0] == first[1] {
+		t.Errorf("key of a later turn = %q; want a new one (first turn %q)", next[0], first)
+	}
+	get := mustService(t, "url: "+rec.server.URL+"/lead")
+	if k := keyOf(get, 9, 1); k[0] != "" {
+		t.Errorf("GET sent Idempotency-Key %q; want none", k[0])
+	}
+	own := mustService(t, "method: POST\nurl: "+rec.server.URL+"/lead\nheaders: {Idempotency-Key: mine}\nbody: {Name: x}")
+	if k := keyOf(own, 10, 1); k[0] != "mine" {
+		t.Errorf("designer's Idempotency-Key = %q; want mine", k[0])
 	}
 }
