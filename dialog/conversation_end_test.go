@@ -125,11 +125,10 @@ func TestConversationEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		// closer closes; idler idles out; talker keeps talking.
+		// closer closes; idler idles out; talker is still talking.
 		say(a, "s-closer", "closer", "m1")
 		say(a, "s-idler", "idler", "m1")
 		say(b, "s-idler", "idler", "m2")
-		say(a, "s-talker", "talker", "m1")
 		for range 2 { // a second close finds no conversation
 			if _, err := a.End(ctx, "s-closer", "closer"); err != nil {
 				t.Fatal(err)
@@ -138,9 +137,10 @@ func TestConversationEnd(t *testing.T) {
 		if got := userVars(t, store, "convend", "closer"); got["ends"] != 1.0 || got["last_reason"] != "closed" {
 			t.Errorf("after closing: user variables %v; want ends 1, last_reason closed", got)
 		}
-		time.Sleep(250 * time.Millisecond)
-		say(b, "s-talker", "talker", "m2")
-		time.Sleep(250 * time.Millisecond)
+		// Sleeping only makes the idler's expiry more certain; the talker
+		// speaks right before the sweeps, a whole TTL before its own.
+		time.Sleep(400*time.Millisecond + 300*time.Millisecond)
+		say(b, "s-talker", "talker", "m1")
 
 		var wg sync.WaitGroup
 		var swept [2]int

@@ -62,7 +62,7 @@ func testOwnIdleTTL(t *testing.T, s sessions.Store) {
 // later commit moves the due time.
 func testWatchList(t *testing.T, s sessions.Store) {
 	watch := "w-" + ID(t, 0)
-	ttl := 400 * time.Millisecond
+	ttl := time.Second // the checks "not yet due" must run within it
 	idle, ended, closed, busy := ID(t, 1), ID(t, 2), ID(t, 4), ID(t, 3)
 	commitExpiry(t, acquire(t, s, idle), "a", sessions.Expiry{IdleTTL: ttl, Watch: watch, Note: "idle"})
 	commitExpiry(t, acquire(t, s, ended), "b", sessions.Expiry{IdleTTL: ttl, Watch: watch, Note: "ended"})
