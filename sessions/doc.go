@@ -16,8 +16,9 @@
 // A lease lasts at most Options.LockTTL: after that another Acquire may take
 // the session, and the late holder's Commit returns ErrLeaseLost without
 // storing anything. Commit resets the idle timer of the state and the outbox;
-// Release does not. After Options.IdleTTL without a Commit, Acquire finds nil
-// state and Outbox finds no frames. A Commit with empty state removes the
+// Release does not. After the idle TTL without a Commit (the last commit's
+// Expiry.IdleTTL, else Options.IdleTTL), Acquire finds nil state and Outbox
+// finds no frames. A Commit with empty state removes the
 // state but keeps the outbox. Releasing an ended lease does nothing.
 // CommitExpiry gives one session its own idle TTL (a bot's setting), and
 // may put a note on a watch list that Expired reports once the session
@@ -38,10 +39,10 @@
 // All keys of a session share the Cluster hash tag {id}, so the Lua scripts
 // below touch a single slot:
 //
-//	dlg:{id}:state  string: the state, PX IdleTTL
+//	dlg:{id}:state  string: the state, PX the commit's idle TTL
 //	dlg:{id}:out    list: outbox frames, each an 8-byte big-endian Seq then the
 //	                frame's bytes (so Outbox filters without parsing JSON),
-//	                trimmed to OutboxSize, PX IdleTTL
+//	                trimmed to OutboxSize, PX the commit's idle TTL
 //	dlg:{id}:lock   hash: t = the holder's random token, w = waiters; PX LockTTL
 //	dlg:{id}:wake   list: wake tokens for waiters, PX LockTTL
 //	dlg:kv:<key>    Get/Set/Delete values
