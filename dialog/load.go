@@ -92,6 +92,9 @@ func (l *loader) load() (*Bot, error) {
 	if start := b.Config.Events.ConversationStart.Task; start != "" && b.Tasks[start] == nil && len(l.errs) == 0 {
 		l.fail(l.file("bot.yaml"), nil, "events.conversation_start.task", "no task named %q", start)
 	}
+	if end := b.Config.Events.ConversationEnd.Task; end != "" && b.Tasks[end] == nil && len(l.errs) == 0 {
+		l.fail(l.file("bot.yaml"), nil, "events.conversation_end.task", "no task named %q", end)
+	}
 	if len(l.errs) > 0 {
 		l.errs.Sort()
 		return nil, l.errs
@@ -129,6 +132,9 @@ func (l *loader) loadBotFile(b *Bot) {
 	l.checkAuthProfiles(botFile, root, &b.Config)
 	if b.Config.Settings.MaxNodeVisits < 0 {
 		l.fail(botFile, root, "settings.max_node_visits", "must be positive")
+	}
+	if b.Config.Settings.SessionIdleTTL < 0 {
+		l.fail(botFile, root, "settings.session_idle_ttl", "must be positive; leave it out for the server's default")
 	}
 	b.usesScopedVars = scopedVarRef.Match(raw)
 }

@@ -192,3 +192,28 @@ nodes:
 		t.Errorf("a node called len: %v", err)
 	}
 }
+
+// TestBotSettingsChecked: bot.yaml's events name existing tasks and its
+// durations are positive; each mistake is reported at its path.
+func TestBotSettingsChecked(t *testing.T) {
+	tests := []struct{ name, botYAML, want string }{
+		{"conversation_end task", "name: b\nevents:\n  conversation_end: {task: wrap_up}\n",
+			`events.conversation_end.task: no task named "wrap_up"`},
+		{"conversation_start task", "name: b\nevents:\n  conversation_start: {task: hello}\n",
+			`events.conversation_start.task: no task named "hello"`},
+		{"negative idle ttl", "name: b\nsettings: {session_idle_ttl: -5m}\n",
+			"settings.session_idle_ttl: must be positive"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.MkdirAll(filepath.Join(dir, "tasks"), 0o755)
+			os.WriteFile(filepath.Join(dir, "bot.yaml"), []byte(tt.botYAML), 0o644)
+			os.WriteFile(filepath.Join(dir, "tasks", "t.yaml"), []byte("name: t\nnodes:\n  - {id: start, type: intent, utterances: [hi], next: m}\n  - {id: m, type: message, text: hi}\n"), 0o644)
+			_, err := dialog.LoadFS(os.DirFS(dir), dir, fixedRegistry(t, nodes.Default()))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("LoadFS error = %v; want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
