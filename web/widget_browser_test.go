@@ -350,9 +350,11 @@ func TestWidgetBrowserCrossOrigin(t *testing.T) {
 
 	tests := []struct {
 		name, tag string
+		query     map[string]string // of the first connect
 	}{
-		{"script origin", `<script src="` + botSrv.URL + `/widget.js" data-title="Shop help" async></script>`},
-		{"data-bot-url", `<script src="` + hostSrv.URL + `/widget.js" data-bot-url="` + botSrv.URL + `" data-title="Shop help" async></script>`},
+		{"script origin", `<script src="` + botSrv.URL + `/widget.js" data-title="Shop help" async></script>`, map[string]string{}},
+		{"data-bot-url", `<script src="` + hostSrv.URL + `/widget.js" data-bot-url="` + botSrv.URL + `" data-title="Shop help" async></script>`, map[string]string{}},
+		{"data-lang", `<script src="` + botSrv.URL + `/widget.js" data-lang="de" data-title="Shop help" async></script>`, map[string]string{"lang": "de"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -363,7 +365,7 @@ func TestWidgetBrowserCrossOrigin(t *testing.T) {
 				browsertest.Script(`localStorage.clear(); 0`), chromedp.Navigate(hostSrv.URL+"/shop"))
 			browsertest.Do(t, ctx, "open from launcher", chromedp.Click(chromedp.CSS(".dlgd-launcher")))
 			browsertest.WaitJS(t, ctx, "connect", `document.querySelector('.dlgd-root').dataset.state === 'connected'`)
-			assertQuery(t, "connect", recv(t, "connect", bot.connects), map[string]string{})
+			assertQuery(t, "connect", recv(t, "connect", bot.connects), tt.query)
 			browsertest.Do(t, ctx, "type hello", chromedp.SendKeys(chromedp.CSS(".dlgd-input"), "hello\n"))
 			assertFrame(t, "type hello", recv(t, "type hello", bot.received), "message", "hello", "")
 			browsertest.WaitTranscript(t, ctx, "reply", []string{"user: hello", "bot: Hi! What can I do? [Create a lead]"})

@@ -56,6 +56,12 @@
   if (botName) {
     socketURL.searchParams.set('bot', botName);
   }
+  // data-lang fixes the reply language (the server otherwise follows the
+  // language of each message).
+  var fixedLang = attr('data-lang');
+  if (fixedLang) {
+    socketURL.searchParams.set('lang', fixedLang);
+  }
   var cssURL = new URL('widget.css', scriptURL).href;
   var title = attr('data-title') || 'Chat';
   var identity = attr('data-identity-token') || '';
