@@ -124,15 +124,16 @@ func DidYouMean(name string, candidates []string) string {
 func ClosestName(name string, candidates []string) string {
 	best, bestD := "", 3
 	for _, c := range candidates {
-		if dist := editDistance(name, c); dist < bestD || (dist == bestD && c < best) {
+		if dist := EditDistance(name, c); dist < bestD || (dist == bestD && c < best) {
 			best, bestD = c, dist
 		}
 	}
 	return best
 }
 
-// editDistance is the Levenshtein distance of a and b in bytes.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance of a and b in bytes, for
+// "did you mean" suggestions.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"strings"
+
+	"github.com/botforge/dialogd/nodes"
 )
 
 // didYouMean returns ` (did you mean "x"?)` naming the candidate closest
@@ -28,7 +30,7 @@ func closest(name string, candidates []string) string {
 		case lower != "" && (strings.Contains(lc, lower) || strings.Contains(lower, lc)):
 			score = 1000 - len(c)
 		default:
-			d := editDistance(lower, lc)
+			d := nodes.EditDistance(lower, lc)
 			if 2*d >= len(lower)+1 {
 				continue
 			}
@@ -39,25 +41,4 @@ func closest(name string, candidates []string) string {
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance of a and b in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
