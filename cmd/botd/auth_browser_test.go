@@ -56,29 +56,9 @@ func TestBrowserAuthorizeCard(t *testing.T) {
 		t.Fatalf("%d sign-in buttons on the card; want 1", n)
 	}
 
-	// Clicking the button opens sfsim's authorize page in a popup.
-	popup := chromedp.WaitNewTarget(ctx, func(info *target.Info) bool {
-		return strings.HasPrefix(info.URL, sf.srv.URL+"/services/oauth2/authorize")
-	})
-	browsertest.Do(t, ctx, "click sign in", chromedp.Click(chromedp.CSS(".dlgd-authorize-btn")))
-	var popupID target.ID
-	select {
-	case popupID = <-popup:
-	case <-time.After(10 * time.Second):
-		t.Fatal("click sign in: no popup opened on sfsim's authorize page")
-	}
-	pctx, pcancel := chromedp.NewContext(ctx, chromedp.WithTargetID(popupID))
-	defer pcancel()
-
-	// Inside the popup: log in as the demo user, then allow access.
-	browsertest.Do(t, pctx, "log in on sfsim",
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), demoUser),
-		chromedp.SendKeys(chromedp.CSS("#password"), sf.passwords[demoUser]),
-		chromedp.Click(chromedp.CSS("#Login")))
-	browsertest.Do(t, pctx, "approve on sfsim",
-		chromedp.WaitVisible(chromedp.CSS("#oaapprove")),
-		chromedp.Click(chromedp.CSS("#oaapprove")))
+	// Clicking the button opens sfsim's authorize page in a popup: log in
+	// as the demo user, then allow access.
+	popupID := signInOnPopup(t, ctx, sf.srv.URL, demoUser, sf.passwords[demoUser], true)
 
 	// botd's callback page says so and closes the popup by itself.
 	waitTargetGone(t, ctx, popupID)
@@ -94,6 +74,38 @@ func TestBrowserAuthorizeCard(t *testing.T) {
 	if lead := sf.lead(t, "Lovelace"); lead["Id"] != id {
 		t.Errorf("lead in sfsim = %v; want id %s", lead, id)
 	}
+}
+
+// signInOnPopup clicks the authorize card's button, signs in on sfsim's
+// login page in the popup it opens and, when approve is set, allows access
+// on the consent page. It returns the popup's target id.
+func signInOnPopup(t *testing.T, ctx context.Context, sfURL, user, password string, approve bool) target.ID {
+	t.Helper()
+	popup := chromedp.WaitNewTarget(ctx, func(info *target.Info) bool {
+		return strings.HasPrefix(info.URL, sfURL+"/services/oauth2/authorize")
+	})
+	browsertest.Do(t, ctx, "click sign in", chromedp.Click(chromedp.CSS(".dlgd-authorize-btn")))
+	var popupID target.ID
+	select {
+	case popupID = <-popup:
+	case <-time.After(10 * time.Second):
+		t.Fatal("click sign in: no popup opened on sfsim's authorize page")
+	}
+	// Canceling a tab's context closes the tab: the popup must live on
+	// until the callback page closes it.
+	pctx, pcancel := chromedp.NewContext(ctx, chromedp.WithTargetID(popupID))
+	t.Cleanup(pcancel)
+	browsertest.Do(t, pctx, "log in on sfsim",
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), user),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS("#Login")))
+	if approve {
+		browsertest.Do(t, pctx, "approve on sfsim",
+			chromedp.WaitVisible(chromedp.CSS("#oaapprove")),
+			chromedp.Click(chromedp.CSS("#oaapprove")))
+	}
+	return popupID
 }
 
 // waitTargetGone waits until the browser no longer has the target id (a

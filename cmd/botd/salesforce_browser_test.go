@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/botforge/dialogd/sfsim"
@@ -85,23 +84,7 @@ func TestBrowserSalesforceExample(t *testing.T) {
 
 	// The card's button opens sfsim's login page in a popup; the demo user
 	// is pre-approved, so signing in is all it takes.
-	popup := chromedp.WaitNewTarget(ctx, func(info *target.Info) bool {
-		return strings.HasPrefix(info.URL, sfURL+"/services/oauth2/authorize")
-	})
-	browsertest.Do(t, ctx, "click sign in", chromedp.Click(chromedp.CSS(".dlgd-authorize-btn")))
-	var popupID target.ID
-	select {
-	case popupID = <-popup:
-	case <-time.After(10 * time.Second):
-		t.Fatal("click sign in: no popup opened on sfsim's authorize page")
-	}
-	pctx, pcancel := chromedp.NewContext(ctx, chromedp.WithTargetID(popupID))
-	defer pcancel()
-	browsertest.Do(t, pctx, "log in on sfsim",
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), creds.Username),
-		chromedp.SendKeys(chromedp.CSS("#password"), creds.Password),
-		chromedp.Click(chromedp.CSS("#Login")))
+	popupID := signInOnPopup(t, ctx, sfURL, creds.Username, creds.Password, false)
 	waitTargetGone(t, ctx, popupID)
 
 	browsertest.WaitJS(t, ctx, "lead created", `(() => { const l = `+browsertest.TranscriptJS+`;
