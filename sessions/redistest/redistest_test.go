@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -49,5 +51,25 @@ func TestStartStopRestart(t *testing.T) {
 	}
 	if err := rdb.Get(ctx, "k").Err(); !errors.Is(err, redis.Nil) {
 		t.Errorf("GET k after Restart: err = %v; want redis: nil (data is not persisted)", err)
+	}
+}
+
+// TestStartSkipsUnderShort runs TestStartStopRestart again in a child test
+// process with -test.short: Start must skip it, saying why, before it
+// looks for redis-server.
+func TestStartSkipsUnderShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("checks what -short does from a child process; nothing to check inside one")
+	}
+	cmd := exec.Command(os.Args[0], "-test.short", "-test.v", "-test.run=^TestStartStopRestart$")
+	cmd.Env = append(os.Environ(), "PATH=") // no redis-server: a skip must not depend on it
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child test process: %v\n%s", err, out)
+	}
+	for _, want := range []string{"--- SKIP: TestStartStopRestart", "skipped in the -short tier"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("child output lacks %q:\n%s", want, out)
+		}
 	}
 }
