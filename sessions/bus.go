@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"net"
 	"sync"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // Bus carries frames produced outside a client's turn — a dialog resumed
@@ -136,46 +133,13 @@ func (r *Redis) Subscribe(ctx context.Context, fn func(string, [][]byte)) error 
 // subscribe is Subscribe that calls ready, if set, once Redis has
 // confirmed the subscription.
 func (r *Redis) subscribe(ctx context.Context, fn func(string, [][]byte), ready func()) error {
-	ps := r.c.Subscribe(ctx, r.busChannel())
-	defer ps.Close()
-	// A blocked read does not watch ctx: closing the subscription ends it.
-	stop := context.AfterFunc(ctx, func() { _ = ps.Close() })
-	defer stop()
-	if _, err := ps.ReceiveTimeout(ctx, busHealthInterval); err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return r.fail("subscribe", "", err)
-	}
-	if ready != nil {
-		ready()
-	}
-	pinged := false
-	for {
-		msg, err := ps.ReceiveTimeout(ctx, busHealthInterval)
-		if ctx.Err() != nil {
-			return nil
-		}
+	return r.listen(ctx, r.busChannel(), func(payload string) {
+		session, frames, err := decodeDelivery([]byte(payload))
 		if err != nil {
-			var ne net.Error
-			if !pinged && errors.As(err, &ne) && ne.Timeout() {
-				// Quiet, perhaps dead: a ping's answer tells.
-				pinged = true
-				if err = ps.Ping(ctx); err == nil {
-					continue
-				}
-			}
-			return r.fail("subscription lost", "", err)
+			return // not ours: someone else published on the channel
 		}
-		pinged = false
-		if m, ok := msg.(*redis.Message); ok {
-			session, frames, err := decodeDelivery([]byte(m.Payload))
-			if err != nil {
-				continue // not ours: someone else published on the channel
-			}
-			fn(session, frames)
-		}
-	}
+		fn(session, frames)
+	}, ready)
 }
 
 var (

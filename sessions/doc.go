@@ -13,10 +13,21 @@
 // # Common behaviour
 //
 // Session ids must be 1 to MaxIDLen bytes without '{' or '}' (ErrInvalidID).
-// A lease lasts at most Options.LockTTL: after that another Acquire may take
-// the session, and the late holder's Commit returns ErrLeaseLost without
-// storing anything. Commit resets the idle timer of the state and the outbox;
-// Release does not. After the idle TTL without a Commit (the last commit's
+// A lease lasts Options.LockTTL (5s by default) and the store renews it
+// in the background every LockTTL/3 (a timer per lease, no store call for
+// a turn shorter than that) until Commit or Release, until the context
+// given to Acquire ends, or for MaxHold at most. A lease that was not
+// renewed in time (its process died, stalled, or lost the store) ends on
+// its own, so a dead instance's sessions free within LockTTL; another
+// Acquire may then take the session, and the late holder's Commit returns
+// ErrLeaseLost without storing anything. Every lease carries a fencing
+// token (Lease.Fence) that grows with each lease of the session; Commit
+// stores only while the lease's token is the session's current one. At
+// most Options.MaxWaiters turns of one process wait for one session; more
+// get ErrBusy at once.
+//
+// Commit resets the idle timer of the state and the outbox; Release does
+// not. After the idle TTL without a Commit (the last commit's
 // Expiry.IdleTTL, else Options.IdleTTL), Acquire finds nil state and Outbox
 // finds no frames. A Commit with empty state removes the
 // state but keeps the outbox. Releasing an ended lease does nothing.
@@ -43,8 +54,13 @@
 //	dlg:{id}:out    list: outbox frames, each an 8-byte big-endian Seq then the
 //	                frame's bytes (so Outbox filters without parsing JSON),
 //	                trimmed to OutboxSize, PX the commit's idle TTL
-//	dlg:{id}:lock   hash: t = the holder's random token, w = waiters; PX LockTTL
-//	dlg:{id}:wake   list: wake tokens for waiters, PX LockTTL
+//	dlg:{id}:lock   hash: t = the holder's token (fence ':' a token unique to
+//	                the lease), w = turns that found it held; PX LockTTL,
+//	                renewed while the holder runs
+//	dlg:{id}:fence  string: the session's lease counter (INCR), PX at least
+//	                the idle TTL
+//	dlg:wake        pub/sub channel: lock keys of sessions whose lease ended
+//	                while turns waited
 //	dlg:kv:<key>    Get/Set/Delete values
 //	dlg:watch:<w>   sorted set: watch-list notes scored by due time in
 //	                Redis's clock (ms), written by a second script after a
@@ -52,32 +68,40 @@
 //
 // ("dlg:" is Options.Prefix, which must not contain '{' or '}'.)
 //
-// Acquire runs one script (EVALSHA, cached): if HSETNX lock t=token succeeds
-// it sets the lock's expiry and returns the state in the same reply, so an
+// Acquire runs one script (EVALSHA, cached): if the lock does not exist it
+// increments the fence, stores the lock with the new token and a PX of
+// LockTTL, and returns the state and the fence in the same reply, so an
 // uncontended Acquire is one round trip. If the lock is held, the same
-// script increments the lock's waiter count and returns its remaining time;
-// the caller then BLPOPs the wake list for at most that long (plus 10ms,
-// capped at 10s; rounded up to whole seconds when the client's read timeout
-// is too short for a fractional BLPOP) and runs the script again. Commit is one
-// script too: it checks the token (else ErrLeaseLost), sets or deletes the
-// state, appends and trims the frames, refreshes the outbox's expiry,
-// deletes the lock and pushes one wake token per registered waiter. Release
-// does the last two steps only.
+// script increments the lock's waiter count and returns its remaining
+// time. Commit is one script too: it checks the token (else ErrLeaseLost),
+// sets or deletes the state, appends and trims the frames, refreshes the
+// outbox's and fence's expiry, deletes the lock and, if turns waited,
+// publishes the lock's key on the wake channel. Release does the last two
+// steps only. Renewal is a script that extends the lock only while the
+// token still holds it.
 //
-// So a waiter wakes as soon as the holder ends its lease, because the token
-// is already in the list even if it arrives before the BLPOP; and when a
-// holder crashes, its lock expires and the waiters' BLPOP times out at about
-// the same moment. All waiters wake together and one wins: the others
-// register again with the new holder. A waiter that gave up leaves a token
-// behind, which costs a later waiter one extra round trip, and expires with
-// the list. A cancelled context ends the wait at once.
+// A waiting turn holds no connection (wake.go): it joins its process's
+// wake hub, one pub/sub subscription per process started on first use, and
+// sleeps until the hub reports its session's lock key, until the holder's
+// lease has run out (a crashed holder publishes nothing), or until its
+// context ends, which stops the wait at once; then it runs the script again.
+// While the subscription is down waiters poll every 100ms, and when it
+// comes back every waiter tries again, so a lost message costs time, never
+// a stuck turn. All waiters of a session wake together and one wins: the
+// others register again with the new holder.
+//
+// Pending releases are not queued for retry. A turn whose Acquire, Commit
+// or Release reply was lost (Redis restarted, the connection broke) leaves
+// a lock that nobody renews, so it expires within LockTTL of being set; a
+// retry queue would add state to every instance to save at most those few
+// seconds, and could not help the instance that died.
 //
 // The Acquire, Commit and Release scripts of concurrent turns share round
 // trips ("natural pipelining", pipeline.go): a call made while the wire is
 // free goes out at once; calls made while up to four batches are in flight
 // queue and leave together as one pipeline when a batch returns. A quiet
 // server adds no latency; a busy one pays one write and one read per batch
-// instead of per call. The blocking BLPOP of a waiter is never batched.
+// instead of per call.
 //
 // Failures to reach Redis (refused or broken connections, timeouts, a closed
 // client, replies such as LOADING or CLUSTERDOWN) are returned wrapping

@@ -133,7 +133,12 @@ func (m *Memory) Acquire(ctx context.Context, id string) (Lease, error) {
 			}
 			l := &memLease{m: m, sh: sh, s: s, gen: s.gen, state: s.state}
 			sh.mu.Unlock()
+			l.renewal = startRenewal(ctx, m.opts.LockTTL, l.renew)
 			return l, nil
+		}
+		if s.waiters >= m.opts.MaxWaiters {
+			sh.mu.Unlock()
+			return nil, fmt.Errorf("acquire session %s: %w", id, ErrBusy)
 		}
 		if s.wake == nil {
 			s.wake = make(chan struct{})
@@ -334,14 +339,30 @@ func (m *Memory) sweepOnce() {
 
 // memLease is one turn's hold on a Memory session.
 type memLease struct {
-	m     *Memory
-	sh    *memShard
-	s     *memSession
-	gen   uint64
-	state []byte
+	m       *Memory
+	sh      *memShard
+	s       *memSession
+	gen     uint64
+	state   []byte
+	renewal *renewer
 }
 
 func (l *memLease) State() []byte { return l.state }
+
+// Fence is the lease's number among the session's leases.
+func (l *memLease) Fence() uint64 { return l.gen }
+
+// renew extends the lease if it is still the session's and has not lapsed.
+func (l *memLease) renew(context.Context) bool {
+	l.sh.mu.Lock()
+	defer l.sh.mu.Unlock()
+	s, now := l.s, l.m.now()
+	if !s.held || s.gen != l.gen || now >= s.leaseExp {
+		return false
+	}
+	s.leaseExp = now + l.m.lockTTL
+	return true
+}
 
 // Commit stores a copy of state and frames. A nil or empty state removes the
 // stored state; the outbox is kept.
@@ -370,6 +391,7 @@ func (l *memLease) CommitExpiry(ctx context.Context, state []byte, frames []Fram
 	l.sh.mu.Lock()
 	defer l.sh.mu.Unlock()
 	now := m.now()
+	l.renewal.stop()
 	if !s.held || s.gen != l.gen || now >= s.leaseExp {
 		return ErrLeaseLost
 	}
@@ -400,6 +422,7 @@ func (l *memLease) CommitExpiry(ctx context.Context, state []byte, frames []Fram
 // Release frees the session. Releasing a lease that already ended (by Commit,
 // Release or expiry) does nothing.
 func (l *memLease) Release(ctx context.Context) error {
+	l.renewal.stop()
 	l.sh.mu.Lock()
 	defer l.sh.mu.Unlock()
 	s := l.s

@@ -11,9 +11,14 @@ import (
 const (
 	DefaultIdleTTL    = 15 * time.Minute
 	DefaultOutboxSize = 64
-	DefaultLockTTL    = 60 * time.Second
+	DefaultLockTTL    = 5 * time.Second
+	DefaultMaxWaiters = 8
 	DefaultPrefix     = "dlg:"
 )
+
+// MaxHold is the longest a lease is renewed: a turn that neither ends its
+// lease nor has its context end within MaxHold (a bug) loses the session.
+const MaxHold = 5 * time.Minute
 
 // MaxIDLen is the longest session id a store accepts.
 const MaxIDLen = 256
@@ -34,6 +39,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.LockTTL <= 0 {
 		o.LockTTL = DefaultLockTTL
+	}
+	if o.MaxWaiters <= 0 {
+		o.MaxWaiters = DefaultMaxWaiters
 	}
 	if o.Prefix == "" {
 		o.Prefix = DefaultPrefix

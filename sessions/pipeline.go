@@ -15,8 +15,7 @@ import (
 // pipeline (one write and one read for all of them) as soon as a batch
 // returns. Under load this divides the system calls and Redis's per-command
 // network work by the batch size, which is most of a turn's cost.
-//
-// Blocking commands (the BLPOP of a waiting Acquire) never go through it.
+
 type pipeliner struct {
 	c           redis.UniversalClient
 	maxInFlight int

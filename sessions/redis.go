@@ -17,11 +17,6 @@ import (
 // at once; more concurrent calls wait for the next batch.
 const pipelineDepth = 4
 
-// maxBlock caps one BLPOP of a waiting Acquire. A waiter normally wakes on a
-// token long before; the cap bounds how long a waiter whose context was
-// cancelled keeps a pooled connection busy.
-const maxBlock = 10 * time.Second
-
 // Redis is the Store shared by every process that uses the same Redis
 // (standalone, Sentinel or Cluster). The scheme is described in the package
 // documentation.
@@ -32,8 +27,8 @@ type Redis struct {
 	idleMS  string // IdleTTL in milliseconds, as sent to the scripts
 	lockMS  string
 	outSize string
-
-	readTimeout time.Duration // of the client; 0 when unknown
+	wakeCh  string // the channel that wakes waiters (wake.go)
+	waiters *wakeHub
 
 	tokenPrefix [8]byte
 	tokenSeq    atomic.Uint64
@@ -52,32 +47,39 @@ func NewRedis(client redis.UniversalClient, opts Options) *Redis {
 		idleMS:  strconv.FormatInt(max(opts.IdleTTL.Milliseconds(), 1), 10),
 		lockMS:  strconv.FormatInt(max(opts.LockTTL.Milliseconds(), 1), 10),
 		outSize: strconv.Itoa(opts.OutboxSize),
-
-		readTimeout: clientReadTimeout(client),
+		wakeCh:  opts.Prefix + "wake",
 	}
+	r.waiters = newWakeHub(r)
 	_, _ = rand.Read(r.tokenPrefix[:])
 	return r
 }
 
-// Lua scripts. KEYS are always {lock, state, out, wake} of one session, which
-// share a hash tag and so a Cluster slot.
+// Lua scripts. KEYS are always {lock, state, out, fence} of one session,
+// which share a hash tag and so a Cluster slot.
 //
-// The lock is a hash: t is the holder's token, w counts the waiters that
-// registered while this holder had it. Ending a lease pushes one token per
-// registered waiter onto the wake list, where each waiter BLPOPs.
+// The lock is a hash: t is the holder's token (its fence number, ':', and
+// a token unique to the process and lease), w counts the turns that found
+// the session held by this holder. Ending a lease with w > 0 publishes the
+// lock's key on the wake channel, where every process's wake hub listens.
+// The fence key counts the session's leases; it lives as long as the
+// session's state.
 var (
-	// ARGV: token, lockMS. Returns {1, state} when taken, else {0, pttl}.
+	// ARGV: token, lockMS, idleMS. Returns {1, state, fence} when taken,
+	// else {0, pttl}.
 	acquireScript = redis.NewScript(`
-if redis.call('HSETNX', KEYS[1], 't', ARGV[1]) == 1 then
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  local f = redis.call('INCR', KEYS[4])
+  if redis.call('PTTL', KEYS[4]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
+  redis.call('HSET', KEYS[1], 't', f .. ':' .. ARGV[1])
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return {1, redis.call('GET', KEYS[2])}
+  return {1, redis.call('GET', KEYS[2]), f}
 end
 redis.call('HINCRBY', KEYS[1], 'w', 1)
 return {0, redis.call('PTTL', KEYS[1])}
 `)
 
-	// ARGV: token, lockMS, idleMS, outSize, state, frame... Returns -1 when
-	// the token does not hold the lock, else the number of waiters woken.
+	// ARGV: token, wake channel, idleMS, outSize, state, frame... Returns -1
+	// when the token does not hold the lock, else the number of waiters.
 	commitScript = redis.NewScript(`
 if redis.call('HGET', KEYS[1], 't') ~= ARGV[1] then return -1 end
 local w = tonumber(redis.call('HGET', KEYS[1], 'w') or '0')
@@ -92,30 +94,32 @@ if #ARGV > 5 then
   redis.call('LTRIM', KEYS[3], -tonumber(ARGV[4]), -1)
 end
 redis.call('PEXPIRE', KEYS[3], ARGV[3])
-if w > 0 then
-  for i = 1, w do redis.call('RPUSH', KEYS[4], '1') end
-  redis.call('PEXPIRE', KEYS[4], ARGV[2])
-end
+if redis.call('PTTL', KEYS[4]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
+if w > 0 then redis.call('PUBLISH', ARGV[2], KEYS[1]) end
 return w
 `)
 
-	// ARGV: token, lockMS. Same result as commitScript.
+	// ARGV: token, wake channel. Same result as commitScript.
 	releaseScript = redis.NewScript(`
 if redis.call('HGET', KEYS[1], 't') ~= ARGV[1] then return -1 end
 local w = tonumber(redis.call('HGET', KEYS[1], 'w') or '0')
 redis.call('DEL', KEYS[1])
-if w > 0 then
-  for i = 1, w do redis.call('RPUSH', KEYS[4], '1') end
-  redis.call('PEXPIRE', KEYS[4], ARGV[2])
-end
+if w > 0 then redis.call('PUBLISH', ARGV[2], KEYS[1]) end
 return w
+`)
+
+	// ARGV: token, lockMS. Returns 1 when the lease was extended, 0 when
+	// the token no longer holds the lock.
+	renewScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 't') ~= ARGV[1] then return 0 end
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 `)
 )
 
-// keys returns the session's lock, state, outbox and wake keys.
+// keys returns the session's lock, state, outbox and fence keys.
 func (r *Redis) keys(id string) []string {
 	base := r.opts.Prefix + "{" + id + "}:"
-	return []string{base + "lock", base + "state", base + "out", base + "wake"}
+	return []string{base + "lock", base + "state", base + "out", base + "fence"}
 }
 
 func (r *Redis) token() string {
@@ -126,96 +130,70 @@ func (r *Redis) token() string {
 }
 
 // Acquire takes the session in one round trip when it is free. When it is
-// held, Acquire registers as a waiter and blocks on the session's wake list
-// until the holder ends its lease or the lease's remaining time runs out,
-// then tries again.
+// held, Acquire joins the process's waiters for the session (ErrBusy when
+// MaxWaiters already wait) and tries again each time the wake hub reports
+// the lease ended, or when the lease's remaining time runs out. Waiting
+// holds no connection.
 func (r *Redis) Acquire(ctx context.Context, id string) (Lease, error) {
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
 	keys := r.keys(id)
 	tok := r.token()
+	l, pttl, err := r.tryAcquire(ctx, id, keys, tok)
+	if l != nil || err != nil {
+		return l, err
+	}
+	wake, leave, ok := r.waiters.join(keys[0])
+	if !ok {
+		return nil, fmt.Errorf("acquire session %s: %w", id, ErrBusy)
+	}
+	defer leave()
 	for {
-		res, err := r.pipe.run(ctx, acquireScript, keys, tok, r.lockMS).Slice()
-		if err != nil {
-			return nil, r.fail("acquire session", id, err)
+		// The wake channel is taken before the attempt, so that a lease
+		// ending between the attempt and the wait is not missed.
+		woken := wake()
+		if l, pttl, err = r.tryAcquire(ctx, id, keys, tok); l != nil || err != nil {
+			return l, err
 		}
-		if len(res) != 2 {
-			return nil, fmt.Errorf("acquire session %s: unexpected script reply %v", id, res)
+		t := time.NewTimer(r.waiters.pollAfter(pttl))
+		select {
+		case <-woken:
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			// Waiting for another turn outlasted the caller.
+			return nil, fmt.Errorf("acquire session %s: %w", id, ctx.Err())
 		}
-		if taken, _ := res[0].(int64); taken == 1 {
-			l := &redisLease{r: r, id: id, keys: keys, token: tok}
-			if s, ok := res[1].(string); ok {
-				l.state = []byte(s)
-			}
-			return l, nil
-		}
-		pttl, _ := res[1].(int64)
-		if err := r.wait(ctx, keys[3], time.Duration(pttl)*time.Millisecond); err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-				// Waiting for another turn outlasted the caller.
-				return nil, fmt.Errorf("acquire session %s: %w", id, err)
-			}
-			return nil, r.fail("acquire session", id, err)
-		}
+		t.Stop()
 	}
 }
 
-// wait blocks until a wake token arrives, d passes or ctx is done. It
-// blocks a little longer than d, so that a lease expiring after d has
-// expired in Redis by the time the waiter tries again.
-func (r *Redis) wait(ctx context.Context, wakeKey string, d time.Duration) error {
-	if d <= 0 {
-		d = r.opts.LockTTL // no TTL reported; should not happen
-	}
-	d = min(d+expiryMargin, maxBlock)
-	if dl, ok := ctx.Deadline(); ok {
-		d = max(min(d, time.Until(dl)), time.Millisecond)
-	}
-	// The BLPOP runs without the caller's deadline, which go-redis would
-	// turn into a network timeout; the select below honours ctx instead.
-	bctx := context.WithoutCancel(ctx)
-	done := make(chan error, 1)
-	go func() {
-		var err error
-		if d+readMargin <= r.readTimeout {
-			// Fits the client's read timeout: block for exactly d (Redis
-			// takes fractional seconds).
-			err = r.c.Do(bctx, "blpop", wakeKey, strconv.FormatFloat(d.Seconds(), 'f', 3, 64)).Err()
-		} else {
-			// go-redis extends the read deadline for BLPop, which takes
-			// whole seconds: round up.
-			err = r.c.BLPop(bctx, (d+time.Second-1)/time.Second*time.Second, wakeKey).Err()
+// tryAcquire runs the acquire script once: a lease when the session was
+// free, else the remaining time of its holder's lease.
+func (r *Redis) tryAcquire(ctx context.Context, id string, keys []string, tok string) (*redisLease, time.Duration, error) {
+	res, err := r.pipe.run(ctx, acquireScript, keys, tok, r.lockMS, r.idleMS).Slice()
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return nil, 0, fmt.Errorf("acquire session %s: %w", id, err)
 		}
-		if errors.Is(err, redis.Nil) {
-			err = nil
+		return nil, 0, r.fail("acquire session", id, err)
+	}
+	if taken, _ := res[0].(int64); taken == 1 && len(res) == 3 {
+		fence, _ := res[2].(int64)
+		l := &redisLease{r: r, id: id, keys: keys, fence: uint64(fence)}
+		l.token = strconv.FormatInt(fence, 10) + ":" + tok
+		if s, ok := res[1].(string); ok {
+			l.state = []byte(s)
 		}
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
+		l.renewal = startRenewal(ctx, r.opts.LockTTL, l.renew)
+		return l, 0, nil
 	}
-}
-
-const (
-	expiryMargin = 10 * time.Millisecond  // added to a lease's remaining time
-	readMargin   = 500 * time.Millisecond // kept between a BLPOP and the read timeout
-)
-
-// clientReadTimeout returns the read timeout of the client, or 0 when it is
-// unknown or unlimited.
-func clientReadTimeout(c redis.UniversalClient) time.Duration {
-	var d time.Duration
-	switch c := c.(type) {
-	case *redis.Client:
-		d = c.Options().ReadTimeout
-	case *redis.ClusterClient:
-		d = c.Options().ReadTimeout
+	if len(res) != 2 {
+		return nil, 0, fmt.Errorf("acquire session %s: unexpected script reply %v", id, res)
 	}
-	return max(d, 0)
+	pttl, _ := res[1].(int64)
+	return nil, time.Duration(pttl) * time.Millisecond, nil
 }
 
 // Outbox returns the kept frames of the session with Seq > after, in order.
@@ -298,8 +276,11 @@ func (r *Redis) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the client.
-func (r *Redis) Close() error { return r.c.Close() }
+// Close stops the wake hub and closes the client.
+func (r *Redis) Close() error {
+	r.waiters.close()
+	return r.c.Close()
+}
 
 // fail wraps err from a Redis call. Errors that mean Redis cannot serve us
 // now (network, timeouts, a closed client, replies such as LOADING or
@@ -332,14 +313,26 @@ func unavailable(err error) bool {
 
 // redisLease is one turn's hold on a Redis session.
 type redisLease struct {
-	r     *Redis
-	id    string
-	keys  []string
-	token string
-	state []byte
+	r       *Redis
+	id      string
+	keys    []string
+	token   string
+	fence   uint64
+	state   []byte
+	renewal *renewer
 }
 
 func (l *redisLease) State() []byte { return l.state }
+
+// Fence is the lease's number among the session's leases.
+func (l *redisLease) Fence() uint64 { return l.fence }
+
+// renew extends the lease while its token holds the lock. A failure to
+// reach Redis is tried again at the next interval.
+func (l *redisLease) renew(ctx context.Context) bool {
+	n, err := l.r.pipe.run(ctx, renewScript, l.keys, l.token, l.r.lockMS).Int64()
+	return err != nil || n == 1
+}
 
 // Commit stores state and frames and frees the session in one round trip. A
 // nil or empty state removes the stored state; the outbox is kept.
@@ -355,8 +348,9 @@ func (l *redisLease) CommitExpiry(ctx context.Context, state []byte, frames []Fr
 	if exp.IdleTTL > 0 {
 		idleMS = strconv.FormatInt(max(exp.IdleTTL.Milliseconds(), 1), 10)
 	}
+	l.renewal.stop()
 	args := make([]any, 5+len(frames))
-	args[0], args[1], args[2], args[3] = l.token, r.lockMS, idleMS, r.outSize
+	args[0], args[1], args[2], args[3] = l.token, r.wakeChannel(), idleMS, r.outSize
 	if state == nil {
 		state = []byte{}
 	}
@@ -389,7 +383,8 @@ func (l *redisLease) CommitExpiry(ctx context.Context, state []byte, frames []Fr
 // Release frees the session. Releasing a lease that already ended does
 // nothing.
 func (l *redisLease) Release(ctx context.Context) error {
-	if err := l.r.pipe.run(ctx, releaseScript, l.keys, l.token, l.r.lockMS).Err(); err != nil {
+	l.renewal.stop()
+	if err := l.r.pipe.run(ctx, releaseScript, l.keys, l.token, l.r.wakeChannel()).Err(); err != nil {
 		return l.r.fail("release session", l.id, err)
 	}
 	return nil

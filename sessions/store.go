@@ -10,9 +10,14 @@ import (
 // callers tell the user to try again.
 var ErrUnavailable = errors.New("session store unavailable")
 
-// ErrLeaseLost means the session's lock expired before Commit, so another
-// turn may have run meanwhile; the turn's changes were not stored.
+// ErrLeaseLost means the session's lease expired (it was not renewed in
+// time) or was taken over by a newer turn before Commit; the turn's changes
+// were not stored.
 var ErrLeaseLost = errors.New("session lease lost")
+
+// ErrBusy means Options.MaxWaiters turns of this process already wait for
+// the session; the caller should tell the user to wait and send again.
+var ErrBusy = errors.New("session busy: too many turns waiting")
 
 // Frame is one outgoing frame kept in a session's bounded outbox.
 type Frame struct {
@@ -24,7 +29,8 @@ type Frame struct {
 type Options struct {
 	IdleTTL    time.Duration // state and outbox expire after this much idle time (default 15m)
 	OutboxSize int           // frames kept per session (default 64)
-	LockTTL    time.Duration // a crashed turn's lock is freed after this (default 60s)
+	LockTTL    time.Duration // a lease not renewed for this long ends (default 5s); see Lease
+	MaxWaiters int           // turns of one process that may wait for one session (default 8); more get ErrBusy
 	Prefix     string        // key prefix (Redis), default "dlg:"
 }
 
@@ -34,7 +40,9 @@ type Options struct {
 type Store interface {
 	// Acquire takes the session, waiting for a turn that holds it, and loads
 	// its state (nil for a new or expired session). The caller must end the
-	// lease with Commit or Release.
+	// lease with Commit or Release. The store renews the lease while ctx
+	// lives (see Lease). When MaxWaiters turns of this process already wait
+	// for the session, Acquire returns ErrBusy at once.
 	Acquire(ctx context.Context, id string) (Lease, error)
 	// Outbox returns the kept frames of the session with Seq > after, in order.
 	Outbox(ctx context.Context, id string, after uint64) ([]Frame, error)
@@ -54,10 +62,19 @@ type Store interface {
 	Close() error
 }
 
-// Lease is a session held by one turn.
+// Lease is a session held by one turn. It lasts Options.LockTTL and the
+// store renews it in the background, every LockTTL/3, until Commit or
+// Release, until the ctx given to Acquire ends, or for MaxHold at most; a
+// turn shorter than LockTTL/3 costs no renewal. A lease that was not
+// renewed in time (its process died or stalled) ends on its own, and its
+// Commit then returns ErrLeaseLost.
 type Lease interface {
 	// State is the session's stored state, nil when there is none.
 	State() []byte
+	// Fence is the lease's fencing token: a number that grows with every
+	// lease of the session. Commit stores only while the lease's token is
+	// still the session's current one.
+	Fence() uint64
 	// Commit stores state (resetting the idle TTL), appends frames to the
 	// bounded outbox, and frees the session, atomically.
 	Commit(ctx context.Context, state []byte, frames []Frame) error

@@ -20,6 +20,7 @@ var Options = sessions.Options{
 	IdleTTL:    2 * time.Second,
 	OutboxSize: 4,
 	LockTTL:    time.Second,
+	MaxWaiters: 32, // room for Counter's turns; WaitersBounded fills it
 }
 
 // slack is added to a TTL before checking that something expired. Redis
@@ -49,10 +50,13 @@ func Run(t *testing.T, open func(t *testing.T) sessions.Store) {
 		{"Counter", false, func(t *testing.T, s sessions.Store) { Counter(t, 20, s) }},
 		{"CancelWhileWaiting", false, testCancel},
 		{"DeadlineWhileWaiting", false, testDeadline},
+		{"FenceGrows", false, testFenceGrows},
+		{"WaitersBounded", false, testWaitersBounded},
 		{"IdleExpiry", true, testIdleExpiry},
 		{"KVExpiry", true, testKVExpiry},
 		{"WaiterFreedByLeaseExpiry", true, testLeaseExpiryFreesWaiter},
 		{"CommitAfterLeaseExpiry", true, testCommitAfterExpiry},
+		{"LeaseRenewedWhileHeld", true, testLeaseRenewed},
 		{"OwnIdleTTL", true, testOwnIdleTTL},
 		{"WatchList", true, testWatchList},
 		{"WatchListReportsOnce", true, testWatchListOnce},
@@ -81,6 +85,19 @@ func ctxT(t *testing.T) context.Context {
 func acquire(t *testing.T, s sessions.Store, id string) sessions.Lease {
 	t.Helper()
 	l, err := s.Acquire(ctxT(t), id)
+	if err != nil {
+		t.Fatalf("Acquire(%q): %v", id, err)
+	}
+	return l
+}
+
+// acquireDead takes the session as a turn that then dies: its context
+// ends at once, so the store stops renewing its lease.
+func acquireDead(t *testing.T, s sessions.Store, id string) sessions.Lease {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l, err := s.Acquire(ctx, id)
 	if err != nil {
 		t.Fatalf("Acquire(%q): %v", id, err)
 	}
@@ -448,7 +465,7 @@ func testIdleExpiry(t *testing.T, s sessions.Store) {
 func testLeaseExpiryFreesWaiter(t *testing.T, s sessions.Store) {
 	id := ID(t, 0)
 	commit(t, acquire(t, s, id), "before")
-	crashed := acquire(t, s, id) // never released: the holder "crashed"
+	crashed := acquireDead(t, s, id) // never released nor renewed: the holder "crashed"
 	start := time.Now()
 	l, err := s.Acquire(ctxT(t), id)
 	waited := time.Since(start)
@@ -479,7 +496,7 @@ func testLeaseExpiryFreesWaiter(t *testing.T, s sessions.Store) {
 func testCommitAfterExpiry(t *testing.T, s sessions.Store) {
 	id := ID(t, 0)
 	commit(t, acquire(t, s, id), "before")
-	l := acquire(t, s, id)
+	l := acquireDead(t, s, id)
 	time.Sleep(Options.LockTTL + slack)
 	if err := l.Commit(ctxT(t), []byte("late"), nil); !errors.Is(err, sessions.ErrLeaseLost) {
 		t.Errorf("Commit after LockTTL = %v; want ErrLeaseLost", err)

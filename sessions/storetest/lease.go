@@ -1,0 +1,114 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/botforge/dialogd/sessions"
+)
+
+// testFenceGrows checks that every lease of a session, committed, released
+// or lapsed, has a larger fencing token than the one before.
+func testFenceGrows(t *testing.T, s sessions.Store) {
+	id := ID(t, 0)
+	var last uint64
+	for i, end := range []string{"commit", "release", "commit", "release"} {
+		l := acquire(t, s, id)
+		if f := l.Fence(); f <= last {
+			t.Errorf("lease %d: Fence() = %d; want more than the previous lease's %d", i, f, last)
+		}
+		last = l.Fence()
+		if end == "commit" {
+			commit(t, l, "s"+strconv.Itoa(i))
+		} else if err := l.Release(ctxT(t)); err != nil {
+			t.Fatalf("Release: %v", err)
+		}
+	}
+	if other := acquire(t, s, ID(t, 1)); other.Fence() == 0 {
+		t.Errorf("Fence() of another session's first lease = 0; want a positive token")
+	} else {
+		_ = other.Release(ctxT(t))
+	}
+}
+
+// testWaitersBounded fills the session's waiting room: one more Acquire
+// gets ErrBusy at once, the holder is not disturbed, and every admitted
+// waiter gets the session in turn.
+func testWaitersBounded(t *testing.T, s sessions.Store) {
+	id := ID(t, 0)
+	holder := acquire(t, s, id)
+	n := Options.MaxWaiters
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l, err := s.Acquire(ctxT(t), id)
+			for errors.Is(err, sessions.ErrBusy) {
+				// The probe below held a place for a moment.
+				time.Sleep(5 * time.Millisecond)
+				l, err = s.Acquire(ctxT(t), id)
+			}
+			if err != nil {
+				errs <- err
+				return
+			}
+			c, _ := strconv.Atoi(string(l.State()))
+			errs <- l.Commit(ctxT(t), []byte(strconv.Itoa(c+1)), nil)
+		}()
+	}
+	// Until all n wait, an extra Acquire waits too and runs out of time;
+	// once they do, it is refused at once.
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		_, err = s.Acquire(ctx, id)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			break
+		}
+	}
+	if !errors.Is(err, sessions.ErrBusy) {
+		t.Errorf("Acquire with %d turns waiting = %v; want ErrBusy", n, err)
+	}
+	commit(t, holder, "0")
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("admitted waiter: %v", err)
+		}
+	}
+	l := acquire(t, s, id)
+	defer l.Release(ctxT(t))
+	if got, want := string(l.State()), strconv.Itoa(n); got != want {
+		t.Errorf("counter after %d admitted waiters = %s; want %s", n, got, want)
+	}
+}
+
+// testLeaseRenewed holds a lease for several LockTTLs: the store renews
+// it, so a waiter does not get the session and the holder's Commit stores.
+func testLeaseRenewed(t *testing.T, s sessions.Store) {
+	id := ID(t, 0)
+	l := acquire(t, s, id)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*Options.LockTTL+slack)
+	defer cancel()
+	if w, err := s.Acquire(ctx, id); !errors.Is(err, context.DeadlineExceeded) {
+		if err == nil {
+			_ = w.Release(ctxT(t))
+		}
+		t.Errorf("Acquire while the holder runs for %v = %v; want context.DeadlineExceeded (the lease is renewed)", 2*Options.LockTTL+slack, err)
+	}
+	time.Sleep(Options.LockTTL / 2)
+	if err := l.Commit(ctxT(t), []byte("long turn"), nil); err != nil {
+		t.Errorf("Commit after %v of renewed lease = %v; want <nil>", 2*Options.LockTTL+slack+Options.LockTTL/2, err)
+	}
+	if got := stateOf(t, s, id); got != "long turn" {
+		t.Errorf("state = %q; want %q", got, "long turn")
+	}
+}
