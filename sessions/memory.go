@@ -159,6 +159,8 @@ func (m *Memory) Acquire(ctx context.Context, id string) (Lease, error) {
 		case <-timer.C:
 		case <-ctx.Done():
 			err = ctx.Err()
+		case <-waitDone(ctx):
+			err = waitErr(ctx)
 		}
 		sh.mu.Lock()
 		s.waiters--

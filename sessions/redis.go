@@ -164,6 +164,9 @@ func (r *Redis) Acquire(ctx context.Context, id string) (Lease, error) {
 			t.Stop()
 			// Waiting for another turn outlasted the caller.
 			return nil, fmt.Errorf("acquire session %s: %w", id, ctx.Err())
+		case <-waitDone(ctx):
+			t.Stop()
+			return nil, fmt.Errorf("acquire session %s: %w", id, waitErr(ctx))
 		}
 		t.Stop()
 	}

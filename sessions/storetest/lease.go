@@ -112,3 +112,35 @@ func testLeaseRenewed(t *testing.T, s sessions.Store) {
 		t.Errorf("state = %q; want %q", got, "long turn")
 	}
 }
+
+// testWaitCancel: the wait context of WithWaitCancel stops a waiting
+// Acquire at once, and a lease taken under it is renewed after it ends.
+func testWaitCancel(t *testing.T, s sessions.Store) {
+	id := ID(t, 0)
+	holder := acquire(t, s, id)
+	wait, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		l, err := s.Acquire(sessions.WithWaitCancel(ctxT(t), wait), id)
+		if err == nil {
+			_ = l.Release(context.Background())
+		}
+		done <- err
+	}()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Acquire whose wait context ended while held = %v; want context.Canceled", err)
+	}
+	_ = holder.Release(ctxT(t))
+
+	wait, cancel = context.WithCancel(context.Background())
+	l, err := s.Acquire(sessions.WithWaitCancel(ctxT(t), wait), id)
+	if err != nil {
+		t.Fatalf("Acquire of a free session: %v", err)
+	}
+	cancel() // the client went away; the turn runs on
+	time.Sleep(Options.LockTTL + slack)
+	if err := l.Commit(ctxT(t), []byte("finished"), nil); err != nil {
+		t.Errorf("Commit %v after the wait context ended = %v; want <nil> (the lease follows the turn's context)", Options.LockTTL+slack, err)
+	}
+}

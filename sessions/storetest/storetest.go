@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) sessions.Store) {
 		{"WaiterFreedByLeaseExpiry", true, testLeaseExpiryFreesWaiter},
 		{"CommitAfterLeaseExpiry", true, testCommitAfterExpiry},
 		{"LeaseRenewedWhileHeld", true, testLeaseRenewed},
+		{"WaitCancelStopsOnlyTheWait", true, testWaitCancel},
 		{"OwnIdleTTL", true, testOwnIdleTTL},
 		{"WatchList", true, testWatchList},
 		{"WatchListReportsOnce", true, testWatchListOnce},
