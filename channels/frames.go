@@ -112,11 +112,38 @@ type sessionFrame struct {
 	Type      string `json:"type"`
 	SessionID string `json:"session_id"`
 	UserID    string `json:"user_id,omitempty"`
+	// Replay announces that a replayed frame ends this connection's
+	// replay (a resume with last_seq), so that a client knows to wait
+	// for it before it re-sends anything.
+	Replay bool `json:"replay,omitempty"`
 }
 
-func encodeSession(id, userID string) []byte {
-	b, _ := json.Marshal(sessionFrame{Type: "session", SessionID: id, UserID: userID})
+func encodeSession(id, userID string, replay bool) []byte {
+	b, _ := json.Marshal(sessionFrame{Type: "session", SessionID: id, UserID: userID, Replay: replay})
 	return b
+}
+
+// replayedFrame ends the replay of a resume: the client now has every
+// frame up to LastSeq, and what follows is live.
+type replayedFrame struct {
+	Type    string `json:"type"`
+	LastSeq uint64 `json:"last_seq"`
+}
+
+func encodeReplayed(lastSeq uint64) []byte {
+	b, _ := json.Marshal(replayedFrame{Type: "replayed", LastSeq: lastSeq})
+	return b
+}
+
+// frameSeq is the seq of a frame of the runtime, 0 when it has none.
+func frameSeq(data []byte) uint64 {
+	var f struct {
+		Seq uint64 `json:"seq"`
+	}
+	if json.Unmarshal(data, &f) != nil {
+		return 0
+	}
+	return f.Seq
 }
 
 type errorFrame struct {

@@ -279,8 +279,9 @@ func TestAnonymousUserID(t *testing.T) {
 				expectType(t, c, "typing")
 				expectType(t, c, "message")
 			} else if tt.query.Has("last_seq") {
-				expectType(t, c, "message") // greeting
-				expectType(t, c, "message") // echo of m1
+				expectType(t, c, "message")  // greeting
+				expectType(t, c, "message")  // echo of m1
+				expectType(t, c, "replayed") // the end of the replay
 			}
 			roundTrip(t, c, "m-"+tt.name, "again")
 		})

@@ -231,8 +231,13 @@ type conn struct {
 	session string
 	ident   nodes.Identity // who the user is; ident.UserID goes to Conversations
 
-	wmu  sync.Mutex // one writer at a time; guards dead
+	wmu  sync.Mutex // one writer at a time; guards dead and the replay fields
 	dead bool       // a write failed or the connection was closed
+
+	// The replay of a resume with last_seq (see replay.go).
+	replaying bool     // the replay has not ended: Deliver's frames wait in held
+	held      [][]byte // frames delivered during the replay
+	shown     uint64   // the client has every frame up to this seq (0: unknown)
 
 	qmu     sync.Mutex // guards queue and running
 	queue   []job
@@ -302,10 +307,10 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuseIdentity(ws, identErr)
 		return
 	}
-	c := &conn{s: s, ws: ws, session: session, ident: ident}
+	c := &conn{s: s, ws: ws, session: session, ident: ident, replaying: replay}
 	// The session frame goes out before the connection is registered, so
 	// that nothing (a Deliver, a shutdown close) can overtake it.
-	if err := c.write(encodeSession(session, ident.UserID)); err != nil {
+	if err := c.write(encodeSession(session, ident.UserID, replay)); err != nil {
 		s.log.Debug("websocket session frame not sent", "err", err)
 		return
 	}
@@ -434,6 +439,11 @@ func (c *conn) drop() {
 func (c *conn) write(data []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	return c.writeLocked(data)
+}
+
+// writeLocked is write for a caller that holds c.wmu.
+func (c *conn) writeLocked(data []byte) error {
 	if c.dead {
 		return websocket.ErrCloseSent
 	}
@@ -548,6 +558,13 @@ func (c *conn) run(j job) {
 	defer cancel()
 	ctx = nodes.WithIdentity(ctx, c.ident)
 	frames, err := c.call(ctx, j)
+	switch j.kind {
+	case jobMissed:
+		c.endReplay(j.after, frames, err)
+		return
+	case jobHandle:
+		frames = c.unshown(frames)
+	}
 	for _, f := range frames {
 		if c.write(f) != nil {
 			break
@@ -574,7 +591,7 @@ func (c *conn) call(ctx context.Context, j job) (frames [][]byte, err error) {
 		defer c.typing()()
 		return conv.Start(ctx, c.session, c.ident.UserID)
 	case jobMissed:
-		return conv.Missed(ctx, c.session, j.after)
+		return conv.Missed(ctx, c.session, replayFrom(j.after))
 	case jobEnd:
 		return endConversation(ctx, conv, c.session, c.ident.UserID)
 	default:
@@ -661,18 +678,14 @@ func (s *WebSocket) pingLoop() {
 // OAuth callback resumed a dialog) to the open connections of sessionID on
 // this process. It reports whether at least one connection took all frames.
 // Frames that do not reach a client stay in the session's outbox and are
-// replayed when it reconnects.
+// replayed when it reconnects. A connection still replaying gets them after
+// its replayed frame, without those the replay sent.
 func (s *WebSocket) Deliver(sessionID string, frames [][]byte) bool {
 	delivered := false
 	for _, c := range s.live.get(sessionID) {
-		ok := true
-		for _, f := range frames {
-			if c.write(f) != nil {
-				ok = false
-				break
-			}
+		if c.deliver(frames) {
+			delivered = true
 		}
-		delivered = delivered || ok
 	}
 	return delivered
 }

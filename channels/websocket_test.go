@@ -94,8 +94,13 @@ func TestResume(t *testing.T) {
 				t.Errorf("replayed seq = %d; want %d", got.Seq, want)
 			}
 		}
+		if got := expectType(t, c2, "replayed"); got.LastSeq != 3 {
+			t.Errorf("replayed last_seq = %d; want 3", got.LastSeq)
+		}
+		// The channel asks from the client's own last frame on, to learn
+		// that the server has it.
 		calls := ts.conv.Calls()
-		if got, want := calls[len(calls)-1], fmt.Sprintf("missed %s after=1", id); got != want {
+		if got, want := calls[len(calls)-1], fmt.Sprintf("missed %s after=0", id); got != want {
 			t.Errorf("last call = %q; want %q", got, want)
 		}
 	})

@@ -18,13 +18,15 @@ const ReadTimeout = 10 * time.Second
 
 // Frame is a server frame of protocol v1: a reply of the runtime (message,
 // authorize, handoff, with its seq) or a frame of the channel itself
-// (session, typing, error). Raw is the frame as received.
+// (session, typing, error, replayed). Raw is the frame as received.
 type Frame struct {
 	nodes.Reply
 	SessionID string `json:"session_id"` // session
 	UserID    string `json:"user_id"`    // session
+	Replay    bool   `json:"replay"`     // session: a replayed frame ends the replay
 	Code      string `json:"code"`       // error
 	Message   string `json:"message"`    // error
+	LastSeq   uint64 `json:"last_seq"`   // replayed
 	Raw       []byte `json:"-"`
 }
 
