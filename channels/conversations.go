@@ -27,9 +27,10 @@ type Conversations interface {
 // conversation (an end frame): the dialog runtime runs its
 // conversation_end event and forgets the conversation, so that the
 // session's next message starts a new one. A disconnect is not an end: the
-// user may reconnect and carry on.
+// user may reconnect and carry on. msgID is the end frame's id: an end
+// sent again (after a reconnect) must not end a conversation begun since.
 type Ender interface {
-	End(ctx context.Context, sessionID, userID string) ([][]byte, error)
+	End(ctx context.Context, sessionID, userID, msgID string) ([][]byte, error)
 }
 
 // endPayload is how an end frame travels as a nodes.Input, so that client
@@ -39,9 +40,9 @@ type Ender interface {
 const endPayload = "\x00end"
 
 // endConversation ends the session's conversation when conv supports it.
-func endConversation(ctx context.Context, conv Conversations, sessionID, userID string) ([][]byte, error) {
+func endConversation(ctx context.Context, conv Conversations, sessionID, userID, msgID string) ([][]byte, error) {
 	if e, ok := conv.(Ender); ok {
-		return e.End(ctx, sessionID, userID)
+		return e.End(ctx, sessionID, userID, msgID)
 	}
 	return nil, nil
 }

@@ -64,7 +64,7 @@ type endingConv struct {
 	ended []string
 }
 
-func (e *endingConv) End(ctx context.Context, session, user string) ([][]byte, error) {
+func (e *endingConv) End(ctx context.Context, session, user, _ string) ([][]byte, error) {
 	e.mu.Lock()
 	e.ended = append(e.ended, session+" "+user)
 	e.mu.Unlock()

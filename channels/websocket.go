@@ -593,7 +593,7 @@ func (c *conn) call(ctx context.Context, j job) (frames [][]byte, err error) {
 	case jobMissed:
 		return conv.Missed(ctx, c.session, replayFrom(j.after))
 	case jobEnd:
-		return endConversation(ctx, conv, c.session, c.ident.UserID)
+		return endConversation(ctx, conv, c.session, c.ident.UserID, j.in.ID)
 	default:
 		defer c.typing()()
 		return conv.Handle(ctx, c.session, c.ident.UserID, j.in)

@@ -40,11 +40,13 @@ const (
 )
 
 // endNote is what the store keeps about a watched conversation, to run
-// conversation_end after its state expired: the conversation id and the
-// user, never the session id (a credential). It must not change during a
+// conversation_end after its state expired: the conversation id, the
+// session's store key (a hash, not the session id, which is a credential)
+// and the user the conversation began with. It must not change during a
 // conversation: it identifies the conversation's entry on the watch list.
 type endNote struct {
 	Conversation string `json:"c"`
+	Key          string `json:"k,omitempty"`
 	User         string `json:"u"`
 }
 
@@ -53,10 +55,10 @@ func (r *Runtime) endWatch() string { return "conversation_end:" + r.bot.Config.
 
 // expiry is how a commit of st ends: after the bot's idle TTL, watched
 // for conversation_end when the bot handles it.
-func (r *Runtime) expiry(st *state, userID string) sessions.Expiry {
+func (r *Runtime) expiry(st *state, sessionID string) sessions.Expiry {
 	exp := sessions.Expiry{IdleTTL: r.bot.Config.Settings.SessionIdleTTL}
 	if r.bot.Config.Events.ConversationEnd.isSet() && st.ID != "" {
-		note, _ := json.Marshal(endNote{Conversation: st.ID, User: userID})
+		note, _ := json.Marshal(endNote{Conversation: st.ID, Key: storeKey(sessionID), User: st.User})
 		exp.Watch, exp.Note = r.endWatch(), string(note)
 	}
 	return exp
@@ -68,28 +70,34 @@ func (r *Runtime) expiry(st *state, userID string) sessions.Expiry {
 // next message starts a new conversation; only the frame numbering and
 // replay memory stay. A session without a conversation (never started,
 // already ended or idled out) is left alone.
-func (r *Runtime) End(ctx context.Context, sessionID, userID string) ([][]byte, error) {
+func (r *Runtime) End(ctx context.Context, sessionID, userID, msgID string) ([][]byte, error) {
 	lease, err := r.store.Acquire(ctx, storeKey(sessionID))
 	if err != nil {
 		return nil, r.storeErr("end session", err)
 	}
 	st, _ := decodeState(lease.State())
-	if st == nil || st.ID == "" {
+	if st == nil || st.ID == "" || (msgID != "" && st.seen(msgID) != nil) {
+		// Nothing to end, or this end frame came before (a client re-sends
+		// what it has no answer for): the conversation begun since stays.
 		return nil, lease.Release(ctx)
 	}
-	data, err := st.afterEnd().encode()
+	ended := st.afterEnd()
+	if msgID != "" {
+		ended.remember(msgID, ended.Seq+1, ended.Seq) // answered with no frames
+	}
+	data, err := ended.encode()
 	if err != nil {
 		_ = lease.Release(ctx)
 		return nil, fmt.Errorf("encode session state: %w", err)
 	}
 	// The conversation leaves the watch list in the same lease: it cannot
 	// also idle out.
-	exp := r.expiry(st, userID)
+	exp := r.expiry(st, sessionID)
 	exp.Ended = true
 	if err := lease.CommitExpiry(ctx, data, nil, exp); err != nil {
 		return nil, r.storeErr("end session", err)
 	}
-	r.conversationEnded(ctx, st, userID, EndClosed)
+	r.conversationEnded(ctx, st, st.User, EndClosed)
 	return nil, nil
 }
 
@@ -115,31 +123,61 @@ func (r *Runtime) WatchEnds(ctx context.Context, every time.Duration) {
 }
 
 // SweepEnds runs conversation_end (reason "idle") for the bot's
-// conversations that idled out, at most maxEndSweep of them, and returns
-// how many it ran.
+// conversations that idled out (it takes at most maxEndSweep due entries
+// of the watch list), and returns how many it ran.
 func (r *Runtime) SweepEnds(ctx context.Context) (int, error) {
-	n := 0
+	n, ran := 0, 0
 	for n < maxEndSweep {
 		notes, err := r.store.Expired(ctx, r.endWatch(), endSweepBatch)
 		if err != nil {
-			return n, r.storeErr("read idled-out conversations", err)
+			return ran, r.storeErr("read idled-out conversations", err)
 		}
+		// The notes are off the list now: finish them even when ctx ends
+		// (shutdown), each with a bounded time of its own.
 		for _, raw := range notes {
-			var note endNote
-			if err := json.Unmarshal([]byte(raw), &note); err != nil {
-				r.log.Error("unreadable idled-out conversation note", "err", err)
-				continue
+			if r.endIdle(context.WithoutCancel(ctx), raw) {
+				ran++
 			}
-			st := &state{V: stateVersion, ID: note.Conversation, Lang: r.bot.Config.Languages[0]}
-			r.conversationEnded(ctx, st, note.User, EndIdle)
 		}
 		n += len(notes)
 		if len(notes) < endSweepBatch {
 			break
 		}
 	}
-	return n, nil
+	return ran, nil
 }
+
+// endIdle runs conversation_end for one due note, unless the conversation
+// is still there: a turn that took the session just before the deadline
+// and committed after it put the conversation back on the watch list, and
+// it ends later, once.
+func (r *Runtime) endIdle(ctx context.Context, raw string) bool {
+	ctx, cancel := context.WithTimeout(ctx, endHandlerTimeout)
+	defer cancel()
+	var note endNote
+	if err := json.Unmarshal([]byte(raw), &note); err != nil {
+		r.log.Error("unreadable idled-out conversation note", "err", err)
+		return false
+	}
+	if note.Key != "" {
+		lease, err := r.store.Acquire(ctx, note.Key)
+		if err != nil {
+			r.log.Error("conversation_end: check the session", "conversation", note.Conversation, "err", err)
+			return false
+		}
+		st, _ := decodeState(lease.State())
+		_ = lease.Release(ctx)
+		if st != nil && st.ID == note.Conversation {
+			return false // still going; its last commit watches it again
+		}
+	}
+	st := &state{V: stateVersion, ID: note.Conversation, User: note.User, Lang: r.bot.Config.Languages[0]}
+	r.conversationEnded(ctx, st, note.User, EndIdle)
+	return true
+}
+
+// endHandlerTimeout bounds one conversation_end handler run by a sweep.
+const endHandlerTimeout = 30 * time.Second
 
 // conversationEnded runs the conversation_end handler on the ended
 // conversation's state (its last state when the user closed it, a fresh

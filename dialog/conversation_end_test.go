@@ -130,7 +130,7 @@ func TestConversationEnd(t *testing.T) {
 		say(a, "s-idler", "idler", "m1")
 		say(b, "s-idler", "idler", "m2")
 		for range 2 { // a second close finds no conversation
-			if _, err := a.End(ctx, "s-closer", "closer"); err != nil {
+			if _, err := a.End(ctx, "s-closer", "closer", "end-1"); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -178,7 +178,7 @@ func TestConversationEnd(t *testing.T) {
 		// its frames go on numbering where the old one stopped, so that a
 		// client's last_seq stays true.
 		say(a, "s-reopener", "reopener", "m1")
-		if _, err := a.End(ctx, "s-reopener", "reopener"); err != nil {
+		if _, err := a.End(ctx, "s-reopener", "reopener", "end-1"); err != nil {
 			t.Fatal(err)
 		}
 		frames, err := a.Handle(ctx, "s-reopener", "reopener", nodes.Input{ID: "m2", Text: "hello"})

@@ -61,7 +61,7 @@ func TestConversationID(t *testing.T) {
 	if other := storedConversation(t, store, "s-2"); other == first || other == "" {
 		t.Errorf("another session's conversation id is %q; want a new one (first %q)", other, first)
 	}
-	if _, err := rt.End(ctx, "s-1", "u1"); err != nil {
+	if _, err := rt.End(ctx, "s-1", "u1", "end-1"); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"conversation":"` + first + `"`, `"reason":"closed"`} {

@@ -177,9 +177,9 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 		_ = lease.Release(ctx)
 		return nil, r.storeErr("load variables", err)
 	}
-	conversation := st.ID
+	conversation, user := st.ID, st.User
 	r.process(ctx, st, t, in)
-	st.ID = conversation // a restart starts over within the same conversation
+	st.ID, st.User = conversation, user // a restart starts over within the same conversation
 	frames, err := r.commit(ctx, lease, st, t, sessionID, in.ID)
 	if err != nil {
 		r.metrics.turnDone("error", began)
@@ -235,6 +235,14 @@ func (r *Runtime) turn(st *state, sessionID, userID string) *nodes.Turn {
 	t.Env = r.env
 	t.User = userID
 	t.Session = sessionID
+	if st.ID == "" {
+		// After an end frame, or a state stored before conversations had
+		// ids (a parked one resumed, say).
+		st.ID = newConversationID()
+	}
+	if st.User == "" {
+		st.User = userID // the user the conversation began with
+	}
 	t.Conversation = st.ID
 	t.Seq = st.Seq
 	st.Memory.Identity = nodes.Identity{}
@@ -286,7 +294,7 @@ func (r *Runtime) commit(ctx context.Context, lease sessions.Lease, st *state, t
 		_ = lease.Release(ctx)
 		return nil, fmt.Errorf("encode session state: %w", err)
 	}
-	if err := lease.CommitExpiry(ctx, data, frames, r.expiry(st, t.User)); err != nil {
+	if err := lease.CommitExpiry(ctx, data, frames, r.expiry(st, sessionID)); err != nil {
 		return nil, r.storeErr("store session", err)
 	}
 	return out, nil

@@ -29,6 +29,7 @@ const (
 type state struct {
 	V      int              `json:"v"`
 	ID     string           `json:"id,omitempty"` // conversation id, a UUIDv7 minted with the state
+	User   string           `json:"us,omitempty"` // the user the conversation began with (conversation_end runs as them)
 	Seq    uint64           `json:"s,omitempty"`  // last frame number sent
 	Task   string           `json:"t,omitempty"`  // running task
 	Node   string           `json:"n,omitempty"`  // current node

@@ -81,14 +81,14 @@ func (c tracedConversations) Handle(ctx context.Context, session, user string, i
 
 // End passes the user's closing of a conversation on to the runtime
 // (channels.Ender), traced like a turn.
-func (c tracedConversations) End(ctx context.Context, session, user string) ([][]byte, error) {
+func (c tracedConversations) End(ctx context.Context, session, user, msgID string) ([][]byte, error) {
 	e, ok := c.Conversations.(channels.Ender)
 	if !ok {
 		return nil, nil
 	}
 	ctx, _ = withRequestID(ctx)
 	began := time.Now()
-	frames, err := e.End(ctx, session, user)
+	frames, err := e.End(ctx, session, user, msgID)
 	c.done(ctx, "end", began, len(frames))
 	return frames, err
 }

@@ -1,0 +1,133 @@
+package dialog_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/nodes"
+	"github.com/botforge/dialogd/sessions"
+)
+
+// endsOf is how many times conversation_end ran for user (the wrap_up task
+// counts them in a user variable).
+func endsOf(t *testing.T, store sessions.Store, user string) any {
+	t.Helper()
+	return userVars(t, store, "convend", user)["ends"]
+}
+
+// TestConversationEndOnceAcrossDeadline: a turn that took the session just
+// before its idle deadline and commits after it keeps the conversation
+// alive. A sweep in between must not end it (it used to, and then the
+// turn's commit watched it again, so it ended twice).
+func TestConversationEndOnceAcrossDeadline(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func() sessions.Store) {
+		entered, release := make(chan struct{}, 1), make(chan struct{})
+		api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			entered <- struct{}{}
+			<-release
+			w.Write([]byte(`{}`))
+		}))
+		t.Cleanup(api.Close)
+		t.Setenv("CONVEND_API", api.URL)
+		store, ctx := open(), context.Background()
+		const ttl = 400 * time.Millisecond
+		rt := dialog.NewRuntime(loadBot(t, "testdata/convend", ttl), store, dialog.Options{Logger: slog.New(slog.DiscardHandler)})
+		if _, err := rt.Handle(ctx, "s-slow", "slowpoke", nodes.Input{ID: "m1", Text: "hello"}); err != nil {
+			t.Fatal(err)
+		}
+		turn := make(chan error, 1)
+		go func() {
+			_, err := rt.Handle(ctx, "s-slow", "slowpoke", nodes.Input{ID: "m2", Text: "slow"})
+			turn <- err
+		}()
+		<-entered               // the turn holds the session, in its service call
+		time.Sleep(ttl + ttl/2) // the first message's deadline passes meanwhile
+		swept := make(chan int, 1)
+		go func() {
+			n, err := rt.SweepEnds(ctx)
+			if err != nil {
+				t.Errorf("SweepEnds: %v", err)
+			}
+			swept <- n
+		}()
+		time.Sleep(100 * time.Millisecond) // let the sweep meet the held session
+		close(release)
+		if err := <-turn; err != nil {
+			t.Fatalf("slow turn: %v", err)
+		}
+		if n := <-swept; n != 0 || endsOf(t, store, "slowpoke") != nil {
+			t.Fatalf("sweep during a turn across the deadline ran %d ends (user ends %v); want none", n, endsOf(t, store, "slowpoke"))
+		}
+		time.Sleep(ttl + ttl/2)
+		for range 2 {
+			if _, err := rt.SweepEnds(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := endsOf(t, store, "slowpoke"); got != 1.0 {
+			t.Errorf("after the conversation idled out: ends %v; want 1", got)
+		}
+	})
+}
+
+// TestConversationEndOneUserPerConversation: a session whose user changes
+// mid-conversation (an anonymous user signs in) is still one conversation,
+// ended once, as the user it began with.
+func TestConversationEndOneUserPerConversation(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func() sessions.Store) {
+		store, ctx := open(), context.Background()
+		const ttl = 400 * time.Millisecond
+		rt := dialog.NewRuntime(loadBot(t, "testdata/convend", ttl), store, dialog.Options{Logger: slog.New(slog.DiscardHandler)})
+		for i, user := range []string{"anon-1", "verified:alice"} {
+			if _, err := rt.Handle(ctx, "s-signin", user, nodes.Input{ID: "m" + string(rune('1'+i)), Text: "hello"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(ttl + ttl/2)
+		n, err := rt.SweepEnds(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 || endsOf(t, store, "anon-1") != 1.0 || endsOf(t, store, "verified:alice") != nil {
+			t.Errorf("ran %d ends (anon-1 %v, alice %v); want 1, as anon-1", n, endsOf(t, store, "anon-1"), endsOf(t, store, "verified:alice"))
+		}
+	})
+}
+
+// TestEndFrameSentAgain: an end frame the client sends again (it saw no
+// answer before its socket dropped) must not end the conversation the
+// user began since.
+func TestEndFrameSentAgain(t *testing.T) {
+	store := sessions.NewMemory(sessions.Options{IdleTTL: time.Hour})
+	t.Cleanup(func() { store.Close() })
+	ctx := context.Background()
+	rt := dialog.NewRuntime(loadBot(t, "testdata/convend", time.Hour), store, dialog.Options{Logger: slog.New(slog.DiscardHandler)})
+	say := func(id string) {
+		t.Helper()
+		if _, err := rt.Handle(ctx, "s-e", "ender", nodes.Input{ID: id, Text: "hello"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	end := func(id string) {
+		t.Helper()
+		if _, err := rt.End(ctx, "s-e", "ender", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	say("m1")
+	end("e1")
+	say("m2") // a new conversation
+	end("e1") // the first end, again
+	if got := endsOf(t, store, "ender"); got != 1.0 {
+		t.Errorf("after an end sent twice: ends %v; want 1 (the new conversation goes on)", got)
+	}
+	end("e2")
+	if got := endsOf(t, store, "ender"); got != 2.0 {
+		t.Errorf("after a second, new end: ends %v; want 2", got)
+	}
+}
