@@ -242,6 +242,11 @@ type conn struct {
 	qmu     sync.Mutex // guards queue and running
 	queue   []job
 	running bool // a turn goroutine is draining queue
+
+	// ctx ends when the socket closes: the turns' contexts derive from
+	// it, so a turn still waiting for its session stops at once.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 type jobKind uint8
@@ -322,6 +327,7 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = ws.Close()
 		return
 	}
+	c.ctx, c.cancel = context.WithCancel(s.base)
 	s.readers.Add(1)
 	s.live.add(c)
 	s.mu.Unlock()
@@ -430,6 +436,7 @@ func (c *conn) drop() {
 	c.dead = true
 	c.wmu.Unlock()
 	_ = c.ws.Close()
+	c.cancel()
 	s.readers.Done()
 	s.log.Debug("websocket disconnected", "session", logID(c.session))
 }
@@ -554,7 +561,7 @@ func (c *conn) run(j job) {
 			j.kind = jobEnd
 		}
 	}
-	ctx, cancel := context.WithTimeout(s.base, s.turnTimeout)
+	ctx, cancel := context.WithTimeout(c.ctx, s.turnTimeout)
 	defer cancel()
 	ctx = nodes.WithIdentity(ctx, c.ident)
 	frames, err := c.call(ctx, j)

@@ -663,3 +663,23 @@ func (ts *testServer) openSessionNoTyping(t *testing.T) (*websocket.Conn, string
 		}
 	}
 }
+
+// TestClosedSocketCancelsTurn: a client that closes its socket ends the
+// context of its turn (a turn waiting for its session stops at once), long
+// before the turn timeout.
+func TestClosedSocketCancelsTurn(t *testing.T) {
+	conv := newFakeConv()
+	conv.block = make(chan struct{}) // never released: only ctx ends the turn
+	conv.entered = make(chan string, 1)
+	ts := startServer(t, conv, Options{TurnTimeout: time.Minute})
+	c, _ := ts.openSession(t)
+	send(t, c, `{"type":"message","id":"w1","text":"wait"}`)
+	expectType(t, c, "typing")
+	<-conv.entered
+	_ = c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if !waitCtx(ctx, &ts.ws.turns) {
+		t.Error("the turn of a closed socket still runs after 10s; want its context cancelled when the socket closed")
+	}
+}

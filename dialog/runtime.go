@@ -98,7 +98,10 @@ func logID(id string) string {
 }
 
 func (r *Runtime) storeErr(op string, err error) error {
-	if errors.Is(err, sessions.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || isNetErr(err) {
+	if errors.Is(err, sessions.ErrBusy) {
+		return &codedError{code: "busy", err: fmt.Errorf("%s: %w", op, err)}
+	}
+	if errors.Is(err, sessions.ErrUnavailable) || errors.Is(err, sessions.ErrLeaseLost) || errors.Is(err, context.DeadlineExceeded) || isNetErr(err) {
 		return &codedError{code: "unavailable", err: fmt.Errorf("%s: %w", op, err)}
 	}
 	return fmt.Errorf("%s: %w", op, err)
@@ -117,10 +120,11 @@ func (r *Runtime) Start(ctx context.Context, sessionID, userID string) ([][]byte
 		// No handler: the conversation starts with the user's first message.
 		return nil, nil
 	}
-	lease, err := r.store.Acquire(ctx, storeKey(sessionID))
+	ctx, done, lease, err := r.acquireTurn(ctx, sessionID)
 	if err != nil {
 		return nil, r.storeErr("start session", err)
 	}
+	defer done()
 	if lease.State() != nil {
 		return nil, lease.Release(ctx)
 	}
@@ -141,11 +145,12 @@ func (r *Runtime) Start(ctx context.Context, sessionID, userID string) ([][]byte
 // Handle runs one user input. See channels.Conversations.
 func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes.Input) ([][]byte, error) {
 	began := time.Now()
-	lease, err := r.store.Acquire(ctx, storeKey(sessionID))
+	ctx, done, lease, err := r.acquireTurn(ctx, sessionID)
 	if err != nil {
 		r.metrics.turnDone("unavailable", began)
 		return nil, r.storeErr("load session", err)
 	}
+	defer done()
 	st, err := decodeState(lease.State())
 	if err != nil {
 		// A state we cannot read is logged and replaced: the user gets a

@@ -1,0 +1,27 @@
+package dialog
+
+import (
+	"context"
+
+	"github.com/botforge/dialogd/sessions"
+)
+
+// acquireTurn takes the session for a turn a client started. ctx ends when
+// the client goes away (channels cancels it when the socket closes): that
+// stops a turn still waiting for its session at once, but a turn that
+// holds the session runs on, to ctx's deadline, and commits, so that a
+// client that reconnects gets the replies from the outbox and a service
+// call is not cut off half done. The store renews the lease while the
+// returned context lives; done releases that context's resources.
+func (r *Runtime) acquireTurn(ctx context.Context, sessionID string) (turn context.Context, done context.CancelFunc, lease sessions.Lease, err error) {
+	turn, done = context.WithoutCancel(ctx), func() {}
+	if dl, ok := ctx.Deadline(); ok {
+		turn, done = context.WithDeadline(turn, dl)
+	}
+	lease, err = r.store.Acquire(sessions.WithWaitCancel(turn, ctx), storeKey(sessionID))
+	if err != nil {
+		done()
+		return nil, nil, nil, err
+	}
+	return turn, done, lease, nil
+}
