@@ -90,7 +90,7 @@ func BenchmarkRedisTurn(b *testing.B) {
 // BenchmarkRedisBytesPerSession stores 1,000 mid-dialog sessions (a ~400 B
 // state and six ~130 B frames each) per iteration and reports Redis memory
 // per session two ways: the growth of INFO used_memory, and the sum of
-// MEMORY USAGE of the session's keys.
+// MEMORY USAGE of the session's keys (state, outbox and the lease counter).
 func BenchmarkRedisBytesPerSession(b *testing.B) {
 	const perIter = 1000
 	ctx := context.Background()
@@ -134,7 +134,7 @@ func BenchmarkRedisBytesPerSession(b *testing.B) {
 	var usage int64
 	const sample = 100
 	for i := range sample {
-		for _, k := range []string{"state", "out"} {
+		for _, k := range []string{"state", "out", "fence"} {
 			u, err := rdb.MemoryUsage(ctx, "dlg:{bytes-"+strconv.Itoa(i)+"}:"+k, 0).Result()
 			if err != nil {
 				b.Fatalf("MEMORY USAGE: %v", err)
@@ -142,8 +142,8 @@ func BenchmarkRedisBytesPerSession(b *testing.B) {
 			usage += u
 		}
 	}
-	if dbsize := rdb.DBSize(ctx).Val(); dbsize != int64(2*n) {
-		b.Fatalf("DBSIZE = %d; want %d (state and outbox per session, no leftover locks)", dbsize, 2*n)
+	if dbsize := rdb.DBSize(ctx).Val(); dbsize != int64(3*n) {
+		b.Fatalf("DBSIZE = %d; want %d (state, outbox and fence per session, no leftover locks)", dbsize, 3*n)
 	}
 	b.ReportMetric(float64(after-before)/float64(n), "redis-bytes/session")
 	b.ReportMetric(float64(usage)/sample, "key-bytes/session")
