@@ -196,6 +196,7 @@ func (r *Runtime) conversationEnded(ctx context.Context, st *state, userID, reas
 	}
 	t := r.turn(st, "", userID)
 	defer r.turns.Put(t)
+	t.Event = "conversation_end:" + reason
 	if err := r.loadScopedVars(ctx, st, userID); err != nil {
 		r.log.Error("conversation_end: load variables", "conversation", st.ID, "err", err)
 		return

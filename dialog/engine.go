@@ -127,7 +127,7 @@ func (r *Runtime) prepare(t *nodes.Turn, st *state, nd *nodeDef) {
 	if st.NS == nil {
 		st.NS = &nodes.NodeState{}
 	}
-	t.NodeID, t.State = nd.ID, st.NS
+	t.Task, t.NodeID, t.State = st.Task, nd.ID, st.NS
 }
 
 // runNode enters nd and follows the dialog until it waits or ends.

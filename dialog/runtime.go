@@ -249,7 +249,7 @@ func (r *Runtime) turn(st *state, sessionID, userID string) *nodes.Turn {
 		st.User = userID // the user the conversation began with
 	}
 	t.Conversation = st.ID
-	t.Seq = st.Seq
+	t.Seq, t.Event, t.Task = st.Seq, "", ""
 	st.Memory.Identity = nodes.Identity{}
 	t.Bot = r.bot.Config.Name
 	t.Utterance = st.Utt

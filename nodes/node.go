@@ -75,6 +75,7 @@ type Turn struct {
 	Memory    *Memory    // the conversation context
 	Lang      string     // current language code (e.g. "en", "ja", "de")
 	Now       time.Time  // the turn's clock; use it instead of time.Now
+	Task      string     // name of the running task
 	NodeID    string     // id of the running node
 	State     *NodeState // scratch state of the running node, kept across turns
 	Utterance string     // the text that started the task, for entity pre-extraction
@@ -90,6 +91,9 @@ type Turn struct {
 	// Conversation it names the turn: a turn that is run again (its commit
 	// was lost) has the same Seq, a later turn a higher one.
 	Seq uint64
+	// Event names what runs this turn when it is not a user's message
+	// ("conversation_end:idle", say), or is "".
+	Event string
 
 	replies []Reply
 	calls   int // service calls made in this turn, for idempotency keys

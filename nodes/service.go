@@ -601,18 +601,22 @@ var (
 
 // idempotencyKey names one outgoing write so that the API can recognise it
 // when it comes again: a name-based UUID (v5) of the conversation, the
-// turn's Seq, the node and the call's place in the turn. A turn run again
+// event (a conversation_end run is not the first turn), the turn's Seq,
+// the task, the node and the call's place in the turn. A turn without a
+// conversation id sends none. A turn run again
 // after a lost commit sends the same keys; any other call gets a new one.
 // Reads (GET, DELETE) get none. The key's parts are not secrets.
 func idempotencyKey(t *Turn, method string) string {
 	if method != http.MethodPost && method != http.MethodPut && method != http.MethodPatch {
 		return ""
 	}
-	t.calls++
 	ns, err := uuid.Parse(t.Conversation)
 	if err != nil {
-		ns = uuid.NameSpaceOID
+		// No conversation to name the call by: a key shared with another
+		// conversation would be worse than none.
+		return ""
 	}
-	name := t.Bot + "\x00" + t.Conversation + "\x00" + strconv.FormatUint(t.Seq, 10) + "\x00" + t.NodeID + "\x00" + strconv.Itoa(t.calls)
+	t.calls++
+	name := strings.Join([]string{t.Bot, t.Event, strconv.FormatUint(t.Seq, 10), t.Task, t.NodeID, strconv.Itoa(t.calls)}, "\x00")
 	return uuid.NewSHA1(ns, []byte(name)).String()
 }

@@ -755,6 +755,31 @@ func TestServiceIdempotencyKey(t *testing.T) {
 	if k := keyOf(get, 9, 1); k[0] != "" {
 		t.Errorf("GET sent Idempotency-Key %q; want none", k[0])
 	}
+	// The same node and Seq in another task, or in a conversation_end run
+	// (whose Seq may equal the first turn's), is another call.
+	one := func(change func(*Turn)) string {
+		t.Helper()
+		turn := svcTurn(rec)
+		turn.Conversation, turn.Seq, turn.Task = "0190a4e2-7c3a-7b5e-9f00-0123456789ab", 0, "chat"
+		change(turn)
+		if _, err := post.Run(context.Background(), turn); err != nil {
+			t.Fatal(err)
+		}
+		return rec.last(t).Header.Get("Idempotency-Key")
+	}
+	base := one(func(*Turn) {})
+	for name, change := range map[string]func(*Turn){
+		"another task":     func(tu *Turn) { tu.Task = "wrap_up" },
+		"conversation_end": func(tu *Turn) { tu.Event = "conversation_end:idle" },
+		"another conv":     func(tu *Turn) { tu.Conversation = "0190a4e2-7c3a-7b5e-9f00-0123456789ac" },
+	} {
+		if k := one(change); k == base || k == "" {
+			t.Errorf("%s: key %q; want a key other than %q", name, k, base)
+		}
+	}
+	if k := one(func(tu *Turn) { tu.Conversation = "" }); k != "" {
+		t.Errorf("without a conversation id: key %q; want none (it could match another conversation's)", k)
+	}
 	own := mustService(t, "method: POST\nurl: "+rec.server.URL+"/lead\nheaders: {Idempotency-Key: mine}\nbody: {Name: x}")
 	if k := keyOf(own, 10, 1); k[0] != "mine" {
 		t.Errorf("designer's Idempotency-Key = %q; want mine", k[0])
