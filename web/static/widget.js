@@ -19,6 +19,7 @@
   var VERSION = '1';
   var MAX_LOG = 50;         // transcript entries kept in localStorage
   var MAX_PENDING = 20;     // unanswered client frames kept for resending
+  var MAX_SEEN = 64;        // seqs of the most recent frames shown, kept to drop repeats
   var BACKOFF_BASE = 400;   // ms, first reconnect delay before jitter
   var BACKOFF_CAP = 10000;  // ms
   var TYPING_TIMEOUT = 20000;
@@ -83,8 +84,11 @@
 
   // state.sid: session id; state.user: the user id the server gave (sent
   // back as ?user= so the browser keeps one identity across sessions);
-  // state.seq: highest seq rendered; state.log: the rendered transcript;
-  // state.pending: client frames without a reply yet.
+  // state.seq: highest seq rendered (sent as last_seq); state.seen: the
+  // seqs of the most recent frames rendered, ascending (a frame may come
+  // out of order; anything below the oldest counts as rendered);
+  // state.log: the rendered transcript; state.pending: client frames
+  // without a reply yet.
   var state = load();
 
   function load() {
@@ -101,10 +105,15 @@
       sid: typeof s.sid === 'string' ? s.sid : '',
       user: typeof s.user === 'string' ? s.user : '',
       seq: typeof s.seq === 'number' && s.seq >= 0 ? s.seq : 0,
+      seen: Array.isArray(s.seen) ? s.seen.filter(isSeq).sort(function (a, b) { return a - b; }).slice(-MAX_SEEN) : [],
       log: Array.isArray(s.log) ? s.log.filter(isEntry).slice(-MAX_LOG) : [],
       pending: Array.isArray(s.pending) ? s.pending.filter(isFrame).slice(-MAX_PENDING) : [],
       open: s.open === true
     };
+  }
+
+  function isSeq(n) {
+    return typeof n === 'number' && n > 0 && Math.floor(n) === n;
   }
 
   function isEntry(e) {
@@ -519,7 +528,7 @@
       state.pending.shift();
     }
     save();
-    if (ready && sock) {
+    if (ready && sock && !replaying) {
       markPending(f.id, false);
       sock.send(JSON.stringify(f));
     } else {
@@ -546,6 +555,7 @@
 
   var sock = null;
   var ready = false;   // the current socket has received its session frame
+  var replaying = false; // the server replays what was missed; re-sending waits for its end
   var attempt = 0;
   var retryTimer = 0;
   var started = false; // the widget has wanted a connection at least once
@@ -579,6 +589,7 @@
     }
     sock = s;
     ready = false;
+    replaying = false;
     s.onmessage = function (ev) {
       if (sock !== s) {
         return;
@@ -656,6 +667,7 @@
         }
         state.sid = f.session_id;
         state.seq = 0;
+        state.seen = [];
       }
       if (typeof f.user_id === 'string' && f.user_id) {
         state.user = f.user_id;
@@ -665,7 +677,17 @@
       attempt = 0;
       setStatus('connected');
       save();
-      flushPending();
+      // A resume's replay ends with a replayed frame; the replay may
+      // answer pending frames, so they wait for it. A server that does
+      // not announce a replay gets them at once.
+      replaying = f.replay === true;
+      if (!replaying) {
+        flushPending();
+      }
+      return;
+    }
+    if (f.type === 'replayed') {
+      endReplay(f);
       return;
     }
     if (f.type === 'typing') {
@@ -673,10 +695,10 @@
       return;
     }
     if (typeof f.seq === 'number') {
-      if (f.seq <= state.seq) {
+      if (shown(f.seq)) {
         return; // rendered already
       }
-      state.seq = f.seq;
+      noteShown(f.seq);
       hideTyping();
     }
     if (typeof f.reply_to === 'string') {
@@ -723,6 +745,43 @@
       default:
         // unknown frame types are ignored, so newer servers stay compatible
         save();
+    }
+  }
+
+  // shown reports whether the frame numbered seq has been rendered.
+  function shown(seq) {
+    if (!state.seen.length) {
+      return seq <= state.seq;
+    }
+    return seq < state.seen[0] || state.seen.indexOf(seq) >= 0;
+  }
+
+  function noteShown(seq) {
+    var i = state.seen.length;
+    while (i > 0 && state.seen[i - 1] > seq) {
+      i--;
+    }
+    state.seen.splice(i, 0, seq);
+    if (state.seen.length > MAX_SEEN) {
+      state.seen.shift();
+    }
+    state.seq = Math.max(state.seq, seq);
+  }
+
+  // endReplay handles the frame that ends a resume's replay, then sends
+  // what is still unanswered. A last_seq below ours means the server no
+  // longer has the frames we rendered (the conversation expired there):
+  // its numbering starts again, so ours does too.
+  function endReplay(f) {
+    if (typeof f.last_seq === 'number' && f.last_seq >= 0 && f.last_seq < state.seq) {
+      state.seq = f.last_seq;
+      state.seen = [];
+      addEntry({ role: 'system', text: 'A new conversation started.' });
+    }
+    save();
+    if (replaying && sock) {
+      replaying = false;
+      flushPending();
     }
   }
 
