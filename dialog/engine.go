@@ -16,7 +16,13 @@ func (r *Runtime) process(ctx context.Context, st *state, t *nodes.Turn, in node
 	if in.Payload != "" {
 		n = normalize(in.Payload)
 	}
-	r.detectLang(t, in.Text)
+	if in.Payload == "" && (st.Task == "" || st.Wait != waitInput) {
+		// Only what the user wrote tells their language: not a button's
+		// label (the bot's words), and not an answer to a question, which
+		// is often a name ("The Home Depot", "山田") whatever the language.
+		// Commands and task phrases still set the language they belong to.
+		r.detectLang(t, in.Text)
+	}
 
 	if r.command(st, t, n) {
 		return

@@ -91,3 +91,24 @@ func TestFixedReplyLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswersKeepTheLanguage: an answer to a question (a name that looks
+// English) and a button's label (the bot's words) do not switch the reply
+// language; only what the user writes of their own accord does.
+func TestAnswersKeepTheLanguage(t *testing.T) {
+	store := sessions.NewMemory(sessions.Options{})
+	defer store.Close()
+	c := newChat(t, store)
+	if rs := c.say("リードを作成"); rs[0].Text != "お名前は？" {
+		t.Fatalf("start in Japanese: %q; want お名前は？", rs[0].Text)
+	}
+	if rs := c.say("Hello Kitty"); rs[0].Text != "メールは？" {
+		t.Errorf("a name answered was followed by %q; want メールは？ (still Japanese)", rs[0].Text)
+	}
+	c.say("cancel")
+	c.say("最初から")
+	// A button's English title, pressed in a Japanese conversation.
+	if rs := c.send(nodes.Input{ID: "b1", Text: "Create a lead", Payload: "lead"}); rs[0].Text != "お名前は？" {
+		t.Errorf("the Create a lead button was answered %q; want お名前は？ (still Japanese)", rs[0].Text)
+	}
+}
