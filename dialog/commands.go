@@ -112,7 +112,7 @@ func (r *Runtime) disconnect(ctx context.Context, t *nodes.Turn, profile string)
 		return
 	}
 	if err := rv.Revoke(ctx, t.User, profile); err != nil {
-		r.log.Error("disconnect failed", "conversation", t.Conversation, "profile", profile, "err", err)
+		r.log.ErrorContext(ctx, "disconnect failed", "conversation", t.Conversation, "profile", profile, "err", err)
 		t.Say(nodes.Reply{Text: t.Phrase("disconnect_failed", label)})
 		return
 	}

@@ -66,7 +66,7 @@ func (r *Runtime) process(ctx context.Context, st *state, t *nodes.Turn, in node
 			r.prepare(t, st, nd)
 			out, err := nd.input.Input(ctx, t, in)
 			if err != nil {
-				r.nodeFailed(st, t, nd, err)
+				r.nodeFailed(ctx, st, t, nd, err)
 				return
 			}
 			r.advance(ctx, st, t, task, m, nd, out)
@@ -143,7 +143,7 @@ func (r *Runtime) runNode(ctx context.Context, st *state, t *nodes.Turn, task *T
 	r.prepare(t, st, nd)
 	out, err := nd.node.Run(ctx, t)
 	if err != nil {
-		r.nodeFailed(st, t, nd, err)
+		r.nodeFailed(ctx, st, t, nd, err)
 		return
 	}
 	r.advance(ctx, st, t, task, m, nd, out)
@@ -156,7 +156,7 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 		switch out.Status {
 		case nodes.StatusWait:
 			if nd.input == nil {
-				r.nodeFailed(st, t, nd, fmt.Errorf("node type %s waited for input but cannot take it", nd.Type))
+				r.nodeFailed(ctx, st, t, nd, fmt.Errorf("node type %s waited for input but cannot take it", nd.Type))
 				return
 			}
 			st.Wait = waitInput
@@ -181,7 +181,7 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 			var err error
 			target, err = r.defaultTarget(t, nd)
 			if err != nil {
-				r.nodeFailed(st, t, nd, err)
+				r.nodeFailed(ctx, st, t, nd, err)
 				return
 			}
 		}
@@ -190,12 +190,12 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 			return
 		}
 		if visits >= r.bot.Config.Settings.MaxNodeVisits {
-			r.log.Warn("node visit limit reached", "conversation", t.Conversation, "task", task.Name, "node", nd.ID)
+			r.log.WarnContext(ctx, "node visit limit reached", "conversation", t.Conversation, "task", task.Name, "node", nd.ID)
 			r.failTask(st, t, nd, failure{kind: nodes.FailLoop})
 			return
 		}
 		if err := task.move(ctx, m, string(target)); err != nil {
-			r.nodeFailed(st, t, nd, fmt.Errorf("transition to %s: %w", target, err))
+			r.nodeFailed(ctx, st, t, nd, fmt.Errorf("transition to %s: %w", target, err))
 			return
 		}
 		nd = task.Nodes[string(target)]
@@ -204,7 +204,7 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 		var err error
 		out, err = nd.node.Run(ctx, t)
 		if err != nil {
-			r.nodeFailed(st, t, nd, err)
+			r.nodeFailed(ctx, st, t, nd, err)
 			return
 		}
 	}
@@ -231,8 +231,8 @@ func (r *Runtime) defaultTarget(t *nodes.Turn, nd *nodeDef) (nodes.Target, error
 	return nodes.EndTarget, nil
 }
 
-func (r *Runtime) nodeFailed(st *state, t *nodes.Turn, nd *nodeDef, err error) {
-	r.log.Error("node failed", "conversation", st.ID, "task", st.Task, "node", nd.ID, "type", nd.Type, "err", err)
+func (r *Runtime) nodeFailed(ctx context.Context, st *state, t *nodes.Turn, nd *nodeDef, err error) {
+	r.log.ErrorContext(ctx, "node failed", "conversation", st.ID, "task", st.Task, "node", nd.ID, "type", nd.Type, "err", err)
 	r.failTask(st, t, nd, failure{kind: nodes.FailInternal})
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net"
 	"net/http"
@@ -304,51 +305,51 @@ func (s *Service) Run(ctx context.Context, t *Turn) (Outcome, error) {
 	var authErr *AuthorizationRequiredError
 	switch {
 	case errors.As(res.err, &authErr):
-		return s.needsAuthorization(t, res, authErr, d), nil
+		return s.needsAuthorization(ctx, t, res, authErr, d), nil
 	case errors.Is(res.err, ErrReconnectRequired):
-		return s.needsReconnect(t, res, d), nil
+		return s.needsReconnect(ctx, t, res, d), nil
 	case res.kind == "" && res.status >= 200 && res.status <= 299:
 		t.Memory.SetNode(t.NodeID, map[string]any{"response": map[string]any{
 			"status": float64(res.status),
 			"body":   parseResponseBody(res.header.Get("Content-Type"), res.body),
 		}})
 		s.observe(t, res.status, d, nil)
-		s.log(t).Debug("service call", "node", t.NodeID, "method", s.Method, "host", req.host,
+		s.log(ctx, t).Debug("service call", "node", t.NodeID, "method", s.Method, "host", req.host,
 			"status", res.status, "duration_ms", d.Milliseconds())
 		return Next(), nil
 	}
-	return s.failed(t, req, res, d)
+	return s.failed(ctx, t, req, res, d)
 }
 
 // needsAuthorization parks the dialog behind an authorize card: the user
 // must grant access before the call can be made.
-func (s *Service) needsAuthorization(t *Turn, res serviceResult, authErr *AuthorizationRequiredError, d time.Duration) Outcome {
+func (s *Service) needsAuthorization(ctx context.Context, t *Turn, res serviceResult, authErr *AuthorizationRequiredError, d time.Duration) Outcome {
 	s.observe(t, 0, d, res.err)
 	profile := authErr.Profile
 	if profile == "" {
 		profile = s.Auth
 	}
 	t.Say(Reply{Type: ReplyAuthorize, URL: authErr.URL, Profile: profile, Text: authErr.Text})
-	s.log(t).Info("service call needs authorization", "node", t.NodeID, "profile", profile)
+	s.log(ctx, t).Info("service call needs authorization", "node", t.NodeID, "profile", profile)
 	return Park()
 }
 
 // needsReconnect ends the task for a bot-wide credential an administrator
 // must restore: a clear message, whatever the task's error branches say.
-func (s *Service) needsReconnect(t *Turn, res serviceResult, d time.Duration) Outcome {
+func (s *Service) needsReconnect(ctx context.Context, t *Turn, res serviceResult, d time.Duration) Outcome {
 	s.observe(t, res.status, d, &ServiceError{Node: t.NodeID, Kind: FailureAuth, Err: res.err})
 	t.Memory.SetNode(t.NodeID, map[string]any{
 		"response": map[string]any{"status": float64(res.status), "body": nil},
 		"error":    "reconnect",
 	})
-	s.log(t).Warn("service call needs an administrator to reconnect", "node", t.NodeID, "profile", s.Auth)
+	s.log(ctx, t).Warn("service call needs an administrator to reconnect", "node", t.NodeID, "profile", s.Auth)
 	return FailWith(FailReconnect, "")
 }
 
 // failed records a non-2xx answer or a call that got no usable answer as
 // <node>.response and <node>.error, and goes to on_error/on_timeout or
 // fails the task.
-func (s *Service) failed(t *Turn, req *serviceRequest, res serviceResult, d time.Duration) (Outcome, error) {
+func (s *Service) failed(ctx context.Context, t *Turn, req *serviceRequest, res serviceResult, d time.Duration) (Outcome, error) {
 	var body any
 	if res.kind == "" {
 		res.kind = FailureStatus
@@ -369,10 +370,10 @@ func (s *Service) failed(t *Turn, req *serviceRequest, res serviceResult, d time
 	}
 	// The error text of a transport failure can hold the URL, and so
 	// context values: it is logged at debug level only.
-	s.log(t).Warn("service call failed", "node", t.NodeID, "method", s.Method, "host", host,
+	s.log(ctx, t).Warn("service call failed", "node", t.NodeID, "method", s.Method, "host", host,
 		"status", res.status, "kind", res.kind, "duration_ms", d.Milliseconds())
 	if res.err != nil {
-		s.log(t).Debug("service call error", "node", t.NodeID, "err", res.err)
+		s.log(ctx, t).Debug("service call error", "node", t.NodeID, "err", res.err)
 	}
 
 	target := s.OnError
@@ -389,25 +390,24 @@ func (s *Service) failed(t *Turn, req *serviceRequest, res serviceResult, d time
 	return FailWith(FailService, text), nil
 }
 
-func (s *Service) log(t *Turn) logger {
+// log returns the turn's logger bound to ctx, so that its records carry
+// what the context does (the turn's request id).
+func (s *Service) log(ctx context.Context, t *Turn) ctxLogger {
 	if t.Env != nil && t.Env.Log != nil {
-		return t.Env.Log
+		return ctxLogger{t.Env.Log, ctx}
 	}
-	return discardLogger{}
+	return ctxLogger{slog.New(slog.DiscardHandler), ctx}
 }
 
-// logger is the part of *slog.Logger the service node uses.
-type logger interface {
-	Debug(msg string, args ...any)
-	Info(msg string, args ...any)
-	Warn(msg string, args ...any)
+// ctxLogger logs through l with ctx.
+type ctxLogger struct {
+	l   *slog.Logger
+	ctx context.Context
 }
 
-type discardLogger struct{}
-
-func (discardLogger) Debug(string, ...any) {}
-func (discardLogger) Info(string, ...any)  {}
-func (discardLogger) Warn(string, ...any)  {}
+func (c ctxLogger) Debug(msg string, args ...any) { c.l.DebugContext(c.ctx, msg, args...) }
+func (c ctxLogger) Info(msg string, args ...any)  { c.l.InfoContext(c.ctx, msg, args...) }
+func (c ctxLogger) Warn(msg string, args ...any)  { c.l.WarnContext(c.ctx, msg, args...) }
 
 func (s *Service) observe(t *Turn, status int, d time.Duration, err error) {
 	if t.Env != nil && t.Env.ServiceObserver != nil {
@@ -506,7 +506,7 @@ func (s *Service) call(ctx context.Context, t *Turn, r *serviceRequest) serviceR
 		if errors.Is(err, ErrAuthorizationRequired) || errors.Is(err, ErrReconnectRequired) {
 			return serviceResult{kind: FailureAuth, err: err}
 		}
-		s.log(t).Debug("service credential refresh failed", "node", t.NodeID, "profile", s.Auth, "err", err)
+		s.log(ctx, t).Debug("service credential refresh failed", "node", t.NodeID, "profile", s.Auth, "err", err)
 		return res // report the 401
 	}
 	return s.attempt(ctx, t, r)

@@ -332,6 +332,16 @@ func TestRequestIDs(t *testing.T) {
 			t.Errorf("request id %s of a service call is not in the turn log records", id)
 		}
 	}
+	// The service node's own records carry the turn's id too.
+	calls := logs.records("service call")
+	if len(calls) != 2 {
+		t.Fatalf("%d \"service call\" records; want 2", len(calls))
+	}
+	for i, rec := range calls {
+		if id, _ := rec["request_id"].(string); id != sent[i] {
+			t.Errorf("service call record %d has request_id %q; want %s", i, id, sent[i])
+		}
+	}
 }
 
 func isUUIDv7(s string) bool {
