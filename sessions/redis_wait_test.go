@@ -45,6 +45,9 @@ func TestRedisDeadHolderFreesIntegration(t *testing.T) {
 	}
 	// Renewed past its TTL while the instance lives.
 	time.Sleep(2 * ttl)
+	if n, err := srv.Client(t).Exists(ctx, "dlg:{"+id+"}:lock").Result(); n != 1 || err != nil {
+		t.Fatalf("lock exists after %v of a live holder = %d, %v; want 1 (renewed)", 2*ttl, n, err)
+	}
 	start := time.Now()
 	dead.Close()
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
