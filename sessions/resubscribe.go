@@ -35,19 +35,26 @@ func KeepSubscribed(ctx context.Context, b Bus, fn func(session string, frames [
 	if log == nil {
 		log = slog.Default()
 	}
-	var downSince time.Time // zero while subscribed
+	var downSince, upSince time.Time // zero while subscribed; when it came up
 	attempt, everUp := 0, false
 	ready := func() {
 		if !downSince.IsZero() {
 			log.Info("delivery subscription restored", "down_ms", time.Since(downSince).Milliseconds(), "attempts", attempt)
 		}
-		downSince, attempt, everUp = time.Time{}, 0, true
+		downSince, upSince, everUp = time.Time{}, time.Now(), true
 	}
 	for ctx.Err() == nil {
 		err := subscribeNotify(ctx, b, fn, ready)
 		if ctx.Err() != nil {
 			return
 		}
+		if !upSince.IsZero() && time.Since(upSince) >= RetryMax {
+			// It held a while: the next trouble starts the backoff afresh.
+			// One that drops at once (a proxy, maxclients) keeps backing
+			// off, so it cannot flood the log with lost/restored pairs.
+			attempt = 0
+		}
+		upSince = time.Time{}
 		if downSince.IsZero() {
 			downSince = time.Now()
 			if everUp {

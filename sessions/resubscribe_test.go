@@ -142,3 +142,36 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// droppingBus accepts every subscription and loses it at once, as a proxy
+// or a full Redis (maxclients) might.
+type droppingBus struct {
+	mu    sync.Mutex
+	tries int
+}
+
+func (b *droppingBus) Publish(context.Context, string, [][]byte) error { return nil }
+
+func (b *droppingBus) Subscribe(context.Context, func(string, [][]byte)) error {
+	b.mu.Lock()
+	b.tries++
+	b.mu.Unlock()
+	return fmt.Errorf("connection reset")
+}
+
+// TestKeepSubscribedFlapping: a subscription that drops as soon as it is
+// made keeps backing off; it used to start the backoff afresh each time,
+// retrying (and logging lost/restored) every 125–250 ms forever.
+func TestKeepSubscribedFlapping(t *testing.T) {
+	b := &droppingBus{}
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	KeepSubscribed(ctx, b, func(string, [][]byte) {}, slog.New(slog.DiscardHandler))
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	// Waits of at least 125, 250 and 500 ms leave room for 4 tries in
+	// 1.5 s; without the growing backoff there are 6 or more.
+	if b.tries > 4 {
+		t.Errorf("%d subscription tries in 1.5 s; want at most 4 (backing off)", b.tries)
+	}
+}
