@@ -37,6 +37,10 @@ const (
 	// escapeJSONLeaf renders a whole template as the body of a JSON
 	// string: its literal text is escaped too. Used by RenderJSON.
 	escapeJSONLeaf Escaper = 255
+	// escapePhrase renders a bot's phrase override, whose %s placeholders
+	// are filled afterwards: a value's '%' is doubled, so that a value
+	// such as "100%s" reads as it is and never takes an argument.
+	escapePhrase Escaper = 254
 )
 
 // String returns the escaper's name.

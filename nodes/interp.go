@@ -582,6 +582,8 @@ func writeEscaped(b *strings.Builder, s string, esc Escaper, p *interpPart) erro
 		writeXML(b, s)
 	case EscapeJSON, escapeJSONLeaf:
 		writeJSONString(b, s)
+	case escapePhrase:
+		b.WriteString(strings.ReplaceAll(s, "%", "%%"))
 	default:
 		b.WriteString(s)
 	}

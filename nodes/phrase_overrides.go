@@ -109,7 +109,7 @@ func (x *Text) forLang(lang string) *Interp {
 func (t *Turn) Phrase(key string, args ...any) string {
 	if t.Env != nil {
 		if tp := t.Env.Phrases[key].forLang(t.Lang); tp != nil && !tp.IsZero() {
-			if s, err := tp.Render(t, EscapeText); err == nil {
+			if s, err := tp.Render(t, escapePhrase); err == nil {
 				return FillPlaceholders(s, args...)
 			}
 		}

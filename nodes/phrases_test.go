@@ -151,3 +151,23 @@ func TestPhraseOverrideErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestPhraseOverrideValuesKeepPercent: a value interpolated into a bot's
+// phrase ("{{ entities.company }}") is shown as it is, even with a %s in
+// it; only the phrase's own placeholders take arguments.
+func TestPhraseOverrideValuesKeepPercent(t *testing.T) {
+	var p Phrases
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(`switch: "{{ entities.company }}: on to %s (100%%)."`), &n); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.UnmarshalYAML(n.Content[0]); err != nil {
+		t.Fatalf("decode overrides: %v", err)
+	}
+	mem := &Memory{}
+	mem.SetEntity("company", "100%s Club")
+	turn := &Turn{Lang: "en", Env: &Env{Phrases: p}, Memory: mem}
+	if got, want := turn.Phrase("switch", "the lead"), "100%s Club: on to the lead (100%)."; got != want {
+		t.Errorf("Phrase(switch) = %q; want %q", got, want)
+	}
+}
