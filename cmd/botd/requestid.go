@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,10 +32,33 @@ func withRequestID(ctx context.Context) (context.Context, string) {
 	return context.WithValue(ctx, requestIDKey{}, s), s
 }
 
+// lazyRequestID is a turn's request id, minted when something first asks
+// for it (a log record, a service call): most turns of a bot without
+// service calls, logged at info, never need one.
+type lazyRequestID struct {
+	once sync.Once
+	id   string
+}
+
+// withLazyRequestID returns ctx carrying a request id minted on first use.
+func withLazyRequestID(ctx context.Context) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, new(lazyRequestID))
+}
+
 // requestIDFrom returns the request id ctx carries, or "".
 func requestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	switch v := ctx.Value(requestIDKey{}).(type) {
+	case string:
+		return v
+	case *lazyRequestID:
+		v.once.Do(func() {
+			if id, err := uuid.NewV7(); err == nil {
+				v.id = id.String()
+			}
+		})
+		return v.id
+	}
+	return ""
 }
 
 // withRequestIDs gives every HTTP request a request id, in its context
@@ -64,7 +88,7 @@ type tracedConversations struct {
 }
 
 func (c tracedConversations) Start(ctx context.Context, session, user string) ([][]byte, error) {
-	ctx, _ = withRequestID(ctx)
+	ctx = withLazyRequestID(ctx)
 	began := time.Now()
 	frames, err := c.Conversations.Start(ctx, session, user)
 	c.done(ctx, "start", began, len(frames))
@@ -72,7 +96,7 @@ func (c tracedConversations) Start(ctx context.Context, session, user string) ([
 }
 
 func (c tracedConversations) Handle(ctx context.Context, session, user string, in nodes.Input) ([][]byte, error) {
-	ctx, _ = withRequestID(ctx)
+	ctx = withLazyRequestID(ctx)
 	began := time.Now()
 	frames, err := c.Conversations.Handle(ctx, session, user, in)
 	c.done(ctx, "message", began, len(frames))
@@ -86,7 +110,7 @@ func (c tracedConversations) End(ctx context.Context, session, user, msgID strin
 	if !ok {
 		return nil, nil
 	}
-	ctx, _ = withRequestID(ctx)
+	ctx = withLazyRequestID(ctx)
 	began := time.Now()
 	frames, err := e.End(ctx, session, user, msgID)
 	c.done(ctx, "end", began, len(frames))
