@@ -154,3 +154,27 @@ func TestDemoLeadOnAnyPort(t *testing.T) {
 		})
 	}
 }
+
+// TestBindAnyPort: with -addr HOST:0 the listen address, the demo API's
+// address and the default public URL name the port the system picked.
+func TestBindAnyPort(t *testing.T) {
+	tests := []struct {
+		addr, public, listening string
+		wantAddr, wantPublic    string
+	}{
+		{"127.0.0.1:0", "http://127.0.0.1:0", "127.0.0.1:41234", "127.0.0.1:41234", "http://127.0.0.1:41234"},
+		{"127.0.0.1:0", "https://bot.example.com", "127.0.0.1:41234", "127.0.0.1:41234", "https://bot.example.com"},
+		{":0", "", "[::]:41234", ":41234", ""},
+		{"127.0.0.1:9090", "http://127.0.0.1:9090", "127.0.0.1:9090", "127.0.0.1:9090", "http://127.0.0.1:9090"},
+	}
+	for _, tt := range tests {
+		c := &config{Addr: tt.addr, PublicURL: tt.public}
+		c.bind(tt.listening)
+		if c.Addr != tt.wantAddr || c.PublicURL != tt.wantPublic {
+			t.Errorf("bind(%q) with -addr %q: Addr %q, PublicURL %q; want %q, %q", tt.listening, tt.addr, c.Addr, c.PublicURL, tt.wantAddr, tt.wantPublic)
+		}
+	}
+	if base, _ := demoAPIBase((&config{Addr: ":41234"}).Addr); base != "http://127.0.0.1:41234/demo/api" {
+		t.Errorf("demo API base after binding = %q", base)
+	}
+}

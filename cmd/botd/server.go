@@ -119,6 +119,24 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	return c, nil
 }
 
+// bind takes the address the listener got: when -addr asked for any port
+// (":0"), Addr and a PublicURL derived from it name the port it got.
+func (c *config) bind(listening string) {
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil || port != "0" {
+		return
+	}
+	_, got, err := net.SplitHostPort(listening)
+	if err != nil {
+		return
+	}
+	old := c.Addr
+	c.Addr = net.JoinHostPort(host, got)
+	if c.PublicURL == "http://"+old {
+		c.PublicURL = "http://" + c.Addr
+	}
+}
+
 func splitList(s string) []string {
 	var out []string
 	for _, x := range strings.Split(s, ",") {
@@ -546,8 +564,17 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		_, err := fmt.Fprintln(stdout, readBuildInfo())
 		return err
 	}
+	// Listen first, so that a port the system picks (-addr 127.0.0.1:0)
+	// is known before the bots load: the demo bot and the default public
+	// URL name the real one.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	cfg.bind(ln.Addr().String())
 	s, err := newServer(cfg, stderr)
 	if err != nil {
+		ln.Close()
 		return err
 	}
 	// SIGUSR2 returns freed memory to the OS (used by the idle-memory bench).
@@ -568,10 +595,6 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 			err := http.ListenAndServe(cfg.DebugAddr, dbg)
 			s.log.Error("debug listener stopped", "err", err)
 		}()
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
 	}
 	return s.serve(ctx, ln)
 }
