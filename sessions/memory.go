@@ -133,7 +133,7 @@ func (m *Memory) Acquire(ctx context.Context, id string) (Lease, error) {
 			}
 			l := &memLease{m: m, sh: sh, s: s, gen: s.gen, state: s.state}
 			sh.mu.Unlock()
-			l.renewal = startRenewal(ctx, m.opts.LockTTL, l.renew)
+			l.renewal.start(ctx, m.opts.LockTTL, l)
 			return l, nil
 		}
 		if s.waiters >= m.opts.MaxWaiters {
@@ -346,7 +346,7 @@ type memLease struct {
 	s       *memSession
 	gen     uint64
 	state   []byte
-	renewal *renewer
+	renewal renewer
 }
 
 func (l *memLease) State() []byte { return l.state }

@@ -189,7 +189,7 @@ func (r *Redis) tryAcquire(ctx context.Context, id string, keys []string, tok st
 		if s, ok := res[1].(string); ok {
 			l.state = []byte(s)
 		}
-		l.renewal = startRenewal(ctx, r.opts.LockTTL, l.renew)
+		l.renewal.start(ctx, r.opts.LockTTL, l)
 		return l, 0, nil
 	}
 	if len(res) != 2 {
@@ -322,7 +322,7 @@ type redisLease struct {
 	token   string
 	fence   uint64
 	state   []byte
-	renewal *renewer
+	renewal renewer
 }
 
 func (l *redisLease) State() []byte { return l.state }

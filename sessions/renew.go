@@ -14,10 +14,16 @@ type renewer struct {
 	ctx     context.Context
 	every   time.Duration
 	until   time.Time
-	renew   func(ctx context.Context) (keep bool) // false once the lease is lost
+	lease   renewable
 	mu      sync.Mutex
 	stopped bool
 	timer   *time.Timer
+}
+
+// renewable is a held lease the renewer extends.
+type renewable interface {
+	// renew extends the lease; false once the lease is lost.
+	renew(ctx context.Context) (keep bool)
 }
 
 // renewInterval is how often a lease of ttl is renewed: three chances
@@ -26,11 +32,13 @@ func renewInterval(ttl time.Duration) time.Duration {
 	return max(ttl/3, time.Millisecond)
 }
 
-// startRenewal arms the first renewal of a lease of ttl taken under ctx.
-func startRenewal(ctx context.Context, ttl time.Duration, renew func(ctx context.Context) bool) *renewer {
-	r := &renewer{ctx: ctx, every: renewInterval(ttl), until: time.Now().Add(MaxHold), renew: renew}
+// start arms the first renewal of lease, taken for ttl under ctx. The
+// renewer is part of the lease, so that a turn costs only the timer.
+func (r *renewer) start(ctx context.Context, ttl time.Duration, lease renewable) {
+	r.ctx, r.every, r.until, r.lease = ctx, renewInterval(ttl), time.Now().Add(MaxHold), lease
+	r.mu.Lock() // fire may run before AfterFunc returns
 	r.timer = time.AfterFunc(r.every, r.fire)
-	return r
+	r.mu.Unlock()
 }
 
 func (r *renewer) fire() {
@@ -43,7 +51,7 @@ func (r *renewer) fire() {
 	// The call is bounded by the interval: a renewal that cannot get
 	// through in that time will be retried at the next tick.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), r.every)
-	keep := r.renew(ctx)
+	keep := r.lease.renew(ctx)
 	cancel()
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -51,7 +51,7 @@ func testWaitersBounded(t *testing.T, s sessions.Store) {
 			l, err := s.Acquire(ctxT(t), id)
 			for errors.Is(err, sessions.ErrBusy) {
 				// The probe below held a place for a moment.
-				time.Sleep(5 * time.Millisecond)
+				time.Sleep(time.Millisecond)
 				l, err = s.Acquire(ctxT(t), id)
 			}
 			if err != nil {
@@ -65,13 +65,14 @@ func testWaitersBounded(t *testing.T, s sessions.Store) {
 	// Until all n wait, an extra Acquire waits too and runs out of time;
 	// once they do, it is refused at once.
 	var err error
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
 		_, err = s.Acquire(ctx, id)
 		cancel()
 		if !errors.Is(err, context.DeadlineExceeded) {
 			break
 		}
+		time.Sleep(20 * time.Millisecond) // leave the place to the waiters
 	}
 	if !errors.Is(err, sessions.ErrBusy) {
 		t.Errorf("Acquire with %d turns waiting = %v; want ErrBusy", n, err)
