@@ -208,3 +208,46 @@ func TestRedisHammerOneSessionIntegration(t *testing.T) {
 		t.Errorf("counter = %s; want %s (one per served turn)", got, want)
 	}
 }
+
+// TestRedisWaiterSurvivesRestartIntegration: Redis restarts (empty) while
+// a turn waits for a held session. The holder's lock is gone and its
+// release message was never sent; the waiter's subscription is lost. The
+// waiter still gets the session soon after Redis is back (it polls while
+// its process is not subscribed), long before the lease would end.
+func TestRedisWaiterSurvivesRestartIntegration(t *testing.T) {
+	srv := redistest.Start(t)
+	s := openRedisOpts(t, srv, "", sessions.Options{LockTTL: time.Minute})
+	ctx := context.Background()
+	id := storetest.ID(t, 0)
+	if _, err := s.Acquire(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		l, err := s.Acquire(wctx, id)
+		if err == nil {
+			err = l.Commit(wctx, []byte("after restart"), nil)
+		}
+		got <- err
+	}()
+	rdb := srv.Client(t)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if w, _ := rdb.HGet(ctx, "dlg:{"+id+"}:lock", "w").Result(); w != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the waiter never registered")
+		}
+	}
+	srv.Restart()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatalf("waiter after the restart: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the waiter still waits 15s after Redis restarted; want the session once Redis is back")
+	}
+}
