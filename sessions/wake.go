@@ -24,6 +24,10 @@ import (
 // pollWhileDown bounds a waiter's sleep while the hub is not subscribed.
 const pollWhileDown = 100 * time.Millisecond
 
+// maxWakeRetry caps the pause between attempts to subscribe the wake hub
+// again: waiters poll meanwhile, so it must come back soon.
+const maxWakeRetry = time.Second
+
 // expiryMargin is added to a lease's remaining time, so that a waiter
 // tries again just after the lease expired in Redis.
 const expiryMargin = 10 * time.Millisecond
@@ -135,15 +139,19 @@ func (h *wakeHub) start() {
 	go func() {
 		defer close(h.done)
 		for attempt := 0; ctx.Err() == nil; attempt++ {
+			var upSince time.Time
 			err := h.r.listen(ctx, h.r.wakeCh, h.wake, func() {
-				attempt = 0
+				upSince = time.Now()
 				h.setSubscribed(true)
 			})
 			h.setSubscribed(false)
 			if err == nil || ctx.Err() != nil {
 				return
 			}
-			t := time.NewTimer(min(retryDelay(attempt, rand.Float64()), time.Second))
+			if !upSince.IsZero() && time.Since(upSince) >= maxWakeRetry {
+				attempt = 0 // it held a while: back off afresh
+			}
+			t := time.NewTimer(min(retryDelay(attempt, rand.Float64()), maxWakeRetry))
 			select {
 			case <-ctx.Done():
 				t.Stop()
