@@ -3,11 +3,12 @@
 #   make test    install what the tests need (redis-server, chromium) and run every test
 #   make test-short  the fast tier: every test that needs no Redis, Chromium or network (go test -short)
 #   make bench   Go benchmarks plus a WebSocket load test of the bench dialog
+#   make faults  the fault suite: two botd on one redis-server, kill -9 and a Redis restart under load
 GO      ?= go
 PKGS    ?= ./...
 BENCHTIME ?= 1s
 
-.PHONY: run test test-short deps vet bench bench-go bench-load fuzz lint build clean
+.PHONY: run test test-short faults deps vet bench bench-go bench-load fuzz lint build clean
 
 run:
 	$(GO) run ./cmd/botd
@@ -40,6 +41,13 @@ test: deps vet
 # `make test`, never this.
 test-short:
 	$(GO) test -short -timeout 5m $(PKGS)
+
+# The fault suite (cmd/botd/faults_test.go): builds botd, runs two of them
+# on one redis-server (AOF on) with 50 users of the demo bot, then kills one
+# botd with SIGKILL mid-turn, and stops Redis with SIGTERM and restarts it.
+# About 30 s; `make test` skips it (FAULTS unset), and CI does not run it yet.
+faults: deps
+	FAULTS=1 $(GO) test -count=1 -timeout 5m -run '^TestFault' -v ./cmd/botd/
 
 bench: deps bench-go bench-load
 

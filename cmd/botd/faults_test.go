@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The fault suite (make faults; FAULTS=1): two botd processes on one
+// redis-server, faultUsers users running create-a-lead dialogs with message
+// ids against the embedded demo bot, and a fault in the middle of the load.
+// Both botd call the demo API of the second one (which is never killed),
+// slowed by faultLatency so that a fault lands during the call. Each case
+// takes well under a minute; the load gives up after faultLoadLimit.
+const (
+	faultUsers        = 50
+	faultDialogs      = 3 // per user
+	faultLatency      = "500ms"
+	faultLoadLimit    = 80 * time.Second
+	faultStallLimit   = 5 * time.Second
+	faultDemoKey      = "fault-suite-demo-key"
+	faultLockDeadline = 5 * time.Second
+)
+
+// faultRig is the processes of one case.
+type faultRig struct {
+	redis *aofRedis
+	botds []*botdProc // botds[0] is the one a case may kill
+}
+
+func startFaultRig(t *testing.T) *faultRig {
+	t.Helper()
+	faultsEnabled(t)
+	bin := buildBotd(t)
+	dir := t.TempDir()
+	rig := &faultRig{redis: startAOFRedis(t)}
+	addrs := []string{freeLoopbackAddr(t), freeLoopbackAddr(t)}
+	env := envList(map[string]string{
+		"BOT_SECRET_KEY":   "fault-suite-secret-0123456789",
+		"DEMO_API_KEY":     faultDemoKey,
+		"DEMO_API_BASE":    "http://" + addrs[1] + "/demo/api",
+		"DEMO_API_LATENCY": faultLatency,
+	})
+	for i, addr := range addrs {
+		rig.botds = append(rig.botds, startBotdProc(t, "botd-"+strconv.Itoa(i), dir, bin, addr, rig.redis.url(), env))
+	}
+	return rig
+}
+
+func (r *faultRig) addrs() []string {
+	return []string{r.botds[0].addr, r.botds[1].addr}
+}
+
+// runFaultLoad runs the users, calls fault once half the dialogs are done
+// and a "yes" (the slow service call) is in flight on botds[0], and
+// returns what the users saw and the error of each user.
+func runFaultLoad(t *testing.T, rig *faultRig, fault func(*faultStats)) (*faultStats, []error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), faultLoadLimit)
+	defer cancel()
+	stats := &faultStats{}
+	errs := make([]error, faultUsers)
+	var users sync.WaitGroup
+	for i := range faultUsers {
+		users.Add(1)
+		go func() {
+			defer users.Done()
+			time.Sleep(time.Duration(i) * 10 * time.Millisecond)
+			errs[i] = runUser(ctx, rig.addrs(), i%2, faultDialogs, stats)
+		}()
+	}
+	loadDone := make(chan struct{})
+	faulted := make(chan struct{})
+	go func() {
+		defer close(faulted)
+		for {
+			select {
+			case <-loadDone:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+			if stats.dialogs.Load() >= faultUsers*faultDialogs/2 && stats.inflightYes[0].Load() >= 3 {
+				t.Logf("fault with %d slow calls in flight on botd-0; dialogs done by users who began on botd-0 %d, on botd-1 %d",
+					stats.inflightYes[0].Load(), stats.dialogsBy[0].Load(), stats.dialogsBy[1].Load())
+				fault(stats)
+				return
+			}
+		}
+	}()
+	users.Wait()
+	close(loadDone)
+	<-faulted
+	if stats.killedAt.Load() == 0 {
+		t.Fatal("the fault never landed: the load ended first")
+	}
+	return stats, errs
+}
+
+// checkNoLossNoDuplicates asserts what both cases promise: every user
+// finished, 0 lost and 0 duplicated turns, as many leads as dialogs.
+func checkNoLossNoDuplicates(t *testing.T, rig *faultRig, stats *faultStats, errs []error) {
+	t.Helper()
+	failed := 0
+	for i, err := range errs {
+		if err != nil {
+			failed++
+			if failed <= 5 {
+				t.Errorf("user %d: %v", i, err)
+			}
+		}
+	}
+	leads := leadCount(t, "http://"+rig.botds[1].addr, faultDemoKey)
+	t.Logf("users %d, finished %d; dialogs completed %d of %d; leads created %d; resumes %d; inputs re-sent after an error %d",
+		faultUsers, faultUsers-failed, stats.dialogs.Load(), faultUsers*faultDialogs, leads, stats.resumes.Load(), stats.retries.Load())
+	t.Logf("duplicated frames %d, inputs answered twice %d, lost or wrong turns %d %s",
+		stats.dupSeqs.Load(), stats.dupAnswers.Load(), stats.wrong.Load(), stats.firstWrng)
+	checks := []struct {
+		what      string
+		got, want int64
+	}{
+		{"users that did not finish", int64(failed), 0},
+		{"dialogs completed", stats.dialogs.Load(), faultUsers * faultDialogs},
+		{"leads created", int64(leads), stats.dialogs.Load()},
+		{"numbered frames received twice", stats.dupSeqs.Load(), 0},
+		{"inputs answered twice", stats.dupAnswers.Load(), 0},
+		{"lost or wrong turns", stats.wrong.Load(), 0},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %d; want %d", c.what, c.got, c.want)
+		}
+	}
+}
+
+// longestGapAfter is the longest time after from without any turn ending
+// for the users who began on instance first (for the survivor's users:
+// its throughput at zero), up to their last turn.
+func longestGapAfter(stats *faultStats, first int, from time.Time) time.Duration {
+	stats.mu.Lock()
+	times := slices.Clone(stats.answered[first])
+	stats.mu.Unlock()
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	var gap time.Duration
+	prev := from
+	for _, at := range times {
+		if at.Before(from) {
+			continue
+		}
+		gap = max(gap, at.Sub(prev))
+		prev = at
+	}
+	return gap
+}
+
+// kill -9 of one of two botd in the middle of slow service calls: its
+// users resume on the other within faultStallLimit of the kill, no turn is
+// lost or answered twice, and each completed dialog created one lead.
+func TestFaultKillOneBotd(t *testing.T) {
+	rig := startFaultRig(t)
+	stats, errs := runFaultLoad(t, rig, func(s *faultStats) {
+		s.killedAt.Store(time.Now().UnixNano())
+		rig.botds[0].signal(syscall.SIGKILL)
+	})
+	checkNoLossNoDuplicates(t, rig, stats, errs)
+
+	killedAt := time.Unix(0, stats.killedAt.Load())
+	stats.mu.Lock()
+	stalls := slices.Clone(stats.stalls)
+	stats.mu.Unlock()
+	worst := time.Duration(0)
+	if len(stalls) > 0 {
+		worst = slices.Max(stalls)
+	}
+	t.Logf("kill -9: %d users stalled, the worst continued %v after the kill; the survivor's own users' longest time without an answered turn after the kill %v; survivor's log: %d pool-timeout lines",
+		len(stalls), worst.Round(time.Millisecond), longestGapAfter(stats, 1, killedAt).Round(time.Millisecond), rig.botds[1].logLines("pool timeout"))
+	if len(stalls) == 0 {
+		t.Error("no user was stalled by the kill: it did not land mid-turn")
+	}
+	if worst > faultStallLimit {
+		t.Errorf("worst stalled user continued %v after the kill; want within %v", worst, faultStallLimit)
+	}
+}
+
+// Redis stopped with SIGTERM and started again (AOF on, appendfsync
+// everysec) in the middle of the load: no session lock is left
+// faultLockDeadline after the restart, no turn is lost or answered twice,
+// and each completed dialog created one lead.
+func TestFaultRedisRestart(t *testing.T) {
+	rig := startFaultRig(t)
+	var restartedAt time.Time
+	stats, errs := runFaultLoad(t, rig, func(s *faultStats) {
+		s.killedAt.Store(time.Now().UnixNano())
+		rig.redis.terminate()
+		time.Sleep(time.Second)
+		rig.redis.start()
+		restartedAt = time.Now()
+	})
+	checkNoLossNoDuplicates(t, rig, stats, errs)
+
+	time.Sleep(time.Until(restartedAt.Add(faultLockDeadline)))
+	locks, err := rig.redis.lockKeys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stoppedAt := time.Unix(0, stats.killedAt.Load())
+	t.Logf("redis SIGTERM and restart (AOF everysec), down %v: %d session locks left %v after the restart; longest time without an answered turn after the stop: %v, %v (users by the botd they use)",
+		restartedAt.Sub(stoppedAt).Round(time.Millisecond), len(locks), faultLockDeadline,
+		longestGapAfter(stats, 0, stoppedAt).Round(time.Millisecond), longestGapAfter(stats, 1, stoppedAt).Round(time.Millisecond))
+	if len(locks) != 0 {
+		t.Errorf("session locks left %v after the restart: %d (%v); want 0", faultLockDeadline, len(locks), firstFew(locks))
+	}
+	for i, b := range rig.botds {
+		if n := b.logLines("pool timeout"); n > 0 {
+			t.Logf("botd-%d logged %d pool-timeout lines", i, n)
+		}
+	}
+}
+
+// firstFew is at most five of keys, for a message.
+func firstFew(keys []string) string {
+	if len(keys) > 5 {
+		return fmt.Sprint(keys[:5], "…")
+	}
+	return fmt.Sprint(keys)
+}
+
