@@ -142,22 +142,23 @@ func startBotdProc(t *testing.T, name, dir, bin, addr, redisURL string, env []st
 	return nil
 }
 
-// aofRedis is a redis-server with AOF on (appendfsync everysec) that can
+// aofRedis is a redis-server with AOF on (appendfsync as asked) that can
 // be stopped with SIGTERM and started again on the same port and data.
 type aofRedis struct {
-	t    *testing.T
-	addr string
-	dir  string
-	proc *child
-	runs int
+	t     *testing.T
+	addr  string
+	fsync string // appendfsync: everysec or always
+	dir   string
+	proc  *child
+	runs  int
 }
 
-func startAOFRedis(t *testing.T) *aofRedis {
+func startAOFRedis(t *testing.T, fsync string) *aofRedis {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Fatalf("faults: redis-server is not on PATH (%v); run `make deps`", err)
 	}
-	r := &aofRedis{t: t, addr: freeLoopbackAddr(t), dir: t.TempDir()}
+	r := &aofRedis{t: t, addr: freeLoopbackAddr(t), dir: t.TempDir(), fsync: fsync}
 	r.start()
 	return r
 }
@@ -172,7 +173,7 @@ func (r *aofRedis) start() {
 	bin, _ := exec.LookPath("redis-server")
 	r.proc = startChild(r.t, "redis-"+strconv.Itoa(r.runs), r.dir, bin, nil,
 		"--port", port, "--bind", "127.0.0.1", "--dir", r.dir, "--save", "",
-		"--appendonly", "yes", "--appendfsync", "everysec", "--daemonize", "no")
+		"--appendonly", "yes", "--appendfsync", r.fsync, "--daemonize", "no")
 	c := redis.NewClient(&redis.Options{Addr: r.addr, DialTimeout: time.Second})
 	defer c.Close()
 	deadline := time.Now().Add(15 * time.Second)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -12,13 +13,14 @@ import (
 )
 
 // The fault suite (make faults; FAULTS=1): two botd processes on one
-// redis-server, faultUsers users running create-a-lead dialogs with message
+// redis-server, faultUsers() users running create-a-lead dialogs with message
 // ids against the embedded demo bot, and a fault in the middle of the load.
 // Both botd call the demo API of the second one (which is never killed),
 // slowed by faultLatency so that a fault lands during the call. Each case
 // takes well under a minute; the load gives up after faultLoadLimit.
 const (
-	faultUsers        = 50
+	faultUsersDefault = 50 // FAULT_USERS=200 runs more, within faultUsersMax
+	faultUsersMax     = 500
 	faultDialogs      = 3 // per user
 	faultLatency      = "500ms"
 	faultLoadLimit    = 80 * time.Second
@@ -27,18 +29,33 @@ const (
 	faultLockDeadline = 5 * time.Second
 )
 
+// faultUsers is the number of users: FAULT_USERS, else faultUsersDefault.
+func faultUsers(t *testing.T) int {
+	t.Helper()
+	v := os.Getenv("FAULT_USERS")
+	if v == "" {
+		return faultUsersDefault
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 2 || n > faultUsersMax {
+		t.Fatalf("FAULT_USERS=%q: want a number of users from 2 to %d", v, faultUsersMax)
+	}
+	return n
+}
+
 // faultRig is the processes of one case.
 type faultRig struct {
 	redis *aofRedis
 	botds []*botdProc // botds[0] is the one a case may kill
 }
 
-func startFaultRig(t *testing.T) *faultRig {
+// startFaultRig starts Redis with appendfsync set to fsync, and two botd.
+func startFaultRig(t *testing.T, fsync string) *faultRig {
 	t.Helper()
 	faultsEnabled(t)
 	bin := buildBotd(t)
 	dir := t.TempDir()
-	rig := &faultRig{redis: startAOFRedis(t)}
+	rig := &faultRig{redis: startAOFRedis(t, fsync)}
 	addrs := []string{freeLoopbackAddr(t), freeLoopbackAddr(t)}
 	env := envList(map[string]string{
 		"BOT_SECRET_KEY":   "fault-suite-secret-0123456789",
@@ -64,9 +81,10 @@ func runFaultLoad(t *testing.T, rig *faultRig, fault func(*faultStats)) (*faultS
 	ctx, cancel := context.WithTimeout(context.Background(), faultLoadLimit)
 	defer cancel()
 	stats := &faultStats{}
-	errs := make([]error, faultUsers)
+	n := faultUsers(t)
+	errs := make([]error, n)
 	var users sync.WaitGroup
-	for i := range faultUsers {
+	for i := range n {
 		users.Add(1)
 		go func() {
 			defer users.Done()
@@ -84,7 +102,7 @@ func runFaultLoad(t *testing.T, rig *faultRig, fault func(*faultStats)) (*faultS
 				return
 			case <-time.After(2 * time.Millisecond):
 			}
-			if stats.dialogs.Load() >= faultUsers*faultDialogs/2 && stats.inflightYes[0].Load() >= 3 {
+			if stats.dialogs.Load() >= int64(n*faultDialogs/2) && stats.inflightYes[0].Load() >= 3 {
 				t.Logf("fault with %d slow calls in flight on botd-0; dialogs done by users who began on botd-0 %d, on botd-1 %d",
 					stats.inflightYes[0].Load(), stats.dialogsBy[0].Load(), stats.dialogsBy[1].Load())
 				fault(stats)
@@ -114,9 +132,10 @@ func checkNoLossNoDuplicates(t *testing.T, rig *faultRig, stats *faultStats, err
 			}
 		}
 	}
+	n := len(errs)
 	leads := leadCount(t, "http://"+rig.botds[1].addr, faultDemoKey)
 	t.Logf("users %d, finished %d; dialogs completed %d of %d; leads created %d; resumes %d; inputs re-sent after an error %d",
-		faultUsers, faultUsers-failed, stats.dialogs.Load(), faultUsers*faultDialogs, leads, stats.resumes.Load(), stats.retries.Load())
+		n, n-failed, stats.dialogs.Load(), n*faultDialogs, leads, stats.resumes.Load(), stats.retries.Load())
 	t.Logf("duplicated frames %d, inputs answered twice %d, lost or wrong turns %d %s",
 		stats.dupSeqs.Load(), stats.dupAnswers.Load(), stats.wrong.Load(), stats.firstWrng)
 	checks := []struct {
@@ -124,7 +143,7 @@ func checkNoLossNoDuplicates(t *testing.T, rig *faultRig, stats *faultStats, err
 		got, want int64
 	}{
 		{"users that did not finish", int64(failed), 0},
-		{"dialogs completed", stats.dialogs.Load(), faultUsers * faultDialogs},
+		{"dialogs completed", stats.dialogs.Load(), int64(n * faultDialogs)},
 		{"leads created", int64(leads), stats.dialogs.Load()},
 		{"numbered frames received twice", stats.dupSeqs.Load(), 0},
 		{"inputs answered twice", stats.dupAnswers.Load(), 0},
@@ -161,7 +180,7 @@ func longestGapAfter(stats *faultStats, first int, from time.Time) time.Duration
 // users resume on the other within faultStallLimit of the kill, no turn is
 // lost or answered twice, and each completed dialog created one lead.
 func TestFaultKillOneBotd(t *testing.T) {
-	rig := startFaultRig(t)
+	rig := startFaultRig(t, "everysec")
 	stats, errs := runFaultLoad(t, rig, func(s *faultStats) {
 		s.killedAt.Store(time.Now().UnixNano())
 		rig.botds[0].signal(syscall.SIGKILL)
@@ -187,11 +206,18 @@ func TestFaultKillOneBotd(t *testing.T) {
 }
 
 // Redis stopped with SIGTERM and started again (AOF on, appendfsync
-// everysec) in the middle of the load: no session lock is left
-// faultLockDeadline after the restart, no turn is lost or answered twice,
-// and each completed dialog created one lead.
+// everysec, then always) in the middle of the load: no session lock is
+// left faultLockDeadline after the restart, no turn is lost or answered
+// twice, and each completed dialog created one lead.
 func TestFaultRedisRestart(t *testing.T) {
-	rig := startFaultRig(t)
+	faultsEnabled(t)
+	for _, fsync := range []string{"everysec", "always"} {
+		t.Run("appendfsync="+fsync, func(t *testing.T) { faultRedisRestart(t, fsync) })
+	}
+}
+
+func faultRedisRestart(t *testing.T, fsync string) {
+	rig := startFaultRig(t, fsync)
 	var restartedAt time.Time
 	stats, errs := runFaultLoad(t, rig, func(s *faultStats) {
 		s.killedAt.Store(time.Now().UnixNano())
@@ -200,6 +226,10 @@ func TestFaultRedisRestart(t *testing.T) {
 		rig.redis.start()
 		restartedAt = time.Now()
 	})
+	atEnd, err := rig.redis.lockKeys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
 	checkNoLossNoDuplicates(t, rig, stats, errs)
 
 	time.Sleep(time.Until(restartedAt.Add(faultLockDeadline)))
@@ -208,8 +238,8 @@ func TestFaultRedisRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	stoppedAt := time.Unix(0, stats.killedAt.Load())
-	t.Logf("redis SIGTERM and restart (AOF everysec), down %v: %d session locks left %v after the restart; longest time without an answered turn after the stop: %v, %v (users by the botd they use)",
-		restartedAt.Sub(stoppedAt).Round(time.Millisecond), len(locks), faultLockDeadline,
+	t.Logf("redis SIGTERM and restart (AOF %s), down %v: session locks when the load ended %d, %v after the restart %d; longest time without an answered turn after the stop: %v, %v (users by the botd they began on)",
+		fsync, restartedAt.Sub(stoppedAt).Round(time.Millisecond), len(atEnd), faultLockDeadline, len(locks),
 		longestGapAfter(stats, 0, stoppedAt).Round(time.Millisecond), longestGapAfter(stats, 1, stoppedAt).Round(time.Millisecond))
 	if len(locks) != 0 {
 		t.Errorf("session locks left %v after the restart: %d (%v); want 0", faultLockDeadline, len(locks), firstFew(locks))
