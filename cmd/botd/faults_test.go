@@ -258,4 +258,3 @@ func firstFew(keys []string) string {
 	}
 	return fmt.Sprint(keys)
 }
-
