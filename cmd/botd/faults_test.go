@@ -62,6 +62,8 @@ func startFaultRig(t *testing.T, fsync string) *faultRig {
 		"DEMO_API_KEY":     faultDemoKey,
 		"DEMO_API_BASE":    "http://" + addrs[1] + "/demo/api",
 		"DEMO_API_LATENCY": faultLatency,
+		"DEMO_API":         "on",
+		"BOT_DIR":          "", // the embedded demo bot, whatever the caller's environment says
 	})
 	for i, addr := range addrs {
 		rig.botds = append(rig.botds, startBotdProc(t, "botd-"+strconv.Itoa(i), dir, bin, addr, rig.redis.url(), env))
@@ -191,12 +193,13 @@ func TestFaultKillOneBotd(t *testing.T) {
 	stats.mu.Lock()
 	stalls := slices.Clone(stats.stalls)
 	stats.mu.Unlock()
-	worst := time.Duration(0)
+	slices.Sort(stalls)
+	worst, median := time.Duration(0), time.Duration(0)
 	if len(stalls) > 0 {
-		worst = slices.Max(stalls)
+		worst, median = stalls[len(stalls)-1], stalls[len(stalls)/2]
 	}
-	t.Logf("kill -9: %d users stalled, the worst continued %v after the kill; the survivor's own users' longest time without an answered turn after the kill %v; survivor's log: %d pool-timeout lines",
-		len(stalls), worst.Round(time.Millisecond), longestGapAfter(stats, 1, killedAt).Round(time.Millisecond), rig.botds[1].logLines("pool timeout"))
+	t.Logf("kill -9: %d users stalled, the median continued %v and the worst %v after the kill; the survivor's own users' longest time without an answered turn after the kill %v; survivor's log: %d pool-timeout lines",
+		len(stalls), median.Round(time.Millisecond), worst.Round(time.Millisecond), longestGapAfter(stats, 1, killedAt).Round(time.Millisecond), rig.botds[1].logLines("pool timeout"))
 	if len(stalls) == 0 {
 		t.Error("no user was stalled by the kill: it did not land mid-turn")
 	}
