@@ -11,7 +11,7 @@ import (
 const (
 	DefaultIdleTTL    = 15 * time.Minute
 	DefaultOutboxSize = 64
-	DefaultLockTTL    = 5 * time.Second
+	DefaultLockTTL    = 3 * time.Second
 	DefaultMaxWaiters = 8
 	DefaultPrefix     = "dlg:"
 )
