@@ -13,8 +13,9 @@ import (
 const (
 	// CodeBadFrame: the client frame was not valid protocol v1; nothing ran.
 	CodeBadFrame = "bad_frame"
-	// CodeBusy: the connection already has too many inputs waiting; the
-	// input was dropped and may be sent again later.
+	// CodeBusy: too many inputs wait, on this connection or for this
+	// conversation (several tabs or clients on one session); the input was
+	// dropped and may be sent again later with the same id.
 	CodeBusy = "busy"
 	// CodeUnavailable: the service cannot run the input right now (store
 	// down, server shutting down); try again.
@@ -160,7 +161,7 @@ func encodeError(code, message, replyTo string) []byte {
 
 // clientMessages are the texts sent with the error codes the channel knows.
 var clientMessages = map[string]string{
-	CodeBusy:        "too many messages are waiting for a reply; wait for the reply and send again",
+	CodeBusy:        "too many messages of this conversation are waiting for a reply; wait for the replies and send it again",
 	CodeUnavailable: "the service is busy, please try again",
 	CodeInternal:    "something went wrong, please try again",
 }
