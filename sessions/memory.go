@@ -421,6 +421,24 @@ func (l *memLease) CommitExpiry(ctx context.Context, state []byte, frames []Fram
 	return nil
 }
 
+// Save stores a copy of state under the held lease.
+func (l *memLease) Save(ctx context.Context, state []byte) error {
+	st := append([]byte(nil), state...)
+	m, s := l.m, l.s
+	l.sh.mu.Lock()
+	defer l.sh.mu.Unlock()
+	now := m.now()
+	if !s.held || s.gen != l.gen || now >= s.leaseExp {
+		return ErrLeaseLost
+	}
+	if s.idleExp <= now {
+		s.expire()
+		s.idleExp = now + m.idleTTL
+	}
+	s.state = st
+	return nil
+}
+
 // Release frees the session. Releasing a lease that already ended (by Commit,
 // Release or expiry) does nothing.
 func (l *memLease) Release(ctx context.Context) error {

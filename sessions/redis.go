@@ -108,6 +108,16 @@ if w > 0 then redis.call('PUBLISH', ARGV[2], KEYS[1]) end
 return w
 `)
 
+	// ARGV: token, state, idleMS. Returns -1 when the token does not hold
+	// the lock; keeps the state's remaining TTL (idleMS for a new state).
+	saveScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 't') ~= ARGV[1] then return -1 end
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl <= 0 then ttl = tonumber(ARGV[3]) end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ttl)
+return 1
+`)
+
 	// ARGV: token, lockMS. Returns 1 when the lease was extended, 0 when
 	// the token no longer holds the lock.
 	renewScript = redis.NewScript(`
@@ -379,6 +389,18 @@ func (l *redisLease) CommitExpiry(ctx context.Context, state []byte, frames []Fr
 	}
 	if exp.Watch != "" {
 		return r.watch(ctx, exp, idleMS, len(state) == 0 || exp.Ended)
+	}
+	return nil
+}
+
+// Save stores state under the held lease, in one round trip.
+func (l *redisLease) Save(ctx context.Context, state []byte) error {
+	n, err := l.r.pipe.run(ctx, saveScript, l.keys, l.token, state, l.r.idleMS).Int64()
+	if err != nil {
+		return l.r.fail("save session", l.id, err)
+	}
+	if n < 0 {
+		return ErrLeaseLost
 	}
 	return nil
 }

@@ -82,6 +82,13 @@ type Lease interface {
 	CommitExpiry(ctx context.Context, state []byte, frames []Frame, exp Expiry) error
 	// Release frees the session without changing it.
 	Release(ctx context.Context) error
+	// Save stores state while the lease goes on (a turn records what it is
+	// about to do before it does it): a turn that dies before its commit
+	// leaves this state for the next one. Like Commit, it stores only while
+	// the lease's token is current (ErrLeaseLost otherwise). The outbox and
+	// the idle TTL are left as they are (a state saved into a session that
+	// had none lives for Options.IdleTTL).
+	Save(ctx context.Context, state []byte) error
 }
 
 // Expiry is how a committed session ends when it falls silent.

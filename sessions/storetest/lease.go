@@ -145,3 +145,54 @@ func testWaitCancel(t *testing.T, s sessions.Store) {
 		t.Errorf("Commit %v after the wait context ended = %v; want <nil> (the lease follows the turn's context)", Options.LockTTL+slack, err)
 	}
 }
+
+// testSave: a state saved under a lease is what the next lease finds when
+// the turn ends without a commit (it died; here it releases), and the
+// saving lease still commits over it.
+func testSave(t *testing.T, s sessions.Store) {
+	id := ID(t, 0)
+	commit(t, acquire(t, s, id), "v1", frame(1))
+	l := acquire(t, s, id)
+	if err := l.Save(ctxT(t), []byte("v1+pending")); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	if err := l.Release(ctxT(t)); err != nil {
+		t.Fatalf("Release: %v", err)
+	}
+	next := acquire(t, s, id)
+	if got := string(next.State()); got != "v1+pending" {
+		t.Errorf("state after a saved, uncommitted turn = %q; want v1+pending", got)
+	}
+	if err := next.Save(ctxT(t), []byte("v2+pending")); err != nil {
+		t.Fatalf("second Save: %v", err)
+	}
+	commit(t, next, "v2", frame(2))
+	last := acquire(t, s, id)
+	defer last.Release(ctxT(t))
+	if got := string(last.State()); got != "v2" {
+		t.Errorf("state after Save and Commit = %q; want v2", got)
+	}
+	if fs, err := s.Outbox(ctxT(t), id, 0); err != nil || len(fs) != 2 {
+		t.Errorf("outbox after saves = %d frames, %v; want the 2 committed (Save leaves it)", len(fs), err)
+	}
+}
+
+// testSaveAfterExpiry: a turn whose lease lapsed and was taken by another
+// cannot save over the newer turn's state.
+func testSaveAfterExpiry(t *testing.T, s sessions.Store) {
+	id := ID(t, 0)
+	stale := acquireDead(t, s, id) // stops renewing, as a crashed turn does
+	newer, err := s.Acquire(ctxT(t), id)
+	if err != nil {
+		t.Fatalf("Acquire after the lease lapsed: %v", err)
+	}
+	if err := stale.Save(ctxT(t), []byte("stale")); !errors.Is(err, sessions.ErrLeaseLost) {
+		t.Errorf("Save by a lapsed lease = %v; want ErrLeaseLost", err)
+	}
+	commit(t, newer, "newer")
+	l := acquire(t, s, id)
+	defer l.Release(ctxT(t))
+	if got := string(l.State()); got != "newer" {
+		t.Errorf("state = %q; want newer", got)
+	}
+}
