@@ -50,6 +50,7 @@ func (r *Runtime) whileParked(ctx context.Context, sessionID, userID string, fn 
 	}
 	t := r.turn(st, sessionID, userID)
 	defer r.turns.Put(t)
+	r.recordCalls(t, st, lease)
 	fn(st, t)
 	return r.commit(ctx, lease, st, t, sessionID, "")
 }

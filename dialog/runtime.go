@@ -131,6 +131,7 @@ func (r *Runtime) Start(ctx context.Context, sessionID, userID string) ([][]byte
 	st := newState(r.bot.Config.Languages[0])
 	t := r.turn(st, sessionID, userID)
 	defer r.turns.Put(t)
+	r.recordCalls(t, st, lease)
 	if id, ok := nodes.IdentityFrom(ctx); ok {
 		st.Memory.Identity = id
 		r.setLang(t, "") // a language the channel fixed
@@ -174,6 +175,7 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 	}
 	t := r.turn(st, sessionID, userID)
 	defer r.turns.Put(t)
+	r.recordCalls(t, st, lease)
 	if id, ok := nodes.IdentityFrom(ctx); ok {
 		st.Memory.Identity = id
 		r.setLang(t, "") // a language the channel fixed
@@ -250,6 +252,7 @@ func (r *Runtime) turn(st *state, sessionID, userID string) *nodes.Turn {
 	}
 	t.Conversation = st.ID
 	t.Seq, t.Event, t.Task = st.Seq, "", ""
+	t.RecordCall = nil
 	st.Memory.Identity = nodes.Identity{}
 	t.Bot = r.bot.Config.Name
 	t.Utterance = st.Utt
@@ -260,6 +263,7 @@ func (r *Runtime) turn(st *state, sessionID, userID string) *nodes.Turn {
 // commit numbers the turn's replies, stores them with the state, and
 // returns the encoded frames.
 func (r *Runtime) commit(ctx context.Context, lease sessions.Lease, st *state, t *nodes.Turn, sessionID, replyTo string) ([][]byte, error) {
+	st.Calls = nil // the turn is done: nothing of it is pending any more
 	replies := t.Replies()
 	if n := len(replies); n == 0 || (replies[n-1].Type != nodes.ReplyMessage && replies[n-1].Type != nodes.ReplyAuthorize) {
 		// A turn ends with a message that says whether the bot waits.

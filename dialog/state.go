@@ -42,6 +42,7 @@ type state struct {
 	Lang   string           `json:"l,omitempty"`
 	Memory nodes.Memory     `json:"c"`
 	Seen   seenList         `json:"m,omitempty"` // recent client message ids and their frames
+	Calls  []string         `json:"pc,omitempty"` // idempotency keys of calls the running turn started (saved before each; cleared by the commit)
 }
 
 type seenMsg struct {

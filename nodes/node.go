@@ -94,6 +94,13 @@ type Turn struct {
 	// Event names what runs this turn when it is not a user's message
 	// ("conversation_end:idle", say), or is "".
 	Event string
+	// RecordCall, when set, stores in the session, before a call with a
+	// side effect is made, that the call with idempotency key key is being
+	// made. It reports whether an earlier run of this turn recorded the same
+	// call: that run died after starting the call and before its commit, so
+	// the call may have taken effect. Nil in runs that have no session to
+	// record in.
+	RecordCall func(ctx context.Context, key string) (again bool, err error)
 
 	replies []Reply
 	calls   int // service calls made in this turn, for idempotency keys

@@ -67,6 +67,12 @@ type Service struct {
 	OnError Target `yaml:"on_error"`
 	// OnTimeout is where the dialog goes when the call times out.
 	OnTimeout Target `yaml:"on_timeout"`
+	// Idempotent says the API honours the Idempotency-Key header: when a
+	// turn runs again after a crash that may have come after this call was
+	// sent, the call is sent again with the same key. Without it such a
+	// call is not sent again: it fails with <id>.error "uncertain", so that
+	// the task can look up what the first attempt did (on_error).
+	Idempotent bool `yaml:"idempotent"`
 	// ErrorMessage is what the user is told when the call fails and no
 	// target is set; empty leaves it to the host (failure_text,
 	// events.failures.service_error, the built-in phrase).
@@ -121,6 +127,10 @@ const (
 	FailureRequest  = "request" // the request could not be built
 	FailureAuth     = "auth"    // the auth profile could not be applied
 	FailureStatus   = "status"  // a non-2xx response
+	// FailureUncertain: an earlier run of this turn started the call and
+	// died before it knew the answer; the call was not sent again (the
+	// node is not idempotent), so it may or may not have taken effect.
+	FailureUncertain = "uncertain"
 )
 
 var serviceMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
@@ -293,7 +303,7 @@ func (s *Service) Run(ctx context.Context, t *Turn) (Outcome, error) {
 	if err != nil {
 		res = serviceResult{kind: FailureRequest, err: err}
 	} else {
-		res = s.call(ctx, t, req)
+		res = s.recordAndCall(ctx, t, req)
 	}
 	if res.kind != "" && errors.Is(res.err, context.Canceled) && ctx.Err() != nil {
 		// The turn itself was abandoned (shutdown, client gone): nothing
@@ -488,6 +498,29 @@ func headerValue(v string) string {
 }
 
 func isHeaderControl(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f }
+
+// errMaybeDone is the error of a call that an earlier run of the turn
+// started and that is not sent again.
+var errMaybeDone = errors.New("an earlier run of this turn made this call and did not see its answer")
+
+// recordAndCall records a call with a side effect in the session before
+// making it (Turn.RecordCall). A call an earlier run recorded is sent again
+// with the same idempotency key only when the node is Idempotent.
+func (s *Service) recordAndCall(ctx context.Context, t *Turn, r *serviceRequest) serviceResult {
+	if r.idempotencyKey == "" || t.RecordCall == nil {
+		return s.call(ctx, t, r)
+	}
+	again, err := t.RecordCall(ctx, r.idempotencyKey)
+	switch {
+	case err != nil:
+		return serviceResult{kind: FailureRequest, err: err}
+	case again && !s.Idempotent:
+		return serviceResult{kind: FailureUncertain, err: errMaybeDone}
+	case again:
+		s.log(ctx, t).Info("service call sent again after a crash", "node", t.NodeID, "idempotency_key", r.idempotencyKey)
+	}
+	return s.call(ctx, t, r)
+}
 
 // call does the request under the node's timeout, renewing the credential
 // and retrying once after a 401 when the authorizer can refresh.

@@ -1,0 +1,57 @@
+package dialog
+
+import (
+	"context"
+	"slices"
+
+	"github.com/botforge/dialogd/nodes"
+	"github.com/botforge/dialogd/sessions"
+)
+
+// maxPendingCalls bounds the keys kept for one turn (a loop of calls).
+const maxPendingCalls = 16
+
+// recordCalls lets the turn's nodes record a call with a side effect in the
+// session before they make it (nodes.Turn.RecordCall). What is saved is the
+// state the turn began with plus the keys, so that a run of the same input
+// after a crash starts where this one did and learns which of its calls
+// may already have taken effect: the keys an earlier run left there.
+func (r *Runtime) recordCalls(t *nodes.Turn, st *state, lease sessions.Lease) {
+	began := lease.State()
+	earlier := st.Calls
+	st.Calls = nil
+	t.RecordCall = func(ctx context.Context, key string) (bool, error) {
+		again := slices.Contains(earlier, key)
+		if !slices.Contains(st.Calls, key) {
+			st.Calls = append(st.Calls, key)
+		}
+		saved, err := decodeState(began)
+		if err != nil || saved == nil {
+			saved = &state{V: stateVersion, Lang: st.Lang}
+		}
+		// A new conversation's ids were minted by this run: keep them, so
+		// that the next run names its calls the same.
+		saved.ID, saved.User = st.ID, st.User
+		saved.Calls = pendingKeys(earlier, st.Calls)
+		data, err := saved.encode()
+		if err != nil {
+			return again, err
+		}
+		if err := lease.Save(ctx, data); err != nil {
+			return again, r.storeErr("record call", err)
+		}
+		return again, nil
+	}
+}
+
+// pendingKeys is every key of earlier runs and this one, at most
+// maxPendingCalls, the newest kept.
+func pendingKeys(earlier, now []string) []string {
+	keys := slices.Clone(now)
+	for _, k := range earlier {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys[:min(len(keys), maxPendingCalls)]
+}

@@ -1,0 +1,144 @@
+package dialog_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/nodes"
+	"github.com/botforge/dialogd/sessions"
+)
+
+// lostCommitStore loses the reply of the next n commits: the commit does
+// not happen and the turn gets an error, as when botd dies or Redis fails
+// between a turn's service call and its commit.
+type lostCommitStore struct {
+	sessions.Store
+	lose atomic.Int32
+}
+
+func (s *lostCommitStore) Acquire(ctx context.Context, id string) (sessions.Lease, error) {
+	l, err := s.Store.Acquire(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &lostCommitLease{Lease: l, s: s}, nil
+}
+
+type lostCommitLease struct {
+	sessions.Lease
+	s *lostCommitStore
+}
+
+func (l *lostCommitLease) CommitExpiry(ctx context.Context, state []byte, frames []sessions.Frame, exp sessions.Expiry) error {
+	if l.s.lose.Add(-1) >= 0 {
+		_ = l.Lease.Release(ctx)
+		return sessions.ErrUnavailable
+	}
+	return l.Lease.CommitExpiry(ctx, state, frames, exp)
+}
+
+// orderBot is a bot whose "order" task POSTs to api once.
+func orderBot(t *testing.T, api string, idempotent bool) *dialog.Bot {
+	t.Helper()
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "tasks"), 0o755)
+	os.WriteFile(filepath.Join(dir, "bot.yaml"), []byte("name: shop\nenv: {api: \""+api+"\"}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "tasks", "order.yaml"), []byte(fmt.Sprintf(`name: order
+nodes:
+  - {id: start, type: intent, utterances: [order], next: place}
+  - id: place
+    type: service
+    method: POST
+    url: "{{ env.api }}/orders"
+    body: {item: book}
+    idempotent: %v
+    on_error: check
+    next: done
+  - {id: done, type: message, text: "Ordered {{ place.response.body.id }}."}
+  - {id: check, type: message, text: "Failed: {{ place.error }}."}
+`, idempotent)), 0o644)
+	bot, err := dialog.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bot
+}
+
+// TestCallRecordedBeforeItIsMade: a turn whose commit was lost after its
+// POST runs again when the client re-sends the message. The POST was
+// recorded in the session before it was made, so the second run knows: an
+// idempotent node sends it again with the same key (the API answers as the
+// first time); another node does not send it blindly, it fails as
+// "uncertain" for the task to check.
+func TestCallRecordedBeforeItIsMade(t *testing.T) {
+	for _, idempotent := range []bool{true, false} {
+		t.Run(fmt.Sprintf("idempotent=%v", idempotent), func(t *testing.T) {
+			var mu sync.Mutex
+			var keys []string
+			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				keys = append(keys, r.Header.Get("Idempotency-Key"))
+				mu.Unlock()
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusCreated)
+				w.Write([]byte(`{"id":"o-1"}`))
+			}))
+			t.Cleanup(api.Close)
+			mem := sessions.NewMemory(sessions.Options{})
+			t.Cleanup(func() { mem.Close() })
+			store := &lostCommitStore{Store: mem}
+			rt := dialog.NewRuntime(orderBot(t, api.URL, idempotent), store, dialog.Options{Logger: slog.New(slog.DiscardHandler)})
+			ctx := context.Background()
+
+			store.lose.Store(1)
+			if _, err := rt.Handle(ctx, "s-1", "u1", nodes.Input{ID: "m1", Text: "order"}); err == nil {
+				t.Fatal("first run: commit lost, want an error")
+			}
+			frames, err := rt.Handle(ctx, "s-1", "u1", nodes.Input{ID: "m1", Text: "order"}) // the client re-sends
+			if err != nil {
+				t.Fatal(err)
+			}
+			var texts []string
+			for _, r := range decode(t, frames) {
+				texts = append(texts, r.Text)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if idempotent {
+				if len(keys) != 2 || keys[0] == "" || keys[0] != keys[1] {
+					t.Errorf("keys sent %q; want the same key twice", keys)
+				}
+				if !strings.Contains(strings.Join(texts, "|"), "Ordered o-1.") {
+					t.Errorf("replies %q; want Ordered o-1.", texts)
+				}
+			} else {
+				if len(keys) != 1 {
+					t.Errorf("keys sent %q; want one call (not sent again blindly)", keys)
+				}
+				if !strings.Contains(strings.Join(texts, "|"), "Failed: uncertain.") {
+					t.Errorf("replies %q; want Failed: uncertain.", texts)
+				}
+			}
+			// A later order is a new call, sent once.
+			before := len(keys)
+			mu.Unlock()
+			if _, err := rt.Handle(ctx, "s-1", "u1", nodes.Input{ID: "m2", Text: "order"}); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			if len(keys) != before+1 || keys[len(keys)-1] == keys[0] {
+				t.Errorf("a later order sent keys %q; want one new key", keys[before:])
+			}
+		})
+	}
+}
