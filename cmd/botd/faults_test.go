@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/botforge/dialogd/sessions/redistest"
 )
 
 // The fault suite (make faults; FAULTS=1): two botd processes on one
@@ -53,9 +55,19 @@ type faultRig struct {
 func startFaultRig(t *testing.T, fsync string) *faultRig {
 	t.Helper()
 	faultsEnabled(t)
+	r := startAOFRedis(t, fsync)
+	rig := startBotds(t, r.url())
+	rig.redis = r
+	return rig
+}
+
+// startBotds starts two botd on the Redis at redisURL (a server or a
+// cluster).
+func startBotds(t *testing.T, redisURL string) *faultRig {
+	t.Helper()
 	bin := buildBotd(t)
 	dir := t.TempDir()
-	rig := &faultRig{redis: startAOFRedis(t, fsync)}
+	rig := &faultRig{}
 	addrs := []string{freeLoopbackAddr(t), freeLoopbackAddr(t)}
 	env := envList(map[string]string{
 		"BOT_SECRET_KEY":   "fault-suite-secret-0123456789",
@@ -66,7 +78,7 @@ func startFaultRig(t *testing.T, fsync string) *faultRig {
 		"BOT_DIR":          "", // the embedded demo bot, whatever the caller's environment says
 	})
 	for i, addr := range addrs {
-		rig.botds = append(rig.botds, startBotdProc(t, "botd-"+strconv.Itoa(i), dir, bin, addr, rig.redis.url(), env))
+		rig.botds = append(rig.botds, startBotdProc(t, "botd-"+strconv.Itoa(i), dir, bin, addr, redisURL, env))
 	}
 	return rig
 }
@@ -182,7 +194,17 @@ func longestGapAfter(stats *faultStats, first int, from time.Time) time.Duration
 // users resume on the other within faultStallLimit of the kill, no turn is
 // lost or answered twice, and each completed dialog created one lead.
 func TestFaultKillOneBotd(t *testing.T) {
-	rig := startFaultRig(t, "everysec")
+	testKillOneBotd(t, startFaultRig(t, "everysec"))
+}
+
+// The same on a 3-master Redis Cluster on loopback: the sessions, their
+// wake-ups and the delivery bus spread over the masters.
+func TestFaultKillOneBotdCluster(t *testing.T) {
+	faultsEnabled(t)
+	testKillOneBotd(t, startBotds(t, redistest.StartCluster(t).URL()))
+}
+
+func testKillOneBotd(t *testing.T, rig *faultRig) {
 	stats, errs := runFaultLoad(t, rig, func(s *faultStats) {
 		s.killedAt.Store(time.Now().UnixNano())
 		rig.botds[0].signal(syscall.SIGKILL)
