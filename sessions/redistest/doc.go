@@ -11,4 +11,8 @@
 //	srv := redistest.Start(t)
 //	rdb := srv.Client(t)
 //	srv.Restart() // same port, empty data
+//
+// StartCluster launches a 3-master Redis Cluster on loopback the same way
+// (redis-cli --cluster create; no replicas); its URL is the
+// redis://h1:p1,h2:p2,h3:p3 form the session store takes for a cluster.
 package redistest
