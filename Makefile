@@ -3,7 +3,7 @@
 #   make test    install what the tests need (redis-server, chromium) and run every test
 #   make test-short  the fast tier: every test that needs no Redis, Chromium or network (go test -short)
 #   make bench   Go benchmarks plus a WebSocket load test of the bench dialog
-#   make faults  the fault suite: two botd on one redis-server, kill -9 and a Redis restart under load
+#   make faults  the fault suite alone (make test runs it last): two botd on Redis, kill -9 and a Redis restart under load
 GO      ?= go
 PKGS    ?= ./...
 BENCHTIME ?= 1s
@@ -35,6 +35,7 @@ vet:
 
 test: deps vet
 	$(GO) test -count=1 -timeout 20m $(PKGS)
+	$(MAKE) --no-print-directory faults
 
 # The edit-test loop: tests that start redis-server or Chromium, and long
 # load tests, skip themselves under -short (in their shared helpers). CI runs
@@ -43,9 +44,10 @@ test-short:
 	$(GO) test -short -timeout 5m $(PKGS)
 
 # The fault suite (cmd/botd/faults_test.go): builds botd, runs two of them
-# on one redis-server (AOF on) with 50 users of the demo bot, then kills one
-# botd with SIGKILL mid-turn, and stops Redis with SIGTERM and restarts it.
-# About 30 s; `make test` skips it (FAULTS unset), and CI does not run it yet.
+# on one redis-server (AOF on) or a 3-master Redis Cluster, with 50 users of
+# the demo bot, then kills one botd with SIGKILL mid-turn, and stops Redis
+# with SIGTERM and restarts it. About 60 s, after the other tests (so that
+# its timings are its own): `make test`, and so CI, runs it last.
 faults: deps
 	FAULTS=1 $(GO) test -count=1 -timeout 5m -run '^TestFault' -v ./cmd/botd/
 
