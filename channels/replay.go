@@ -122,6 +122,9 @@ func (c *conn) deliver(frames [][]byte) bool {
 		return true
 	}
 	for _, f := range frames {
+		if seq := frameSeq(f); seq != 0 && seq <= c.shown {
+			continue // the replay sent it already (the bus was slower than the outbox)
+		}
 		if c.writeLocked(f) != nil {
 			return false
 		}

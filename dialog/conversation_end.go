@@ -71,10 +71,13 @@ func (r *Runtime) expiry(st *state, sessionID string) sessions.Expiry {
 // replay memory stay. A session without a conversation (never started,
 // already ended or idled out) is left alone.
 func (r *Runtime) End(ctx context.Context, sessionID, userID, msgID string) ([][]byte, error) {
-	lease, err := r.store.Acquire(ctx, storeKey(sessionID))
+	// The user closing the chat closes the socket too: the end goes on
+	// once it holds the session (acquireTurn), and so does its handler.
+	ctx, done, lease, err := r.acquireTurn(ctx, sessionID)
 	if err != nil {
 		return nil, r.storeErr("end session", err)
 	}
+	defer done()
 	st, _ := decodeState(lease.State())
 	if st == nil || st.ID == "" || (msgID != "" && st.seen(msgID) != nil) {
 		// Nothing to end, or this end frame came before (a client re-sends
@@ -97,7 +100,9 @@ func (r *Runtime) End(ctx context.Context, sessionID, userID, msgID string) ([][
 	if err := lease.CommitExpiry(ctx, data, nil, exp); err != nil {
 		return nil, r.storeErr("end session", err)
 	}
-	r.conversationEnded(ctx, st, st.User, EndClosed)
+	hctx, cancel := context.WithTimeout(ctx, endHandlerTimeout)
+	defer cancel()
+	r.conversationEnded(hctx, st, st.User, EndClosed)
 	return nil, nil
 }
 

@@ -131,3 +131,50 @@ func TestEndFrameSentAgain(t *testing.T) {
 		t.Errorf("after a second, new end: ends %v; want 2", got)
 	}
 }
+
+// closingStore cancels the end's context right after its commit, as the
+// socket closing with the chat does.
+type closingStore struct {
+	sessions.Store
+	close func()
+}
+
+func (s *closingStore) Acquire(ctx context.Context, id string) (sessions.Lease, error) {
+	l, err := s.Store.Acquire(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return closingLease{l, s.close}, nil
+}
+
+type closingLease struct {
+	sessions.Lease
+	close func()
+}
+
+func (l closingLease) CommitExpiry(ctx context.Context, state []byte, frames []sessions.Frame, exp sessions.Expiry) error {
+	err := l.Lease.CommitExpiry(ctx, state, frames, exp)
+	l.close()
+	return err
+}
+
+// TestEndSurvivesTheSocketClosing: the end frame comes as the user closes
+// the chat, and the socket's context ends with it; the conversation_end
+// handler still runs (it used to run on the canceled context and fail).
+func TestEndSurvivesTheSocketClosing(t *testing.T) {
+	mem := sessions.NewMemory(sessions.Options{IdleTTL: time.Hour})
+	t.Cleanup(func() { mem.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	store := &closingStore{Store: mem, close: func() {}}
+	rt := dialog.NewRuntime(loadBot(t, "testdata/convend", time.Hour), store, dialog.Options{Logger: slog.New(slog.DiscardHandler)})
+	if _, err := rt.Handle(ctx, "s-c", "closer", nodes.Input{ID: "m1", Text: "hello"}); err != nil {
+		t.Fatal(err)
+	}
+	store.close = cancel
+	if _, err := rt.End(ctx, "s-c", "closer", "e1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := endsOf(t, mem, "closer"); got != 1.0 {
+		t.Errorf("ends after an end whose socket closed = %v; want 1", got)
+	}
+}

@@ -14,9 +14,11 @@ import (
 // call is not cut off half done. The store renews the lease while the
 // returned context lives; done releases that context's resources.
 func (r *Runtime) acquireTurn(ctx context.Context, sessionID string) (turn context.Context, done context.CancelFunc, lease sessions.Lease, err error) {
-	turn, done = context.WithoutCancel(ctx), func() {}
+	turn = context.WithoutCancel(ctx)
 	if dl, ok := ctx.Deadline(); ok {
 		turn, done = context.WithDeadline(turn, dl)
+	} else {
+		turn, done = context.WithCancel(turn) // done stops the lease's renewal
 	}
 	lease, err = r.store.Acquire(sessions.WithWaitCancel(turn, ctx), storeKey(sessionID))
 	if err != nil {

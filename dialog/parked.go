@@ -50,8 +50,12 @@ func (r *Runtime) whileParked(ctx context.Context, sessionID, userID string, fn 
 	}
 	t := r.turn(st, sessionID, userID)
 	defer r.turns.Put(t)
-	r.recordCalls(t, st, lease)
+	recordFailed := r.recordCalls(t, st, lease)
 	fn(st, t)
+	if err := recordFailed(); err != nil {
+		_ = lease.Release(ctx) // the task stays parked; a later resume runs it
+		return nil, r.storeErr("record call", err)
+	}
 	return r.commit(ctx, lease, st, t, sessionID, "")
 }
 

@@ -16,7 +16,12 @@ const maxPendingCalls = 16
 // state the turn began with plus the keys, so that a run of the same input
 // after a crash starts where this one did and learns which of its calls
 // may already have taken effect: the keys an earlier run left there.
-func (r *Runtime) recordCalls(t *nodes.Turn, st *state, lease sessions.Lease) {
+//
+// It returns the error of a record that failed: the turn must then not be
+// committed (the store is in trouble; the client re-sends the message).
+func (r *Runtime) recordCalls(t *nodes.Turn, st *state, lease sessions.Lease) (failed func() error) {
+	var recordErr error
+	failed = func() error { return recordErr }
 	began := lease.State()
 	earlier := st.Calls
 	st.Calls = nil
@@ -38,20 +43,26 @@ func (r *Runtime) recordCalls(t *nodes.Turn, st *state, lease sessions.Lease) {
 			return again, err
 		}
 		if err := lease.Save(ctx, data); err != nil {
+			recordErr = err
 			return again, r.storeErr("record call", err)
 		}
 		return again, nil
 	}
+	return failed
 }
 
-// pendingKeys is every key of earlier runs and this one, at most
-// maxPendingCalls, the newest kept.
+// pendingKeys is every key of this run and of earlier runs. This run's
+// keys are all kept (the last is the call about to be sent); earlier runs'
+// fill the room left up to maxPendingCalls.
 func pendingKeys(earlier, now []string) []string {
 	keys := slices.Clone(now)
 	for _, k := range earlier {
+		if len(keys) >= maxPendingCalls {
+			break
+		}
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
 	}
-	return keys[:min(len(keys), maxPendingCalls)]
+	return keys
 }

@@ -142,3 +142,51 @@ func TestCallRecordedBeforeItIsMade(t *testing.T) {
 		})
 	}
 }
+
+// failingSaveStore cannot save: the store is in trouble mid-turn.
+type failingSaveStore struct{ sessions.Store }
+
+func (s *failingSaveStore) Acquire(ctx context.Context, id string) (sessions.Lease, error) {
+	l, err := s.Store.Acquire(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return failingSaveLease{l}, nil
+}
+
+type failingSaveLease struct{ sessions.Lease }
+
+func (failingSaveLease) Save(context.Context, []byte) error { return sessions.ErrUnavailable }
+
+// TestUnrecordedCallIsNotMade: when the call cannot be recorded, it is not
+// made and the turn is not kept (the client gets unavailable and sends the
+// message again), rather than a failure the designer's branch reports.
+func TestUnrecordedCallIsNotMade(t *testing.T) {
+	var calls atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte(`{"id":"o-1"}`))
+	}))
+	t.Cleanup(api.Close)
+	mem := sessions.NewMemory(sessions.Options{})
+	t.Cleanup(func() { mem.Close() })
+	bot := orderBot(t, api.URL, false)
+	quiet := dialog.Options{Logger: slog.New(slog.DiscardHandler)}
+	ctx := context.Background()
+	if _, err := dialog.NewRuntime(bot, &failingSaveStore{mem}, quiet).Handle(ctx, "s-1", "u1", nodes.Input{ID: "m1", Text: "order"}); err == nil {
+		t.Fatal("turn whose call could not be recorded: want an error (unavailable)")
+	}
+	if n := calls.Load(); n != 0 {
+		t.Fatalf("the API got %d calls; want none (not recorded, not sent)", n)
+	}
+	// The store is back: the same message runs, once.
+	frames, err := dialog.NewRuntime(bot, mem, quiet).Handle(ctx, "s-1", "u1", nodes.Input{ID: "m1", Text: "order"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs := decode(t, frames); calls.Load() != 1 || rs[0].Text != "Ordered o-1." {
+		t.Errorf("after the store came back: %d calls, reply %q; want 1 call and Ordered o-1.", calls.Load(), rs[0].Text)
+	}
+}

@@ -131,7 +131,7 @@ func (r *Runtime) Start(ctx context.Context, sessionID, userID string) ([][]byte
 	st := newState(r.bot.Config.Languages[0])
 	t := r.turn(st, sessionID, userID)
 	defer r.turns.Put(t)
-	r.recordCalls(t, st, lease)
+	_ = r.recordCalls(t, st, lease) // a start task that makes calls records them too
 	if id, ok := nodes.IdentityFrom(ctx); ok {
 		st.Memory.Identity = id
 		r.setLang(t, "") // a language the channel fixed
@@ -175,7 +175,7 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 	}
 	t := r.turn(st, sessionID, userID)
 	defer r.turns.Put(t)
-	r.recordCalls(t, st, lease)
+	recordFailed := r.recordCalls(t, st, lease)
 	if id, ok := nodes.IdentityFrom(ctx); ok {
 		st.Memory.Identity = id
 		r.setLang(t, "") // a language the channel fixed
@@ -187,6 +187,13 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 	conversation, user := st.ID, st.User
 	r.process(ctx, st, t, in)
 	st.ID, st.User = conversation, user // a restart starts over within the same conversation
+	if err := recordFailed(); err != nil {
+		// A call could not be recorded before it was made, so it was not
+		// made: nothing of this turn is kept, the client sends it again.
+		_ = lease.Release(ctx)
+		r.metrics.turnDone("unavailable", began)
+		return nil, r.storeErr("record call", err)
+	}
 	frames, err := r.commit(ctx, lease, st, t, sessionID, in.ID)
 	if err != nil {
 		r.metrics.turnDone("error", began)

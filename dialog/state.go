@@ -41,7 +41,7 @@ type state struct {
 	Rec    bool             `json:"rc,omitempty"` // the task took an error branch (on_error, on_timeout, on_fail)
 	Lang   string           `json:"l,omitempty"`
 	Memory nodes.Memory     `json:"c"`
-	Seen   seenList         `json:"m,omitempty"` // recent client message ids and their frames
+	Seen   seenList         `json:"m,omitempty"`  // recent client message ids and their frames
 	Calls  []string         `json:"pc,omitempty"` // idempotency keys of calls the running turn started (saved before each; cleared by the commit)
 }
 

@@ -13,7 +13,7 @@
 // # Common behaviour
 //
 // Session ids must be 1 to MaxIDLen bytes without '{' or '}' (ErrInvalidID).
-// A lease lasts Options.LockTTL (5s by default) and the store renews it
+// A lease lasts Options.LockTTL (3s by default) and the store renews it
 // in the background every LockTTL/3 (a timer per lease, no store call for
 // a turn shorter than that) until Commit or Release, until the context
 // given to Acquire ends, or for MaxHold at most. A lease that was not

@@ -29,7 +29,7 @@ type Frame struct {
 type Options struct {
 	IdleTTL    time.Duration // state and outbox expire after this much idle time (default 15m)
 	OutboxSize int           // frames kept per session (default 64)
-	LockTTL    time.Duration // a lease not renewed for this long ends (default 5s); see Lease
+	LockTTL    time.Duration // a lease not renewed for this long ends (default 3s); see Lease
 	MaxWaiters int           // turns of one process that may wait for one session (default 8); more get ErrBusy
 	Prefix     string        // key prefix (Redis), default "dlg:"
 }
