@@ -3,9 +3,7 @@ package channels_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
@@ -67,36 +65,18 @@ nodes:
     text: "Done."
 `
 
-// slowAPI answers GET /slow once the test lets it: entered gets a value
-// when a call arrives, release lets one call answer.
-type slowAPI struct {
-	entered chan struct{}
-	release chan struct{}
-}
-
-func (a *slowAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	a.entered <- struct{}{}
-	select {
-	case <-a.release:
-	case <-r.Context().Done():
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	io.WriteString(w, `{"ok":true}`)
-}
-
 // replayServer is the real channel in front of the real runtime and a
 // memory store.
 type replayServer struct {
 	rt  *dialog.Runtime
 	ws  *channels.WebSocket
 	url string // http://…
-	api *slowAPI
+	api *wstest.HeldAPI
 }
 
 func startReplayServer(t *testing.T) *replayServer {
 	t.Helper()
-	api := &slowAPI{entered: make(chan struct{}, 4), release: make(chan struct{})}
+	api := wstest.NewHeldAPI()
 	apiSrv := httptest.NewServer(api)
 	t.Cleanup(apiSrv.Close)
 	fsys := fstest.MapFS{
@@ -115,7 +95,7 @@ func startReplayServer(t *testing.T) *replayServer {
 	ws := channels.New(rt, channels.Options{Secret: []byte("0123456789abcdef-replay-secret"), Logger: log})
 	hs := httptest.NewServer(ws)
 	t.Cleanup(func() {
-		close(api.release) // a call still waiting answers
+		close(api.Release) // a call still waiting answers
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = ws.Shutdown(ctx)
@@ -272,7 +252,7 @@ func TestResendInFlightAfterResume(t *testing.T) {
 	srv := startReplayServer(t)
 	c := srv.open(t)
 	id := c.Send("go slow")
-	<-srv.api.entered // the turn is in its service call
+	<-srv.api.Entered // the turn is in its service call
 	c.Conn.Close()
 
 	c2 := srv.resume(t, c.Session, 1)
@@ -281,7 +261,7 @@ func TestResendInFlightAfterResume(t *testing.T) {
 		t.Fatalf("replay = %v, last_seq %d; want nothing, last_seq 1 (the turn is still running)", frameSeqs(replayed), marker.LastSeq)
 	}
 	c2.SendMessage(id, "go slow")
-	srv.api.release <- struct{}{}
+	srv.api.Release <- struct{}{}
 	if got, f := c2.ReadTurn(); got != "Working on it. | Done." || f.Seq != 3 {
 		t.Fatalf("answer to the re-sent %s = %q ending at seq %d; want %q ending at seq 3", id, got, f.Seq, "Working on it. | Done.")
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/botforge/dialogd/channels"
+	"github.com/botforge/dialogd/channels/wstest"
 	"github.com/botforge/dialogd/dialog"
 	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/sessions"
@@ -68,24 +69,6 @@ events:
   conversation_start:
     text: "Welcome!"
 `
-
-// heldAPI answers GET /slow when the test releases it; entered gets a
-// value when a call arrives.
-type heldAPI struct {
-	entered chan struct{}
-	release chan struct{}
-}
-
-func (a *heldAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	a.entered <- struct{}{}
-	select {
-	case <-a.release:
-	case <-r.Context().Done():
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	io.WriteString(w, `{"ok":true}`)
-}
 
 // seenConv is the real runtime, noting the id of every input it is given.
 type seenConv struct {
@@ -222,13 +205,13 @@ func TestWidgetReplayShowsEveryFrameOnce(t *testing.T) {
 	// widget re-sends the message after the replayed frame.
 	browsertest.Do(t, ctx, "type go slow", chromedp.SendKeys(chromedp.CSS(".dlgd-input"), "go slow\n"))
 	slowID := nextHandled(t, "go slow", conv)
-	recv(t, "service call", api.entered)
+	recv(t, "service call", api.Entered)
 	proxy.cut()
 	proxy.open()
 	if id := nextHandled(t, "re-send after the replay", conv); id != slowID {
 		t.Fatalf("after the reconnect the runtime got input %q; want the re-sent %q", id, slowID)
 	}
-	api.release <- struct{}{}
+	api.Release <- struct{}{}
 	want = append(want, "user: go slow", "bot: Working on it.", "bot: Done.")
 	browsertest.WaitTranscript(t, ctx, "answer to the re-sent message", want)
 
@@ -236,10 +219,10 @@ func TestWidgetReplayShowsEveryFrameOnce(t *testing.T) {
 	// widget is offline: the replay carries the answer, nothing is re-sent.
 	browsertest.Do(t, ctx, "type go slow again", chromedp.SendKeys(chromedp.CSS(".dlgd-input"), "go slow\n"))
 	nextHandled(t, "go slow again", conv)
-	recv(t, "second service call", api.entered)
+	recv(t, "second service call", api.Entered)
 	proxy.cut() // new connections wait
 	browsertest.WaitJS(t, ctx, "offline", `document.querySelector('.dlgd-root').dataset.state !== 'connected'`)
-	api.release <- struct{}{}
+	api.Release <- struct{}{}
 	waitSeq(t, rt, sessionOf(t, ctx), 6)
 	proxy.open()
 	want = append(want, "user: go slow", "bot: Working on it.", "bot: Done.")
@@ -299,7 +282,7 @@ func TestWidgetServerLostConversation(t *testing.T) {
 type replayStack struct {
 	rt   *dialog.Runtime
 	conv seenConv
-	api  *heldAPI
+	api  *wstest.HeldAPI
 	addr string // host:port
 }
 
@@ -309,7 +292,7 @@ var replaySecret = []byte("0123456789abcdef-widget-replay")
 
 func startReplayStack(t *testing.T) *replayStack {
 	t.Helper()
-	api := &heldAPI{entered: make(chan struct{}, 4), release: make(chan struct{})}
+	api := wstest.NewHeldAPI()
 	apiSrv := httptest.NewServer(api)
 	t.Cleanup(apiSrv.Close)
 	fsys := fstest.MapFS{"bot.yaml": {Data: []byte(fmt.Sprintf(replayBotYAML, apiSrv.URL))}}
@@ -331,7 +314,7 @@ func startReplayStack(t *testing.T) *replayStack {
 	mux.Handle("/", Handler())
 	srv := httptest.NewServer(mux)
 	t.Cleanup(func() {
-		close(api.release)
+		close(api.Release)
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = ws.Shutdown(sctx)
