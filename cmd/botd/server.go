@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -37,115 +36,6 @@ import (
 	"github.com/botforge/dialogd/sessions"
 	"github.com/botforge/dialogd/web"
 )
-
-// config is botd's configuration: flags, with environment variables as
-// fallbacks.
-type config struct {
-	Addr           string
-	BotDirs        []string
-	RedisURL       string
-	AllowedOrigins []string
-	LogLevel       slog.Level
-	Secret         []byte
-	OldSecrets     [][]byte
-	PublicURL      string
-	DemoAPI        bool
-	IdleTTL        time.Duration
-	DebugAddr      string
-	ShowVersion    bool
-}
-
-func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
-	fl := flag.NewFlagSet("botd", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
-	c := &config{}
-	fl.StringVar(&c.Addr, "addr", env("ADDR", "localhost:8080"), "listen address (env ADDR)")
-	bots := fl.String("bot", env("BOT_DIR", ""), "bot directory, or several separated by commas (one server, several tenants; the first is the default at /ws); empty serves the embedded demo bot (env BOT_DIR)")
-	fl.StringVar(&c.RedisURL, "redis", env("REDIS_URL", ""), "Redis URL (redis://host:port/db, cluster: redis://h1:p1,h2:p2, sentinel: ?master_name=NAME); empty keeps sessions in memory (env REDIS_URL)")
-	origins := fl.String("allowed-origins", env("ALLOWED_ORIGINS", ""), "comma-separated origins allowed to open the WebSocket, e.g. https://shop.example.com; empty allows same-origin only (env ALLOWED_ORIGINS)")
-	level := fl.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
-	fl.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "the server's public base URL; OAuth callbacks go to PUBLIC_URL/oauth/callback (default http://ADDR for a loopback address) (env PUBLIC_URL)")
-	demo := fl.String("demo-api", env("DEMO_API", "auto"), "serve the demo bot's API at /demo/api: on, off or auto (= when serving the embedded demo bot) (env DEMO_API)")
-	idleTTL := fl.String("idle-ttl", env("IDLE_TTL", "15m"), "session idle time-out for bots that do not set settings.session_idle_ttl, a Go duration such as 15m or 1h (env IDLE_TTL)")
-	fl.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate address, e.g. 127.0.0.1:6060; empty is off (env DEBUG_ADDR)")
-	fl.BoolVar(&c.ShowVersion, "version", false, "print the version, VCS revision and Go version, then exit")
-	if err := fl.Parse(args); err != nil {
-		return nil, err
-	}
-	if fl.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fl.Args(), " "))
-	}
-	if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
-		return nil, fmt.Errorf("-log-level: %w", err)
-	}
-	ttl, err := time.ParseDuration(*idleTTL)
-	if err != nil || ttl <= 0 {
-		return nil, fmt.Errorf("-idle-ttl: want a positive duration such as 15m, got %q", *idleTTL)
-	}
-	c.IdleTTL = ttl
-	c.AllowedOrigins = splitList(*origins)
-	c.BotDirs = splitList(*bots)
-	switch *demo {
-	case "on", "true":
-		c.DemoAPI = true
-	case "off", "false":
-	case "auto":
-		c.DemoAPI = len(c.BotDirs) == 0
-	default:
-		return nil, fmt.Errorf("-demo-api: want on, off or auto, got %q", *demo)
-	}
-	if k := getenv("BOT_SECRET_KEY"); k != "" {
-		if len(k) < 16 {
-			return nil, errors.New("BOT_SECRET_KEY must be at least 16 characters")
-		}
-		c.Secret = []byte(k)
-	}
-	// Old keys still decrypt stored tokens after a rotation.
-	for _, k := range splitList(getenv("BOT_SECRET_KEY_OLD")) {
-		c.OldSecrets = append(c.OldSecrets, []byte(k))
-	}
-	if c.PublicURL == "" {
-		host, _, _ := net.SplitHostPort(c.Addr)
-		if host == "localhost" || net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback() {
-			c.PublicURL = "http://" + c.Addr
-		}
-	}
-	return c, nil
-}
-
-// bind takes the address the listener got: when -addr asked for any port
-// (":0"), Addr and a PublicURL derived from it name the port it got.
-func (c *config) bind(listening string) {
-	host, port, err := net.SplitHostPort(c.Addr)
-	if err != nil || port != "0" {
-		return
-	}
-	_, got, err := net.SplitHostPort(listening)
-	if err != nil {
-		return
-	}
-	old := c.Addr
-	c.Addr = net.JoinHostPort(host, got)
-	if c.PublicURL == "http://"+old {
-		c.PublicURL = "http://" + c.Addr
-	}
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, x := range strings.Split(s, ",") {
-		if x = strings.TrimSpace(x); x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
-}
 
 // tenant is one bot served by this process.
 type tenant struct {
