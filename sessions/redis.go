@@ -61,15 +61,17 @@ func NewRedis(client redis.UniversalClient, opts Options) *Redis {
 // a token unique to the process and lease), w counts the turns that found
 // the session held by this holder. Ending a lease with w > 0 publishes the
 // lock's key on the wake channel, where every process's wake hub listens.
-// The fence key counts the session's leases; it lives as long as the
-// session's state.
+// The fence key counts the session's leases. It is created with the
+// store's idle TTL and each commit gives it the session's (a fence that
+// outlives its state is harmless; one that restarts at 1 with a new state
+// is too, since a lock's token holds a process-unique part as well).
 var (
 	// ARGV: token, lockMS, idleMS. Returns {1, state, fence} when taken,
 	// else {0, pttl}.
 	acquireScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then
   local f = redis.call('INCR', KEYS[4])
-  if redis.call('PTTL', KEYS[4]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
+  if f == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
   redis.call('HSET', KEYS[1], 't', f .. ':' .. ARGV[1])
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return {1, redis.call('GET', KEYS[2]), f}
@@ -81,8 +83,9 @@ return {0, redis.call('PTTL', KEYS[1])}
 	// ARGV: token, wake channel, idleMS, outSize, state, frame... Returns -1
 	// when the token does not hold the lock, else the number of waiters.
 	commitScript = redis.NewScript(`
-if redis.call('HGET', KEYS[1], 't') ~= ARGV[1] then return -1 end
-local w = tonumber(redis.call('HGET', KEYS[1], 'w') or '0')
+local h = redis.call('HMGET', KEYS[1], 't', 'w')
+if h[1] ~= ARGV[1] then return -1 end
+local w = tonumber(h[2] or '0')
 redis.call('DEL', KEYS[1])
 if ARGV[5] == '' then
   redis.call('DEL', KEYS[2])
@@ -94,15 +97,16 @@ if #ARGV > 5 then
   redis.call('LTRIM', KEYS[3], -tonumber(ARGV[4]), -1)
 end
 redis.call('PEXPIRE', KEYS[3], ARGV[3])
-if redis.call('PTTL', KEYS[4]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
+redis.call('PEXPIRE', KEYS[4], ARGV[3])
 if w > 0 then redis.call('PUBLISH', ARGV[2], KEYS[1]) end
 return w
 `)
 
 	// ARGV: token, wake channel. Same result as commitScript.
 	releaseScript = redis.NewScript(`
-if redis.call('HGET', KEYS[1], 't') ~= ARGV[1] then return -1 end
-local w = tonumber(redis.call('HGET', KEYS[1], 'w') or '0')
+local h = redis.call('HMGET', KEYS[1], 't', 'w')
+if h[1] ~= ARGV[1] then return -1 end
+local w = tonumber(h[2] or '0')
 redis.call('DEL', KEYS[1])
 if w > 0 then redis.call('PUBLISH', ARGV[2], KEYS[1]) end
 return w
