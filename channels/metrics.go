@@ -13,6 +13,10 @@ type metrics struct {
 	conns prometheus.Gauge
 	in    prometheus.Counter
 	out   prometheus.Counter
+	// refused counts client frames and connects the channel refused, by
+	// reason (a rate limit, a binary frame, a resume of another user's
+	// session, ...).
+	refused *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, log *slog.Logger) *metrics {
@@ -24,11 +28,16 @@ func newMetrics(reg prometheus.Registerer, log *slog.Logger) *metrics {
 		Name: "dialogd_ws_frames_total",
 		Help: "WebSocket data frames of the web channel, by direction (in = from clients, out = to clients).",
 	}, []string{"direction"})
+	refused := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "dialogd_ws_refused_total",
+		Help: "Client frames and connects the web channel refused, by reason (rate_limited_connection, rate_limited_session, binary_frame, invalid_utf8, bad_hello, resume_other_user).",
+	}, []string{"reason"})
 	if reg != nil {
 		conns = register(reg, conns, log)
 		frames = register(reg, frames, log)
+		refused = register(reg, refused, log)
 	}
-	return &metrics{conns: conns, in: frames.WithLabelValues("in"), out: frames.WithLabelValues("out")}
+	return &metrics{conns: conns, in: frames.WithLabelValues("in"), out: frames.WithLabelValues("out"), refused: refused}
 }
 
 // register registers c, or returns the identical collector already

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -59,12 +58,18 @@ var closeGoingAway = websocket.FormatCloseMessage(websocket.CloseGoingAway, "goi
 type Options struct {
 	// AllowedOrigins lists the exact origins (scheme://host[:port]) whose
 	// pages may open the socket; the comparison ignores case. Empty means
-	// same-origin only: the Origin host must equal the request's Host.
+	// same-origin only: the Origin host must equal the request's Host and
+	// its scheme the scheme pages are served with (see PublicURL).
 	// The single entry "*" allows every origin; it is meant for local
 	// development only, as it lets any web page talk to the bot as its
 	// visitor. A request without an Origin header (not a browser) is
 	// accepted in every mode, as browsers always send one.
 	AllowedOrigins []string
+	// PublicURL is the server's public base URL (https://bot.example.com).
+	// When set, its scheme is the one the same-origin check requires: behind
+	// a TLS-terminating proxy the page is https while the server sees plain
+	// http. When empty, the connection decides (https for TLS, else http).
+	PublicURL string
 	// Secret signs session ids with HMAC-SHA256. Required, at least
 	// MinSecretLen bytes; every instance serving the same sessions must
 	// use the same secret.
@@ -196,31 +201,9 @@ func New(conv Conversations, opts Options) *WebSocket {
 		ReadBufferSize:   readBufferSize,
 		WriteBufferSize:  writeBufferSize,
 		WriteBufferPool:  writeBufferPool,
-		CheckOrigin:      originChecker(opts.AllowedOrigins),
+		CheckOrigin:      originChecker(opts.AllowedOrigins, opts.PublicURL),
 	}
 	return s
-}
-
-// originChecker returns the Upgrader.CheckOrigin for an allowlist; nil
-// keeps gorilla's same-origin check.
-func originChecker(allowed []string) func(*http.Request) bool {
-	if len(allowed) == 0 {
-		return nil
-	}
-	set := make(map[string]bool, len(allowed))
-	for _, o := range allowed {
-		if o == "*" {
-			return func(*http.Request) bool { return true }
-		}
-		set[strings.ToLower(strings.TrimSuffix(o, "/"))] = true
-	}
-	return func(r *http.Request) bool {
-		origin := r.Header.Get("Origin")
-		if origin == "" {
-			return true // not a browser; see Options.AllowedOrigins
-		}
-		return set[strings.ToLower(origin)]
-	}
 }
 
 // conn is one client connection. While idle it is this struct, the gorilla
@@ -406,7 +389,7 @@ func (c *conn) readLoop() {
 	_ = c.ws.SetReadDeadline(time.Now().Add(s.pongWait))
 	c.ws.SetPongHandler(c.extendDeadline)
 	for {
-		_, data, err := c.ws.ReadMessage()
+		kind, data, err := c.ws.ReadMessage()
 		if err != nil {
 			if !websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway, websocket.CloseNoStatusReceived) {
 				s.log.Debug("websocket read ended", "session", logID(c.session), "err", err)
@@ -414,6 +397,11 @@ func (c *conn) readLoop() {
 			return
 		}
 		s.metrics.in.Inc()
+		if code, reason := refuseData(kind, data); code != 0 {
+			c.closeFor(code, reason)
+			c.discardUntilClosed()
+			return
+		}
 		_ = c.extendDeadline("")
 		// The frame is parsed on the turn goroutine: decoding JSON here
 		// would grow this long-lived goroutine's stack for good, and an
