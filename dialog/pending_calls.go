@@ -19,13 +19,22 @@ const maxPendingCalls = 16
 //
 // It returns the error of a record that failed: the turn must then not be
 // committed (the store is in trouble; the client re-sends the message).
+//
+// A resendable call (the API honours its key) is not recorded when the
+// conversation's id was stored before this turn: a run of the same message
+// after a crash then names the call the same and sends it again, which the
+// API recognises. Only a conversation this run began needs the record, to
+// keep the ids the key is made of.
 func (r *Runtime) recordCalls(t *nodes.Turn, st *state, lease sessions.Lease) (failed func() error) {
 	var recordErr error
 	failed = func() error { return recordErr }
 	began := lease.State()
 	earlier := st.Calls
 	st.Calls = nil
-	t.RecordCall = func(ctx context.Context, key string) (bool, error) {
+	t.RecordCall = func(ctx context.Context, key string, resendable bool) (bool, error) {
+		if resendable && t.Conversation != "" && conversationOf(began) == t.Conversation {
+			return false, nil
+		}
 		again := slices.Contains(earlier, key)
 		if !slices.Contains(st.Calls, key) {
 			st.Calls = append(st.Calls, key)
@@ -65,4 +74,14 @@ func pendingKeys(earlier, now []string) []string {
 		}
 	}
 	return keys
+}
+
+// conversationOf is the conversation id of a stored state, "" when
+// there is none or it cannot be read.
+func conversationOf(stored []byte) string {
+	st, err := decodeState(stored)
+	if err != nil || st == nil {
+		return ""
+	}
+	return st.ID
 }

@@ -190,3 +190,115 @@ func TestUnrecordedCallIsNotMade(t *testing.T) {
 		t.Errorf("after the store came back: %d calls, reply %q; want 1 call and Ordered o-1.", calls.Load(), rs[0].Text)
 	}
 }
+
+// countingSaveStore counts the Saves of its leases.
+type countingSaveStore struct {
+	sessions.Store
+	saves atomic.Int32
+}
+
+func (s *countingSaveStore) Acquire(ctx context.Context, id string) (sessions.Lease, error) {
+	l, err := s.Store.Acquire(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return countingSaveLease{l, s}, nil
+}
+
+type countingSaveLease struct {
+	sessions.Lease
+	s *countingSaveStore
+}
+
+func (l countingSaveLease) Save(ctx context.Context, state []byte) error {
+	l.s.saves.Add(1)
+	return l.Lease.Save(ctx, state)
+}
+
+// keyRecorder is an API that answers every POST with 201 and keeps the
+// Idempotency-Keys it got.
+func keyRecorder(t *testing.T) (url string, keys func() []string) {
+	var mu sync.Mutex
+	var got []string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Header.Get("Idempotency-Key"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte(`{"id":"o-1"}`))
+	}))
+	t.Cleanup(api.Close)
+	return api.URL, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), got...)
+	}
+}
+
+// TestKeyFollowsTheMessage: the key names the client's message. After a
+// turn whose commit was lost, a different message at the same place is a
+// new request of the user's, not a re-run: its call is made with a new
+// key, not refused as uncertain (and the re-sent message keeps its key).
+func TestKeyFollowsTheMessage(t *testing.T) {
+	url, keys := keyRecorder(t)
+	mem := sessions.NewMemory(sessions.Options{})
+	t.Cleanup(func() { mem.Close() })
+	store := &lostCommitStore{Store: mem}
+	rt := dialog.NewRuntime(orderBot(t, url, false), store, dialog.Options{Logger: slog.New(slog.DiscardHandler)})
+	ctx := context.Background()
+	store.lose.Store(1)
+	if _, err := rt.Handle(ctx, "s-1", "u1", nodes.Input{ID: "m1", Text: "order"}); err == nil {
+		t.Fatal("first run: commit lost, want an error")
+	}
+	frames, err := rt.Handle(ctx, "s-1", "u1", nodes.Input{ID: "m2", Text: "order"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := keys()
+	if len(got) != 2 || got[0] == got[1] {
+		t.Errorf("keys sent %q; want two calls with different keys", got)
+	}
+	if rs := decode(t, frames); len(rs) == 0 || rs[0].Text != "Ordered o-1." {
+		t.Errorf("replies %+v; want Ordered o-1. (a new message is not uncertain)", rs)
+	}
+}
+
+// TestResendableCallIsNotRecorded: in a conversation the store already
+// holds, a call of an idempotent node costs no Save (a re-run names it the
+// same and sends it again, which the API recognises); a call of another
+// node is recorded first, in each run. Both survive a lost commit as before.
+func TestResendableCallIsNotRecorded(t *testing.T) {
+	for _, tc := range []struct {
+		idempotent bool
+		wantSaves  int32
+		wantCalls  int
+	}{{true, 0, 2}, {false, 2, 1}} {
+		t.Run(fmt.Sprintf("idempotent=%v", tc.idempotent), func(t *testing.T) {
+			url, keys := keyRecorder(t)
+			mem := sessions.NewMemory(sessions.Options{})
+			t.Cleanup(func() { mem.Close() })
+			counting := &countingSaveStore{Store: mem}
+			store := &lostCommitStore{Store: counting}
+			rt := dialog.NewRuntime(orderBot(t, url, tc.idempotent), store, dialog.Options{Logger: slog.New(slog.DiscardHandler)})
+			ctx := context.Background()
+			if _, err := rt.Handle(ctx, "s-1", "u1", nodes.Input{ID: "m0", Text: "hello"}); err != nil {
+				t.Fatal(err) // the conversation is stored
+			}
+			store.lose.Store(1)
+			if _, err := rt.Handle(ctx, "s-1", "u1", nodes.Input{ID: "m1", Text: "order"}); err == nil {
+				t.Fatal("commit lost: want an error")
+			}
+			if _, err := rt.Handle(ctx, "s-1", "u1", nodes.Input{ID: "m1", Text: "order"}); err != nil {
+				t.Fatal(err)
+			}
+			got := keys()
+			if n := counting.saves.Load(); n != tc.wantSaves {
+				t.Errorf("Saves = %d; want %d", n, tc.wantSaves)
+			}
+			if len(got) != tc.wantCalls || got[0] == "" || got[len(got)-1] != got[0] {
+				t.Errorf("keys sent %q; want %d call(s) with one key", got, tc.wantCalls)
+			}
+		})
+	}
+}

@@ -175,6 +175,7 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 	}
 	t := r.turn(st, sessionID, userID)
 	defer r.turns.Put(t)
+	t.MessageID = in.ID
 	recordFailed := r.recordCalls(t, st, lease)
 	if id, ok := nodes.IdentityFrom(ctx); ok {
 		st.Memory.Identity = id
@@ -259,7 +260,7 @@ func (r *Runtime) turn(st *state, sessionID, userID string) *nodes.Turn {
 	}
 	t.Conversation = st.ID
 	t.Seq, t.Event, t.Task = st.Seq, "", ""
-	t.RecordCall = nil
+	t.RecordCall, t.MessageID = nil, ""
 	st.Memory.Identity = nodes.Identity{}
 	t.Bot = r.bot.Config.Name
 	t.Utterance = st.Utt

@@ -94,13 +94,20 @@ type Turn struct {
 	// Event names what runs this turn when it is not a user's message
 	// ("conversation_end:idle", say), or is "".
 	Event string
+	// MessageID is the client's id of the message this turn answers ("" for
+	// events and for clients that send none). A client re-sends a message
+	// it got no answer for with the same id.
+	MessageID string
 	// RecordCall, when set, stores in the session, before a call with a
 	// side effect is made, that the call with idempotency key key is being
 	// made. It reports whether an earlier run of this turn recorded the same
 	// call: that run died after starting the call and before its commit, so
-	// the call may have taken effect. Nil in runs that have no session to
-	// record in.
-	RecordCall func(ctx context.Context, key string) (again bool, err error)
+	// the call may have taken effect. Resendable says the API honours the
+	// key (the call may be sent again with it): the runtime then skips the
+	// record when a run of the same message after a crash would name the
+	// call the same anyway, and again is false. Nil in runs that have no
+	// session to record in.
+	RecordCall func(ctx context.Context, key string, resendable bool) (again bool, err error)
 
 	replies []Reply
 	calls   int // service calls made in this turn, for idempotency keys
