@@ -510,7 +510,7 @@ func (s *Service) recordAndCall(ctx context.Context, t *Turn, r *serviceRequest)
 	if r.idempotencyKey == "" || t.RecordCall == nil {
 		return s.call(ctx, t, r)
 	}
-	again, err := t.RecordCall(ctx, r.idempotencyKey)
+	again, err := t.RecordCall(ctx, r.idempotencyKey, s.Idempotent)
 	switch {
 	case err != nil:
 		return serviceResult{kind: FailureRequest, err: err}
@@ -635,10 +635,11 @@ var (
 // idempotencyKey names one outgoing write so that the API can recognise it
 // when it comes again: a name-based UUID (v5) of the conversation, the
 // event (a conversation_end run is not the first turn), the turn's Seq,
-// the task, the node and the call's place in the turn. A turn without a
-// conversation id sends none. A turn run again
-// after a lost commit sends the same keys; any other call gets a new one.
-// Reads (GET, DELETE) get none. The key's parts are not secrets.
+// the client's message id, the task, the node and the call's place in the
+// turn. A turn without a conversation id sends none. The same message run
+// again after a lost commit sends the same keys; any other call, a
+// different message at the same place included, gets a new one. Reads
+// (GET, DELETE) get none. The key's parts are not secrets.
 func idempotencyKey(t *Turn, method string) string {
 	if method != http.MethodPost && method != http.MethodPut && method != http.MethodPatch {
 		return ""
@@ -650,6 +651,6 @@ func idempotencyKey(t *Turn, method string) string {
 		return ""
 	}
 	t.calls++
-	name := strings.Join([]string{t.Bot, t.Event, strconv.FormatUint(t.Seq, 10), t.Task, t.NodeID, strconv.Itoa(t.calls)}, "\x00")
+	name := strings.Join([]string{t.Bot, t.Event, strconv.FormatUint(t.Seq, 10), t.MessageID, t.Task, t.NodeID, strconv.Itoa(t.calls)}, "\x00")
 	return uuid.NewSHA1(ns, []byte(name)).String()
 }
