@@ -318,7 +318,7 @@ func startAuthBotd(t *testing.T, ln net.Listener, o botdOptions) *authBotd {
 			}
 		})
 	}
-	cfg, err := parseConfig(append([]string{"-addr", addr, "-log-level", level}, o.args...), getenv, io.Discard)
+	cfg, err := parseConfig(append([]string{"-addr", addr, "-log-level", level, "-admin-addr", "127.0.0.1:0"}, o.args...), getenv, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,6 +326,7 @@ func startAuthBotd(t *testing.T, ln net.Listener, o botdOptions) *authBotd {
 	if err != nil {
 		t.Fatal(err)
 	}
+	noteAdmin(addr, s)
 	if o.clock != nil {
 		keys, err := auth.KeyringFromSecrets([]byte(testSecret))
 		if err != nil {
@@ -974,7 +975,7 @@ func getBody(t *testing.T, u string) string {
 // botd's /metrics.
 func getMetric(t *testing.T, addr, name string) string {
 	t.Helper()
-	for _, line := range strings.Split(getBody(t, "http://"+addr+"/metrics"), "\n") {
+	for _, line := range strings.Split(getBody(t, metricsURL(t, addr)), "\n") {
 		if v, ok := strings.CutPrefix(line, name+" "); ok {
 			return v
 		}

@@ -26,6 +26,7 @@ type config struct {
 	IdleTTL        time.Duration
 	DebugAddr      string
 	ShowVersion    bool
+	Edge           edgeConfig // the HTTP edge's limits (edgeconfig.go)
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
@@ -48,6 +49,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	idleTTL := fl.String("idle-ttl", env("IDLE_TTL", "15m"), "session idle time-out for bots that do not set settings.session_idle_ttl, a Go duration such as 15m or 1h (env IDLE_TTL)")
 	fl.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate address, e.g. 127.0.0.1:6060; empty is off (env DEBUG_ADDR)")
 	fl.BoolVar(&c.ShowVersion, "version", false, "print the version, VCS revision and Go version, then exit")
+	finishEdge := c.Edge.register(fl, env)
 	if err := fl.Parse(args); err != nil {
 		return nil, err
 	}
@@ -62,6 +64,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		return nil, fmt.Errorf("-idle-ttl: want a positive duration such as 15m, got %q", *idleTTL)
 	}
 	c.IdleTTL = ttl
+	if err := finishEdge(); err != nil {
+		return nil, err
+	}
 	c.AllowedOrigins = splitList(*origins)
 	c.BotDirs = splitList(*bots)
 	switch *demo {

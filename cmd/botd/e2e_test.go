@@ -45,7 +45,7 @@ func startBotd(t *testing.T, env map[string]string, args ...string) *instance {
 		return ""
 	}
 	t.Setenv("DEMO_API_BASE", "http://"+addr+"/demo/api")
-	cfg, err := parseConfig(append([]string{"-addr", addr, "-log-level", "warn"}, args...), getenv, io.Discard)
+	cfg, err := parseConfig(append([]string{"-addr", addr, "-log-level", "warn", "-admin-addr", "127.0.0.1:0"}, args...), getenv, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,6 +53,7 @@ func startBotd(t *testing.T, env map[string]string, args ...string) *instance {
 	if err != nil {
 		t.Fatal(err)
 	}
+	noteAdmin(addr, s)
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &instance{addr: addr, cancel: cancel, done: make(chan error, 1)}
 	go func() { in.done <- s.serve(ctx, ln) }()
@@ -144,15 +145,16 @@ func TestDemoConversationOverWebSocket(t *testing.T) {
 
 func TestHealthReadyMetrics(t *testing.T) {
 	in := startBotd(t, nil)
-	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ok", "/metrics": "dialogd_ws_connections", "/": "<script"} {
-		resp, err := http.Get("http://" + in.addr + path)
+	main := "http://" + in.addr
+	for u, want := range map[string]string{main + "/healthz": "ok", main + "/readyz": "ok", metricsURL(t, in.addr): "dialogd_ws_connections", main + "/": "<script"} {
+		resp, err := http.Get(u)
 		if err != nil {
 			t.Fatal(err)
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
-			t.Errorf("GET %s = %d, body lacks %q", path, resp.StatusCode, want)
+			t.Errorf("GET %s = %d, body lacks %q", u, resp.StatusCode, want)
 		}
 	}
 }

@@ -69,7 +69,7 @@ func startOpsBotd(t *testing.T, args ...string) (string, *opsLog) {
 		}
 		return ""
 	}
-	cfg, err := parseConfig(append([]string{"-addr", ln.Addr().String()}, args...), getenv, io.Discard)
+	cfg, err := parseConfig(append([]string{"-addr", ln.Addr().String(), "-admin-addr", "127.0.0.1:0"}, args...), getenv, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +78,7 @@ func startOpsBotd(t *testing.T, args ...string) (string, *opsLog) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	noteAdmin(ln.Addr().String(), s)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.serve(ctx, ln) }()
@@ -161,7 +162,7 @@ func opsGet(t *testing.T, u string, header http.Header) *http.Response {
 
 func opsMetrics(t *testing.T, addr string) string {
 	t.Helper()
-	res, err := http.Get("http://" + addr + "/metrics")
+	res, err := http.Get(metricsURL(t, addr))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,9 +23,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/botforge/dialogd/auth"
@@ -61,6 +61,8 @@ type server struct {
 	reg       *prometheus.Registry
 	serviceHC *http.Client // makes every bot's service calls
 	authHC    *http.Client // makes every bot's token calls
+	edge      *edge        // connection caps, timeouts, Host check (edge.go)
+	admin     *adminServer // -admin-addr: /metrics; nil without one
 }
 
 // serverMetrics are botd's own metrics; the per-bot ones carry a bot label.
@@ -130,11 +132,10 @@ func newServer(cfg *config, stderr io.Writer) (*server, error) {
 			return nil, err
 		}
 	}
-	s.http = &http.Server{
-		Handler:           withRequestIDs(s.routes()),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	s.edge = newEdge(cfg, s.reg, log)
+	s.http = s.edge.server(withRequestIDs(s.edge.wrap(s.routes())), log)
+	if err := s.openAdmin(); err != nil {
+		return nil, err
 	}
 	log.Info("store", "kind", storeKind(cfg), "public_url", cfg.PublicURL)
 	return s, nil
@@ -257,10 +258,9 @@ func identitySecret(bot *dialog.Bot) ([]byte, error) {
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/ws", s.serveWS)
-	mux.Handle(auth.CallbackPath, auth.Callback(s.authManager, s.resume, auth.CallbackLogger(s.log), auth.OnDenied(s.denied)))
+	s.oauthRoutes(mux) // /oauth/start and /oauth/callback (oauthroutes.go)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("/readyz", s.readyz)
-	mux.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
 	if s.cfg.DemoAPI {
 		mux.Handle("/demo/api/", demoAPI(os.Getenv("DEMO_API_KEY")))
 	}
@@ -276,14 +276,18 @@ func serviceTransport() http.RoundTripper {
 	return tr
 }
 
-// serveWS routes /ws to a bot: ?bot=NAME, else the first bot.
+// serveWS routes /ws to a bot: ?bot=NAME, else the first bot. A request
+// that is not a WebSocket handshake and one for a bot that does not exist
+// get the same answer, so that bot names cannot be probed with plain
+// requests.
 func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 	tn := s.first
 	if name := r.URL.Query().Get("bot"); name != "" {
-		if tn = s.tenants[name]; tn == nil {
-			http.Error(w, "no such bot", http.StatusNotFound)
-			return
-		}
+		tn = s.tenants[name]
+	}
+	if tn == nil || !websocket.IsWebSocketUpgrade(r) {
+		http.Error(w, "botd: not a WebSocket handshake for a bot served here", http.StatusBadRequest)
+		return
 	}
 	tn.ws.ServeHTTP(w, r)
 }
@@ -408,7 +412,8 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 		sweepers.Wait()
 	}()
 	errc := make(chan error, 1)
-	go func() { errc <- s.http.Serve(ln) }()
+	go func() { errc <- s.http.Serve(s.edge.listener(ln)) }()
+	s.serveAdmin()
 	s.log.Info("listening", "addr", ln.Addr().String())
 	select {
 	case err := <-errc:
@@ -424,6 +429,7 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 		}
 	}
 	err := s.http.Shutdown(sctx)
+	s.stopAdmin(sctx)
 	stopBus()
 	<-busDone
 	if cerr := s.store.Close(); err == nil {

@@ -45,8 +45,10 @@ func TestTenantsAreIsolated(t *testing.T) {
 	if got, _ := cx.turnEnd(); got != "Beta here" {
 		t.Errorf("after a foreign session id beta greets %q", got)
 	}
-	if code := getStatus(t, "http://"+in.addr+"/ws?bot=gamma"); code != 404 {
-		t.Errorf("unknown bot: %d, want 404", code)
+	// A plain GET cannot tell a bot that exists from one that does not
+	// (TestWSTenantProbe checks the whole answer).
+	if code := getStatus(t, "http://"+in.addr+"/ws?bot=gamma"); code != 400 {
+		t.Errorf("unknown bot: %d, want 400 like a known bot's plain GET", code)
 	}
 }
 
