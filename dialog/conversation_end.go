@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/botforge/dialogd/nodes"
@@ -132,6 +133,12 @@ func (r *Runtime) WatchEnds(ctx context.Context, every time.Duration) {
 // of the watch list), and returns how many it ran.
 func (r *Runtime) SweepEnds(ctx context.Context) (int, error) {
 	n, ran := 0, 0
+	// Notes whose session could not be checked last time come first.
+	for _, raw := range r.endRetries.take() {
+		if r.endIdle(context.WithoutCancel(ctx), raw) {
+			ran++
+		}
+	}
 	for n < maxEndSweep {
 		notes, err := r.store.Expired(ctx, r.endWatch(), endSweepBatch)
 		if err != nil {
@@ -167,7 +174,10 @@ func (r *Runtime) endIdle(ctx context.Context, raw string) bool {
 	if note.Key != "" {
 		lease, err := r.store.Acquire(ctx, note.Key)
 		if err != nil {
-			r.log.Error("conversation_end: check the session", "conversation", note.Conversation, "err", err)
+			// The note is off the store's list: keep it here for the next
+			// sweep rather than lose the conversation's end.
+			kept := r.endRetries.add(raw)
+			r.log.Error("conversation_end: check the session", "conversation", note.Conversation, "retry", kept, "err", err)
 			return false
 		}
 		st, _ := decodeState(lease.State())
@@ -211,4 +221,35 @@ func (r *Runtime) conversationEnded(ctx context.Context, st *state, userID, reas
 	if err := r.saveScopedVars(ctx, st, userID); err != nil {
 		r.log.Error("conversation_end: save variables", "conversation", st.ID, "err", err)
 	}
+}
+
+// maxEndRetries bounds the due notes a process keeps for its next sweep
+// while their sessions cannot be checked (the store is failing).
+const maxEndRetries = 4 * maxEndSweep
+
+// endRetries holds due notes whose session a sweep could not check; the
+// next sweep of this process tries them first. They are lost only if the
+// process dies before the store is back.
+type endRetries struct {
+	mu    sync.Mutex
+	notes []string
+}
+
+// add keeps raw for the next sweep; false when the list is full.
+func (e *endRetries) add(raw string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.notes) >= maxEndRetries {
+		return false
+	}
+	e.notes = append(e.notes, raw)
+	return true
+}
+
+func (e *endRetries) take() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	notes := e.notes
+	e.notes = nil
+	return notes
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -176,5 +177,52 @@ func TestEndSurvivesTheSocketClosing(t *testing.T) {
 	}
 	if got := endsOf(t, mem, "closer"); got != 1.0 {
 		t.Errorf("ends after an end whose socket closed = %v; want 1", got)
+	}
+}
+
+// flakyAcquireStore fails every Acquire while down is set, as Redis does
+// when it stops between a sweep's read of the watch list and its check of
+// the session.
+type flakyAcquireStore struct {
+	sessions.Store
+	down atomic.Bool
+}
+
+func (s *flakyAcquireStore) Acquire(ctx context.Context, id string) (sessions.Lease, error) {
+	if s.down.Load() {
+		return nil, sessions.ErrUnavailable
+	}
+	return s.Store.Acquire(ctx, id)
+}
+
+// TestConversationEndKeptWhenTheSessionCannotBeChecked: a due note taken
+// off the watch list when the session cannot be acquired is not lost; the
+// next sweep ends the conversation, once. (It used to be dropped.)
+func TestConversationEndKeptWhenTheSessionCannotBeChecked(t *testing.T) {
+	mem := sessions.NewMemory(sessions.Options{IdleTTL: time.Hour})
+	t.Cleanup(func() { mem.Close() })
+	store := &flakyAcquireStore{Store: mem}
+	ctx := context.Background()
+	const ttl = 200 * time.Millisecond
+	rt := dialog.NewRuntime(loadBot(t, "testdata/convend", ttl), store, dialog.Options{Logger: slog.New(slog.DiscardHandler)})
+	if _, err := rt.Handle(ctx, "s-flaky", "flaky", nodes.Input{ID: "m1", Text: "hello"}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(ttl + ttl/2)
+	store.down.Store(true)
+	if n, _ := rt.SweepEnds(ctx); n != 0 {
+		t.Fatalf("sweep with the store down ran %d ends; want 0", n)
+	}
+	store.down.Store(false)
+	var ran int
+	for range 2 {
+		n, err := rt.SweepEnds(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ran += n
+	}
+	if ran != 1 || endsOf(t, mem, "flaky") != 1.0 {
+		t.Errorf("after the store came back: %d ends ran (user ends %v); want 1", ran, endsOf(t, mem, "flaky"))
 	}
 }

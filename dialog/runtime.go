@@ -50,6 +50,8 @@ type Runtime struct {
 	now     func() time.Time
 	parkTTL time.Duration
 	turns   sync.Pool
+	// endRetries are idled-out conversations a sweep could not check.
+	endRetries endRetries
 }
 
 // NewRuntime returns a runtime for bot over store.
