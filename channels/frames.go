@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/botforge/dialogd/nodes"
 )
@@ -22,6 +23,10 @@ const (
 	CodeUnavailable = "unavailable"
 	// CodeInternal: the input failed for a reason the client cannot act on.
 	CodeInternal = "internal"
+	// CodeRateLimited: the connection or its session sent inputs faster
+	// than the turn rate limits allow; the input did not run and may be
+	// sent again, with the same id, after retry_after_ms.
+	CodeRateLimited = "rate_limited"
 )
 
 // MaxClientIDLen is the longest client message id accepted, in bytes.
@@ -152,10 +157,19 @@ type errorFrame struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	ReplyTo string `json:"reply_to,omitempty"`
+	// RetryAfterMS (rate_limited) is how long to wait before sending the
+	// input again, in milliseconds.
+	RetryAfterMS int64 `json:"retry_after_ms,omitempty"`
 }
 
 func encodeError(code, message, replyTo string) []byte {
 	b, _ := json.Marshal(errorFrame{Type: "error", Code: code, Message: message, ReplyTo: replyTo})
+	return b
+}
+
+func encodeRateLimited(replyTo string, retryAfter time.Duration) []byte {
+	ms := max(retryAfter.Milliseconds(), 1)
+	b, _ := json.Marshal(errorFrame{Type: "error", Code: CodeRateLimited, Message: clientMessages[CodeRateLimited], ReplyTo: replyTo, RetryAfterMS: ms})
 	return b
 }
 
@@ -164,6 +178,7 @@ var clientMessages = map[string]string{
 	CodeBusy:        "too many messages of this conversation are waiting for a reply; wait for the replies and send it again",
 	CodeUnavailable: "the service is busy, please try again",
 	CodeInternal:    "something went wrong, please try again",
+	CodeRateLimited: "too many messages in a short time; wait a moment and send it again",
 }
 
 // coder is implemented by runtime errors that carry a client-facing code.

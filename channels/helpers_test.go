@@ -209,6 +209,17 @@ func (ts *testServer) openSession(t *testing.T) (*websocket.Conn, string) {
 	return c, id
 }
 
+// openUserSession is openSession that returns the session frame, which
+// names the user too.
+func (ts *testServer) openUserSession(t *testing.T) (*websocket.Conn, frame) {
+	t.Helper()
+	c := ts.dial(t, nil)
+	f := expectType(t, c, "session")
+	expectType(t, c, "typing")
+	expectType(t, c, "message")
+	return c, f
+}
+
 // roundTrip sends a message and returns its reply, skipping the typing frame.
 func roundTrip(t *testing.T, c *websocket.Conn, id, text string) frame {
 	t.Helper()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 
 	"github.com/botforge/dialogd/nodes"
 )
@@ -84,6 +85,18 @@ type Options struct {
 	WriteWait  time.Duration
 	// QueueSize bounds the inputs waiting per connection (DefaultQueueSize).
 	QueueSize int
+	// ConnTurnRate and ConnTurnBurst bound the inputs (message, postback
+	// and end frames, malformed ones included) of one connection: a token
+	// bucket of ConnTurnBurst tokens refilled at ConnTurnRate per second
+	// (DefaultConnTurnRate, DefaultConnTurnBurst). SessionTurnRate and
+	// SessionTurnBurst bound the inputs of all connections of one session
+	// on this server the same way (DefaultSessionTurnRate,
+	// DefaultSessionTurnBurst). An input over a limit gets a rate_limited
+	// error frame and does not run; the connection stays open.
+	ConnTurnRate     float64
+	ConnTurnBurst    int
+	SessionTurnRate  float64
+	SessionTurnBurst int
 	// TurnTimeout bounds each call into Conversations (DefaultTurnTimeout).
 	TurnTimeout time.Duration
 	// TypingDelay sends the typing frame only when a turn takes longer than
@@ -126,6 +139,9 @@ type WebSocket struct {
 	queueSize   int
 	turnTimeout time.Duration
 	typingDelay time.Duration
+
+	connLimit     turnLimit        // each connection's input bucket
+	sessionLimits *sessionLimiters // the input buckets of sessions
 
 	// base is the parent context of every turn; Shutdown cancels it when
 	// its own context ends before the turns do.
@@ -194,6 +210,8 @@ func New(conv Conversations, opts Options) *WebSocket {
 		}
 		s.identitySecret = append([]byte(nil), opts.IdentitySecret...)
 	}
+	s.connLimit = newTurnLimit(opts.ConnTurnRate, opts.ConnTurnBurst, DefaultConnTurnRate, DefaultConnTurnBurst)
+	s.sessionLimits = newSessionLimiters(newTurnLimit(opts.SessionTurnRate, opts.SessionTurnBurst, DefaultSessionTurnRate, DefaultSessionTurnBurst))
 	s.metrics = newMetrics(opts.Registerer, s.log)
 	s.base, s.cancelBase = context.WithCancel(context.Background())
 	s.upgrader = websocket.Upgrader{
@@ -221,6 +239,8 @@ type conn struct {
 	replaying bool     // the replay has not ended: Deliver's frames wait in held
 	held      [][]byte // frames delivered during the replay
 	shown     uint64   // the client has every frame up to this seq (0: unknown)
+
+	limiter *rate.Limiter // the connection's input bucket; only the reader uses it
 
 	qmu     sync.Mutex // guards queue and running
 	queue   []job
@@ -403,6 +423,9 @@ func (c *conn) readLoop() {
 			return
 		}
 		_ = c.extendDeadline("")
+		if !c.allowInput(data) {
+			continue
+		}
 		// The frame is parsed on the turn goroutine: decoding JSON here
 		// would grow this long-lived goroutine's stack for good, and an
 		// idle connection is mostly that stack.
@@ -648,6 +671,7 @@ func (s *WebSocket) pingLoop() {
 			return
 		case <-t.C:
 		}
+		s.sessionLimits.sweep(time.Now())
 		for i := range s.live.shards {
 			conns := s.live.snapshot(i, nil)
 			if len(conns) == 0 {

@@ -428,7 +428,7 @@ func TestRuntimeErrors(t *testing.T) {
 	}{
 		{"coded unavailable", fmt.Errorf("acquire: %w", codedError{"unavailable", secret}), false, "unavailable", "the service is busy, please try again"},
 		{"plain error", errors.New("dial " + secret), false, "internal", "something went wrong, please try again"},
-		{"unknown code", codedError{"rate_limited", secret}, false, "rate_limited", "the request could not be completed"},
+		{"unknown code", codedError{"quota_exceeded", secret}, false, "quota_exceeded", "the request could not be completed"},
 		{"code with bad characters", codedError{"Bad Code! " + secret, secret}, false, "internal", "something went wrong, please try again"},
 		{"panic", nil, true, "internal", "something went wrong, please try again"},
 	}

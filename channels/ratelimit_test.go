@@ -1,0 +1,163 @@
+package channels
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// noRefill is a refill rate so low that no token comes back during a test.
+const noRefill = 1e-6
+
+// readInputAnswers reads frames until n inputs have been answered (by a
+// message or an error frame with reply_to) and returns, per reply_to, the
+// error code or "ok".
+func readInputAnswers(t *testing.T, c *websocket.Conn, n int) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	for len(got) < n {
+		f := readFrame(t, c)
+		switch {
+		case f.Type == "error" && f.Code == CodeRateLimited:
+			var e errorFrame
+			if err := json.Unmarshal(f.Raw, &e); err != nil || e.RetryAfterMS <= 0 {
+				t.Errorf("rate_limited frame %s: want a positive retry_after_ms", f.Raw)
+			}
+			got[f.ReplyTo] = f.Code
+		case f.Type == "error":
+			got[f.ReplyTo] = f.Code
+		case f.Type == "message" && f.ReplyTo != "":
+			got[f.ReplyTo] = "ok"
+		}
+	}
+	return got
+}
+
+func sendMessages(t *testing.T, c *websocket.Conn, prefix string, n int) {
+	t.Helper()
+	for i := 1; i <= n; i++ {
+		send(t, c, fmt.Sprintf(`{"type":"message","id":"%s%d","text":"hi"}`, prefix, i))
+	}
+}
+
+func count(m map[string]string, v string) int {
+	n := 0
+	for _, x := range m {
+		if x == v {
+			n++
+		}
+	}
+	return n
+}
+
+// TestConnTurnRateLimit: inputs past a connection's burst get rate_limited
+// error frames naming them, do not reach the runtime, and leave the
+// connection open; another connection is not limited by them.
+func TestConnTurnRateLimit(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	ts := startServer(t, newFakeConv(), Options{ConnTurnRate: noRefill, ConnTurnBurst: 3, QueueSize: 16, Registerer: reg})
+	c, _ := ts.openSession(t)
+	sendMessages(t, c, "m", 5)
+	got := readInputAnswers(t, c, 5)
+	want := map[string]string{"m1": "ok", "m2": "ok", "m3": "ok", "m4": CodeRateLimited, "m5": CodeRateLimited}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("input %s answered %q; want %q (all: %v)", id, got[id], w, got)
+		}
+	}
+	// Still open: a further input is answered (refused again) rather than closed.
+	sendMessages(t, c, "x", 1)
+	if got := readInputAnswers(t, c, 1); got["x1"] != CodeRateLimited {
+		t.Errorf("after the limit, input x1 answered %v; want rate_limited on an open connection", got)
+	}
+	handled := 0
+	for _, call := range ts.conv.Calls() {
+		if len(call) > 6 && call[:6] == "handle" {
+			handled++
+		}
+	}
+	if handled != 3 {
+		t.Errorf("runtime ran %d inputs; want 3", handled)
+	}
+	other, _ := ts.openSession(t)
+	if r := roundTrip(t, other, "o1", "hello"); r.ReplyTo != "o1" {
+		t.Errorf("another connection's reply = %+v; want a reply to o1", r)
+	}
+	name := "dialogd_ws_refused_total{" + refusedConnRate + "}"
+	if got := gather(t, reg)[name]; got != 3 {
+		t.Errorf("%s = %v; want 3", name, got)
+	}
+}
+
+// TestSessionTurnRateLimit: the connections of one session share the
+// session's bucket, so opening more tabs does not multiply the rate.
+func TestSessionTurnRateLimit(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	ts := startServer(t, newFakeConv(), Options{SessionTurnRate: noRefill, SessionTurnBurst: 3, Registerer: reg})
+	tab1, sf := ts.openUserSession(t)
+	tab2 := ts.dial(t, url.Values{"session": {sf.SessionID}, "user": {sf.UserID}})
+	if got := expectType(t, tab2, "session").SessionID; got != sf.SessionID {
+		t.Fatalf("tab 2 got session %q; want %q", got, sf.SessionID)
+	}
+	sendMessages(t, tab1, "a", 2)
+	if got := readInputAnswers(t, tab1, 2); count(got, "ok") != 2 {
+		t.Fatalf("tab 1 answers = %v; want both ok", got)
+	}
+	sendMessages(t, tab2, "b", 2)
+	got := readInputAnswers(t, tab2, 2)
+	if got["b1"] != "ok" || got["b2"] != CodeRateLimited {
+		t.Errorf("tab 2 answers = %v; want b1 ok, b2 rate_limited", got)
+	}
+	name := "dialogd_ws_refused_total{" + refusedSessionRate + "}"
+	if got := gather(t, reg)[name]; got != 1 {
+		t.Errorf("%s = %v; want 1", name, got)
+	}
+}
+
+// TestSessionLimitersSweep: a bucket stays while it is not full and goes
+// once it has filled up again, so the map holds only active sessions.
+func TestSessionLimitersSweep(t *testing.T) {
+	l := newSessionLimiters(turnLimit{rate: 10, burst: 5})
+	now := time.Now()
+	for _, id := range []string{"s1", "s2", "s3"} {
+		if ok, _ := l.take(id, now); !ok {
+			t.Fatalf("first input of %s refused", id)
+		}
+	}
+	tests := []struct {
+		at   time.Duration
+		want int
+	}{
+		{0, 3},                      // each bucket is one short
+		{50 * time.Millisecond, 3},  // half a token back
+		{100 * time.Millisecond, 0}, // full again: dropped
+	}
+	for _, tt := range tests {
+		l.sweep(now.Add(tt.at))
+		if got := l.size(); got != tt.want {
+			t.Errorf("after a sweep at +%v, %d buckets; want %d", tt.at, got, tt.want)
+		}
+	}
+}
+
+// TestTakeRetryAfter: the wait a refused input is told is the time until
+// the next token, rounded up.
+func TestTakeRetryAfter(t *testing.T) {
+	lim := turnLimit{rate: 4, burst: 2}.limiter()
+	now := time.Now()
+	var got []string
+	for range 3 {
+		ok, retry := take(lim, now)
+		got = append(got, fmt.Sprint(ok, " ", retry))
+	}
+	want := []string{"true 0s", "true 0s", "false 250ms"}
+	if !slices.Equal(got, want) {
+		t.Errorf("take x3 = %q; want %q", got, want)
+	}
+}
