@@ -97,6 +97,8 @@ func TestCallbackAttacks(t *testing.T) {
 			return b.do(http.MethodGet, b.authorize(authURL, h.sf.URL, h.creds.Username, h.creds.Password, true), nil)
 		}, check{status: 502, page: "could not be completed"}},
 		{"wrong PKCE verifier", func(t *testing.T, h *harness, m *Manager, authURL string) resp {
+			b := newBrowser(t)
+			authURL = b.hop(authURL, h.sf.URL) // the challenge is of the real verifier
 			_, _, nonce := nonceOf(t, authURL)
 			key := stateKey("acme", nonce)
 			var rec stateRecord
@@ -107,37 +109,38 @@ func TestCallbackAttacks(t *testing.T) {
 			if err := m.storeSealed(context.Background(), key, &rec, time.Hour); err != nil {
 				t.Fatal(err)
 			}
-			b := newBrowser(t)
 			return b.do(http.MethodGet, b.authorize(authURL, h.sf.URL, h.creds.Username, h.creds.Password, true), nil)
 		}, check{status: 502, page: "could not be completed"}},
 		{"callback on another path", func(t *testing.T, h *harness, m *Manager, authURL string) resp {
-			loc := newBrowser(t).authorize(authURL, h.sf.URL, h.creds.Username, h.creds.Password, true)
+			b := newBrowser(t)
+			loc := b.authorize(authURL, h.sf.URL, h.creds.Username, h.creds.Password, true)
 			u, _ := url.Parse(loc)
 			srv := Callback(h.manager, nil)
 			rec := httptest.NewRecorder()
 			r, _ := http.NewRequest(http.MethodGet, "/elsewhere/callback?"+u.RawQuery, nil)
 			srv.ServeHTTP(rec, r)
 			// The state was not consumed by the refused request.
-			if r := newBrowser(t).do(http.MethodGet, loc, nil); r.status != 200 {
+			if r := b.do(http.MethodGet, loc, nil); r.status != 200 {
 				t.Errorf("real callback after the refused one: %d; want 200", r.status)
 			}
 			h.event(t)
 			return resp{status: rec.Code, body: rec.Body.String(), header: rec.Header()}
 		}, check{status: 400, page: "not valid", stored: true}},
 		{"redirect URI changed since the link was issued", func(t *testing.T, h *harness, m *Manager, authURL string) resp {
-			loc := newBrowser(t).authorize(authURL, h.sf.URL, h.creds.Username, h.creds.Password, true)
+			b := newBrowser(t)
+			loc := b.authorize(authURL, h.sf.URL, h.creds.Username, h.creds.Password, true)
 			// The bot is now configured with another public URL.
-			m2, err := NewManager("acme", map[string]*Profile{"sf": h.perUser()}, h.store, Options{PublicURL: "https://bots.example.com", Keyring: h.keys, Logger: h.log})
+			m2, err := NewManager("acme", map[string]*Profile{"sf": h.perUser()}, h.store, Options{PublicURL: "http://127.0.0.1:1", Keyring: h.keys, Logger: h.log})
 			if err != nil {
 				t.Fatal(err)
 			}
 			h.mu.Lock()
 			h.managers["acme"] = m2
 			h.mu.Unlock()
-			return newBrowser(t).do(http.MethodGet, loc, nil)
+			return b.do(http.MethodGet, loc, nil)
 		}, check{status: 400, page: "not valid"}},
 		{"redirect URI tampered in the authorize link", func(t *testing.T, h *harness, m *Manager, authURL string) resp {
-			u, _ := url.Parse(authURL)
+			u, _ := url.Parse(newBrowser(t).hop(authURL, h.sf.URL))
 			q := u.Query()
 			q.Set("redirect_uri", "https://evil.example/oauth/callback")
 			u.RawQuery = q.Encode()
@@ -148,8 +151,9 @@ func TestCallbackAttacks(t *testing.T) {
 			return r
 		}, check{status: 400, page: "redirect_uri"}},
 		{"expired state", func(t *testing.T, h *harness, m *Manager, authURL string) resp {
-			h.clock.Add(int64(11 * time.Minute))
 			b := newBrowser(t)
+			authURL = b.hop(authURL, h.sf.URL)
+			h.clock.Add(int64(11 * time.Minute))
 			return b.do(http.MethodGet, b.authorize(authURL, h.sf.URL, h.creds.Username, h.creds.Password, true), nil)
 		}, check{status: 400, page: "expired"}},
 	}

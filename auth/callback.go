@@ -21,9 +21,33 @@ func OnDenied(f func(ctx context.Context, bot, session, user string)) CallbackOp
 	return func(h *callbackHandler) { h.onDenied = f }
 }
 
-// CallbackLogger sets the callback's logger (default slog.Default()).
+// CallbackLogger sets the logger of the callback or the hop (default
+// slog.Default()).
 func CallbackLogger(l *slog.Logger) CallbackOption {
 	return func(h *callbackHandler) { h.log = l }
+}
+
+// Endpoints named by OnRefused.
+const (
+	EndpointCallback = "callback"
+	EndpointStart    = "start"
+)
+
+// Reasons named by OnRefused besides the StateError reasons.
+const (
+	RefusedBadRequest = "bad_request" // method, query or state not well formed
+	RefusedUnknownBot = "unknown_bot" // the state names no bot with an oauth2 profile
+	RefusedWrongPath  = "wrong_path"  // reached on a path other than the configured one
+	RefusedStore      = "store"       // the state store failed
+)
+
+// OnRefused sets a hook called for every request the callback or the hop
+// refuses, with the endpoint (EndpointCallback, EndpointStart) and a
+// reason: a StateError reason (StateUnbound, StateWrongBinding,
+// StateOpenedElsewhere, StateUsed, …) or one of the Refused… constants.
+// Both sets are small and fixed, so they can label a metric.
+func OnRefused(f func(ctx context.Context, endpoint, reason string)) CallbackOption {
+	return func(h *callbackHandler) { h.onRefused = f }
 }
 
 // Callback returns the handler of GET /oauth/callback for every bot of a
@@ -35,9 +59,14 @@ func CallbackLogger(l *slog.Logger) CallbackOption {
 // user's sign-in, it calls onAuthorized so the runtime resumes the parked
 // node; the call is not cancelled when the browser goes away.
 //
+// The callback also requires the link's binding cookie, which the hop
+// (Start) set in the browser that opened the link: without it, or with
+// another one, the request is refused with status 403 and the state is
+// not consumed, so that browser can still finish.
+//
 // Refusals are pages with status 400 that say what happened (link not
-// valid, already used, expired); a declined authorization is a 200 page and
-// calls the OnDenied hook.
+// valid, already used, expired), 403 for the binding; a declined
+// authorization is a 200 page and calls the OnDenied hook.
 func Callback(managers func(bot string) *Manager, onAuthorized func(ctx context.Context, bot, session, user string), opts ...CallbackOption) http.Handler {
 	h := &callbackHandler{managers: managers, onAuthorized: onAuthorized}
 	for _, o := range opts {
@@ -53,7 +82,16 @@ type callbackHandler struct {
 	managers     func(bot string) *Manager
 	onAuthorized func(ctx context.Context, bot, session, user string)
 	onDenied     func(ctx context.Context, bot, session, user string)
+	onRefused    func(ctx context.Context, endpoint, reason string)
 	log          *slog.Logger
+}
+
+// refuse answers a refused request and reports it to the OnRefused hook.
+func (h *callbackHandler) refuse(ctx context.Context, w http.ResponseWriter, endpoint string, rf refusal) {
+	if h.onRefused != nil {
+		h.onRefused(ctx, endpoint, rf.reason)
+	}
+	renderPage(w, rf.status, rf.page)
 }
 
 // callbackQuery is the parsed query of a callback request.
@@ -89,17 +127,19 @@ func parseCallbackQuery(raw string) (callbackQuery, error) {
 // ServeHTTP answers the provider's redirect. Its log lines carry the
 // request's context (botd adds the request id from it).
 func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
-		renderPage(w, http.StatusMethodNotAllowed, pageInvalid)
+		h.refuse(ctx, w, EndpointCallback, refusal{http.StatusMethodNotAllowed, pageInvalid, RefusedBadRequest})
 		return
 	}
-	ctx := r.Context()
-	cb, refusal := h.admit(ctx, r)
+	cb, rf := h.admit(ctx, r)
 	if cb == nil {
-		renderPage(w, refusal.status, refusal.page)
+		h.refuse(ctx, w, EndpointCallback, rf)
 		return
 	}
+	// The link is spent: its binding cookie has no further use.
+	http.SetCookie(w, cb.m.bindingCookie(cb.nonce, "", -1))
 	if cb.q.errCode != "" {
 		h.providerError(ctx, w, cb)
 		return
@@ -109,66 +149,88 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // callback is a callback request whose state was valid and is now used.
 type callback struct {
-	q   callbackQuery
-	bot string
-	m   *Manager
-	rec *stateRecord
+	q     callbackQuery
+	bot   string
+	nonce string
+	m     *Manager
+	rec   *stateRecord
 }
 
-// refusal is the page a refused callback request gets.
+// refusal is the page a refused request gets, and why (for OnRefused).
 type refusal struct {
 	status int
 	page   page
+	reason string
 }
 
 // admit checks the request and takes its state: a nil callback comes with
 // the page to answer instead.
 func (h *callbackHandler) admit(ctx context.Context, r *http.Request) (*callback, refusal) {
-	invalid := refusal{http.StatusBadRequest, pageInvalid}
 	q, err := parseCallbackQuery(r.URL.RawQuery)
 	if err != nil {
 		h.log.InfoContext(ctx, "auth callback: bad request", "reason", err.Error())
-		return nil, invalid
+		return nil, refusal{http.StatusBadRequest, pageInvalid, RefusedBadRequest}
 	}
-	bot, nonce, err := decodeState(q.state)
-	if err != nil {
-		h.log.InfoContext(ctx, "auth callback: malformed state")
-		return nil, invalid
+	bot, nonce, m, rf := h.managerOf(ctx, "auth callback", q.state, r.URL.Path, func(m *Manager) string { return m.callbackURL })
+	if m == nil {
+		return nil, rf
 	}
-	m := h.managers(bot)
-	if m == nil || m.callbackURL == "" {
-		h.log.InfoContext(ctx, "auth callback: state names no known bot")
-		return nil, invalid
-	}
-	if cb, _ := url.Parse(m.callbackURL); cb == nil || r.URL.Path != cb.Path {
-		h.log.WarnContext(ctx, "auth callback: reached on a path other than the configured redirect URI", "bot", bot)
-		return nil, invalid
-	}
-	rec, err := m.takeState(ctx, nonce)
+	rec, err := m.takeState(ctx, nonce, m.requestBindings(r, nonce))
 	if err == nil && rec.RedirectURI != m.callbackURL {
 		err = &StateError{Reason: StateMismatch}
 	}
 	if err != nil {
-		return nil, h.stateRefusal(ctx, bot, err)
+		return nil, h.stateRefusal(ctx, "auth callback", bot, err)
 	}
-	return &callback{q: q, bot: bot, m: m, rec: rec}, refusal{}
+	return &callback{q: q, bot: bot, nonce: nonce, m: m, rec: rec}, refusal{}
+}
+
+// managerOf finds the manager of a state's bot and checks that the
+// request reached the path of the endpoint's public URL (urlOf). A nil
+// manager comes with the refusal to answer.
+func (h *callbackHandler) managerOf(ctx context.Context, what, state, path string, urlOf func(*Manager) string) (bot, nonce string, m *Manager, rf refusal) {
+	bot, nonce, err := decodeState(state)
+	if err != nil {
+		h.log.InfoContext(ctx, what+": malformed state")
+		return "", "", nil, refusal{http.StatusBadRequest, pageInvalid, RefusedBadRequest}
+	}
+	m = h.managers(bot)
+	if m == nil || m.callbackURL == "" {
+		h.log.InfoContext(ctx, what+": state names no known bot")
+		return "", "", nil, refusal{http.StatusBadRequest, pageInvalid, RefusedUnknownBot}
+	}
+	if u, _ := url.Parse(urlOf(m)); u == nil || path != u.Path {
+		h.log.WarnContext(ctx, what+": reached on a path other than the configured one", "bot", bot)
+		return "", "", nil, refusal{http.StatusBadRequest, pageInvalid, RefusedWrongPath}
+	}
+	return bot, nonce, m, refusal{}
 }
 
 // stateRefusal logs why a state was not accepted and picks the page.
-func (h *callbackHandler) stateRefusal(ctx context.Context, bot string, err error) refusal {
+func (h *callbackHandler) stateRefusal(ctx context.Context, what, bot string, err error) refusal {
 	var se *StateError
 	if !errors.As(err, &se) {
-		h.log.WarnContext(ctx, "auth callback: state store failed", "bot", bot, "err", err)
-		return refusal{http.StatusServiceUnavailable, pageFailed}
+		h.log.WarnContext(ctx, what+": state store failed", "bot", bot, "err", err)
+		return refusal{http.StatusServiceUnavailable, pageFailed, RefusedStore}
 	}
-	h.log.InfoContext(ctx, "auth callback: state refused", "bot", bot, "reason", se.Reason)
+	switch se.Reason {
+	case StateUnbound, StateWrongBinding, StateOpenedElsewhere:
+		// Someone else's browser, or a forwarded link: worth a warning.
+		h.log.WarnContext(ctx, what+": link not bound to this browser", "bot", bot, "reason", se.Reason)
+	default:
+		h.log.InfoContext(ctx, what+": state refused", "bot", bot, "reason", se.Reason)
+	}
 	switch se.Reason {
 	case StateUsed:
-		return refusal{http.StatusBadRequest, pageUsed}
+		return refusal{http.StatusBadRequest, pageUsed, se.Reason}
 	case StateExpired:
-		return refusal{http.StatusBadRequest, pageExpired}
+		return refusal{http.StatusBadRequest, pageExpired, se.Reason}
+	case StateUnbound, StateWrongBinding:
+		return refusal{http.StatusForbidden, pageOtherBrowser, se.Reason}
+	case StateOpenedElsewhere:
+		return refusal{http.StatusForbidden, pageOpenedElsewhere, se.Reason}
 	}
-	return refusal{http.StatusBadRequest, pageInvalid}
+	return refusal{http.StatusBadRequest, pageInvalid, se.Reason}
 }
 
 // providerError answers a redirect that carries an error instead of a
@@ -247,6 +309,9 @@ var (
 	pageUsed    = page{Title: "Link already used", Message: "This sign-in link has already been used. If the chat is still waiting, ask it for a new link."}
 	pageExpired = page{Title: "Link expired", Message: "This sign-in link has expired. Please ask the chat for a new link."}
 	pageFailed  = page{Title: "Sign-in failed", Message: "The sign-in could not be completed. Please try again from the chat."}
+
+	pageOtherBrowser    = page{Title: "Not started in this browser", Message: "This sign-in was not started in this browser, so it cannot be completed here. Open the sign-in link from the chat in this browser, or ask the chat for a new link."}
+	pageOpenedElsewhere = page{Title: "Link opened in another browser", Message: "This sign-in link was already opened in another browser and only works there. If that was not you, ask the chat for a new link."}
 )
 
 const closeScript = `setTimeout(function(){window.close()},1500)`

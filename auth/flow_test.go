@@ -39,8 +39,8 @@ func TestPreAuthorizedGrants(t *testing.T) {
 					t.Errorf("Status before admin login = %q; want %q", st[0].State, StateNotConnected)
 				}
 				u, state, err := m.AdminAuthURL(context.Background(), "sf")
-				if err != nil || state == "" || !strings.Contains(u, "code_challenge_method=S256") {
-					t.Fatalf("AdminAuthURL() = %q, %q, %v; want a PKCE S256 authorize URL and a state", u, state, err)
+				if err != nil || state == "" || u != m.StartURL()+"?state="+state {
+					t.Fatalf("AdminAuthURL() = %q, %q, %v; want the hop %s with the state", u, state, err, m.StartURL())
 				}
 				if r := h.signIn(u); r.status != http.StatusOK || !strings.Contains(r.body, "window.close()") {
 					t.Fatalf("callback: got %d\n%s\nwant 200 self-closing page", r.status, r.body)
@@ -87,14 +87,19 @@ func TestPerUserFlowEndToEnd(t *testing.T) {
 	if req.Header.Get("Authorization") != "" {
 		t.Fatalf("Apply without a token set Authorization")
 	}
-	if !strings.HasPrefix(u, h.sf.URL+"/services/oauth2/authorize?") || !strings.Contains(u, "code_challenge=") {
-		t.Fatalf("authorize URL %q; want sfsim's authorize endpoint with a PKCE challenge", u)
+	if !strings.HasPrefix(u, h.cb.URL+StartPath+"?state=") {
+		t.Fatalf("authorize link %q; want botd's hop %s", u, h.cb.URL+StartPath)
+	}
+	b := newBrowser(t)
+	pu := b.hop(u, h.sf.URL)
+	if !strings.Contains(pu, "code_challenge=") || !strings.Contains(pu, "code_challenge_method=S256") {
+		t.Fatalf("the hop redirects to %q; want sfsim's authorize endpoint with a PKCE S256 challenge", pu)
 	}
 	if _, err := m.BaseURL(context.Background(), tu, "salesforce"); !errors.As(err, new(*nodesAuthErr)) {
 		t.Fatalf("BaseURL without a token: got %v; want an AuthorizationRequiredError", err)
 	}
 
-	r := h.signIn(u)
+	r := b.do(http.MethodGet, b.authorize(pu, h.sf.URL, h.creds.Username, h.creds.Password, true), nil)
 	if r.status != http.StatusOK || !strings.Contains(r.body, "window.close()") || !strings.Contains(r.body, "can close this window") {
 		t.Fatalf("callback: got %d\n%s\nwant 200 page that closes itself", r.status, r.body)
 	}

@@ -81,6 +81,14 @@ type harness struct {
 	mu       sync.Mutex
 	managers map[string]*Manager
 	events   chan authEvent
+	refused  []string // OnRefused calls, as endpoint/reason
+}
+
+// refusals returns the OnRefused calls so far, as endpoint/reason.
+func (h *harness) refusals() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.refused...)
 }
 
 type harnessConfig struct {
@@ -95,11 +103,19 @@ func newHarness(t *testing.T, cfg harnessConfig) *harness {
 	t.Helper()
 	h := &harness{t: t, logs: &syncBuffer{}, managers: map[string]*Manager{}, events: make(chan authEvent, 16)}
 	h.log = slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.cb = httptest.NewServer(Callback(h.manager, func(_ context.Context, bot, session, user string) {
+	onRefused := OnRefused(func(_ context.Context, endpoint, reason string) {
+		h.mu.Lock()
+		h.refused = append(h.refused, endpoint+"/"+reason)
+		h.mu.Unlock()
+	})
+	mux := http.NewServeMux()
+	mux.Handle(CallbackPath, Callback(h.manager, func(_ context.Context, bot, session, user string) {
 		h.events <- authEvent{"authorized", bot, session, user}
 	}, OnDenied(func(_ context.Context, bot, session, user string) {
 		h.events <- authEvent{"denied", bot, session, user}
-	}), CallbackLogger(h.log)))
+	}), CallbackLogger(h.log), onRefused))
+	mux.Handle(StartPath, Start(h.manager, CallbackLogger(h.log), onRefused))
+	h.cb = httptest.NewServer(mux)
 	t.Cleanup(h.cb.Close)
 
 	key, cert := testkeys.RSA(t)
@@ -299,7 +315,7 @@ func (b *browser) do(method, u string, form url.Values) resp {
 // followed.
 func (b *browser) authorize(authURL, sfBase, username, password string, approve bool) string {
 	b.t.Helper()
-	p := b.do(http.MethodGet, authURL, nil)
+	p := b.do(http.MethodGet, b.hop(authURL, sfBase), nil)
 	if strings.Contains(p.body, `action="/services/oauth2/login"`) {
 		m := reqField.FindStringSubmatch(p.body)
 		if m == nil {
@@ -320,6 +336,21 @@ func (b *browser) authorize(authURL, sfBase, username, password string, approve 
 	}
 	if p.status != http.StatusFound || p.location == "" {
 		b.t.Fatalf("authorize: got status %d location %q; want a redirect to the callback\n%s", p.status, p.location, p.body)
+	}
+	return p.location
+}
+
+// hop opens a link through botd's first-party hop (StartPath), which sets
+// the link's binding cookie in this browser, and returns the provider URL
+// it redirects to. A provider URL (sfBase) is returned as it is.
+func (b *browser) hop(link, sfBase string) string {
+	b.t.Helper()
+	if strings.HasPrefix(link, sfBase) {
+		return link
+	}
+	p := b.do(http.MethodGet, link, nil)
+	if p.status != http.StatusFound || !strings.HasPrefix(p.location, sfBase+"/services/oauth2/authorize?") {
+		b.t.Fatalf("hop %s: got status %d location %q; want a redirect to the provider\n%s", link, p.status, p.location, p.body)
 	}
 	return p.location
 }

@@ -77,6 +77,7 @@ type Manager struct {
 	log         *slog.Logger
 	now         func() time.Time
 	callbackURL string
+	pub         publicEndpoints // redirect URI, hop URL, binding cookie's path
 
 	flights flightGroup
 
@@ -141,11 +142,11 @@ func NewManager(bot string, profiles map[string]*Profile, store sessions.Store, 
 		needCallback = needCallback || p.Kind == KindOAuth2
 	}
 	if needCallback {
-		cb, err := callbackURL(opts.PublicURL)
+		pub, err := endpointsOf(opts.PublicURL)
 		if err != nil {
 			return nil, err
 		}
-		m.callbackURL = cb
+		m.pub, m.callbackURL = pub, pub.callback
 	}
 	return m, nil
 }

@@ -50,6 +50,7 @@ type stateRecord struct {
 	RedirectURI string `json:"r"`
 	Expires     int64  `json:"e"` // Unix milliseconds
 	Used        bool   `json:"x,omitempty"`
+	Binding     string `json:"k,omitempty"` // digest of the binding cookie the hop set (binding.go)
 }
 
 // stateGrace keeps a used or expired state's record, so a replay is
@@ -87,13 +88,16 @@ func decodeState(s string) (bot, nonce string, err error) {
 }
 
 // newState stores a fresh state bound to the turn (or to the bot for an
-// admin sign-in) and returns the provider's authorize URL.
-func (m *Manager) newState(ctx context.Context, pr *profile, t *nodes.Turn, user string) (authURL, state string, err error) {
+// admin sign-in) and returns the link to send: the first-party hop
+// (StartPath), which binds the link to the browser that opens it and
+// then redirects to the provider's authorize URL.
+func (m *Manager) newState(ctx context.Context, pr *profile, t *nodes.Turn, user string) (link, state string, err error) {
 	if pr.p.Kind != KindOAuth2 {
 		return "", "", fmt.Errorf("auth profile %s: kind %s has no sign-in link", pr.name, pr.p.Kind)
 	}
-	cfg, err := m.codeConfig(pr, pr.ep.token)
-	if err != nil {
+	// The hop builds the provider's URL; a profile that cannot is
+	// reported now, in the turn, rather than in the user's browser.
+	if _, err := m.codeConfig(pr, pr.ep.token); err != nil {
 		return "", "", err
 	}
 	nb := make([]byte, nonceLen)
@@ -110,7 +114,7 @@ func (m *Manager) newState(ctx context.Context, pr *profile, t *nodes.Turn, user
 		return "", "", fmt.Errorf("auth profile %s: store state: %w", pr.name, err)
 	}
 	state = encodeState(m.bot, nonce)
-	return cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(rec.Verifier)), state, nil
+	return m.startLink(state), state, nil
 }
 
 // authRequired builds the error that makes the service node park and send
@@ -168,8 +172,11 @@ func (m *Manager) AdminAuthURL(ctx context.Context, name string) (authURL, state
 
 // takeState consumes a state: it returns its record once; later calls get
 // StateUsed, and after its TTL StateExpired (then StateUnknown). A store
-// lease on the nonce makes this single-use across processes.
-func (m *Manager) takeState(ctx context.Context, nonce string) (*stateRecord, error) {
+// lease on the nonce makes this single-use across processes. cookies are
+// the request's binding cookies for the link: without the one the hop set,
+// a live state is refused (StateUnbound, StateWrongBinding) and NOT
+// consumed, so the browser that opened the link can still finish.
+func (m *Manager) takeState(ctx context.Context, nonce string, cookies []string) (*stateRecord, error) {
 	lease, err := m.store.Acquire(ctx, stateLeaseID(m.bot, nonce))
 	if err != nil {
 		return nil, fmt.Errorf("auth: state lock: %w", err)
@@ -189,6 +196,10 @@ func (m *Manager) takeState(ctx context.Context, nonce string) (*stateRecord, er
 	}
 	if rec.Used {
 		return nil, &StateError{Reason: StateUsed}
+	}
+	live := m.now().UnixMilli() < rec.Expires && rec.Bot == m.bot
+	if reason := bindingRefusal(&rec, cookies); live && reason != "" {
+		return nil, &StateError{Reason: reason}
 	}
 	taken := rec
 	rec.Used, rec.Verifier = true, ""
