@@ -56,7 +56,8 @@ func ParseBody(src string) (*Body, error) {
 
 // UnmarshalYAML decodes a body from any YAML value.
 func (b *Body) UnmarshalYAML(value *yaml.Node) error {
-	n, err := decodeBody(value, "", 0)
+	var d bodyDecoder
+	n, err := d.decode(value, "", 0)
 	if err != nil {
 		return err
 	}
@@ -88,47 +89,42 @@ func (b *Body) IsFlat() bool {
 	return true
 }
 
-const maxBodyDepth = 64
+const (
+	maxBodyDepth = 64
+	// maxBodyNodes bounds the nodes one body decodes, aliases followed
+	// (a few kilobytes of aliases to aliases stand for billions).
+	maxBodyNodes = 100_000
+)
 
-func decodeBody(n *yaml.Node, at string, depth int) (bodyNode, error) {
+// bodyDecoder decodes one body, counting the nodes it visits.
+type bodyDecoder struct {
+	visited int
+}
+
+func (d *bodyDecoder) decode(n *yaml.Node, at string, depth int) (bodyNode, error) {
 	if depth > maxBodyDepth {
 		return bodyNode{}, fmt.Errorf("%s: nested too deeply", where(at))
+	}
+	if d.visited++; d.visited > maxBodyNodes {
+		return bodyNode{}, fmt.Errorf("%s: line %d: more than %d values, aliases followed", where(at), n.Line, maxBodyNodes)
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return bodyNode{kind: bodyScalar}, nil
 		}
-		return decodeBody(n.Content[0], at, depth+1)
+		return d.decode(n.Content[0], at, depth+1)
 	case yaml.AliasNode:
-		return decodeBody(n.Alias, at, depth+1)
-	case yaml.MappingNode:
-		out := bodyNode{kind: bodyMap}
-		seen := make(map[string]bool, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			if k.Kind != yaml.ScalarNode {
-				return out, fmt.Errorf("%s: line %d: keys must be strings, got %s", where(at), k.Line, kindName(k))
-			}
-			if k.Value == "<<" && k.ShortTag() == "!!merge" {
-				return out, fmt.Errorf("%s: line %d: merge keys are not supported", where(at), k.Line)
-			}
-			if seen[k.Value] {
-				return out, fmt.Errorf("%s: line %d: duplicate key %q", where(at), k.Line, k.Value)
-			}
-			seen[k.Value] = true
-			v, err := decodeBody(n.Content[i+1], join(at, k.Value), depth+1)
-			if err != nil {
-				return out, err
-			}
-			out.keys = append(out.keys, k.Value)
-			out.vals = append(out.vals, v)
+		if n.Alias == nil {
+			return bodyNode{}, fmt.Errorf("%s: line %d: alias *%s names no anchor", where(at), n.Line, n.Value)
 		}
-		return out, nil
+		return d.decode(n.Alias, at, depth+1)
+	case yaml.MappingNode:
+		return d.decodeMapping(n, at, depth)
 	case yaml.SequenceNode:
 		out := bodyNode{kind: bodyList, vals: make([]bodyNode, 0, len(n.Content))}
 		for i, e := range n.Content {
-			v, err := decodeBody(e, join(at, strconv.Itoa(i)), depth+1)
+			v, err := d.decode(e, join(at, strconv.Itoa(i)), depth+1)
 			if err != nil {
 				return out, err
 			}
@@ -136,40 +132,69 @@ func decodeBody(n *yaml.Node, at string, depth int) (bodyNode, error) {
 		}
 		return out, nil
 	case yaml.ScalarNode:
-		switch n.ShortTag() {
-		case "!!null":
-			return bodyNode{kind: bodyScalar}, nil
-		case "!!bool":
-			var v bool
-			if err := n.Decode(&v); err != nil {
-				return bodyNode{}, fmt.Errorf("%s: %w", where(at), err)
-			}
-			return bodyNode{kind: bodyScalar, scalar: v}, nil
-		case "!!int", "!!float":
-			var v float64
-			if err := n.Decode(&v); err != nil {
-				return bodyNode{}, fmt.Errorf("%s: %w", where(at), err)
-			}
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return bodyNode{}, fmt.Errorf("%s: line %d: %s is not a JSON number", where(at), n.Line, n.Value)
-			}
-			return bodyNode{kind: bodyScalar, scalar: v}, nil
-		}
-		t, err := ParseInterp(n.Value)
-		if err != nil {
-			return bodyNode{}, fmt.Errorf("%s: line %d: %w", where(at), n.Line, err)
-		}
-		native := len(t.parts) == 1 && t.parts[0].path != nil
-		for _, f := range t.parts[0:min(1, len(t.parts))] {
-			for _, fl := range f.filters {
-				if fl.kind != fDefault {
-					native = false
-				}
-			}
-		}
-		return bodyNode{kind: bodyTmpl, tmpl: t, native: native}, nil
+		return decodeBodyScalar(n, at)
 	}
 	return bodyNode{}, fmt.Errorf("%s: unsupported YAML value", where(at))
+}
+
+func (d *bodyDecoder) decodeMapping(n *yaml.Node, at string, depth int) (bodyNode, error) {
+	out := bodyNode{kind: bodyMap}
+	seen := make(map[string]bool, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode {
+			return out, fmt.Errorf("%s: line %d: keys must be strings, got %s", where(at), k.Line, kindName(k))
+		}
+		if k.Value == "<<" && k.ShortTag() == "!!merge" {
+			return out, fmt.Errorf("%s: line %d: merge keys are not supported", where(at), k.Line)
+		}
+		if seen[k.Value] {
+			return out, fmt.Errorf("%s: line %d: duplicate key %q", where(at), k.Line, k.Value)
+		}
+		seen[k.Value] = true
+		v, err := d.decode(n.Content[i+1], join(at, k.Value), depth+1)
+		if err != nil {
+			return out, err
+		}
+		out.keys = append(out.keys, k.Value)
+		out.vals = append(out.vals, v)
+	}
+	return out, nil
+}
+
+func decodeBodyScalar(n *yaml.Node, at string) (bodyNode, error) {
+	switch n.ShortTag() {
+	case "!!null":
+		return bodyNode{kind: bodyScalar}, nil
+	case "!!bool":
+		var v bool
+		if err := n.Decode(&v); err != nil {
+			return bodyNode{}, fmt.Errorf("%s: %w", where(at), err)
+		}
+		return bodyNode{kind: bodyScalar, scalar: v}, nil
+	case "!!int", "!!float":
+		var v float64
+		if err := n.Decode(&v); err != nil {
+			return bodyNode{}, fmt.Errorf("%s: %w", where(at), err)
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return bodyNode{}, fmt.Errorf("%s: line %d: %s is not a JSON number", where(at), n.Line, n.Value)
+		}
+		return bodyNode{kind: bodyScalar, scalar: v}, nil
+	}
+	t, err := ParseInterp(n.Value)
+	if err != nil {
+		return bodyNode{}, fmt.Errorf("%s: line %d: %w", where(at), n.Line, err)
+	}
+	native := len(t.parts) == 1 && t.parts[0].path != nil
+	for _, f := range t.parts[0:min(1, len(t.parts))] {
+		for _, fl := range f.filters {
+			if fl.kind != fDefault {
+				native = false
+			}
+		}
+	}
+	return bodyNode{kind: bodyTmpl, tmpl: t, native: native}, nil
 }
 
 func where(at string) string {

@@ -45,8 +45,15 @@ func UnmarshalStrict(file string, data []byte, v any) error {
 
 // ParseYAML parses data as one YAML document and returns its root node,
 // nil for an empty document. A syntax error is returned as [ConfigErrors]
-// with the line yaml reports.
+// with the line yaml reports, and so is a file over [DefaultYAMLLimits]
+// (see [ParseYAMLLimited]).
 func ParseYAML(file string, data []byte) (*yaml.Node, error) {
+	return ParseYAMLLimited(file, data, DefaultYAMLLimits)
+}
+
+// parseYAMLDocument parses data as one YAML document, with no limits of
+// its own but the parser's.
+func parseYAMLDocument(file string, data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		line, msg := splitYAMLError(err.Error())
