@@ -27,6 +27,7 @@ type config struct {
 	DebugAddr      string
 	ShowVersion    bool
 	Edge           edgeConfig // the HTTP edge's limits (edgeconfig.go)
+	WS             wsConfig   // the web channel's turn rate limits (wsconfig.go)
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
@@ -50,6 +51,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fl.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate address, e.g. 127.0.0.1:6060; empty is off (env DEBUG_ADDR)")
 	fl.BoolVar(&c.ShowVersion, "version", false, "print the version, VCS revision and Go version, then exit")
 	finishEdge := c.Edge.register(fl, env)
+	finishWS := c.WS.register(fl, env)
 	if err := fl.Parse(args); err != nil {
 		return nil, err
 	}
@@ -65,6 +67,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	}
 	c.IdleTTL = ttl
 	if err := finishEdge(); err != nil {
+		return nil, err
+	}
+	if err := finishWS(); err != nil {
 		return nil, err
 	}
 	c.AllowedOrigins = splitList(*origins)

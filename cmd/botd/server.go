@@ -232,6 +232,12 @@ func (s *server) addTenant(bot *dialog.Bot) error {
 		Registerer:     botReg,
 		// Typing shows only for turns a person would notice.
 		TypingDelay: 250 * time.Millisecond,
+		// The origin check's scheme and the turn rate limits (wsconfig.go).
+		PublicURL:        s.cfg.PublicURL,
+		ConnTurnRate:     s.cfg.WS.ConnTurnRate,
+		ConnTurnBurst:    s.cfg.WS.ConnTurnBurst,
+		SessionTurnRate:  s.cfg.WS.SessionTurnRate,
+		SessionTurnBurst: s.cfg.WS.SessionTurnBurst,
 	})
 	s.tenants[name] = tn
 	if s.first == nil {
