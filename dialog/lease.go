@@ -27,3 +27,15 @@ func (r *Runtime) acquireTurn(ctx context.Context, sessionID string) (turn conte
 	}
 	return turn, done, lease, nil
 }
+
+// releaseOnPanic, deferred by a turn, frees the session when the turn
+// panics, so that the user's next message (the channel recovers the panic
+// and answers with an error) does not wait for the lease to lapse. The
+// panic goes on. A turn that committed before it panicked releases
+// nothing: its lease is over.
+func releaseOnPanic(ctx context.Context, lease sessions.Lease) {
+	if p := recover(); p != nil {
+		_ = lease.Release(context.WithoutCancel(ctx))
+		panic(p)
+	}
+}

@@ -43,6 +43,7 @@ func (r *Runtime) whileParked(ctx context.Context, sessionID, userID string, fn 
 	if err != nil {
 		return nil, r.storeErr("load session", err)
 	}
+	defer releaseOnPanic(ctx, lease)
 	st, err := decodeState(lease.State())
 	if err != nil || st == nil || st.Wait != waitAuth {
 		_ = lease.Release(ctx)

@@ -127,6 +127,7 @@ func (r *Runtime) Start(ctx context.Context, sessionID, userID string) ([][]byte
 		return nil, r.storeErr("start session", err)
 	}
 	defer done()
+	defer releaseOnPanic(ctx, lease)
 	if lease.State() != nil {
 		return nil, lease.Release(ctx)
 	}
@@ -154,6 +155,7 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 		return nil, r.storeErr("load session", err)
 	}
 	defer done()
+	defer releaseOnPanic(ctx, lease)
 	st, err := decodeState(lease.State())
 	if err != nil {
 		// A state we cannot read is logged and replaced: the user gets a
