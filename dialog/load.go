@@ -24,17 +24,20 @@ func LoadDir(dir string) (*Bot, error) {
 // LoadFS loads a bot from fsys (whose root is the bot directory); name is
 // the directory as shown in error messages. Node types come from reg.
 // Every problem in every file is reported at once as [LoadErrors], each as
-// file:line:col: path: message.
+// file:line:col: path: message. Files are held to [DefaultLoadLimits].
 func LoadFS(fsys fs.FS, name string, reg *nodes.Registry) (*Bot, error) {
-	l := &loader{fsys: fsys, dir: name, reg: reg}
-	return l.load()
+	return LoadFSLimited(fsys, name, reg, DefaultLoadLimits)
 }
 
 type loader struct {
-	fsys fs.FS
-	dir  string
-	reg  *nodes.Registry
-	errs LoadErrors
+	fsys      fs.FS
+	dir       string
+	reg       *nodes.Registry
+	limits    LoadLimits
+	bytesRead int // of the bot's files so far, for limits.MaxBotBytes
+	// overBotBytes is set once the files go over limits.MaxBotBytes.
+	overBotBytes bool
+	errs         LoadErrors
 }
 
 func (l *loader) file(p string) string { return path.Join(l.dir, p) }
@@ -57,12 +60,11 @@ var scopedVarRef = regexp.MustCompile(`\b(user|bot)\.[A-Za-z_]|scope:\s*(user|bo
 // parseFile reads and parses the file p of the bot directory; it returns
 // the document's root node, or nil after recording why there is none.
 func (l *loader) parseFile(p string) (*yaml.Node, []byte) {
-	data, err := fs.ReadFile(l.fsys, p)
-	if err != nil {
-		l.fail(l.file(p), nil, "", "%v", unwrapPathError(err))
+	data := l.readFile(p)
+	if data == nil {
 		return nil, nil
 	}
-	root, err := nodes.ParseYAML(l.file(p), data)
+	root, err := nodes.ParseYAMLLimited(l.file(p), data, l.limits.YAML)
 	if es, ok := nodes.AsConfigErrors(err); ok {
 		l.errs = append(l.errs, es...)
 		return nil, nil
@@ -151,6 +153,7 @@ func (l *loader) loadTasks(b *Bot) {
 	if len(names) == 0 {
 		l.fail(l.file("tasks"), nil, "", "no task files (tasks/*.yaml)")
 	}
+	names = l.checkTaskCount(names)
 	host := nodes.Host{Bot: b.Config.Name, Languages: b.Config.Languages, AuthProfiles: map[string]bool{}}
 	for name := range b.Config.AuthProfiles {
 		host.AuthProfiles[name] = true

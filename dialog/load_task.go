@@ -17,7 +17,7 @@ var idRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 // positioned in file. It lets a file that holds a task inside something
 // else (a template) report problems at their place in that file.
 func LoadTask(file string, root *yaml.Node, reg *nodes.Registry, host nodes.Host) (*Task, error) {
-	l := &loader{reg: reg}
+	l := &loader{reg: reg, limits: DefaultLoadLimits}
 	t := l.loadTaskRoot(file, root, host)
 	if len(l.errs) > 0 {
 		l.errs.Sort()

@@ -3,8 +3,10 @@ package dialog_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -215,5 +217,129 @@ func TestBotSettingsChecked(t *testing.T) {
 				t.Errorf("LoadFS error = %v; want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// aliasBomb writes levels anchored lists under indent, each of ten
+// aliases of the one before: 10^levels scalars in a few hundred bytes.
+func aliasBomb(indent string, levels int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%sl0: &l0 [%s]\n", indent, strings.TrimSuffix(strings.Repeat("lol,", 10), ","))
+	for i := 1; i < levels; i++ {
+		fmt.Fprintf(&b, "%sl%d: &l%d [%s]\n", indent, i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*l%d,", i-1), 10), ","))
+	}
+	return b.String()
+}
+
+// writeBot writes files (path → content) into a new bot directory.
+func writeBot(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// utteranceTask is a task file of n utterances, about 40 bytes each.
+func utteranceTask(n int) string {
+	var b strings.Builder
+	b.WriteString("name: big\nnodes:\n  - id: start\n    type: intent\n    next: done\n    utterances:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "      - please book a demo for me, number %d\n", i)
+	}
+	b.WriteString("  - {id: done, type: message, text: ok}\n")
+	return b.String()
+}
+
+const (
+	okTask      = "name: t\nnodes:\n  - {id: start, type: intent, utterances: [hi], next: m}\n  - {id: m, type: message, text: hi}\n"
+	brokenTask  = "name: other\nnodes:\n  - {id: start, type: intent, utterances: [hi], next: m}\n  - {id: m, type: mesage, text: hi}\n"
+	bombLimit   = "alias *l2 takes the nodes reached through aliases past 10000, the limit for a designer file; write the values out or share less"
+	allocBudget = 32 << 20 // bytes a refused bot may allocate, whatever it holds
+)
+
+// TestLoadRefusesCostlyFiles: an alias bomb in a service body or a logic
+// set value and a 50 MB task file are refused at their file:line:col,
+// with the other files' problems, allocating a bounded amount (on main
+// before the limits, the bombs took gigabytes and the big file a minute).
+func TestLoadRefusesCostlyFiles(t *testing.T) {
+	bodyBomb := "name: t\nnodes:\n  - {id: start, type: intent, utterances: [hi], next: call}\n  - id: call\n    type: service\n" +
+		"    method: POST\n    url: http://127.0.0.1:1/x\n    next: done\n    body:\n" + aliasBomb("      ", 9) + "  - {id: done, type: message, text: ok}\n"
+	setBomb := "name: t\nnodes:\n  - {id: start, type: intent, utterances: [hi], next: set}\n  - id: set\n    type: logic\n    next: done\n" +
+		"    set:\n      - name: x\n        value:\n" + aliasBomb("          ", 9) + "  - {id: done, type: message, text: ok}\n"
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []string // lines of the error, DIR/ prefixed
+	}{
+		{"alias bomb in a service body", map[string]string{"tasks/t.yaml": bodyBomb, "tasks/u.yaml": brokenTask},
+			[]string{"tasks/t.yaml:13:44: nodes[1].body.l3[7]: " + bombLimit,
+				`tasks/u.yaml:4:19: nodes.m.type: unknown node type "mesage" (known: agent_transfer, confirmation, entity, intent, logic, message, script, service)`}},
+		{"alias bomb in a logic set value", map[string]string{"tasks/t.yaml": setBomb},
+			[]string{"tasks/t.yaml:13:48: nodes[1].set[0].value.l3[7]: " + bombLimit}},
+		{"50 MB task file of utterances", map[string]string{"tasks/big.yaml": utteranceTask(1_250_000), "tasks/t.yaml": okTask},
+			[]string{"tasks/big.yaml:22082:8: file is larger than 1 MiB, the limit for a designer file; split it or shorten it"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.files["bot.yaml"] = "name: b\n"
+			dir := writeBot(t, tt.files)
+			for name, content := range tt.files {
+				// Guard: on code without limits the parser accepts a bomb and
+				// loading it would take the machine's memory.
+				if _, err := nodes.ParseYAML(name, []byte(content)); err == nil && strings.Contains(content, "&l8") {
+					t.Fatalf("ParseYAML accepted the alias bomb in %s", name)
+				}
+			}
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := dialog.LoadFS(os.DirFS(dir), dir, fixedRegistry(t, nodes.Default()))
+			runtime.ReadMemStats(&after)
+			want := dir + "/" + strings.Join(tt.want, "\n"+dir+"/")
+			if err == nil || err.Error() != want {
+				t.Errorf("LoadFS error:\ngot  %v\nwant %s", err, want)
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > allocBudget {
+				t.Errorf("LoadFS allocated %d MB; want at most %d MB", alloc>>20, allocBudget>>20)
+			}
+		})
+	}
+}
+
+// TestLoadBoundsTheWholeBot: a bot is held to a number of task files and
+// to a total size, each reported once.
+func TestLoadBoundsTheWholeBot(t *testing.T) {
+	files := map[string]string{"bot.yaml": "name: b\n"}
+	for i := 0; i < 3; i++ {
+		files[fmt.Sprintf("tasks/t%d.yaml", i)] = strings.Replace(okTask, "name: t", fmt.Sprintf("name: t%d", i), 1)
+	}
+	dir := writeBot(t, files)
+	tests := []struct {
+		name string
+		lim  dialog.LoadLimits
+		want string
+	}{
+		{"task files", dialog.LoadLimits{YAML: nodes.DefaultYAMLLimits, MaxTaskFiles: 2, MaxBotBytes: 1 << 20},
+			dir + "/tasks: 3 task files, more than 2, the limit for a bot"},
+		{"total size", dialog.LoadLimits{YAML: nodes.DefaultYAMLLimits, MaxTaskFiles: 10, MaxBotBytes: 8 + 2*(len(okTask)+1)},
+			dir + "/tasks/t2.yaml: the bot's files are larger than " + fmt.Sprint(8+2*(len(okTask)+1)) + " bytes together, the limit for a bot"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := dialog.LoadFSLimited(os.DirFS(dir), dir, fixedRegistry(t, nodes.Default()), tt.lim)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("LoadFSLimited error:\ngot  %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+	if _, err := dialog.LoadFSLimited(os.DirFS(dir), dir, fixedRegistry(t, nodes.Default()), dialog.DefaultLoadLimits); err != nil {
+		t.Errorf("within the default limits: %v", err)
 	}
 }

@@ -1,0 +1,81 @@
+package dialog
+
+import (
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/botforge/dialogd/nodes"
+)
+
+// LoadLimits bound what loading one bot may cost, since a bot may come
+// from a tenant or a template: each file is held to YAML (size, aliases,
+// depth; see [nodes.YAMLLimits]) and the bot as a whole to MaxTaskFiles
+// files and MaxBotBytes bytes, so loading reads and parses a bounded
+// amount whatever the directory holds.
+type LoadLimits struct {
+	YAML         nodes.YAMLLimits
+	MaxTaskFiles int // tasks/*.yaml and *.yml files
+	MaxBotBytes  int // bot.yaml and every task file together
+}
+
+// DefaultLoadLimits are the limits [LoadFS] and [LoadDir] apply: those of
+// [nodes.DefaultYAMLLimits] per file, 500 task files and 16 MiB in all.
+var DefaultLoadLimits = LoadLimits{YAML: nodes.DefaultYAMLLimits, MaxTaskFiles: 500, MaxBotBytes: 16 << 20}
+
+// LoadFSLimited is [LoadFS] with the given limits. A file over a limit
+// is one more problem in [LoadErrors], positioned where it goes over.
+func LoadFSLimited(fsys fs.FS, name string, reg *nodes.Registry, lim LoadLimits) (*Bot, error) {
+	l := &loader{fsys: fsys, dir: name, reg: reg, limits: lim}
+	return l.load()
+}
+
+// LoadDirLimited is [LoadDir] with the given limits.
+func LoadDirLimited(dir string, lim LoadLimits) (*Bot, error) {
+	return LoadFSLimited(os.DirFS(dir), dir, nodes.Default(), lim)
+}
+
+// readFile reads the file p of the bot directory, stopping one byte past
+// what the limits leave for it, so that a huge file costs no more than
+// the limit to refuse. It returns nil after recording why there is no
+// content.
+func (l *loader) readFile(p string) []byte {
+	if l.overBotBytes {
+		return nil
+	}
+	f, err := l.fsys.Open(p)
+	if err != nil {
+		l.fail(l.file(p), nil, "", "%v", unwrapPathError(err))
+		return nil
+	}
+	defer f.Close()
+	limit := min(l.limits.YAML.MaxFileBytes, max(l.limits.MaxBotBytes-l.bytesRead, 0))
+	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err != nil {
+		l.fail(l.file(p), nil, "", "%v", unwrapPathError(err))
+		return nil
+	}
+	if len(data) <= limit {
+		l.bytesRead += len(data)
+		return data
+	}
+	if limit < l.limits.YAML.MaxFileBytes {
+		if !l.overBotBytes { // said once; the files after it are not read
+			l.fail(l.file(p), nil, "", "the bot's files are larger than %d bytes together, the limit for a bot", l.limits.MaxBotBytes)
+		}
+		l.overBotBytes = true
+		return nil
+	}
+	l.errs = append(l.errs, nodes.FileTooLarge(l.file(p), data, limit)...)
+	return nil
+}
+
+// checkTaskCount reports a bot with more task files than the limit; it
+// returns the names to load.
+func (l *loader) checkTaskCount(names []string) []string {
+	if len(names) <= l.limits.MaxTaskFiles {
+		return names
+	}
+	l.fail(l.file("tasks"), nil, "", "%d task files, more than %d, the limit for a bot", len(names), l.limits.MaxTaskFiles)
+	return nil
+}
