@@ -405,15 +405,16 @@ func (c *authChat) toConfirm(lastName, company string) {
 }
 
 // authorizeFrame confirms and expects an authorize frame for the
-// salesforce profile pointing at sfsim's authorize page.
+// salesforce profile pointing at botd's hop (auth.StartPath), which
+// redirects to sfsim's authorize page.
 func (c *authChat) authorizeFrame(sf *sfEnv) wsFrame {
 	c.TB.Helper()
 	got, f := c.Say("yes")
 	if f.Type != "authorize" {
 		c.TB.Fatalf("after yes: got %q (%+v); want an authorize frame", got, f)
 	}
-	if f.Profile != "salesforce" || f.Text == "" || !strings.HasPrefix(f.URL, sf.srv.URL+"/services/oauth2/authorize?") {
-		c.TB.Fatalf("authorize frame = %+v; want profile salesforce, a text and sfsim's authorize URL", f)
+	if f.Profile != "salesforce" || f.Text == "" || !strings.Contains(f.URL, auth.StartPath+"?state=") {
+		c.TB.Fatalf("authorize frame = %+v; want profile salesforce, a text and botd's %s link", f, auth.StartPath)
 	}
 	return f
 }
@@ -485,7 +486,7 @@ func (b *uaClient) get(u string) webPage { b.t.Helper(); return b.do(http.Method
 // without following it.
 func (b *uaClient) authorize(sf *sfEnv, authURL, user string, approve bool) string {
 	b.t.Helper()
-	p := b.get(authURL)
+	p := b.get(b.hop(sf, authURL))
 	if strings.Contains(p.body, `action="/services/oauth2/login"`) {
 		m := sfReqField.FindStringSubmatch(p.body)
 		if m == nil {
@@ -511,11 +512,31 @@ func (b *uaClient) authorize(sf *sfEnv, authURL, user string, approve bool) stri
 	return p.location
 }
 
+// hop opens a link the chat sent (botd's auth.StartPath, which sets the
+// link's binding cookie in this client) and returns the provider URL it
+// redirects to; a link that already is sfsim's is returned as it is.
+func (b *uaClient) hop(sf *sfEnv, link string) string {
+	b.t.Helper()
+	if strings.HasPrefix(link, sf.srv.URL) {
+		return link
+	}
+	p := b.get(link)
+	if p.status != http.StatusFound || !strings.HasPrefix(p.location, sf.srv.URL+"/services/oauth2/authorize?") {
+		b.t.Fatalf("hop %s: status %d, location %q; want a redirect to sfsim's authorize page\n%s", link, p.status, p.location, p.body)
+	}
+	return p.location
+}
+
 // signIn is a user's whole sign-in: sfsim's pages as user, then the
 // redirect to callbackBase's /oauth/callback, whose page must close itself.
 func signIn(t *testing.T, sf *sfEnv, authURL, user, callbackBase string) {
 	t.Helper()
-	b := newUA(t)
+	signInWith(t, newUA(t), sf, authURL, user, callbackBase)
+}
+
+// signInWith is signIn in browser b (which may have opened the link).
+func signInWith(t *testing.T, b *uaClient, sf *sfEnv, authURL, user, callbackBase string) {
+	t.Helper()
 	loc := b.authorize(sf, authURL, user, true)
 	if !strings.HasPrefix(loc, callbackBase+auth.CallbackPath+"?") {
 		t.Fatalf("sfsim redirected to %q; want %s", loc, callbackBase+auth.CallbackPath)
@@ -539,7 +560,11 @@ func TestAuthorizeInChatResumes(t *testing.T) {
 	c := newChat(t, bd.addr, "")
 	c.toConfirm("Lovelace", "Analytical Engines")
 	f := c.authorizeFrame(sf)
-	u, _ := url.Parse(f.URL)
+	if want := lnURL(ln) + auth.StartPath + "?state="; !strings.HasPrefix(f.URL, want) {
+		t.Errorf("authorize link %q; want botd's hop %s…", f.URL, want)
+	}
+	b := newUA(t)
+	u, _ := url.Parse(b.hop(sf, f.URL))
 	q := u.Query()
 	checks := []struct{ what, got, want string }{
 		{"redirect_uri", q.Get("redirect_uri"), lnURL(ln) + auth.CallbackPath},
@@ -557,7 +582,7 @@ func TestAuthorizeInChatResumes(t *testing.T) {
 	}
 	seqBefore := c.LastSeq
 
-	signIn(t, sf, f.URL, demoUser, lnURL(ln))
+	signInWith(t, b, sf, f.URL, demoUser, lnURL(ln))
 
 	// No input: the resumed task's frames arrive by themselves.
 	got, last := c.ReadTurn()
@@ -897,8 +922,10 @@ func TestCallbackAttacks(t *testing.T) {
 
 	// A link used after its TTL (the callback's clock runs 11 minutes
 	// ahead) is refused as expired, and then also as used.
+	cb2 := newUA(t)
+	carolLink = cb2.hop(sf, carolLink) // opened in time, completed late
 	clock.Store(int64(11 * time.Minute))
-	cloc := newUA(t).authorize(sf, carolLink, demoUser, true)
+	cloc := cb2.authorize(sf, carolLink, demoUser, true)
 	if p := newUA(t).get(cloc); p.status != http.StatusBadRequest || !strings.Contains(p.body, "expired") {
 		t.Errorf("late callback: %d\n%s\nwant 400 expired", p.status, p.body)
 	}
@@ -1076,4 +1103,61 @@ func TestPreAuthorizedRevokedDegrades(t *testing.T) {
 	c.toConfirm("Lamarr", "Frequency Hopping")
 	got, _ = c.Say("yes")
 	wantCreated(t, got, "Lamarr")
+}
+
+// TestAuthorizeLinkBoundToBrowser (issue 11, item 4): the authorize link
+// completes only in the browser that opened it through botd's hop. The
+// provider page behind it, forwarded to another browser and completed there
+// with another Salesforce account, is refused at the callback (403, a
+// metric) without consuming the link; that browser opening the chat's link
+// itself is refused too; and the chat user's own browser then finishes, so
+// the lead is created by the chat user's Salesforce account, never by the
+// other one.
+func TestAuthorizeLinkBoundToBrowser(t *testing.T) {
+	ln := reservePort(t)
+	sf := startSF(t, sfConfig{callbacks: []string{lnURL(ln) + auth.CallbackPath}})
+	bd := startAuthBotd(t, ln, botdOptions{args: []string{"-bot", writeAuthBot(t, "sales", sf.perUser())}})
+
+	c := newChat(t, bd.addr, "")
+	c.toConfirm("Hamilton", "Apollo Guidance")
+	link := c.authorizeFrame(sf).URL
+	if want := lnURL(ln) + auth.StartPath + "?state="; !strings.HasPrefix(link, want) {
+		t.Fatalf("authorize link %q; want botd's hop %s…", link, want)
+	}
+	owner := newUA(t)
+	providerURL := owner.hop(sf, link)
+
+	// The provider page, completed in another browser: refused.
+	other := newUA(t)
+	loc := other.authorize(sf, providerURL, integUser, true)
+	refusals := []struct {
+		what   string
+		page   webPage
+		text   string
+		metric string
+	}{
+		{"callback in a browser without the cookie", other.get(loc), "not started in this browser",
+			`dialogd_oauth_refused_total{endpoint="callback",reason="unbound"}`},
+		{"the chat's link opened by a second browser", other.get(link), "already opened in another browser",
+			`dialogd_oauth_refused_total{endpoint="start",reason="opened_elsewhere"}`},
+	}
+	for _, r := range refusals {
+		if r.page.status != http.StatusForbidden || !strings.Contains(r.page.body, r.text) {
+			t.Errorf("%s: status %d\n%s\nwant 403 saying %q", r.what, r.page.status, r.page.body, r.text)
+		}
+		if got := getMetric(t, bd.addr, r.metric); got != "1" {
+			t.Errorf("%s: %s = %s; want 1", r.what, r.metric, got)
+		}
+	}
+	if got := getMetric(t, bd.addr, "dialogd_oauth_resumed_total"); got != "0" {
+		t.Fatalf("dialogd_oauth_resumed_total = %s after the refused callback; want 0", got)
+	}
+
+	// The browser that opened the link finishes: nothing was consumed.
+	signInWith(t, owner, sf, providerURL, demoUser, lnURL(ln))
+	got, _ := c.ReadTurn()
+	id := wantCreated(t, got, "Hamilton")
+	if lead := sf.lead(t, "Hamilton"); lead["Id"] != id || lead["CreatedById"] != sf.userID(t, demoUser) {
+		t.Errorf("lead = %v; want id %s created by %s (the browser that opened the link), not %s", lead, id, demoUser, integUser)
+	}
 }
