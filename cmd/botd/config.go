@@ -24,6 +24,7 @@ type config struct {
 	PublicURL      string
 	DemoAPI        bool
 	IdleTTL        time.Duration
+	LeaseTTL       time.Duration
 	DebugAddr      string
 	ShowVersion    bool
 	Edge           edgeConfig // the HTTP edge's limits (edgeconfig.go)
@@ -47,6 +48,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	level := fl.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
 	fl.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "the server's public base URL; OAuth callbacks go to PUBLIC_URL/oauth/callback (default http://ADDR for a loopback address) (env PUBLIC_URL)")
 	demo := fl.String("demo-api", env("DEMO_API", "auto"), "serve the demo bot's API at /demo/api: on, off or auto (= when serving the embedded demo bot) (env DEMO_API)")
+	leaseTTL := fl.String("lease-ttl", env("LEASE_TTL", "3s"), "how long a turn's hold on its session lasts without renewal (renewed every third of it while the turn runs): the longest a crashed instance's users wait; at least 300ms (env LEASE_TTL)")
 	idleTTL := fl.String("idle-ttl", env("IDLE_TTL", "15m"), "session idle time-out for bots that do not set settings.session_idle_ttl, a Go duration such as 15m or 1h (env IDLE_TTL)")
 	fl.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate address, e.g. 127.0.0.1:6060; empty is off (env DEBUG_ADDR)")
 	fl.BoolVar(&c.ShowVersion, "version", false, "print the version, VCS revision and Go version, then exit")
@@ -66,6 +68,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		return nil, fmt.Errorf("-idle-ttl: want a positive duration such as 15m, got %q", *idleTTL)
 	}
 	c.IdleTTL = ttl
+	if c.LeaseTTL, err = time.ParseDuration(*leaseTTL); err != nil || c.LeaseTTL < 300*time.Millisecond {
+		return nil, fmt.Errorf("-lease-ttl: want a duration of at least 300ms such as 3s, got %q", *leaseTTL)
+	}
 	if err := finishEdge(); err != nil {
 		return nil, err
 	}

@@ -169,7 +169,7 @@ func (s *server) initSecrets() error {
 // openStore opens the session store and its bus: Redis when configured,
 // with go-redis's own log lines routed to botd's log; memory otherwise.
 func (s *server) openStore() error {
-	opts := sessions.Options{IdleTTL: s.cfg.IdleTTL}
+	opts := sessions.Options{IdleTTL: s.cfg.IdleTTL, LockTTL: s.cfg.LeaseTTL}
 	if s.cfg.RedisURL == "" {
 		m := sessions.NewMemory(opts)
 		s.store, s.bus = m, m
