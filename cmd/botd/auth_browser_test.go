@@ -17,7 +17,8 @@ import (
 // TestBrowserAuthorizeCard drives the real widget in headless Chromium
 // through a per-user Salesforce bot: the task reaches the service node, the
 // widget shows the authorize card, its button opens a popup on sfsim's
-// login page, the test signs in and approves inside that popup, botd's
+// login page (through botd's /oauth/start hop, which binds the link to the
+// browser), the test signs in and approves inside that popup, botd's
 // callback page closes the popup by itself, and the widget shows the
 // resumed task's message without the user typing anything.
 func TestBrowserAuthorizeCard(t *testing.T) {
@@ -25,7 +26,7 @@ func TestBrowserAuthorizeCard(t *testing.T) {
 	ln := reservePort(t)
 	base := lnURL(ln)
 	sf := startSF(t, sfConfig{callbacks: []string{base + auth.CallbackPath}})
-	startAuthBotd(t, ln, botdOptions{args: []string{"-bot", writeAuthBot(t, "sales", sf.perUser())}})
+	bd := startAuthBotd(t, ln, botdOptions{args: []string{"-bot", writeAuthBot(t, "sales", sf.perUser())}})
 
 	browsertest.Do(t, ctx, "load page", chromedp.Navigate(base+"/"))
 	browsertest.WaitJS(t, ctx, "connect", `document.querySelector('.dlgd-root').dataset.state === 'connected'`)
@@ -73,6 +74,17 @@ func TestBrowserAuthorizeCard(t *testing.T) {
 	id := wantCreated(t, strings.TrimPrefix(got[len(got)-1], "bot: "), "Lovelace")
 	if lead := sf.lead(t, "Lovelace"); lead["Id"] != id {
 		t.Errorf("lead in sfsim = %v; want id %s", lead, id)
+	}
+	// The popup went through botd's hop (the card's link), which bound
+	// the link to this browser: its callback carried the cookie.
+	for _, m := range []struct{ name, want string }{
+		{`dialogd_oauth_refused_total{endpoint="callback",reason="unbound"}`, "0"},
+		{`dialogd_oauth_refused_total{endpoint="start",reason="opened_elsewhere"}`, "0"},
+		{"dialogd_oauth_resumed_total", "1"},
+	} {
+		if got := getMetric(t, bd.addr, m.name); got != m.want {
+			t.Errorf("%s = %s; want %s", m.name, got, m.want)
+		}
 	}
 }
 
