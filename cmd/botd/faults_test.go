@@ -49,6 +49,16 @@ func faultUsers(t *testing.T) int {
 type faultRig struct {
 	redis *aofRedis
 	botds []*botdProc // botds[0] is the one a case may kill
+
+	bin, dir, redisURL string // how the botds were started, for a restart
+	env                []string
+}
+
+// restart starts botds[i] again on its address, after it was killed.
+func (r *faultRig) restart(t *testing.T, i int) {
+	t.Helper()
+	old := r.botds[i]
+	r.botds[i] = startBotdProc(t, old.name+"-restarted", r.dir, r.bin, old.addr, r.redisURL, r.env)
 }
 
 // startFaultRig starts Redis with appendfsync set to fsync, and two botd.
@@ -67,7 +77,7 @@ func startBotds(t *testing.T, redisURL string) *faultRig {
 	t.Helper()
 	bin := buildBotd(t)
 	dir := t.TempDir()
-	rig := &faultRig{}
+	rig := &faultRig{bin: bin, dir: dir, redisURL: redisURL}
 	addrs := []string{freeLoopbackAddr(t), freeLoopbackAddr(t)}
 	env := envList(map[string]string{
 		"BOT_SECRET_KEY":   "fault-suite-secret-0123456789",
@@ -77,6 +87,7 @@ func startBotds(t *testing.T, redisURL string) *faultRig {
 		"DEMO_API":         "on",
 		"BOT_DIR":          "", // the embedded demo bot, whatever the caller's environment says
 	})
+	rig.env = env
 	for i, addr := range addrs {
 		rig.botds = append(rig.botds, startBotdProc(t, "botd-"+strconv.Itoa(i), dir, bin, addr, redisURL, env))
 	}
@@ -202,6 +213,41 @@ func TestFaultKillOneBotd(t *testing.T) {
 func TestFaultKillOneBotdCluster(t *testing.T) {
 	faultsEnabled(t)
 	testKillOneBotd(t, startBotds(t, redistest.StartCluster(t).URL()))
+}
+
+// A botd on a 3-master Redis Cluster killed with SIGKILL in the middle of
+// its users' slow service calls, then started again on the same address:
+// users who know only that address resume there (their state and outbox
+// are in the cluster), the replay ends with a non-zero last_seq, and every
+// dialog completes with one lead.
+func TestFaultRestartBotdCluster(t *testing.T) {
+	faultsEnabled(t)
+	rig := startBotds(t, redistest.StartCluster(t).URL())
+	ctx, cancel := context.WithTimeout(context.Background(), faultLoadLimit)
+	defer cancel()
+	stats := &faultStats{}
+	const users = 10
+	errs := make([]error, users)
+	var wg sync.WaitGroup
+	for i := range users {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = runUser(ctx, []string{rig.botds[0].addr}, 0, faultDialogs, stats)
+		}()
+	}
+	for stats.inflightYes[0].Load() < 3 && ctx.Err() == nil {
+		time.Sleep(2 * time.Millisecond)
+	}
+	stats.killedAt.Store(time.Now().UnixNano())
+	rig.botds[0].signal(syscall.SIGKILL)
+	rig.restart(t, 0)
+	t.Logf("botd-0 killed with %d slow calls in flight and ready again after %v", stats.inflightYes[0].Load(), time.Since(time.Unix(0, stats.killedAt.Load())).Round(time.Millisecond))
+	wg.Wait()
+	checkNoLossNoDuplicates(t, rig, stats, errs)
+	if stats.resumes.Load() == 0 {
+		t.Error("no user resumed: the restart did not land mid-dialog")
+	}
 }
 
 func testKillOneBotd(t *testing.T, rig *faultRig) {
