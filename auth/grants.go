@@ -146,7 +146,7 @@ func (m *Manager) fetch(ctx context.Context, pr *profile) (*tokenRecord, error) 
 	if tok.AccessToken == "" {
 		return nil, fmt.Errorf("profile %s: token response has no access_token", pr.name)
 	}
-	return recordFromToken(tok, nil, m.now()), nil
+	return recordFromToken(tok, nil, m.now())
 }
 
 // refreshWith redeems a refresh token.
@@ -159,7 +159,7 @@ func (m *Manager) refreshWith(ctx context.Context, pr *profile, prev *tokenRecor
 	if err != nil {
 		return nil, translate(pr.name, err)
 	}
-	return recordFromToken(tok, prev, m.now()), nil
+	return recordFromToken(tok, prev, m.now())
 }
 
 // exchange redeems an authorization code with the PKCE verifier.
@@ -175,7 +175,7 @@ func (m *Manager) exchange(ctx context.Context, pr *profile, code, verifier stri
 	if tok.AccessToken == "" {
 		return nil, fmt.Errorf("profile %s: token response has no access_token", pr.name)
 	}
-	return recordFromToken(tok, nil, m.now()), nil
+	return recordFromToken(tok, nil, m.now())
 }
 
 // revokeRemote posts the token to the revoke endpoint. An already invalid

@@ -410,7 +410,15 @@ func (p *Profile) checkBaseURL() error {
 	if p.Salesforce != nil {
 		return errors.New("base_url and salesforce exclude each other: with the salesforce preset the base URL is the token's instance_url")
 	}
-	return checkURL("base_url", p.BaseURL)
+	if err := checkURL("base_url", p.BaseURL); err != nil {
+		return err
+	}
+	// Service nodes append their path to the base URL: it would land in
+	// a query or fragment.
+	if u, _ := url.Parse(p.BaseURL); u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.HasSuffix(p.BaseURL, "#") {
+		return fmt.Errorf("base_url %q: must not have a query or fragment (node paths are appended to it)", p.BaseURL)
+	}
+	return nil
 }
 
 // kindRequirement is one thing a kind of profile needs; what completes

@@ -26,10 +26,14 @@ type tokenRecord struct {
 }
 
 // recordFromToken keeps what a token response carried; a refresh response
-// without refresh_token keeps prev's.
-func recordFromToken(tok *oauth2.Token, prev *tokenRecord, now time.Time) *tokenRecord {
+// without refresh_token keeps prev's. A response whose instance_url is not
+// a plain https base URL is refused (see checkInstanceURL).
+func recordFromToken(tok *oauth2.Token, prev *tokenRecord, now time.Time) (*tokenRecord, error) {
 	r := &tokenRecord{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType, Obtained: now.UnixMilli()}
 	if s, ok := tok.Extra("instance_url").(string); ok {
+		if err := checkInstanceURL(s); err != nil {
+			return nil, err
+		}
 		r.InstanceURL = s
 	}
 	if s, ok := tok.Extra("id").(string); ok {
@@ -52,7 +56,7 @@ func recordFromToken(tok *oauth2.Token, prev *tokenRecord, now time.Time) *token
 			r.IdentityURL = prev.IdentityURL
 		}
 	}
-	return r
+	return r, nil
 }
 
 // expired reports whether the provider's expiry (if any) has passed, with
