@@ -6,12 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -175,16 +172,8 @@ func (s *Service) Provision(h *Host) error {
 			s.xmlBody = &tp
 		}
 	}
-	if s.Auth != "" && !h.AuthProfiles[s.Auth] {
-		names := make([]string, 0, len(h.AuthProfiles))
-		for n := range h.AuthProfiles {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		if len(names) == 0 {
-			return fmt.Errorf("auth profile %q is not declared: bot.yaml declares no auth profiles", s.Auth)
-		}
-		return fmt.Errorf("auth profile %q is not declared in bot.yaml (declared: %s)", s.Auth, strings.Join(names, ", "))
+	if err := h.CheckAuthProfile(s.Auth); err != nil {
+		return err
 	}
 	s.headerNames = s.headerNames[:0]
 	s.headerVals = s.headerVals[:0]
@@ -274,120 +263,85 @@ func validHeaderName(k string) bool {
 	return true
 }
 
-// serviceRequest is a rendered request, reusable for a retry.
-type serviceRequest struct {
-	url         string
-	host        string // for logs
-	body        []byte
-	contentType string
-	headers     []string // name, value pairs
-	// idempotencyKey goes out as the Idempotency-Key header of a POST,
-	// PUT or PATCH, unless the node sets that header itself.
-	idempotencyKey string
-}
-
-// serviceResult is what one call produced.
-type serviceResult struct {
-	status int
-	header http.Header
-	body   []byte
-	kind   string // failure kind, "" for a usable response
-	err    error
-}
-
 // Run makes the call.
 func (s *Service) Run(ctx context.Context, t *Turn) (Outcome, error) {
 	start := time.Now()
-	req, err := s.render(ctx, t)
-	var res serviceResult
+	call, err := s.render(t)
+	var res APIResult
 	if err != nil {
-		res = serviceResult{kind: FailureRequest, err: err}
+		res = APIResult{Failure: FailureRequest, Err: err}
 	} else {
-		res = s.recordAndCall(ctx, t, req)
+		res = call.Do(ctx, t)
 	}
-	if res.kind != "" && errors.Is(res.err, context.Canceled) && ctx.Err() != nil {
+	if res.Failure != "" && errors.Is(res.Err, context.Canceled) && ctx.Err() != nil {
 		// The turn itself was abandoned (shutdown, client gone): nothing
 		// to tell the user, and the dialog stays where it is.
 		return Outcome{}, fmt.Errorf("service %s: %w", t.NodeID, ctx.Err())
 	}
 	d := time.Since(start)
-
-	var authErr *AuthorizationRequiredError
-	switch {
-	case errors.As(res.err, &authErr):
-		return s.needsAuthorization(ctx, t, res, authErr, d), nil
-	case errors.Is(res.err, ErrReconnectRequired):
-		return s.needsReconnect(ctx, t, res, d), nil
-	case res.kind == "" && res.status >= 200 && res.status <= 299:
+	if out, ok := res.Authorization(t, s.Auth); ok {
+		return s.needsAction(ctx, t, res, out, d), nil
+	}
+	if res.OK() {
 		t.Memory.SetNode(t.NodeID, map[string]any{"response": map[string]any{
-			"status": float64(res.status),
-			"body":   parseResponseBody(res.header.Get("Content-Type"), res.body),
+			"status": float64(res.Status),
+			"body":   parseResponseBody(res.Header.Get("Content-Type"), res.Body),
 		}})
-		s.observe(t, res.status, d, nil)
-		s.log(ctx, t).Debug("service call", "node", t.NodeID, "method", s.Method, "host", req.host,
-			"status", res.status, "duration_ms", d.Milliseconds())
+		s.observe(t, res.Status, d, nil)
+		s.log(ctx, t).Debug("service call", "node", t.NodeID, "method", s.Method, "host", res.Host,
+			"status", res.Status, "duration_ms", d.Milliseconds())
 		return Next(), nil
 	}
-	return s.failed(ctx, t, req, res, d)
+	return s.failed(ctx, t, res, d)
 }
 
-// needsAuthorization parks the dialog behind an authorize card: the user
-// must grant access before the call can be made.
-func (s *Service) needsAuthorization(ctx context.Context, t *Turn, res serviceResult, authErr *AuthorizationRequiredError, d time.Duration) Outcome {
-	s.observe(t, 0, d, res.err)
-	profile := authErr.Profile
-	if profile == "" {
-		profile = s.Auth
+// needsAction reports a call that needs the user to authorize (the dialog
+// parks behind an authorize card) or an administrator to reconnect a
+// bot-wide credential (the task ends with a clear message, whatever the
+// task's error branches say).
+func (s *Service) needsAction(ctx context.Context, t *Turn, res APIResult, out Outcome, d time.Duration) Outcome {
+	if out.Status == StatusPark {
+		s.observe(t, 0, d, res.Err)
+		s.log(ctx, t).Info("service call needs authorization", "node", t.NodeID, "profile", s.Auth)
+		return out
 	}
-	t.Say(Reply{Type: ReplyAuthorize, URL: authErr.URL, Profile: profile, Text: authErr.Text})
-	s.log(ctx, t).Info("service call needs authorization", "node", t.NodeID, "profile", profile)
-	return Park()
-}
-
-// needsReconnect ends the task for a bot-wide credential an administrator
-// must restore: a clear message, whatever the task's error branches say.
-func (s *Service) needsReconnect(ctx context.Context, t *Turn, res serviceResult, d time.Duration) Outcome {
-	s.observe(t, res.status, d, &ServiceError{Node: t.NodeID, Kind: FailureAuth, Err: res.err})
+	s.observe(t, res.Status, d, &ServiceError{Node: t.NodeID, Kind: FailureAuth, Err: res.Err})
 	t.Memory.SetNode(t.NodeID, map[string]any{
-		"response": map[string]any{"status": float64(res.status), "body": nil},
+		"response": map[string]any{"status": float64(res.Status), "body": nil},
 		"error":    "reconnect",
 	})
 	s.log(ctx, t).Warn("service call needs an administrator to reconnect", "node", t.NodeID, "profile", s.Auth)
-	return FailWith(FailReconnect, "")
+	return out
 }
 
 // failed records a non-2xx answer or a call that got no usable answer as
 // <node>.response and <node>.error, and goes to on_error/on_timeout or
 // fails the task.
-func (s *Service) failed(ctx context.Context, t *Turn, req *serviceRequest, res serviceResult, d time.Duration) (Outcome, error) {
+func (s *Service) failed(ctx context.Context, t *Turn, res APIResult, d time.Duration) (Outcome, error) {
 	var body any
-	if res.kind == "" {
-		res.kind = FailureStatus
-		body = parseResponseBody(res.header.Get("Content-Type"), res.body)
+	if res.Failure == "" {
+		res.Failure = FailureStatus
+		body = parseResponseBody(res.Header.Get("Content-Type"), res.Body)
 	}
 	t.Memory.SetNode(t.NodeID, map[string]any{
-		"response": map[string]any{"status": float64(res.status), "body": body},
-		"error":    res.kind,
+		"response": map[string]any{"status": float64(res.Status), "body": body},
+		"error":    res.Failure,
 	})
 	var obsErr error
-	if res.err != nil {
-		obsErr = &ServiceError{Node: t.NodeID, Kind: res.kind, Err: res.err}
+	if res.Err != nil {
+		obsErr = &ServiceError{Node: t.NodeID, Kind: res.Failure, Err: res.Err}
 	}
-	s.observe(t, res.status, d, obsErr)
-	host := ""
-	if req != nil {
-		host = req.host
-	}
+	s.observe(t, res.Status, d, obsErr)
 	// The error text of a transport failure can hold the URL, and so
 	// context values: it is logged at debug level only.
-	s.log(ctx, t).Warn("service call failed", "node", t.NodeID, "method", s.Method, "host", host,
-		"status", res.status, "kind", res.kind, "duration_ms", d.Milliseconds())
-	if res.err != nil {
-		s.log(ctx, t).Debug("service call error", "node", t.NodeID, "err", res.err)
+	s.log(ctx, t).Warn("service call failed", "node", t.NodeID, "method", s.Method, "host", res.Host,
+		"status", res.Status, "kind", res.Failure, "duration_ms", d.Milliseconds())
+	if res.Err != nil {
+		s.log(ctx, t).Debug("service call error", "node", t.NodeID, "err", res.Err)
 	}
 
 	target := s.OnError
-	if res.kind == FailureTimeout {
+	if res.Failure == FailureTimeout {
 		target = s.OnTimeout
 	}
 	if target != "" {
@@ -425,59 +379,44 @@ func (s *Service) observe(t *Turn, status int, d time.Duration, err error) {
 	}
 }
 
-// render renders URL, headers and body for the turn. A URL that renders
-// to a path is joined to the base URL of the auth profile, when the
-// authorizer supplies one (a [BaseURLer], e.g. Salesforce's instance_url).
-func (s *Service) render(ctx context.Context, t *Turn) (*serviceRequest, error) {
+// render renders the call's URL, headers and body for the turn. A URL
+// that renders to a path is joined to the base URL of the auth profile by
+// APICall.Do, when the authorizer supplies one (a [BaseURLer], e.g.
+// Salesforce's instance_url).
+func (s *Service) render(t *Turn) (*APICall, error) {
 	raw, err := s.URL.Render(t, EscapeURL)
 	if err != nil {
 		return nil, fmt.Errorf("url: %w", err)
 	}
-	if isPathURL(raw) && s.Auth != "" && t.Env != nil {
-		if b, ok := t.Env.Auth.(BaseURLer); ok {
-			base, err := b.BaseURL(ctx, t, s.Auth)
-			if err != nil {
-				return nil, fmt.Errorf("auth profile %s: base url: %w", s.Auth, err)
-			}
-			raw = strings.TrimSuffix(base, "/") + raw
-		}
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, errors.New("url: not a valid url after rendering")
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, errors.New("url: must be an absolute http or https url")
-	}
-	r := &serviceRequest{url: raw, host: u.Host, idempotencyKey: idempotencyKey(t, s.Method)}
+	r := &APICall{Method: s.Method, URL: raw, Auth: s.Auth, Timeout: s.timeout, Resendable: s.Idempotent}
 	switch {
 	case s.xmlBody != nil:
 		b, err := s.xmlBody.Render(t, EscapeXML)
 		if err != nil {
 			return nil, fmt.Errorf("body: %w", err)
 		}
-		r.body, r.contentType = []byte(b), "application/xml; charset=utf-8"
+		r.Body, r.ContentType = []byte(b), "application/xml; charset=utf-8"
 	case s.body != nil && s.BodyType == BodyForm:
 		form, err := RenderForm(t, s.body)
 		if err != nil {
 			return nil, fmt.Errorf("body: %w", err)
 		}
-		r.body, r.contentType = []byte(form.Encode()), "application/x-www-form-urlencoded"
+		r.Body, r.ContentType = []byte(form.Encode()), "application/x-www-form-urlencoded"
 	case s.body != nil:
 		b, err := RenderJSON(t, s.body)
 		if err != nil {
 			return nil, fmt.Errorf("body: %w", err)
 		}
-		r.body, r.contentType = b, "application/json"
+		r.Body, r.ContentType = b, "application/json"
 	}
 	if len(s.headerNames) > 0 {
-		r.headers = make([]string, 0, 2*len(s.headerNames))
+		r.Header = make(http.Header, len(s.headerNames))
 		for i, k := range s.headerNames {
 			v, err := s.headerVals[i].Render(t, EscapeText)
 			if err != nil {
 				return nil, fmt.Errorf("header %s: %w", k, err)
 			}
-			r.headers = append(r.headers, k, headerValue(v))
+			r.Header[k] = []string{headerValue(v)}
 		}
 	}
 	return r, nil
@@ -498,107 +437,6 @@ func headerValue(v string) string {
 }
 
 func isHeaderControl(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f }
-
-// errMaybeDone is the error of a call that an earlier run of the turn
-// started and that is not sent again.
-var errMaybeDone = errors.New("an earlier run of this turn made this call and did not see its answer")
-
-// recordAndCall records a call with a side effect in the session before
-// making it (Turn.RecordCall). A call an earlier run recorded is sent again
-// with the same idempotency key only when the node is Idempotent.
-func (s *Service) recordAndCall(ctx context.Context, t *Turn, r *serviceRequest) serviceResult {
-	if r.idempotencyKey == "" || t.RecordCall == nil {
-		return s.call(ctx, t, r)
-	}
-	again, err := t.RecordCall(ctx, r.idempotencyKey, s.Idempotent)
-	switch {
-	case err != nil:
-		return serviceResult{kind: FailureRequest, err: err}
-	case again && !s.Idempotent:
-		return serviceResult{kind: FailureUncertain, err: errMaybeDone}
-	case again:
-		s.log(ctx, t).Info("service call sent again after a crash", "node", t.NodeID, "idempotency_key", r.idempotencyKey)
-	}
-	return s.call(ctx, t, r)
-}
-
-// call does the request under the node's timeout, renewing the credential
-// and retrying once after a 401 when the authorizer can refresh.
-func (s *Service) call(ctx context.Context, t *Turn, r *serviceRequest) serviceResult {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	res := s.attempt(ctx, t, r)
-	if res.kind != "" || res.status != http.StatusUnauthorized || s.Auth == "" || t.Env == nil {
-		return res
-	}
-	ref, ok := t.Env.Auth.(Refresher)
-	if !ok {
-		return res
-	}
-	if err := ref.Refresh(ctx, t, s.Auth); err != nil {
-		if errors.Is(err, ErrAuthorizationRequired) || errors.Is(err, ErrReconnectRequired) {
-			return serviceResult{kind: FailureAuth, err: err}
-		}
-		s.log(ctx, t).Debug("service credential refresh failed", "node", t.NodeID, "profile", s.Auth, "err", err)
-		return res // report the 401
-	}
-	return s.attempt(ctx, t, r)
-}
-
-func (s *Service) attempt(ctx context.Context, t *Turn, r *serviceRequest) serviceResult {
-	var body io.Reader
-	if r.body != nil {
-		body = bytes.NewReader(r.body)
-	}
-	req, err := http.NewRequestWithContext(ctx, s.Method, r.url, body)
-	if err != nil {
-		return serviceResult{kind: FailureRequest, err: err}
-	}
-	if r.contentType != "" {
-		req.Header.Set("Content-Type", r.contentType)
-	}
-	for i := 0; i+1 < len(r.headers); i += 2 {
-		req.Header.Set(r.headers[i], r.headers[i+1])
-	}
-	if r.idempotencyKey != "" && req.Header.Get("Idempotency-Key") == "" {
-		req.Header.Set("Idempotency-Key", r.idempotencyKey)
-	}
-	if s.Auth != "" {
-		if t.Env == nil || t.Env.Auth == nil {
-			return serviceResult{kind: FailureAuth, err: fmt.Errorf("auth profile %s: no authorizer configured", s.Auth)}
-		}
-		if err := t.Env.Auth.Apply(ctx, t, s.Auth, req); err != nil {
-			return serviceResult{kind: FailureAuth, err: fmt.Errorf("auth profile %s: %w", s.Auth, err)}
-		}
-	}
-	client := http.DefaultClient
-	if t.Env != nil && t.Env.HTTP != nil {
-		client = t.Env.HTTP
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return serviceResult{kind: failureKind(ctx, err), err: err}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
-	if err != nil {
-		return serviceResult{status: resp.StatusCode, kind: failureKind(ctx, err), err: fmt.Errorf("read response: %w", err)}
-	}
-	if len(data) > MaxResponseBytes {
-		return serviceResult{status: resp.StatusCode, kind: FailureTooLarge, err: ErrResponseTooLarge}
-	}
-	return serviceResult{status: resp.StatusCode, header: resp.Header, body: data}
-}
-
-// failureKind tells a timeout from other transport failures.
-func failureKind(ctx context.Context, err error) string {
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded ||
-		errors.As(err, &ne) && ne.Timeout() {
-		return FailureTimeout
-	}
-	return FailureNetwork
-}
 
 // parseResponseBody returns JSON bodies parsed and other bodies as text;
 // an empty body is nil.
