@@ -103,8 +103,7 @@ func run(botdPath string, clients int, duration, warmup time.Duration, idleN int
 
 	env := append(os.Environ(), "FAKESF_URL="+sf.URL(), "BOT_SECRET_KEY=botbench-secret-0123456789")
 	var rdb *redis.Client
-	// Every client is on 127.0.0.1: no per-IP connection cap.
-	args := []string{"-bot", "examples/bench", "-log-level", "error", "-demo-api", "off", "-max-conns-per-ip", "0"}
+	args := []string{"-bot", "examples/bench", "-log-level", "error", "-demo-api", "off"}
 	if store == "redis" {
 		rcmd, raddr, err := startRedis(dir)
 		if err != nil {

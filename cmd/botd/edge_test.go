@@ -346,4 +346,14 @@ func TestEdgeFlags(t *testing.T) {
 	if _, err := parseConfig([]string{"-max-conns-per-ip", "0"}, func(string) string { return "" }, io.Discard); err != nil {
 		t.Errorf("-max-conns-per-ip 0 (no per-IP cap): %v", err)
 	}
+	// A proxy on the same host is trusted unless told otherwise.
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{{nil, 2}, {[]string{"-trusted-proxies="}, 0}} {
+		cfg, err := parseConfig(tc.args, func(string) string { return "" }, io.Discard)
+		if err != nil || len(cfg.Edge.TrustedProxies) != tc.want {
+			t.Errorf("parseConfig(%q): trusted proxies %v (err %v), want %d", tc.args, cfg.Edge.TrustedProxies, err, tc.want)
+		}
+	}
 }

@@ -38,6 +38,9 @@ const (
 	defaultMaxBodyBytes      = 64 << 10
 	defaultMaxConns          = 16384
 	defaultMaxConnsPerIP     = 256
+	// A reverse proxy on the same host connects from loopback: all its
+	// clients would otherwise share one per-IP allowance.
+	defaultTrustedProxies = "127.0.0.1,::1"
 )
 
 // register adds the edge flags to fl; env gives each flag's environment
@@ -76,7 +79,7 @@ func (e *edgeConfig) register(fl *flag.FlagSet, env func(name, def string) strin
 		n := &ints[i]
 		n.raw = fl.String(n.name, env(n.envName, strconv.FormatInt(n.def, 10)), n.usage+" (env "+n.envName+")")
 	}
-	proxies := fl.String("trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs of reverse proxies whose client-IP header is believed for the per-IP limit; empty believes no header (env TRUSTED_PROXIES)")
+	proxies := fl.String("trusted-proxies", env("TRUSTED_PROXIES", defaultTrustedProxies), "comma-separated IPs or CIDRs of reverse proxies: not limited per IP themselves, their client-IP header names the client that is; empty trusts none (env TRUSTED_PROXIES)")
 	fl.StringVar(&e.ClientIPHeader, "client-ip-header", env("CLIENT_IP_HEADER", "X-Forwarded-For"), "header a trusted proxy names the client IP in (env CLIENT_IP_HEADER)")
 	hosts := fl.String("allowed-hosts", env("ALLOWED_HOSTS", ""), "comma-separated host names requests may name in Host, besides the -public-url and -addr hosts, localhost and IP addresses; * allows every name (env ALLOWED_HOSTS)")
 	return func() error {
