@@ -158,7 +158,9 @@ func readBody(r *http.Request, v any) *APIError {
 			return badRequest("JSON_PARSER_ERROR", "The request body is not valid gzip: "+err.Error())
 		}
 		defer gz.Close()
-		rd = gz
+		// The inflated body is bounded like a plain one: a small gzip
+		// body can inflate to gigabytes.
+		rd = io.LimitReader(gz, maxBodyBytes)
 	}
 	b, err := io.ReadAll(rd)
 	if err != nil {
