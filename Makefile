@@ -59,13 +59,18 @@ bench-go:
 bench-load: build
 	$(GO) run ./cmd/botbench
 
-# Short coverage-guided runs of every fuzz target (the seed corpora run in `make test`).
+# Short coverage-guided runs of every fuzz target, FUZZTIME each (the seed
+# corpora run in `make test`). A package whose tests do not build fails the
+# run instead of being skipped with its targets; each target is matched
+# whole, so FuzzParse does not also run FuzzParseSearch.
+FUZZTIME ?= 10s
 fuzz:
-	@for pkg in $$($(GO) list $(PKGS)); do \
-	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
-	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 10s $$pkg || exit 1; \
+	@n=0; for pkg in $$($(GO) list $(PKGS)); do \
+	  list=$$($(GO) test -list '^Fuzz' $$pkg) || { echo "fuzz: $$pkg: the tests do not build" >&2; exit 1; }; \
+	  for f in $$(printf '%s\n' "$$list" | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; n=$$((n+1)); \
 	  done; \
-	done
+	done; echo "fuzz: $$n targets ran, $(FUZZTIME) each"
 
 lint: build
 	./bin/botctl lint examples/demo examples/bench
