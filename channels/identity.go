@@ -31,6 +31,12 @@ const (
 	// may disagree: a token is accepted until exp plus this, and from nbf
 	// minus this.
 	IdentityClockSkew = 60 * time.Second
+	// DefaultIdentityMaxLifetime is the longest an identity token may
+	// live (IdentityVerifier.MaxLifetime when that is zero): exp may be at
+	// most this far after iat, and after now. A host site mints a token
+	// per page view or sign-in, so a day is ample; a stolen token is then
+	// good for a day at most, not for as long as its author wished.
+	DefaultIdentityMaxLifetime = 24 * time.Hour
 	// VerifiedUserPrefix starts the user id of a verified identity: the
 	// user id is this prefix followed by the token's "sub" claim.
 	// Anonymous user ids never contain a colon, so the two cannot collide.
@@ -52,6 +58,7 @@ var (
 	ErrIdentityAudience    = errors.New("identity token is for another audience")
 	ErrIdentitySubject     = errors.New("identity token has no usable subject")
 	ErrIdentityDisabled    = errors.New("identity tokens are not accepted by this bot")
+	ErrIdentityLifetime    = errors.New("identity token lives longer than this bot allows")
 )
 
 // IdentityError is the error of ParseIdentityToken. Its message is meant
@@ -92,6 +99,7 @@ type jwtClaims struct {
 	Phone *string         `json:"phone"`
 	Exp   json.RawMessage `json:"exp"`
 	Nbf   json.RawMessage `json:"nbf"`
+	Iat   json.RawMessage `json:"iat"`
 	Aud   json.RawMessage `json:"aud"`
 
 	// Locale is OpenID Connect's claim (e.g. "de-DE"); it fixes the reply
@@ -99,30 +107,55 @@ type jwtClaims struct {
 	Locale *string `json:"locale"`
 }
 
+// IdentityVerifier verifies the identity tokens of one bot.
+type IdentityVerifier struct {
+	Secret   []byte // the bot's HS256 key; empty refuses every token
+	Audience string // checked against aud when both are set (the bot's name)
+	// MaxLifetime bounds how long a token may live: exp at most this
+	// after iat (when present) and after now. Zero means
+	// DefaultIdentityMaxLifetime; it cannot be switched off.
+	MaxLifetime time.Duration
+}
+
 // ParseIdentityToken verifies an identity token and returns the identity it
-// carries, with UserID = VerifiedUserPrefix + sub and Verified set.
+// carries, with UserID = VerifiedUserPrefix + sub and Verified set. It is
+// IdentityVerifier{Secret: secret, Audience: audience}.Verify(token, now):
+// tokens may live DefaultIdentityMaxLifetime at most.
 //
 // The token must be a compact JWT whose header names alg "HS256" (typ, if
 // present, "JWT"; no crit), signed with secret. Its claims must hold a
 // non-empty string "sub" of at most MaxSubjectLen bytes without control
 // characters, and a numeric "exp" not more than IdentityClockSkew before
-// now. "nbf", if present, must not be more than IdentityClockSkew after
-// now. "name", "email" and "phone" are optional strings. When audience is
+// now, and not more than the maximum lifetime (plus IdentityClockSkew)
+// after now. "nbf", if present, must not be more than IdentityClockSkew
+// after now. "iat", if present, must be numeric, not more than
+// IdentityClockSkew after now, and at most the maximum lifetime before exp.
+// "name", "email" and "phone" are optional strings. When audience is
 // not empty and the token has an "aud" claim (a string or an array of
 // strings), it must contain audience; without audience, "aud" is not
 // checked. Every failure is an *IdentityError.
 func ParseIdentityToken(token string, secret []byte, audience string, now time.Time) (nodes.Identity, error) {
-	if len(secret) == 0 {
+	return IdentityVerifier{Secret: secret, Audience: audience}.Verify(token, now)
+}
+
+// Verify checks token as ParseIdentityToken describes, with v's maximum
+// lifetime, and returns the identity it carries.
+func (v IdentityVerifier) Verify(token string, now time.Time) (nodes.Identity, error) {
+	if len(v.Secret) == 0 {
 		return nodes.Identity{}, identityErr(ErrIdentityDisabled, "")
 	}
-	c, err := verifiedClaims(token, secret)
+	c, err := verifiedClaims(token, v.Secret)
 	if err != nil {
 		return nodes.Identity{}, err
 	}
-	if err := c.checkTime(now); err != nil {
+	maxLife := v.MaxLifetime
+	if maxLife <= 0 {
+		maxLife = DefaultIdentityMaxLifetime
+	}
+	if err := c.checkTime(now, maxLife); err != nil {
 		return nodes.Identity{}, err
 	}
-	if err := c.checkAudience(audience); err != nil {
+	if err := c.checkAudience(v.Audience); err != nil {
 		return nodes.Identity{}, err
 	}
 	if c.Sub == nil || *c.Sub == "" {
@@ -195,9 +228,10 @@ func checkHeader(part string) error {
 	return nil
 }
 
-// checkTime checks exp (required) and nbf (optional) against now, each
-// with IdentityClockSkew of tolerance.
-func (c *jwtClaims) checkTime(now time.Time) error {
+// checkTime checks exp (required), nbf and iat (optional) against now,
+// each with IdentityClockSkew of tolerance, and the token's lifetime
+// against maxLife.
+func (c *jwtClaims) checkTime(now time.Time, maxLife time.Duration) error {
 	if c.Exp == nil {
 		return identityErr(ErrIdentityMalformed, "exp claim is missing")
 	}
@@ -208,6 +242,14 @@ func (c *jwtClaims) checkTime(now time.Time) error {
 	if !now.Before(exp.Add(IdentityClockSkew)) {
 		return identityErr(ErrIdentityExpired, "")
 	}
+	// Whether or not the token says when it was issued, it may not be
+	// valid for longer than the maximum from now on.
+	if exp.Sub(now) > maxLife+IdentityClockSkew {
+		return identityErr(ErrIdentityLifetime, "exp is more than "+maxLife.String()+" away")
+	}
+	if err := c.checkIssued(now, exp, maxLife); err != nil {
+		return err
+	}
 	if c.Nbf == nil {
 		return nil
 	}
@@ -217,6 +259,25 @@ func (c *jwtClaims) checkTime(now time.Time) error {
 	}
 	if now.Add(IdentityClockSkew).Before(nbf) {
 		return identityErr(ErrIdentityNotYetValid, "")
+	}
+	return nil
+}
+
+// checkIssued checks iat, when present: not in the future (beyond the
+// skew) and at most maxLife before exp.
+func (c *jwtClaims) checkIssued(now, exp time.Time, maxLife time.Duration) error {
+	if c.Iat == nil {
+		return nil
+	}
+	iat, err := numericDate(c.Iat)
+	if err != nil {
+		return identityErr(ErrIdentityMalformed, "iat claim is not a number of seconds")
+	}
+	if now.Add(IdentityClockSkew).Before(iat) {
+		return identityErr(ErrIdentityNotYetValid, "iat is in the future")
+	}
+	if exp.Sub(iat) > maxLife {
+		return identityErr(ErrIdentityLifetime, "exp is more than "+maxLife.String()+" after iat")
 	}
 	return nil
 }

@@ -105,7 +105,7 @@ func TestParseIdentityTokenValid(t *testing.T) {
 		{
 			name:   "aud not checked without an audience; unknown claims ignored; fractional exp",
 			header: `{"alg":"HS256","kid":"k1"}`,
-			claims: fmt.Sprintf(`{"sub":"user@example.com","exp":%d.5,"aud":"other","iat":1,"roles":["x"]}`, exp),
+			claims: fmt.Sprintf(`{"sub":"user@example.com","exp":%d.5,"aud":"other","iat":%d,"roles":["x"]}`, exp, now.Unix()-60),
 			at:     now,
 			want:   nodes.Identity{UserID: "id:user@example.com", Subject: "user@example.com", Verified: true},
 		},
@@ -199,6 +199,56 @@ func TestParseIdentityTokenRefused(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "admin") || strings.Contains(err.Error(), string(identitySecret)) {
 				t.Errorf("error %q repeats token content", err)
+			}
+		})
+	}
+}
+
+// TestIdentityTokenLifetime (issue 11, item 6): a token may not live
+// longer than the maximum (DefaultIdentityMaxLifetime, or the verifier's
+// MaxLifetime): exp at most that far from now and from iat, and iat not
+// in the future. A year-9999 exp is refused.
+func TestIdentityTokenLifetime(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	at := func(d time.Duration) int64 { return now.Add(d).Unix() }
+	day := DefaultIdentityMaxLifetime
+	tests := []struct {
+		name    string
+		claims  string
+		maxLife time.Duration // 0: the default
+		want    error         // nil: accepted
+	}{
+		{"exp in the year 9999", `{"sub":"a","exp":253402300799}`, 0, ErrIdentityLifetime},
+		{"exp a day and two minutes away, no iat", fmt.Sprintf(`{"sub":"a","exp":%d}`, at(day+2*time.Minute)), 0, ErrIdentityLifetime},
+		{"exp a day away, no iat", fmt.Sprintf(`{"sub":"a","exp":%d}`, at(day)), 0, nil},
+		{"exp a day plus the skew away", fmt.Sprintf(`{"sub":"a","exp":%d}`, at(day+IdentityClockSkew)), 0, nil},
+		{"issued 2h ago for 25h", fmt.Sprintf(`{"sub":"a","iat":%d,"exp":%d}`, at(-2*time.Hour), at(23*time.Hour)), 0, ErrIdentityLifetime},
+		{"issued 2h ago for 24h", fmt.Sprintf(`{"sub":"a","iat":%d,"exp":%d}`, at(-2*time.Hour), at(22*time.Hour)), 0, nil},
+		{"issued long ago, exp soon, lifetime a year", fmt.Sprintf(`{"sub":"a","iat":%d,"exp":%d}`, at(-365*day), at(time.Minute)), 0, ErrIdentityLifetime},
+		{"iat two minutes in the future", fmt.Sprintf(`{"sub":"a","iat":%d,"exp":%d}`, at(2*time.Minute), at(time.Hour)), 0, ErrIdentityNotYetValid},
+		{"iat within the skew", fmt.Sprintf(`{"sub":"a","iat":%d,"exp":%d}`, at(IdentityClockSkew), at(time.Hour)), 0, nil},
+		{"iat a string", fmt.Sprintf(`{"sub":"a","iat":"%d","exp":%d}`, at(0), at(time.Hour)), 0, ErrIdentityMalformed},
+		{"bot maximum 5m: exp 10m away", fmt.Sprintf(`{"sub":"a","exp":%d}`, at(10*time.Minute)), 5 * time.Minute, ErrIdentityLifetime},
+		{"bot maximum 5m: issued now for 6m", fmt.Sprintf(`{"sub":"a","iat":%d,"exp":%d}`, at(0), at(6*time.Minute)), 5 * time.Minute, ErrIdentityLifetime},
+		{"bot maximum 5m: issued now for 5m", fmt.Sprintf(`{"sub":"a","iat":%d,"exp":%d}`, at(0), at(5*time.Minute)), 5 * time.Minute, nil},
+		{"bot maximum 48h: exp 30h away", fmt.Sprintf(`{"sub":"a","exp":%d}`, at(30*time.Hour)), 48 * time.Hour, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := IdentityVerifier{Secret: identitySecret, MaxLifetime: tt.maxLife}
+			got, err := v.Verify(mint(hs256, tt.claims, identitySecret), now)
+			if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+				t.Fatalf("Verify() = %+v, %v; want error %v", got, err, tt.want)
+			}
+			if tt.maxLife == 0 {
+				// ParseIdentityToken applies the default maximum.
+				_, perr := ParseIdentityToken(mint(hs256, tt.claims, identitySecret), identitySecret, "", now)
+				if !errors.Is(perr, tt.want) || (tt.want == nil) != (perr == nil) {
+					t.Errorf("ParseIdentityToken() error = %v; want %v", perr, tt.want)
+				}
+			}
+			if err != nil && strings.Contains(err.Error(), "253402300799") {
+				t.Errorf("error %q repeats a claim value", err)
 			}
 		})
 	}
