@@ -23,31 +23,48 @@
 // uses the token an administrator stored with [Manager.AdminAuthURL] and the
 // callback. Mode per_user (oauth2 only) keeps one token per bot, user and
 // profile; without one, Apply returns a *nodes.AuthorizationRequiredError
-// whose URL is the provider's authorize page, and the service node parks.
+// whose URL is the authorize link (the hop below), and the service node
+// parks.
 //
 // # Wiring
 //
 //	kr, _ := auth.KeyringFromSecrets([]byte(os.Getenv("BOT_SECRET_KEY")))
 //	m, err := auth.NewManager("acme", profiles, store, auth.Options{PublicURL: "https://bots.example.com", Keyring: kr})
 //	env.Auth = m // nodes.Authorizer, nodes.Refresher, nodes.BaseURLer
-//	mux.Handle("GET /oauth/callback", auth.Callback(managerOf, resume, auth.OnDenied(denied)))
+//	mux.Handle("GET /oauth/start", auth.Start(managerOf, auth.OnRefused(count)))
+//	mux.Handle("GET /oauth/callback", auth.Callback(managerOf, resume, auth.OnDenied(denied), auth.OnRefused(count)))
 //
 // The redirect URI to register with the provider is [Manager.CallbackURL]:
-// the public URL + /oauth/callback. The callback handler refuses requests
-// on any other path, and states minted for another redirect URI.
+// the public URL + /oauth/callback; links point at [Manager.StartURL], the
+// public URL + /oauth/start. Both handlers refuse requests on any other
+// path, and states minted for another redirect URI.
 //
 // # The authorize link
 //
 // The OAuth state is base64url(bot) "." followed by 32 random bytes. The
 // random part is the key (hashed) of a sealed record in the store holding
 // the session, user, profile, node, PKCE verifier and redirect URI, valid
-// for Options.StateTTL (10 minutes). The callback takes it under a store
-// lease on the nonce, so it is single use across processes: a replay gets
-// "already used", a late click "expired", a forged or foreign state "not
-// valid" (all status 400). error=access_denied shows a page and calls the
-// OnDenied hook. On success the token is stored, a self-closing page is
-// sent, and onAuthorized(bot, session, user) lets the runtime resume the
-// parked node, wherever the user's socket is.
+// for Options.StateTTL (10 minutes).
+//
+// The link sent to the user is the first-party hop [Start] with the state
+// (PublicURL/oauth/start?state=…). The hop binds the link to the first
+// browser that opens it: it sets a random, HttpOnly, SameSite=Lax cookie
+// (Secure and __Secure- on https, path /oauth/, as long-lived as the link),
+// stores the cookie's digest in the state record, and redirects to the
+// provider's authorize URL. The same browser may open it again; another
+// one gets 403 (StateOpenedElsewhere).
+//
+// The callback takes the state under a store lease on the nonce, so it is
+// single use across processes: a replay gets "already used", a late click
+// "expired", a forged or foreign state "not valid" (all status 400). A
+// callback without the link's binding cookie, or with another value, gets
+// 403 (StateUnbound, StateWrongBinding) and consumes nothing, so the
+// browser that opened the link can still finish. error=access_denied
+// shows a page and calls the OnDenied hook. On success the token is
+// stored, the cookie deleted, a self-closing page sent, and
+// onAuthorized(bot, session, user) lets the runtime resume the parked
+// node, wherever the user's socket is. OnRefused reports every refusal of
+// either handler with a reason from a small fixed set (for a metric).
 //
 // # Tokens at rest
 //
