@@ -150,6 +150,9 @@ type testServer struct {
 	ws   *WebSocket
 	http *httptest.Server
 	conv *fakeConv
+
+	mu    sync.Mutex
+	users map[string]string // session id -> the user openSession got it for
 }
 
 func startServer(t *testing.T, conv *fakeConv, opts Options) *testServer {
@@ -202,11 +205,20 @@ func send(t *testing.T, c *websocket.Conn, s string) {
 // greeting frames; it returns the connection and the session id.
 func (ts *testServer) openSession(t *testing.T) (*websocket.Conn, string) {
 	t.Helper()
-	c := ts.dial(t, nil)
-	id := expectType(t, c, "session").SessionID
-	expectType(t, c, "typing")
-	expectType(t, c, "message")
-	return c, id
+	c, f := ts.openUserSession(t)
+	return c, f.SessionID
+}
+
+// resumeQuery is the query of a reconnect to a session openSession
+// opened, as the session's user; lastSeq "" asks for no replay.
+func (ts *testServer) resumeQuery(session, lastSeq string) url.Values {
+	ts.mu.Lock()
+	q := url.Values{"session": {session}, "user": {ts.users[session]}}
+	ts.mu.Unlock()
+	if lastSeq != "" {
+		q.Set("last_seq", lastSeq)
+	}
+	return q
 }
 
 // openUserSession is openSession that returns the session frame, which
@@ -217,6 +229,12 @@ func (ts *testServer) openUserSession(t *testing.T) (*websocket.Conn, frame) {
 	f := expectType(t, c, "session")
 	expectType(t, c, "typing")
 	expectType(t, c, "message")
+	ts.mu.Lock()
+	if ts.users == nil {
+		ts.users = map[string]string{}
+	}
+	ts.users[f.SessionID] = f.UserID
+	ts.mu.Unlock()
 	return c, f
 }
 

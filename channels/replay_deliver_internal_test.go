@@ -1,7 +1,6 @@
 package channels
 
 import (
-	"net/url"
 	"strconv"
 	"testing"
 	"time"
@@ -17,7 +16,7 @@ func TestDeliverAfterReplayNotTwice(t *testing.T) {
 	roundTrip(t, c, "m1", "one") // seq 2
 	c.Close()
 	early := conv.push(id, "committed before the replay read") // seq 3
-	c2 := ts.dial(t, url.Values{"session": {id}, "last_seq": {"2"}})
+	c2 := ts.dial(t, ts.resumeQuery(id, "2"))
 	expectType(t, c2, "session")
 	<-conv.read
 	close(conv.release)

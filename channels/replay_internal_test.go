@@ -2,7 +2,6 @@ package channels
 
 import (
 	"context"
-	"net/url"
 	"strconv"
 	"testing"
 
@@ -49,7 +48,7 @@ func TestDeliverDuringReplay(t *testing.T) {
 	c.Close()
 	early := conv.push(id, "committed before the replay read") // seq 3, nobody listens
 
-	c2 := ts.dial(t, url.Values{"session": {id}, "last_seq": {"2"}})
+	c2 := ts.dial(t, ts.resumeQuery(id, "2"))
 	if f := expectType(t, c2, "session"); !f.Replay {
 		t.Fatalf("session frame %s; want \"replay\":true", f.Raw)
 	}
@@ -84,7 +83,7 @@ func TestReplayFailureClosesTryAgainLater(t *testing.T) {
 	ts.ws.conv = conv
 	_, id := ts.openSession(t)
 
-	c := ts.dial(t, url.Values{"session": {id}, "last_seq": {"1"}})
+	c := ts.dial(t, ts.resumeQuery(id, "1"))
 	expectType(t, c, "session")
 	if f := expectType(t, c, "error"); f.Code != CodeUnavailable || f.ReplyTo != "" {
 		t.Errorf("error frame %s; want code %s without reply_to", f.Raw, CodeUnavailable)

@@ -112,11 +112,12 @@ func (s *replayServer) open(t *testing.T) *wstest.Client {
 	return c
 }
 
-// resume reconnects to session after lastSeq and reads the session frame,
-// which must announce the replay.
-func (s *replayServer) resume(t *testing.T, session string, lastSeq uint64) *wstest.Client {
+// resume reconnects to from's session, as its user, after lastSeq and
+// reads the session frame, which must announce the replay.
+func (s *replayServer) resume(t *testing.T, from *wstest.Client, lastSeq uint64) *wstest.Client {
 	t.Helper()
-	q := url.Values{"session": {session}, "last_seq": {fmt.Sprint(lastSeq)}}
+	session := from.Session
+	q := url.Values{"session": {session}, "last_seq": {fmt.Sprint(lastSeq)}, "user": {from.UserID}}
 	c := &wstest.Client{TB: t, Conn: wstest.DialConn(t, wstest.URL(s.url, q), nil), LastSeq: lastSeq}
 	f := c.Expect("session")
 	if f.SessionID != session || !f.Replay {
@@ -176,7 +177,7 @@ func TestResumeReplayThenMarkerThenLive(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(fmt.Sprint("last_seq=", tt.lastSeq), func(t *testing.T) {
-			c2 := srv.resume(t, c.Session, tt.lastSeq)
+			c2 := srv.resume(t, c, tt.lastSeq)
 			replayed, marker := c2.ReadReplay()
 			if got := frameSeqs(replayed); !slices.Equal(got, tt.wantSeqs) {
 				t.Errorf("replayed seqs = %v; want %v", got, tt.wantSeqs)
@@ -215,7 +216,7 @@ func TestResendAfterMarkerAnsweredOnce(t *testing.T) {
 			c.Conn.Close()
 			srv.waitCommitted(t, c.Session, 2)
 
-			c2 := srv.resume(t, c.Session, tt.lastSeq)
+			c2 := srv.resume(t, c, tt.lastSeq)
 			replayed, _ := c2.ReadReplay()
 			if got := frameSeqs(replayed); !slices.Equal(got, tt.wantReplay) {
 				t.Fatalf("replayed seqs = %v; want %v", got, tt.wantReplay)
@@ -255,7 +256,7 @@ func TestResendInFlightAfterResume(t *testing.T) {
 	<-srv.api.Entered // the turn is in its service call
 	c.Conn.Close()
 
-	c2 := srv.resume(t, c.Session, 1)
+	c2 := srv.resume(t, c, 1)
 	replayed, marker := c2.ReadReplay()
 	if len(replayed) != 0 || marker.LastSeq != 1 {
 		t.Fatalf("replay = %v, last_seq %d; want nothing, last_seq 1 (the turn is still running)", frameSeqs(replayed), marker.LastSeq)

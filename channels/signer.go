@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"strings"
 )
@@ -27,14 +28,20 @@ var b64 = base64.RawURLEncoding
 const (
 	sessionDomain = "dialogd/session-id/v1\x00"
 	userDomain    = "dialogd/user-id/v1\x00"
+	// boundDomain tags session ids bound to a user (IssueSession): the
+	// user id is part of the signed text, so the id verifies for that
+	// user only.
+	boundDomain = "dialogd/bound-session-id/v1\x00"
 )
 
 // Signer issues and checks session ids and anonymous user ids. An id is base64url(16 random bytes),
 // a dot, and base64url of the first 16 bytes of HMAC-SHA256 over the random
 // part, so any instance that shares the secret can tell an id it (or a peer)
 // issued from a forged one. Session ids and user ids look alike but are
-// tagged under different domains, so neither passes for the other. A Signer
-// is safe for concurrent use.
+// tagged under different domains, so neither passes for the other. The
+// session ids the channel issues are bound to their user (IssueSession):
+// the user id is part of the tagged text, so such an id verifies only
+// together with that user. A Signer is safe for concurrent use.
 type Signer struct {
 	secret []byte
 }
@@ -48,12 +55,31 @@ func NewSigner(secret []byte) *Signer {
 	return &Signer{secret: append([]byte(nil), secret...)}
 }
 
-// Issue returns a new signed session id.
+// Issue returns a new signed session id bound to no user. The channel
+// issues bound ids (IssueSession); this one verifies with Verify only.
 func (s *Signer) Issue() string { return s.issue(sessionDomain) }
 
 // Verify reports whether id is a session id issued by a Signer with the
 // same secret.
 func (s *Signer) Verify(id string) bool { return s.verify(sessionDomain, id) }
+
+// IssueSession returns a new signed session id bound to user: it
+// verifies (VerifySession) for that user only, so that the id alone is
+// not enough to resume the session.
+func (s *Signer) IssueSession(user string) string { return s.issue(boundFor(user)) }
+
+// VerifySession reports whether id is a session id a Signer with the same
+// secret issued for user with IssueSession.
+func (s *Signer) VerifySession(id, user string) bool { return s.verify(boundFor(user), id) }
+
+// boundFor is the tag domain of the session ids of user: the user id is
+// length-prefixed, so that no two users share a domain.
+func boundFor(user string) string {
+	d := make([]byte, 0, len(boundDomain)+binary.MaxVarintLen64+len(user))
+	d = append(d, boundDomain...)
+	d = binary.AppendUvarint(d, uint64(len(user)))
+	return string(append(d, user...))
+}
 
 // IssueUser returns a new signed anonymous user id.
 func (s *Signer) IssueUser() string { return s.issue(userDomain) }

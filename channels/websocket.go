@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strconv"
 	"sync"
 	"time"
 
@@ -268,42 +266,20 @@ type job struct {
 	after uint64 // jobMissed
 }
 
-// ServeHTTP upgrades the request to a WebSocket and serves it. The query
-// may carry session=<id> and last_seq=<n> to resume a session, user=<id> to
-// keep an anonymous user id issued before, identity=<jwt> to name a
+// ServeHTTP upgrades the request to a WebSocket and serves it. What the
+// client presents (see connectParams) comes from the query string, or,
+// when the query has hello=1, from the first frame the client sends
+// (readHello): session=<id> and last_seq=<n> to resume a session, user=<id>
+// to keep an anonymous user id issued before, identity=<jwt> to name a
 // verified user (see ParseIdentityToken), and lang=<tag> to fix the reply
-// language (an identity token's locale claim wins). A refused identity token gets a
-// bad_identity error frame and close code 1008.
+// language (an identity token's locale claim wins). A refused identity
+// token gets a bad_identity error frame and close code 1008.
 func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.isClosing() {
 		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	q := r.URL.Query()
-	session := q.Get("session")
-	resumed := session != "" && s.signer.Verify(session)
-	var (
-		after  uint64
-		replay bool
-	)
-	if resumed {
-		if v := q.Get("last_seq"); v != "" {
-			n, err := strconv.ParseUint(v, 10, 64)
-			if err == nil {
-				after, replay = n, true
-			} else {
-				s.log.Debug("websocket last_seq ignored", "session", logID(session))
-			}
-		}
-	} else {
-		if session != "" {
-			s.log.Debug("websocket session id rejected; issuing a new one")
-		}
-		session = s.signer.Issue()
-	}
-	ident, identErr := s.identify(q)
-	fixLang(&ident, q.Get("lang"))
-
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		// The upgrader has written the HTTP error (400, 403, 405).
@@ -311,10 +287,28 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(s.readLimit)
+	p := paramsFromQuery(q)
+	if q.Get("hello") == "1" {
+		var ok bool
+		if p, ok = s.readHello(ws); !ok {
+			return
+		}
+	}
+	s.open(ws, p)
+}
+
+// open starts serving an upgraded connection: it works out the user and
+// the session, sends the session frame, registers the connection and
+// queues the conversation start or the replay.
+func (s *WebSocket) open(ws *websocket.Conn, p connectParams) {
+	ident, identErr := s.identify(p)
 	if identErr != nil {
 		s.refuseIdentity(ws, identErr)
 		return
 	}
+	fixLang(&ident, p.lang)
+	session, resumed := s.session(p.session, ident.UserID)
+	replay := resumed && p.replay
 	c := &conn{s: s, ws: ws, session: session, ident: ident, replaying: replay}
 	// The session frame goes out before the connection is registered, so
 	// that nothing (a Deliver, a shutdown close) can overtake it.
@@ -342,11 +336,28 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !resumed:
 		c.enqueue(job{kind: jobStart})
 	case replay:
-		c.enqueue(job{kind: jobMissed, after: after})
+		c.enqueue(job{kind: jobMissed, after: p.lastSeq})
 	}
 	// Read on a fresh goroutine and let the net/http one return: its stack
 	// and buffers are released, which keeps idle connections small.
 	go c.readLoop()
+}
+
+// session returns the session a connection of user continues, and
+// whether it continues one: presented when it is a session id issued to
+// this very user, else a new id bound to the user. A session id alone is
+// therefore not enough to read a conversation: an id presented with
+// another user's credential (or none, or an id from before ids were bound
+// to users) gets a fresh session, never the transcript.
+func (s *WebSocket) session(presented, user string) (string, bool) {
+	if presented != "" && s.signer.VerifySession(presented, user) {
+		return presented, true
+	}
+	if presented != "" {
+		s.metrics.refused.WithLabelValues(refusedResume).Inc()
+		s.log.Debug("websocket session id not valid for this user; issuing a new one")
+	}
+	return s.signer.IssueSession(user), false
 }
 
 // identify works out who the user of a new connection is. A verified
@@ -354,11 +365,11 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // user=<id> is kept, and anything else gets a fresh one. The error is an
 // *IdentityError when an identity token was presented and refused: the
 // channel never falls back to an anonymous id in that case.
-func (s *WebSocket) identify(q url.Values) (nodes.Identity, error) {
-	if q.Has("identity") {
-		return ParseIdentityToken(q.Get("identity"), s.identitySecret, s.bot, time.Now())
+func (s *WebSocket) identify(p connectParams) (nodes.Identity, error) {
+	if p.hasIdentity {
+		return ParseIdentityToken(p.identity, s.identitySecret, s.bot, time.Now())
 	}
-	user := q.Get("user")
+	user := p.user
 	if user == "" || !s.signer.VerifyUser(user) {
 		if user != "" {
 			s.log.Debug("websocket user id rejected; issuing a new one")
@@ -372,29 +383,19 @@ func (s *WebSocket) identify(q url.Values) (nodes.Identity, error) {
 // closes with 1008 (policy violation) and waits briefly for the client's
 // close frame, so that the error frame is not lost to a reset.
 func (s *WebSocket) refuseIdentity(ws *websocket.Conn, err error) {
-	defer ws.Close()
 	reason := "refused"
 	var ie *IdentityError
 	if errors.As(err, &ie) {
 		reason = ie.Reason.Error()
 	}
 	s.log.Debug("websocket identity token refused", "reason", reason)
-	deadline := time.Now().Add(s.writeWait)
-	_ = ws.SetWriteDeadline(deadline)
+	_ = ws.SetWriteDeadline(time.Now().Add(s.writeWait))
 	if ws.WriteMessage(websocket.TextMessage, encodeError(CodeBadIdentity, err.Error(), "")) != nil {
+		_ = ws.Close()
 		return
 	}
 	s.metrics.out.Inc()
-	closeMsg := websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "bad identity")
-	if ws.WriteControl(websocket.CloseMessage, closeMsg, deadline) != nil {
-		return
-	}
-	_ = ws.SetReadDeadline(time.Now().Add(min(s.writeWait, closeWait)))
-	for {
-		if _, _, err := ws.NextReader(); err != nil {
-			return
-		}
-	}
+	s.closeRefused(ws, websocket.ClosePolicyViolation, "bad identity")
 }
 
 // closeWait bounds the wait for a client's close frame after the server

@@ -21,8 +21,8 @@ func TestSessionFrameFirst(t *testing.T) {
 	c := ts.dial(t, nil)
 
 	s := expectType(t, c, "session")
-	if !ts.ws.signer.Verify(s.SessionID) {
-		t.Fatalf("session id %q does not verify", s.SessionID)
+	if !ts.ws.signer.VerifySession(s.SessionID, s.UserID) {
+		t.Fatalf("session id %q does not verify for its user %q", s.SessionID, s.UserID)
 	}
 	expectType(t, c, "typing")
 	greet := expectType(t, c, "message")
@@ -85,7 +85,7 @@ func TestResume(t *testing.T) {
 	c.Close()
 
 	t.Run("last_seq replays missed frames", func(t *testing.T) {
-		c2 := ts.dial(t, url.Values{"session": {id}, "last_seq": {"1"}})
+		c2 := ts.dial(t, ts.resumeQuery(id, "1"))
 		if got := expectType(t, c2, "session").SessionID; got != id {
 			t.Fatalf("resumed session id = %q; want %q", got, id)
 		}
@@ -107,7 +107,7 @@ func TestResume(t *testing.T) {
 
 	t.Run("no last_seq means no replay", func(t *testing.T) {
 		before := len(ts.conv.Calls())
-		c3 := ts.dial(t, url.Values{"session": {id}})
+		c3 := ts.dial(t, ts.resumeQuery(id, ""))
 		if got := expectType(t, c3, "session").SessionID; got != id {
 			t.Fatalf("resumed session id = %q; want %q", got, id)
 		}
@@ -198,8 +198,9 @@ func TestDefaultReadLimit(t *testing.T) {
 
 func TestUntrustedSessionIDGetsFreshSession(t *testing.T) {
 	ts := startServer(t, newFakeConv(), Options{})
-	_, victim := ts.openSession(t)
-	foreign := NewSigner([]byte("another-instance-secret-xxxxxxxx")).Issue()
+	_, vf := ts.openUserSession(t)
+	victim, user := vf.SessionID, vf.UserID
+	foreign := NewSigner([]byte("another-instance-secret-xxxxxxxx")).IssueSession(user)
 	randPart, _, _ := strings.Cut(victim, ".")
 	forgedTag := randPart + "." + strings.Repeat("A", len(victim)-len(randPart)-1)
 	flipped := []byte(victim)
@@ -214,16 +215,20 @@ func TestUntrustedSessionIDGetsFreshSession(t *testing.T) {
 		{"truncated", victim[:len(victim)-1]},
 		{"valid with suffix", victim + "A"},
 		{"path-like", "../../" + victim},
+		{"unbound (before ids were bound to users)", ts.ws.signer.Issue()},
+		{"bound to another user", ts.ws.signer.IssueSession(ts.ws.signer.IssueUser())},
+		{"bound to no user", ts.ws.signer.IssueSession("")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := ts.dial(t, url.Values{"session": {tt.id}, "last_seq": {"0"}})
-			got := expectType(t, c, "session").SessionID
+			c := ts.dial(t, url.Values{"session": {tt.id}, "last_seq": {"0"}, "user": {user}})
+			sf := expectType(t, c, "session")
+			got := sf.SessionID
 			if got == tt.id || got == victim {
 				t.Fatalf("session id = %q; want a fresh one (presented %q)", got, tt.id)
 			}
-			if !ts.ws.signer.Verify(got) {
-				t.Errorf("fresh session id %q does not verify", got)
+			if sf.UserID != user || !ts.ws.signer.VerifySession(got, user) {
+				t.Errorf("fresh session id %q (user %q) does not verify for the user %q", got, sf.UserID, user)
 			}
 			expectType(t, c, "typing")
 			if m := expectType(t, c, "message"); m.Seq != 1 {
@@ -288,7 +293,7 @@ func TestOriginCheck(t *testing.T) {
 func TestDeliver(t *testing.T) {
 	ts := startServer(t, newFakeConv(), Options{})
 	c, id := ts.openSession(t)
-	tab2 := ts.dial(t, url.Values{"session": {id}})
+	tab2 := ts.dial(t, ts.resumeQuery(id, ""))
 	expectType(t, tab2, "session")
 	// The session frame goes out before the connection is registered:
 	// wait until Deliver can see both tabs.
