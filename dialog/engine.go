@@ -167,7 +167,7 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 			return
 		case nodes.StatusEnd:
 			if out.Reason == nodes.Failed {
-				r.failTask(st, t, nd, failure{kind: out.Failure, msg: out.Message})
+				r.failTask(st, t, nd, failure{kind: out.Failure, msg: out.Message, told: out.Told})
 				return
 			}
 			r.endTask(st, t, out.Reason)
@@ -200,6 +200,9 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 		}
 		nd = task.Nodes[string(target)]
 		st.Node, st.Wait, st.NS = nd.ID, waitNone, nil
+		if f, ok := nd.node.(nodes.Forgetter); ok && out.Status == nodes.StatusGoto && out.Reask {
+			f.Forget(t)
+		}
 		r.prepare(t, st, nd)
 		var err error
 		out, err = nd.node.Run(ctx, t)

@@ -8,13 +8,16 @@ type failure struct {
 	kind   nodes.Failure
 	reason nodes.Reason // nodes.Failed unless said otherwise
 	msg    string       // the node's own text (fail_message, error_message), if any
+	told   bool         // the node explained the failure itself: no text
 	args   []any        // for the built-in phrase's %s placeholders
 }
 
 // failTask tells the user why the task stopped and ends it. nd is the node
 // it stopped at, or nil.
 func (r *Runtime) failTask(st *state, t *nodes.Turn, nd *nodeDef, f failure) {
-	t.Say(nodes.Reply{Text: r.failureText(t, nd, f)})
+	if !f.told {
+		t.Say(nodes.Reply{Text: r.failureText(t, nd, f)})
+	}
 	if f.reason == "" {
 		f.reason = nodes.Failed
 	}

@@ -3,6 +3,7 @@ package nodes
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +33,16 @@ type APICall struct {
 	Body        []byte
 	ContentType string
 	Timeout     time.Duration // of the whole call, body included
+	// TokenPlaceholder, when set, is replaced in Body by the access token
+	// the auth profile applies (XML-escaped), for APIs that read it from
+	// the body, such as SOAP's SessionHeader.
+	TokenPlaceholder string
+	// BeforeResend, when set, is asked before a write that a crashed run
+	// of the turn may have sent is sent again: it looks for the write's
+	// effect (the record a create made), and done reports that it found
+	// it, res then standing for the call's answer. Otherwise the call is
+	// sent again.
+	BeforeResend func(ctx context.Context) (res APIResult, done bool)
 	// Resendable says the API honours the Idempotency-Key header: a write
 	// that a crashed run of the turn may have sent is sent again with the
 	// same key. Otherwise it is not sent again and fails as
@@ -105,6 +116,10 @@ func (c *APICall) recordAndSend(ctx context.Context, t *Turn, raw, key string) A
 	switch {
 	case err != nil:
 		return APIResult{Failure: FailureRequest, Err: err}
+	case again && c.BeforeResend != nil:
+		if res, done := c.BeforeResend(ctx); done {
+			return res
+		}
 	case again && !c.Resendable:
 		return APIResult{Failure: FailureUncertain, Err: errMaybeDone}
 	case again && t.Env != nil && t.Env.Log != nil:
@@ -166,6 +181,9 @@ func (c *APICall) attempt(ctx context.Context, t *Turn, raw, key string) APIResu
 		if err := t.Env.Auth.Apply(ctx, t, c.Auth, req); err != nil {
 			return APIResult{Failure: FailureAuth, Err: fmt.Errorf("auth profile %s: %w", c.Auth, err)}
 		}
+		if c.TokenPlaceholder != "" {
+			c.tokenInBody(req)
+		}
 	}
 	client := http.DefaultClient
 	if t.Env != nil && t.Env.HTTP != nil {
@@ -184,6 +202,21 @@ func (c *APICall) attempt(ctx context.Context, t *Turn, raw, key string) APIResu
 		return APIResult{Status: resp.StatusCode, Failure: FailureTooLarge, Err: ErrResponseTooLarge}
 	}
 	return APIResult{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+// tokenInBody puts the bearer token the authorizer set into the body, in
+// place of TokenPlaceholder.
+func (c *APICall) tokenInBody(req *http.Request) {
+	tok, ok := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return
+	}
+	var esc strings.Builder
+	_ = xml.EscapeText(&esc, []byte(tok))
+	body := bytes.ReplaceAll(c.Body, []byte(c.TokenPlaceholder), []byte(esc.String()))
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.ContentLength = int64(len(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 }
 
 // failureKind tells a timeout from other transport failures.

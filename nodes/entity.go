@@ -232,6 +232,12 @@ func (e *Entity) Validate() error {
 	return nil
 }
 
+// Forget removes the entity's value, so that the node asks again (see
+// [Reask]).
+func (e *Entity) Forget(t *Turn) {
+	delete(t.Memory.Entities, e.Name)
+}
+
 // Run skips the node when the entity is filled, takes the value from the
 // task's utterance when it holds one, and otherwise asks.
 func (e *Entity) Run(_ context.Context, t *Turn) (Outcome, error) {

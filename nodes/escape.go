@@ -58,10 +58,10 @@ func (e Escaper) String() string {
 	return "unknown"
 }
 
-// escapeSOQL escapes s for the inside of a single-quoted SOQL string
+// EscapeSOQL escapes s for the inside of a single-quoted SOQL string
 // literal: backslash, both quotes, and LF, CR, TAB, BS, FF become backslash
 // escapes. Nothing else needs escaping there.
-func escapeSOQL(s string) string {
+func EscapeSOQL(s string) string {
 	i := strings.IndexFunc(s, func(r rune) bool {
 		switch r {
 		case '\\', '\'', '"', '\n', '\r', '\t', '\b', '\f':
@@ -100,9 +100,9 @@ func escapeSOQL(s string) string {
 	return b.String()
 }
 
-// escapeSOQLLike is escapeSOQL plus the LIKE wildcards % and _.
-func escapeSOQLLike(s string) string {
-	s = escapeSOQL(s)
+// EscapeSOQLLike is escapeSOQL plus the LIKE wildcards % and _.
+func EscapeSOQLLike(s string) string {
+	s = EscapeSOQL(s)
 	if !strings.ContainsAny(s, "%_") {
 		return s
 	}

@@ -56,6 +56,13 @@ func FailWith(kind Failure, msg string) Outcome {
 	return Outcome{Status: StatusEnd, Reason: Failed, Failure: kind, Message: msg}
 }
 
+// FailTold ends the task as failed with a kind of failure that the node
+// has explained itself (its reply says why, with buttons, say): the host
+// says nothing more.
+func FailTold(kind Failure) Outcome {
+	return Outcome{Status: StatusEnd, Reason: Failed, Failure: kind, Told: true}
+}
+
 // Recover goes to a node's error branch after a failure of the given
 // kind. The task goes on; if it ends normally, it ends as [Recovered].
 func Recover(target Target, kind Failure) Outcome {

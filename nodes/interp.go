@@ -513,9 +513,9 @@ func (p *interpPart) apply(v any, ok bool) (s string, nv any, isStr bool, err er
 		case fTrim:
 			s = strings.TrimSpace(s)
 		case fSOQL:
-			s = escapeSOQL(s)
+			s = EscapeSOQL(s)
 		case fSOQLLike:
-			s = escapeSOQLLike(s)
+			s = EscapeSOQLLike(s)
 		case fURL:
 			if !urlUnreserved(s) {
 				s = url.QueryEscape(s)

@@ -210,6 +210,28 @@ type Outcome struct {
 	// Failure is the kind of failure, for StatusEnd with Failed and for
 	// StatusGoto to an error branch (see [FailWith] and [Recover]).
 	Failure Failure
+	// Told, for StatusEnd with Failed, says the node already told the
+	// user why (see [FailTold]): the host adds no failure text.
+	Told bool
+	// Reask, for StatusGoto, makes the target node forget its answer
+	// before it runs (a [Forgetter]), so that it asks again: see [Reask].
+	Reask bool
+}
+
+// Reask jumps to target, a node that asked the user for something, and
+// makes it ask again: its answer is forgotten first (the node is a
+// [Forgetter]); every other answer is kept. An integration uses it when
+// the system it called refused one value.
+func Reask(target Target) Outcome {
+	out := GoTo(target)
+	out.Reask = out.Status == StatusGoto
+	return out
+}
+
+// Forgetter is implemented by nodes that keep an answer in the context
+// (entity nodes): Forget removes it, so that the node asks again.
+type Forgetter interface {
+	Forget(t *Turn)
 }
 
 // Next follows the node's default transitions.
@@ -278,4 +300,6 @@ type Reply struct {
 type Button struct {
 	Title   string `json:"title"`
 	Payload string `json:"payload"`
+	// URL makes the button a link: the client opens it and sends nothing.
+	URL string `json:"url,omitempty"`
 }

@@ -169,30 +169,32 @@ func reencodeMemory(t *testing.T, b []byte) []byte {
 // inside the places the template gave them.
 func checkNextRequest(t *testing.T, s *Service, turn *Turn) {
 	t.Helper()
-	r, err := s.render(context.Background(), turn)
+	r, err := s.render(turn)
 	if err != nil {
 		return // a value that cannot go there is refused, which is fine
 	}
-	u, err := url.Parse(r.url)
+	u, err := url.Parse(r.URL)
 	if err != nil {
-		t.Fatalf("rendered url %q does not parse: %v", r.url, err)
+		t.Fatalf("rendered url %q does not parse: %v", r.URL, err)
 	}
 	if p := u.EscapedPath(); u.Host != "127.0.0.1:1" || !strings.HasPrefix(p, "/x/") || strings.Count(p, "/") != 2 || len(u.Query()) > 1 || u.Fragment != "" {
-		t.Fatalf("response values changed the request target: %q", r.url)
+		t.Fatalf("response values changed the request target: %q", r.URL)
 	}
-	for i := 0; i+1 < len(r.headers); i += 2 {
-		if strings.ContainsAny(r.headers[i+1], "\r\n") {
-			t.Fatalf("header %s = %q holds a line break", r.headers[i], r.headers[i+1])
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			if strings.ContainsAny(v, "\r\n") {
+				t.Fatalf("header %s = %q holds a line break", k, v)
+			}
 		}
 	}
-	if strings.HasPrefix(r.contentType, "application/json") {
+	if strings.HasPrefix(r.ContentType, "application/json") {
 		var m map[string]any
-		if err := json.Unmarshal(r.body, &m); err != nil || len(m) != 3 {
-			t.Fatalf("JSON body %s: %v, %d keys; want 3 keys", r.body, err, len(m))
+		if err := json.Unmarshal(r.Body, &m); err != nil || len(m) != 3 {
+			t.Fatalf("JSON body %s: %v, %d keys; want 3 keys", r.Body, err, len(m))
 		}
 		return
 	}
-	checkXMLShape(t, r.body)
+	checkXMLShape(t, r.Body)
 }
 
 // checkXMLShape wants <r><echo>text</echo><id a="..."/></r> and nothing else.
