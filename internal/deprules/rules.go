@@ -31,6 +31,10 @@ var Rules = []Rule{
 	{Dir: "dialog", Allow: []string{"nodes", "sessions", "auth"}, Why: "dialog may import only nodes, sessions and auth of this module"},
 	{Dir: "templates", Allow: []string{"dialog", "nodes", "sessions", "auth"}, Why: "templates sits above dialog and below the commands"},
 	{Dir: "examples", Why: "examples are bot files, embedded"},
-	{Dir: "internal", StdlibOnly: true, Why: "internal test helpers use the standard library only"},
+	{Dir: "internal/deprules", StdlibOnly: true, Why: "internal test helpers use the standard library only"},
+	{Dir: "internal/testkeys", StdlibOnly: true, Why: "internal test helpers use the standard library only"},
+	{Dir: "internal/salesforcetest", Allow: []string{"auth", "sessions", "sfsim", "nodes"},
+		Why: "the Salesforce test helper starts sfsim with an auth manager, and nothing else"},
+	{Dir: "nodes/salesforce", Allow: []string{"nodes"}, Why: "an integration's node package builds on package nodes only"},
 	{Dir: "cmd", AnyModule: true, Why: "only the commands import everything"},
 }

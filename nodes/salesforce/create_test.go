@@ -1,0 +1,162 @@
+package salesforce_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/botforge/dialogd/nodes"
+	"github.com/botforge/dialogd/sfsim"
+)
+
+// leadTask creates a Lead from four answers, re-asking the one Salesforce
+// refuses.
+const leadTask = `name: create_lead
+nodes:
+  - {id: start, type: intent, utterances: [create a lead], next: first_name}
+  - {id: first_name, type: entity, entity_type: person_name, prompt: "First name?", next: last_name}
+  - {id: last_name, type: entity, entity_type: person_name, prompt: "Last name?", next: company}
+  - {id: company, type: entity, entity_type: string, prompt: "Company?", next: email}
+  - {id: email, type: entity, entity_type: email, prompt: "E-mail?", next: create}
+  - id: create
+    type: salesforce
+    operation: create
+    object: Lead
+    timeout: 300ms
+    fields:
+      FirstName: "{{ entities.first_name }}"
+      LastName: "{{ entities.last_name }}"
+      Company: "{{ entities.company }}"
+      Email: "{{ entities.email }}"
+    ask_again: {LastName: last_name, Company: company, Email: email}
+    next: done
+  - {id: done, type: message, text: "Created {{ create.id }} at {{ create.link }}"}
+`
+
+// fillLead answers the four questions.
+func fillLead(c *chat, company, email string) []reply {
+	c.expect("create a lead", "First name?")
+	c.expect("Ada", "Last name?")
+	c.expect("Lovelace", "Company?")
+	c.expect(company, "E-mail?")
+	return c.say(email)
+}
+
+func TestCreateLead(t *testing.T) {
+	c := newChat(t, map[string]string{"create_lead": leadTask})
+	got := texts(fillLead(c, "Analytical Engines", "ada@engines.example"))
+	if !strings.HasPrefix(got, "Created 00Q") || !strings.Contains(got, c.org.URL+"/lightning/r/Lead/00Q") {
+		t.Fatalf("reply %q; want the new Lead's id and its Lightning link", got)
+	}
+	if n := c.count("SELECT Id FROM Lead WHERE Email = 'ada@engines.example' AND Company = 'Analytical Engines' AND LastName = 'Lovelace'"); n != 1 {
+		t.Errorf("leads in the org: %d; want 1", n)
+	}
+}
+
+// TestFieldErrorAsksOnlyThatFieldAgain: Salesforce refuses the company
+// (STRING_TOO_LONG): the user is told why, asked for the company only,
+// and the lead is created with every other answer kept.
+func TestFieldErrorAsksOnlyThatFieldAgain(t *testing.T) {
+	c := newChat(t, map[string]string{"create_lead": leadTask})
+	rs := fillLead(c, strings.Repeat("Engines ", 40), "ada@engines.example")
+	if got := texts(rs); !strings.Contains(got, "Salesforce did not accept that") || !strings.HasSuffix(got, "Company?") {
+		t.Fatalf("after a company Salesforce refuses: %q; want the reason, then Company? again", got)
+	}
+	got := texts(c.say("Analytical Engines"))
+	if !strings.HasPrefix(got, "Created 00Q") {
+		t.Fatalf("after the new company: %q; want the lead created (no other question)", got)
+	}
+	if n := c.count("SELECT Id FROM Lead WHERE FirstName = 'Ada' AND LastName = 'Lovelace' AND Email = 'ada@engines.example' AND Company = 'Analytical Engines'"); n != 1 {
+		t.Errorf("leads with every answer: %d; want 1", n)
+	}
+}
+
+// TestDuplicateOffersTheExistingRecord: a lead whose e-mail the org's
+// duplicate rule matches is not created; the user sees the existing one
+// as a link button.
+func TestDuplicateOffersTheExistingRecord(t *testing.T) {
+	c := newChat(t, map[string]string{"create_lead": leadTask})
+	rs := fillLead(c, "Initech", "lena@initech.example")
+	if len(rs) != 1 || !strings.Contains(rs[0].Text, "already has a matching record") {
+		t.Fatalf("replies %+v; want one duplicate message", rs)
+	}
+	res, err := c.org.Sim.RunQuery("SELECT Id FROM Lead WHERE Email = 'lena@initech.example'", false)
+	if err != nil || len(res.Records) != 1 {
+		t.Fatalf("existing lead: %v, %+v", err, res)
+	}
+	want := c.org.URL + "/lightning/r/Lead/" + res.Records[0]["Id"].(string) + "/view"
+	if len(rs[0].Buttons) != 1 || rs[0].Buttons[0].URL != want {
+		t.Errorf("buttons %+v; want one link to %s", rs[0].Buttons, want)
+	}
+	if n := c.count("SELECT Id FROM Lead WHERE Email = 'lena@initech.example'"); n != 1 {
+		t.Errorf("leads with that e-mail: %d; want still 1", n)
+	}
+}
+
+// TestUnavailableOffersToTryAgain: a 503 keeps the answers and offers to
+// try again; trying again creates the lead once.
+func TestUnavailableOffersToTryAgain(t *testing.T) {
+	c := newChat(t, map[string]string{"create_lead": leadTask})
+	if err := c.org.Sim.FailNext(1, sfsim.FaultUnavailable, "/sobjects/Lead"); err != nil {
+		t.Fatal(err)
+	}
+	rs := fillLead(c, "Analytical Engines", "ada@engines.example")
+	if len(rs) != 1 || !strings.Contains(rs[0].Text, "not available") || len(rs[0].QuickReplies) != 2 {
+		t.Fatalf("replies %+v; want the try-again offer with two quick replies", rs)
+	}
+	retry := rs[0].QuickReplies[0]
+	c.n++
+	got := texts(c.send(nodes.Input{ID: "retry", Text: retry.Title, Payload: retry.Payload}))
+	if !strings.HasPrefix(got, "Created 00Q") {
+		t.Fatalf("after Try again: %q; want the lead created", got)
+	}
+	if n := c.count("SELECT Id FROM Lead WHERE Email = 'ada@engines.example'"); n != 1 {
+		t.Errorf("leads: %d; want 1", n)
+	}
+}
+
+// TestTimeoutThenTryAgainMakesOneRecord: the create times out although
+// Salesforce made the record; trying again finds it (match_on, by default
+// the e-mail) instead of making a second.
+func TestTimeoutThenTryAgainMakesOneRecord(t *testing.T) {
+	c := newChat(t, map[string]string{"create_lead": leadTask})
+	c.org.Sim.SetLatency(time.Second)
+	rs := fillLead(c, "Analytical Engines", "ada@engines.example")
+	c.org.Sim.SetLatency(0)
+	if !strings.Contains(texts(rs), "not available") {
+		t.Fatalf("replies %q; want the try-again offer after the timeout", texts(rs))
+	}
+	// sfsim finishes the create after its delay although the client left.
+	deadline := time.Now().Add(3 * time.Second)
+	for c.count("SELECT Id FROM Lead WHERE Email = 'ada@engines.example'") == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := texts(c.say("yes")); !strings.HasPrefix(got, "Created 00Q") {
+		t.Fatalf("after yes: %q; want the lead", got)
+	}
+	if n := c.count("SELECT Id FROM Lead WHERE Email = 'ada@engines.example'"); n != 1 {
+		t.Errorf("leads: %d; want 1 (the first attempt's, found again)", n)
+	}
+}
+
+// TestCrashAfterCreateMakesOneRecord: the turn that created the lead died
+// before its commit; the client re-sends the message, and the run looks
+// the record up (match_on) instead of creating a second.
+func TestCrashAfterCreateMakesOneRecord(t *testing.T) {
+	c := newChat(t, map[string]string{"create_lead": leadTask})
+	c.expect("create a lead", "First name?")
+	c.expect("Ada", "Last name?")
+	c.expect("Lovelace", "Company?")
+	c.expect("Analytical Engines", "E-mail?")
+	c.store.lose.Store(1)
+	in := nodes.Input{ID: "last", Text: "ada@engines.example"}
+	if _, err := c.rt.Handle(t.Context(), "s-1", "u-1", in); err == nil {
+		t.Fatal("lost commit: want an error")
+	}
+	if got := texts(c.send(in)); !strings.HasPrefix(got, "Created 00Q") {
+		t.Fatalf("re-sent message: %q; want the lead", got)
+	}
+	if n := c.count("SELECT Id FROM Lead WHERE Email = 'ada@engines.example'"); n != 1 {
+		t.Errorf("leads: %d; want 1", n)
+	}
+}

@@ -1,0 +1,153 @@
+package salesforce_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/internal/salesforcetest"
+	"github.com/botforge/dialogd/nodes"
+	_ "github.com/botforge/dialogd/nodes/salesforce"
+	"github.com/botforge/dialogd/sessions"
+)
+
+// chat is one conversation with a test bot whose tasks use the salesforce
+// node, against sfsim.
+type chat struct {
+	t     *testing.T
+	org   *salesforcetest.Org
+	rt    *dialog.Runtime
+	store *lostCommitStore
+	n     int
+}
+
+// newChat loads a bot of the given task files (name → YAML) with a
+// salesforce profile, against a fresh sfsim org.
+func newChat(t *testing.T, tasks map[string]string) *chat {
+	t.Helper()
+	org := salesforcetest.Start(t, "sfbot")
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "tasks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	botYAML := "name: sfbot\nauth_profiles:\n  salesforce:\n    kind: bearer\n    secret: {env: UNUSED_SF_TOKEN}\n"
+	write(t, filepath.Join(dir, "bot.yaml"), botYAML)
+	for name, src := range tasks {
+		write(t, filepath.Join(dir, "tasks", name+".yaml"), src)
+	}
+	bot, err := dialog.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := sessions.NewMemory(sessions.Options{})
+	t.Cleanup(func() { mem.Close() })
+	store := &lostCommitStore{Store: mem}
+	rt := dialog.NewRuntime(bot, store, dialog.Options{Auth: org.Auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return &chat{t: t, org: org, rt: rt, store: store}
+}
+
+func write(t *testing.T, path, src string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// reply is the part of a frame the tests read.
+type reply struct {
+	Type         string         `json:"type"`
+	Text         string         `json:"text"`
+	Buttons      []nodes.Button `json:"buttons"`
+	QuickReplies []nodes.Button `json:"quick_replies"`
+}
+
+// say sends text (a new message) and returns the bot's replies.
+func (c *chat) say(text string) []reply {
+	c.t.Helper()
+	c.n++
+	return c.send(nodes.Input{ID: fmt.Sprintf("m%d", c.n), Text: text})
+}
+
+func (c *chat) send(in nodes.Input) []reply {
+	c.t.Helper()
+	frames, err := c.rt.Handle(context.Background(), "s-1", "u-1", in)
+	if err != nil {
+		c.t.Fatalf("say %q: %v", in.Text, err)
+	}
+	var out []reply
+	for _, f := range frames {
+		var r reply
+		if err := json.Unmarshal(f, &r); err != nil {
+			c.t.Fatal(err)
+		}
+		if r.Text != "" || len(r.Buttons) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// texts joins the replies' texts.
+func texts(rs []reply) string {
+	var s []string
+	for _, r := range rs {
+		s = append(s, r.Text)
+	}
+	return strings.Join(s, " | ")
+}
+
+// expect sends text and fails unless the replies contain want.
+func (c *chat) expect(text, want string) []reply {
+	c.t.Helper()
+	rs := c.say(text)
+	if got := texts(rs); !strings.Contains(got, want) {
+		c.t.Fatalf("say %q: got %q; want it to contain %q", text, got, want)
+	}
+	return rs
+}
+
+// count is the number of records a SOQL COUNT() query finds in the org.
+func (c *chat) count(soql string) int {
+	c.t.Helper()
+	res, err := c.org.Sim.RunQuery(soql, false)
+	if err != nil {
+		c.t.Fatalf("%s: %v", soql, err)
+	}
+	return res.TotalSize
+}
+
+// lostCommitStore loses the next lose commits: the turn's work is done,
+// its state not stored, as when its botd dies before the commit.
+type lostCommitStore struct {
+	sessions.Store
+	lose atomic.Int32
+}
+
+func (s *lostCommitStore) Acquire(ctx context.Context, id string) (sessions.Lease, error) {
+	l, err := s.Store.Acquire(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &lostCommitLease{Lease: l, s: s}, nil
+}
+
+type lostCommitLease struct {
+	sessions.Lease
+	s *lostCommitStore
+}
+
+func (l *lostCommitLease) CommitExpiry(ctx context.Context, state []byte, frames []sessions.Frame, exp sessions.Expiry) error {
+	if l.s.lose.Add(-1) >= 0 {
+		_ = l.Lease.Release(ctx)
+		return sessions.ErrUnavailable
+	}
+	return l.Lease.CommitExpiry(ctx, state, frames, exp)
+}
