@@ -160,3 +160,31 @@ func TestCrashAfterCreateMakesOneRecord(t *testing.T) {
 		t.Errorf("leads: %d; want 1", n)
 	}
 }
+
+// TestUpsertByExternalID: an upsert on an external-id field creates the
+// record once and then updates it, whatever instance or retry sends it.
+func TestUpsertByExternalID(t *testing.T) {
+	c := newChat(t, map[string]string{"sync": `name: sync
+nodes:
+  - {id: start, type: intent, utterances: [sync lead], next: company}
+  - {id: company, type: entity, entity_type: string, prompt: "Company?", next: upsert}
+  - id: upsert
+    type: salesforce
+    operation: upsert
+    object: Lead
+    external_id: {field: External_Id__c, value: "web-{{ entities.company }}"}
+    fields: {LastName: Sync, Company: "{{ entities.company }}"}
+    next: done
+  - {id: done, type: message, text: "created={{ upsert.created }} id={{ upsert.id }}"}
+`})
+	c.expect("sync lead", "Company?")
+	first := texts(c.expect("Umbrella", "created=true id=00Q"))
+	c.expect("sync lead", "Company?")
+	second := texts(c.expect("Umbrella", "created=false id=00Q"))
+	if first[len("created=true"):] != second[len("created=false"):] {
+		t.Errorf("first %q, second %q; want the same record", first, second)
+	}
+	if n := c.count("SELECT Id FROM Lead WHERE External_Id__c = 'web-Umbrella'"); n != 1 {
+		t.Errorf("leads: %d; want 1", n)
+	}
+}
