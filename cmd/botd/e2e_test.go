@@ -95,14 +95,21 @@ func dialBot(t *testing.T, addr, bot, session string, lastSeq uint64) *client {
 	if session != "" {
 		q.Set("session", session)
 		q.Set("last_seq", fmt.Sprint(lastSeq))
+		if user, ok := sessionUsers.Load(session); ok {
+			q.Set("user", user.(string)) // a session resumes for its own user only
+		}
 	}
 	if bot != "" {
 		q.Set("bot", bot)
 	}
 	c := &client{wstest.DialSession(t, wstest.URL("http://"+addr, q), http.Header{"Origin": {"http://" + addr}})}
 	c.LastSeq = lastSeq
+	sessionUsers.Store(c.Session, c.UserID)
 	return c
 }
+
+// sessionUsers maps the session ids dialBot got to their users.
+var sessionUsers sync.Map
 
 // turnEnd reads until the frame that ends a turn; it returns the texts.
 func (c *client) turnEnd() (string, frame) {
