@@ -357,3 +357,37 @@ func TestEdgeFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestClosedWebSocketFreesItsPlace: a WebSocket counts against its
+// address's cap until it closes (the upgraded connection is hijacked from
+// net/http, so its close is seen by the listener, not the server).
+func TestClosedWebSocketFreesItsPlace(t *testing.T) {
+	in := startBotd(t, nil, "-max-conns-per-ip", "2")
+	origin := http.Header{"Origin": {"http://" + in.addr}}
+	dialer := func() *websocket.Dialer {
+		nd := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.7")}}
+		return &websocket.Dialer{NetDial: nd.Dial, HandshakeTimeout: 5 * time.Second}
+	}
+	var open []*websocket.Conn
+	for i := range 3 {
+		ws, res, err := dialer().Dial("ws://"+in.addr+"/ws", origin)
+		if i < 2 {
+			if err != nil {
+				t.Fatalf("WebSocket %d: %v", i+1, err)
+			}
+			open = append(open, ws)
+			continue
+		}
+		if err == nil || res == nil || res.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("WebSocket 3 from the same address: err %v, status %s; want 503", err, statusOf(res))
+		}
+	}
+	open[0].Close()
+	waitMetric(t, in.addr, "dialogd_http_connections", "1")
+	ws, _, err := dialer().Dial("ws://"+in.addr+"/ws", origin)
+	if err != nil {
+		t.Fatalf("after one closed, a new WebSocket from the address: %v; want it admitted", err)
+	}
+	ws.Close()
+	open[1].Close()
+}

@@ -494,7 +494,9 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		dbg.HandleFunc("/debug/pprof/profile", pprof.Profile)
 		dbg.HandleFunc("/debug/pprof/trace", pprof.Trace)
 		go func() {
-			err := http.ListenAndServe(cfg.DebugAddr, dbg)
+			// Profiles stream for as long as asked: no write timeout.
+			srv := &http.Server{Addr: cfg.DebugAddr, Handler: dbg, ReadHeaderTimeout: cfg.Edge.ReadHeaderTimeout, ReadTimeout: cfg.Edge.ReadTimeout, IdleTimeout: cfg.Edge.IdleTimeout}
+			err := srv.ListenAndServe()
 			s.log.Error("debug listener stopped", "err", err)
 		}()
 	}
