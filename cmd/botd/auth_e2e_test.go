@@ -887,6 +887,17 @@ func TestCallbackAttacks(t *testing.T) {
 	ab := newUA(t)
 	loc := ab.authorize(sf, aliceLink, demoUser, true)
 	secrets["alice code"] = codeOf(t, loc)
+	oauthDir, _ := url.Parse(public + "/oauth/")
+	var bindings []*http.Cookie // the jar ignores ports: sfsim's cookies are there too
+	for _, ck := range ab.c.Jar.Cookies(oauthDir) {
+		if strings.HasPrefix(ck.Name, "dlgd_oauth_") {
+			bindings = append(bindings, ck)
+		}
+	}
+	if len(bindings) != 1 {
+		t.Fatalf("alice's browser holds %d cookies for /oauth/ after the hop; want her link's binding cookie", len(bindings))
+	}
+	secrets["alice's binding cookie"] = bindings[0].Value
 	if p := ab.get(loc); p.status != http.StatusOK || !strings.Contains(p.body, "window.close()") {
 		t.Fatalf("alice's callback: %d\n%s", p.status, p.body)
 	}
