@@ -127,6 +127,9 @@ func (c *definitionCheck) tests(tests []Test, declared map[string]bool) {
 			if _, err := compileExpect(turn.Expect); err != nil {
 				c.bad(at, fmt.Sprintf("%s.conversation[%d]", path, j), "%v", err)
 			}
+			if (turn.Say == "") == (turn.Click == "") {
+				c.bad(at, fmt.Sprintf("%s.conversation[%d]", path, j), "a turn either says something or clicks a button")
+			}
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/botforge/dialogd/dialog"
@@ -96,36 +97,77 @@ func (t *Template) runTest(ctx context.Context, name string, tc Test, opts TestO
 			Phone: ti.Phone, Verified: ti.Verified}
 	}
 	ctx = nodes.WithIdentity(ctx, id)
+	var buttons []nodes.Button // of the previous turn's replies
 	for i, turn := range tc.Turns {
-		frames, err := rt.Handle(ctx, session, user, nodes.Input{ID: fmt.Sprintf("m%d", i+1), Text: turn.Say})
-		if err != nil {
-			return fail(i+1, "say %q: %v", turn.Say, err)
+		in := nodes.Input{ID: fmt.Sprintf("m%d", i+1), Text: turn.Say}
+		what := fmt.Sprintf("say %q", turn.Say)
+		if turn.Click != "" {
+			what = fmt.Sprintf("click %q", turn.Click)
+			b, ok := findButton(buttons, turn.Click)
+			if !ok {
+				return fail(i+1, "%s: no such button (the replies offered %s)", what, buttonTitles(buttons))
+			}
+			in.Text, in.Payload = b.Title, b.Payload
 		}
-		got, err := replyText(frames)
+		frames, err := rt.Handle(ctx, session, user, in)
 		if err != nil {
-			return fail(i+1, "say %q: %v", turn.Say, err)
+			return fail(i+1, "%s: %v", what, err)
+		}
+		var got string
+		got, buttons, err = readReplies(frames)
+		if err != nil {
+			return fail(i+1, "%s: %v", what, err)
 		}
 		m, _ := compileExpect(turn.Expect) // checked by Parse
 		if !m.match(got) {
-			return fail(i+1, "say %q: got %q, want %s", turn.Say, got, m)
+			return fail(i+1, "%s: got %q, want %s", what, got, m)
 		}
 	}
 	return nil
 }
 
-// replyText joins the texts of a turn's frames with newlines.
-func replyText(frames [][]byte) (string, error) {
+// readReplies joins the texts of a turn's frames with newlines and
+// collects their buttons and quick replies (link buttons left out: they
+// send nothing).
+func readReplies(frames [][]byte) (string, []nodes.Button, error) {
 	var texts []string
+	var buttons []nodes.Button
 	for _, f := range frames {
 		var r nodes.Reply
 		if err := json.Unmarshal(f, &r); err != nil {
-			return "", fmt.Errorf("reply frame is not JSON: %w", err)
+			return "", nil, fmt.Errorf("reply frame is not JSON: %w", err)
 		}
 		if r.Text != "" {
 			texts = append(texts, r.Text)
 		}
+		for _, b := range append(r.Buttons, r.QuickReplies...) {
+			if b.URL == "" {
+				buttons = append(buttons, b)
+			}
+		}
 	}
-	return strings.Join(texts, "\n"), nil
+	return strings.Join(texts, "\n"), buttons, nil
+}
+
+// findButton is the button titled title, compared case-insensitively.
+func findButton(buttons []nodes.Button, title string) (nodes.Button, bool) {
+	for _, b := range buttons {
+		if strings.EqualFold(strings.TrimSpace(b.Title), strings.TrimSpace(title)) {
+			return b, true
+		}
+	}
+	return nodes.Button{}, false
+}
+
+func buttonTitles(buttons []nodes.Button) string {
+	if len(buttons) == 0 {
+		return "none"
+	}
+	titles := make([]string, len(buttons))
+	for i, b := range buttons {
+		titles[i] = strconv.Quote(b.Title)
+	}
+	return strings.Join(titles, ", ")
 }
 
 // expectation is a turn's expect: a substring or a /regexp/.

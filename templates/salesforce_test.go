@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,63 +16,23 @@ import (
 	"testing"
 
 	"github.com/botforge/dialogd/auth"
-	"github.com/botforge/dialogd/sessions"
+	"github.com/botforge/dialogd/internal/salesforcetest"
 	"github.com/botforge/dialogd/sfsim"
 )
 
 // salesforce is the Salesforce emulator the salesforce_* templates are
 // tested against, with a pre_authorized password-flow profile named
-// "salesforce" for the demo org's user.
+// "salesforce" for the demo org's user (internal/salesforcetest).
 type salesforce struct {
 	sim  *sfsim.Server
-	srv  *httptest.Server
+	url  string
 	auth *auth.Manager
 }
 
-// Environment variables the test profile's secret references read.
-const (
-	envSecret   = "TEMPLATES_TEST_SF_CLIENT_SECRET"
-	envPassword = "TEMPLATES_TEST_SF_PASSWORD"
-	envToken    = "TEMPLATES_TEST_SF_SECURITY_TOKEN"
-)
-
 func newSalesforce(t *testing.T, opts ...sfsim.Option) *salesforce {
 	t.Helper()
-	sim, err := sfsim.New(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	creds, err := sim.Credentials()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(envSecret, creds.ClientSecret)
-	t.Setenv(envPassword, creds.Password)
-	t.Setenv(envToken, creds.SecurityToken)
-	profiles := map[string]*auth.Profile{"salesforce": {
-		Kind:          auth.KindOAuth2Password,
-		Salesforce:    &auth.SalesforcePreset{Login: srv.URL},
-		ClientID:      creds.ClientID,
-		ClientSecret:  auth.SecretRef{Env: envSecret},
-		Username:      creds.Username,
-		Password:      auth.SecretRef{Env: envPassword},
-		SecurityToken: auth.SecretRef{Env: envToken},
-	}}
-	kr, err := auth.KeyringFromSecrets([]byte("templates-test-key-0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := sessions.NewMemory(sessions.Options{})
-	t.Cleanup(func() { store.Close() })
-	m, err := auth.NewManager("template_check", profiles, store, auth.Options{
-		Keyring: kr, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &salesforce{sim: sim, srv: srv, auth: m}
+	org := salesforcetest.Start(t, "template_check", opts...)
+	return &salesforce{sim: org.Sim, url: org.URL, auth: org.Auth}
 }
 
 func (sf *salesforce) options() TestOptions { return TestOptions{Auth: sf.auth} }
@@ -92,7 +50,7 @@ func (sf *salesforce) api(t *testing.T, method, path string, body any, out any) 
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, sf.srv.URL+"/services/data/v60.0"+path, rd)
+	req, _ := http.NewRequest(method, sf.url+"/services/data/v60.0"+path, rd)
 	req.Header.Set("Authorization", "Bearer "+g.AccessToken)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
@@ -222,7 +180,7 @@ func TestSalesforceCreateLeadExplainsErrors(t *testing.T) {
 			}
 		}, "not answering right now (status 400)"},
 		{"credentials refused", nil, func(t *testing.T, sf *salesforce) {
-			t.Setenv(envPassword, "wrong-password")
+			salesforcetest.BreakPassword(t)
 		}, "an administrator needs to reconnect it"},
 	}
 	for _, tt := range tests {

@@ -95,9 +95,13 @@ type TestIdentity struct {
 	Verified bool   `yaml:"verified"`
 }
 
-// Turn is one user message and what the bot's answer must contain.
+// Turn is one user message, typed (say) or a button pressed (click), and
+// what the bot's answer must contain.
 type Turn struct {
 	Say string `yaml:"say"`
+	// Click presses the button or quick reply with this title among the
+	// previous turn's replies: its payload is sent, as the widget does.
+	Click string `yaml:"click"`
 	// Expect is a substring of the turn's replies (joined by newlines),
 	// or a regular expression written /like this/.
 	Expect string `yaml:"expect"`

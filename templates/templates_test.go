@@ -454,6 +454,8 @@ func TestParseRejectsBadDefinitions(t *testing.T) {
 		{"alias", "name: a\ntitle: A\nsummary: s\ntask: {name: &n x, title: *n}\n", "aliases"},
 		{"bad expect", "name: a\ntitle: A\nsummary: s\ntask: {name: x}\ntests: [{conversation: [{say: hi, expect: '/(/'}]}]\n", "expect /(/"},
 		{"no title", "name: a\nsummary: s\ntask: {name: x}\n", "title and summary"},
+		{"say and click", "name: a\ntitle: A\nsummary: s\ntask: {name: x}\ntests: [{conversation: [{say: hi, click: Yes, expect: x}]}]\n", "either says something or clicks a button"},
+		{"neither say nor click", "name: a\ntitle: A\nsummary: s\ntask: {name: x}\ntests: [{conversation: [{expect: x}]}]\n", "either says something or clicks a button"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -462,6 +464,44 @@ func TestParseRejectsBadDefinitions(t *testing.T) {
 				t.Errorf("Parse error = %v, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestClickPressesButtons: a test turn can press a button or quick reply
+// of the previous replies by its title (its payload is sent); a title the
+// replies did not offer fails the test, naming what they offered.
+func TestClickPressesButtons(t *testing.T) {
+	const src = `name: ask
+title: Ask
+summary: asks a question
+task:
+  name: ask
+  nodes:
+    - {id: start, type: intent, utterances: [ask me], next: q}
+    - {id: q, type: confirmation, prompt: "Sure?", on_yes: yes, on_no: no}
+    - {id: "yes", type: message, text: Confirmed.}
+    - {id: "no", type: message, text: Dropped.}
+tests:
+  - name: clicks
+    conversation:
+      - {say: ask me, expect: "Sure?"}
+      - {click: "Yes", expect: Confirmed.}
+  - name: missing button
+    conversation:
+      - {say: ask me, expect: "Sure?"}
+      - {click: Maybe, expect: Confirmed.}
+`
+	tpl, err := Parse("ask.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = tpl.RunTests(context.Background(), TestOptions{})
+	var tf *TestFailure
+	if !errors.As(err, &tf) || tf.Test != "missing button" || !strings.Contains(tf.Msg, `no such button (the replies offered "Yes", "No")`) {
+		t.Fatalf("RunTests = %v; want only the missing button test to fail, naming the offered buttons", err)
+	}
+	if strings.Contains(err.Error(), `"clicks"`) {
+		t.Errorf("RunTests = %v; the clicks test should pass", err)
 	}
 }
 

@@ -75,3 +75,8 @@ func Start(tb testing.TB, bot string, opts ...sfsim.Option) *Org {
 	}
 	return &Org{Sim: sim, URL: strings.TrimSuffix(srv.URL, "/"), Auth: m}
 }
+
+// BreakPassword makes the profile's password wrong from now on (the
+// manager reads it when it next needs a token), as when an administrator
+// changed it in Salesforce.
+func BreakPassword(tb testing.TB) { tb.Setenv(envPassword, "wrong-password") }
