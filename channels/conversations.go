@@ -46,3 +46,43 @@ func endConversation(ctx context.Context, conv Conversations, sessionID, userID,
 	}
 	return nil, nil
 }
+
+// Greeter is implemented by Conversations that can show a new session's
+// conversation start without storing anything, so that a connect that
+// sends nothing costs the session store nothing. Greet returns the frames
+// Start would return for the session (numbered the same), and shown =
+// true; Start, called later, must store exactly those. shown is false
+// when the start cannot be shown without running it for real (it starts
+// a task that may call services): the channel then calls Start at once.
+type Greeter interface {
+	Greet(ctx context.Context, sessionID, userID string) (frames [][]byte, shown bool, err error)
+}
+
+// start runs the start of a new session: shown by the Greeter without
+// storing it when the runtime can, else stored by Start at once.
+func (c *conn) start(ctx context.Context) ([][]byte, error) {
+	conv := c.s.conv
+	if g, ok := conv.(Greeter); ok {
+		frames, shown, err := g.Greet(ctx, c.session, c.ident.UserID)
+		if err != nil || shown {
+			c.unstarted = shown
+			return frames, err
+		}
+	}
+	return conv.Start(ctx, c.session, c.ident.UserID)
+}
+
+// storeStart stores the start of a session that was only shown, before
+// the session's first input runs. The frames Start returns are those the
+// client has already. The first input of a session that another
+// connection has started finds its state there: Start leaves it alone.
+func (c *conn) storeStart(ctx context.Context) error {
+	if !c.unstarted {
+		return nil
+	}
+	if _, err := c.s.conv.Start(ctx, c.session, c.ident.UserID); err != nil {
+		return err
+	}
+	c.unstarted = false
+	return nil
+}

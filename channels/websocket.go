@@ -240,6 +240,10 @@ type conn struct {
 
 	limiter *rate.Limiter // the connection's input bucket; only the reader uses it
 
+	// unstarted: the session's start was shown without being stored
+	// (Greeter); the first input stores it first. Turn goroutines only.
+	unstarted bool
+
 	qmu     sync.Mutex // guards queue and running
 	queue   []job
 	running bool // a turn goroutine is draining queue
@@ -608,13 +612,16 @@ func (c *conn) call(ctx context.Context, j job) (frames [][]byte, err error) {
 	switch j.kind {
 	case jobStart:
 		defer c.typing()()
-		return conv.Start(ctx, c.session, c.ident.UserID)
+		return c.start(ctx)
 	case jobMissed:
 		return conv.Missed(ctx, c.session, replayFrom(j.after))
 	case jobEnd:
 		return endConversation(ctx, conv, c.session, c.ident.UserID, j.in.ID)
 	default:
 		defer c.typing()()
+		if err := c.storeStart(ctx); err != nil {
+			return nil, err
+		}
 		return conv.Handle(ctx, c.session, c.ident.UserID, j.in)
 	}
 }

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/botforge/dialogd/channels/wstest"
+	"github.com/botforge/dialogd/sessions/redistest"
+)
+
+// TestConnectWritesNothing: a connect that sends no message stores
+// nothing in Redis, though its greeting is shown; the first message stores
+// the session with the greeting numbered as it was shown. Before, every
+// connect stored a session (state and outbox) for the idle TTL, so a
+// connect flood filled Redis.
+func TestConnectWritesNothing(t *testing.T) {
+	rs := redistest.Start(t)
+	in := startBotd(t, nil, "-redis", rs.URL())
+	rdb := rs.Client(t)
+	ctx := context.Background()
+	before, err := rdb.DBSize(ctx).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const connects = 200
+	for range connects {
+		c := dial(t, in.addr, "", 0)
+		if welcome, f := c.turnEnd(); !strings.Contains(welcome, "demo bot") || f.Seq != 1 {
+			t.Fatalf("greeting = %q (seq %d); want the demo bot's welcome, seq 1", welcome, f.Seq)
+		}
+		c.Conn.Close()
+	}
+	after, err := rdb.DBSize(ctx).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		keys, _ := rdb.Keys(ctx, "*").Result()
+		t.Fatalf("%d connects without a message: Redis keys %d -> %d (%.1f per connect); want none written. Keys: %.10q", connects, before, after, float64(after-before)/connects, keys)
+	}
+
+	c := dial(t, in.addr, "", 0)
+	c.turnEnd()
+	if got, f := c.Say("create a lead"); got != "What's the first name?" || f.Seq != 2 {
+		t.Fatalf("first message: %q (seq %d); want the first question, seq 2", got, f.Seq)
+	}
+	if n, _ := rdb.DBSize(ctx).Result(); n == before {
+		t.Fatalf("a session with a message stored nothing")
+	}
+	q := url.Values{"session": {c.Session}, "user": {c.UserID}, "last_seq": {"0"}}
+	r := wstest.DialSession(t, wstest.URL("http://"+in.addr, q), nil)
+	frames, _ := r.ReadReplay()
+	var seqs []uint64
+	for _, f := range frames {
+		seqs = append(seqs, f.Seq)
+	}
+	if len(frames) != 2 || !strings.Contains(frames[0].Text, "demo bot") || frames[1].ReplyTo != "m1" {
+		t.Errorf("replay from 0 = %d frames, seqs %v; want the greeting (seq 1) and the reply to m1 (seq 2)", len(frames), seqs)
+	}
+}
