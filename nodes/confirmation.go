@@ -54,6 +54,9 @@ type Confirmation struct {
 	// FailMessage is what the user is told when retries run out; empty
 	// leaves it to the host (failure_text, events.failures.retries_exhausted).
 	FailMessage Text `yaml:"fail_message"`
+	// Card shows what the user confirms, as a summary card with the
+	// prompt (see [CardSpec]).
+	Card *CardSpec `yaml:"card"`
 
 	retries   int
 	yesN, noN []string // normalized synonyms
@@ -80,6 +83,9 @@ func (n *Confirmation) Validate() error {
 	if n.Retries != nil && (*n.Retries < 0 || *n.Retries > 10) {
 		return fmt.Errorf("retries must be between 0 and 10, got %d", *n.Retries)
 	}
+	if n.Card != nil {
+		return n.Card.Validate()
+	}
 	return nil
 }
 
@@ -98,7 +104,15 @@ func (n *Confirmation) Run(ctx context.Context, t *Turn) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, fmt.Errorf("confirmation prompt: %w", err)
 	}
-	t.Say(Reply{Type: ReplyMessage, Text: text, QuickReplies: quickYesNo(t)})
+	r := Reply{Type: ReplyMessage, Text: text, QuickReplies: quickYesNo(t)}
+	if n.Card != nil {
+		card, err := n.Card.Render(t)
+		if err != nil {
+			return Outcome{}, fmt.Errorf("confirmation: %w", err)
+		}
+		r.WithCard(card)
+	}
+	t.Say(r)
 	return Wait(), nil
 }
 

@@ -68,15 +68,18 @@ type Entity struct {
 	Value string `yaml:"value"`
 	// Title is the key of a record's label, e.g. Name. Default: Value.
 	Title string `yaml:"title"`
+	// Subtitle is the key of a record's second line, e.g. Email.
+	Subtitle string `yaml:"subtitle"`
 
-	typ        EntityType
-	extractor  EntityExtractor // nil when typ cannot extract
-	maxRetries int
-	opts       EntityOptions       // settings for every type but from-context lists
-	static     map[string][]Button // rendered buttons of static items by language
-	fromPath   []string
-	valuePath  []string
-	titlePath  []string
+	typ          EntityType
+	extractor    EntityExtractor // nil when typ cannot extract
+	maxRetries   int
+	opts         EntityOptions       // settings for every type but from-context lists
+	static       map[string][]Button // rendered buttons of static items by language
+	fromPath     []string
+	valuePath    []string
+	titlePath    []string
+	subtitlePath []string
 }
 
 // ListItem is a static choice of a list entity.
@@ -128,6 +131,9 @@ func (e *Entity) Provision(h *Host) error {
 		e.titlePath = e.valuePath
 		if e.Title != "" {
 			e.titlePath = SplitPath(e.Title)
+		}
+		if e.Subtitle != "" {
+			e.subtitlePath = SplitPath(e.Subtitle)
 		}
 	}
 	if len(e.Items) > 0 {
@@ -205,7 +211,7 @@ func (e *Entity) Validate() error {
 		}
 	}
 	if e.EntityType != EntityList {
-		if len(e.Items) > 0 || e.From != "" || e.Value != "" || e.Title != "" {
+		if len(e.Items) > 0 || e.From != "" || e.Value != "" || e.Title != "" || e.Subtitle != "" {
 			return fmt.Errorf("items, from, value and title are only for entity_type list, not %s", e.EntityType)
 		}
 		return nil
@@ -215,7 +221,7 @@ func (e *Entity) Validate() error {
 		return errors.New("a list takes either items or from, not both")
 	case len(e.Items) == 0 && e.From == "":
 		return errors.New("a list needs items or from")
-	case e.From == "" && (e.Value != "" || e.Title != ""):
+	case e.From == "" && (e.Value != "" || e.Title != "" || e.Subtitle != ""):
 		return errors.New("value and title name the keys of records given with from")
 	}
 	seen := make(map[string]int, len(e.Items))
@@ -372,7 +378,7 @@ func listButtons(items []ListOption) []Button {
 	n := min(len(items), maxListButtons)
 	b := make([]Button, n)
 	for i := range n {
-		b[i] = Button{Title: items[i].Title, Payload: items[i].Value}
+		b[i] = Button{Title: items[i].Title, Payload: items[i].Value, Subtitle: items[i].Subtitle}
 	}
 	return b
 }
@@ -437,7 +443,11 @@ func (e *Entity) contextItems(t *Turn) ([]ListOption, error) {
 		if !ok || title == "" {
 			title = val
 		}
-		items = append(items, ListOption{Value: val, Title: title})
+		var sub string
+		if e.subtitlePath != nil {
+			sub, _ = scalarString(descendPath(rec, e.subtitlePath))
+		}
+		items = append(items, ListOption{Value: val, Title: title, Subtitle: sub})
 	}
 	if len(items) == 0 {
 		return nil, fmt.Errorf("entity %s: from %s: %w", e.Name, e.From, ErrNoListItems)

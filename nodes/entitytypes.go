@@ -44,6 +44,7 @@ type EntityOptions struct {
 type ListOption struct {
 	Value    string   // stored as the entity value and sent as button payload
 	Title    string   // button label
+	Subtitle string   // a second line under the label, may be empty
 	Synonyms []string // other words that select the choice
 }
 

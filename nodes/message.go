@@ -33,6 +33,8 @@ type Message struct {
 	QuickReplies []ButtonSpec `yaml:"quick_replies"`
 	// Wait keeps the dialog at the node until the user answers.
 	Wait bool `yaml:"wait"`
+	// Card shows a record with the text (see [CardSpec]).
+	Card *CardSpec `yaml:"card"`
 }
 
 // ButtonSpec is a button or quick reply in a node's config.
@@ -45,8 +47,13 @@ type ButtonSpec struct {
 
 // Validate requires a text and a title on every button.
 func (n *Message) Validate() error {
-	if n.Text.IsZero() {
+	if n.Text.IsZero() && n.Card == nil {
 		return errors.New("text is required")
+	}
+	if n.Card != nil {
+		if err := n.Card.Validate(); err != nil {
+			return err
+		}
 	}
 	if err := validateButtons("buttons", n.Buttons); err != nil {
 		return err
@@ -85,7 +92,7 @@ func renderButtons(t *Turn, field string, list []ButtonSpec) ([]Button, error) {
 
 // Run says the message and waits when Wait is set.
 func (n *Message) Run(ctx context.Context, t *Turn) (Outcome, error) {
-	text, err := n.Text.Render(t)
+	text, err := renderOptional(t, n.Text)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("message text: %w", err)
 	}
@@ -97,7 +104,15 @@ func (n *Message) Run(ctx context.Context, t *Turn) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	t.Say(Reply{Type: ReplyMessage, Text: text, Buttons: buttons, QuickReplies: quick})
+	r := Reply{Type: ReplyMessage, Text: text, Buttons: buttons, QuickReplies: quick}
+	if n.Card != nil {
+		card, err := n.Card.Render(t)
+		if err != nil {
+			return Outcome{}, err
+		}
+		r.WithCard(card)
+	}
+	t.Say(r)
 	if n.Wait {
 		return Wait(), nil
 	}

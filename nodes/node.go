@@ -294,6 +294,10 @@ type Reply struct {
 	URL          string   `json:"url,omitempty"`     // authorize
 	Profile      string   `json:"profile,omitempty"` // authorize
 	Reason       string   `json:"reason,omitempty"`  // handoff: why the user is handed over
+	// Card is a record shown with the message (see [Reply.WithCard]);
+	// Lead is then the message's own sentence, and Text holds both.
+	Card *Card  `json:"card,omitempty"`
+	Lead string `json:"lead,omitempty"`
 }
 
 // Button is a button or quick reply: a label and the payload sent back.
@@ -302,4 +306,7 @@ type Button struct {
 	Payload string `json:"payload"`
 	// URL makes the button a link: the client opens it and sends nothing.
 	URL string `json:"url,omitempty"`
+	// Subtitle is a second line under the title (a record's e-mail, say);
+	// clients that do not show it lose nothing the payload needs.
+	Subtitle string `json:"subtitle,omitempty"`
 }
