@@ -86,3 +86,21 @@ func (c *conn) storeStart(ctx context.Context) error {
 	c.unstarted = false
 	return nil
 }
+
+// unstoredStart is the replay of a session the store has no frame of: a
+// session whose start was shown but never stored (the client reloaded
+// before it sent anything), or one that expired. When the Greeter can show
+// the start, the replay is its frames, which the first input will store
+// with the same numbers; the client keeps its numbering when it has them.
+func (c *conn) unstoredStart(ctx context.Context) ([][]byte, error) {
+	g, ok := c.s.conv.(Greeter)
+	if !ok {
+		return nil, nil
+	}
+	frames, shown, err := g.Greet(ctx, c.session, c.ident.UserID)
+	if err != nil || !shown {
+		return nil, nil // a replay of nothing, as without a Greeter
+	}
+	c.unstarted = true
+	return frames, nil
+}

@@ -614,7 +614,11 @@ func (c *conn) call(ctx context.Context, j job) (frames [][]byte, err error) {
 		defer c.typing()()
 		return c.start(ctx)
 	case jobMissed:
-		return conv.Missed(ctx, c.session, replayFrom(j.after))
+		frames, err := conv.Missed(ctx, c.session, replayFrom(j.after))
+		if err == nil && len(frames) == 0 {
+			return c.unstoredStart(ctx)
+		}
+		return frames, err
 	case jobEnd:
 		return endConversation(ctx, conv, c.session, c.ident.UserID, j.in.ID)
 	default:

@@ -60,3 +60,39 @@ func TestConnectWritesNothing(t *testing.T) {
 		t.Errorf("replay from 0 = %d frames, seqs %v; want the greeting (seq 1) and the reply to m1 (seq 2)", len(frames), seqs)
 	}
 }
+
+// TestReloadBeforeFirstMessage: a page reloaded before its first message
+// resumes a session the store never saw. The replay vouches for the
+// greeting the client has (last_seq 1, not 0, so the widget keeps its
+// numbering), still without a write; the first message then goes on at
+// seq 2 and the stored transcript starts with the greeting.
+func TestReloadBeforeFirstMessage(t *testing.T) {
+	rs := redistest.Start(t)
+	in := startBotd(t, nil, "-redis", rs.URL())
+	rdb := rs.Client(t)
+	ctx := context.Background()
+	c := dial(t, in.addr, "", 0)
+	c.turnEnd()
+	c.Conn.Close()
+
+	q := url.Values{"session": {c.Session}, "user": {c.UserID}, "last_seq": {"1"}}
+	r := wstest.DialSession(t, wstest.URL("http://"+in.addr, q), nil)
+	if r.Session != c.Session {
+		t.Fatalf("reload got session %q; want %q", r.Session, c.Session)
+	}
+	if frames, end := r.ReadReplay(); len(frames) != 0 || end.LastSeq != 1 {
+		t.Fatalf("replay after the greeting: %d frames, last_seq %d; want none, last_seq 1", len(frames), end.LastSeq)
+	}
+	if n, _ := rdb.DBSize(ctx).Result(); n != 0 {
+		t.Fatalf("a reload before any message wrote %d Redis keys; want 0", n)
+	}
+	if got, f := r.Say("create a lead"); got != "What's the first name?" || f.Seq != 2 {
+		t.Fatalf("first message after the reload: %q (seq %d); want the first question, seq 2", got, f.Seq)
+	}
+	q.Set("last_seq", "0")
+	again := wstest.DialSession(t, wstest.URL("http://"+in.addr, q), nil)
+	frames, end := again.ReadReplay()
+	if len(frames) != 2 || frames[0].Seq != 1 || !strings.Contains(frames[0].Text, "demo bot") || end.LastSeq != 2 {
+		t.Errorf("replay from 0: %d frames, last_seq %d; want the greeting (seq 1) and the question (seq 2)", len(frames), end.LastSeq)
+	}
+}
