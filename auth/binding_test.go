@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -153,4 +154,49 @@ func TestBindingCookieAttributes(t *testing.T) {
 	if !sc.Secure || !strings.HasPrefix(sc.Name, "__Secure-") || sc.Path != "/chat/oauth/" || pub.start != "https://bots.example.com/chat/oauth/start" {
 		t.Errorf("https public URL: cookie %+v, hop %s; want a Secure __Secure- cookie on /chat/oauth/ and the hop under /chat", sc, pub.start)
 	}
+}
+
+// FuzzStartLink sends arbitrary queries and Cookie headers to the hop of a
+// bot with one link, already opened by its browser. The hop must never
+// redirect to the provider, nor set a cookie, for a request that does not
+// carry that browser's binding cookie.
+func FuzzStartLink(f *testing.F) {
+	h := newHarness(f, harnessConfig{})
+	m := h.newManager("acme", map[string]*Profile{"sf": h.perUser()})
+	link, err := url.Parse(needAuth(f, m.Apply(context.Background(), turn("acme", "s1", "u1", "n1"), "sf", mustReq(f, h.sf.URL))))
+	if err != nil {
+		f.Fatal(err)
+	}
+	state := link.Query().Get("state")
+	_, nonce, _ := decodeState(state)
+	name := bindingCookieName(nonce, false)
+	owner := Start(h.manager)
+	first := httptest.NewRecorder()
+	owner.ServeHTTP(first, httptest.NewRequest(http.MethodGet, link.String(), nil))
+	if first.Code != http.StatusFound {
+		f.Fatalf("the owner's hop: %d", first.Code)
+	}
+	real := first.Result().Cookies()[0].Value
+
+	f.Add(link.RawQuery, "")
+	f.Add(link.RawQuery, name+"="+randomNonce())
+	f.Add(link.RawQuery, name+"=; "+name+"="+randomNonce())
+	f.Add("state="+state+"&state="+state, name+"="+real)
+	f.Add("state=%zz", "")
+	f.Add("state="+encodeState("acme", randomNonce()), name+"="+real)
+	f.Fuzz(func(t *testing.T, query, cookie string) {
+		r := httptest.NewRequest(http.MethodGet, "/x", nil)
+		r.URL.Path, r.URL.RawQuery = StartPath, query
+		if cookie != "" {
+			r.Header.Set("Cookie", cookie)
+		}
+		w := httptest.NewRecorder()
+		owner.ServeHTTP(w, r)
+		if strings.Contains(cookie, real) {
+			return // the owner's browser may be sent on
+		}
+		if w.Code == http.StatusFound || w.Header().Get("Set-Cookie") != "" {
+			t.Errorf("query %q, cookie %q: status %d, Set-Cookie %q; want a refusal", query, cookie, w.Code, w.Header().Get("Set-Cookie"))
+		}
+	})
 }

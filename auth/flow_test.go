@@ -253,7 +253,7 @@ type harnessTurn struct {
 	tu *nodes.Turn
 }
 
-func mustReq(t *testing.T, base string) *http.Request {
+func mustReq(t testing.TB, base string) *http.Request {
 	t.Helper()
 	r, err := http.NewRequest(http.MethodGet, base+"/services/data/v62.0/limits", nil)
 	if err != nil {

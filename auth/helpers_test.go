@@ -65,7 +65,7 @@ type authEvent struct {
 // harness is sfsim plus a callback server plus a store, with debug logs
 // captured.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	sim     *sfsim.Server
 	sf      *httptest.Server
 	cb      *httptest.Server
@@ -99,7 +99,7 @@ type harnessConfig struct {
 // newHarness starts sfsim and the callback server. The demo fixture's app
 // gets the callback URL and the test certificate; only the integration
 // user is pre-approved, so the end user sees the consent page.
-func newHarness(t *testing.T, cfg harnessConfig) *harness {
+func newHarness(t testing.TB, cfg harnessConfig) *harness {
 	t.Helper()
 	h := &harness{t: t, logs: &syncBuffer{}, managers: map[string]*Manager{}, events: make(chan authEvent, 16)}
 	h.log = slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -268,11 +268,11 @@ var reqField = regexp.MustCompile(`name="req" value="([^"]+)"`)
 
 // browser is a cookie-keeping client that stops at redirects.
 type browser struct {
-	t *testing.T
+	t testing.TB
 	c *http.Client
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t testing.TB) *browser {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -369,7 +369,7 @@ func (h *harness) signIn(authURL string) resp {
 
 // needAuth asserts that err is an AuthorizationRequiredError and returns
 // its URL.
-func needAuth(t *testing.T, err error) string {
+func needAuth(t testing.TB, err error) string {
 	t.Helper()
 	var ae *nodes.AuthorizationRequiredError
 	if !errors.As(err, &ae) {
