@@ -200,3 +200,25 @@ func FuzzStartLink(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkStartHop measures the hop for the browser that owns a link
+// (memory store): the lease on the link, reading its sealed record and
+// building the provider URL.
+func BenchmarkStartHop(b *testing.B) {
+	h := newHarness(b, harnessConfig{})
+	m := h.newManager("acme", map[string]*Profile{"sf": h.perUser()})
+	link := needAuth(b, m.Apply(context.Background(), turn("acme", "s1", "u1", "n1"), "sf", mustReq(b, h.sf.URL)))
+	hop := Start(h.manager)
+	first := httptest.NewRecorder()
+	hop.ServeHTTP(first, httptest.NewRequest(http.MethodGet, link, nil))
+	cookie := first.Result().Cookies()[0]
+	for b.Loop() {
+		r := httptest.NewRequest(http.MethodGet, link, nil)
+		r.AddCookie(cookie)
+		w := httptest.NewRecorder()
+		hop.ServeHTTP(w, r)
+		if w.Code != http.StatusFound {
+			b.Fatalf("hop: %d", w.Code)
+		}
+	}
+}
