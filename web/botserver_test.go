@@ -89,6 +89,12 @@ func (b *scriptedBot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	conn.SetReadLimit(8 << 10)
 
 	q := r.URL.Query()
+	// The widget presents its ids in a hello frame, never in the URL.
+	if q.Get("hello") != "1" {
+		b.t.Errorf("widget connected to %s without hello=1; want its ids in a hello frame", r.URL)
+	} else if q = b.readHello(conn, q); q == nil {
+		return
+	}
 	if q.Get("identity") == badIdentity {
 		b.refuseIdentity(conn)
 		b.connects <- q
@@ -144,6 +150,57 @@ func (b *scriptedBot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b.received <- f
 		b.answer(conn, sid, f)
 	}
+}
+
+// readHello reads the hello frame of a connection opened with ?hello=1
+// (as the channel does) and returns the query with the hello's fields, as
+// if the client had sent them there: the tests check what the client
+// presented either way. Ids or a token in such a URL fail the test: they
+// belong in the hello frame, out of logged URLs.
+func (b *scriptedBot) readHello(conn *websocket.Conn, q url.Values) url.Values {
+	for _, k := range []string{"session", "last_seq", "user", "identity"} {
+		if q.Has(k) {
+			b.t.Errorf("widget URL carries %s=…; want it in the hello frame only", k)
+		}
+	}
+	_, data, err := conn.ReadMessage()
+	if err != nil {
+		b.t.Logf("hello: %v", err)
+		return nil
+	}
+	var h struct {
+		Type     string  `json:"type"`
+		Session  string  `json:"session"`
+		LastSeq  *uint64 `json:"last_seq"`
+		User     string  `json:"user"`
+		Identity *string `json:"identity"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&h); err != nil || h.Type != "hello" {
+		b.t.Errorf("first frame %s: want a hello frame (%v)", data, err)
+		return nil
+	}
+	out := url.Values{}
+	for k, v := range q {
+		if k != "hello" {
+			out[k] = v
+		}
+	}
+	set := func(k, v string) {
+		if v != "" {
+			out.Set(k, v)
+		}
+	}
+	set("session", h.Session)
+	set("user", h.User)
+	if h.LastSeq != nil {
+		out.Set("last_seq", strconv.FormatUint(*h.LastSeq, 10))
+	}
+	if h.Identity != nil {
+		out.Set("identity", *h.Identity)
+	}
+	return out
 }
 
 // badIdentity is the identity token the scripted server refuses.

@@ -83,7 +83,7 @@
   // ---- persisted state ---------------------------------------------------
 
   // state.sid: session id; state.user: the user id the server gave (sent
-  // back as ?user= so the browser keeps one identity across sessions);
+  // back in the hello frame so the browser keeps one identity across sessions);
   // state.seq: highest seq rendered (sent as last_seq); state.seen: the
   // seqs of the most recent frames rendered, ascending (a frame may come
   // out of order; anything below the oldest counts as rendered);
@@ -568,17 +568,10 @@
       return;
     }
     started = true;
+    // The ids and the identity token are credentials: they go in the
+    // first frame (hello), never in the URL, which proxies and servers log.
     var u = new URL(socketURL.href);
-    if (state.sid) {
-      u.searchParams.set('session', state.sid);
-      u.searchParams.set('last_seq', String(state.seq));
-    }
-    if (state.user) {
-      u.searchParams.set('user', state.user);
-    }
-    if (identity) {
-      u.searchParams.set('identity', identity);
-    }
+    u.searchParams.set('hello', '1');
     setStatus('connecting');
     var s;
     try {
@@ -590,6 +583,27 @@
     sock = s;
     ready = false;
     replaying = false;
+    s.onopen = function () {
+      if (sock !== s) {
+        return;
+      }
+      var hello = { type: 'hello' };
+      if (state.sid) {
+        hello.session = state.sid;
+        hello.last_seq = state.seq;
+      }
+      if (state.user) {
+        hello.user = state.user;
+      }
+      if (identity) {
+        hello.identity = identity;
+      }
+      try {
+        s.send(JSON.stringify(hello));
+      } catch (err) {
+        // the close handler reconnects
+      }
+    };
     s.onmessage = function (ev) {
       if (sock !== s) {
         return;
@@ -885,7 +899,7 @@
     send: function (text) {
       return sendText(text);
     },
-    // setIdentity sets the signed identity token sent as ?identity= on
+    // setIdentity sets the signed identity token sent in the hello frame on
     // connect; an open connection is reopened so the server sees it.
     setIdentity: function (token) {
       identity = token == null ? '' : String(token);
