@@ -10,6 +10,7 @@ import (
 // and Convert a Lead (seed 004, Zendesk Action Builder's actions).
 var accountTemplates = []string{
 	"salesforce_create_contact",
+	"salesforce_create_account",
 }
 
 // loadOwn parses a template from its file, so that these tests do not
