@@ -103,7 +103,10 @@ func run(botdPath string, clients int, duration, warmup time.Duration, idleN int
 
 	env := append(os.Environ(), "FAKESF_URL="+sf.URL(), "BOT_SECRET_KEY=botbench-secret-0123456789")
 	var rdb *redis.Client
-	args := []string{"-bot", "examples/bench", "-log-level", "error", "-demo-api", "off"}
+	args := []string{"-bot", "examples/bench", "-log-level", "error", "-demo-api", "off",
+		// Each client sends turns back to back, far faster than a person
+		// types: lift the channel's turn rate limits.
+		"-ws-turn-rate", "1e6", "-ws-turn-burst", "1000000", "-ws-session-turn-rate", "1e6", "-ws-session-turn-burst", "1000000"}
 	if store == "redis" {
 		rcmd, raddr, err := startRedis(dir)
 		if err != nil {
