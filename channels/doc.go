@@ -3,9 +3,19 @@
 // dialog runtime through the [Conversations] interface.
 //
 // A [WebSocket] is an http.Handler for the /ws endpoint. It issues signed
-// session ids ([Signer]), resumes sessions after a reconnect by replaying
-// the frames a client missed, runs the turns of one connection strictly in
-// order, and pushes frames produced outside a turn with [WebSocket.Deliver].
+// session ids bound to their user ([Signer.IssueSession]: a session
+// resumes only for the user it was issued to), resumes sessions after a
+// reconnect by replaying the frames a client missed, runs the turns of one
+// connection strictly in order, and pushes frames produced outside a turn
+// with [WebSocket.Deliver]. A client may present its ids in a hello frame
+// (?hello=1) instead of the URL.
+//
+// Hostile clients are bounded: inputs pass per-connection and per-session
+// token buckets (an input over a limit gets a rate_limited error frame and
+// does not run), binary frames close with 1003 and text that is not UTF-8
+// with 1007, the same-origin check compares the scheme as well as the
+// host, and a connect that sends nothing stores nothing when the runtime
+// is a [Greeter].
 //
 // Every connection has a user: an anonymous user id the channel issues and
 // signs ([Signer.IssueUser]) and the client presents again as ?user=, or a
