@@ -11,6 +11,7 @@ import (
 var accountTemplates = []string{
 	"salesforce_create_contact",
 	"salesforce_create_account",
+	"salesforce_find_contact",
 }
 
 // loadOwn parses a template from its file, so that these tests do not
