@@ -12,6 +12,7 @@ var accountTemplates = []string{
 	"salesforce_create_contact",
 	"salesforce_create_account",
 	"salesforce_find_contact",
+	"salesforce_find_account",
 }
 
 // loadOwn parses a template from its file, so that these tests do not
