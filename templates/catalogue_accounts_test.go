@@ -13,6 +13,8 @@ var accountTemplates = []string{
 	"salesforce_create_account",
 	"salesforce_find_contact",
 	"salesforce_find_account",
+	"salesforce_delete_contact",
+	"salesforce_delete_account",
 }
 
 // loadOwn parses a template from its file, so that these tests do not
