@@ -15,6 +15,7 @@ var accountTemplates = []string{
 	"salesforce_find_account",
 	"salesforce_delete_contact",
 	"salesforce_delete_account",
+	"salesforce_update_contact",
 }
 
 // loadOwn parses a template from its file, so that these tests do not
