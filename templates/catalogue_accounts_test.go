@@ -16,6 +16,7 @@ var accountTemplates = []string{
 	"salesforce_delete_contact",
 	"salesforce_delete_account",
 	"salesforce_update_contact",
+	"salesforce_update_account",
 }
 
 // loadOwn parses a template from its file, so that these tests do not
