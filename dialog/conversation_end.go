@@ -4,19 +4,22 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/sessions"
 )
 
-// EndEvent is the conversation-end handler. It runs once per conversation,
-// when the user closes the conversation (Runtime.End) or the conversation
-// idles out (Runtime.SweepEnds), with nobody left to answer.
+// EndEvent is the conversation-end handler. It runs when the user closes
+// the conversation (Runtime.End) or the conversation idles out
+// (Runtime.SweepEnds), with nobody left to answer: at least once, and
+// once unless a process dies while it runs (then another runs it again,
+// so its writes must be idempotent: the salesforce node's creates look
+// for their record first in such runs).
 type EndEvent struct {
-	// Task runs headless: its replies go nowhere, but its service calls
-	// and its user and bot variables take effect. It sees
+	// Task runs headless on the conversation's last state (its entities,
+	// variables and node results): its replies go nowhere, but its service
+	// calls and its user and bot variables take effect. It sees
 	// conversation.end_reason ("closed" or "idle").
 	Task string `yaml:"task"`
 	// Log writes a "conversation ended" line at info level with the
@@ -38,6 +41,11 @@ const (
 const (
 	endSweepBatch = 32
 	maxEndSweep   = 16 * endSweepBatch
+	// endGrace keeps a watched conversation's state this much past its
+	// idle time-out, for its conversation_end to read.
+	endGrace = 10 * time.Minute
+	// defaultEndHold is Options.EndHold: longer than a handler may run.
+	defaultEndHold = endHandlerTimeout + 30*time.Second
 )
 
 // endNote is what the store keeps about a watched conversation, to run
@@ -60,7 +68,7 @@ func (r *Runtime) expiry(st *state, sessionID string) sessions.Expiry {
 	exp := sessions.Expiry{IdleTTL: r.bot.Config.Settings.SessionIdleTTL}
 	if r.bot.Config.Events.ConversationEnd.isSet() && st.ID != "" {
 		note, _ := json.Marshal(endNote{Conversation: st.ID, Key: storeKey(sessionID), User: st.User})
-		exp.Watch, exp.Note = r.endWatch(), string(note)
+		exp.Watch, exp.Note, exp.Grace = r.endWatch(), string(note), endGrace
 	}
 	return exp
 }
@@ -85,6 +93,14 @@ func (r *Runtime) End(ctx context.Context, sessionID, userID, msgID string) ([][
 		// what it has no answer for): the conversation begun since stays.
 		return nil, lease.Release(ctx)
 	}
+	// The handler runs first, on the conversation's state, while the
+	// session is held; the commit that ends the conversation and takes it
+	// off the watch list follows. A process that dies in between leaves
+	// the conversation watched: it ends later as idle, its handler run
+	// again.
+	hctx, cancel := context.WithTimeout(ctx, endHandlerTimeout)
+	defer cancel()
+	r.conversationEnded(hctx, st.clone(), st.User, EndClosed)
 	ended := st.afterEnd()
 	if msgID != "" {
 		ended.remember(msgID, ended.Seq+1, ended.Seq) // answered with no frames
@@ -94,16 +110,11 @@ func (r *Runtime) End(ctx context.Context, sessionID, userID, msgID string) ([][
 		_ = lease.Release(ctx)
 		return nil, fmt.Errorf("encode session state: %w", err)
 	}
-	// The conversation leaves the watch list in the same lease: it cannot
-	// also idle out.
 	exp := r.expiry(st, sessionID)
 	exp.Ended = true
 	if err := lease.CommitExpiry(ctx, data, nil, exp); err != nil {
 		return nil, r.storeErr("end session", err)
 	}
-	hctx, cancel := context.WithTimeout(ctx, endHandlerTimeout)
-	defer cancel()
-	r.conversationEnded(hctx, st, st.User, EndClosed)
 	return nil, nil
 }
 
@@ -129,66 +140,98 @@ func (r *Runtime) WatchEnds(ctx context.Context, every time.Duration) {
 }
 
 // SweepEnds runs conversation_end (reason "idle") for the bot's
-// conversations that idled out (it takes at most maxEndSweep due entries
+// conversations that idled out (it claims at most maxEndSweep due entries
 // of the watch list), and returns how many it ran.
 func (r *Runtime) SweepEnds(ctx context.Context) (int, error) {
 	n, ran := 0, 0
-	// Notes whose session could not be checked last time come first.
-	for _, raw := range r.endRetries.take() {
-		if r.endIdle(context.WithoutCancel(ctx), raw) {
-			ran++
-		}
-	}
 	for n < maxEndSweep {
-		notes, err := r.store.Expired(ctx, r.endWatch(), endSweepBatch)
+		due, err := r.store.Expired(ctx, r.endWatch(), endSweepBatch, r.endHold)
 		if err != nil {
 			return ran, r.storeErr("read idled-out conversations", err)
 		}
-		// The notes are off the list now: finish them even when ctx ends
-		// (shutdown), each with a bounded time of its own.
-		for _, raw := range notes {
-			if r.endIdle(context.WithoutCancel(ctx), raw) {
+		// The notes are claimed now: finish them even when ctx ends
+		// (shutdown), each with a bounded time of its own. A note left
+		// unfinished is due again when the claim lapses.
+		for _, d := range due {
+			if r.endIdle(context.WithoutCancel(ctx), d) {
 				ran++
 			}
 		}
-		n += len(notes)
-		if len(notes) < endSweepBatch {
+		n += len(due)
+		if len(due) < endSweepBatch {
 			break
 		}
 	}
 	return ran, nil
 }
 
-// endIdle runs conversation_end for one due note, unless the conversation
-// is still there: a turn that took the session just before the deadline
-// and committed after it put the conversation back on the watch list, and
-// it ends later, once.
-func (r *Runtime) endIdle(ctx context.Context, raw string) bool {
+// endIdle runs conversation_end for one due note on the conversation's
+// last state, holding the session, then ends the conversation and takes
+// the note off the list. A conversation that went on (a turn committed
+// after the deadline) is left alone: its commit watched it again. When the
+// session cannot be checked, the note stays claimed and comes back.
+func (r *Runtime) endIdle(ctx context.Context, d sessions.Due) bool {
 	ctx, cancel := context.WithTimeout(ctx, endHandlerTimeout)
 	defer cancel()
 	var note endNote
-	if err := json.Unmarshal([]byte(raw), &note); err != nil {
+	if err := json.Unmarshal([]byte(d.Note), &note); err != nil {
 		r.log.Error("unreadable idled-out conversation note", "err", err)
+		r.endDone(ctx, d)
 		return false
 	}
-	if note.Key != "" {
-		lease, err := r.store.Acquire(ctx, note.Key)
-		if err != nil {
-			// The note is off the store's list: keep it here for the next
-			// sweep rather than lose the conversation's end.
-			kept := r.endRetries.add(raw)
-			r.log.Error("conversation_end: check the session", "conversation", note.Conversation, "retry", kept, "err", err)
-			return false
-		}
-		st, _ := decodeState(lease.State())
+	fresh := &state{V: stateVersion, ID: note.Conversation, User: note.User, Lang: r.bot.Config.Languages[0]}
+	if note.Key == "" {
+		r.conversationEnded(ctx, fresh, note.User, EndIdle)
+		r.endDone(ctx, d)
+		return true
+	}
+	lease, err := r.store.Acquire(ctx, note.Key)
+	if err != nil {
+		r.log.Error("conversation_end: check the session; it is tried again later", "conversation", note.Conversation, "err", err)
+		return false
+	}
+	st, _ := decodeState(lease.State())
+	switch {
+	case st == nil:
+		// Gone, grace and all (the sweeps were late): end it from the note.
 		_ = lease.Release(ctx)
-		if st != nil && st.ID == note.Conversation {
-			return false // still going; its last commit watches it again
+		r.conversationEnded(ctx, fresh, note.User, EndIdle)
+	case st.ID != note.Conversation:
+		_ = lease.Release(ctx) // ended otherwise, or a new conversation began
+		r.endDone(ctx, d)
+		return false
+	case r.stillGoing(st):
+		_ = lease.Release(ctx) // its last commit watched it again
+		return false
+	default:
+		r.conversationEnded(ctx, st.clone(), note.User, EndIdle)
+		if data, err := st.afterEnd().encode(); err == nil {
+			if err := lease.CommitExpiry(ctx, data, nil, sessions.Expiry{IdleTTL: r.bot.Config.Settings.SessionIdleTTL}); err != nil {
+				r.log.Warn("conversation_end: close the session", "conversation", note.Conversation, "err", err)
+			}
+		} else {
+			_ = lease.Release(ctx)
 		}
 	}
-	st := &state{V: stateVersion, ID: note.Conversation, User: note.User, Lang: r.bot.Config.Languages[0]}
-	r.conversationEnded(ctx, st, note.User, EndIdle)
+	r.endDone(ctx, d)
 	return true
+}
+
+// stillGoing reports whether a turn committed within the idle time-out.
+func (r *Runtime) stillGoing(st *state) bool {
+	ttl := r.bot.Config.Settings.SessionIdleTTL
+	if ttl <= 0 {
+		ttl = r.idleTTL
+	}
+	return st.At != 0 && r.now().Before(time.UnixMilli(st.At).Add(ttl))
+}
+
+// endDone takes a handled note off the watch list; a failure leaves it
+// claimed, so it runs again when the claim lapses.
+func (r *Runtime) endDone(ctx context.Context, d sessions.Due) {
+	if err := r.store.Done(ctx, r.endWatch(), d); err != nil {
+		r.log.Warn("conversation_end: take the note off the watch list", "err", err)
+	}
 }
 
 // endHandlerTimeout bounds one conversation_end handler run by a sweep.
@@ -221,35 +264,4 @@ func (r *Runtime) conversationEnded(ctx context.Context, st *state, userID, reas
 	if err := r.saveScopedVars(ctx, st, userID); err != nil {
 		r.log.Error("conversation_end: save variables", "conversation", st.ID, "err", err)
 	}
-}
-
-// maxEndRetries bounds the due notes a process keeps for its next sweep
-// while their sessions cannot be checked (the store is failing).
-const maxEndRetries = 4 * maxEndSweep
-
-// endRetries holds due notes whose session a sweep could not check; the
-// next sweep of this process tries them first. They are lost only if the
-// process dies before the store is back.
-type endRetries struct {
-	mu    sync.Mutex
-	notes []string
-}
-
-// add keeps raw for the next sweep; false when the list is full.
-func (e *endRetries) add(raw string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.notes) >= maxEndRetries {
-		return false
-	}
-	e.notes = append(e.notes, raw)
-	return true
-}
-
-func (e *endRetries) take() []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	notes := e.notes
-	e.notes = nil
-	return notes
 }

@@ -195,16 +195,17 @@ func (s *flakyAcquireStore) Acquire(ctx context.Context, id string) (sessions.Le
 	return s.Store.Acquire(ctx, id)
 }
 
-// TestConversationEndKeptWhenTheSessionCannotBeChecked: a due note taken
-// off the watch list when the session cannot be acquired is not lost; the
-// next sweep ends the conversation, once. (It used to be dropped.)
+// TestConversationEndKeptWhenTheSessionCannotBeChecked: a due note whose
+// session cannot be acquired is not lost: its claim lapses and a later
+// sweep ends the conversation, once. (It used to be dropped.)
 func TestConversationEndKeptWhenTheSessionCannotBeChecked(t *testing.T) {
 	mem := sessions.NewMemory(sessions.Options{IdleTTL: time.Hour})
 	t.Cleanup(func() { mem.Close() })
 	store := &flakyAcquireStore{Store: mem}
 	ctx := context.Background()
 	const ttl = 200 * time.Millisecond
-	rt := dialog.NewRuntime(loadBot(t, "testdata/convend", ttl), store, dialog.Options{Logger: slog.New(slog.DiscardHandler)})
+	const hold = 300 * time.Millisecond
+	rt := dialog.NewRuntime(loadBot(t, "testdata/convend", ttl), store, dialog.Options{Logger: slog.New(slog.DiscardHandler), EndHold: hold})
 	if _, err := rt.Handle(ctx, "s-flaky", "flaky", nodes.Input{ID: "m1", Text: "hello"}); err != nil {
 		t.Fatal(err)
 	}
@@ -214,6 +215,10 @@ func TestConversationEndKeptWhenTheSessionCannotBeChecked(t *testing.T) {
 		t.Fatalf("sweep with the store down ran %d ends; want 0", n)
 	}
 	store.down.Store(false)
+	if n, _ := rt.SweepEnds(ctx); n != 0 {
+		t.Fatalf("sweep while the claim holds ran %d ends; want 0", n)
+	}
+	time.Sleep(hold + 100*time.Millisecond)
 	var ran int
 	for range 2 {
 		n, err := rt.SweepEnds(ctx)
@@ -225,4 +230,62 @@ func TestConversationEndKeptWhenTheSessionCannotBeChecked(t *testing.T) {
 	if ran != 1 || endsOf(t, mem, "flaky") != 1.0 {
 		t.Errorf("after the store came back: %d ends ran (user ends %v); want 1", ran, endsOf(t, mem, "flaky"))
 	}
+}
+
+// diedStore is the store as a process that dies while it runs a
+// conversation_end sees it: the commit after the handler and the Done
+// never happen (its lease lapses; here it is released at once).
+type diedStore struct{ sessions.Store }
+
+func (s diedStore) Acquire(ctx context.Context, id string) (sessions.Lease, error) {
+	l, err := s.Store.Acquire(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return diedLease{l}, nil
+}
+
+func (diedStore) Done(context.Context, string, sessions.Due) error { return nil }
+
+type diedLease struct{ sessions.Lease }
+
+func (l diedLease) CommitExpiry(ctx context.Context, _ []byte, _ []sessions.Frame, _ sessions.Expiry) error {
+	_ = l.Lease.Release(ctx)
+	return sessions.ErrUnavailable
+}
+
+// TestConversationEndAtLeastOnce: the handler runs on the conversation's
+// last state (its variables), and when the process that ran it died
+// before it finished, another sweep runs it again once the claim lapses,
+// rather than never.
+func TestConversationEndAtLeastOnce(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func() sessions.Store) {
+		mem := open()
+		const ttl, hold = 400 * time.Millisecond, 300 * time.Millisecond
+		bot := loadBot(t, "testdata/convend", ttl)
+		quiet := dialog.Options{Logger: slog.New(slog.DiscardHandler), EndHold: hold}
+		if _, err := dialog.NewRuntime(bot, mem, quiet).Handle(context.Background(), "s-1", "keen", nodes.Input{ID: "m1", Text: "hello"}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(ttl + 100*time.Millisecond)
+		dying := dialog.NewRuntime(bot, diedStore{mem}, quiet)
+		if n, err := dying.SweepEnds(context.Background()); err != nil || n != 1 {
+			t.Fatalf("first sweep ran %d ends, %v; want 1", n, err)
+		}
+		if got := userVars(t, mem, "convend", "keen")["last_topic"]; got != "greeting" {
+			t.Errorf("the handler saw conversation.topic = %v; want greeting (the conversation's own state)", got)
+		}
+		survivor := dialog.NewRuntime(bot, mem, quiet)
+		if n, _ := survivor.SweepEnds(context.Background()); n != 0 {
+			t.Errorf("a sweep while the claim holds ran %d ends; want 0", n)
+		}
+		time.Sleep(hold + 100*time.Millisecond)
+		n, err := survivor.SweepEnds(context.Background())
+		if err != nil || n != 1 || endsOf(t, mem, "keen") != 2.0 {
+			t.Errorf("after the claim lapsed: %d ends ran, %v, user ends %v; want the handler run again (2)", n, err, endsOf(t, mem, "keen"))
+		}
+		if n, _ := survivor.SweepEnds(context.Background()); n != 0 {
+			t.Errorf("a third sweep ran %d ends; want 0 (done)", n)
+		}
+	})
 }

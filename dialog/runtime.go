@@ -30,6 +30,13 @@ type Options struct {
 	Now func() time.Time
 	// ParkTTL is how long a task waits for an authorization (default 10m).
 	ParkTTL time.Duration
+	// IdleTTL is the session idle time-out of bots that do not set
+	// settings.session_idle_ttl: the store's (default 15m).
+	IdleTTL time.Duration
+	// EndHold is how long a sweep's claim on an idled-out conversation
+	// lasts: if the sweeping process dies, another takes the
+	// conversation_end over after it (default 1m).
+	EndHold time.Duration
 }
 
 // Revoker is implemented by Authorizers that can drop a user's grant for a
@@ -50,8 +57,8 @@ type Runtime struct {
 	now     func() time.Time
 	parkTTL time.Duration
 	turns   sync.Pool
-	// endRetries are idled-out conversations a sweep could not check.
-	endRetries endRetries
+	endHold time.Duration
+	idleTTL time.Duration // of bots that set none
 }
 
 // NewRuntime returns a runtime for bot over store.
@@ -74,7 +81,13 @@ func NewRuntime(bot *Bot, store sessions.Store, opts Options) *Runtime {
 	if opts.ParkTTL <= 0 {
 		opts.ParkTTL = 10 * time.Minute
 	}
-	r := &Runtime{bot: bot, store: store, log: opts.Logger, metrics: opts.Metrics, now: opts.Now, parkTTL: opts.ParkTTL}
+	if opts.EndHold <= 0 {
+		opts.EndHold = defaultEndHold
+	}
+	if opts.IdleTTL <= 0 {
+		opts.IdleTTL = sessions.DefaultIdleTTL
+	}
+	r := &Runtime{bot: bot, store: store, log: opts.Logger, metrics: opts.Metrics, now: opts.Now, parkTTL: opts.ParkTTL, endHold: opts.EndHold, idleTTL: opts.IdleTTL}
 	r.env = &nodes.Env{HTTP: opts.HTTPClient, Auth: opts.Auth, Log: opts.Logger, Phrases: bot.Config.Messages}
 	if r.metrics != nil {
 		r.env.ServiceObserver = r.metrics.observeService
@@ -276,6 +289,7 @@ func (r *Runtime) turn(st *state, sessionID, userID string) *nodes.Turn {
 // returns the encoded frames.
 func (r *Runtime) commit(ctx context.Context, lease sessions.Lease, st *state, t *nodes.Turn, sessionID, replyTo string) ([][]byte, error) {
 	st.Calls = nil // the turn is done: nothing of it is pending any more
+	st.At = r.now().UnixMilli()
 	replies := t.Replies()
 	if n := len(replies); n == 0 || (replies[n-1].Type != nodes.ReplyMessage && replies[n-1].Type != nodes.ReplyAuthorize) {
 		// A turn ends with a message that says whether the bot waits.

@@ -43,6 +43,7 @@ type state struct {
 	Memory nodes.Memory     `json:"c"`
 	Seen   seenList         `json:"m,omitempty"`  // recent client message ids and their frames
 	Calls  []string         `json:"pc,omitempty"` // idempotency keys of calls the running turn started (saved before each; cleared by the commit)
+	At     int64            `json:"at,omitempty"` // when the last turn committed (Unix milliseconds), to tell an idle conversation from one that went on
 }
 
 type seenMsg struct {
@@ -70,6 +71,19 @@ func newConversationID() string {
 // afterEnd is what remains of a conversation the user closed: the frame
 // numbering and the replay memory of the session, no conversation (the
 // next message mints a new id).
+// clone is a deep copy of st (a handler may change its copy freely).
+func (st *state) clone() *state {
+	data, err := st.encode()
+	if err != nil {
+		return st
+	}
+	c, err := decodeState(data)
+	if err != nil || c == nil {
+		return st
+	}
+	return c
+}
+
 func (st *state) afterEnd() *state {
 	return &state{V: stateVersion, Seq: st.Seq, Seen: st.Seen, Lang: st.Lang}
 }

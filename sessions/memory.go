@@ -265,28 +265,46 @@ func (m *Memory) Delete(ctx context.Context, key string) error {
 }
 
 // Expired returns up to max notes of the watch list that are due, and
-// removes them from it.
-func (m *Memory) Expired(ctx context.Context, watch string, max int) ([]string, error) {
+// claims them for hold (see Store).
+func (m *Memory) Expired(ctx context.Context, watch string, limit int, hold time.Duration) ([]Due, error) {
 	if err := checkWatch(watch); err != nil {
 		return nil, err
 	}
-	var notes []string
+	var due []Due
 	for i := range m.shards {
 		sh := &m.shards[i]
 		sh.mu.Lock()
 		now := m.now()
-		for w, due := range sh.watched {
-			if len(notes) >= max {
+		for w, at := range sh.watched {
+			if len(due) >= limit {
 				break
 			}
-			if w.watch == watch && due <= now {
-				notes = append(notes, w.note)
-				delete(sh.watched, w)
+			if w.watch == watch && at <= now {
+				claim := now + int64(max(hold, time.Millisecond))
+				sh.watched[w] = claim
+				due = append(due, Due{Note: w.note, claim: claim})
 			}
 		}
 		sh.mu.Unlock()
 	}
-	return notes, nil
+	return due, nil
+}
+
+// Done takes a claimed note off its list unless a commit moved it since.
+func (m *Memory) Done(ctx context.Context, watch string, d Due) error {
+	if err := checkWatch(watch); err != nil {
+		return err
+	}
+	w := watchEntry{watch, d.Note}
+	for i := range m.shards {
+		sh := &m.shards[i]
+		sh.mu.Lock()
+		if at, ok := sh.watched[w]; ok && at == d.claim {
+			delete(sh.watched, w)
+		}
+		sh.mu.Unlock()
+	}
+	return nil
 }
 
 // Ping always succeeds.
@@ -406,15 +424,16 @@ func (l *memLease) CommitExpiry(ctx context.Context, state []byte, frames []Fram
 		buf = append(buf, f.Data...)
 		s.push(Frame{Seq: f.Seq, Data: buf[start:len(buf):len(buf)]}, m.opts.OutboxSize)
 	}
-	s.idleExp = now + m.idleTTL
+	due := now + m.idleTTL
 	if exp.IdleTTL > 0 {
-		s.idleExp = now + int64(exp.IdleTTL)
+		due = now + int64(exp.IdleTTL)
 	}
+	s.idleExp = due + int64(max(exp.Grace, 0))
 	if exp.Watch != "" {
 		if st == nil || exp.Ended {
 			delete(l.sh.watched, watchEntry{exp.Watch, exp.Note})
 		} else {
-			l.sh.watched[watchEntry{exp.Watch, exp.Note}] = s.idleExp
+			l.sh.watched[watchEntry{exp.Watch, exp.Note}] = due
 		}
 	}
 	s.end()

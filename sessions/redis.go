@@ -361,13 +361,18 @@ func (l *redisLease) Commit(ctx context.Context, state []byte, frames []Frame) e
 // (watch.go); a watch list costs a second round trip.
 func (l *redisLease) CommitExpiry(ctx context.Context, state []byte, frames []Frame, exp Expiry) error {
 	r := l.r
-	idleMS := r.idleMS
-	if exp.IdleTTL > 0 {
-		idleMS = strconv.FormatInt(max(exp.IdleTTL.Milliseconds(), 1), 10)
+	idleMS, keepMS := r.idleMS, r.idleMS
+	if exp.IdleTTL > 0 || exp.Grace > 0 {
+		idle := r.opts.IdleTTL
+		if exp.IdleTTL > 0 {
+			idle = exp.IdleTTL
+		}
+		idleMS = strconv.FormatInt(max(idle.Milliseconds(), 1), 10)
+		keepMS = strconv.FormatInt(max((idle+max(exp.Grace, 0)).Milliseconds(), 1), 10)
 	}
 	l.renewal.stop()
 	args := make([]any, 5+len(frames))
-	args[0], args[1], args[2], args[3] = l.token, r.wakeChannel(), idleMS, r.outSize
+	args[0], args[1], args[2], args[3] = l.token, r.wakeChannel(), keepMS, r.outSize
 	if state == nil {
 		state = []byte{}
 	}

@@ -52,11 +52,15 @@ type Store interface {
 	Set(ctx context.Context, key string, val []byte, ttl time.Duration) error
 	Delete(ctx context.Context, key string) error
 	// Expired returns up to max notes of the watch list named watch whose
-	// sessions idled out (see Expiry), and removes them from the list: each
-	// note is returned once, to one caller, among all the processes that
-	// share the store. A session's state is gone by then; its note says
-	// what the caller needs to know about it.
-	Expired(ctx context.Context, watch string, max int) ([]string, error)
+	// sessions idled out (see Expiry), and claims them for hold: among all
+	// the processes that share the store, each due note goes to one
+	// caller, which calls Done once it has dealt with it. A note whose
+	// caller did not (it died) is due again when hold has passed, so every
+	// note is dealt with at least once.
+	Expired(ctx context.Context, watch string, max int, hold time.Duration) ([]Due, error)
+	// Done takes a note Expired returned off its list, unless a commit
+	// watched it again since (the conversation went on): that entry stays.
+	Done(ctx context.Context, watch string, d Due) error
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error
 	Close() error
@@ -104,6 +108,15 @@ type Expiry struct {
 	// Watch must not contain '{' or '}'.
 	Watch, Note string
 	Ended       bool
+	// Grace keeps the state and the outbox this much longer than IdleTTL,
+	// so that whoever handles the due note can still read them.
+	Grace time.Duration
+}
+
+// Due is a note of a watch list that Expired handed to its caller.
+type Due struct {
+	Note  string
+	claim int64 // the entry's due time under this claim, for Done
 }
 
 // MaxUnreported is how long past its due time a watch-list entry that no

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -25,15 +26,30 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 return redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 `)
 
-	// ARGV: max, maxUnreportedMS. Returns the due notes, removed from the
-	// set, and drops entries unreported for longer than maxUnreportedMS.
+	// ARGV: max, maxUnreportedMS, holdMS. Returns the due notes and the
+	// due time each now has: its claim (now + hold), after which it is due
+	// again. Drops entries unreported for longer than maxUnreportedMS.
 	expiredScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
-if #due > 0 then redis.call('ZREM', KEYS[1], unpack(due)) end
-return due
+local claim = now + tonumber(ARGV[3])
+local out = {}
+for _, note in ipairs(due) do
+  redis.call('ZADD', KEYS[1], 'XX', claim, note)
+  out[#out + 1] = note
+  out[#out + 1] = tostring(claim)
+end
+return out
+`)
+
+	// ARGV: note, claim. Removes the note while its due time is still the
+	// claim's.
+	doneScript = redis.NewScript(`
+local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if at and tonumber(at) == tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0
 `)
 )
 
@@ -62,19 +78,39 @@ func (r *Redis) watch(ctx context.Context, exp Expiry, idleMS string, remove boo
 	return nil
 }
 
-// Expired returns up to max due notes of the watch list and removes them
-// from it, in one script, so that each goes to one caller.
-func (r *Redis) Expired(ctx context.Context, watch string, max int) ([]string, error) {
+// Expired returns up to max due notes of the watch list and claims them
+// for hold, in one script, so that each goes to one caller at a time.
+func (r *Redis) Expired(ctx context.Context, watch string, limit int, hold time.Duration) ([]Due, error) {
 	if err := checkWatch(watch); err != nil {
 		return nil, err
 	}
-	if max <= 0 {
+	if limit <= 0 {
 		return nil, nil
 	}
 	unreported := strconv.FormatInt(MaxUnreported.Milliseconds(), 10)
-	notes, err := r.pipe.run(ctx, expiredScript, []string{r.watchKey(watch)}, max, unreported).StringSlice()
+	holdMS := strconv.FormatInt(max(hold.Milliseconds(), 1), 10)
+	res, err := r.pipe.run(ctx, expiredScript, []string{r.watchKey(watch)}, limit, unreported, holdMS).StringSlice()
 	if err != nil {
 		return nil, r.fail("read watch list", watch, err)
 	}
-	return notes, nil
+	due := make([]Due, 0, len(res)/2)
+	for i := 0; i+1 < len(res); i += 2 {
+		claim, err := strconv.ParseInt(res[i+1], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("read watch list %s: bad claim %q", watch, res[i+1])
+		}
+		due = append(due, Due{Note: res[i], claim: claim})
+	}
+	return due, nil
+}
+
+// Done takes a claimed note off its list unless a commit moved it since.
+func (r *Redis) Done(ctx context.Context, watch string, d Due) error {
+	if err := checkWatch(watch); err != nil {
+		return err
+	}
+	if err := r.pipe.run(ctx, doneScript, []string{r.watchKey(watch)}, d.Note, d.claim).Err(); err != nil {
+		return r.fail("update watch list", watch, err)
+	}
+	return nil
 }

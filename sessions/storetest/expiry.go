@@ -71,23 +71,23 @@ func testWatchList(t *testing.T, s sessions.Store) {
 	commitExpiry(t, acquire(t, s, closed), "d", sessions.Expiry{IdleTTL: ttl, Watch: watch, Note: "closed"})
 	commitExpiry(t, acquire(t, s, closed), "d-after", sessions.Expiry{IdleTTL: ttl, Watch: watch, Note: "closed", Ended: true})
 
-	if got, err := s.Expired(ctxT(t), watch, 10); err != nil || len(got) != 0 {
-		t.Errorf("Expired before the TTL = %q, %v; want none", got, err)
+	if got, err := s.Expired(ctxT(t), watch, 10, time.Minute); err != nil || len(got) != 0 {
+		t.Errorf("Expired before the TTL = %v, %v; want none", got, err)
 	}
 	time.Sleep(ttl / 2)
 	commitExpiry(t, acquire(t, s, busy), "c2", sessions.Expiry{IdleTTL: 10 * time.Second, Watch: watch, Note: "busy"})
 	time.Sleep(ttl/2 + slack)
-	got, err := s.Expired(ctxT(t), watch, 10)
-	if err != nil || !slices.Equal(got, []string{"idle"}) {
-		t.Errorf("Expired after the TTL = %q, %v; want [idle] (ended and closed were taken off, busy moved on)", got, err)
+	got, err := s.Expired(ctxT(t), watch, 10, time.Minute)
+	if err != nil || !slices.Equal(notes(got), []string{"idle"}) {
+		t.Errorf("Expired after the TTL = %q, %v; want [idle] (ended and closed were taken off, busy moved on)", notes(got), err)
 	}
-	if got, err := s.Expired(ctxT(t), watch, 10); err != nil || len(got) != 0 {
-		t.Errorf("Expired again = %q, %v; want none (each note is reported once)", got, err)
+	if again, err := s.Expired(ctxT(t), watch, 10, time.Minute); err != nil || len(again) != 0 {
+		t.Errorf("Expired again = %q, %v; want none (a claimed note is not handed out twice)", notes(again), err)
 	}
-	if got, err := s.Expired(ctxT(t), "other-"+watch, 10); err != nil || len(got) != 0 {
-		t.Errorf("Expired of another list = %q, %v; want none", got, err)
+	if got, err := s.Expired(ctxT(t), "other-"+watch, 10, time.Minute); err != nil || len(got) != 0 {
+		t.Errorf("Expired of another list = %q, %v; want none", notes(got), err)
 	}
-	if _, err := s.Expired(ctxT(t), "{bad}", 1); err == nil {
+	if _, err := s.Expired(ctxT(t), "{bad}", 1, time.Minute); err == nil {
 		t.Errorf("Expired of a list named with braces succeeded; want an error")
 	}
 }
@@ -112,20 +112,20 @@ func testWatchListOnce(t *testing.T, s sessions.Store) {
 		go func() {
 			defer wg.Done()
 			for {
-				notes, err := s.Expired(ctxT(t), watch, 3)
+				due, err := s.Expired(ctxT(t), watch, 3, time.Minute)
 				if err != nil {
 					t.Errorf("Expired: %v", err)
 					return
 				}
-				if len(notes) > 3 {
-					t.Errorf("Expired(max 3) returned %d notes", len(notes))
+				if len(due) > 3 {
+					t.Errorf("Expired(max 3) returned %d notes", len(due))
 				}
-				if len(notes) == 0 {
+				if len(due) == 0 {
 					return
 				}
 				mu.Lock()
-				for _, note := range notes {
-					seen[note]++
+				for _, d := range due {
+					seen[d.Note]++
 				}
 				mu.Unlock()
 			}
@@ -139,5 +139,47 @@ func testWatchListOnce(t *testing.T, s sessions.Store) {
 		if k != 1 {
 			t.Errorf("note %q reported %d times; want once", note, k)
 		}
+	}
+}
+
+func notes(due []sessions.Due) []string {
+	out := make([]string, len(due))
+	for i, d := range due {
+		out[i] = d.Note
+	}
+	return out
+}
+
+// testWatchListClaims: a due note its caller never marked Done comes back
+// once the hold has passed (the caller died); Done takes it off, unless a
+// commit watched it again meanwhile; Grace keeps the state readable after
+// the note is due.
+func testWatchListClaims(t *testing.T, s sessions.Store) {
+	watch := "w-" + ID(t, 0)
+	const ttl, hold = 300 * time.Millisecond, 300 * time.Millisecond
+	lost, done, revived := ID(t, 1), ID(t, 2), ID(t, 3)
+	for _, id := range []string{lost, done, revived} {
+		commitExpiry(t, acquire(t, s, id), "s-"+id, sessions.Expiry{IdleTTL: ttl, Watch: watch, Note: id, Grace: time.Minute})
+	}
+	time.Sleep(ttl + slack)
+	first, err := s.Expired(ctxT(t), watch, 10, hold)
+	if err != nil || len(first) != 3 {
+		t.Fatalf("Expired = %q, %v; want the 3 notes", notes(first), err)
+	}
+	if got := stateOf(t, s, done); got != "s-"+done {
+		t.Errorf("state after the note was due = %q; want it kept for the grace", got)
+	}
+	commitExpiry(t, acquire(t, s, revived), "s2", sessions.Expiry{IdleTTL: time.Minute, Watch: watch, Note: revived})
+	for _, d := range first {
+		if d.Note != lost {
+			if err := s.Done(ctxT(t), watch, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	time.Sleep(hold + slack)
+	again, err := s.Expired(ctxT(t), watch, 10, hold)
+	if err != nil || !slices.Equal(notes(again), []string{lost}) {
+		t.Errorf("Expired after the hold = %q, %v; want [%s] (not Done; done is off, revived moved on)", notes(again), err, lost)
 	}
 }

@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) sessions.Store) {
 		{"OwnIdleTTL", true, testOwnIdleTTL},
 		{"WatchList", true, testWatchList},
 		{"WatchListReportsOnce", true, testWatchListOnce},
+		{"WatchListClaims", true, testWatchListClaims},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
