@@ -17,6 +17,7 @@ var accountTemplates = []string{
 	"salesforce_delete_account",
 	"salesforce_update_contact",
 	"salesforce_update_account",
+	"salesforce_convert_lead",
 }
 
 // loadOwn parses a template from its file, so that these tests do not
