@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -188,7 +189,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		d.errorf(n, path, "want a mapping, got %s", describe(n))
 		return
 	}
-	fields := structFields(v.Type())
+	fields := cachedStructFields(v.Type())
 	hostKeys := d.hostKeys
 	d.hostKeys = nil // they belong to the top level only
 	seen := map[string]bool{}
@@ -300,6 +301,19 @@ func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) {
 	default:
 		d.errorf(n, path, "internal: cannot decode into %s", v.Type())
 	}
+}
+
+// fieldsByType caches structFields per type: every file decodes the same
+// few configuration types, and reflecting on them is most of a small
+// file's decoding time.
+var fieldsByType sync.Map // reflect.Type → map[string][]int, read only
+
+func cachedStructFields(t reflect.Type) map[string][]int {
+	if f, ok := fieldsByType.Load(t); ok {
+		return f.(map[string][]int)
+	}
+	f, _ := fieldsByType.LoadOrStore(t, structFields(t))
+	return f.(map[string][]int)
 }
 
 // structFields maps yaml names to field indexes; inline structs are flattened.

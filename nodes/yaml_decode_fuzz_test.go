@@ -90,7 +90,7 @@ func FuzzBody(f *testing.F) {
 		}
 		turn := fuzzTurn()
 		out, err := RenderJSON(turn, &b)
-		if err == nil && !json.Valid(out) {
+		if err == nil && !b.IsZero() && !json.Valid(out) {
 			t.Fatalf("RenderJSON(%q) = %s: not valid JSON", src, out)
 		}
 		if v, err := b.Value(turn); err == nil {
