@@ -10,9 +10,10 @@
 // with [WebSocket.Deliver]. A client may present its ids in a hello frame
 // (?hello=1) instead of the URL.
 //
-// Hostile clients are bounded: inputs pass per-connection and per-session
-// token buckets (an input over a limit gets a rate_limited error frame and
-// does not run), binary frames close with 1003 and text that is not UTF-8
+// Hostile clients are bounded: inputs pass per-connection, per-session and
+// per-client-address token buckets (an input over a limit gets a
+// rate_limited error frame and does not run; a client that keeps sending
+// regardless is closed with 1008), binary frames close with 1003 and text that is not UTF-8
 // with 1007, the same-origin check compares the scheme as well as the
 // host, and a connect that sends nothing stores nothing when the runtime
 // is a [Greeter].

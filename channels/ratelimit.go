@@ -3,6 +3,8 @@ package channels
 import (
 	"hash/maphash"
 	"math"
+	"net"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -26,12 +28,22 @@ const (
 	DefaultSessionTurnRate = 10
 	// DefaultSessionTurnBurst is the burst of DefaultSessionTurnRate.
 	DefaultSessionTurnBurst = 40
+	// DefaultIPTurnRate is how many inputs per second all connections from
+	// one client address (an IPv4 address or an IPv6 /64) may send
+	// together to one server: a client that reconnects to get fresh
+	// connection buckets gets no further. It leaves room for many people
+	// behind one NAT or proxy address.
+	DefaultIPTurnRate = 50
+	// DefaultIPTurnBurst is the burst of DefaultIPTurnRate.
+	DefaultIPTurnBurst = 200
 )
 
 // Reasons for dialogd_ws_refused_total when a rate limit refuses an input.
 const (
 	refusedConnRate    = "rate_limited_connection"
 	refusedSessionRate = "rate_limited_session"
+	refusedIPRate      = "rate_limited_ip"
+	refusedFlood       = "rate_limited_closed" // closed 1008 after floodRefusals
 )
 
 // turnLimit is a token bucket's rate and burst.
@@ -61,46 +73,47 @@ func take(lim *rate.Limiter, now time.Time) (ok bool, retryAfter time.Duration) 
 	return false, time.Duration(math.Ceil(missing / float64(lim.Limit()) * float64(time.Second)))
 }
 
-// sessionShards is the number of shards of sessionLimiters (a power of two).
-const sessionShards = 32
+// limiterShards is the number of shards of keyedLimiters (a power of two).
+const limiterShards = 32
 
-// sessionLimiters are the token buckets of the sessions that sent inputs
-// recently, on this server. A bucket that has filled up again is no
-// different from a new one, so sweep drops those: the map holds only the
-// sessions that sent something within about burst/rate seconds before the
-// last sweep, and reconnecting does not refill a session's bucket.
-type sessionLimiters struct {
+// keyedLimiters are the token buckets of the sessions (or client
+// addresses) that sent inputs recently, on this server. A bucket that has
+// filled up again is no different from a new one, so sweep drops those:
+// the map holds only the keys that sent something within about burst/rate
+// seconds before the last sweep, and reconnecting does not refill a
+// session's or an address's bucket.
+type keyedLimiters struct {
 	limit  turnLimit
 	seed   maphash.Seed
-	shards [sessionShards]struct {
+	shards [limiterShards]struct {
 		mu sync.Mutex
 		m  map[string]*rate.Limiter
 	}
 }
 
-func newSessionLimiters(limit turnLimit) *sessionLimiters {
-	l := &sessionLimiters{limit: limit, seed: maphash.MakeSeed()}
+func newKeyedLimiters(limit turnLimit) *keyedLimiters {
+	l := &keyedLimiters{limit: limit, seed: maphash.MakeSeed()}
 	for i := range l.shards {
 		l.shards[i].m = make(map[string]*rate.Limiter)
 	}
 	return l
 }
 
-// take takes one token of session's bucket (see take).
-func (l *sessionLimiters) take(session string, now time.Time) (bool, time.Duration) {
-	sh := &l.shards[maphash.String(l.seed, session)&(sessionShards-1)]
+// take takes one token of key's bucket (see take).
+func (l *keyedLimiters) take(key string, now time.Time) (bool, time.Duration) {
+	sh := &l.shards[maphash.String(l.seed, key)&(limiterShards-1)]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	lim := sh.m[session]
+	lim := sh.m[key]
 	if lim == nil {
 		lim = l.limit.limiter()
-		sh.m[session] = lim
+		sh.m[key] = lim
 	}
 	return take(lim, now)
 }
 
 // sweep drops the buckets that are full at now.
-func (l *sessionLimiters) sweep(now time.Time) {
+func (l *keyedLimiters) sweep(now time.Time) {
 	full := float64(l.limit.burst)
 	for i := range l.shards {
 		sh := &l.shards[i]
@@ -115,7 +128,7 @@ func (l *sessionLimiters) sweep(now time.Time) {
 }
 
 // size is the number of buckets held.
-func (l *sessionLimiters) size() int {
+func (l *keyedLimiters) size() int {
 	n := 0
 	for i := range l.shards {
 		sh := &l.shards[i]
@@ -126,12 +139,30 @@ func (l *sessionLimiters) size() int {
 	return n
 }
 
-// allowInput takes a token from the connection's bucket and its session's.
+// inputVerdict is what allowInput decided about one input.
+type inputVerdict uint8
+
+const (
+	inputAllowed inputVerdict = iota // run it
+	inputRefused                     // answered rate_limited; the connection stays
+	inputFlood                       // refused once too often in a row: close the connection
+)
+
+// floodRefusals is how many inputs in a row a connection may have refused
+// before it is closed: a client that ignores rate_limited errors and goes
+// on sending costs the server a read, a parse and an error frame per
+// input, so it is cut off (close 1008). A person never gets there: it
+// takes twice the burst of inputs sent faster than the refill rate.
+func (l turnLimit) floodRefusals() int { return max(2*l.burst, 20) }
+
+// allowInput takes a token from the connection's bucket, its session's and
+// its client address's.
 // When either is empty the input is refused with a rate_limited error
-// frame (the connection stays open) and counted; it reports whether the
-// input may run. It runs on the reader goroutine, before the input is
-// queued, so that a flood costs no turn and fills no queue.
-func (c *conn) allowInput(data []byte) bool {
+// frame (the connection stays open) and counted, unless the connection has
+// had floodRefusals inputs refused in a row: then it is to be closed. It
+// runs on the reader goroutine, before the input is queued, so that a
+// flood costs no turn and fills no queue.
+func (c *conn) allowInput(data []byte) inputVerdict {
 	s := c.s
 	now := time.Now()
 	if c.limiter == nil {
@@ -143,10 +174,41 @@ func (c *conn) allowInput(data []byte) bool {
 		ok, retry = s.sessionLimits.take(c.session, now)
 		reason = refusedSessionRate
 	}
+	if ok && c.client != "" {
+		ok, retry = s.ipLimits.take(c.client, now)
+		reason = refusedIPRate
+	}
 	if ok {
-		return true
+		c.refusedInARow = 0
+		return inputAllowed
+	}
+	c.refusedInARow++
+	if c.refusedInARow > s.connLimit.floodRefusals() {
+		return inputFlood
 	}
 	s.metrics.refused.WithLabelValues(reason).Inc()
 	_ = c.write(encodeRateLimited(salvageID(data), retry))
-	return false
+	return inputRefused
+}
+
+// clientKey is the key of a client address's bucket: the IPv4 address, or
+// the /64 of an IPv6 address (one subscriber usually has a whole /64).
+// It is "" (no per-address limit) when addr is not an IP address.
+func clientKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		host, _, serr := net.SplitHostPort(addr)
+		if serr != nil {
+			return ""
+		}
+		if ip, err = netip.ParseAddr(host); err != nil {
+			return ""
+		}
+	}
+	ip = ip.Unmap().WithZone("")
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
 }

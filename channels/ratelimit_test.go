@@ -2,9 +2,12 @@ package channels
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,6 +98,44 @@ func TestConnTurnRateLimit(t *testing.T) {
 	}
 }
 
+// TestFloodCloses1008: a connection that goes on sending after
+// floodRefusals inputs in a row were refused is closed with 1008, and the
+// close is counted; the refusals before it were answered one by one.
+func TestFloodCloses1008(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	ts := startServer(t, newFakeConv(), Options{ConnTurnRate: noRefill, ConnTurnBurst: 3, QueueSize: 16, Registerer: reg})
+	c, _ := ts.openSession(t)
+	refusals := ts.ws.connLimit.floodRefusals()
+	for i := 1; i <= 3+refusals+1; i++ {
+		if err := c.WriteMessage(websocket.TextMessage, []byte(fmt.Sprintf(`{"type":"message","id":"f%d","text":"hi"}`, i))); err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+	}
+	// Replies of the turns that ran may be cut by the close; the refusals
+	// are written by the reader, before it closes.
+	limited := 0
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, data, err := c.ReadMessage()
+		if err != nil {
+			var ce *websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != websocket.ClosePolicyViolation {
+				t.Errorf("read ended with %v; want close 1008", err)
+			}
+			break
+		}
+		var f errorFrame
+		if json.Unmarshal(data, &f) == nil && f.Code == CodeRateLimited {
+			limited++
+		}
+	}
+	if limited != refusals {
+		t.Errorf("%d rate_limited answers; want %d before the close", limited, refusals)
+	}
+	name := "dialogd_ws_refused_total{" + refusedFlood + "}"
+	eventually(t, name, func() bool { return gather(t, reg)[name] == 1 })
+}
+
 // TestSessionTurnRateLimit: the connections of one session share the
 // session's bucket, so opening more tabs does not multiply the rate.
 func TestSessionTurnRateLimit(t *testing.T) {
@@ -120,10 +161,60 @@ func TestSessionTurnRateLimit(t *testing.T) {
 	}
 }
 
+// TestIPTurnRateLimit: connections from one client address share its
+// bucket, so reconnecting (new connections, new sessions) does not get a
+// flood past it; another address is not limited by it.
+func TestIPTurnRateLimit(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	var mu sync.Mutex
+	client := "192.0.2.7:4444"
+	ts := startServer(t, newFakeConv(), Options{IPTurnRate: noRefill, IPTurnBurst: 3, Registerer: reg,
+		ClientIP: func(*http.Request) string { mu.Lock(); defer mu.Unlock(); return client }})
+	first, _ := ts.openSession(t)
+	sendMessages(t, first, "a", 2)
+	if got := readInputAnswers(t, first, 2); count(got, "ok") != 2 {
+		t.Fatalf("first connection: %v; want both ok", got)
+	}
+	second, _ := ts.openSession(t) // same address, new session
+	sendMessages(t, second, "b", 2)
+	if got := readInputAnswers(t, second, 2); got["b1"] != "ok" || got["b2"] != CodeRateLimited {
+		t.Errorf("second connection: %v; want b1 ok, b2 rate_limited", got)
+	}
+	mu.Lock()
+	client = "[2001:db8::1]:5555"
+	mu.Unlock()
+	other, _ := ts.openSession(t)
+	if r := roundTrip(t, other, "o1", "hello"); r.ReplyTo != "o1" {
+		t.Errorf("another address: %s; want the reply to o1", r.Raw)
+	}
+	name := "dialogd_ws_refused_total{" + refusedIPRate + "}"
+	if got := gather(t, reg)[name]; got != 1 {
+		t.Errorf("%s = %v; want 1", name, got)
+	}
+}
+
+func TestClientKey(t *testing.T) {
+	tests := []struct{ addr, want string }{
+		{"192.0.2.7:4444", "192.0.2.7"},
+		{"192.0.2.7", "192.0.2.7"},
+		{"[::ffff:192.0.2.7]:80", "192.0.2.7"},
+		{"[2001:db8:1:2:3:4:5:6]:443", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"},
+		{"[fe80::1%eth0]:80", "fe80::/64"},
+		{"pipe", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := clientKey(tt.addr); got != tt.want {
+			t.Errorf("clientKey(%q) = %q; want %q", tt.addr, got, tt.want)
+		}
+	}
+}
+
 // TestSessionLimitersSweep: a bucket stays while it is not full and goes
 // once it has filled up again, so the map holds only active sessions.
 func TestSessionLimitersSweep(t *testing.T) {
-	l := newSessionLimiters(turnLimit{rate: 10, burst: 5})
+	l := newKeyedLimiters(turnLimit{rate: 10, burst: 5})
 	now := time.Now()
 	for _, id := range []string{"s1", "s2", "s3"} {
 		if ok, _ := l.take(id, now); !ok {

@@ -95,6 +95,14 @@ type Options struct {
 	ConnTurnBurst    int
 	SessionTurnRate  float64
 	SessionTurnBurst int
+	// IPTurnRate and IPTurnBurst bound the inputs of all connections from
+	// one client address (IPv4 address or IPv6 /64) the same way
+	// (DefaultIPTurnRate, DefaultIPTurnBurst); ClientIP says which address
+	// a request comes from (the peer's, when nil; behind a proxy, the
+	// client the proxy names).
+	IPTurnRate  float64
+	IPTurnBurst int
+	ClientIP    func(*http.Request) string
 	// TurnTimeout bounds each call into Conversations (DefaultTurnTimeout).
 	TurnTimeout time.Duration
 	// TypingDelay sends the typing frame only when a turn takes longer than
@@ -138,8 +146,10 @@ type WebSocket struct {
 	turnTimeout time.Duration
 	typingDelay time.Duration
 
-	connLimit     turnLimit        // each connection's input bucket
-	sessionLimits *sessionLimiters // the input buckets of sessions
+	connLimit     turnLimit      // each connection's input bucket
+	sessionLimits *keyedLimiters // the input buckets of sessions
+	ipLimits      *keyedLimiters // the input buckets of client addresses
+	clientIP      func(*http.Request) string
 
 	// base is the parent context of every turn; Shutdown cancels it when
 	// its own context ends before the turns do.
@@ -209,7 +219,12 @@ func New(conv Conversations, opts Options) *WebSocket {
 		s.identitySecret = append([]byte(nil), opts.IdentitySecret...)
 	}
 	s.connLimit = newTurnLimit(opts.ConnTurnRate, opts.ConnTurnBurst, DefaultConnTurnRate, DefaultConnTurnBurst)
-	s.sessionLimits = newSessionLimiters(newTurnLimit(opts.SessionTurnRate, opts.SessionTurnBurst, DefaultSessionTurnRate, DefaultSessionTurnBurst))
+	s.sessionLimits = newKeyedLimiters(newTurnLimit(opts.SessionTurnRate, opts.SessionTurnBurst, DefaultSessionTurnRate, DefaultSessionTurnBurst))
+	s.ipLimits = newKeyedLimiters(newTurnLimit(opts.IPTurnRate, opts.IPTurnBurst, DefaultIPTurnRate, DefaultIPTurnBurst))
+	s.clientIP = opts.ClientIP
+	if s.clientIP == nil {
+		s.clientIP = func(r *http.Request) string { return r.RemoteAddr }
+	}
 	s.metrics = newMetrics(opts.Registerer, s.log)
 	s.base, s.cancelBase = context.WithCancel(context.Background())
 	s.upgrader = websocket.Upgrader{
@@ -229,6 +244,7 @@ type conn struct {
 	ws      *websocket.Conn
 	session string
 	ident   nodes.Identity // who the user is; ident.UserID goes to Conversations
+	client  string         // the key of the client address's input bucket (clientKey)
 
 	wmu  sync.Mutex // one writer at a time; guards dead and the replay fields
 	dead bool       // a write failed or the connection was closed
@@ -238,7 +254,8 @@ type conn struct {
 	held      [][]byte // frames delivered during the replay
 	shown     uint64   // the client has every frame up to this seq (0: unknown)
 
-	limiter *rate.Limiter // the connection's input bucket; only the reader uses it
+	limiter       *rate.Limiter // the connection's input bucket; only the reader uses it
+	refusedInARow int           // inputs refused since the last allowed one; reader only
 
 	// unstarted: the session's start was shown without being stored
 	// (Greeter); the first input stores it first. Turn goroutines only.
@@ -298,13 +315,13 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.open(ws, p)
+	s.open(ws, p, clientKey(s.clientIP(r)))
 }
 
 // open starts serving an upgraded connection: it works out the user and
 // the session, sends the session frame, registers the connection and
 // queues the conversation start or the replay.
-func (s *WebSocket) open(ws *websocket.Conn, p connectParams) {
+func (s *WebSocket) open(ws *websocket.Conn, p connectParams, client string) {
 	ident, identErr := s.identify(p)
 	if identErr != nil {
 		s.refuseIdentity(ws, identErr)
@@ -313,7 +330,7 @@ func (s *WebSocket) open(ws *websocket.Conn, p connectParams) {
 	fixLang(&ident, p.lang)
 	session, resumed := s.session(p.session, ident.UserID)
 	replay := resumed && p.replay
-	c := &conn{s: s, ws: ws, session: session, ident: ident, replaying: replay}
+	c := &conn{s: s, ws: ws, session: session, ident: ident, client: client, replaying: replay}
 	// The session frame goes out before the connection is registered, so
 	// that nothing (a Deliver, a shutdown close) can overtake it.
 	if err := c.write(encodeSession(session, ident.UserID, replay)); err != nil {
@@ -428,8 +445,13 @@ func (c *conn) readLoop() {
 			return
 		}
 		_ = c.extendDeadline("")
-		if !c.allowInput(data) {
+		switch c.allowInput(data) {
+		case inputRefused:
 			continue
+		case inputFlood:
+			c.closeFor(websocket.ClosePolicyViolation, refusedFlood)
+			c.discardUntilClosed()
+			return
 		}
 		// The frame is parsed on the turn goroutine: decoding JSON here
 		// would grow this long-lived goroutine's stack for good, and an
@@ -684,6 +706,7 @@ func (s *WebSocket) pingLoop() {
 		case <-t.C:
 		}
 		s.sessionLimits.sweep(time.Now())
+		s.ipLimits.sweep(time.Now())
 		for i := range s.live.shards {
 			conns := s.live.snapshot(i, nil)
 			if len(conns) == 0 {

@@ -238,6 +238,9 @@ func (s *server) addTenant(bot *dialog.Bot) error {
 		ConnTurnBurst:    s.cfg.WS.ConnTurnBurst,
 		SessionTurnRate:  s.cfg.WS.SessionTurnRate,
 		SessionTurnBurst: s.cfg.WS.SessionTurnBurst,
+		IPTurnRate:       s.cfg.WS.IPTurnRate,
+		IPTurnBurst:      s.cfg.WS.IPTurnBurst,
+		ClientIP:         wsClientIP(&s.cfg.Edge),
 	})
 	s.tenants[name] = tn
 	if s.first == nil {
