@@ -25,9 +25,9 @@ var accountTemplates = []string{
 	"salesforce_convert_lead",
 }
 
-// loadOwn parses a template from its file, so that these tests do not
+// acctLoad parses a template from its file, so that these tests do not
 // depend on every other file of the catalogue parsing.
-func loadOwn(t *testing.T, name string) *Template {
+func acctLoad(t *testing.T, name string) *Template {
 	t.Helper()
 	data, err := os.ReadFile(name + ".yaml")
 	if err != nil {
@@ -40,24 +40,24 @@ func loadOwn(t *testing.T, name string) *Template {
 	return tpl
 }
 
-// ownWithTests is the template with only these tests.
-func ownWithTests(t *testing.T, name string, tests ...Test) *Template {
+// acctWithTests is the template with only these tests.
+func acctWithTests(t *testing.T, name string, tests ...Test) *Template {
 	t.Helper()
-	c := *loadOwn(t, name)
+	c := *acctLoad(t, name)
 	c.Tests = tests
 	return &c
 }
 
-// run runs the template's tests against sf and fails t on any failure.
-func (sf *salesforce) run(t *testing.T, tpl *Template) {
+// acctRun runs the template's tests against sf and fails t on any failure.
+func acctRun(t *testing.T, sf *salesforce, tpl *Template) {
 	t.Helper()
 	if err := tpl.RunTests(context.Background(), sf.options()); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// one returns the single record the query finds.
-func (sf *salesforce) one(t *testing.T, soql string) map[string]any {
+// acctOne returns the single record the query finds.
+func acctOne(t *testing.T, sf *salesforce, soql string) map[string]any {
 	t.Helper()
 	recs := sf.query(t, soql)
 	if len(recs) != 1 {
@@ -66,8 +66,8 @@ func (sf *salesforce) one(t *testing.T, soql string) map[string]any {
 	return recs[0]
 }
 
-// fields checks a record's values.
-func fields(t *testing.T, what string, rec map[string]any, want map[string]any) {
+// acctFields checks a record's values.
+func acctFields(t *testing.T, what string, rec map[string]any, want map[string]any) {
 	t.Helper()
 	for k, v := range want {
 		if got := rec[k]; got != v {
@@ -76,18 +76,18 @@ func fields(t *testing.T, what string, rec map[string]any, want map[string]any) 
 	}
 }
 
-// say is a turn that types text.
-func say(text, expect string) Turn { return Turn{Say: text, Expect: expect} }
+// acctSay is a turn that types text.
+func acctSay(text, expect string) Turn { return Turn{Say: text, Expect: expect} }
 
-// click is a turn that presses a button.
-func click(title, expect string) Turn { return Turn{Click: title, Expect: expect} }
+// acctClick is a turn that presses a button.
+func acctClick(title, expect string) Turn { return Turn{Click: title, Expect: expect} }
 
 // TestAccountTemplatesPassTheirTests runs each template's own tests
 // against sfsim, each template with a fresh org.
 func TestAccountTemplatesPassTheirTests(t *testing.T) {
 	for _, name := range accountTemplates {
 		t.Run(name, func(t *testing.T) {
-			newSalesforce(t).run(t, loadOwn(t, name))
+			acctRun(t, newSalesforce(t), acctLoad(t, name))
 		})
 	}
 }
@@ -95,7 +95,7 @@ func TestAccountTemplatesPassTheirTests(t *testing.T) {
 func TestAccountTemplatesGolden(t *testing.T) {
 	for _, name := range accountTemplates {
 		t.Run(name, func(t *testing.T) {
-			got, err := loadOwn(t, name).Render(nil)
+			got, err := acctLoad(t, name).Render(nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,7 +121,7 @@ func TestAccountTemplatesGolden(t *testing.T) {
 func TestAccountTemplatesFollowTheConventions(t *testing.T) {
 	for _, name := range accountTemplates {
 		t.Run(name, func(t *testing.T) {
-			tpl := loadOwn(t, name)
+			tpl := acctLoad(t, name)
 			verb, object, _ := strings.Cut(strings.TrimPrefix(name, "salesforce_"), "_")
 			defaults := map[string]string{}
 			for _, p := range tpl.Parameters {
@@ -159,17 +159,17 @@ func TestAccountTemplatesFollowTheConventions(t *testing.T) {
 
 func TestCreateContactWritesEveryAnswer(t *testing.T) {
 	sf := newSalesforce(t)
-	sf.run(t, loadOwn(t, "salesforce_create_contact"))
-	acme := sf.one(t, "SELECT Id FROM Account WHERE Name = 'Acme Corporation'")
-	ada := sf.one(t, "SELECT FirstName, LastName, Email, Phone, AccountId FROM Contact WHERE Email = 'ada.okafor@acme.example'")
-	fields(t, "Ada", ada, map[string]any{"FirstName": "Ada", "LastName": "Okafor", "Phone": "+14155550142", "AccountId": acme["Id"]})
-	jonas := sf.one(t, "SELECT FirstName, LastName, Phone, AccountId FROM Contact WHERE Email = 'jonas.schneider@beispiel.example'")
-	fields(t, "Jonas", jonas, map[string]any{"FirstName": "Jonas", "LastName": "Schneider", "Phone": nil, "AccountId": nil})
-	hanako := sf.one(t, "SELECT FirstName, Phone, Account.Name FROM Contact WHERE LastName = '山田'")
-	fields(t, "Hanako", hanako, map[string]any{"FirstName": "花子", "Phone": "+81312345678"})
+	acctRun(t, sf, acctLoad(t, "salesforce_create_contact"))
+	acme := acctOne(t, sf, "SELECT Id FROM Account WHERE Name = 'Acme Corporation'")
+	ada := acctOne(t, sf, "SELECT FirstName, LastName, Email, Phone, AccountId FROM Contact WHERE Email = 'ada.okafor@acme.example'")
+	acctFields(t, "Ada", ada, map[string]any{"FirstName": "Ada", "LastName": "Okafor", "Phone": "+14155550142", "AccountId": acme["Id"]})
+	jonas := acctOne(t, sf, "SELECT FirstName, LastName, Phone, AccountId FROM Contact WHERE Email = 'jonas.schneider@beispiel.example'")
+	acctFields(t, "Jonas", jonas, map[string]any{"FirstName": "Jonas", "LastName": "Schneider", "Phone": nil, "AccountId": nil})
+	hanako := acctOne(t, sf, "SELECT FirstName, Phone, Account.Name FROM Contact WHERE LastName = '山田'")
+	acctFields(t, "Hanako", hanako, map[string]any{"FirstName": "花子", "Phone": "+81312345678"})
 	// The first name Salesforce refused was asked again; the lead was
 	// created once, with the other answers.
-	fields(t, "Bart", sf.one(t, "SELECT FirstName, LastName FROM Contact WHERE Email = 'bart.long@example.org'"),
+	acctFields(t, "Bart", acctOne(t, sf, "SELECT FirstName, LastName FROM Contact WHERE Email = 'bart.long@example.org'"),
 		map[string]any{"FirstName": "Bart", "LastName": "Long"})
 	if n := len(sf.query(t, "SELECT Id FROM Contact WHERE Email = 'jane.doe@acme.example'")); n != 1 {
 		t.Errorf("contacts jane.doe@acme.example: %d, want the fixture's 1 (the duplicate was not created)", n)
@@ -183,29 +183,29 @@ func TestCreateContactPicksAmongAccounts(t *testing.T) {
 	sf := newSalesforce(t)
 	var labs struct{ ID string }
 	sf.api(t, http.MethodPost, "/sobjects/Account", map[string]any{"Name": "Acme Labs", "Website": "https://labs.acme.example"}, &labs)
-	sf.run(t, ownWithTests(t, "salesforce_create_contact", Test{Name: "two accounts", Turns: []Turn{
-		say("create a contact", "last name"),
-		say("Ito", "first name"),
-		click("Skip", "e-mail"),
-		click("Skip", "phone"),
-		click("Skip", "account"),
-		say("acme", `Several accounts match "acme". Which one?`),
-		click("Acme Labs", "/Shall I create this contact in Salesforce\\?\\nIto — Acme Labs\\nAccount: Acme Labs$/"),
-		say("yes", "Done"),
+	acctRun(t, sf, acctWithTests(t, "salesforce_create_contact", Test{Name: "two accounts", Turns: []Turn{
+		acctSay("create a contact", "last name"),
+		acctSay("Ito", "first name"),
+		acctClick("Skip", "e-mail"),
+		acctClick("Skip", "phone"),
+		acctClick("Skip", "account"),
+		acctSay("acme", `Several accounts match "acme". Which one?`),
+		acctClick("Acme Labs", "/Shall I create this contact in Salesforce\\?\\nIto — Acme Labs\\nAccount: Acme Labs$/"),
+		acctSay("yes", "Done"),
 	}}))
-	fields(t, "Ito", sf.one(t, "SELECT AccountId FROM Contact WHERE LastName = 'Ito'"), map[string]any{"AccountId": labs.ID})
+	acctFields(t, "Ito", acctOne(t, sf, "SELECT AccountId FROM Contact WHERE LastName = 'Ito'"), map[string]any{"AccountId": labs.ID})
 }
 
 func TestCreateAccountWritesEveryAnswer(t *testing.T) {
 	sf := newSalesforce(t)
-	sf.run(t, loadOwn(t, "salesforce_create_account"))
-	fields(t, "Stark", sf.one(t, "SELECT Phone, Website, Industry FROM Account WHERE Name = 'Stark Industrial'"),
+	acctRun(t, sf, acctLoad(t, "salesforce_create_account"))
+	acctFields(t, "Stark", acctOne(t, sf, "SELECT Phone, Website, Industry FROM Account WHERE Name = 'Stark Industrial'"),
 		map[string]any{"Phone": "+12125550188", "Website": "stark-industrial.example", "Industry": "Manufacturing"})
-	fields(t, "Müller", sf.one(t, "SELECT Phone, Website, Industry FROM Account WHERE Name = 'Müller Maschinenbau GmbH'"),
+	acctFields(t, "Müller", acctOne(t, sf, "SELECT Phone, Website, Industry FROM Account WHERE Name = 'Müller Maschinenbau GmbH'"),
 		map[string]any{"Phone": nil, "Website": nil, "Industry": nil})
-	fields(t, "Sakura", sf.one(t, "SELECT Phone, Industry FROM Account WHERE Name = '株式会社サクラ商事'"),
+	acctFields(t, "Sakura", acctOne(t, sf, "SELECT Phone, Industry FROM Account WHERE Name = '株式会社サクラ商事'"),
 		map[string]any{"Phone": "+81612345678", "Industry": "Retail"})
-	fields(t, "Longsite", sf.one(t, "SELECT Website FROM Account WHERE Name = 'Longsite Ltd'"),
+	acctFields(t, "Longsite", acctOne(t, sf, "SELECT Website FROM Account WHERE Name = 'Longsite Ltd'"),
 		map[string]any{"Website": "longsite.example"})
 	for _, name := range []string{"Acme Corporation", "Maybe Later Inc"} {
 		want := map[string]int{"Acme Corporation": 1}[name]
@@ -215,53 +215,53 @@ func TestCreateAccountWritesEveryAnswer(t *testing.T) {
 	}
 }
 
-// TestLookupsByTypedID: an id typed (18 or 15 characters) is told from a
+// TestContactAccountLookupsByTypedID: an id typed (18 or 15 characters) is told from a
 // name and shows its record; an id of another object finds nothing.
-func TestLookupsByTypedID(t *testing.T) {
+func TestContactAccountLookupsByTypedID(t *testing.T) {
 	sf := newSalesforce(t)
-	jane := sf.one(t, "SELECT Id FROM Contact WHERE Email = 'jane.doe@acme.example'")["Id"].(string)
-	acme := sf.one(t, "SELECT Id FROM Account WHERE Name = 'Acme Corporation'")["Id"].(string)
+	jane := acctOne(t, sf, "SELECT Id FROM Contact WHERE Email = 'jane.doe@acme.example'")["Id"].(string)
+	acme := acctOne(t, sf, "SELECT Id FROM Account WHERE Name = 'Acme Corporation'")["Id"].(string)
 	lookup := func(start, id, want string) Test {
-		return Test{Name: id, Turns: []Turn{say(start, "How shall I look up"), say(id, want)}}
+		return Test{Name: id, Turns: []Turn{acctSay(start, "How shall I look up"), acctSay(id, want)}}
 	}
-	sf.run(t, ownWithTests(t, "salesforce_find_contact",
+	acctRun(t, sf, acctWithTests(t, "salesforce_find_contact",
 		lookup("find a contact", jane, "/^Jane Doe\\nAccount: Acme Corporation\\n/"),
 		lookup("find a contact", jane[:15], "/^Jane Doe\\n/"),
 		lookup("find a contact", "003"+strings.Repeat("0", 12), "Sorry, I found no contact"),
 	))
-	sf.run(t, ownWithTests(t, "salesforce_find_account",
+	acctRun(t, sf, acctWithTests(t, "salesforce_find_account",
 		lookup("find an account", acme, "/^Acme Corporation — Manufacturing\\n/"),
 		Test{Name: "contact id by the id button", Turns: []Turn{
-			say("find an account", "How shall I look up"), click("By id", "starts with 001"), say(jane, "Sorry, I found no account"),
+			acctSay("find an account", "How shall I look up"), acctClick("By id", "starts with 001"), acctSay(jane, "Sorry, I found no account"),
 		}},
 	))
 }
 
-// TestLookupsRefuseInjection: values that would change a query built by
+// TestContactAccountLookupsRefuseInjection: values that would change a query built by
 // string concatenation (quotes, backslashes, LIKE wildcards) find nothing
 // extra in every lookup of these templates, and every query is well formed.
-func TestLookupsRefuseInjection(t *testing.T) {
+func TestContactAccountLookupsRefuseInjection(t *testing.T) {
 	sf := newSalesforce(t)
 	evil := []string{`%`, `_`, `%%`, `\`, `'`, `\'`, `' OR Name != '`, `\' OR Name != \'`, `x%' OR Name LIKE '%`, `a_b`, `"`}
 	evilMail := []string{`x' OR Email != '@evil.example`, `x\' OR Email != \'@evil.example`, `%@%.%`, `_@_._`}
 	var tests []Test
 	for _, v := range evil {
-		tests = append(tests, Test{Name: "name " + v, Turns: []Turn{say("find a contact", "How shall I look up"), click("By name", "name"), say(v, "Sorry, I found no contact")}})
+		tests = append(tests, Test{Name: "name " + v, Turns: []Turn{acctSay("find a contact", "How shall I look up"), acctClick("By name", "name"), acctSay(v, "Sorry, I found no contact")}})
 	}
 	for _, v := range evilMail {
-		tests = append(tests, Test{Name: "e-mail " + v, Turns: []Turn{say("find a contact", "How shall I look up"), say(v, "Sorry, I found no contact")}})
+		tests = append(tests, Test{Name: "e-mail " + v, Turns: []Turn{acctSay("find a contact", "How shall I look up"), acctSay(v, "Sorry, I found no contact")}})
 	}
-	sf.run(t, ownWithTests(t, "salesforce_find_contact", tests...))
+	acctRun(t, sf, acctWithTests(t, "salesforce_find_contact", tests...))
 	tests = nil
 	for _, v := range evil {
-		tests = append(tests, Test{Name: "name " + v, Turns: []Turn{say("find an account", "How shall I look up"), click("By name", "name"), say(v, "Sorry, I found no account")}})
+		tests = append(tests, Test{Name: "name " + v, Turns: []Turn{acctSay("find an account", "How shall I look up"), acctClick("By name", "name"), acctSay(v, "Sorry, I found no account")}})
 	}
 	for _, v := range evilMail {
-		tests = append(tests, Test{Name: "e-mail " + v, Turns: []Turn{say("find an account", "How shall I look up"), say(v, "Sorry, I found no account")}})
+		tests = append(tests, Test{Name: "e-mail " + v, Turns: []Turn{acctSay("find an account", "How shall I look up"), acctSay(v, "Sorry, I found no account")}})
 	}
-	sf.run(t, ownWithTests(t, "salesforce_find_account", tests...))
-	sf.run(t, ownWithTests(t, "salesforce_convert_lead", Test{Name: "lead name", Turns: []Turn{
-		say("convert a lead", "Which lead"), click("By name", "name"), say(`%' OR Name != '`, "Sorry, I found no lead"),
+	acctRun(t, sf, acctWithTests(t, "salesforce_find_account", tests...))
+	acctRun(t, sf, acctWithTests(t, "salesforce_convert_lead", Test{Name: "lead name", Turns: []Turn{
+		acctSay("convert a lead", "Which lead"), acctClick("By name", "name"), acctSay(`%' OR Name != '`, "Sorry, I found no lead"),
 	}}))
 	n := 0
 	for _, r := range sf.sim.Requests() {
@@ -278,33 +278,33 @@ func TestLookupsRefuseInjection(t *testing.T) {
 	}
 }
 
-// TestPhoneLookupsMatchEveryFormat: a contact stored with a formatted
+// TestContactPhoneLookupsMatchEveryFormat: a contact stored with a formatted
 // number and one stored in E.164 are both found from any way of typing
 // the number.
-func TestPhoneLookupsMatchEveryFormat(t *testing.T) {
+func TestContactPhoneLookupsMatchEveryFormat(t *testing.T) {
 	sf := newSalesforce(t)
 	sf.api(t, http.MethodPost, "/sobjects/Contact", map[string]any{"LastName": "Mobile", "FirstName": "Mo", "MobilePhone": "+14155550177"}, nil)
 	var tests []Test
 	for _, typed := range []string{"+1 415 555 0101", "(415) 555-0101", "415.555.0101", "+14155550101", "4155550101"} {
-		tests = append(tests, Test{Name: "jane " + typed, Turns: []Turn{say("find a contact", "How shall I look up"), say(typed, "/^Jane Doe\\n/")}})
+		tests = append(tests, Test{Name: "jane " + typed, Turns: []Turn{acctSay("find a contact", "How shall I look up"), acctSay(typed, "/^Jane Doe\\n/")}})
 	}
 	for _, typed := range []string{"+1 415 555 0177", "(415) 555-0177"} {
-		tests = append(tests, Test{Name: "mobile " + typed, Turns: []Turn{say("find a contact", "How shall I look up"), click("By phone", "phone number"), say(typed, "/^Mo Mobile\\nMobile: \\+14155550177\\n/")}})
+		tests = append(tests, Test{Name: "mobile " + typed, Turns: []Turn{acctSay("find a contact", "How shall I look up"), acctClick("By phone", "phone number"), acctSay(typed, "/^Mo Mobile\\nMobile: \\+14155550177\\n/")}})
 	}
-	tests = append(tests, Test{Name: "another number", Turns: []Turn{say("find a contact", "How shall I look up"), say("+1 415 555 0199", "Sorry, I found no contact")}})
-	sf.run(t, ownWithTests(t, "salesforce_find_contact", tests...))
+	tests = append(tests, Test{Name: "another number", Turns: []Turn{acctSay("find a contact", "How shall I look up"), acctSay("+1 415 555 0199", "Sorry, I found no contact")}})
+	acctRun(t, sf, acctWithTests(t, "salesforce_find_contact", tests...))
 }
 
-func TestDeleteTemplatesDelete(t *testing.T) {
+func TestContactAccountDeletesDelete(t *testing.T) {
 	sf := newSalesforce(t)
-	sf.run(t, loadOwn(t, "salesforce_delete_contact"))
+	acctRun(t, sf, acctLoad(t, "salesforce_delete_contact"))
 	for _, email := range []string{"john.smith@globex.example", "jane.doe@acme.example"} {
 		if n := len(sf.query(t, "SELECT Id FROM Contact WHERE Email = '"+email+"'")); n != 0 {
 			t.Errorf("contact %s: %d left, want deleted", email, n)
 		}
 	}
 	sf = newSalesforce(t)
-	sf.run(t, loadOwn(t, "salesforce_delete_account"))
+	acctRun(t, sf, acctLoad(t, "salesforce_delete_account"))
 	if n := len(sf.query(t, "SELECT Id FROM Account WHERE Name = 'Globex'")); n != 0 {
 		t.Errorf("Globex: %d left, want deleted", n)
 	}
@@ -313,34 +313,34 @@ func TestDeleteTemplatesDelete(t *testing.T) {
 	}
 }
 
-func TestUpdateTemplatesChangeOnlyTheChosenFields(t *testing.T) {
+func TestContactAccountUpdatesChangeOnlyTheChosenFields(t *testing.T) {
 	sf := newSalesforce(t)
-	globex := sf.one(t, "SELECT Id FROM Account WHERE Name = 'Globex'")["Id"]
-	sf.run(t, loadOwn(t, "salesforce_update_contact"))
-	fields(t, "John", sf.one(t, "SELECT Email, Title, Phone, MobilePhone FROM Contact WHERE LastName = 'Smith'"),
+	globex := acctOne(t, sf, "SELECT Id FROM Account WHERE Name = 'Globex'")["Id"]
+	acctRun(t, sf, acctLoad(t, "salesforce_update_contact"))
+	acctFields(t, "John", acctOne(t, sf, "SELECT Email, Title, Phone, MobilePhone FROM Contact WHERE LastName = 'Smith'"),
 		map[string]any{"Email": "john@globex.example", "Title": "Head of Purchasing", "Phone": nil, "MobilePhone": nil})
-	fields(t, "Jane", sf.one(t, "SELECT Email, Title, Phone, MobilePhone, AccountId FROM Contact WHERE LastName = 'Doe'"),
+	acctFields(t, "Jane", acctOne(t, sf, "SELECT Email, Title, Phone, MobilePhone, AccountId FROM Contact WHERE LastName = 'Doe'"),
 		map[string]any{"Email": "jane.doe@acme.example", "Title": "SVP Partnerships", "Phone": "03-5555-0101",
 			"MobilePhone": "0151 23456789", "AccountId": globex})
 
 	sf = newSalesforce(t)
-	sf.run(t, loadOwn(t, "salesforce_update_account"))
-	fields(t, "Globex", sf.one(t, "SELECT Name, Phone, Industry, Website FROM Account WHERE Id = '"+globex.(string)+"'"),
+	acctRun(t, sf, acctLoad(t, "salesforce_update_account"))
+	acctFields(t, "Globex", acctOne(t, sf, "SELECT Name, Phone, Industry, Website FROM Account WHERE Id = '"+globex.(string)+"'"),
 		map[string]any{"Name": "グローベックス株式会社", "Phone": "+1 650 555 0123", "Industry": "Consulting", "Website": nil})
-	fields(t, "Acme", sf.one(t, "SELECT Name, Phone, Industry, Website FROM Account WHERE Phone = '+1 415 555 0100'"),
+	acctFields(t, "Acme", acctOne(t, sf, "SELECT Name, Phone, Industry, Website FROM Account WHERE Phone = '+1 415 555 0100'"),
 		map[string]any{"Name": "Acme Corporation", "Industry": "Manufacturing", "Website": "acme.example"})
 }
 
-// TestConvertLead: the template's own tests convert the demo lead once;
+// TestConvertLeadTemplateConverts: the template's own tests convert the demo lead once;
 // two more leads are converted in German into an existing account and in
 // Japanese into a new one.
-func TestConvertLead(t *testing.T) {
+func TestConvertLeadTemplateConverts(t *testing.T) {
 	sf := newSalesforce(t)
-	sf.run(t, loadOwn(t, "salesforce_convert_lead"))
-	lena := sf.one(t, "SELECT IsConverted, ConvertedAccountId, ConvertedContactId, ConvertedOpportunityId FROM Lead WHERE Email = 'lena@initech.example'")
-	fields(t, "Lena", lena, map[string]any{"IsConverted": true})
-	fields(t, "Lena's account", sf.one(t, "SELECT Name FROM Account WHERE Id = '"+lena["ConvertedAccountId"].(string)+"'"), map[string]any{"Name": "Initech"})
-	fields(t, "Lena's contact", sf.one(t, "SELECT Email FROM Contact WHERE Id = '"+lena["ConvertedContactId"].(string)+"'"), map[string]any{"Email": "lena@initech.example"})
+	acctRun(t, sf, acctLoad(t, "salesforce_convert_lead"))
+	lena := acctOne(t, sf, "SELECT IsConverted, ConvertedAccountId, ConvertedContactId, ConvertedOpportunityId FROM Lead WHERE Email = 'lena@initech.example'")
+	acctFields(t, "Lena", lena, map[string]any{"IsConverted": true})
+	acctFields(t, "Lena's account", acctOne(t, sf, "SELECT Name FROM Account WHERE Id = '"+lena["ConvertedAccountId"].(string)+"'"), map[string]any{"Name": "Initech"})
+	acctFields(t, "Lena's contact", acctOne(t, sf, "SELECT Email FROM Contact WHERE Id = '"+lena["ConvertedContactId"].(string)+"'"), map[string]any{"Email": "lena@initech.example"})
 	if n := len(sf.query(t, "SELECT Id FROM Opportunity WHERE Id = '"+lena["ConvertedOpportunityId"].(string)+"'")); n != 1 {
 		t.Errorf("Lena's opportunity: %d, want 1", n)
 	}
@@ -354,21 +354,21 @@ func TestConvertLead(t *testing.T) {
 	} {
 		sf.api(t, http.MethodPost, "/sobjects/Lead", l, nil)
 	}
-	sf.run(t, ownWithTests(t, "salesforce_convert_lead", Test{Name: "into an existing account (de)", Turns: []Turn{
-		say("Lead konvertieren", "Welchen Lead soll ich konvertieren?"),
-		say("klaus@weber.example", "Soll Klaus Weber einem bestehenden Account zugeordnet werden?"),
-		say("Acme", "/^Soll ich diesen Lead in einen Account, einen Kontakt und eine Opportunity umwandeln\\?\\nKlaus Weber — Weber AG\\nE-Mail: klaus@weber\\.example\\nStatus: Open - Not Contacted\\nBestehender Account: Acme Corporation\\nLead ansehen: http/"),
-		say("ja", "/^Erledigt, Klaus Weber ist konvertiert\\. In Salesforce gibt es jetzt:\\nAcme Corporation — Account\\n[\\s\\S]*Account ansehen: http\\S+/Account/001[A-Za-z0-9]{15}/view\\nKlaus Weber — Kontakt\\n[\\s\\S]*Kontakt ansehen: http\\S+/Contact/003[A-Za-z0-9]{15}/view\\n.+ — Opportunity\\n[\\s\\S]*Opportunity ansehen: http\\S+/Opportunity/006[A-Za-z0-9]{15}/view$/"),
+	acctRun(t, sf, acctWithTests(t, "salesforce_convert_lead", Test{Name: "into an existing account (de)", Turns: []Turn{
+		acctSay("Lead konvertieren", "Welchen Lead soll ich konvertieren?"),
+		acctSay("klaus@weber.example", "Soll Klaus Weber einem bestehenden Account zugeordnet werden?"),
+		acctSay("Acme", "/^Soll ich diesen Lead in einen Account, einen Kontakt und eine Opportunity umwandeln\\?\\nKlaus Weber — Weber AG\\nE-Mail: klaus@weber\\.example\\nStatus: Open - Not Contacted\\nBestehender Account: Acme Corporation\\nLead ansehen: http/"),
+		acctSay("ja", "/^Erledigt, Klaus Weber ist konvertiert\\. In Salesforce gibt es jetzt:\\nAcme Corporation — Account\\n[\\s\\S]*Account ansehen: http\\S+/Account/001[A-Za-z0-9]{15}/view\\nKlaus Weber — Kontakt\\n[\\s\\S]*Kontakt ansehen: http\\S+/Contact/003[A-Za-z0-9]{15}/view\\n.+ — Opportunity\\n[\\s\\S]*Opportunity ansehen: http\\S+/Opportunity/006[A-Za-z0-9]{15}/view$/"),
 	}}, Test{Name: "into a new account (ja)", Turns: []Turn{
-		say("リードを取引開始", "どのリードを取引開始しますか？"),
-		say("sato@sato.example", "既存の取引先に追加しますか？"),
-		click("スキップ", "このリードを取引先・取引先責任者・商談に変換しますか？"),
-		say("はい", "/^健 佐藤 を取引開始しました。Salesforce に次のレコードがあります:\\n佐藤商事 — 取引先\\n取引先を表示: http\\S+/Account/001[A-Za-z0-9]{15}/view\\n健 佐藤 — 取引先責任者\\n[\\s\\S]*商談を表示: http\\S+/Opportunity/006[A-Za-z0-9]{15}/view$/"),
+		acctSay("リードを取引開始", "どのリードを取引開始しますか？"),
+		acctSay("sato@sato.example", "既存の取引先に追加しますか？"),
+		acctClick("スキップ", "このリードを取引先・取引先責任者・商談に変換しますか？"),
+		acctSay("はい", "/^健 佐藤 を取引開始しました。Salesforce に次のレコードがあります:\\n佐藤商事 — 取引先\\n取引先を表示: http\\S+/Account/001[A-Za-z0-9]{15}/view\\n健 佐藤 — 取引先責任者\\n[\\s\\S]*商談を表示: http\\S+/Opportunity/006[A-Za-z0-9]{15}/view$/"),
 	}}))
-	acme := sf.one(t, "SELECT Id FROM Account WHERE Name = 'Acme Corporation'")["Id"]
-	fields(t, "Klaus", sf.one(t, "SELECT IsConverted, ConvertedAccountId FROM Lead WHERE Email = 'klaus@weber.example'"),
+	acme := acctOne(t, sf, "SELECT Id FROM Account WHERE Name = 'Acme Corporation'")["Id"]
+	acctFields(t, "Klaus", acctOne(t, sf, "SELECT IsConverted, ConvertedAccountId FROM Lead WHERE Email = 'klaus@weber.example'"),
 		map[string]any{"IsConverted": true, "ConvertedAccountId": acme})
-	sato := sf.one(t, "SELECT IsConverted, ConvertedAccountId FROM Lead WHERE Email = 'sato@sato.example'")
-	fields(t, "Sato", sato, map[string]any{"IsConverted": true})
-	fields(t, "Sato's account", sf.one(t, "SELECT Name FROM Account WHERE Id = '"+sato["ConvertedAccountId"].(string)+"'"), map[string]any{"Name": "佐藤商事"})
+	sato := acctOne(t, sf, "SELECT IsConverted, ConvertedAccountId FROM Lead WHERE Email = 'sato@sato.example'")
+	acctFields(t, "Sato", sato, map[string]any{"IsConverted": true})
+	acctFields(t, "Sato's account", acctOne(t, sf, "SELECT Name FROM Account WHERE Id = '"+sato["ConvertedAccountId"].(string)+"'"), map[string]any{"Name": "佐藤商事"})
 }
