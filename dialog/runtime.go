@@ -276,6 +276,7 @@ func (r *Runtime) turn(st *state, sessionID, userID string) *nodes.Turn {
 		st.User = userID // the user the conversation began with
 	}
 	t.Conversation = st.ID
+	st.Memory.ConversationID = st.ID
 	t.Seq, t.Event, t.Task = st.Seq, "", ""
 	t.RecordCall, t.MessageID = nil, ""
 	st.Memory.Identity = nodes.Identity{}

@@ -53,6 +53,9 @@ type Memory struct {
 	// Identity is who the user is, as the channel established it; set by
 	// the runtime for each turn, never stored.
 	Identity Identity `json:"-"`
+	// ConversationID is the conversation's id, read as conversation.id
+	// (unless a conversation variable is named id); set by the runtime.
+	ConversationID string `json:"-"`
 }
 
 // Reserved path roots; any other root is a node id.
@@ -124,6 +127,9 @@ func (c *Memory) Lookup(path []string, now int64) (any, bool) {
 			return nil, false
 		}
 		v, ok := vars[path[1]]
+		if !ok && path[0] == "conversation" && path[1] == "id" && len(path) == 2 && c.ConversationID != "" {
+			return c.ConversationID, true
+		}
 		if !ok || (v.Exp != 0 && v.Exp <= now) {
 			return nil, false
 		}
@@ -224,7 +230,7 @@ func (c *Memory) Map(now int64) map[string]any {
 	m := map[string]any{
 		"intent": c.Intent, "lang": c.Lang, "input": c.Input,
 		"entities":     orEmpty(c.Entities),
-		"conversation": liveVars(c.Conversation, now),
+		"conversation": c.conversationVars(now),
 		"user":         liveVars(c.User, now),
 		"bot":          liveVars(c.Bot, now),
 		"env":          envMap(c.Env),
@@ -252,6 +258,16 @@ func envMap(e map[string]string) map[string]any {
 func orEmpty(m map[string]any) map[string]any {
 	if m == nil {
 		return map[string]any{}
+	}
+	return m
+}
+
+// conversationVars are the live conversation variables, with the
+// conversation's id as id unless a variable has that name.
+func (c *Memory) conversationVars(now int64) map[string]any {
+	m := liveVars(c.Conversation, now)
+	if _, ok := m["id"]; !ok && c.ConversationID != "" {
+		m["id"] = c.ConversationID
 	}
 	return m
 }

@@ -188,3 +188,47 @@ nodes:
 		t.Errorf("leads: %d; want 1", n)
 	}
 }
+
+// TestConversationEndLogsOnce: a conversation_end handler that writes
+// the conversation to Salesforce as a Task makes one Task however often
+// it runs: an event run (which may be a second run after a process died)
+// looks for its record before creating it.
+func TestConversationEndLogsOnce(t *testing.T) {
+	c := newChat(t, map[string]string{
+		"hello": `name: hello
+nodes:
+  - {id: start, type: intent, utterances: [hello], next: name}
+  - {id: name, type: entity, entity_type: person_name, prompt: "Your name?", next: keep}
+  - {id: keep, type: logic, set: [{name: visitor, value: "{{ entities.name }}"}], next: hi}
+  - {id: hi, type: message, text: "Hi {{ entities.name }}."}
+`,
+		"log_it": `name: log_it
+nodes:
+  - {id: start, type: intent, utterances: [log the conversation], next: log}
+  - id: log
+    type: salesforce
+    operation: create
+    object: Task
+    fields: {Subject: "Chat with {{ conversation.visitor }}", Status: Completed, Description: "{{ conversation.id }} {{ conversation.end_reason }}"}
+    match_on: [Subject]
+`})
+	c.rt.Bot().Config.Events.ConversationEnd.Task = "log_it"
+	c.expect("hello", "Your name?")
+	c.expect("Ada", "Hi Ada.")
+	c.create("Task", map[string]any{"Subject": "Chat with Ada", "Status": "Completed"}) // an earlier run's
+	if _, err := c.rt.End(t.Context(), "s-1", "u-1", ""); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.count("SELECT Id FROM Task WHERE Subject = 'Chat with Ada'"); n != 1 {
+		t.Errorf("tasks: %d; want 1 (the earlier run's, found)", n)
+	}
+	c.expect("hello", "Your name?")
+	c.expect("Grace", "Hi Grace.")
+	if _, err := c.rt.End(t.Context(), "s-1", "u-1", ""); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.org.Sim.RunQuery("SELECT Description FROM Task WHERE Subject = 'Chat with Grace'", false)
+	if err != nil || len(res.Records) != 1 || !strings.HasSuffix(res.Records[0]["Description"].(string), " closed") || len(res.Records[0]["Description"].(string)) < 40 {
+		t.Errorf("Grace's task: %v %+v; want one, described by the conversation id and closed", err, res)
+	}
+}

@@ -68,7 +68,10 @@ func (a *Action) attempt(ctx context.Context, t *nodes.Turn) (nodes.Outcome, err
 	}
 	if a.Operation == OpCreate && len(a.matchOn) > 0 {
 		find := func(ctx context.Context) (nodes.APIResult, bool) { return a.findCreated(ctx, t, c) }
-		if a.wasUncertain(t) {
+		// An event run (conversation_end) has no session to record its
+		// calls in, and may be a second run after a process died: it
+		// always looks first.
+		if a.wasUncertain(t) || t.Event != "" {
 			if found, ok := find(ctx); ok {
 				return a.succeeded(ctx, t, c, found, start)
 			}
