@@ -91,6 +91,7 @@ func (l *loader) load() (*Bot, error) {
 		b.Config.Settings.MaxNodeVisits = 50
 	}
 	l.loadTasks(b)
+	l.checkUtterances(b)
 	if start := b.Config.Events.ConversationStart.Task; start != "" && b.Tasks[start] == nil && len(l.errs) == 0 {
 		l.fail(l.file("bot.yaml"), nil, "events.conversation_start.task", "no task named %q", start)
 	}

@@ -17,11 +17,16 @@ type LoadLimits struct {
 	YAML         nodes.YAMLLimits
 	MaxTaskFiles int // tasks/*.yaml and *.yml files
 	MaxBotBytes  int // bot.yaml and every task file together
+	// MaxUtterances bounds the training utterances of all tasks: the
+	// intent index is built from them at every load.
+	MaxUtterances int
 }
 
 // DefaultLoadLimits are the limits [LoadFS] and [LoadDir] apply: those of
-// [nodes.DefaultYAMLLimits] per file, 500 task files and 16 MiB in all.
-var DefaultLoadLimits = LoadLimits{YAML: nodes.DefaultYAMLLimits, MaxTaskFiles: 500, MaxBotBytes: 16 << 20}
+// [nodes.DefaultYAMLLimits] per file, 500 task files, 16 MiB in all and
+// 20,000 utterances (a bot of a hundred tasks of fifty utterances has
+// 5,000).
+var DefaultLoadLimits = LoadLimits{YAML: nodes.DefaultYAMLLimits, MaxTaskFiles: 500, MaxBotBytes: 16 << 20, MaxUtterances: 20_000}
 
 // LoadFSLimited is [LoadFS] with the given limits. A file over a limit
 // is one more problem in [LoadErrors], positioned where it goes over.
@@ -78,4 +83,27 @@ func (l *loader) checkTaskCount(names []string) []string {
 	}
 	l.fail(l.file("tasks"), nil, "", "%d task files, more than %d, the limit for a bot", len(names), l.limits.MaxTaskFiles)
 	return nil
+}
+
+// checkUtterances reports a bot whose tasks have more training
+// utterances than the limit, at the intent node of the task that goes
+// over it.
+func (l *loader) checkUtterances(b *Bot) {
+	total := 0
+	for _, name := range b.order {
+		t := b.Tasks[name]
+		root := t.Nodes[t.Root]
+		tr, ok := root.node.(nodes.Trainer)
+		if !ok {
+			continue
+		}
+		for _, utts := range tr.Utterances() {
+			total += len(utts)
+		}
+		if total > l.limits.MaxUtterances {
+			l.fail(t.File, nodePos(root), "nodes."+root.ID+".utterances",
+				"the bot's tasks have more than %d utterances together, the limit for a bot", l.limits.MaxUtterances)
+			return
+		}
+	}
 }

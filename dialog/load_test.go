@@ -313,8 +313,8 @@ func TestLoadRefusesCostlyFiles(t *testing.T) {
 	}
 }
 
-// TestLoadBoundsTheWholeBot: a bot is held to a number of task files and
-// to a total size, each reported once.
+// TestLoadBoundsTheWholeBot: a bot is held to a number of task files, a
+// total size and a number of utterances, each reported once.
 func TestLoadBoundsTheWholeBot(t *testing.T) {
 	files := map[string]string{"bot.yaml": "name: b\n"}
 	for i := 0; i < 3; i++ {
@@ -326,10 +326,12 @@ func TestLoadBoundsTheWholeBot(t *testing.T) {
 		lim  dialog.LoadLimits
 		want string
 	}{
-		{"task files", dialog.LoadLimits{YAML: nodes.DefaultYAMLLimits, MaxTaskFiles: 2, MaxBotBytes: 1 << 20},
+		{"task files", dialog.LoadLimits{YAML: nodes.DefaultYAMLLimits, MaxTaskFiles: 2, MaxBotBytes: 1 << 20, MaxUtterances: 10},
 			dir + "/tasks: 3 task files, more than 2, the limit for a bot"},
-		{"total size", dialog.LoadLimits{YAML: nodes.DefaultYAMLLimits, MaxTaskFiles: 10, MaxBotBytes: 8 + 2*(len(okTask)+1)},
+		{"total size", dialog.LoadLimits{YAML: nodes.DefaultYAMLLimits, MaxTaskFiles: 10, MaxBotBytes: 8 + 2*(len(okTask)+1), MaxUtterances: 10},
 			dir + "/tasks/t2.yaml: the bot's files are larger than " + fmt.Sprint(8+2*(len(okTask)+1)) + " bytes together, the limit for a bot"},
+		{"utterances", dialog.LoadLimits{YAML: nodes.DefaultYAMLLimits, MaxTaskFiles: 10, MaxBotBytes: 1 << 20, MaxUtterances: 1},
+			dir + "/tasks/t1.yaml:3:5: nodes.start.utterances: the bot's tasks have more than 1 utterances together, the limit for a bot"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
