@@ -21,9 +21,9 @@ var caseCampaignTemplates = []string{
 	"salesforce_create_campaign", "salesforce_find_campaign", "salesforce_update_campaign", "salesforce_delete_campaign",
 }
 
-// conversations reads test conversations written as in a template's
+// casesConversations reads test conversations written as in a template's
 // tests: section.
-func conversations(t *testing.T, src string) []Test {
+func casesConversations(t *testing.T, src string) []Test {
 	t.Helper()
 	var tests []Test
 	if err := yaml.Unmarshal([]byte(src), &tests); err != nil {
@@ -32,16 +32,16 @@ func conversations(t *testing.T, src string) []Test {
 	return tests
 }
 
-// runConversations runs tests as the named template's tests against sf.
-func runConversations(t *testing.T, sf *salesforce, name, src string) {
+// casesRun runs tests as the named template's tests against sf.
+func casesRun(t *testing.T, sf *salesforce, name, src string) {
 	t.Helper()
-	if err := withTests(t, name, conversations(t, src)...).RunTests(context.Background(), sf.options()); err != nil {
+	if err := withTests(t, name, casesConversations(t, src)...).RunTests(context.Background(), sf.options()); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// create makes a record through the data API and returns its id.
-func (sf *salesforce) create(t *testing.T, object string, fields map[string]any) string {
+// casesCreate makes a record through the data API and returns its id.
+func casesCreate(t *testing.T, sf *salesforce, object string, fields map[string]any) string {
 	t.Helper()
 	var res struct {
 		ID string `json:"id"`
@@ -53,8 +53,8 @@ func (sf *salesforce) create(t *testing.T, object string, fields map[string]any)
 	return res.ID
 }
 
-// one returns the only record soql finds.
-func (sf *salesforce) one(t *testing.T, soql string) map[string]any {
+// casesOne returns the only record soql finds.
+func casesOne(t *testing.T, sf *salesforce, soql string) map[string]any {
 	t.Helper()
 	recs := sf.query(t, soql)
 	if len(recs) != 1 {
@@ -63,8 +63,8 @@ func (sf *salesforce) one(t *testing.T, soql string) map[string]any {
 	return recs[0]
 }
 
-// wantFields checks a record's fields.
-func wantFields(t *testing.T, what string, rec map[string]any, want map[string]any) {
+// casesWantFields checks a record's fields.
+func casesWantFields(t *testing.T, what string, rec map[string]any, want map[string]any) {
 	t.Helper()
 	for k, v := range want {
 		if got := rec[k]; got != v {
@@ -150,16 +150,16 @@ func TestCreateCaseWritesEveryAnswer(t *testing.T) {
 	if err := tpl.RunTests(context.Background(), sf.options()); err != nil {
 		t.Fatal(err)
 	}
-	jane := sf.one(t, "SELECT Id, AccountId FROM Contact WHERE Email = 'jane.doe@acme.example'")
-	john := sf.one(t, "SELECT Id, AccountId FROM Contact WHERE Email = 'john.smith@globex.example'")
-	wantFields(t, "verified customer's case", sf.one(t, "SELECT ContactId, AccountId, SuppliedEmail, Description, Origin, Status, Priority FROM Case WHERE Subject = 'Widget makes a noise'"),
+	jane := casesOne(t, sf, "SELECT Id, AccountId FROM Contact WHERE Email = 'jane.doe@acme.example'")
+	john := casesOne(t, sf, "SELECT Id, AccountId FROM Contact WHERE Email = 'john.smith@globex.example'")
+	casesWantFields(t, "verified customer's case", casesOne(t, sf, "SELECT ContactId, AccountId, SuppliedEmail, Description, Origin, Status, Priority FROM Case WHERE Subject = 'Widget makes a noise'"),
 		map[string]any{"ContactId": jane["Id"], "AccountId": jane["AccountId"], "SuppliedEmail": "jane.doe@acme.example",
 			"Description": "Since Monday the widget rattles when it starts.", "Origin": "Web", "Status": "New", "Priority": "Medium"})
-	wantFields(t, "anonymous case", sf.one(t, "SELECT ContactId, SuppliedEmail, Description FROM Case WHERE Subject = 'Anmeldung klappt nicht'"),
+	casesWantFields(t, "anonymous case", casesOne(t, sf, "SELECT ContactId, SuppliedEmail, Description FROM Case WHERE Subject = 'Anmeldung klappt nicht'"),
 		map[string]any{"ContactId": nil, "SuppliedEmail": nil, "Description": "Die Mail zum Zurücksetzen des Passworts kommt nie an."})
-	wantFields(t, "case of a contact's e-mail", sf.one(t, "SELECT ContactId, AccountId, SuppliedEmail FROM Case WHERE Subject = '請求書が二重に届いた'"),
+	casesWantFields(t, "case of a contact's e-mail", casesOne(t, sf, "SELECT ContactId, AccountId, SuppliedEmail FROM Case WHERE Subject = '請求書が二重に届いた'"),
 		map[string]any{"ContactId": john["Id"], "AccountId": john["AccountId"], "SuppliedEmail": "john.smith@globex.example"})
-	sf.one(t, "SELECT Id FROM Case WHERE Subject = 'Rattling widget'")
+	casesOne(t, sf, "SELECT Id FROM Case WHERE Subject = 'Rattling widget'")
 	if n := len(sf.query(t, "SELECT Id FROM Case WHERE Subject = 'Question'")); n != 0 {
 		t.Errorf("the declined conversation opened %d cases", n)
 	}
@@ -180,7 +180,7 @@ func TestCreateCaseWritesEveryAnswer(t *testing.T) {
 // other fields are as they were.
 func TestUpdateCaseChangesOnlyThePickedFields(t *testing.T) {
 	sf := newSalesforce(t)
-	before := sf.one(t, "SELECT Id, Description, ContactId, AccountId FROM Case WHERE CaseNumber = '00001001'")
+	before := casesOne(t, sf, "SELECT Id, Description, ContactId, AccountId FROM Case WHERE CaseNumber = '00001001'")
 	tpl, err := Get("salesforce_update_case")
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +188,7 @@ func TestUpdateCaseChangesOnlyThePickedFields(t *testing.T) {
 	if err := tpl.RunTests(context.Background(), sf.options()); err != nil {
 		t.Fatal(err)
 	}
-	wantFields(t, "case 00001001", sf.one(t, "SELECT Status, Priority, Origin, Subject, Description, ContactId, AccountId FROM Case WHERE CaseNumber = '00001001'"),
+	casesWantFields(t, "case 00001001", casesOne(t, sf, "SELECT Status, Priority, Origin, Subject, Description, ContactId, AccountId FROM Case WHERE CaseNumber = '00001001'"),
 		map[string]any{"Status": "Working", "Priority": "High", "Origin": "Phone", "Subject": "Rattling widget",
 			"Description": before["Description"], "ContactId": before["ContactId"], "AccountId": before["AccountId"]})
 	var patches []string
@@ -209,7 +209,7 @@ func TestUpdateCaseChangesOnlyThePickedFields(t *testing.T) {
 // or deleted.
 func TestCaseLookupsWithSeveralMatches(t *testing.T) {
 	sf := newSalesforce(t)
-	kim := sf.create(t, "Contact", map[string]any{"FirstName": "Kim", "LastName": "Printer", "Email": "kim@printers.example"})
+	kim := casesCreate(t, sf, "Contact", map[string]any{"FirstName": "Kim", "LastName": "Printer", "Email": "kim@printers.example"})
 	for _, c := range []map[string]any{
 		{"Subject": "Printer jams on page two", "Status": "Working"},
 		{"Subject": "Printer prints blank pages", "Status": "New"},
@@ -217,13 +217,13 @@ func TestCaseLookupsWithSeveralMatches(t *testing.T) {
 		{"Subject": "Printer makes noise", "Status": "New"},
 	} {
 		c["ContactId"], c["Origin"] = kim, "Phone"
-		sf.create(t, "Case", c)
+		casesCreate(t, sf, "Case", c)
 	}
 	number := func(subject string) string {
-		return sf.one(t, "SELECT CaseNumber FROM Case WHERE Subject = '"+subject+"'")["CaseNumber"].(string)
+		return casesOne(t, sf, "SELECT CaseNumber FROM Case WHERE Subject = '"+subject+"'")["CaseNumber"].(string)
 	}
 	jams, blank, noise := number("Printer jams on page two"), number("Printer prints blank pages"), number("Printer makes noise")
-	runConversations(t, sf, "salesforce_find_case", fmt.Sprintf(`
+	casesRun(t, sf, "salesforce_find_case", fmt.Sprintf(`
 - name: open cases of a contact (en)
   conversation:
     - {say: look up a case, expect: "Which case?"}
@@ -240,7 +240,7 @@ func TestCaseLookupsWithSeveralMatches(t *testing.T) {
     - {say: Printer, expect: "「Printer」に該当するケースが 4 件あります。"}
     - {click: "%[3]s", expect: "/^ケース %[3]s — Printer makes noise\n状況: New\n/"}
 `, jams, blank, noise))
-	runConversations(t, sf, "salesforce_update_case", fmt.Sprintf(`
+	casesRun(t, sf, "salesforce_update_case", fmt.Sprintf(`
 - name: pick, then escalate (en)
   conversation:
     - {say: update a case, expect: Which case}
@@ -253,9 +253,9 @@ func TestCaseLookupsWithSeveralMatches(t *testing.T) {
     - {click: "That's all", expect: "Status: Escalated\nDescription: Jams on every second page since the update."}
     - {click: "Yes", expect: "/^Done, the case is updated\\.\nCase %[1]s — Printer jams on page two\nStatus: Escalated\n/"}
 `, jams))
-	wantFields(t, "escalated case", sf.one(t, "SELECT Status, Description, Origin FROM Case WHERE CaseNumber = '"+jams+"'"),
+	casesWantFields(t, "escalated case", casesOne(t, sf, "SELECT Status, Description, Origin FROM Case WHERE CaseNumber = '"+jams+"'"),
 		map[string]any{"Status": "Escalated", "Description": "Jams on every second page since the update.", "Origin": "Phone"})
-	runConversations(t, sf, "salesforce_delete_case", fmt.Sprintf(`
+	casesRun(t, sf, "salesforce_delete_case", fmt.Sprintf(`
 - name: deletes the one picked (de)
   conversation:
     - {say: Kundenvorgang löschen, expect: "Welchen Kundenvorgang möchten Sie löschen?"}
@@ -284,12 +284,12 @@ func TestCaseLookupsWithSeveralMatches(t *testing.T) {
 // a name (a list to pick from) and by id.
 func TestCampaignTemplatesWithCampaigns(t *testing.T) {
 	sf := newSalesforce(t)
-	webinar := sf.create(t, "Campaign", map[string]any{"Name": "Spring Webinar 2027", "Status": "Planned", "Type": "Webinar",
+	webinar := casesCreate(t, sf, "Campaign", map[string]any{"Name": "Spring Webinar 2027", "Status": "Planned", "Type": "Webinar",
 		"StartDate": "2027-03-01", "EndDate": "2027-03-31", "Description": "Product news for partners"})
-	fair := sf.create(t, "Campaign", map[string]any{"Name": "Frühjahrsmesse Köln", "Status": "In Progress", "Type": "Trade Show", "IsActive": true})
-	mail := sf.create(t, "Campaign", map[string]any{"Name": "Spring Mailing", "Status": "Planned", "Type": "Email"})
-	sf.create(t, "Campaign", map[string]any{"Name": "夏のメールキャンペーン", "Status": "Planned"})
-	runConversations(t, sf, "salesforce_find_campaign", fmt.Sprintf(`
+	fair := casesCreate(t, sf, "Campaign", map[string]any{"Name": "Frühjahrsmesse Köln", "Status": "In Progress", "Type": "Trade Show", "IsActive": true})
+	mail := casesCreate(t, sf, "Campaign", map[string]any{"Name": "Spring Mailing", "Status": "Planned", "Type": "Email"})
+	casesCreate(t, sf, "Campaign", map[string]any{"Name": "夏のメールキャンペーン", "Status": "Planned"})
+	casesRun(t, sf, "salesforce_find_campaign", fmt.Sprintf(`
 - name: one by name (en)
   conversation:
     - {say: look up a campaign, expect: "Which campaign?"}
@@ -308,7 +308,7 @@ func TestCampaignTemplatesWithCampaigns(t *testing.T) {
     - {say: キャンペーンを探す, expect: どのキャンペーンですか？}
     - {say: メール, expect: "/^夏のメールキャンペーン\n状況: Planned\n/"}
 `, webinar, mail, fair))
-	runConversations(t, sf, "salesforce_update_campaign", `
+	casesRun(t, sf, "salesforce_update_campaign", `
 - name: status and dates (en)
   conversation:
     - {say: update a campaign, expect: "Which campaign would you like to change?"}
@@ -340,12 +340,12 @@ func TestCampaignTemplatesWithCampaigns(t *testing.T) {
     - {click: 以上です, expect: "種別: Direct Mail"}
     - {click: はい, expect: "/^キャンペーンを更新しました。\nSpring Mailing\n状況: Planned\n種別: Direct Mail\n/"}
 `)
-	wantFields(t, "webinar", sf.one(t, "SELECT Status, IsActive, EndDate, StartDate, Type FROM Campaign WHERE Id = '"+webinar+"'"),
+	casesWantFields(t, "webinar", casesOne(t, sf, "SELECT Status, IsActive, EndDate, StartDate, Type FROM Campaign WHERE Id = '"+webinar+"'"),
 		map[string]any{"Status": "In Progress", "IsActive": true, "EndDate": "2027-04-15", "StartDate": "2027-03-01", "Type": "Webinar"})
-	wantFields(t, "fair", sf.one(t, "SELECT Name, IsActive FROM Campaign WHERE Id = '"+fair+"'"),
+	casesWantFields(t, "fair", casesOne(t, sf, "SELECT Name, IsActive FROM Campaign WHERE Id = '"+fair+"'"),
 		map[string]any{"Name": "Frühjahrsmesse Köln 2027", "IsActive": false})
-	wantFields(t, "mailing", sf.one(t, "SELECT Type FROM Campaign WHERE Id = '"+mail+"'"), map[string]any{"Type": "Direct Mail"})
-	runConversations(t, sf, "salesforce_delete_campaign", fmt.Sprintf(`
+	casesWantFields(t, "mailing", casesOne(t, sf, "SELECT Type FROM Campaign WHERE Id = '"+mail+"'"), map[string]any{"Type": "Direct Mail"})
+	casesRun(t, sf, "salesforce_delete_campaign", fmt.Sprintf(`
 - name: declined (en)
   conversation:
     - {say: delete a campaign, expect: "Which campaign would you like to delete?"}
@@ -379,8 +379,8 @@ func TestCampaignTemplatesWithCampaigns(t *testing.T) {
 // with records there to find, they find none of them.
 func TestCaseCampaignLookupsRefuseInjection(t *testing.T) {
 	sf := newSalesforce(t)
-	sf.create(t, "Campaign", map[string]any{"Name": "Spring Webinar 2027"})
-	sf.create(t, "Campaign", map[string]any{"Name": "Autumn Fair"})
+	casesCreate(t, sf, "Campaign", map[string]any{"Name": "Spring Webinar 2027"})
+	casesCreate(t, sf, "Campaign", map[string]any{"Name": "Autumn Fair"})
 	attempts := []string{
 		`%`, `_`, `%_%`, `Spring%`, `Spring_Webinar`, `' OR Name != '`, `\' OR Name != \'`, `x' OR Name LIKE '%`,
 		`\`, `'`, `\%`, `Spring Webinar 2027' OR Id != '`,
@@ -391,12 +391,12 @@ func TestCaseCampaignLookupsRefuseInjection(t *testing.T) {
 		fmt.Fprintf(&campaign, "- name: attempt %d (en)\n  conversation:\n    - {say: find a campaign, expect: Which campaign}\n    - say: %s      expect: I could not find a campaign for\n", i, q)
 		fmt.Fprintf(&cases, "- name: attempt %d (en)\n  conversation:\n    - {say: find a case, expect: Which case}\n    - say: %s      expect: I could not find a case for\n", i, q)
 	}
-	runConversations(t, sf, "salesforce_find_campaign", campaign.String())
-	runConversations(t, sf, "salesforce_find_case", cases.String())
+	casesRun(t, sf, "salesforce_find_campaign", campaign.String())
+	casesRun(t, sf, "salesforce_find_case", cases.String())
 	// The wildcards are literal characters: a name that holds them is
 	// found by them, and only that one.
-	sf.create(t, "Campaign", map[string]any{"Name": "Autumn_Fair 100%"})
-	runConversations(t, sf, "salesforce_find_campaign", `
+	casesCreate(t, sf, "Campaign", map[string]any{"Name": "Autumn_Fair 100%"})
+	casesRun(t, sf, "salesforce_find_campaign", `
 - name: literal wildcards (en)
   conversation:
     - {say: find a campaign, expect: Which campaign}
