@@ -205,6 +205,18 @@ func TestUpdateLeadChangesOnlyTheChosenFields(t *testing.T) {
 	if describes != 1 {
 		t.Errorf("Lead describe calls: %d, want 1 (then cached)", describes)
 	}
+	// The converted status is not offered.
+	c := *leadTemplate(t, "salesforce_update_lead")
+	c.Tests = []Test{{Name: "converted (en)", Turns: []Turn{
+		{Say: "update a lead", Expect: "Which lead?"},
+		{Say: "Lena Lead", Expect: "What would you like to change?"},
+		{Click: "Status", Expect: "Which status should the lead have?"},
+		{Click: "Closed - Converted", Expect: "Anything else"},
+	}}}
+	err := c.RunTests(context.Background(), sf.options())
+	if err == nil || !strings.Contains(err.Error(), `no such button`) || !strings.Contains(err.Error(), `"Closed - Not Converted"`) {
+		t.Errorf("clicking Closed - Converted: %v; want no such button among the other statuses", err)
+	}
 }
 
 // TestDeleteLeadDeletes: the delete template's own conversations delete
