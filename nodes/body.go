@@ -93,7 +93,7 @@ const (
 	maxBodyDepth = 64
 	// maxBodyNodes bounds the nodes one body decodes, aliases followed
 	// (a few kilobytes of aliases to aliases stand for billions).
-	maxBodyNodes = 100_000
+	maxBodyNodes = 20_000
 )
 
 // bodyDecoder decodes one body, counting the nodes it visits.
