@@ -369,3 +369,31 @@ func TestCreateOpportunityStoresEveryAnswer(t *testing.T) {
 		t.Errorf("opportunities in the org: %d, want 5 (the fixture's and four created)", n)
 	}
 }
+
+// TestSeveralMatchesArePicked: a name or keyword several leads share is
+// offered as a list (each with its company), and the lead picked is shown.
+func TestSeveralMatchesArePicked(t *testing.T) {
+	sf := newSalesforce(t)
+	for _, company := range []string{"Muster AG", "Beispiel KG"} {
+		sf.api(t, http.MethodPost, "/sobjects/Lead", map[string]any{"FirstName": "Max", "LastName": "Muster", "Company": company}, nil)
+	}
+	pick := func(start, ref, prompt, lead string) Test {
+		return Test{Name: start + " (de)", Turns: []Turn{
+			{Say: start, Expect: "Welcher Lead?"},
+			{Say: ref, Expect: prompt},
+			{Click: "Max Muster", Expect: lead},
+		}}
+	}
+	runLeadTemplate(t, sf, "salesforce_view_lead",
+		pick("Lead anzeigen", "Max Muster", "2 Leads passen zu „Max Muster“. Welchen meinen Sie?", "/^Hier ist der Lead:\\nMax Muster — (Muster AG|Beispiel KG)\\n/"))
+	runLeadTemplate(t, sf, "salesforce_delete_lead",
+		pick("Lead löschen", "max muster", "2 Leads passen zu „max muster“.", "/^Soll ich diesen Lead löschen\\?(?s:.*)\\nMax Muster — (Muster AG|Beispiel KG)\\n/"))
+	runLeadTemplate(t, sf, "salesforce_search_leads", Test{Name: "two (en)", Turns: []Turn{
+		{Say: "search leads", Expect: "What should I search for?"},
+		{Say: "Muster", Expect: "2 leads match “Muster”. Which one would you like to see?"},
+		{Click: "Max Muster", Expect: "/^This lead matches “Muster”:\\nMax Muster — (Muster AG|Beispiel KG)\\n/"},
+	}})
+	if n := len(sf.query(t, "SELECT Id FROM Lead WHERE LastName = 'Muster'")); n != 2 {
+		t.Errorf("Muster leads: %d, want 2 (the delete was not confirmed)", n)
+	}
+}
