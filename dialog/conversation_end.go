@@ -25,6 +25,9 @@ type EndEvent struct {
 	// Log writes a "conversation ended" line at info level with the
 	// conversation id and the reason.
 	Log bool `yaml:"log"`
+	// Transcript keeps conversation.transcript: the conversation's lines
+	// ("User: …", "Bot: …", the latest 8 KiB), for the handler to log.
+	Transcript bool `yaml:"transcript"`
 }
 
 func (e EndEvent) isSet() bool { return e.Task != "" || e.Log }

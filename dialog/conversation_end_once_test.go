@@ -2,9 +2,11 @@ package dialog_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -288,4 +290,26 @@ func TestConversationEndAtLeastOnce(t *testing.T) {
 			t.Errorf("a third sweep ran %d ends; want 0 (done)", n)
 		}
 	})
+}
+
+// TestTranscriptForTheEndHandler: with events.conversation_end.transcript
+// the conversation keeps its lines, and the handler reads them as
+// conversation.transcript.
+func TestTranscriptForTheEndHandler(t *testing.T) {
+	store := sessions.NewMemory(sessions.Options{IdleTTL: time.Hour})
+	t.Cleanup(func() { store.Close() })
+	ctx := context.Background()
+	rt := dialog.NewRuntime(loadBot(t, "testdata/convend", time.Hour), store, dialog.Options{Logger: slog.New(slog.DiscardHandler)})
+	for i, text := range []string{"hello", "what?"} {
+		if _, err := rt.Handle(ctx, "s-1", "talker", nodes.Input{ID: fmt.Sprint("m", i), Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := rt.End(ctx, "s-1", "talker", ""); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := userVars(t, store, "convend", "talker")["last_transcript"].(string)
+	if !strings.HasPrefix(got, "User: hello\nBot: Hi.\nUser: what?\nBot: ") {
+		t.Errorf("transcript %q; want the user's lines and the bot's replies in order", got)
+	}
 }

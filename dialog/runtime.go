@@ -205,6 +205,7 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 	conversation, user := st.ID, st.User
 	r.process(ctx, st, t, in)
 	st.ID, st.User = conversation, user // a restart starts over within the same conversation
+	r.keepTranscript(st, t, in)
 	if err := recordFailed(); err != nil {
 		// A call could not be recorded before it was made, so it was not
 		// made: nothing of this turn is kept, the client sends it again.

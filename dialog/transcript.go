@@ -1,0 +1,58 @@
+package dialog
+
+import (
+	"strings"
+
+	"github.com/botforge/dialogd/nodes"
+)
+
+// maxTranscript bounds the transcript a conversation keeps: its most
+// recent lines, whole.
+const maxTranscript = 8 << 10
+
+// transcriptVar is the conversation variable that holds the transcript.
+const transcriptVar = "transcript"
+
+// keepTranscript appends the turn, the user's words and the bot's
+// replies, to conversation.transcript, when the bot asked for it
+// (events.conversation_end.transcript): its conversation_end can then log
+// the conversation (a CRM activity, say). Only the latest maxTranscript
+// bytes are kept.
+func (r *Runtime) keepTranscript(st *state, t *nodes.Turn, in nodes.Input) {
+	if !r.bot.Config.Events.ConversationEnd.Transcript {
+		return
+	}
+	var b strings.Builder
+	if v, ok := st.Memory.Lookup([]string{"conversation", transcriptVar}, t.Now.Unix()); ok {
+		if s, ok := v.(string); ok {
+			b.WriteString(s)
+		}
+	}
+	line := func(who, text string) {
+		text = strings.TrimSpace(text)
+		if text == "" {
+			return
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(who + ": " + strings.ReplaceAll(text, "\n", " "))
+	}
+	line(t.Phrase("transcript.user"), in.Text)
+	for _, rp := range t.Replies() {
+		line(t.Phrase("transcript.bot"), rp.Text)
+	}
+	st.Memory.SetVar(nodes.ScopeConversation, transcriptVar, trimTranscript(b.String()), 0)
+}
+
+// trimTranscript drops the oldest lines until s fits maxTranscript.
+func trimTranscript(s string) string {
+	for len(s) > maxTranscript {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			return s[len(s)-maxTranscript:]
+		}
+		s = s[i+1:]
+	}
+	return s
+}
