@@ -3,12 +3,16 @@ package templates
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/botforge/dialogd/sfsim"
 )
 
 // accountTemplates are the Contact and Account actions of the catalogue
@@ -153,9 +157,53 @@ func TestAccountTemplatesFollowTheConventions(t *testing.T) {
 			if !bytes.Contains(out, []byte("View ")) {
 				t.Error("no View link")
 			}
+			start := task["nodes"].([]any)[0].(map[string]any)
+			utts, _ := start["utterances"].(map[string]any)
+			for lang, least := range map[string]int{"en": 5, "de": 4, "ja": 4} {
+				if l, _ := utts[lang].([]any); len(l) < least {
+					t.Errorf("%d %s utterances, want at least %d", len(l), lang, least)
+				}
+			}
+			acctTrilingual(t, "task", task)
 		})
 	}
 }
+
+// acctTrilingual checks that every text a user reads (prompts, messages,
+// card labels, button and link titles) is given in en, de and ja.
+func acctTrilingual(t *testing.T, path string, v any) {
+	t.Helper()
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			p := path + "." + k
+			user := k == "prompt" || k == "text" || k == "label" ||
+				k == "title" && (strings.Contains(path, "quick_replies") || strings.HasSuffix(path, ".link") || path == "task") ||
+				k == "subtitle" && strings.Contains(path, ".card") && !strings.Contains(acctString(x), "{{")
+			if user {
+				m, ok := x.(map[string]any)
+				if !ok || m["en"] == nil || m["de"] == nil || m["ja"] == nil {
+					t.Errorf("%s: %v, want a text in en, de and ja", p, x)
+				}
+				continue
+			}
+			acctTrilingual(t, p, x)
+		}
+	case []any:
+		for i, x := range v {
+			id := ""
+			if m, ok := x.(map[string]any); ok && m["id"] != nil {
+				id = acctString(m["id"])
+			}
+			if id == "" {
+				id = strconv.Itoa(i)
+			}
+			acctTrilingual(t, path+"."+id, x)
+		}
+	}
+}
+
+func acctString(v any) string { return fmt.Sprint(v) }
 
 func TestCreateContactWritesEveryAnswer(t *testing.T) {
 	sf := newSalesforce(t)
@@ -194,6 +242,53 @@ func TestCreateContactPicksAmongAccounts(t *testing.T) {
 		acctSay("yes", "Done"),
 	}}))
 	acctFields(t, "Ito", acctOne(t, sf, "SELECT AccountId FROM Contact WHERE LastName = 'Ito'"), map[string]any{"AccountId": labs.ID})
+}
+
+// TestCreatesTryAgainMakeOneRecord: Salesforce answers 503 to the create;
+// the user is offered to try again, keeps every answer, and gets one
+// record.
+func TestCreatesTryAgainMakeOneRecord(t *testing.T) {
+	sf := newSalesforce(t)
+	if err := sf.sim.FailNext(1, sfsim.FaultUnavailable, "/sobjects/Contact"); err != nil {
+		t.Fatal(err)
+	}
+	acctRun(t, sf, acctWithTests(t, "salesforce_create_contact", Test{Name: "503 (de)", Turns: []Turn{
+		acctSay("Kontakt anlegen", "Nachname"),
+		acctSay("Wagner", "Vorname"),
+		acctSay("Eva", "E-Mail-Adresse"),
+		acctSay("eva.wagner@beispiel.example", "Telefonnummer"),
+		acctClick("Überspringen", "Account"),
+		acctClick("Überspringen", "Soll ich diesen Kontakt"),
+		acctSay("ja", "Salesforce ist gerade nicht erreichbar. Soll ich es noch einmal versuchen?"),
+		acctClick("Noch einmal versuchen", "/^Erledigt, der Kontakt ist in Salesforce angelegt\\.\\nEva Wagner\\n/"),
+	}}))
+	if n := len(sf.query(t, "SELECT Id FROM Contact WHERE Email = 'eva.wagner@beispiel.example'")); n != 1 {
+		t.Errorf("contacts: %d, want 1", n)
+	}
+	// The industries are read (and cached) first, so that the fault
+	// meets the create.
+	acctRun(t, sf, acctWithTests(t, "salesforce_create_account", Test{Name: "industries", Turns: []Turn{
+		acctSay("create an account", "account's name"),
+		acctSay("Warm Up Ltd", "phone"),
+		acctClick("Skip", "website"),
+		acctClick("Skip", "industry"),
+		acctSay("cancel", "anceled"),
+	}}))
+	if err := sf.sim.FailNext(1, sfsim.FaultUnavailable, "/sobjects/Account"); err != nil {
+		t.Fatal(err)
+	}
+	acctRun(t, sf, acctWithTests(t, "salesforce_create_account", Test{Name: "503 (ja)", Turns: []Turn{
+		acctSay("取引先を作成", "取引先名"),
+		acctSay("株式会社ミドリ", "電話番号"),
+		acctClick("スキップ", "Web サイト"),
+		acctClick("スキップ", "業種"),
+		acctClick("スキップ", "作成しますか"),
+		acctSay("はい", "現在 Salesforce に接続できません。もう一度試しますか？"),
+		acctClick("もう一度試す", "/^取引先を Salesforce に作成しました。\\n株式会社ミドリ\\n/"),
+	}}))
+	if n := len(sf.query(t, "SELECT Id FROM Account WHERE Name = '株式会社ミドリ'")); n != 1 {
+		t.Errorf("accounts: %d, want 1", n)
+	}
 }
 
 func TestCreateAccountWritesEveryAnswer(t *testing.T) {
