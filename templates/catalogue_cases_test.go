@@ -302,7 +302,7 @@ func TestCampaignTemplatesWithCampaigns(t *testing.T) {
 - name: by id (ja)
   conversation:
     - {say: キャンペーンを検索, expect: どのキャンペーンですか？}
-    - {say: "%[3]s", expect: "/^Frühjahrsmesse Köln\n状況: In Progress\n種別: Trade Show\n有効: はい\n"}
+    - {say: "%[3]s", expect: "/^Frühjahrsmesse Köln\n状況: In Progress\n種別: Trade Show\n有効: はい\n/"}
 - name: by a part of a Japanese name (ja)
   conversation:
     - {say: キャンペーンを探す, expect: どのキャンペーンですか？}
