@@ -67,10 +67,26 @@ func isName(s string) bool {
 // a literal phrase (soql.QuoteSearch), so request text cannot inject
 // operators; object and field names must be plain API names.
 func paramSOSL(term string, objs []searchObject, limit int) (string, *APIError) {
+	return paramSOSLIn(term, "ALL", objs, limit)
+}
+
+// searchScopes are the values of parameterizedSearch's in parameter.
+var searchScopes = map[string]bool{"ALL": true, "NAME": true, "EMAIL": true, "PHONE": true, "SIDEBAR": true}
+
+// paramSOSLIn is paramSOSL searching the fields of scope (in=): ALL,
+// NAME, EMAIL, PHONE or SIDEBAR.
+func paramSOSLIn(term, scope string, objs []searchObject, limit int) (string, *APIError) {
+	scope = strings.ToUpper(scope)
+	if scope == "" {
+		scope = "ALL"
+	}
+	if !searchScopes[scope] {
+		return "", badRequest("INVALID_SEARCH_SCOPE", "Invalid search scope: "+scope)
+	}
 	var b strings.Builder
 	b.WriteString("FIND ")
 	b.WriteString(soql.QuoteSearch(term))
-	b.WriteString(" IN ALL FIELDS")
+	b.WriteString(" IN " + scope + " FIELDS")
 	for i, o := range objs {
 		if !isName(o.name) {
 			return "", badRequest("INVALID_TYPE", "sObject type '"+o.name+"' is not supported.")
@@ -111,13 +127,13 @@ func paramSOSL(term string, objs []searchObject, limit int) (string, *APIError) 
 // serveParameterizedSearch handles GET ?q=&sobject=&X.fields=&X.limit= and
 // POST {"q","fields","sobjects":[{"name","fields","limit"}],"overallLimit"}.
 func (s *Server) serveParameterizedSearch(d *dataReq) {
-	var term string
+	var term, scope string
 	var objs []searchObject
 	limit := 0
 	switch d.r.Method {
 	case http.MethodGet:
 		q := d.r.URL.Query()
-		term = q.Get("q")
+		term, scope = q.Get("q"), q.Get("in")
 		common := splitList(q.Get("fields"))
 		for _, n := range q["sobject"] {
 			so := searchObject{name: n, fields: common}
@@ -137,13 +153,14 @@ func (s *Server) serveParameterizedSearch(d *dataReq) {
 				Fields []string `json:"fields"`
 				Limit  int      `json:"limit"`
 			} `json:"sobjects"`
-			OverallLimit int `json:"overallLimit"`
+			OverallLimit int    `json:"overallLimit"`
+			In           string `json:"in"`
 		}
 		if err := readBody(d.r, &body); err != nil {
 			writeErrors(d.w, err)
 			return
 		}
-		term, limit = body.Q, body.OverallLimit
+		term, limit, scope = body.Q, body.OverallLimit, body.In
 		for _, so := range body.SObjects {
 			f := so.Fields
 			if f == nil {
@@ -159,7 +176,7 @@ func (s *Server) serveParameterizedSearch(d *dataReq) {
 		writeErrors(d.w, badRequest("MISSING_ARGUMENT", "q parameter not specified"))
 		return
 	}
-	q, aerr := paramSOSL(term, objs, limit)
+	q, aerr := paramSOSLIn(term, scope, objs, limit)
 	if aerr != nil {
 		writeErrors(d.w, aerr)
 		return

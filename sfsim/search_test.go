@@ -34,6 +34,28 @@ func TestParamSOSL(t *testing.T) {
 	}
 }
 
+// TestParamSOSLScope: parameterizedSearch's in parameter picks the
+// fields searched; an unknown scope is refused.
+func TestParamSOSLScope(t *testing.T) {
+	for _, tc := range []struct{ scope, want, code string }{
+		{"", `FIND {"4155550101"} IN ALL FIELDS`, ""},
+		{"phone", `FIND {"4155550101"} IN PHONE FIELDS`, ""},
+		{"EMAIL", `FIND {"4155550101"} IN EMAIL FIELDS`, ""},
+		{"PHONE FIELDS RETURNING User", "", "INVALID_SEARCH_SCOPE"},
+	} {
+		got, err := paramSOSLIn("4155550101", tc.scope, nil, 0)
+		if tc.code != "" {
+			if err == nil || err.Code != tc.code {
+				t.Errorf("scope %q: error %v; want %s", tc.scope, err, tc.code)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("scope %q: %q, %v; want %q", tc.scope, got, err, tc.want)
+		}
+	}
+}
+
 func TestSearchEndpoints(t *testing.T) {
 	e := newEnv(t)
 	tests := []struct {

@@ -86,6 +86,10 @@ type Action struct {
 	AnyOf []yaml.Node `yaml:"any_of"`
 	// Search is the search term of a search (SOSL parameterizedSearch).
 	Search *nodes.Interp `yaml:"search"`
+	// SearchIn is which fields a search looks in: all, name, email or
+	// phone. Phone fields match a number however it is written ("+1 415
+	// 555 0101" is found by +14155550101, the phone entity's E.164 form).
+	SearchIn string `yaml:"search_in"`
 	// Select lists the fields get, find and search return. Default: Id and
 	// the object's name fields.
 	Select []string `yaml:"select"`
@@ -294,6 +298,7 @@ func (a *Action) validateUse() error {
 		"external_id": a.ExternalID != nil,
 		"where":       len(a.where) > 0 || len(a.anyOf) > 0,
 		"search":      !a.Search.IsZero(),
+		"search_in":   a.SearchIn != "",
 		"convert":     a.Convert != nil,
 		"picklists":   len(a.Picklists) > 0,
 		"order_by":    a.OrderBy != "",
@@ -311,6 +316,7 @@ func (a *Action) validateUse() error {
 	}
 	takes := map[string][]string{
 		OpFind:        {"order_by"},
+		OpSearch:      {"search_in"},
 		OpConvertLead: {"convert"},
 		OpDescribe:    {"picklists"},
 	}
@@ -340,6 +346,9 @@ func (a *Action) validateNames() error {
 		if !fieldPathRE.MatchString(f) {
 			return fmt.Errorf("select: %q is not a field name", f)
 		}
+	}
+	if a.SearchIn != "" && !slices.Contains([]string{"all", "name", "email", "phone"}, a.SearchIn) {
+		return fmt.Errorf("search_in %q: want all, name, email or phone", a.SearchIn)
 	}
 	if a.OrderBy != "" && !orderByRE.MatchString(a.OrderBy) {
 		return fmt.Errorf("order_by %q: want a field, optionally followed by ASC or DESC", a.OrderBy)

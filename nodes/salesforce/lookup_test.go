@@ -49,6 +49,13 @@ nodes:
     next: found
   - {id: found, type: message, text: "Leads {{ search.count }}"}
 `,
+	"by_phone": `name: by_phone
+nodes:
+  - {id: start, type: intent, utterances: [find by phone], next: phone}
+  - {id: phone, type: entity, entity_type: phone, prompt: "Which number?", next: search}
+  - {id: search, type: salesforce, operation: search, object: Contact, search: "{{ entities.phone }}", search_in: phone, select: [Id, Name, Phone], next: found}
+  - {id: found, type: message, text: "Phone {{ search.count }}: {{ search.record.Name | default: \"nobody\" }}"}
+`,
 	"view_record": `name: view_record
 nodes:
   - {id: start, type: intent, utterances: [view lead], next: lead_id}
@@ -200,4 +207,16 @@ nodes:
 	if n != 1 {
 		t.Errorf("describe calls: %d; want 1 (the second from the cache)", n)
 	}
+}
+
+// TestSearchByPhone: a phone number the user writes any way finds the
+// contact whose stored number is written another way.
+func TestSearchByPhone(t *testing.T) {
+	c := newChat(t, lookupTasks)
+	for _, typed := range []string{"+1 415 555 0101", "(415) 555-0101", "+14155550101"} {
+		c.expect("find by phone", "Which number?")
+		c.expect(typed, "Phone 1: Jane Doe")
+	}
+	c.expect("find by phone", "Which number?")
+	c.expect("+1 415 555 0199", "Phone 0: nobody")
 }

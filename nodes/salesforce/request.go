@@ -146,6 +146,9 @@ func (a *Action) searchRequest(t *nodes.Turn, c *call) error {
 	q.Set("sobject", a.Object)
 	q.Set(a.Object+".fields", strings.Join(withID(a.selectList()), ","))
 	q.Set(a.Object+".limit", strconv.Itoa(a.Limit))
+	if a.SearchIn != "" {
+		q.Set("in", strings.ToUpper(a.SearchIn))
+	}
 	c.api.URL = a.dataPath("parameterizedSearch") + "?" + q.Encode()
 	return nil
 }
