@@ -30,7 +30,7 @@ func newMetrics(reg prometheus.Registerer, log *slog.Logger) *metrics {
 	}, []string{"direction"})
 	refused := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "dialogd_ws_refused_total",
-		Help: "Client frames and connects the web channel refused, by reason (rate_limited_connection, rate_limited_session, rate_limited_ip, rate_limited_closed, binary_frame, invalid_utf8, bad_hello, resume_refused).",
+		Help: "Client frames and connects the web channel refused, by reason (rate_limited_connection, rate_limited_session, rate_limited_ip, rate_limited_closed, rate_limited_connect, binary_frame, invalid_utf8, bad_hello, resume_refused).",
 	}, []string{"reason"})
 	if reg != nil {
 		conns = register(reg, conns, log)

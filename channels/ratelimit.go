@@ -4,7 +4,9 @@ import (
 	"hash/maphash"
 	"math"
 	"net"
+	"net/http"
 	"net/netip"
+	"strconv"
 	"sync"
 	"time"
 
@@ -43,7 +45,8 @@ const (
 	refusedConnRate    = "rate_limited_connection"
 	refusedSessionRate = "rate_limited_session"
 	refusedIPRate      = "rate_limited_ip"
-	refusedFlood       = "rate_limited_closed" // closed 1008 after floodRefusals
+	refusedFlood       = "rate_limited_closed"  // closed 1008 after floodRefusals
+	refusedConnect     = "rate_limited_connect" // a handshake answered 429
 )
 
 // turnLimit is a token bucket's rate and burst.
@@ -189,6 +192,25 @@ func (c *conn) allowInput(data []byte) inputVerdict {
 	s.metrics.refused.WithLabelValues(reason).Inc()
 	_ = c.write(encodeRateLimited(salvageID(data), retry))
 	return inputRefused
+}
+
+// allowConnect takes a token of the client address's bucket for a
+// handshake: a client that reconnects as fast as it can to get fresh
+// connection buckets runs its address's bucket dry and gets 429 (with
+// Retry-After) before any upgrade, which costs the server little. It
+// reports whether the handshake may go on.
+func (s *WebSocket) allowConnect(w http.ResponseWriter, client string) bool {
+	if client == "" {
+		return true
+	}
+	ok, retry := s.ipLimits.take(client, time.Now())
+	if ok {
+		return true
+	}
+	s.metrics.refused.WithLabelValues(refusedConnect).Inc()
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.Seconds()))))
+	http.Error(w, "too many connections and messages from your address; try again later", http.StatusTooManyRequests)
+	return false
 }
 
 // clientKey is the key of a client address's bucket: the IPv4 address, or

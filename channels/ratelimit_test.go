@@ -162,13 +162,15 @@ func TestSessionTurnRateLimit(t *testing.T) {
 }
 
 // TestIPTurnRateLimit: connections from one client address share its
-// bucket, so reconnecting (new connections, new sessions) does not get a
-// flood past it; another address is not limited by it.
+// bucket, handshakes included, so reconnecting (new connections, new
+// sessions) does not get a flood past it; another address is not limited
+// by it.
 func TestIPTurnRateLimit(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	var mu sync.Mutex
 	client := "192.0.2.7:4444"
-	ts := startServer(t, newFakeConv(), Options{IPTurnRate: noRefill, IPTurnBurst: 3, Registerer: reg,
+	// 5 tokens: a connect, two inputs, a connect, one input.
+	ts := startServer(t, newFakeConv(), Options{IPTurnRate: noRefill, IPTurnBurst: 5, Registerer: reg,
 		ClientIP: func(*http.Request) string { mu.Lock(); defer mu.Unlock(); return client }})
 	first, _ := ts.openSession(t)
 	sendMessages(t, first, "a", 2)
@@ -180,6 +182,11 @@ func TestIPTurnRateLimit(t *testing.T) {
 	if got := readInputAnswers(t, second, 2); got["b1"] != "ok" || got["b2"] != CodeRateLimited {
 		t.Errorf("second connection: %v; want b1 ok, b2 rate_limited", got)
 	}
+	// The bucket is dry: a further handshake from the address gets 429.
+	_, resp, err := websocket.DefaultDialer.Dial(ts.url(nil), nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("handshake from a dry address: %v (response %v); want 429 with Retry-After", err, resp)
+	}
 	mu.Lock()
 	client = "[2001:db8::1]:5555"
 	mu.Unlock()
@@ -187,9 +194,11 @@ func TestIPTurnRateLimit(t *testing.T) {
 	if r := roundTrip(t, other, "o1", "hello"); r.ReplyTo != "o1" {
 		t.Errorf("another address: %s; want the reply to o1", r.Raw)
 	}
-	name := "dialogd_ws_refused_total{" + refusedIPRate + "}"
-	if got := gather(t, reg)[name]; got != 1 {
-		t.Errorf("%s = %v; want 1", name, got)
+	for _, reason := range []string{refusedIPRate, refusedConnect} {
+		name := "dialogd_ws_refused_total{" + reason + "}"
+		if got := gather(t, reg)[name]; got != 1 {
+			t.Errorf("%s = %v; want 1", name, got)
+		}
 	}
 }
 

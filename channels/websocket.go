@@ -300,6 +300,10 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
 		return
 	}
+	client := clientKey(s.clientIP(r))
+	if !s.allowConnect(w, client) {
+		return
+	}
 	q := r.URL.Query()
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -315,7 +319,7 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.open(ws, p, clientKey(s.clientIP(r)))
+	s.open(ws, p, client)
 }
 
 // open starts serving an upgraded connection: it works out the user and
