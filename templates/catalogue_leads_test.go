@@ -104,8 +104,8 @@ func wantFields(t *testing.T, what string, rec map[string]any, want map[string]a
 }
 
 // TestCreateLeadStoresEveryAnswer: the create template's own conversations
-// leave exactly their leads, each with every answer; the refused first name,
-// the duplicate and the declined lead leave nothing.
+// leave exactly their leads, each with every answer; the refused first name
+// and e-mail address, the duplicate and the declined lead leave nothing.
 func TestCreateLeadStoresEveryAnswer(t *testing.T) {
 	sf := newSalesforce(t)
 	runLeadTemplate(t, sf, "salesforce_create_lead")
@@ -121,6 +121,10 @@ func TestCreateLeadStoresEveryAnswer(t *testing.T) {
 			"Company": "山田商事", "Phone": nil}},
 		{"Email = 'w.smith@smith-tools.example'", map[string]any{"FirstName": "Hubert", "LastName": "Smith",
 			"Company": "Smith Tools", "Phone": nil}},
+		{"Email = 'juergen.mueller2@mueller-bau.example'", map[string]any{"FirstName": "Jürgen", "LastName": "Müller",
+			"Company": "Müller Bau GmbH", "Phone": nil}},
+		{"Email = 'max.lee2@lee-holdings.example'", map[string]any{"FirstName": "Max", "LastName": "Lee",
+			"Company": "Lee Holdings", "LeadSource": "Partner"}},
 		{"Email = 'lena@initech.example'", map[string]any{"FirstName": "Lena", "Company": "Initech"}},
 	}
 	for _, tt := range tests {
@@ -131,8 +135,8 @@ func TestCreateLeadStoresEveryAnswer(t *testing.T) {
 		}
 		wantFields(t, tt.where, leads[0], tt.want)
 	}
-	if n := len(sf.query(t, "SELECT Id FROM Lead")); n != 5 {
-		t.Errorf("leads in the org: %d, want 5 (the fixture's and four created)", n)
+	if n := len(sf.query(t, "SELECT Id FROM Lead")); n != 7 {
+		t.Errorf("leads in the org: %d, want 7 (the fixture's and six created)", n)
 	}
 	if n := len(sf.query(t, "SELECT Id FROM Lead WHERE Email = 'ann@acme.example'")); n != 0 {
 		t.Errorf("the declined conversation created %d leads", n)
