@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/botforge/dialogd/sfsim"
 )
 
 // The Case and Campaign templates of the catalogue (seed 004's create,
@@ -412,4 +414,80 @@ func TestCaseCampaignLookupsRefuseInjection(t *testing.T) {
 			t.Errorf("query %q answered %d, want 200", v.Get("q"), r.Status)
 		}
 	}
+}
+
+// TestCreateCampaignDuplicateRule: in an org whose duplicate rule matches
+// campaigns by name, a second campaign of a taken name is refused after
+// the user chose to create it anyway: the existing one is offered as a
+// link, and no second one is made.
+func TestCreateCampaignDuplicateRule(t *testing.T) {
+	fx, err := sfsim.DemoFixture()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.DuplicateRules = append(fx.DuplicateRules, sfsim.DuplicateRule{Object: "Campaign", Field: "Name"})
+	sf := newSalesforce(t, sfsim.WithFixture(fx))
+	id := casesCreate(t, sf, "Campaign", map[string]any{"Name": "Spring Webinar 2027", "Status": "Planned"})
+	tpl := withTests(t, "salesforce_create_campaign", casesConversations(t, `
+- name: created anyway, refused (en)
+  conversation:
+    - {say: create a campaign, expect: What should the campaign be called}
+    - {say: Spring Webinar 2027, expect: There is already a campaign called "Spring Webinar 2027". Create another one anyway}
+    - {click: "Yes", expect: What type of campaign}
+    - {click: Skip, expect: When does it start}
+    - {click: Skip, expect: when does it end}
+    - {click: Skip, expect: Create the campaign "Spring Webinar 2027"}
+    - {click: "Yes", expect: "Salesforce already has a matching record, so I did not create another one:"}
+`)...)
+	rt := tpl.RunTests(context.Background(), sf.options())
+	if rt != nil {
+		t.Fatal(rt)
+	}
+	if recs := sf.query(t, "SELECT Id FROM Campaign WHERE Name = 'Spring Webinar 2027'"); len(recs) != 1 || recs[0]["Id"] != id {
+		t.Errorf("campaigns named Spring Webinar 2027: %v, want only %s", recs, id)
+	}
+}
+
+// TestCreateCaseTryAgain: Salesforce unavailable when the case is created:
+// the answers are kept, "Try again" creates the case, once.
+func TestCreateCaseTryAgain(t *testing.T) {
+	sf := newSalesforce(t)
+	if err := sf.sim.FailNext(1, sfsim.FaultUnavailable, "/sobjects/Case"); err != nil {
+		t.Fatal(err)
+	}
+	casesRun(t, sf, "salesforce_create_case", `
+- name: try again (de)
+  identity: {subject: cust-1, email: jane.doe@acme.example, verified: true}
+  conversation:
+    - {say: Kundenvorgang anlegen, expect: in wenigen Worten}
+    - {say: Lieferung unvollständig, expect: etwas genauer}
+    - {say: Es fehlen zwei Teile., expect: "Soll ich den Kundenvorgang „Lieferung unvollständig“ anlegen"}
+    - {click: Ja, expect: Salesforce ist gerade nicht erreichbar. Soll ich es noch einmal versuchen}
+    - {click: Noch einmal versuchen, expect: "/^Ihr Kundenvorgang \\d{8} ist angelegt\\./"}
+`)
+	casesOne(t, sf, "SELECT Id FROM Case WHERE Subject = 'Lieferung unvollständig'")
+}
+
+// TestUpdateCampaignAsksAgain: a new name Salesforce refuses (longer than
+// 80 characters) is asked again, the other change kept.
+func TestUpdateCampaignAsksAgain(t *testing.T) {
+	sf := newSalesforce(t)
+	id := casesCreate(t, sf, "Campaign", map[string]any{"Name": "Autumn Fair", "Status": "Planned"})
+	casesRun(t, sf, "salesforce_update_campaign", `
+- name: name too long (ja)
+  conversation:
+    - {say: キャンペーンを更新, expect: どのキャンペーンを変更しますか}
+    - {say: Autumn Fair, expect: どの項目を変更しますか}
+    - {click: 状況, expect: 現在の状況は「Planned」です。}
+    - {click: Completed, expect: ほかに変更する項目はありますか}
+    - {click: キャンペーン名, expect: 新しいキャンペーン名を入力してください。}
+    - {say: "秋の見本市 2027 ご来場のお客様向けフォローアップ キャンペーン（東京・大阪・名古屋・福岡・札幌・仙台・広島・那覇の各会場と、オンライン参加のお客様を含む全国版）", expect: ほかに変更する項目はありますか}
+    - {click: 以上です, expect: "状況: Completed"}
+    - {click: はい, expect: "/^Salesforce に受け付けられませんでした: .*max length=80.*\n新しいキャンペーン名を入力してください。$/"}
+    - {say: 秋の見本市 フォローアップ, expect: ほかに変更する項目はありますか}
+    - {click: 以上です, expect: "キャンペーン名: 秋の見本市 フォローアップ\n状況: Completed"}
+    - {click: はい, expect: "/^キャンペーンを更新しました。\n秋の見本市 フォローアップ\n状況: Completed\n/"}
+`)
+	casesWantFields(t, "campaign", casesOne(t, sf, "SELECT Name, Status FROM Campaign WHERE Id = '"+id+"'"),
+		map[string]any{"Name": "秋の見本市 フォローアップ", "Status": "Completed"})
 }
