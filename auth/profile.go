@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -115,7 +116,13 @@ type SalesforcePreset struct {
 	// (https://NAME.my.salesforce.com) or, for the sfsim emulator, a
 	// loopback URL (http://127.0.0.1:PORT).
 	Login string `yaml:"login"`
+	// APIVersion is the REST API version the bot's salesforce nodes call
+	// through this profile, such as 62.0: set once per bot, here.
+	APIVersion string `yaml:"api_version"`
 }
+
+// salesforceAPIVersion is the form of SalesforcePreset.APIVersion.
+var salesforceAPIVersion = regexp.MustCompile(`^[1-9][0-9]\.0$`)
 
 // Scopes is a list of OAuth scopes. In YAML it is a list or one
 // space-separated string.
@@ -402,8 +409,11 @@ func (p *Profile) checkFieldsApply() error {
 }
 
 // checkBaseURL wants base_url absolute and https, and not beside the
-// salesforce preset.
+// salesforce preset (whose api_version it also checks).
 func (p *Profile) checkBaseURL() error {
+	if p.Salesforce != nil && p.Salesforce.APIVersion != "" && !salesforceAPIVersion.MatchString(p.Salesforce.APIVersion) {
+		return fmt.Errorf("salesforce.api_version %q: want a version such as 62.0", p.Salesforce.APIVersion)
+	}
 	if p.BaseURL == "" {
 		return nil
 	}

@@ -155,9 +155,12 @@ func (l *loader) loadTasks(b *Bot) {
 		l.fail(l.file("tasks"), nil, "", "no task files (tasks/*.yaml)")
 	}
 	names = l.checkTaskCount(names)
-	host := nodes.Host{Bot: b.Config.Name, Languages: b.Config.Languages, AuthProfiles: map[string]bool{}}
-	for name := range b.Config.AuthProfiles {
+	host := nodes.Host{Bot: b.Config.Name, Languages: b.Config.Languages, AuthProfiles: map[string]bool{}, APIVersions: map[string]string{}}
+	for name, p := range b.Config.AuthProfiles {
 		host.AuthProfiles[name] = true
+		if p != nil && p.Salesforce != nil && p.Salesforce.APIVersion != "" {
+			host.APIVersions[name] = p.Salesforce.APIVersion
+		}
 	}
 	taskFiles := map[string]string{}
 	for _, p := range names {

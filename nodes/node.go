@@ -51,6 +51,9 @@ type Host struct {
 	Languages []string // languages the bot supports; the first is the default
 	// AuthProfiles are the names of the auth profiles declared in bot.yaml.
 	AuthProfiles map[string]bool
+	// APIVersions are the API versions auth profiles declare (a
+	// salesforce profile's api_version), by profile name.
+	APIVersions map[string]string
 }
 
 // Input is one user input as the runtime hands it to nodes.

@@ -65,7 +65,9 @@ type Action struct {
 	// Auth names the auth profile of bot.yaml with the Salesforce
 	// credentials and instance. Default: salesforce.
 	Auth string `yaml:"auth"`
-	// APIVersion is the REST API version, such as 62.0. Default 62.0.
+	// APIVersion is the REST API version, such as 62.0. Default: the auth
+	// profile's (salesforce: {api_version: ...} in bot.yaml, so that it is
+	// set once per bot), else 62.0.
 	APIVersion string `yaml:"api_version"`
 	// Fields are the record's field values for create, update and upsert:
 	// a map of field names to templates ("{{ entities.email }}"), numbers,
@@ -187,6 +189,9 @@ func (a *Action) Provision(h *nodes.Host) error {
 	}
 	if a.Auth == "" {
 		a.Auth = DefaultAuth
+	}
+	if a.APIVersion == "" {
+		a.APIVersion = h.APIVersions[a.Auth]
 	}
 	if a.APIVersion == "" {
 		a.APIVersion = DefaultAPIVersion

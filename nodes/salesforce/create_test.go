@@ -1,6 +1,7 @@
 package salesforce_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -230,5 +231,21 @@ nodes:
 	res, err := c.org.Sim.RunQuery("SELECT Description FROM Task WHERE Subject = 'Chat with Grace'", false)
 	if err != nil || len(res.Records) != 1 || !strings.HasSuffix(res.Records[0]["Description"].(string), " closed") || len(res.Records[0]["Description"].(string)) < 40 {
 		t.Errorf("Grace's task: %v %+v; want one, described by the conversation id and closed", err, res)
+	}
+}
+
+// TestAPIVersionFromTheProfile: the API version is set once per bot, on
+// the Salesforce auth profile; nodes use it unless they set their own.
+func TestAPIVersionFromTheProfile(t *testing.T) {
+	c := newChatWithBot(t, "name: sfbot\nauth_profiles:\n  salesforce:\n    kind: oauth2\n    mode: per_user\n    salesforce: {login: production, api_version: \"58.0\"}\n    client_id: x\n    client_secret: {env: UNUSED_SF_SECRET}\n",
+		map[string]string{"create_lead": leadTask})
+	c.org.Sim.ResetRequests()
+	fillLead(c, "Analytical Engines", "ada@engines.example")
+	var paths []string
+	for _, r := range c.org.Sim.Requests() {
+		paths = append(paths, r.Path)
+	}
+	if !slices.Contains(paths, "/services/data/v58.0/sobjects/Lead") {
+		t.Errorf("requests %q; want the create under v58.0", paths)
 	}
 }

@@ -35,12 +35,18 @@ type chat struct {
 // salesforce profile, against a fresh sfsim org.
 func newChat(t *testing.T, tasks map[string]string) *chat {
 	t.Helper()
+	return newChatWithBot(t, "name: sfbot\nauth_profiles:\n  salesforce:\n    kind: bearer\n    secret: {env: UNUSED_SF_TOKEN}\n", tasks)
+}
+
+// newChatWithBot is newChat with the bot's own bot.yaml (which must name
+// a profile salesforce; the runtime's authorizer is sfsim's all the same).
+func newChatWithBot(t *testing.T, botYAML string, tasks map[string]string) *chat {
+	t.Helper()
 	org := salesforcetest.Start(t, "sfbot")
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "tasks"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	botYAML := "name: sfbot\nauth_profiles:\n  salesforce:\n    kind: bearer\n    secret: {env: UNUSED_SF_TOKEN}\n"
 	write(t, filepath.Join(dir, "bot.yaml"), botYAML)
 	for name, src := range tasks {
 		write(t, filepath.Join(dir, "tasks", name+".yaml"), src)
