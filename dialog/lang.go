@@ -37,10 +37,11 @@ func (r *Runtime) fixedLang(t *nodes.Turn) string {
 func (r *Runtime) setLang(t *nodes.Turn, lang string) {
 	if fixed := r.fixedLang(t); fixed != "" {
 		t.Lang = fixed
-		return
-	}
-	if lang != "" && r.speaks(lang) {
+	} else if lang != "" && r.speaks(lang) {
 		t.Lang = lang
+	}
+	if t.Memory != nil {
+		t.Memory.Lang = t.Lang // what {{ lang }} reads
 	}
 }
 

@@ -2,9 +2,13 @@ package dialog_test
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
+	"testing/fstest"
 
+	"github.com/botforge/dialogd/dialog"
 	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/sessions"
 )
@@ -110,5 +114,36 @@ func TestAnswersKeepTheLanguage(t *testing.T) {
 	// A button's English title, pressed in a Japanese conversation.
 	if rs := c.send(nodes.Input{ID: "b1", Text: "Create a lead", Payload: "lead"}); rs[0].Text != "お名前は？" {
 		t.Errorf("the Create a lead button was answered %q; want お名前は？ (still Japanese)", rs[0].Text)
+	}
+}
+
+// TestLangInTheContext: {{ lang }} reads the turn's language (it used to
+// be empty).
+func TestLangInTheContext(t *testing.T) {
+	fsys := fstest.MapFS{
+		"bot.yaml": {Data: []byte("name: langs\nlanguages: [en, de, ja]\n")},
+		"tasks/which.yaml": {Data: []byte(`name: which
+nodes:
+  - {id: start, type: intent, utterances: {en: [which language is this], de: [welche sprache ist das], ja: [これは何語ですか]}, next: say}
+  - {id: say, type: message, text: "lang={{ lang }}"}
+`)},
+	}
+	bot, err := dialog.LoadFS(fsys, "langs", nodes.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := sessions.NewMemory(sessions.Options{})
+	defer store.Close()
+	rt := dialog.NewRuntime(bot, store, dialog.Options{Logger: slog.New(slog.DiscardHandler)})
+	for i, tc := range []struct{ say, want string }{
+		{"which language is this", "lang=en"}, {"welche sprache ist das", "lang=de"}, {"これは何語ですか", "lang=ja"},
+	} {
+		frames, err := rt.Handle(context.Background(), "s-1", "u-1", nodes.Input{ID: fmt.Sprint(i), Text: tc.say})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rs := decode(t, frames); len(rs) == 0 || rs[0].Text != tc.want {
+			t.Errorf("%q: replies %+v; want %s", tc.say, rs, tc.want)
+		}
 	}
 }

@@ -264,6 +264,7 @@ func (r *Runtime) turn(st *state, sessionID, userID string) *nodes.Turn {
 	t.Memory = &st.Memory
 	st.Memory.Env = r.bot.Config.Env
 	t.Lang = st.Lang
+	st.Memory.Lang = st.Lang
 	t.Now = r.now()
 	t.Env = r.env
 	t.User = userID
