@@ -45,9 +45,10 @@ func taskNodeIDs(data []byte) (string, []string, error) {
 
 // FuzzInstallParams: botctl install with any -p parameters exits 0, 1 or
 // 2 without a panic. A failed install leaves the bot directory as it was;
-// a successful one writes one file, DIR/tasks/<task_name>.yaml, with which
-// the bot loads, and whose nodes are the template's own: a parameter value
-// cannot add nodes or keys, only fill the places made for it.
+// a successful one writes DIR/tasks/<task_name>.yaml, with which the bot
+// loads, and whose nodes are the template's own (a parameter value cannot
+// add nodes or keys, only fill the places made for it), and the template's
+// tests to DIR/tests/<task_name>.yaml.
 func FuzzInstallParams(f *testing.F) {
 	dir := filepath.Join(f.TempDir(), "bot")
 	if err := os.MkdirAll(filepath.Join(dir, "tasks"), 0o755); err != nil {
@@ -103,8 +104,14 @@ func FuzzInstallParams(f *testing.F) {
 		default:
 			t.Fatalf("install exited %d: %s", code, &stderr)
 		}
-		path := strings.TrimSpace(strings.TrimPrefix(stdout.String(), "wrote "))
+		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+		path := strings.TrimPrefix(lines[0], "wrote ")
 		defer os.Remove(path)
+		if len(lines) > 1 {
+			tests, _, _ := strings.Cut(strings.TrimPrefix(lines[1], "wrote "), " ")
+			defer os.Remove(tests)
+			checkInstalledTests(t, dir, path, tests)
+		}
 		checkInstalled(t, dir, path, baseline[name])
 	})
 }
@@ -134,5 +141,22 @@ func checkInstalled(t *testing.T, dir, path string, templateIDs []string) {
 		if !slices.Contains(templateIDs, id) {
 			t.Fatalf("installed task has node %q, which the template does not have (%v)", id, templateIDs)
 		}
+	}
+}
+
+// checkInstalledTests wants tests to be the tests file of the task file
+// path: DIR/tests/<task>.yaml, naming that task.
+func checkInstalledTests(t *testing.T, dir, path, tests string) {
+	t.Helper()
+	task := strings.TrimSuffix(filepath.Base(path), ".yaml")
+	if want := filepath.Join(dir, "tests", task+".yaml"); tests != want {
+		t.Fatalf("install wrote tests to %q, want %q", tests, want)
+	}
+	got, err := templates.ReadTests(tests)
+	if err != nil {
+		t.Fatalf("tests file does not read: %v", err)
+	}
+	if got.Task != task || len(got.Tests) == 0 {
+		t.Fatalf("tests file names task %q and has %d tests, want task %q and its template's tests", got.Task, len(got.Tests), task)
 	}
 }

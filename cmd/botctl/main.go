@@ -9,8 +9,11 @@
 //	                 list the installable dialog templates and their parameters (also: botctl templates)
 //	botctl templates show NAME
 //	                 describe a template: parameters, nodes in flow order, tests
-//	botctl install [-force] [-p key=value]... TEMPLATE DIR
-//	                 write a template's task into DIR/tasks/ (DIR must hold bot.yaml)
+//	botctl templates install [-all] [-force] [-integration name] [-p key=value]... TEMPLATE DIR
+//	                 the same as botctl install
+//	botctl install [-all] [-force] [-integration name] [-p key=value]... TEMPLATE DIR
+//	                 write a template's task into DIR/tasks/ and its tests into DIR/tests/
+//	                 (DIR must hold bot.yaml); with -all DIR, every template of the catalogue
 //	botctl auth status [-bot dir] [-public-url url] [-redis url]
 //	                 list the bot's auth profiles and their state
 //	botctl auth login [-bot dir] [-open=false] [-public-url url] [-redis url] [-wait duration] PROFILE
@@ -41,7 +44,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func commands() []*command {
 	return []*command{
 		initCommand(), lintCommand(), typesCommand(),
-		templatesListCommand(), templatesShowCommand(), installCommand(),
+		templatesListCommand(), templatesShowCommand(), templatesInstallCommand(), installCommand(),
 		authStatusCommand(), authLoginCommand(),
 	}
 }
