@@ -163,6 +163,7 @@ type nodeDef struct {
 	input   nodes.InputNode // nil unless the node waits for input
 	conds   []*nodes.Cond   // compiled, parallel to Transitions
 	targets []nodes.Target  // every target of this node
+	returns []nodes.Target  // nodes that come back to this one after nodes.Reask
 	line    int
 	col     int
 	index   int // position in the task file's node list

@@ -177,6 +177,17 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 			if out.Failure != "" {
 				st.Rec = true // an error branch: the task cannot end fulfilled
 			}
+			st.Back, st.BackOf = "", ""
+			if out.Reask {
+				// Once answered, the node asked again returns here.
+				st.Back, st.BackOf = nd.ID, string(out.Target)
+			}
+		case nodes.StatusNext:
+			if st.BackOf == nd.ID && st.Back != "" {
+				target, st.Back, st.BackOf = nodes.Target(st.Back), "", ""
+				break
+			}
+			fallthrough
 		default:
 			var err error
 			target, err = r.defaultTarget(t, nd)

@@ -59,6 +59,9 @@ func (l *loader) loadNode(file string, n *yaml.Node, i int, host nodes.Host) (*n
 	l.loadTransitions(file, n, p, nd, hint)
 	if nd.node != nil {
 		nd.targets = append(nd.targets, ownTargets(reflect.ValueOf(nd.node).Elem())...)
+		if r, ok := nd.node.(nodes.Returner); ok {
+			nd.returns = r.ReturnsFrom()
+		}
 	}
 	return nd, hint
 }

@@ -192,15 +192,20 @@ func targetNode(n *yaml.Node, tg nodes.Target, nd *nodeDef) *yaml.Node {
 func deriveEvents(order []*nodeDef) fsm.Events {
 	srcs := map[string][]string{}
 	var dsts []string
+	edge := func(src, d string) {
+		if _, ok := srcs[d]; !ok {
+			dsts = append(dsts, d)
+		}
+		if !contains(srcs[d], src) {
+			srcs[d] = append(srcs[d], src)
+		}
+	}
 	for _, nd := range order {
 		for _, tg := range nd.targets {
-			d := string(tg)
-			if _, ok := srcs[d]; !ok {
-				dsts = append(dsts, d)
-			}
-			if !contains(srcs[d], nd.ID) {
-				srcs[d] = append(srcs[d], nd.ID)
-			}
+			edge(nd.ID, string(tg))
+		}
+		for _, from := range nd.returns { // the way back after nodes.Reask
+			edge(string(from), nd.ID)
 		}
 	}
 	ev := make(fsm.Events, 0, len(dsts))

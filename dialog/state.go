@@ -43,6 +43,8 @@ type state struct {
 	Memory nodes.Memory     `json:"c"`
 	Seen   seenList         `json:"m,omitempty"`  // recent client message ids and their frames
 	Calls  []string         `json:"pc,omitempty"` // idempotency keys of calls the running turn started (saved before each; cleared by the commit)
+	Back   string           `json:"bk,omitempty"` // where the node BackFrom returns to once answered (nodes.Reask)
+	BackOf string           `json:"bf,omitempty"` // the node asked again for the node Back
 	At     int64            `json:"at,omitempty"` // when the last turn committed (Unix milliseconds), to tell an idle conversation from one that went on
 }
 
@@ -137,6 +139,7 @@ func (st *state) remember(id string, from, to uint64) {
 // endTask clears everything that belonged to the running task.
 func (st *state) clearTask() {
 	st.Task, st.Node, st.Wait, st.NS, st.Utt, st.PExp, st.Pend, st.Rec = "", "", waitNone, nil, "", 0, "", false
+	st.Back, st.BackOf = "", ""
 	st.Memory.Intent = ""
 	st.Memory.Entities = nil
 	st.Memory.Nodes = nil

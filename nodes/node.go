@@ -223,12 +223,21 @@ type Outcome struct {
 
 // Reask jumps to target, a node that asked the user for something, and
 // makes it ask again: its answer is forgotten first (the node is a
-// [Forgetter]); every other answer is kept. An integration uses it when
-// the system it called refused one value.
+// [Forgetter]); every other answer is kept. Once target has its answer,
+// the dialog comes back to the node that returned Reask (which runs
+// again). An integration uses it when the system it called refused one
+// value.
 func Reask(target Target) Outcome {
 	out := GoTo(target)
 	out.Reask = out.Status == StatusGoto
 	return out
+}
+
+// Returner is implemented by nodes that ask other nodes again ([Reask]):
+// ReturnsFrom lists those nodes, so that the host allows the way back
+// from each of them to this node.
+type Returner interface {
+	ReturnsFrom() []Target
 }
 
 // Forgetter is implemented by nodes that keep an answer in the context

@@ -381,4 +381,18 @@ var (
 	_ nodes.InputNode   = (*Action)(nil)
 	_ nodes.Provisioner = (*Action)(nil)
 	_ nodes.Validator   = (*Action)(nil)
+	_ nodes.Returner    = (*Action)(nil)
 )
+
+// ReturnsFrom lists the nodes ask_again names: once one has its new
+// answer, the dialog comes back here.
+func (a *Action) ReturnsFrom() []nodes.Target {
+	out := make([]nodes.Target, 0, len(a.AskAgain))
+	for _, tg := range a.AskAgain {
+		if !slices.Contains(out, tg) {
+			out = append(out, tg)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
