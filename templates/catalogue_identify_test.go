@@ -170,6 +170,27 @@ func TestIdentifyFindsEveryPhoneFormat(t *testing.T) {
 	}
 }
 
+// TestIdentifySeveralMatchesArePicked: two Contacts share a number (a
+// family's landline): the customer picks who they are, and the case list
+// and the user variables are the picked one's.
+func TestIdentifySeveralMatchesArePicked(t *testing.T) {
+	sf := newSalesforce(t)
+	var kim struct{ ID string }
+	sf.api(t, "POST", "/sobjects/Contact", map[string]any{"FirstName": "Kim", "LastName": "Home",
+		"Email": "kim@home.example", "Phone": "+49 30 1234567"}, &kim)
+	sf.api(t, "POST", "/sobjects/Contact", map[string]any{"FirstName": "Lee", "LastName": "Home",
+		"Email": "lee@home.example", "MobilePhone": "030 1234567"}, nil)
+	sf.api(t, "POST", "/sobjects/Case", map[string]any{"Subject": "Router blinks", "Origin": "Web", "ContactId": kim.ID}, nil)
+	tpl := withTests(t, "salesforce_identify_customer", Test{Name: "pick", Params: map[string]string{"country_code": "49"}, Turns: []Turn{
+		{Say: "meine Kundendaten finden", Expect: "E-Mail-Adresse oder Telefonnummer"},
+		{Say: "030 1234567", Expect: "Ich habe 2 Personen mit diesen Angaben gefunden. Wer davon sind Sie?"},
+		{Click: "Kim Home", Expect: "/^Guten Tag, Kim Home! Schön, dass Sie sich melden\\.\nIhre offenen Kundenvorgänge \\(1\\):\n#\\d{8} Router blinks \\(New\\)$/"},
+	}})
+	if err := tpl.RunTests(context.Background(), sf.options()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestIdentifyLookupsRefuseInjection: quotes, backslashes and LIKE or SOSL
 // characters in a typed address or a verified identity find nobody.
 func TestIdentifyLookupsRefuseInjection(t *testing.T) {
