@@ -115,6 +115,25 @@ func (l *keyedLimiters) take(key string, now time.Time) (bool, time.Duration) {
 	return take(lim, now)
 }
 
+// penalize empties key's bucket and puts it a whole burst in debt, so
+// that nothing from key (a connect included) passes for about
+// 2×burst/rate: used when a connection from key is closed for flooding,
+// so that reconnecting at once gains nothing.
+func (l *keyedLimiters) penalize(key string, now time.Time) {
+	sh := &l.shards[maphash.String(l.seed, key)&(limiterShards-1)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	lim := sh.m[key]
+	if lim == nil {
+		lim = l.limit.limiter()
+		sh.m[key] = lim
+	}
+	if t := lim.TokensAt(now); t > 0 {
+		lim.AllowN(now, int(t)) // empty it
+	}
+	lim.ReserveN(now, l.limit.burst) // and a burst in debt
+}
+
 // sweep drops the buckets that are full at now.
 func (l *keyedLimiters) sweep(now time.Time) {
 	full := float64(l.limit.burst)

@@ -246,6 +246,31 @@ func TestSessionLimitersSweep(t *testing.T) {
 	}
 }
 
+// TestPenalize: a penalized key passes nothing until its debt is paid:
+// a burst of time to fill the bucket back to zero, then tokens again.
+func TestPenalize(t *testing.T) {
+	l := newKeyedLimiters(turnLimit{rate: 10, burst: 5})
+	now := time.Now()
+	l.take("ip", now)
+	l.penalize("ip", now)
+	tests := []struct {
+		at   time.Duration
+		want bool
+	}{
+		{0, false},
+		{400 * time.Millisecond, false}, // 4 of the 5 owed tokens back
+		{600 * time.Millisecond, true},  // debt paid, one token over
+	}
+	for _, tt := range tests {
+		if got, _ := l.take("ip", now.Add(tt.at)); got != tt.want {
+			t.Errorf("take at +%v after a penalty = %v; want %v", tt.at, got, tt.want)
+		}
+	}
+	if ok, _ := l.take("other", now); !ok {
+		t.Errorf("another key is refused after a penalty")
+	}
+}
+
 // TestTakeRetryAfter: the wait a refused input is told is the time until
 // the next token, rounded up.
 func TestTakeRetryAfter(t *testing.T) {

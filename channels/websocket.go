@@ -453,6 +453,9 @@ func (c *conn) readLoop() {
 		case inputRefused:
 			continue
 		case inputFlood:
+			if c.client != "" {
+				s.ipLimits.penalize(c.client, time.Now())
+			}
 			c.closeFor(websocket.ClosePolicyViolation, refusedFlood)
 			c.discardUntilClosed()
 			return
