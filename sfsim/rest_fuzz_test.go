@@ -117,32 +117,70 @@ func FuzzRecordWrite(f *testing.F) {
 		f.Add(b, true, true)
 	}
 	f.Fuzz(func(t *testing.T, body string, gz, patch bool) {
-		before := fs.liveRecords()
-		target := fs.s.getRecord("Lead", fs.lead)
-		method, path := http.MethodPost, fuzzAPI+"/sobjects/Lead"
-		if patch {
-			method, path = http.MethodPatch, fuzzAPI+"/sobjects/Lead/"+fs.lead
-		}
-		rec := fs.do(t, method, path, []byte(body), gz)
-		switch {
-		case rec.Code >= 500 || rec.Code < 200:
-			t.Fatalf("%s with %q: status %d: %s", method, body, rec.Code, rec.Body)
-		case rec.Code >= 400:
-			checkAPIErrors(t, rec)
-			if after := fs.liveRecords(); after != before {
-				t.Fatalf("a refused %s changed the number of records from %d to %d", method, before, after)
-			}
-			if got := fs.s.getRecord("Lead", fs.lead); !reflect.DeepEqual(got, target) {
-				t.Fatalf("a refused %s changed the target lead:\n before %v\n after  %v", method, target, got)
-			}
-		case patch:
-			if rec.Code != http.StatusNoContent {
-				t.Fatalf("PATCH answered %d; want 204", rec.Code)
-			}
-		default:
-			checkCreated(t, fs, rec)
-		}
+		checkRecordWrite(t, fs, []byte(body), gz, patch)
 	})
+}
+
+// FuzzRecordFields: FuzzRecordWrite's properties for a valid Lead with
+// two more fields, each named and valued by the fuzzer (a value that is
+// not JSON is sent as a string), which reaches the field conversions far
+// more often than a fuzzed whole body.
+func FuzzRecordFields(f *testing.F) {
+	fs := newFuzzServer(f)
+	f.Add("NumberOfEmployees", "12", "AnnualRevenue", "1e309", false)
+	f.Add("Email", `"not an email"`, "Phone", `"+1 (555) 0100"`, false)
+	f.Add("Status", `"Not A Status"`, "IsUnreadByOwner", `"yes"`, true)
+	f.Add("OwnerId", `"005000000000000AAA"`, "ConvertedAccountId", `"001000000000000"`, true)
+	f.Add("CreatedDate", `"2026-02-30T25:00:00.000+0000"`, "LastName", `null`, false)
+	f.Add("Id", `"00Q000000000001"`, "attributes", `{"type":"Account"}`, true)
+	f.Add("Website", `{"x":[1,2]}`, "nope__c", `1`, false)
+	f.Add("Company", `"`+strings.Repeat("x", 256)+`"`, "Description", `""`, false)
+	f.Fuzz(func(t *testing.T, f1, v1, f2, v2 string, patch bool) {
+		fields := map[string]any{"LastName": "Doe", "Company": "Acme"}
+		for _, kv := range [][2]string{{f1, v1}, {f2, v2}} {
+			var v any
+			if json.Unmarshal([]byte(kv[1]), &v) != nil {
+				v = kv[1]
+			}
+			fields[kv[0]] = v
+		}
+		body, err := json.Marshal(fields)
+		if err != nil {
+			return
+		}
+		checkRecordWrite(t, fs, body, false, patch)
+	})
+}
+
+// checkRecordWrite creates a Lead with body (or, with patch, updates the
+// target lead): a 5xx or a refusal that changed something fails t.
+func checkRecordWrite(t *testing.T, fs *fuzzServer, body []byte, gz, patch bool) {
+	t.Helper()
+	before := fs.liveRecords()
+	target := fs.s.getRecord("Lead", fs.lead)
+	method, path := http.MethodPost, fuzzAPI+"/sobjects/Lead"
+	if patch {
+		method, path = http.MethodPatch, fuzzAPI+"/sobjects/Lead/"+fs.lead
+	}
+	rec := fs.do(t, method, path, body, gz)
+	switch {
+	case rec.Code >= 500 || rec.Code < 200:
+		t.Fatalf("%s with %q: status %d: %s", method, body, rec.Code, rec.Body)
+	case rec.Code >= 400:
+		checkAPIErrors(t, rec)
+		if after := fs.liveRecords(); after != before {
+			t.Fatalf("a refused %s changed the number of records from %d to %d", method, before, after)
+		}
+		if got := fs.s.getRecord("Lead", fs.lead); !reflect.DeepEqual(got, target) {
+			t.Fatalf("a refused %s changed the target lead:\n before %v\n after  %v", method, target, got)
+		}
+	case patch:
+		if rec.Code != http.StatusNoContent {
+			t.Fatalf("PATCH answered %d; want 204", rec.Code)
+		}
+	default:
+		checkCreated(t, fs, rec)
+	}
 }
 
 // checkCreated wants {id, success: true} of a record that reads back, and
