@@ -139,6 +139,8 @@ func TestIdentifyFindsEveryPhoneFormat(t *testing.T) {
 		"Company": "Cell Co", "MobilePhone": "(212) 555-0142"}, nil)
 	sf.api(t, "POST", "/sobjects/Contact", map[string]any{"FirstName": "Nora", "LastName": "Near",
 		"Phone": "+1 646 555 0101"}, nil) // the same last seven digits as Jane Doe's
+	sf.api(t, "POST", "/sobjects/Contact", map[string]any{"FirstName": "Taro", "LastName": "Yamada",
+		"MobilePhone": "+81 3-1234-5678"}, nil)
 	var tests []Test
 	for _, typed := range []string{"+1 415 555 0101", "(415) 555-0101", "415.555.0101", "+14155550101", "001 415 555 0101", "1-415-555-0101"} {
 		tests = append(tests, Test{Name: "contact " + typed, Turns: []Turn{
@@ -155,6 +157,14 @@ func TestIdentifyFindsEveryPhoneFormat(t *testing.T) {
 	tests = append(tests,
 		Test{Name: "verified identity", Identity: &TestIdentity{Phone: "+16465550101", Verified: true},
 			Turns: []Turn{{Say: "identify me", Expect: "/^Hello Nora Near, good to have you here!\nYou have no open cases/"}}},
+		Test{Name: "a Japanese number in Japanese", Turns: []Turn{
+			{Say: "顧客情報を確認したい", Expect: "メールアドレスまたは電話番号"},
+			{Say: "03-1234-5678", Expect: "/^Taro Yamada 様、お問い合わせありがとうございます。/"},
+		}},
+		Test{Name: "the same digits in English are an American number", Turns: []Turn{
+			{Say: "identify me", Expect: "e-mail address or phone number"},
+			{Say: "03-1234-5678", Expect: "could not find you"},
+		}},
 		Test{Name: "same last digits", Turns: []Turn{
 			{Say: "identify me", Expect: "e-mail address or phone number"},
 			{Say: "+1 212 555 0101", Expect: "could not find you"},
@@ -171,8 +181,9 @@ func TestIdentifyFindsEveryPhoneFormat(t *testing.T) {
 }
 
 // TestIdentifySeveralMatchesArePicked: two Contacts share a number (a
-// family's landline): the customer picks who they are, and the case list
-// and the user variables are the picked one's.
+// family's landline), stored in two formats: the customer picks who they
+// are, and the case list is the picked one's. The number is typed without
+// a country code in German: +49.
 func TestIdentifySeveralMatchesArePicked(t *testing.T) {
 	sf := newSalesforce(t)
 	var kim struct{ ID string }
@@ -181,7 +192,7 @@ func TestIdentifySeveralMatchesArePicked(t *testing.T) {
 	sf.api(t, "POST", "/sobjects/Contact", map[string]any{"FirstName": "Lee", "LastName": "Home",
 		"Email": "lee@home.example", "MobilePhone": "030 1234567"}, nil)
 	sf.api(t, "POST", "/sobjects/Case", map[string]any{"Subject": "Router blinks", "Origin": "Web", "ContactId": kim.ID}, nil)
-	tpl := withTests(t, "salesforce_identify_customer", Test{Name: "pick", Params: map[string]string{"country_code": "49"}, Turns: []Turn{
+	tpl := withTests(t, "salesforce_identify_customer", Test{Name: "pick", Turns: []Turn{
 		{Say: "meine Kundendaten finden", Expect: "E-Mail-Adresse oder Telefonnummer"},
 		{Say: "030 1234567", Expect: "Ich habe 2 Personen mit diesen Angaben gefunden. Wer davon sind Sie?"},
 		{Click: "Kim Home", Expect: "/^Guten Tag, Kim Home! Schön, dass Sie sich melden\\.\nIhre offenen Kundenvorgänge \\(1\\):\n#\\d{8} Router blinks \\(New\\)$/"},
