@@ -207,3 +207,32 @@ func TestSignerBindsSessionToUser(t *testing.T) {
 		t.Errorf("a bound session id verifies under another secret")
 	}
 }
+
+// TestHelloLang: lang, not a credential, may stay in the URL of a
+// ?hello=1 connection; the hello's own lang wins.
+func TestHelloLang(t *testing.T) {
+	tests := []struct {
+		name  string
+		query string
+		hello map[string]any
+		want  string
+	}{
+		{"from the URL", "de", map[string]any{"type": "hello"}, "de"},
+		{"from the hello", "", map[string]any{"type": "hello", "lang": "ja-JP"}, "ja"},
+		{"the hello wins", "de", map[string]any{"type": "hello", "lang": "ja"}, "ja"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := startServer(t, newFakeConv(), Options{})
+			c := ts.dial(t, url.Values{"hello": {"1"}, "lang": {tt.query}})
+			b, _ := json.Marshal(tt.hello)
+			send(t, c, string(b))
+			expectType(t, c, "session")
+			expectType(t, c, "typing")
+			expectType(t, c, "message")
+			if got := ts.conv.Idents(); len(got) != 1 || got[0].ident.Lang != tt.want {
+				t.Errorf("start saw %+v; want lang %q", got, tt.want)
+			}
+		})
+	}
+}

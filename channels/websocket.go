@@ -318,6 +318,9 @@ func (s *WebSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if p, ok = s.readHello(ws); !ok {
 			return
 		}
+		if p.lang == "" {
+			p.lang = q.Get("lang") // not a credential: the URL may carry it
+		}
 	}
 	s.open(ws, p, client)
 }

@@ -174,6 +174,7 @@ func (b *scriptedBot) readHello(conn *websocket.Conn, q url.Values) url.Values {
 		LastSeq  *uint64 `json:"last_seq"`
 		User     string  `json:"user"`
 		Identity *string `json:"identity"`
+		Lang     string  `json:"lang"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -194,6 +195,9 @@ func (b *scriptedBot) readHello(conn *websocket.Conn, q url.Values) url.Values {
 	}
 	set("session", h.Session)
 	set("user", h.User)
+	if h.Lang != "" && h.Lang != q.Get("lang") {
+		b.t.Errorf("hello lang %q; want the data-lang %q the URL has too", h.Lang, q.Get("lang"))
+	}
 	if h.LastSeq != nil {
 		out.Set("last_seq", strconv.FormatUint(*h.LastSeq, 10))
 	}

@@ -598,6 +598,9 @@
       if (identity) {
         hello.identity = identity;
       }
+      if (fixedLang) {
+        hello.lang = fixedLang;
+      }
       try {
         s.send(JSON.stringify(hello));
       } catch (err) {
