@@ -159,14 +159,15 @@ var commonKeys = map[string]bool{"id": true, "type": true, "next": true, "transi
 
 type nodeDef struct {
 	NodeCommon
-	node    nodes.Node
-	input   nodes.InputNode // nil unless the node waits for input
-	conds   []*nodes.Cond   // compiled, parallel to Transitions
-	targets []nodes.Target  // every target of this node
-	returns []nodes.Target  // nodes that come back to this one after nodes.Reask
-	line    int
-	col     int
-	index   int // position in the task file's node list
+	node     nodes.Node
+	input    nodes.InputNode // nil unless the node waits for input
+	conds    []*nodes.Cond   // compiled, parallel to Transitions
+	targets  []nodes.Target  // every target of this node
+	returns  []nodes.Target  // nodes that come back after nodes.Reask
+	returnTo nodes.Target    // where they come back to; empty: this node
+	line     int
+	col      int
+	index    int // position in the task file's node list
 }
 
 // fsmFor returns a state machine for the task positioned at state.

@@ -178,9 +178,10 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 				st.Rec = true // an error branch: the task cannot end fulfilled
 			}
 			st.Back, st.BackOf = "", ""
-			if out.Reask {
-				// Once answered, the node asked again returns here.
-				st.Back, st.BackOf = nd.ID, string(out.Target)
+			if out.Reask && out.Back != "" {
+				// Once answered, the node asked again goes where the
+				// outcome says rather than along its own transitions.
+				st.Back, st.BackOf = string(out.Back), string(out.Target)
 			}
 		case nodes.StatusNext:
 			if st.BackOf == nd.ID && st.Back != "" {

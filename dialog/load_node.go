@@ -60,7 +60,9 @@ func (l *loader) loadNode(file string, n *yaml.Node, i int, host nodes.Host) (*n
 	if nd.node != nil {
 		nd.targets = append(nd.targets, ownTargets(reflect.ValueOf(nd.node).Elem())...)
 		if r, ok := nd.node.(nodes.Returner); ok {
-			nd.returns = r.ReturnsFrom()
+			if from, to := r.ReturnsFrom(); to != "" {
+				nd.returns, nd.returnTo = from, to
+			}
 		}
 	}
 	return nd, hint

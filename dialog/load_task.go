@@ -205,7 +205,7 @@ func deriveEvents(order []*nodeDef) fsm.Events {
 			edge(nd.ID, string(tg))
 		}
 		for _, from := range nd.returns { // the way back after nodes.Reask
-			edge(string(from), nd.ID)
+			edge(string(from), string(nd.returnTo))
 		}
 	}
 	ev := make(fsm.Events, 0, len(dsts))

@@ -58,8 +58,11 @@ func (u *Utterances) UnmarshalYAML(value *yaml.Node) error {
 	return fmt.Errorf("utterances: expected a list or a map of language to list, got %s", kindName(value))
 }
 
-// Provision files a plain list under the bot's default language and checks
-// that every language is one the bot speaks.
+// Provision files a plain list under the bot's default language. Phrases
+// in a language the bot does not speak are dropped when it is one of the
+// languages the runtime knows (a catalogue template written in en, de and
+// ja installs into an English-only bot); any other language is an error
+// (a typo, say).
 func (n *Intent) Provision(h *Host) error {
 	def := "en"
 	if h != nil && len(h.Languages) > 0 {
@@ -71,7 +74,11 @@ func (n *Intent) Provision(h *Host) error {
 	}
 	if h != nil && len(h.Languages) > 0 {
 		for lang := range n.Phrases {
-			if !slices.Contains(h.Languages, lang) {
+			switch {
+			case slices.Contains(h.Languages, lang):
+			case slices.Contains(PhraseLanguages(), lang):
+				delete(n.Phrases, lang)
+			default:
 				return fmt.Errorf("utterances: language %q is not one of the bot's languages %v", lang, h.Languages)
 			}
 		}

@@ -158,3 +158,20 @@ func TestNodeTypesRejectUnknownFields(t *testing.T) {
 		}
 	}
 }
+
+// TestIntentDropsLanguagesTheBotDoesNotSpeak: a template's German and
+// Japanese phrases are dropped in an English-only bot; a language the
+// runtime does not know is still an error (a typo, say).
+func TestIntentDropsLanguagesTheBotDoesNotSpeak(t *testing.T) {
+	h := &Host{Bot: "b", Task: "t", NodeID: "n", Languages: []string{"en"}}
+	n, err := loadNode("intent", "utterances: {en: [create a lead], de: [lead anlegen], ja: [リードを作成]}", h)
+	if err != nil {
+		t.Fatalf("trilingual phrases in an English bot: %v; want them loaded", err)
+	}
+	if got := n.(*Intent).Phrases; len(got) != 1 || len(got["en"]) != 1 {
+		t.Errorf("phrases %v; want only the English one", got)
+	}
+	if _, err := loadNode("intent", "utterances: {en: [hi], dee: [hallo]}", h); err == nil || !strings.Contains(err.Error(), `language "dee"`) {
+		t.Errorf("unknown language: error %v; want it named", err)
+	}
+}

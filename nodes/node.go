@@ -219,25 +219,31 @@ type Outcome struct {
 	// Reask, for StatusGoto, makes the target node forget its answer
 	// before it runs (a [Forgetter]), so that it asks again: see [Reask].
 	Reask bool
+	// Back, with Reask, is where the dialog goes once the target has its
+	// answer; empty follows the target's own transitions.
+	Back Target
 }
 
 // Reask jumps to target, a node that asked the user for something, and
 // makes it ask again: its answer is forgotten first (the node is a
 // [Forgetter]); every other answer is kept. Once target has its answer,
-// the dialog comes back to the node that returned Reask (which runs
-// again). An integration uses it when the system it called refused one
-// value.
-func Reask(target Target) Outcome {
+// the dialog goes to back (a confirmation, or the node that returned
+// Reask, which then runs again), or when back is empty along target's
+// own transitions (answers already given are not asked again). An
+// integration uses it when the system it called refused one value.
+func Reask(target, back Target) Outcome {
 	out := GoTo(target)
 	out.Reask = out.Status == StatusGoto
+	out.Back = back
 	return out
 }
 
-// Returner is implemented by nodes that ask other nodes again ([Reask]):
-// ReturnsFrom lists those nodes, so that the host allows the way back
-// from each of them to this node.
+// Returner is implemented by nodes that ask other nodes again ([Reask])
+// with a way back: ReturnsFrom lists those nodes and where the dialog goes
+// once they have their answer (empty: none), so that the host allows the
+// way back.
 type Returner interface {
-	ReturnsFrom() []Target
+	ReturnsFrom() (from []Target, to Target)
 }
 
 // Forgetter is implemented by nodes that keep an answer in the context

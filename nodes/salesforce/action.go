@@ -116,6 +116,12 @@ type Action struct {
 	// node asks again; every other answer is kept, and the dialog comes
 	// back here.
 	AskAgain map[string]nodes.Target `yaml:"ask_again"`
+	// RetryFrom is where the dialog goes once the node asked again has its
+	// new answer: this node's id to try again at once, or a confirmation
+	// to show the corrected summary first. Unset, the dialog goes on along
+	// that node's transitions (filled entities are not asked again), which
+	// lead back here.
+	RetryFrom nodes.Target `yaml:"retry_from"`
 	// Timeout bounds each call. Default 10s, at most 20s.
 	Timeout time.Duration `yaml:"timeout"`
 	// OnError is where any other failure goes; unset ends the task with
@@ -169,6 +175,7 @@ type Texts struct {
 	Duplicate     nodes.Text `yaml:"duplicate"`
 	NotFound      nodes.Text `yaml:"not_found"`
 	Unavailable   nodes.Text `yaml:"unavailable"` // with the try-again offer
+	Limit         nodes.Text `yaml:"limit"`       // the org's API limit reached; also with the offer
 	Failed        nodes.Text `yaml:"failed"`
 	Uncertain     nodes.Text `yaml:"uncertain"`
 }
@@ -385,8 +392,8 @@ var (
 )
 
 // ReturnsFrom lists the nodes ask_again names: once one has its new
-// answer, the dialog comes back here.
-func (a *Action) ReturnsFrom() []nodes.Target {
+// answer, the dialog goes to retry_from, or comes back here.
+func (a *Action) ReturnsFrom() ([]nodes.Target, nodes.Target) {
 	out := make([]nodes.Target, 0, len(a.AskAgain))
 	for _, tg := range a.AskAgain {
 		if !slices.Contains(out, tg) {
@@ -394,5 +401,5 @@ func (a *Action) ReturnsFrom() []nodes.Target {
 		}
 	}
 	slices.Sort(out)
-	return out
+	return out, a.RetryFrom
 }

@@ -249,3 +249,46 @@ func TestAPIVersionFromTheProfile(t *testing.T) {
 		t.Errorf("requests %q; want the create under v58.0", paths)
 	}
 }
+
+// TestRequestLimitSaysSo: the org's daily API limit is told apart from an
+// outage, with the same offer to try again.
+func TestRequestLimitSaysSo(t *testing.T) {
+	c := newChat(t, map[string]string{"create_lead": leadTask})
+	if err := c.org.Sim.FailNext(1, sfsim.FaultRequestLimit, "/sobjects/Lead"); err != nil {
+		t.Fatal(err)
+	}
+	rs := fillLead(c, "Analytical Engines", "ada@engines.example")
+	if len(rs) != 1 || !strings.Contains(rs[0].Text, "API limit for today") || len(rs[0].QuickReplies) != 2 {
+		t.Fatalf("replies %+v; want the limit said, with the try-again offer", rs)
+	}
+	if got := texts(c.say("yes")); !strings.HasPrefix(got, "Created 00Q") {
+		t.Errorf("after yes: %q; want the lead", got)
+	}
+}
+
+// TestRetryFrom: with retry_from, the node asked again goes straight back
+// to the create; without, the dialog walks on from it (here through a
+// message) as it did the first time.
+func TestRetryFrom(t *testing.T) {
+	task := func(retry string) string {
+		return strings.NewReplacer(
+			`{id: company, type: entity, entity_type: string, prompt: "Company?", next: email}`,
+			`{id: company, type: entity, entity_type: string, prompt: "Company?", next: noted}
+  - {id: noted, type: message, text: "Noted.", next: email}`,
+			"    ask_again: {LastName: last_name, Company: company, Email: email}",
+			"    ask_again: {LastName: last_name, Company: company, Email: email}"+retry,
+		).Replace(leadTask)
+	}
+	for _, tc := range []struct {
+		retry, want string
+	}{
+		{"", "Noted. | Created 00Q"},
+		{"\n    retry_from: create", "Created 00Q"},
+	} {
+		c := newChat(t, map[string]string{"create_lead": task(tc.retry)})
+		fillLead(c, strings.Repeat("Engines ", 40), "ada@engines.example")
+		if got := texts(c.say("Analytical Engines")); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("retry_from %q: after the new company %q; want it to start %q", tc.retry, got, tc.want)
+		}
+	}
+}

@@ -19,7 +19,7 @@ func (a *Action) failed(ctx context.Context, t *nodes.Turn, f failure) (nodes.Ou
 	case kindField:
 		if target := a.askAgainFor(f.fields); target != "" {
 			t.Say(nodes.Reply{Type: nodes.ReplyMessage, Text: a.text(t, a.Texts.FieldRejected, "salesforce.field_rejected", f.msg)})
-			return nodes.Reask(target), nil
+			return nodes.Reask(target, a.RetryFrom), nil
 		}
 	case kindDuplicate:
 		if a.OnDuplicate != "" {
@@ -48,7 +48,7 @@ func (a *Action) failed(ctx context.Context, t *nodes.Turn, f failure) (nodes.Ou
 		if a.OnUnavailable != "" {
 			return nodes.Recover(a.OnUnavailable, nodes.FailService), nil
 		}
-		a.offerRetry(t)
+		a.offerRetry(t, f.code == "REQUEST_LIMIT_EXCEEDED")
 		return nodes.Wait(), nil
 	case kindUncertain:
 		if a.OnError != "" {
@@ -99,12 +99,16 @@ func (a *Action) askAgainFor(fields []string) nodes.Target {
 	return ""
 }
 
-// offerRetry says that Salesforce is not available and offers to try
-// again.
-func (a *Action) offerRetry(t *nodes.Turn) {
+// offerRetry says that Salesforce is not available (or over the org's
+// API limit) and offers to try again.
+func (a *Action) offerRetry(t *nodes.Turn, limit bool) {
+	text := a.text(t, a.Texts.Unavailable, "salesforce.unavailable")
+	if limit {
+		text = a.text(t, a.Texts.Limit, "salesforce.limit")
+	}
 	t.Say(nodes.Reply{
 		Type: nodes.ReplyMessage,
-		Text: a.text(t, a.Texts.Unavailable, "salesforce.unavailable"),
+		Text: text,
 		QuickReplies: []nodes.Button{
 			{Title: t.Phrase("salesforce.button.try_again"), Payload: retryPayload},
 			{Title: t.Phrase("button.no"), Payload: "no"},

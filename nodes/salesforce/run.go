@@ -40,7 +40,7 @@ func (a *Action) Input(ctx context.Context, t *nodes.Turn, in nodes.Input) (node
 	if t.State.Retries > nodes.DefaultRetries {
 		return nodes.FailWith(nodes.FailRetries, ""), nil
 	}
-	a.offerRetry(t)
+	a.offerRetry(t, t.Memory != nil && t.Memory.Nodes != nil && nodeError(t) == "REQUEST_LIMIT_EXCEEDED")
 	return nodes.Wait(), nil
 }
 
@@ -205,4 +205,11 @@ func (a *Action) observe(t *nodes.Turn, res nodes.APIResult, d time.Duration) {
 		err = &nodes.ServiceError{Node: t.NodeID, Kind: res.Failure, Err: res.Err}
 	}
 	t.Env.ServiceObserver(t.NodeID, res.Status, d, err)
+}
+
+// nodeError is the error the node recorded, "" when none.
+func nodeError(t *nodes.Turn) string {
+	m, _ := t.Memory.Nodes[t.NodeID].(map[string]any)
+	code, _ := m["error"].(string)
+	return code
 }
