@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -52,12 +53,9 @@ func buildIntentIndex(b *Bot) intentIndex {
 			}
 		}
 	}
-	// Longest utterances first, so "create a lead" beats "create".
-	for i := 1; i < len(ix.prefix); i++ {
-		for j := i; j > 0 && len(ix.prefix[j].norm) > len(ix.prefix[j-1].norm); j-- {
-			ix.prefix[j], ix.prefix[j-1] = ix.prefix[j-1], ix.prefix[j]
-		}
-	}
+	// Longest utterances first, so "create a lead" beats "create"; equal
+	// lengths keep the tasks' order.
+	slices.SortStableFunc(ix.prefix, func(a, b utterance) int { return len(b.norm) - len(a.norm) })
 	return ix
 }
 
