@@ -36,6 +36,8 @@ type fakeConv struct {
 	// handleErr, when set, is returned by Handle; handlePanic panics.
 	handleErr   error
 	handlePanic bool
+	// afterSeqs are the AfterSeq of every Handle, in order.
+	afterSeqs []uint64
 }
 
 // identCall is what one Conversations call saw of the user: the userID
@@ -107,6 +109,9 @@ func (f *fakeConv) Start(ctx context.Context, session, user string) ([][]byte, e
 func (f *fakeConv) Handle(ctx context.Context, session, user string, in nodes.Input) ([][]byte, error) {
 	f.noteIdentity(ctx, "handle", user)
 	f.record("handle %s id=%s text=%s payload=%s", session, in.ID, in.Text, in.Payload)
+	f.mu.Lock()
+	f.afterSeqs = append(f.afterSeqs, in.AfterSeq)
+	f.mu.Unlock()
 	if f.entered != nil {
 		f.entered <- in.ID
 	}

@@ -58,6 +58,7 @@ func (c *conn) endReplay(lastSeq uint64, frames [][]byte, err error) {
 		shown = max(shown, seq)
 	}
 	c.shown = shown
+	c.seen = max(c.seen, shown, lastSeq)
 	if c.writeLocked(encodeReplayed(shown)) != nil {
 		return
 	}
@@ -122,12 +123,14 @@ func (c *conn) deliver(frames [][]byte) bool {
 		return true
 	}
 	for _, f := range frames {
-		if seq := frameSeq(f); seq != 0 && seq <= c.shown {
+		seq := frameSeq(f)
+		if seq != 0 && seq <= c.shown {
 			continue // the replay sent it already (the bus was slower than the outbox)
 		}
 		if c.writeLocked(f) != nil {
 			return false
 		}
+		c.seen = max(c.seen, seq)
 	}
 	return true
 }

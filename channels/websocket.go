@@ -253,6 +253,7 @@ type conn struct {
 	replaying bool     // the replay has not ended: Deliver's frames wait in held
 	held      [][]byte // frames delivered during the replay
 	shown     uint64   // the client has every frame up to this seq (0: unknown)
+	seen      uint64   // the highest seq written to the client or known to it (its last_seq)
 
 	limiter       *rate.Limiter // the connection's input bucket; only the reader uses it
 	refusedInARow int           // inputs refused since the last allowed one; reader only
@@ -512,6 +513,13 @@ func (c *conn) writeLocked(data []byte) error {
 	return nil
 }
 
+// sawSeq notes that the client has the frame numbered seq.
+func (c *conn) sawSeq(seq uint64) {
+	c.wmu.Lock()
+	c.seen = max(c.seen, seq)
+	c.wmu.Unlock()
+}
+
 func (c *conn) sendError(code, message, replyTo string) {
 	_ = c.write(encodeError(code, message, replyTo))
 }
@@ -612,6 +620,11 @@ func (c *conn) run(j job) {
 	ctx, cancel := context.WithTimeout(c.ctx, s.turnTimeout)
 	defer cancel()
 	ctx = nodes.WithIdentity(ctx, c.ident)
+	if j.kind == jobHandle {
+		c.wmu.Lock()
+		j.in.AfterSeq = max(c.seen, c.shown)
+		c.wmu.Unlock()
+	}
 	frames, err := c.call(ctx, j)
 	switch j.kind {
 	case jobMissed:
@@ -624,6 +637,7 @@ func (c *conn) run(j job) {
 		if c.write(f) != nil {
 			break
 		}
+		c.sawSeq(frameSeq(f))
 	}
 	if err != nil {
 		code, message := errorCode(err)

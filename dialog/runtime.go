@@ -178,6 +178,9 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 	}
 	if st == nil {
 		st = newState(r.bot.Config.Languages[0])
+		// A socket that outlived its conversation's state has frames up to
+		// AfterSeq: the new conversation's are numbered after them.
+		st.Seq = in.AfterSeq
 	} else if st.ID == "" {
 		// After an end frame, or a state stored before conversations had ids.
 		st.ID = newConversationID()

@@ -61,6 +61,11 @@ type Input struct {
 	ID      string // client message id, unique per session
 	Text    string // what the user typed, or a button's label
 	Payload string // button payload, empty for typed text
+	// AfterSeq is the highest frame seq the client's connection has seen:
+	// a conversation that starts afresh (its state idled out while the
+	// socket stayed open) numbers its frames after it, so the client does
+	// not take them for frames it has.
+	AfterSeq uint64
 }
 
 // Value returns the payload of a button press, or the typed text.
