@@ -7,13 +7,15 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // adminServer serves the operator's endpoints on -admin-addr, apart from
 // the public address: /metrics, and /healthz and /readyz for probes that
-// must answer while the public address is at its connection cap.
+// must answer while the public address is at its connection cap. It
+// checks Host as the main address does.
 type adminServer struct {
 	ln   net.Listener
 	http *http.Server
@@ -36,7 +38,7 @@ func (s *server) openAdmin() error {
 	mux.HandleFunc("/readyz", s.readyz)
 	e := s.cfg.Edge
 	s.admin = &adminServer{ln: ln, http: &http.Server{
-		Handler:           mux,
+		Handler:           s.edge.checkHost(mux),
 		ReadHeaderTimeout: e.ReadHeaderTimeout,
 		ReadTimeout:       e.ReadTimeout,
 		WriteTimeout:      e.WriteTimeout,
@@ -45,6 +47,17 @@ func (s *server) openAdmin() error {
 	}}
 	s.log.Info("admin listening", "addr", ln.Addr().String())
 	return nil
+}
+
+// debugHandler serves Go's pprof profiles on -debug-addr, behind the Host
+// check of the main address (a rebinding page could otherwise read the
+// heap of a loopback botd).
+func (s *server) debugHandler() http.Handler {
+	dbg := http.NewServeMux()
+	dbg.HandleFunc("/debug/pprof/", pprof.Index)
+	dbg.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	dbg.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return s.edge.checkHost(dbg)
 }
 
 // adminAddr is the admin listener's address, "" without one.

@@ -28,17 +28,22 @@ const (
 // A connection from a trusted proxy is not counted against the proxy's own
 // IP; the client the proxy names is counted when its request arrives
 // (claimClient).
+//
+// One "IP" is an IPv4 address, or an IPv6 network of ipv6Bits (a /64 by
+// default: one host commonly holds a whole /64, and would otherwise get
+// the cap once per address it picks).
 type connLimiter struct {
 	net.Listener
 	maxTotal int
 	maxPerIP int // 0: no per-IP cap
+	ipv6Bits int // prefix length of an IPv6 client
 	trusted  []netip.Prefix
 	refused  func(reason string) // counts a refusal
 	opened   func(delta int)     // tracks the open connections
 
 	mu    sync.Mutex
 	total int
-	perIP map[netip.Addr]int
+	perIP map[netip.Prefix]int // by clientKey
 
 	// answering bounds the refusals that wait for the client to read
 	// the 503 before closing; beyond it a refusal closes at once.
@@ -51,11 +56,11 @@ const refuseWait = time.Second
 // maxAnswering is how many refused connections may wait at once.
 const maxAnswering = 64
 
-func newConnLimiter(ln net.Listener, maxTotal, maxPerIP int, trusted []netip.Prefix, refused func(string), opened func(int)) *connLimiter {
+func newConnLimiter(ln net.Listener, maxTotal, maxPerIP, ipv6Bits int, trusted []netip.Prefix, refused func(string), opened func(int)) *connLimiter {
 	return &connLimiter{
-		Listener: ln, maxTotal: maxTotal, maxPerIP: maxPerIP, trusted: trusted,
+		Listener: ln, maxTotal: maxTotal, maxPerIP: maxPerIP, ipv6Bits: ipv6Bits, trusted: trusted,
 		refused: refused, opened: opened,
-		perIP:     map[netip.Addr]int{},
+		perIP:     map[netip.Prefix]int{},
 		answering: make(chan struct{}, maxAnswering),
 	}
 }
@@ -86,13 +91,30 @@ func (l *connLimiter) admit(peer netip.Addr) string {
 		return refusedConnsGlobal
 	}
 	if !l.isTrusted(peer) {
-		if l.maxPerIP > 0 && l.perIP[peer] >= l.maxPerIP {
+		key := l.clientKey(peer)
+		if l.maxPerIP > 0 && l.perIP[key] >= l.maxPerIP {
 			return refusedConnsPerIP
 		}
-		l.perIP[peer]++
+		l.perIP[key]++
 	}
 	l.total++
 	return ""
+}
+
+// clientKey is what -max-conns-per-ip counts ip's connections under: an
+// IPv4 address (IPv4-mapped IPv6 taken as IPv4) on its own, an IPv6
+// address by its network of ipv6Bits. The zero Prefix for the zero Addr.
+func (l *connLimiter) clientKey(ip netip.Addr) netip.Prefix {
+	if !ip.IsValid() {
+		return netip.Prefix{}
+	}
+	ip = ip.Unmap().WithZone("")
+	bits := ip.BitLen()
+	if ip.Is6() {
+		bits = min(l.ipv6Bits, bits)
+	}
+	p, _ := ip.Prefix(bits)
+	return p
 }
 
 func (l *connLimiter) isTrusted(ip netip.Addr) bool {
@@ -111,10 +133,11 @@ func (l *connLimiter) swapClient(old, new netip.Addr) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if new.IsValid() {
-		if l.maxPerIP > 0 && l.perIP[new] >= l.maxPerIP {
+		key := l.clientKey(new)
+		if l.maxPerIP > 0 && l.perIP[key] >= l.maxPerIP {
 			return false
 		}
-		l.perIP[new]++
+		l.perIP[key]++
 	}
 	l.forgetLocked(old)
 	return true
@@ -137,11 +160,12 @@ func (l *connLimiter) forgetLocked(ip netip.Addr) {
 	if !ip.IsValid() {
 		return
 	}
-	if l.perIP[ip] <= 1 {
-		delete(l.perIP, ip)
+	key := l.clientKey(ip)
+	if l.perIP[key] <= 1 {
+		delete(l.perIP, key)
 		return
 	}
-	l.perIP[ip]--
+	l.perIP[key]--
 }
 
 // refuse answers c with a 503 and closes it. While few refusals are in
@@ -217,7 +241,7 @@ type limitedConn struct {
 func (c *limitedConn) claimClient(client netip.Addr) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed || c.client == client {
+	if c.closed || c.lim.clientKey(c.client) == c.lim.clientKey(client) {
 		return true
 	}
 	if !c.lim.swapClient(c.client, client) {

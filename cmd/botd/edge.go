@@ -74,7 +74,7 @@ func (e *edge) fitOpenFiles() {
 
 // listener wraps botd's main listener with the connection caps.
 func (e *edge) listener(ln net.Listener) net.Listener {
-	return newConnLimiter(ln, e.cfg.MaxConns, e.cfg.MaxConnsPerIP, e.cfg.TrustedProxies,
+	return newConnLimiter(ln, e.cfg.MaxConns, e.cfg.MaxConnsPerIP, e.cfg.ClientNetPrefix, e.cfg.TrustedProxies,
 		func(reason string) { e.refused.WithLabelValues(reason).Inc() },
 		func(delta int) { e.open.Add(float64(delta)) })
 }

@@ -23,6 +23,7 @@ type edgeConfig struct {
 	MaxBodyBytes      int64
 	MaxConns          int
 	MaxConnsPerIP     int
+	ClientNetPrefix   int // an IPv6 client is its network of this length
 	TrustedProxies    []netip.Prefix
 	ClientIPHeader    string
 	AllowedHosts      []string
@@ -38,6 +39,8 @@ const (
 	defaultMaxBodyBytes      = 64 << 10
 	defaultMaxConns          = 16384
 	defaultMaxConnsPerIP     = 256
+	// An IPv6 host commonly gets a whole /64 and may use any address in it.
+	defaultClientNetPrefix = 64
 	// A reverse proxy on the same host connects from loopback: all its
 	// clients would otherwise share one per-IP allowance.
 	defaultTrustedProxies = "127.0.0.1,::1"
@@ -74,6 +77,7 @@ func (e *edgeConfig) register(fl *flag.FlagSet, env func(name, def string) strin
 		{"max-body-bytes", "MAX_BODY_BYTES", defaultMaxBodyBytes, "largest request body in bytes; a larger one gets 413", nil},
 		{"max-conns", "MAX_CONNS", defaultMaxConns, "open connections on -addr, all clients together; more get 503 at once (lowered to fit the open-file limit)", nil},
 		{"max-conns-per-ip", "MAX_CONNS_PER_IP", defaultMaxConnsPerIP, "open connections of one client IP; more get 503 at once; 0 is no per-IP limit", nil},
+		{"client-net-prefix", "CLIENT_NET_PREFIX", defaultClientNetPrefix, "prefix length, 1 to 128, of the IPv6 network -max-conns-per-ip counts as one client (a host commonly holds a /64); 128 counts each address; an IPv4 address is always one client", nil},
 	}
 	for i := range ints {
 		n := &ints[i]
@@ -93,12 +97,12 @@ func (e *edgeConfig) register(fl *flag.FlagSet, env func(name, def string) strin
 		vals := make([]int64, len(ints))
 		for i, n := range ints {
 			v, err := strconv.ParseInt(*n.raw, 10, 64)
-			if err != nil || v < 0 || v == 0 && n.name != "max-conns-per-ip" {
+			if err != nil || v < 0 || v == 0 && n.name != "max-conns-per-ip" || n.name == "client-net-prefix" && v > 128 {
 				return fmt.Errorf("-%s: want a positive number such as %d, got %q", n.name, n.def, *n.raw)
 			}
 			vals[i] = v
 		}
-		e.MaxHeaderBytes, e.MaxBodyBytes, e.MaxConns, e.MaxConnsPerIP = int(vals[0]), vals[1], int(vals[2]), int(vals[3])
+		e.MaxHeaderBytes, e.MaxBodyBytes, e.MaxConns, e.MaxConnsPerIP, e.ClientNetPrefix = int(vals[0]), vals[1], int(vals[2]), int(vals[3]), int(vals[4])
 		var err error
 		if e.TrustedProxies, err = parsePrefixes(splitList(*proxies)); err != nil {
 			return fmt.Errorf("-trusted-proxies: %w", err)

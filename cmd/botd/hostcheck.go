@@ -19,7 +19,9 @@ type hostAllowlist struct {
 }
 
 // newHostAllowlist allows -allowed-hosts, the host of -public-url and the
-// host of -addr.
+// hosts of -addr, -admin-addr and -debug-addr. The main, admin and debug
+// addresses share it: a rebinding page must not read /metrics or pprof
+// from a loopback admin port either.
 func newHostAllowlist(cfg *config) hostAllowlist {
 	a := hostAllowlist{names: map[string]bool{"localhost": true}}
 	for _, h := range cfg.Edge.AllowedHosts {
@@ -31,8 +33,10 @@ func newHostAllowlist(cfg *config) hostAllowlist {
 	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Host != "" {
 		a.names[hostName(u.Host)] = true
 	}
-	if host, _, err := net.SplitHostPort(cfg.Addr); err == nil && host != "" {
-		a.names[hostName(host)] = true
+	for _, addr := range []string{cfg.Addr, cfg.Edge.AdminAddr, cfg.DebugAddr} {
+		if host, _, err := net.SplitHostPort(addr); err == nil && host != "" {
+			a.names[hostName(host)] = true
+		}
 	}
 	return a
 }

@@ -49,8 +49,11 @@ func (b *countedBody) Read(p []byte) (int, error) {
 
 // capClient counts a trusted proxy's connection against the client IP the
 // proxy names in -client-ip-header, and answers 503 when that client is at
-// -max-conns-per-ip. Connections from anywhere else were counted against
-// their own IP when accepted.
+// -max-conns-per-ip. When the header names no client it can believe
+// (missing, or malformed where the client should be), the connection counts
+// against the proxy's own address: a connection through a proxy is always
+// counted against someone. Connections from anywhere else were counted
+// against their own IP when accepted.
 func (e *edge) capClient(next http.Handler) http.Handler {
 	if len(e.cfg.TrustedProxies) == 0 || e.cfg.MaxConnsPerIP == 0 {
 		return next
@@ -59,7 +62,10 @@ func (e *edge) capClient(next http.Handler) http.Handler {
 		lc, _ := r.Context().Value(limitedConnKey{}).(*limitedConn)
 		if lc != nil && lc.lim.isTrusted(lc.peer) {
 			client := forwardedClient(r.Header.Values(e.cfg.ClientIPHeader), lc.lim.isTrusted)
-			if client.IsValid() && !lc.claimClient(client) {
+			if !client.IsValid() {
+				client = lc.peer // never nobody: the proxy itself
+			}
+			if !lc.claimClient(client) {
 				e.refused.WithLabelValues(refusedConnsPerIP).Inc()
 				w.Header().Set("Connection", "close")
 				w.Header().Set("Retry-After", "5")
@@ -71,31 +77,47 @@ func (e *edge) capClient(next http.Handler) http.Handler {
 	})
 }
 
-// forwardedClient is the client a chain of proxies names: the rightmost
-// address of the header's comma-separated lists that is not a trusted
-// proxy (each proxy appends the address it got the request from, so
-// everything left of the first untrusted one may be forged). The zero Addr
-// when the header holds no address.
+// forwardedClient is the client a chain of proxies names, for a request
+// that came from a trusted proxy. Each proxy appends the
+// address it got the request from, so the header's comma-separated lists
+// are read from the right: trusted proxies are skipped and the first other
+// address is the client; everything left of it may be forged and is not
+// read. When that entry is not an address, or the header is missing or
+// empty, it is the zero Addr (the caller counts the proxy itself); when
+// every entry is a trusted proxy, the leftmost one (the request began
+// inside).
 func forwardedClient(values []string, trusted func(netip.Addr) bool) netip.Addr {
-	var hops []netip.Addr
-	for _, v := range values {
-		for _, part := range strings.Split(v, ",") {
-			a, err := netip.ParseAddr(strings.TrimSpace(part))
-			if err != nil {
-				if ap, perr := netip.ParseAddrPort(strings.TrimSpace(part)); perr == nil {
-					a, err = ap.Addr(), nil
-				}
+	var leftmost netip.Addr
+	for i := len(values) - 1; i >= 0; i-- {
+		parts := strings.Split(values[i], ",")
+		for j := len(parts) - 1; j >= 0; j-- {
+			entry := strings.TrimSpace(parts[j])
+			if entry == "" && len(parts) == 1 {
+				continue // an empty header line names nobody
 			}
-			if err != nil {
-				return netip.Addr{} // a malformed chain names nobody
+			hop, ok := parseHop(entry)
+			if !ok {
+				return netip.Addr{} // malformed where the client should be
 			}
-			hops = append(hops, a.Unmap())
+			if !trusted(hop) {
+				return hop
+			}
+			leftmost = hop
 		}
 	}
-	for i := len(hops) - 1; i >= 0; i-- {
-		if !trusted(hops[i]) || i == 0 {
-			return hops[i]
+	return leftmost
+}
+
+// parseHop parses one entry of a forwarding header: an IP address, with
+// or without a port (IPv4-mapped IPv6 as IPv4, no IPv6 zone).
+func parseHop(entry string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(entry)
+	if err != nil {
+		ap, perr := netip.ParseAddrPort(entry)
+		if perr != nil {
+			return netip.Addr{}, false
 		}
+		a = ap.Addr()
 	}
-	return netip.Addr{}
+	return a.Unmap().WithZone(""), true
 }

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -492,10 +491,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		}
 	}()
 	if cfg.DebugAddr != "" {
-		dbg := http.NewServeMux()
-		dbg.HandleFunc("/debug/pprof/", pprof.Index)
-		dbg.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		dbg.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		dbg := s.debugHandler()
 		go func() {
 			// Profiles stream for as long as asked: no write timeout.
 			srv := &http.Server{Addr: cfg.DebugAddr, Handler: dbg, ReadHeaderTimeout: cfg.Edge.ReadHeaderTimeout, ReadTimeout: cfg.Edge.ReadTimeout, IdleTimeout: cfg.Edge.IdleTimeout}
