@@ -103,7 +103,10 @@ func (r *Runtime) End(ctx context.Context, sessionID, userID, msgID string) ([][
 	// again.
 	hctx, cancel := context.WithTimeout(ctx, endHandlerTimeout)
 	defer cancel()
-	r.conversationEnded(hctx, st.clone(), st.User, EndClosed)
+	if !r.conversationEnded(hctx, st.clone(), st.User, EndClosed) {
+		// The user is gone: the end stays closed, and is not run again.
+		r.log.Error("conversation_end handler failed for a closed conversation", "conversation", st.ID)
+	}
 	ended := st.afterEnd()
 	if msgID != "" {
 		ended.remember(msgID, ended.Seq+1, ended.Seq) // answered with no frames
@@ -184,8 +187,9 @@ func (r *Runtime) endIdle(ctx context.Context, d sessions.Due) bool {
 	}
 	fresh := &state{V: stateVersion, ID: note.Conversation, User: note.User, Lang: r.bot.Config.Languages[0]}
 	if note.Key == "" {
-		r.conversationEnded(ctx, fresh, note.User, EndIdle)
-		r.endDone(ctx, d)
+		if r.conversationEnded(ctx, fresh, note.User, EndIdle) {
+			r.endDone(ctx, d)
+		}
 		return true
 	}
 	lease, err := r.store.Acquire(ctx, note.Key)
@@ -198,7 +202,9 @@ func (r *Runtime) endIdle(ctx context.Context, d sessions.Due) bool {
 	case st == nil:
 		// Gone, grace and all (the sweeps were late): end it from the note.
 		_ = lease.Release(ctx)
-		r.conversationEnded(ctx, fresh, note.User, EndIdle)
+		if !r.conversationEnded(ctx, fresh, note.User, EndIdle) {
+			return true // it runs again when the claim lapses
+		}
 	case st.ID != note.Conversation:
 		_ = lease.Release(ctx) // ended otherwise, or a new conversation began
 		r.endDone(ctx, d)
@@ -207,7 +213,10 @@ func (r *Runtime) endIdle(ctx context.Context, d sessions.Due) bool {
 		_ = lease.Release(ctx) // its last commit watched it again
 		return false
 	default:
-		r.conversationEnded(ctx, st.clone(), note.User, EndIdle)
+		if !r.conversationEnded(ctx, st.clone(), note.User, EndIdle) {
+			_ = lease.Release(ctx) // the conversation stays; it runs again when the claim lapses
+			return true
+		}
 		if data, err := st.afterEnd().encode(); err == nil {
 			if err := lease.CommitExpiry(ctx, data, nil, sessions.Expiry{IdleTTL: r.bot.Config.Settings.SessionIdleTTL}); err != nil {
 				r.log.Warn("conversation_end: close the session", "conversation", note.Conversation, "err", err)
@@ -241,30 +250,39 @@ func (r *Runtime) endDone(ctx context.Context, d sessions.Due) {
 const endHandlerTimeout = 30 * time.Second
 
 // conversationEnded runs the conversation_end handler on the ended
-// conversation's state (its last state when the user closed it, a fresh
-// one with its id when it idled out).
-func (r *Runtime) conversationEnded(ctx context.Context, st *state, userID, reason string) {
+// conversation's state (its last state, or a fresh one with its id when
+// that is gone). It reports whether the handler finished: its task ended
+// without failing (a failed or waiting handler is run again later, when
+// an idle sweep's claim lapses).
+func (r *Runtime) conversationEnded(ctx context.Context, st *state, userID, reason string) bool {
 	ev := r.bot.Config.Events.ConversationEnd
 	if ev.Log {
 		r.log.Info("conversation ended", "conversation", st.ID, "reason", reason)
 	}
 	if ev.Task == "" {
-		return
+		return true
 	}
 	if _, ok := r.bot.Tasks[ev.Task]; !ok {
 		r.log.Error("conversation_end names an unknown task", "conversation", st.ID, "task", ev.Task)
-		return
+		return true // nothing a second run would do better
 	}
 	t := r.turn(st, "", userID)
 	defer r.turns.Put(t)
 	t.Event = "conversation_end:" + reason
 	if err := r.loadScopedVars(ctx, st, userID); err != nil {
 		r.log.Error("conversation_end: load variables", "conversation", st.ID, "err", err)
-		return
+		return false
 	}
 	st.Memory.SetVar(nodes.ScopeConversation, "end_reason", reason, 0)
+	st.ended = ""
 	r.startTask(ctx, st, t, ev.Task, "")
 	if err := r.saveScopedVars(ctx, st, userID); err != nil {
 		r.log.Error("conversation_end: save variables", "conversation", st.ID, "err", err)
+		return false
 	}
+	if st.Task != "" || st.ended == nodes.Failed {
+		r.log.Warn("conversation_end handler did not finish", "conversation", st.ID, "task", ev.Task, "waiting", st.Task != "")
+		return false
+	}
+	return true
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/botforge/dialogd/dialog"
@@ -311,5 +312,52 @@ func TestTranscriptForTheEndHandler(t *testing.T) {
 	got, _ := userVars(t, store, "convend", "talker")["last_transcript"].(string)
 	if !strings.HasPrefix(got, "User: hello\nBot: Hi.\nUser: what?\nBot: ") {
 		t.Errorf("transcript %q; want the user's lines and the bot's replies in order", got)
+	}
+}
+
+// TestConversationEndRetriedAfterAFailure: a handler whose task fails (its
+// service call got a 500) leaves the conversation claimed, not done; a
+// later sweep runs it again and it succeeds.
+func TestConversationEndRetriedAfterAFailure(t *testing.T) {
+	var calls atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		w.Write([]byte(`{}`))
+	}))
+	t.Cleanup(api.Close)
+	fsys := fstest.MapFS{
+		"bot.yaml":        {Data: []byte("name: poster\nlanguages: [en]\nenv: {api: \"" + api.URL + "\"}\nsettings: {session_idle_ttl: 300ms}\nevents:\n  conversation_end: {task: post}\n")},
+		"tasks/chat.yaml": {Data: []byte("name: chat\nnodes:\n  - {id: start, type: intent, utterances: [hello], next: hi}\n  - {id: hi, type: message, text: Hi.}\n")},
+		"tasks/post.yaml": {Data: []byte("name: post\nnodes:\n  - {id: start, type: intent, utterances: [post the conversation], next: call}\n  - {id: call, type: service, method: POST, url: \"{{ env.api }}/log\", body: {c: \"{{ conversation.id }}\"}}\n")},
+	}
+	bot, err := dialog.LoadFS(fsys, "poster", nodes.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := sessions.NewMemory(sessions.Options{})
+	t.Cleanup(func() { store.Close() })
+	const hold = 200 * time.Millisecond
+	rt := dialog.NewRuntime(bot, store, dialog.Options{Logger: slog.New(slog.DiscardHandler), EndHold: hold})
+	ctx := context.Background()
+	if _, err := rt.Handle(ctx, "s-1", "u-1", nodes.Input{ID: "m1", Text: "hello"}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if _, err := rt.SweepEnds(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(hold + 100*time.Millisecond)
+	if _, err := rt.SweepEnds(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("the API got %d calls; want 2 (the failed handler run again)", n)
+	}
+	time.Sleep(hold + 100*time.Millisecond)
+	if _, err := rt.SweepEnds(ctx); err != nil || calls.Load() != 2 {
+		t.Errorf("a third sweep: %v, %d calls; want none more (done)", err, calls.Load())
 	}
 }

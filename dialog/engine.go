@@ -276,5 +276,6 @@ func (r *Runtime) endTask(st *state, t *nodes.Turn, reason nodes.Reason) {
 // finishTask counts the task's end and clears it.
 func (r *Runtime) finishTask(st *state, reason nodes.Reason) {
 	r.metrics.taskEnded(st.Task, reason)
+	st.ended = reason
 	st.clearTask()
 }

@@ -45,6 +45,7 @@ type state struct {
 	Calls  []string         `json:"pc,omitempty"` // idempotency keys of calls the running turn started (saved before each; cleared by the commit)
 	Back   string           `json:"bk,omitempty"` // where the node BackFrom returns to once answered (nodes.Reask)
 	BackOf string           `json:"bf,omitempty"` // the node asked again for the node Back
+	ended  nodes.Reason     // how the last task of this run ended, "" for none; not stored
 	At     int64            `json:"at,omitempty"` // when the last turn committed (Unix milliseconds), to tell an idle conversation from one that went on
 }
 

@@ -48,6 +48,11 @@ func (a *Action) failed(ctx context.Context, t *nodes.Turn, f failure) (nodes.Ou
 		if a.OnUnavailable != "" {
 			return nodes.Recover(a.OnUnavailable, nodes.FailService), nil
 		}
+		if t.Event != "" {
+			// Nobody to offer a retry to (conversation_end): fail, so that
+			// the runtime runs the handler again later.
+			return nodes.FailWith(nodes.FailService, ""), nil
+		}
 		a.offerRetry(t, f.code == "REQUEST_LIMIT_EXCEEDED")
 		return nodes.Wait(), nil
 	case kindUncertain:
