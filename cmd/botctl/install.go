@@ -156,8 +156,9 @@ func installAll(cmd, dir, integration string, params paramFlags, force bool, c c
 			botFile, strings.Join(ps, ", ")))
 	}
 	for _, task := range res.EndTasks {
-		next = append(next, fmt.Sprintf("%s: run %s when a conversation ends, or it never runs:\n"+
-			"      events:\n        conversation_end:\n          task: %s", botFile, task, task))
+		next = append(next, fmt.Sprintf("%s: run %s when a conversation ends, or it never runs\n"+
+			"      (transcript: true keeps the conversation's lines for it to log):\n"+
+			"      events:\n        conversation_end:\n          task: %s\n          transcript: true", botFile, task, task))
 	}
 	if len(res.Installed) > 0 {
 		next = append(next, fmt.Sprintf("botctl lint %s\n      check the bot after every edit", dir))

@@ -38,8 +38,9 @@ func TestInstallAll(t *testing.T) {
 		"Next steps:", "botctl lint DIR"}
 	if _, err := templates.Get("salesforce_log_conversation"); err == nil {
 		// A conversation logger runs only once bot.yaml names it.
-		first = append(first, "DIR/bot.yaml: run log_conversation when a conversation ends, or it never runs:\n"+
-			"      events:\n        conversation_end:\n          task: log_conversation\n")
+		first = append(first, "DIR/bot.yaml: run log_conversation when a conversation ends, or it never runs\n"+
+			"      (transcript: true keeps the conversation's lines for it to log):\n"+
+			"      events:\n        conversation_end:\n          task: log_conversation\n          transcript: true\n")
 	}
 	tests := []struct {
 		name  string
