@@ -16,9 +16,11 @@ import (
 	"github.com/botforge/dialogd/nodes"
 )
 
-// LoadDir loads the bot in directory dir: bot.yaml and tasks/*.yaml.
+// LoadDir loads the bot in directory dir: bot.yaml and tasks/*.yaml,
+// each a regular file inside dir (no FIFO, device or symbolic link out of
+// it), with [DefaultLoadLimits].
 func LoadDir(dir string) (*Bot, error) {
-	return LoadFS(os.DirFS(dir), dir, nodes.Default())
+	return LoadDirLimited(dir, DefaultLoadLimits)
 }
 
 // LoadFS loads a bot from fsys (whose root is the bot directory); name is
@@ -144,6 +146,10 @@ func (l *loader) loadBotFile(b *Bot) {
 
 // loadTasks loads every tasks/*.yaml (and *.yml) file into b.
 func (l *loader) loadTasks(b *Bot) {
+	if err := l.checkDir("tasks"); err != nil {
+		l.fail(l.file("tasks"), nil, "", "%v", unwrapPathError(err))
+		return
+	}
 	names, err := fs.Glob(l.fsys, "tasks/*.yaml")
 	if err != nil {
 		l.fail(l.file("tasks"), nil, "", "%v", err)

@@ -1,9 +1,9 @@
 package dialog
 
 import (
+	"errors"
 	"io"
 	"io/fs"
-	"os"
 
 	"github.com/botforge/dialogd/nodes"
 )
@@ -35,20 +35,27 @@ func LoadFSLimited(fsys fs.FS, name string, reg *nodes.Registry, lim LoadLimits)
 	return l.load()
 }
 
-// LoadDirLimited is [LoadDir] with the given limits.
+// LoadDirLimited is [LoadDir] with the given limits. The directory is
+// opened as an [os.Root], so that nothing the loader opens is outside it.
 func LoadDirLimited(dir string, lim LoadLimits) (*Bot, error) {
-	return LoadFSLimited(os.DirFS(dir), dir, nodes.Default(), lim)
+	fsys, err := openRootFS(dir)
+	if err != nil {
+		return nil, LoadErrors{{File: dir, Msg: unwrapPathError(errors.Unwrap(err)).Error()}}
+	}
+	defer fsys.Close()
+	return LoadFSLimited(fsys, dir, nodes.Default(), lim)
 }
 
 // readFile reads the file p of the bot directory, stopping one byte past
 // what the limits leave for it, so that a huge file costs no more than
-// the limit to refuse. It returns nil after recording why there is no
+// the limit to refuse. Only a regular file inside the directory is read
+// (see openRegular). It returns nil after recording why there is no
 // content.
 func (l *loader) readFile(p string) []byte {
 	if l.overBotBytes {
 		return nil
 	}
-	f, err := l.fsys.Open(p)
+	f, err := l.openRegular(p)
 	if err != nil {
 		l.fail(l.file(p), nil, "", "%v", unwrapPathError(err))
 		return nil
