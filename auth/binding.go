@@ -33,6 +33,9 @@ const (
 	// StateOpenedElsewhere: the hop was passed already, by another
 	// browser; a link binds to the first browser that opens it.
 	StateOpenedElsewhere = "opened_elsewhere"
+	// StateNotFromChat: a chat user's link opened first from somewhere
+	// else than the chat's page (a forwarded link); see OpenedFromChat.
+	StateNotFromChat = "not_from_chat"
 )
 
 // bindingLen is the size of a binding cookie's random value, in bytes.
@@ -139,7 +142,7 @@ func (m *Manager) bindingCookie(nonce, value string, life time.Duration) *http.C
 // other browser is refused with StateOpenedElsewhere. It returns the
 // provider's authorize URL. A used, expired or unknown link is refused as
 // the callback would refuse it; nothing is consumed.
-func (m *Manager) bindState(ctx context.Context, nonce string, cookies []string) (authURL string, cookie *http.Cookie, err error) {
+func (m *Manager) bindState(ctx context.Context, nonce string, cookies []string, fromChat bool) (authURL string, cookie *http.Cookie, err error) {
 	lease, err := m.store.Acquire(ctx, stateLeaseID(m.bot, nonce))
 	if err != nil {
 		return "", nil, fmt.Errorf("auth: state lock: %w", err)
@@ -167,6 +170,11 @@ func (m *Manager) bindState(ctx context.Context, nonce string, cookies []string)
 			return authURL, nil, nil
 		}
 		return "", nil, &StateError{Reason: StateOpenedElsewhere}
+	}
+	if rec.Session != "" && !fromChat {
+		// A chat user's link that the chat's page did not open: refused
+		// before it binds, so that the chat's own browser can still.
+		return "", nil, &StateError{Reason: StateNotFromChat}
 	}
 	vb := make([]byte, bindingLen)
 	if _, err := rand.Read(vb); err != nil {

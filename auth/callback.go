@@ -50,6 +50,16 @@ func OnRefused(f func(ctx context.Context, endpoint, reason string)) CallbackOpt
 	return func(h *callbackHandler) { h.onRefused = f }
 }
 
+// OpenedFromChat sets the hop's check that a chat user's link is opened
+// from a page the chat lives on (its Referer is one of the bot's pages):
+// a link forwarded to someone else (in an e-mail, a message, an
+// attacker's page) is refused at the first open, before it can bind to
+// the victim's browser. Links of an administrator's sign-in (botctl auth
+// login) are not checked.
+func OpenedFromChat(f func(r *http.Request) bool) CallbackOption {
+	return func(h *callbackHandler) { h.openedFrom = f }
+}
+
 // Callback returns the handler of GET /oauth/callback for every bot of a
 // server. The state names the bot; managers returns its Manager (nil for
 // an unknown bot). The handler consumes the state (single use, bound to
@@ -83,6 +93,7 @@ type callbackHandler struct {
 	onAuthorized func(ctx context.Context, bot, session, user string)
 	onDenied     func(ctx context.Context, bot, session, user string)
 	onRefused    func(ctx context.Context, endpoint, reason string)
+	openedFrom   func(r *http.Request) bool
 	log          *slog.Logger
 }
 
@@ -214,7 +225,7 @@ func (h *callbackHandler) stateRefusal(ctx context.Context, what, bot string, er
 		return refusal{http.StatusServiceUnavailable, pageFailed, RefusedStore}
 	}
 	switch se.Reason {
-	case StateUnbound, StateWrongBinding, StateOpenedElsewhere:
+	case StateUnbound, StateWrongBinding, StateOpenedElsewhere, StateNotFromChat:
 		// Someone else's browser, or a forwarded link: worth a warning.
 		h.log.WarnContext(ctx, what+": link not bound to this browser", "bot", bot, "reason", se.Reason)
 	default:
@@ -229,6 +240,8 @@ func (h *callbackHandler) stateRefusal(ctx context.Context, what, bot string, er
 		return refusal{http.StatusForbidden, pageOtherBrowser, se.Reason}
 	case StateOpenedElsewhere:
 		return refusal{http.StatusForbidden, pageOpenedElsewhere, se.Reason}
+	case StateNotFromChat:
+		return refusal{http.StatusForbidden, pageNotFromChat, se.Reason}
 	}
 	return refusal{http.StatusBadRequest, pageInvalid, se.Reason}
 }
@@ -312,6 +325,7 @@ var (
 
 	pageOtherBrowser    = page{Title: "Not started in this browser", Message: "This sign-in was not started in this browser, so it cannot be completed here. Open the sign-in link from the chat in this browser, or ask the chat for a new link."}
 	pageOpenedElsewhere = page{Title: "Link opened in another browser", Message: "This sign-in link was already opened in another browser and only works there. If that was not you, ask the chat for a new link."}
+	pageNotFromChat     = page{Title: "Open this link from the chat", Message: "This sign-in link works only when opened from the chat window that asked for it. If someone sent it to you, do not use it: it would give them your access."}
 )
 
 const closeScript = `setTimeout(function(){window.close()},1500)`

@@ -17,7 +17,8 @@ import (
 // expired and unknown links (400). The hop consumes nothing: the callback
 // takes the state, and only together with the cookie.
 //
-// Options: CallbackLogger and OnRefused (endpoint EndpointStart).
+// Options: CallbackLogger, OnRefused (endpoint EndpointStart) and
+// OpenedFromChat.
 func Start(managers func(bot string) *Manager, opts ...CallbackOption) http.Handler {
 	h := &callbackHandler{managers: managers}
 	for _, o := range opts {
@@ -49,7 +50,8 @@ func (s startHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(ctx, w, EndpointStart, rf)
 		return
 	}
-	authURL, cookie, err := m.bindState(ctx, nonce, m.requestBindings(r, nonce))
+	fromChat := h.openedFrom == nil || h.openedFrom(r)
+	authURL, cookie, err := m.bindState(ctx, nonce, m.requestBindings(r, nonce), fromChat)
 	if err != nil {
 		h.refuse(ctx, w, EndpointStart, h.stateRefusal(ctx, "auth start", bot, err))
 		return

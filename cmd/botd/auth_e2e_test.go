@@ -440,6 +440,9 @@ var sfReqField = regexp.MustCompile(`name="req" value="([^"]+)"`)
 type uaClient struct {
 	t *testing.T
 	c *http.Client
+	// forwarded: this browser got the link from someone else (an e-mail,
+	// a message), not from the chat's page.
+	forwarded bool
 }
 
 func newUA(t *testing.T) *uaClient {
@@ -469,6 +472,11 @@ func (b *uaClient) do(method, u string, form url.Values) webPage {
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if req.URL.Path == auth.StartPath && !b.forwarded {
+		// The widget opens the link from the chat's page: the browser
+		// says so (a forwarded link comes without it).
+		req.Header.Set("Referer", req.URL.Scheme+"://"+req.URL.Host+"/")
 	}
 	r, err := b.c.Do(req)
 	if err != nil {
@@ -1171,4 +1179,31 @@ func TestAuthorizeLinkBoundToBrowser(t *testing.T) {
 	if lead := sf.lead(t, "Hamilton"); lead["Id"] != id || lead["CreatedById"] != sf.userID(t, demoUser) {
 		t.Errorf("lead = %v; want id %s created by %s (the browser that opened the link), not %s", lead, id, demoUser, integUser)
 	}
+}
+
+// TestForwardedLinkRefused: a chat user who forwards an authorize link
+// they never opened (to grant themselves a victim's Salesforce access)
+// gets nothing: the victim's browser opens it from an e-mail, not from the
+// chat's page, and the hop refuses before binding it (it used to bind to
+// whoever opened it first). The chat's own browser can still finish.
+func TestForwardedLinkRefused(t *testing.T) {
+	ln := reservePort(t)
+	sf := startSF(t, sfConfig{callbacks: []string{lnURL(ln) + auth.CallbackPath}})
+	bd := startAuthBotd(t, ln, botdOptions{args: []string{"-bot", writeAuthBot(t, "sales", sf.perUser())}})
+
+	c := newChat(t, bd.addr, "")
+	c.toConfirm("Hopper", "Navy Labs")
+	link := c.authorizeFrame(sf).URL
+	victim := newUA(t)
+	victim.forwarded = true
+	if p := victim.get(link); p.status != http.StatusForbidden || !strings.Contains(p.body, "only when opened from the chat window") {
+		t.Fatalf("the forwarded link: status %d\n%s\nwant 403 saying to open it from the chat", p.status, p.body)
+	}
+	if got := getMetric(t, bd.addr, `dialogd_oauth_refused_total{endpoint="start",reason="not_from_chat"}`); got != "1" {
+		t.Errorf("not_from_chat refusals = %s; want 1", got)
+	}
+	owner := newUA(t)
+	signInWith(t, owner, sf, owner.hop(sf, link), demoUser, lnURL(ln))
+	got, _ := c.ReadTurn()
+	wantCreated(t, got, "Hopper")
 }
