@@ -85,7 +85,7 @@ func (e *edgeConfig) register(fl *flag.FlagSet, env func(name, def string) strin
 	}
 	proxies := fl.String("trusted-proxies", env("TRUSTED_PROXIES", defaultTrustedProxies), "comma-separated IPs or CIDRs of reverse proxies: not limited per IP themselves, their client-IP header names the client that is; empty trusts none (env TRUSTED_PROXIES)")
 	fl.StringVar(&e.ClientIPHeader, "client-ip-header", env("CLIENT_IP_HEADER", "X-Forwarded-For"), "header a trusted proxy names the client IP in (env CLIENT_IP_HEADER)")
-	hosts := fl.String("allowed-hosts", env("ALLOWED_HOSTS", ""), "comma-separated host names requests may name in Host, besides the -public-url and -addr hosts, localhost and IP addresses; * allows every name (env ALLOWED_HOSTS)")
+	hosts := fl.String("allowed-hosts", env("ALLOWED_HOSTS", ""), "comma-separated host names requests may name in Host, besides the -public-url, -addr, -admin-addr and -debug-addr hosts, localhost and IP addresses; * allows every name (env ALLOWED_HOSTS)")
 	return func() error {
 		for _, d := range durations {
 			v, err := time.ParseDuration(*d.raw)
