@@ -311,9 +311,6 @@ func TestInstallAllWritesNothingOnFailure(t *testing.T) {
 		{name: "a broken task of the bot, at its place", files: withFiles(map[string]string{"tasks/mine.yaml": "name: mine\nnodes:\n  - {id: start, type: intent, utterances: {en: [hi]}, next: m}\n  - {id: m, type: mesage, text: hi}\n"}),
 			opts: InstallAllOptions{Integration: "salesforce"},
 			want: []string{"tasks/mine.yaml:4:19: nodes.m.type: unknown node type"}},
-		{name: "a bot in English only", files: withFiles(map[string]string{"bot.yaml": "name: en_only\nlanguages: [en]\n"}),
-			opts: InstallAllOptions{Integration: "salesforce"},
-			want: []string{`tasks/create_lead.yaml:`, `language "de" is not one of the bot's languages`}},
 		{name: "auth_profiles in flow style", files: withFiles(map[string]string{"bot.yaml": iaBotYAML + "auth_profiles: {other: {kind: none}}\n"}),
 			opts: InstallAllOptions{Integration: "salesforce"},
 			want: []string{"bot.yaml:8:1: auth_profiles: the installed tasks call auth profile(s) salesforce", "declare them yourself"}},
@@ -505,5 +502,25 @@ func TestInstallWritesTests(t *testing.T) {
 	}
 	if _, err := tpl.InstallTask(dir, params, true); err != nil {
 		t.Errorf("install with overwrite: %v", err)
+	}
+}
+
+// TestInstallAllIntoAnEnglishOnlyBot: the trilingual catalogue installs
+// into a bot that speaks English only (the other languages' phrases are
+// dropped when it loads), and the bot loads.
+func TestInstallAllIntoAnEnglishOnlyBot(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "tasks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bot.yaml"), []byte("name: en_only\nlanguages: [en]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := InstallAll(dir, InstallAllOptions{Integration: "salesforce"})
+	if err != nil || len(res.Installed) < 20 {
+		t.Fatalf("InstallAll = %d installed, %v; want the Salesforce catalogue", len(res.Installed), err)
+	}
+	if _, err := dialog.LoadDir(dir); err != nil {
+		t.Errorf("the bot does not load: %v", err)
 	}
 }

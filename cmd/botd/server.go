@@ -81,7 +81,7 @@ func loadBots(cfg *config) ([]*dialog.Bot, error) {
 	var bots []*dialog.Bot
 	var errs []error
 	for _, dir := range cfg.BotDirs {
-		b, err := dialog.LoadFS(os.DirFS(dir), dir, nodes.Default())
+		b, err := dialog.LoadDir(dir) // through os.Root: nothing outside dir, no FIFO
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -85,6 +85,8 @@ func wsClientIP(e *edgeConfig) func(*http.Request) string {
 		if client := forwardedClient(r.Header.Values(e.ClientIPHeader), trusted); client.IsValid() {
 			return client.String()
 		}
-		return ""
+		// A trusted proxy that names no client: the proxy is the client
+		// (never nobody, which would skip the per-address bucket).
+		return ap.Addr().Unmap().String()
 	}
 }

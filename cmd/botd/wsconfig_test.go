@@ -52,7 +52,8 @@ func TestWSClientIP(t *testing.T) {
 		{"direct client's header is ignored", "192.0.2.7:4444", "198.51.100.1", "192.0.2.7:4444"},
 		{"trusted proxy names the client", "10.1.2.3:80", "198.51.100.1", "198.51.100.1"},
 		{"forged hops left of the client", "10.1.2.3:80", "203.0.113.9, 198.51.100.1", "198.51.100.1"},
-		{"trusted proxy names nobody", "10.1.2.3:80", "", ""},
+		{"trusted proxy names nobody: the proxy counts", "10.1.2.3:80", "", "10.1.2.3"},
+		{"trusted proxy names garbage: the proxy counts", "10.1.2.3:80", "unknown", "10.1.2.3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
