@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -67,9 +68,9 @@ func TestBrowserSalesforceExample(t *testing.T) {
 	steps := []struct{ say, reply string }{
 		{"Ada", "And their last name?"},
 		{"Byron", "Which company do they work for?"},
-		{"Analytical Engines", "What is their e-mail address?"},
+		{"Analytical Engines", "What is their e-mail address? (you may skip this)"},
 		{"ada@engines.example", "A phone number? (you may skip this)"},
-		{"+44 20 7946 0018", "Create a lead for Ada Byron (ada@engines.example) at Analytical Engines?"},
+		{"+44 20 7946 0018", "Create a lead for Ada Byron at Analytical Engines? {Ada Byron}"},
 	}
 	for _, s := range steps {
 		browsertest.Do(t, ctx, "type "+s.say, chromedp.SendKeys(chromedp.CSS(".dlgd-input"), s.say+"\n"))
@@ -88,7 +89,7 @@ func TestBrowserSalesforceExample(t *testing.T) {
 	waitTargetGone(t, ctx, popupID)
 
 	browsertest.WaitJS(t, ctx, "lead created", `(() => { const l = `+browsertest.TranscriptJS+`;
-		return l.length === `+strconv.Itoa(len(want)+1)+` && l[l.length-1].startsWith('bot: Done. I created the lead'); })()`)
+		return l.length === `+strconv.Itoa(len(want)+1)+` && l[l.length-1] === 'bot: Done. I created the lead Ada Byron in Salesforce. {Ada Byron}'; })()`)
 	got := browsertest.Transcript(t, ctx)
 	if strings.Join(got[:len(want)], "\n") != strings.Join(want, "\n") {
 		t.Errorf("transcript =\n\t%s\nwant it to begin\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
@@ -102,8 +103,19 @@ func TestBrowserSalesforceExample(t *testing.T) {
 	}
 	lead := res.Records[0]
 	id, _ := lead["Id"].(string)
-	if reply := got[len(got)-1]; id == "" || !strings.Contains(reply, "(id "+id+")") {
-		t.Errorf("final reply %q; want it to name the lead's id %q", reply, id)
+	// The lead's card links to the record in the org (sfsim's instance).
+	link := browsertest.EvalJS[string](t, ctx, `(() => { const a = Array.from(document.querySelectorAll('.dlgd-record .dlgd-link')).pop(); return a ? a.textContent + ' ' + a.href + ' ' + a.target : ''; })()`)
+	if want := "View Lead " + sfURL + "/lightning/r/Lead/" + id + "/view _blank"; id == "" || link != want {
+		t.Errorf("the card's link = %q; want %q", link, want)
+	}
+	if path := os.Getenv("SCREENSHOT"); path != "" {
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if lead["Name"] != "Ada Byron" || lead["Company"] != "Analytical Engines" {
 		t.Errorf("lead in sfsim = %v; want Ada Byron at Analytical Engines", lead)

@@ -82,7 +82,8 @@ func New(tb testing.TB, timeout time.Duration) context.Context {
 
 // TranscriptJS is a JavaScript expression listing the widget's rendered
 // transcript as "role: text" lines, role being user, bot, authorize,
-// notice or system. A bot message's buttons are appended as [a|b].
+// notice or system. A bot message's record card is appended as {title},
+// its buttons as [a|b].
 const TranscriptJS = `(() => Array.from(document.querySelectorAll('.dlgd-log > .dlgd-msg')).map(r => {
   const role = r.classList.contains('dlgd-msg-authorize') ? 'authorize'
     : r.classList.contains('dlgd-msg-user') ? 'user'
@@ -90,6 +91,8 @@ const TranscriptJS = `(() => Array.from(document.querySelectorAll('.dlgd-log > .
     : r.classList.contains('dlgd-msg-notice') ? 'notice' : 'system';
   const text = r.querySelector('.dlgd-bubble, .dlgd-card-text, .dlgd-notice, .dlgd-system');
   let line = role + ': ' + (text ? text.textContent : '');
+  const card = r.querySelector('.dlgd-record-title');
+  if (card) line += ' {' + card.textContent + '}';
   const btns = Array.from(r.querySelectorAll('.dlgd-buttons .dlgd-btn')).map(b => b.textContent);
   if (btns.length) line += ' [' + btns.join('|') + ']';
   return line;

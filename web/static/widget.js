@@ -312,8 +312,14 @@
         break;
       case 'bot':
         row = el('div', 'dlgd-msg dlgd-msg-bot');
-        if (e.text) {
-          row.appendChild(el('p', 'dlgd-bubble', e.text));
+        // With a card, the text holds the card as plain text too: show
+        // the lead sentence and the card instead.
+        var said = e.card ? e.lead : e.text;
+        if (said) {
+          row.appendChild(el('p', 'dlgd-bubble', said));
+        }
+        if (e.card) {
+          row.appendChild(recordCard(e.card));
         }
         if (e.buttons && e.buttons.length) {
           var group = el('div', 'dlgd-buttons');
@@ -345,12 +351,49 @@
   }
 
   function choiceButton(b, quick) {
+    if (b.url) {
+      return linkButton(b, quick ? 'dlgd-btn dlgd-chip dlgd-link' : 'dlgd-btn dlgd-link');
+    }
     var btn = el('button', quick ? 'dlgd-btn dlgd-chip' : 'dlgd-btn', b.title);
     btn.type = 'button';
+    if (b.subtitle) {
+      btn.appendChild(el('span', 'dlgd-btn-sub', b.subtitle));
+    }
     btn.addEventListener('click', function () {
       postback(b.payload, b.title); // hides and forgets the chips too
     });
     return btn;
+  }
+
+  // linkButton opens a record in its system (a new tab) and sends nothing.
+  function linkButton(b, cls) {
+    var a = el('a', cls, b.title);
+    a.href = b.url;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer';
+    return a;
+  }
+
+  // recordCard shows a record: title, subtitle, labelled fields and its
+  // View link.
+  function recordCard(c) {
+    var card = el('div', 'dlgd-card dlgd-record');
+    card.appendChild(el('p', 'dlgd-record-title', c.title));
+    if (c.subtitle) {
+      card.appendChild(el('p', 'dlgd-record-sub', c.subtitle));
+    }
+    if (c.fields && c.fields.length) {
+      var dl = el('dl', 'dlgd-record-fields');
+      for (var i = 0; i < c.fields.length; i++) {
+        dl.appendChild(el('dt', '', c.fields[i].label));
+        dl.appendChild(el('dd', '', c.fields[i].value));
+      }
+      card.appendChild(dl);
+    }
+    if (c.link) {
+      card.appendChild(linkButton(c.link, 'dlgd-btn dlgd-link'));
+    }
+    return card;
   }
 
   function authorizeCard(e) {
@@ -729,6 +772,8 @@
           role: 'bot',
           seq: f.seq,
           text: typeof f.text === 'string' ? f.text : '',
+          lead: typeof f.lead === 'string' ? f.lead : '',
+          card: card(f.card),
           buttons: choices(f.buttons),
           quick: choices(f.quick_replies)
         });
@@ -812,10 +857,42 @@
       if (typeof c === 'string') {
         out.push({ title: c, payload: c });
       } else if (c && typeof c.title === 'string') {
-        out.push({ title: c.title, payload: typeof c.payload === 'string' ? c.payload : c.title });
+        var b = { title: c.title, payload: typeof c.payload === 'string' ? c.payload : c.title };
+        // Only absolute http(s) links: a relative one would open on the
+        // host site.
+        var u = typeof c.url === 'string' && /^https?:\/\//i.test(c.url) ? parseHTTPURL(c.url) : null;
+        if (u) {
+          b.url = u.href;
+        }
+        if (typeof c.subtitle === 'string' && c.subtitle) {
+          b.subtitle = c.subtitle;
+        }
+        out.push(b);
       }
     }
     return out.length ? out : undefined;
+  }
+
+  // card keeps the parts of a record card the widget shows; links that
+  // are not http(s) are dropped.
+  function card(c) {
+    if (!c || typeof c.title !== 'string') {
+      return undefined;
+    }
+    var out = { title: c.title, subtitle: typeof c.subtitle === 'string' ? c.subtitle : '', fields: [] };
+    if (Array.isArray(c.fields)) {
+      for (var i = 0; i < c.fields.length; i++) {
+        var f = c.fields[i];
+        if (f && typeof f.label === 'string' && typeof f.value === 'string') {
+          out.fields.push({ label: f.label, value: f.value });
+        }
+      }
+    }
+    var links = choices(c.link ? [c.link] : []);
+    if (links && links[0].url) {
+      out.link = links[0];
+    }
+    return out;
   }
 
   function flushPending() {
