@@ -1,6 +1,7 @@
 package channels
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -142,7 +143,13 @@ func encodeReplayed(lastSeq uint64) []byte {
 }
 
 // frameSeq is the seq of a frame of the runtime, 0 when it has none.
+// The runtime's frames begin {"type":"…","seq":N (nodes.Reply's field
+// order), which is read without decoding the frame; any other shape is
+// decoded.
 func frameSeq(data []byte) uint64 {
+	if seq, ok := leadingSeq(data); ok {
+		return seq
+	}
 	var f struct {
 		Seq uint64 `json:"seq"`
 	}
@@ -214,4 +221,38 @@ func validCode(code string) bool {
 		}
 	}
 	return true
+}
+
+// leadingSeq reads N from a frame that begins {"type":"<word>","seq":N,
+// and reports whether the frame has that shape.
+func leadingSeq(data []byte) (uint64, bool) {
+	const head = `{"type":"`
+	if !bytes.HasPrefix(data, []byte(head)) {
+		return 0, false
+	}
+	rest := data[len(head):]
+	i := bytes.IndexByte(rest, '"')
+	if i < 0 || bytes.IndexByte(rest[:i], '\\') >= 0 {
+		return 0, false
+	}
+	rest, ok := bytes.CutPrefix(rest[i+1:], []byte(`,"seq":`))
+	if !ok {
+		return 0, false
+	}
+	var n uint64
+	digits := 0
+	for _, c := range rest {
+		if c < '0' || c > '9' {
+			break
+		}
+		if digits == 19 {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+		digits++
+	}
+	if digits == 0 || digits == len(rest) || (rest[digits] != ',' && rest[digits] != '}') {
+		return 0, false
+	}
+	return n, true
 }

@@ -137,3 +137,26 @@ func FuzzParseClientFrame(f *testing.F) {
 		}
 	})
 }
+
+// TestFrameSeq reads the seq of runtime frames without decoding them, and
+// of any other frame by decoding it; both agree.
+func TestFrameSeq(t *testing.T) {
+	for _, tc := range []struct {
+		frame string
+		want  uint64
+	}{
+		{`{"type":"message","seq":12,"text":"hi"}`, 12},
+		{`{"type":"message","seq":7}`, 7},
+		{`{"type":"typing"}`, 0},
+		{`{"seq":5,"type":"message"}`, 5},
+		{`{"type":"message","text":"\"seq\":9"}`, 0},
+		{`{"type":"a\"b","seq":3}`, 3},
+		{`{"type":"message","seq":18446744073709551615}`, 18446744073709551615},
+		{`{"type":"message","seq":1x}`, 0},
+		{`not json`, 0},
+	} {
+		if got := frameSeq([]byte(tc.frame)); got != tc.want {
+			t.Errorf("frameSeq(%s) = %d; want %d", tc.frame, got, tc.want)
+		}
+	}
+}
