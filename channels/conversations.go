@@ -104,3 +104,23 @@ func (c *conn) unstoredStart(ctx context.Context) ([][]byte, error) {
 	c.unstarted = true
 	return frames, nil
 }
+
+// resumedStart learns, for a resume without last_seq (which replays
+// nothing), what the connection needs to number its frames right: the
+// frames the session has, and whether its start was only shown (another
+// connection greeted the client and nothing was stored since), in which
+// case the first input stores it, so that its reply is numbered after it.
+func (c *conn) resumedStart(ctx context.Context) error {
+	frames, err := c.s.conv.Missed(ctx, c.session, 0)
+	if err != nil {
+		return err
+	}
+	if len(frames) == 0 {
+		_, err = c.unstoredStart(ctx) // nothing is written: the client has it
+		return err
+	}
+	for _, f := range frames {
+		c.sawSeq(frameSeq(f))
+	}
+	return nil
+}

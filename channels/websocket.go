@@ -279,6 +279,7 @@ const (
 	jobStart                 // the start event of a new session
 	jobMissed                // replay of frames after a reconnect
 	jobEnd                   // the user closed the conversation (end frame)
+	jobResumed               // a resume without last_seq: is the session's start stored?
 )
 
 type job struct {
@@ -366,6 +367,8 @@ func (s *WebSocket) open(ws *websocket.Conn, p connectParams, client string) {
 		c.enqueue(job{kind: jobStart})
 	case replay:
 		c.enqueue(job{kind: jobMissed, after: p.lastSeq})
+	default:
+		c.enqueue(job{kind: jobResumed})
 	}
 	// Read on a fresh goroutine and let the net/http one return: its stack
 	// and buffers are released, which keeps idle connections small.
@@ -667,6 +670,8 @@ func (c *conn) call(ctx context.Context, j job) (frames [][]byte, err error) {
 		return frames, err
 	case jobEnd:
 		return endConversation(ctx, conv, c.session, c.ident.UserID, j.in.ID)
+	case jobResumed:
+		return nil, c.resumedStart(ctx)
 	default:
 		defer c.typing()()
 		if err := c.storeStart(ctx); err != nil {
@@ -710,6 +715,8 @@ func (k jobKind) String() string {
 		return "missed"
 	case jobEnd:
 		return "end"
+	case jobResumed:
+		return "resumed"
 	default:
 		return "input"
 	}

@@ -96,3 +96,22 @@ func TestReloadBeforeFirstMessage(t *testing.T) {
 		t.Errorf("replay from 0: %d frames, last_seq %d; want the greeting (seq 1) and the question (seq 2)", len(frames), end.LastSeq)
 	}
 }
+
+// TestResumeWithoutLastSeqKeepsNumbering: a client that was greeted (the
+// greeting shown, not stored) and reconnects without last_seq (allowed by
+// protocol v1) gets its first reply numbered after the greeting. It used
+// to be numbered 1 again, and the greeting was never stored.
+func TestResumeWithoutLastSeqKeepsNumbering(t *testing.T) {
+	rs := redistest.Start(t)
+	in := startBotd(t, nil, "-redis", rs.URL())
+	c := dial(t, in.addr, "", 0)
+	if _, f := c.turnEnd(); f.Seq != 1 {
+		t.Fatalf("greeting seq %d; want 1", f.Seq)
+	}
+	c.Conn.Close()
+	q := url.Values{"session": {c.Session}, "user": {c.UserID}}
+	r := &client{Client: wstest.DialSession(t, wstest.URL("http://"+in.addr, q), nil)}
+	if got, f := r.Say("create a lead"); got != "What's the first name?" || f.Seq != 2 {
+		t.Fatalf("first message after a resume without last_seq: %q (seq %d); want the first question, seq 2", got, f.Seq)
+	}
+}
