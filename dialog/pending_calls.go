@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 
 	"github.com/botforge/dialogd/nodes"
@@ -39,15 +40,7 @@ func (r *Runtime) recordCalls(t *nodes.Turn, st *state, lease sessions.Lease) (f
 		if !slices.Contains(st.Calls, key) {
 			st.Calls = append(st.Calls, key)
 		}
-		saved, err := decodeState(began)
-		if err != nil || saved == nil {
-			saved = &state{V: stateVersion, Lang: st.Lang}
-		}
-		// A new conversation's ids were minted by this run: keep them, so
-		// that the next run names its calls the same.
-		saved.ID, saved.User = st.ID, st.User
-		saved.Calls = pendingKeys(earlier, st.Calls)
-		data, err := saved.encode()
+		data, err := withPendingKeys(began, st, pendingKeys(earlier, st.Calls))
 		if err != nil {
 			return again, err
 		}
@@ -84,4 +77,36 @@ func conversationOf(stored []byte) string {
 		return ""
 	}
 	return st.ID
+}
+
+// withPendingKeys is the state the turn began with, stored, plus the
+// pending keys; a new conversation's ids, minted by this run, are kept so
+// that the next run names its calls the same. The stored state is changed
+// at its top level only, without decoding the rest of it (a turn's
+// context can be large).
+func withPendingKeys(began []byte, st *state, keys []string) ([]byte, error) {
+	var top map[string]json.RawMessage
+	if len(began) == 0 || json.Unmarshal(began, &top) != nil || top == nil {
+		fresh := &state{V: stateVersion, Lang: st.Lang, ID: st.ID, User: st.User, Calls: keys}
+		return fresh.encode()
+	}
+	set := func(k string, v any) error {
+		b, err := json.Marshal(v)
+		top[k] = b
+		return err
+	}
+	if err := set("pc", keys); err != nil {
+		return nil, err
+	}
+	if st.ID != "" {
+		if err := set("id", st.ID); err != nil {
+			return nil, err
+		}
+	}
+	if st.User != "" {
+		if err := set("us", st.User); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(top)
 }
