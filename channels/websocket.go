@@ -275,11 +275,11 @@ type conn struct {
 type jobKind uint8
 
 const (
-	jobHandle jobKind = iota // a client input
-	jobStart                 // the start event of a new session
-	jobMissed                // replay of frames after a reconnect
-	jobEnd                   // the user closed the conversation (end frame)
-	jobResumed               // a resume without last_seq: is the session's start stored?
+	jobHandle  jobKind = iota // a client input
+	jobStart                  // the start event of a new session
+	jobMissed                 // replay of frames after a reconnect
+	jobEnd                    // the user closed the conversation (end frame)
+	jobResumed                // a resume without last_seq: is the session's start stored?
 )
 
 type job struct {
