@@ -244,9 +244,11 @@ func TestWidgetReplayShowsEveryFrameOnce(t *testing.T) {
 
 // TestWidgetServerLostConversation: the widget reconnects to a server that
 // no longer has the conversation (botd restarted on a memory store, with
-// the same secret), so the session id is accepted but its numbering starts
-// again. The replayed frame says last_seq 0; the widget says so and shows
-// the new conversation's frames, which have seqs it rendered before.
+// the same secret), so the session id is accepted but the conversation is
+// new. The replayed frame says last_seq 0; the widget says so and shows
+// the new conversation's frames, which the server numbers after the
+// client's last_seq (they used to start again at 1, seqs the widget had
+// rendered).
 func TestWidgetServerLostConversation(t *testing.T) {
 	ctx := browsertest.New(t, 60*time.Second)
 	first := startReplayStack(t)
@@ -272,8 +274,8 @@ func TestWidgetServerLostConversation(t *testing.T) {
 	if got := sessionOf(t, ctx); got != sid {
 		t.Errorf("session id after the restart = %q; want the same %q (the restarted server accepts it)", got, sid)
 	}
-	if seq := browsertest.EvalJS[int](t, ctx, `[...document.querySelectorAll('.dlgd-msg[data-seq]')].pop().dataset.seq * 1`); seq != 1 {
-		t.Errorf("seq of the restarted server's reply = %d; want 1 (its numbering started again)", seq)
+	if seq := browsertest.EvalJS[int](t, ctx, `[...document.querySelectorAll('.dlgd-msg[data-seq]')].pop().dataset.seq * 1`); seq != 3 {
+		t.Errorf("seq of the restarted server's reply = %d; want 3 (numbered after the client's last_seq 2)", seq)
 	}
 }
 
