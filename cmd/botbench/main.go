@@ -106,7 +106,8 @@ func run(botdPath string, clients int, duration, warmup time.Duration, idleN int
 	args := []string{"-bot", "examples/bench", "-log-level", "error", "-demo-api", "off",
 		// Each client sends turns back to back, far faster than a person
 		// types: lift the channel's turn rate limits.
-		"-ws-turn-rate", "1e6", "-ws-turn-burst", "1000000", "-ws-session-turn-rate", "1e6", "-ws-session-turn-burst", "1000000"}
+		"-ws-turn-rate", "1e6", "-ws-turn-burst", "1000000", "-ws-session-turn-rate", "1e6", "-ws-session-turn-burst", "1000000",
+		"-ws-ip-turn-rate", "1e6", "-ws-ip-turn-burst", "1000000", "-max-conns-per-ip", "0"}
 	if store == "redis" {
 		rcmd, raddr, err := startRedis(dir)
 		if err != nil {
