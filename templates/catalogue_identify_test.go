@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -25,34 +24,6 @@ import (
 // identifyTemplates are "Identify the customer" and "Log the
 // conversation".
 var identifyTemplates = []string{"salesforce_identify_customer", "salesforce_log_conversation"}
-
-func TestIdentifyLogGolden(t *testing.T) {
-	for _, name := range identifyTemplates {
-		t.Run(name, func(t *testing.T) {
-			tpl, err := Get(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := tpl.Render(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", name+".golden.yaml")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("rendered %s differs from %s (run go test -update if intended)", name, path)
-			}
-		})
-	}
-}
 
 // TestIdentifyLogConventions: utterances and every user-facing text in
 // en, de and ja; tests of the happy path in each language; every

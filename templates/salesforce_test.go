@@ -357,34 +357,6 @@ func TestSalesforceTemplatesWithoutAuthorizerFail(t *testing.T) {
 	}
 }
 
-func TestSalesforceGolden(t *testing.T) {
-	for _, name := range []string{"salesforce_create_case", "salesforce_create_lead", "salesforce_find_open_cases"} {
-		t.Run(name, func(t *testing.T) {
-			tpl, err := Get(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := tpl.Render(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", name+".golden.yaml")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("rendered %s differs from %s (run go test -update if intended)\ngot:\n%s", name, path, got)
-			}
-		})
-	}
-}
-
 func TestAuthProfiles(t *testing.T) {
 	tests := []struct {
 		name string

@@ -337,7 +337,35 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "lookup_record.golden.yaml")
+	checkGolden(t, "lookup_record", got)
+}
+
+// TestGoldenSalesforce: every Salesforce template of the catalogue renders
+// with its default parameters exactly as its golden file.
+func TestGoldenSalesforce(t *testing.T) {
+	for _, info := range List() {
+		if !strings.HasPrefix(info.Name, "salesforce_") {
+			continue
+		}
+		t.Run(info.Name, func(t *testing.T) {
+			tpl, err := Get(info.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tpl.Render(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, info.Name, got)
+		})
+	}
+}
+
+// checkGolden compares a rendered template with testdata/<name>.golden.yaml;
+// go test -update writes the file.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden.yaml")
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -348,7 +376,7 @@ func TestGolden(t *testing.T) {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("rendered lookup_record differs from %s (run go test -update if intended)\ngot:\n%s", path, got)
+		t.Errorf("rendered %s differs from %s (run go test -update if intended)\ngot:\n%s", name, path, got)
 	}
 }
 
