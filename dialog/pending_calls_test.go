@@ -16,36 +16,8 @@ import (
 	"github.com/botforge/dialogd/dialog"
 	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/sessions"
+	"github.com/botforge/dialogd/sessions/storetest"
 )
-
-// lostCommitStore loses the reply of the next n commits: the commit does
-// not happen and the turn gets an error, as when botd dies or Redis fails
-// between a turn's service call and its commit.
-type lostCommitStore struct {
-	sessions.Store
-	lose atomic.Int32
-}
-
-func (s *lostCommitStore) Acquire(ctx context.Context, id string) (sessions.Lease, error) {
-	l, err := s.Store.Acquire(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return &lostCommitLease{Lease: l, s: s}, nil
-}
-
-type lostCommitLease struct {
-	sessions.Lease
-	s *lostCommitStore
-}
-
-func (l *lostCommitLease) CommitExpiry(ctx context.Context, state []byte, frames []sessions.Frame, exp sessions.Expiry) error {
-	if l.s.lose.Add(-1) >= 0 {
-		_ = l.Lease.Release(ctx)
-		return sessions.ErrUnavailable
-	}
-	return l.Lease.CommitExpiry(ctx, state, frames, exp)
-}
 
 // orderBot is a bot whose "order" task POSTs to api once.
 func orderBot(t *testing.T, api string, idempotent bool) *dialog.Bot {
@@ -96,11 +68,11 @@ func TestCallRecordedBeforeItIsMade(t *testing.T) {
 			t.Cleanup(api.Close)
 			mem := sessions.NewMemory(sessions.Options{})
 			t.Cleanup(func() { mem.Close() })
-			store := &lostCommitStore{Store: mem}
+			store := &storetest.LostCommits{Store: mem}
 			rt := dialog.NewRuntime(orderBot(t, api.URL, idempotent), store, dialog.Options{Logger: slog.New(slog.DiscardHandler)})
 			ctx := context.Background()
 
-			store.lose.Store(1)
+			store.LoseNext(1)
 			if _, err := rt.Handle(ctx, "s-1", "u1", nodes.Input{ID: "m1", Text: "order"}); err == nil {
 				t.Fatal("first run: commit lost, want an error")
 			}
@@ -244,10 +216,10 @@ func TestKeyFollowsTheMessage(t *testing.T) {
 	url, keys := keyRecorder(t)
 	mem := sessions.NewMemory(sessions.Options{})
 	t.Cleanup(func() { mem.Close() })
-	store := &lostCommitStore{Store: mem}
+	store := &storetest.LostCommits{Store: mem}
 	rt := dialog.NewRuntime(orderBot(t, url, false), store, dialog.Options{Logger: slog.New(slog.DiscardHandler)})
 	ctx := context.Background()
-	store.lose.Store(1)
+	store.LoseNext(1)
 	if _, err := rt.Handle(ctx, "s-1", "u1", nodes.Input{ID: "m1", Text: "order"}); err == nil {
 		t.Fatal("first run: commit lost, want an error")
 	}
@@ -279,13 +251,13 @@ func TestResendableCallIsNotRecorded(t *testing.T) {
 			mem := sessions.NewMemory(sessions.Options{})
 			t.Cleanup(func() { mem.Close() })
 			counting := &countingSaveStore{Store: mem}
-			store := &lostCommitStore{Store: counting}
+			store := &storetest.LostCommits{Store: counting}
 			rt := dialog.NewRuntime(orderBot(t, url, tc.idempotent), store, dialog.Options{Logger: slog.New(slog.DiscardHandler)})
 			ctx := context.Background()
 			if _, err := rt.Handle(ctx, "s-1", "u1", nodes.Input{ID: "m0", Text: "hello"}); err != nil {
 				t.Fatal(err) // the conversation is stored
 			}
-			store.lose.Store(1)
+			store.LoseNext(1)
 			if _, err := rt.Handle(ctx, "s-1", "u1", nodes.Input{ID: "m1", Text: "order"}); err == nil {
 				t.Fatal("commit lost: want an error")
 			}

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/botforge/dialogd/internal/salesforcetest"
 	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/sessions"
+	"github.com/botforge/dialogd/sessions/storetest"
 	"github.com/botforge/dialogd/sfsim"
 )
 
@@ -233,7 +233,7 @@ type identifyBot struct {
 	t     *testing.T
 	org   *salesforcetest.Org
 	rt    *dialog.Runtime
-	store *identifyLossyStore
+	store *storetest.LostCommits
 	n     int
 }
 
@@ -261,7 +261,7 @@ func newIdentifyBot(t *testing.T) *identifyBot {
 	}
 	mem := sessions.NewMemory(sessions.Options{})
 	t.Cleanup(func() { mem.Close() })
-	store := &identifyLossyStore{Store: mem}
+	store := &storetest.LostCommits{Store: mem}
 	rt := dialog.NewRuntime(b, store, dialog.Options{Auth: org.Auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return &identifyBot{t: t, org: org, rt: rt, store: store}
 }
@@ -347,7 +347,7 @@ func TestLogConversationAtConversationEnd(t *testing.T) {
 	b.say("s2", "ada@engines.example", "", "could not find you")
 	b.say("s2", "Leave my details", "identify_leave", "What is your name?")
 	b.say("s2", "Ada Lovelace", "", "We will get back to you at ada@engines.example")
-	b.store.lose.Store(1)
+	b.store.LoseNext(1)
 	if err := b.end("s2"); err == nil {
 		t.Fatal("end with a lost commit: want an error")
 	}
@@ -372,7 +372,7 @@ func TestLogConversationAtConversationEnd(t *testing.T) {
 	if err := b.org.Sim.FailNext(1, sfsim.FaultUnavailable, "/sobjects/Task"); err != nil {
 		t.Fatal(err)
 	}
-	b.store.lose.Store(1)
+	b.store.LoseNext(1)
 	if err := b.end("s3"); err == nil {
 		t.Fatal("end with a lost commit: want an error")
 	}
@@ -415,31 +415,4 @@ func TestLogConversationAtConversationEnd(t *testing.T) {
 			}
 		}
 	}
-}
-
-// identifyLossyStore loses the next lose commits.
-type identifyLossyStore struct {
-	sessions.Store
-	lose atomic.Int32
-}
-
-func (s *identifyLossyStore) Acquire(ctx context.Context, id string) (sessions.Lease, error) {
-	l, err := s.Store.Acquire(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return &identifyLossyLease{Lease: l, s: s}, nil
-}
-
-type identifyLossyLease struct {
-	sessions.Lease
-	s *identifyLossyStore
-}
-
-func (l *identifyLossyLease) CommitExpiry(ctx context.Context, state []byte, frames []sessions.Frame, exp sessions.Expiry) error {
-	if l.s.lose.Add(-1) >= 0 {
-		_ = l.Lease.Release(ctx)
-		return sessions.ErrUnavailable
-	}
-	return l.Lease.CommitExpiry(ctx, state, frames, exp)
 }

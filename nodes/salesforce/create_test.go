@@ -149,7 +149,7 @@ func TestCrashAfterCreateMakesOneRecord(t *testing.T) {
 	c.expect("Ada", "Last name?")
 	c.expect("Lovelace", "Company?")
 	c.expect("Analytical Engines", "E-mail?")
-	c.store.lose.Store(1)
+	c.store.LoseNext(1)
 	in := nodes.Input{ID: "last", Text: "ada@engines.example"}
 	if _, err := c.rt.Handle(t.Context(), "s-1", "u-1", in); err == nil {
 		t.Fatal("lost commit: want an error")

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/botforge/dialogd/dialog"
@@ -19,6 +18,7 @@ import (
 	"github.com/botforge/dialogd/nodes"
 	_ "github.com/botforge/dialogd/nodes/salesforce"
 	"github.com/botforge/dialogd/sessions"
+	"github.com/botforge/dialogd/sessions/storetest"
 )
 
 // chat is one conversation with a test bot whose tasks use the salesforce
@@ -27,7 +27,7 @@ type chat struct {
 	t     *testing.T
 	org   *salesforcetest.Org
 	rt    *dialog.Runtime
-	store *lostCommitStore
+	store *storetest.LostCommits
 	n     int
 }
 
@@ -57,7 +57,7 @@ func newChatWithBot(t *testing.T, botYAML string, tasks map[string]string) *chat
 	}
 	mem := sessions.NewMemory(sessions.Options{})
 	t.Cleanup(func() { mem.Close() })
-	store := &lostCommitStore{Store: mem}
+	store := &storetest.LostCommits{Store: mem}
 	rt := dialog.NewRuntime(bot, store, dialog.Options{Auth: org.Auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return &chat{t: t, org: org, rt: rt, store: store}
 }
@@ -151,32 +151,4 @@ func (c *chat) create(object string, fields map[string]any) {
 	if resp.StatusCode != http.StatusCreated {
 		c.t.Fatalf("create %s: status %d", object, resp.StatusCode)
 	}
-}
-
-// lostCommitStore loses the next lose commits: the turn's work is done,
-// its state not stored, as when its botd dies before the commit.
-type lostCommitStore struct {
-	sessions.Store
-	lose atomic.Int32
-}
-
-func (s *lostCommitStore) Acquire(ctx context.Context, id string) (sessions.Lease, error) {
-	l, err := s.Store.Acquire(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return &lostCommitLease{Lease: l, s: s}, nil
-}
-
-type lostCommitLease struct {
-	sessions.Lease
-	s *lostCommitStore
-}
-
-func (l *lostCommitLease) CommitExpiry(ctx context.Context, state []byte, frames []sessions.Frame, exp sessions.Expiry) error {
-	if l.s.lose.Add(-1) >= 0 {
-		_ = l.Lease.Release(ctx)
-		return sessions.ErrUnavailable
-	}
-	return l.Lease.CommitExpiry(ctx, state, frames, exp)
 }
