@@ -1,5 +1,7 @@
-// Package examples holds example bots: demo (what `make run` serves) and
-// bench (the 5-turn dialog of the side-by-side load harness). They are
+// Package examples holds example bots: demo (what `make run` serves),
+// salesforce_demo (the whole Salesforce catalogue, which `make run` serves
+// beside it against an embedded Salesforce emulator) and bench (the 5-turn
+// dialog of the side-by-side load harness). They are
 // embedded so botd runs without any files next to it.
 package examples
 
@@ -8,11 +10,15 @@ import (
 	"io/fs"
 )
 
-//go:embed all:demo all:bench
+//go:embed all:demo all:bench all:salesforce_demo
 var files embed.FS
 
 // Demo returns the demo bot's directory.
 func Demo() fs.FS { return sub("demo") }
+
+// SalesforceDemo returns the Salesforce demo bot's directory: the whole
+// Salesforce catalogue with its conversation tests (tests/).
+func SalesforceDemo() fs.FS { return sub("salesforce_demo") }
 
 // Bench returns the bench bot's directory.
 func Bench() fs.FS { return sub("bench") }
