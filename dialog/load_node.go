@@ -220,34 +220,8 @@ var targetType = reflect.TypeOf(nodes.Target(""))
 // ownTargets finds every non-empty Target in a node's config.
 func ownTargets(v reflect.Value) []nodes.Target {
 	var out []nodes.Target
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
-		switch {
-		case v.Type() == targetType:
-			if s := v.String(); s != "" {
-				out = append(out, nodes.Target(s))
-			}
-		case v.Kind() == reflect.Pointer:
-			if !v.IsNil() {
-				walk(v.Elem())
-			}
-		case v.Kind() == reflect.Struct:
-			for i := 0; i < v.NumField(); i++ {
-				if v.Type().Field(i).IsExported() {
-					walk(v.Field(i))
-				}
-			}
-		case v.Kind() == reflect.Slice || v.Kind() == reflect.Array:
-			for i := 0; i < v.Len(); i++ {
-				walk(v.Index(i))
-			}
-		case v.Kind() == reflect.Map:
-			it := v.MapRange()
-			for it.Next() {
-				walk(it.Value())
-			}
-		}
+	for _, tf := range targetFields(v, "") {
+		out = append(out, tf.to)
 	}
-	walk(v)
 	return out
 }
