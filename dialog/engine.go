@@ -151,6 +151,7 @@ func (r *Runtime) runNode(ctx context.Context, st *state, t *nodes.Turn, task *T
 
 // advance applies a node's outcome and runs the following nodes.
 func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *Task, m *fsm.FSM, nd *nodeDef, out nodes.Outcome) {
+	tr := traceFrom(ctx) // trace.go
 	for visits := 0; ; visits++ {
 		var target nodes.Target
 		switch out.Status {
@@ -198,6 +199,7 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 			}
 		}
 		if target == "" || target == nodes.EndTarget {
+			tr.moved(task.Name, nd.ID, target)
 			r.endTask(st, t, nodes.Fulfilled)
 			return
 		}
@@ -210,6 +212,7 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 			r.nodeFailed(ctx, st, t, nd, fmt.Errorf("transition to %s: %w", target, err))
 			return
 		}
+		tr.moved(task.Name, nd.ID, target)
 		nd = task.Nodes[string(target)]
 		st.Node, st.Wait, st.NS = nd.ID, waitNone, nil
 		if f, ok := nd.node.(nodes.Forgetter); ok && out.Status == nodes.StatusGoto && out.Reask {
