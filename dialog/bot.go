@@ -117,6 +117,9 @@ type Task struct {
 	File  string
 	Root  string // id of the intent node
 	Nodes map[string]*nodeDef
+	// Version names this definition by its file's content (versions.go);
+	// empty for a task loaded outside a bot directory (LoadTask).
+	Version string
 
 	events fsm.Events
 	pool   sync.Pool // *fsm.FSM

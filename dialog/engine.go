@@ -54,12 +54,13 @@ func (r *Runtime) process(ctx context.Context, st *state, t *nodes.Turn, in node
 		}
 	}
 	if st.Task != "" {
-		task := r.bot.Tasks[st.Task]
+		task := r.taskOf(st) // the version the task started with (versions.go)
 		nd := task.nodeOrNil(st.Node)
 		switch {
 		case nd == nil:
 			// The bot changed under a running conversation.
-			st.clearTask()
+			r.taskChanged(ctx, st, t)
+			return
 		case st.Wait == waitInput && nd.input != nil:
 			m := task.fsmFor(nd.ID)
 			defer task.putFSM(m)
@@ -123,6 +124,7 @@ func (r *Runtime) startTask(ctx context.Context, st *state, t *nodes.Turn, name,
 	task := r.bot.Tasks[name]
 	st.clearTask()
 	st.Task, st.Node, st.Utt = name, task.Root, utterance
+	st.TV = task.Version
 	st.Memory.Intent = name
 	t.Utterance = utterance
 	r.runNode(ctx, st, t, task, task.Nodes[task.Root])

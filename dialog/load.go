@@ -179,6 +179,7 @@ func (l *loader) loadTasks(b *Bot) {
 			continue
 		}
 		taskFiles[t.Name] = t.File
+		t.Version = taskVersion(raw)
 		b.Tasks[t.Name] = t
 		b.order = append(b.order, t.Name)
 		if scopedVarRef.Match(raw) {

@@ -10,7 +10,7 @@ import (
 // and returns the frames to deliver outside any client turn.
 func (r *Runtime) Resume(ctx context.Context, sessionID, userID string) ([][]byte, error) {
 	return r.whileParked(ctx, sessionID, userID, func(st *state, t *nodes.Turn) {
-		task := r.bot.Tasks[st.Task]
+		task := r.taskOf(st)
 		switch {
 		case task == nil || task.Nodes[st.Node] == nil:
 			st.clearTask()
@@ -31,7 +31,7 @@ func (r *Runtime) Denied(ctx context.Context, sessionID, userID string) ([][]byt
 		// The user's own refusal: counted as canceled, told as a failure
 		// the designer can word (authorization_denied).
 		f := failure{kind: nodes.FailDenied, reason: nodes.Canceled, args: []any{r.taskTitle(t, st.Task)}}
-		r.failTask(st, t, r.bot.Tasks[st.Task].nodeOrNil(st.Node), f)
+		r.failTask(st, t, r.taskOf(st).nodeOrNil(st.Node), f)
 	})
 }
 
@@ -67,7 +67,7 @@ func (r *Runtime) parkExpired(st *state) bool {
 // parked handles an input while the task waits for an authorization; it
 // reports whether it dealt with the input. Commands were handled before.
 func (r *Runtime) parked(ctx context.Context, st *state, t *nodes.Turn, in nodes.Input, n string) bool {
-	task := r.bot.Tasks[st.Task]
+	task := r.taskOf(st)
 	nd := task.nodeOrNil(st.Node)
 	if nd == nil {
 		st.clearTask()

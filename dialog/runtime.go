@@ -37,6 +37,10 @@ type Options struct {
 	// lasts: if the sweeping process dies, another takes the
 	// conversation_end over after it (default 1m).
 	EndHold time.Duration
+	// Versions keeps superseded task versions that conversations started
+	// on, shared by the runtimes of one bot's successive loads (Live); the
+	// runtime adds its bot's. Nil: a store of its own.
+	Versions *TaskVersions
 }
 
 // Revoker is implemented by Authorizers that can drop a user's grant for a
@@ -59,6 +63,8 @@ type Runtime struct {
 	turns   sync.Pool
 	endHold time.Duration
 	idleTTL time.Duration // of bots that set none
+
+	versions *TaskVersions // task versions running conversations started on
 }
 
 // NewRuntime returns a runtime for bot over store.
@@ -88,6 +94,10 @@ func NewRuntime(bot *Bot, store sessions.Store, opts Options) *Runtime {
 		opts.IdleTTL = sessions.DefaultIdleTTL
 	}
 	r := &Runtime{bot: bot, store: store, log: opts.Logger, metrics: opts.Metrics, now: opts.Now, parkTTL: opts.ParkTTL, endHold: opts.EndHold, idleTTL: opts.IdleTTL}
+	if r.versions = opts.Versions; r.versions == nil {
+		r.versions = NewTaskVersions(0)
+	}
+	r.versions.Add(bot)
 	r.env = &nodes.Env{HTTP: opts.HTTPClient, Auth: opts.Auth, Log: opts.Logger, Phrases: bot.Config.Messages}
 	if r.metrics != nil {
 		r.env.ServiceObserver = r.metrics.observeService

@@ -32,6 +32,7 @@ type state struct {
 	User   string           `json:"us,omitempty"` // the user the conversation began with (conversation_end runs as them)
 	Seq    uint64           `json:"s,omitempty"`  // last frame number sent
 	Task   string           `json:"t,omitempty"`  // running task
+	TV     string           `json:"tv,omitempty"` // the running task's version when it started (versions.go)
 	Node   string           `json:"n,omitempty"`  // current node
 	Wait   uint8            `json:"w,omitempty"`  // waitInput, waitAuth
 	NS     *nodes.NodeState `json:"ns,omitempty"` // current node's scratch state
@@ -140,6 +141,7 @@ func (st *state) remember(id string, from, to uint64) {
 // endTask clears everything that belonged to the running task.
 func (st *state) clearTask() {
 	st.Task, st.Node, st.Wait, st.NS, st.Utt, st.PExp, st.Pend, st.Rec = "", "", waitNone, nil, "", 0, "", false
+	st.TV = ""
 	st.Back, st.BackOf = "", ""
 	st.Memory.Intent = ""
 	st.Memory.Entities = nil
