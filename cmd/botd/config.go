@@ -23,8 +23,14 @@ type config struct {
 	OldSecrets     [][]byte
 	PublicURL      string
 	DemoAPI        bool
+	// DemoSalesforce serves the Salesforce demo bot and the emulated org
+	// it talks to (sfdemo.go); DemoSalesforceAsked is -demo-salesforce on.
+	DemoSalesforce      bool
+	DemoSalesforceAsked bool
 	IdleTTL        time.Duration
 	LeaseTTL       time.Duration
+	EndSweepEvery  time.Duration // how often idled-out conversations are looked for (conversation_end)
+	EndHold        time.Duration // how long one process's claim on an idled-out conversation lasts
 	DebugAddr      string
 	ShowVersion    bool
 	Edge           edgeConfig // the HTTP edge's limits (edgeconfig.go)
@@ -48,8 +54,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	level := fl.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
 	fl.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "the server's public base URL; OAuth callbacks go to PUBLIC_URL/oauth/callback (default http://ADDR for a loopback address) (env PUBLIC_URL)")
 	demo := fl.String("demo-api", env("DEMO_API", "auto"), "serve the demo bot's API at /demo/api: on, off or auto (= when serving the embedded demo bot) (env DEMO_API)")
+	demoSF := fl.String("demo-salesforce", env("DEMO_SALESFORCE", "auto"), "serve, beside the embedded demo bot, a Salesforce bot with the whole catalogue and an emulated Salesforce org it signs in to (demo-only credentials, on this address under /services/ and /id/): on, off or auto (= when serving the embedded bots; never with -bot) (env DEMO_SALESFORCE)")
 	leaseTTL := fl.String("lease-ttl", env("LEASE_TTL", "3s"), "how long a turn's hold on its session lasts without renewal (renewed every third of it while the turn runs): the longest a crashed instance's users wait; at least 300ms (env LEASE_TTL)")
 	idleTTL := fl.String("idle-ttl", env("IDLE_TTL", "15m"), "session idle time-out for bots that do not set settings.session_idle_ttl, a Go duration such as 15m or 1h (env IDLE_TTL)")
+	endSweep := fl.String("end-sweep-every", env("END_SWEEP_EVERY", "10s"), "how often each bot looks for conversations that idled out, to run their conversation_end: at most this late (env END_SWEEP_EVERY)")
+	endHold := fl.String("end-hold", env("END_HOLD", "1m"), "how long an instance's claim on an idled-out conversation lasts: if it dies while running the conversation_end, another runs it again after this; a run gets three quarters of it (at most 30s); at least 1s (env END_HOLD)")
 	fl.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate address, e.g. 127.0.0.1:6060; empty is off (env DEBUG_ADDR)")
 	fl.BoolVar(&c.ShowVersion, "version", false, "print the version, VCS revision and Go version, then exit")
 	finishEdge := c.Edge.register(fl, env)
@@ -71,6 +80,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if c.LeaseTTL, err = time.ParseDuration(*leaseTTL); err != nil || c.LeaseTTL < 300*time.Millisecond {
 		return nil, fmt.Errorf("-lease-ttl: want a duration of at least 300ms such as 3s, got %q", *leaseTTL)
 	}
+	if c.EndSweepEvery, err = time.ParseDuration(*endSweep); err != nil || c.EndSweepEvery < 100*time.Millisecond {
+		return nil, fmt.Errorf("-end-sweep-every: want a duration of at least 100ms such as 10s, got %q", *endSweep)
+	}
+	if c.EndHold, err = time.ParseDuration(*endHold); err != nil || c.EndHold < time.Second {
+		return nil, fmt.Errorf("-end-hold: want a duration of at least 1s such as 1m, got %q", *endHold)
+	}
 	if err := finishEdge(); err != nil {
 		return nil, err
 	}
@@ -87,6 +102,18 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		c.DemoAPI = len(c.BotDirs) == 0
 	default:
 		return nil, fmt.Errorf("-demo-api: want on, off or auto, got %q", *demo)
+	}
+	switch *demoSF {
+	case "on", "true":
+		if len(c.BotDirs) > 0 {
+			return nil, errors.New("-demo-salesforce on: the Salesforce demo is served only with the embedded bots, not with -bot")
+		}
+		c.DemoSalesforce, c.DemoSalesforceAsked = true, true
+	case "off", "false":
+	case "auto":
+		c.DemoSalesforce = len(c.BotDirs) == 0
+	default:
+		return nil, fmt.Errorf("-demo-salesforce: want on, off or auto, got %q", *demoSF)
 	}
 	if k := getenv("BOT_SECRET_KEY"); k != "" {
 		if len(k) < 16 {

@@ -33,7 +33,6 @@ import (
 	"github.com/botforge/dialogd/examples"
 	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/sessions"
-	"github.com/botforge/dialogd/web"
 )
 
 // tenant is one bot served by this process.
@@ -62,6 +61,7 @@ type server struct {
 	authHC    *http.Client // makes every bot's token calls
 	edge      *edge        // connection caps, timeouts, Host check (edge.go)
 	admin     *adminServer // -admin-addr: /metrics; nil without one
+	sfdemo    *sfDemo      // the Salesforce demo's emulated org (sfdemo.go); nil when off
 }
 
 // serverMetrics are botd's own metrics; the per-bot ones carry a bot label.
@@ -115,6 +115,9 @@ func newServer(cfg *config, stderr io.Writer) (*server, error) {
 	bots, err := loadBots(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("load bot:\n%w", err)
+	}
+	if bots, err = s.addSalesforceDemo(bots); err != nil { // sfdemo.go
+		return nil, err
 	}
 	if err := s.initSecrets(); err != nil {
 		return nil, err
@@ -205,7 +208,7 @@ func (s *server) addTenant(bot *dialog.Bot) error {
 	botLog := s.log.With("bot", name)
 	botReg := prometheus.WrapRegistererWith(prometheus.Labels{"bot": name}, s.reg)
 	tn := &tenant{bot: bot}
-	ropts := dialog.Options{Logger: botLog, Metrics: dialog.NewMetrics(botReg), HTTPClient: s.serviceHC, IdleTTL: s.cfg.IdleTTL}
+	ropts := dialog.Options{Logger: botLog, Metrics: dialog.NewMetrics(botReg), HTTPClient: s.serviceHC, IdleTTL: s.cfg.IdleTTL, EndHold: s.cfg.EndHold}
 	if len(bot.Config.AuthProfiles) > 0 {
 		var err error
 		tn.auth, err = auth.NewManager(name, bot.Config.AuthProfiles, s.store, auth.Options{
@@ -272,7 +275,10 @@ func (s *server) routes() http.Handler {
 	if s.cfg.DemoAPI {
 		mux.Handle("/demo/api/", demoAPI(os.Getenv("DEMO_API_KEY")))
 	}
-	mux.Handle("/", web.DemoHandler(demoPageBot(s.first.bot))) // widget files; the demo page names the default bot
+	if s.sfdemo != nil {
+		s.sfdemo.mount(mux) // the emulated org the Salesforce demo bot signs in to
+	}
+	mux.Handle("/", s.demoPages()) // widget files; the demo page names the default bot (demopage.go)
 	return mux
 }
 
@@ -414,7 +420,7 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 		var sweepers sync.WaitGroup
 		for _, tn := range s.tenants {
 			// conversation_end for conversations that idled out
-			sweepers.Go(func() { tn.rt.WatchEnds(busCtx, endSweepEvery) })
+			sweepers.Go(func() { tn.rt.WatchEnds(busCtx, s.cfg.EndSweepEvery) })
 		}
 		sessions.KeepSubscribed(busCtx, s.bus, s.deliver, s.log)
 		sweepers.Wait()
@@ -449,10 +455,6 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("stopped")
 	return err
 }
-
-// endSweepEvery is how often each bot looks for conversations that idled
-// out, for its conversation_end event: at most this late.
-const endSweepEvery = 10 * time.Second
 
 // run runs botd with args until ctx ends; -version prints to os.Stdout.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
