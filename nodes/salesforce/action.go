@@ -81,11 +81,18 @@ type Action struct {
 	// Where filters a find: a map of field names to values, all of which
 	// must hold. A value is a template, number, boolean or null (equals),
 	// or a map of one operator to a value: equals, not_equals, starts_with,
-	// contains, in (a list), less_than, greater_than.
+	// contains, in (a list), less_than, greater_than, or phone (the field
+	// holds the same phone number however the org stored it: see Region).
 	Where yaml.Node `yaml:"where"`
 	// AnyOf adds to Where a list of such maps of which at least one must
-	// hold (a phone number in Phone or in MobilePhone).
+	// hold (a phone number in Phone or in MobilePhone). When one group
+	// has a phone condition, every group holds only phone conditions.
 	AnyOf []yaml.Node `yaml:"any_of"`
+	// Region is the region (an ISO 3166 code: US, DE, JP) of phone
+	// numbers written without a country code, in the value of a phone
+	// condition and in the records' fields. Default: the region of the
+	// conversation's language (en US, de DE, ja JP, en-GB GB).
+	Region string `yaml:"region"`
 	// Search is the search term of a search (SOSL parameterizedSearch).
 	Search *nodes.Interp `yaml:"search"`
 	// SearchIn is which fields a search looks in: all, name, email or
@@ -297,6 +304,9 @@ func (a *Action) Validate() error {
 		return fmt.Errorf("limit %d: want 1 to %d", a.Limit, maxLimit)
 	}
 	if err := a.validateUse(); err != nil {
+		return err
+	}
+	if err := a.validatePhone(); err != nil {
 		return err
 	}
 	return a.validateNames()

@@ -61,6 +61,7 @@ type call struct {
 	api    nodes.APICall
 	values map[string]any // create, update, upsert: the fields sent
 	id     string         // the record id the call is about
+	phones *phoneFilter   // find: what its records' phone fields must hold
 }
 
 // request renders the node's call for the turn.
@@ -95,7 +96,7 @@ func (a *Action) request(t *nodes.Turn) (*call, error) {
 		}
 	case OpFind:
 		var q string
-		if q, err = a.findQuery(t); err == nil {
+		if q, c.phones, err = a.findQuery(t); err == nil {
 			c.api.URL = a.dataPath("query") + "?q=" + url.QueryEscape(q)
 		}
 	case OpSearch:

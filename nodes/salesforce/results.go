@@ -80,6 +80,9 @@ func (a *Action) stored(ctx context.Context, t *nodes.Turn, c *call, res nodes.A
 		out["id"], out["record"], out["link"] = c.id, rec, rec["link"]
 	case OpFind:
 		recs := records(base, a.Object, body["records"])
+		if c.phones != nil {
+			recs = c.phones.keep(t, a.Region, recs, a.Limit)
+		}
 		out["records"], out["count"] = recs, float64(len(recs))
 		return a.withFirst(out, recs), len(recs) > 0
 	case OpSearch:

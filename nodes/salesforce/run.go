@@ -54,6 +54,8 @@ func (a *Action) attempt(ctx context.Context, t *nodes.Turn) (nodes.Outcome, err
 	switch {
 	case errors.Is(err, errBadID), errors.Is(err, errShortSearch):
 		return a.failed(ctx, t, failure{kind: kindNotFound, code: "INVALID_ID"})
+	case errors.Is(err, errNoMatch):
+		return a.foundNothing(t), nil
 	case err != nil:
 		return nodes.Outcome{}, fmt.Errorf("salesforce %s: %w", a.Operation, err)
 	}
@@ -117,6 +119,17 @@ func (a *Action) succeeded(ctx context.Context, t *nodes.Turn, c *call, res node
 		return nodes.GoTo(a.OnNotFound), nil
 	}
 	return nodes.Next(), nil
+}
+
+// foundNothing is the result of a find that could match nothing, made
+// without a call: no records, and on to on_not_found when it is set.
+func (a *Action) foundNothing(t *nodes.Turn) nodes.Outcome {
+	a.setUncertain(t, false)
+	t.Memory.SetNode(t.NodeID, map[string]any{"records": []any{}, "count": float64(0)})
+	if a.OnNotFound != "" {
+		return nodes.GoTo(a.OnNotFound)
+	}
+	return nodes.Next()
 }
 
 // converted reads a convertLead answer.

@@ -1,6 +1,7 @@
 package salesforce
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,7 +25,7 @@ type condition struct {
 // Operators of a find's where.
 var soqlOps = map[string]string{
 	"equals": "=", "not_equals": "!=", "less_than": "<", "greater_than": ">",
-	"starts_with": "LIKE", "contains": "LIKE", "in": "IN",
+	"starts_with": "LIKE", "contains": "LIKE", "in": "IN", "phone": "LIKE",
 }
 
 // parseConditions reads a where map: field → value, or field → {op: value}.
@@ -48,7 +49,7 @@ func parseConditions(what string, n *yaml.Node) ([]condition, error) {
 			}
 			c.op = v.Content[0].Value
 			if _, ok := soqlOps[c.op]; !ok {
-				return nil, fmt.Errorf("%s.%s (line %d): unknown operator %q (want equals, not_equals, starts_with, contains, in, less_than or greater_than)", what, k.Value, v.Line, c.op)
+				return nil, fmt.Errorf("%s.%s (line %d): unknown operator %q (want equals, not_equals, starts_with, contains, in, less_than, greater_than or phone)", what, k.Value, v.Line, c.op)
 			}
 			v = v.Content[1]
 		}
@@ -95,7 +96,7 @@ func (c *condition) setValue(v *yaml.Node) error {
 		}
 		c.value = tp
 	}
-	if c.literal != "" && (c.op == "starts_with" || c.op == "contains") {
+	if c.literal != "" && (c.op == "starts_with" || c.op == "contains" || c.op == "phone") {
 		return fmt.Errorf("%s wants text", c.op)
 	}
 	return nil
@@ -139,32 +140,65 @@ func (c *condition) render(t *nodes.Turn) (string, error) {
 }
 
 // whereClause is the find's filter: every where condition, and one of the
-// any_of groups.
-func (a *Action) whereClause(t *nodes.Turn) (string, error) {
-	var parts []string
-	for i := range a.where {
-		s, err := a.where[i].render(t)
+// any_of groups. Phone conditions also go into the filter the records
+// found must pass (see phoneFilter); a phone number that is none makes its
+// group, or when it is in where the whole find, match nothing
+// (errNoMatch).
+func (a *Action) whereClause(t *nodes.Turn) (string, *phoneFilter, error) {
+	pf := &phoneFilter{}
+	parts, all, err := a.renderGroup(t, "where", a.where)
+	if err != nil {
+		return "", nil, err
+	}
+	pf.all = all
+	var alts []string
+	for g := range a.anyOf {
+		group, want, err := a.renderGroup(t, fmt.Sprintf("any_of[%d]", g), a.anyOf[g])
+		if errors.Is(err, errNoMatch) {
+			continue
+		}
 		if err != nil {
-			return "", fmt.Errorf("where.%s: %w", a.where[i].field, err)
+			return "", nil, err
+		}
+		alts = append(alts, "("+strings.Join(group, " AND ")+")")
+		if len(want) > 0 {
+			pf.anyOf = append(pf.anyOf, want)
+		}
+	}
+	switch {
+	case len(alts) == 0 && len(a.anyOf) > 0:
+		return "", nil, errNoMatch
+	case len(alts) > 0:
+		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
+	}
+	if pf.empty() {
+		pf = nil
+	}
+	return strings.Join(parts, " AND "), pf, nil
+}
+
+// renderGroup renders conditions that must all hold, and what their phone
+// conditions want of a record.
+func (a *Action) renderGroup(t *nodes.Turn, what string, conds []condition) ([]string, []phoneWant, error) {
+	var parts []string
+	var want []phoneWant
+	for i := range conds {
+		c := &conds[i]
+		if c.op == "phone" {
+			s, w, err := a.renderPhone(t, c)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s.%s: %w", what, c.field, err)
+			}
+			parts, want = append(parts, s), append(want, w)
+			continue
+		}
+		s, err := c.render(t)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s.%s: %w", what, c.field, err)
 		}
 		parts = append(parts, s)
 	}
-	var alts []string
-	for g := range a.anyOf {
-		var group []string
-		for i := range a.anyOf[g] {
-			s, err := a.anyOf[g][i].render(t)
-			if err != nil {
-				return "", fmt.Errorf("any_of[%d].%s: %w", g, a.anyOf[g][i].field, err)
-			}
-			group = append(group, s)
-		}
-		alts = append(alts, "("+strings.Join(group, " AND ")+")")
-	}
-	if len(alts) > 0 {
-		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
-	}
-	return strings.Join(parts, " AND "), nil
+	return parts, want, nil
 }
 
 // selectList is the fields get, find and search return.
@@ -183,17 +217,24 @@ func (a *Action) selectList() []string {
 	return []string{"Id", "Name"}
 }
 
-// findQuery is the SOQL of a find.
-func (a *Action) findQuery(t *nodes.Turn) (string, error) {
-	where, err := a.whereClause(t)
+// findQuery is the SOQL of a find, and the filter its records must pass
+// when it has phone conditions.
+func (a *Action) findQuery(t *nodes.Turn) (string, *phoneFilter, error) {
+	where, pf, err := a.whereClause(t)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	q := "SELECT " + strings.Join(withID(a.selectList()), ", ") + " FROM " + a.Object + " WHERE " + where
+	fields, limit := withID(a.selectList()), a.Limit
+	if pf != nil {
+		// The phone fields are read back to be compared, and the query
+		// may find numbers that only look alike: room for them.
+		fields, limit = withFields(fields, a.phoneFields()), maxLimit
+	}
+	q := "SELECT " + strings.Join(fields, ", ") + " FROM " + a.Object + " WHERE " + where
 	if a.OrderBy != "" {
 		q += " ORDER BY " + a.OrderBy
 	}
-	return q + " LIMIT " + strconv.Itoa(a.Limit), nil
+	return q + " LIMIT " + strconv.Itoa(limit), pf, nil
 }
 
 // withID puts Id first in a field list that lacks it: records need it for
