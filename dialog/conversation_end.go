@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/botforge/dialogd/nodes"
@@ -157,12 +159,11 @@ func (r *Runtime) SweepEnds(ctx context.Context) (int, error) {
 		}
 		// The notes are claimed now: finish them even when ctx ends
 		// (shutdown), each with a bounded time of its own. A note left
-		// unfinished is due again when the claim lapses.
-		for _, d := range due {
-			if r.endIdle(context.WithoutCancel(ctx), d) {
-				ran++
-			}
-		}
+		// unfinished is due again when the claim lapses. They run side by
+		// side: one after the other, the batch's last ones could outlive
+		// the claim, and another process would run them a second time,
+		// concurrently (a slow Salesforce, 32 handlers of 2 s).
+		ran += r.endBatch(context.WithoutCancel(ctx), due)
 		n += len(due)
 		if len(due) < endSweepBatch {
 			break
@@ -171,13 +172,29 @@ func (r *Runtime) SweepEnds(ctx context.Context) (int, error) {
 	return ran, nil
 }
 
+// endBatch runs endIdle for each claimed note, all at once, and returns
+// how many handlers ran.
+func (r *Runtime) endBatch(ctx context.Context, due []sessions.Due) int {
+	var ran atomic.Int64
+	var wg sync.WaitGroup
+	for _, d := range due {
+		wg.Go(func() {
+			if r.endIdle(ctx, d) {
+				ran.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return int(ran.Load())
+}
+
 // endIdle runs conversation_end for one due note on the conversation's
 // last state, holding the session, then ends the conversation and takes
 // the note off the list. A conversation that went on (a turn committed
 // after the deadline) is left alone: its commit watched it again. When the
 // session cannot be checked, the note stays claimed and comes back.
 func (r *Runtime) endIdle(ctx context.Context, d sessions.Due) bool {
-	ctx, cancel := context.WithTimeout(ctx, endHandlerTimeout)
+	ctx, cancel := context.WithTimeout(ctx, r.endTimeout())
 	defer cancel()
 	var note endNote
 	if err := json.Unmarshal([]byte(d.Note), &note); err != nil {
@@ -248,6 +265,13 @@ func (r *Runtime) endDone(ctx context.Context, d sessions.Due) {
 
 // endHandlerTimeout bounds one conversation_end handler run by a sweep.
 const endHandlerTimeout = 30 * time.Second
+
+// endTimeout bounds a sweep's handler run, session wait included: within
+// its claim (Options.EndHold), with room to commit and take the note off
+// the list, so that no other process runs the same handler meanwhile.
+func (r *Runtime) endTimeout() time.Duration {
+	return min(endHandlerTimeout, r.endHold*3/4)
+}
 
 // conversationEnded runs the conversation_end handler on the ended
 // conversation's state (its last state, or a fresh one with its id when
