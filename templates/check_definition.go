@@ -124,11 +124,8 @@ func (c *definitionCheck) tests(tests []Test, declared map[string]bool) {
 			}
 		}
 		for j, turn := range tc.Turns {
-			if _, err := compileExpect(turn.Expect); err != nil {
-				c.bad(at, fmt.Sprintf("%s.conversation[%d]", path, j), "%v", err)
-			}
-			if (turn.Say == "") == (turn.Click == "") {
-				c.bad(at, fmt.Sprintf("%s.conversation[%d]", path, j), "a turn either says something or clicks a button")
+			for _, problem := range turn.Problems() { // dialog/convtest
+				c.bad(at, fmt.Sprintf("%s.conversation[%d]", path, j), "%s", problem)
 			}
 		}
 	}

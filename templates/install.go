@@ -333,28 +333,9 @@ func (t *Template) testsFile(task string, vals map[string]string) ([]byte, error
 	return buf.Bytes(), nil
 }
 
-// testsForFile mirrors []Test without the keys a test leaves empty.
-func testsForFile(tests []Test) any {
-	type turn struct {
-		Say    string `yaml:"say,omitempty"`
-		Click  string `yaml:"click,omitempty"`
-		Expect string `yaml:"expect,omitempty"`
-	}
-	type test struct {
-		Name     string            `yaml:"name,omitempty"`
-		Params   map[string]string `yaml:"params,omitempty"`
-		Identity *TestIdentity     `yaml:"identity,omitempty"`
-		Turns    []turn            `yaml:"conversation"`
-	}
-	out := make([]test, len(tests))
-	for i, tc := range tests {
-		out[i] = test{Name: tc.Name, Params: tc.Params, Identity: tc.Identity}
-		for _, tu := range tc.Turns {
-			out[i].Turns = append(out[i].Turns, turn(tu))
-		}
-	}
-	return out
-}
+// testsForFile is what a tests file holds under tests: the tests
+// themselves, whose schema (dialog/convtest) leaves empty keys out.
+func testsForFile(tests []Test) any { return tests }
 
 // InstallAllOptions tune [InstallAll].
 type InstallAllOptions struct {

@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/dialog/convtest"
 	"github.com/botforge/dialogd/nodes"
 )
 
@@ -72,40 +73,14 @@ type Template struct {
 	file string
 }
 
-// Test is one conversation of a template's tests.
-type Test struct {
-	Name string `yaml:"name"`
-	// Params are parameter values for this test, on top of the defaults;
-	// the caller of RunTests may override them (an API base URL, say).
-	Params map[string]string `yaml:"params"`
-	// Identity, when set, is who the tester is, as a channel would have
-	// established it (identity.* in the context); by default the tester
-	// is anonymous.
-	Identity *TestIdentity `yaml:"identity"`
-	Turns    []Turn        `yaml:"conversation"`
-}
-
-// TestIdentity is the identity a test conversation runs under: the claims
-// of a host site's signed identity token when Verified.
-type TestIdentity struct {
-	Subject  string `yaml:"subject"`
-	Name     string `yaml:"name"`
-	Email    string `yaml:"email"`
-	Phone    string `yaml:"phone"`
-	Verified bool   `yaml:"verified"`
-}
-
-// Turn is one user message, typed (say) or a button pressed (click), and
-// what the bot's answer must contain.
-type Turn struct {
-	Say string `yaml:"say"`
-	// Click presses the button or quick reply with this title among the
-	// previous turn's replies: its payload is sent, as the widget does.
-	Click string `yaml:"click"`
-	// Expect is a substring of the turn's replies (joined by newlines),
-	// or a regular expression written /like this/.
-	Expect string `yaml:"expect"`
-}
+// Test is one conversation of a template's tests, Turn one of its turns
+// and TestIdentity who the tester is: the schema of dialog/convtest,
+// which runs them (RunTests), as botctl test runs a bot's tests/.
+type (
+	Test         = convtest.Test
+	Turn         = convtest.Turn
+	TestIdentity = convtest.Identity
+)
 
 // ErrUnknownTemplate is wrapped by Get and Install for a name no template
 // has.
