@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"sync"
+	"sync/atomic"
 
 	"github.com/botforge/dialogd/nodes"
 )
@@ -34,6 +35,8 @@ type TaskVersions struct {
 	mu     sync.Mutex
 	keep   int
 	byTask map[string][]*Task // oldest first
+
+	wentOn, ended atomic.Uint64 // conversations whose version was not kept
 }
 
 // NewTaskVersions returns an empty store that keeps keep versions of each
@@ -88,6 +91,13 @@ func (v *TaskVersions) Count(name string) int {
 	return len(v.byTask[name])
 }
 
+// Misses returns how many conversations found their task's version not
+// kept: those that went on with the current version, and those whose task
+// ended because the node they waited at is gone.
+func (v *TaskVersions) Misses() (wentOn, ended uint64) {
+	return v.wentOn.Load(), v.ended.Load()
+}
+
 // taskOf returns the definition the conversation's running task runs on:
 // the version it started with when that is kept, else the current one if
 // the node it waits at still exists there (the conversation then moves to
@@ -103,8 +113,10 @@ func (r *Runtime) taskOf(st *state) *Task {
 	if cur != nil && cur.Nodes[st.Node] != nil {
 		r.log.Info("task version not kept here; going on with the current one", "conversation", st.ID, "task", st.Task, "version", st.TV, "current", cur.Version)
 		st.TV = cur.Version
+		r.versions.wentOn.Add(1)
 		return cur
 	}
+	r.versions.ended.Add(1)
 	return nil
 }
 

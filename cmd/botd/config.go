@@ -23,10 +23,6 @@ type config struct {
 	OldSecrets     [][]byte
 	PublicURL      string
 	DemoAPI        bool
-	// DemoSalesforce serves the Salesforce demo bot and the emulated org
-	// it talks to (sfdemo.go); DemoSalesforceAsked is -demo-salesforce on.
-	DemoSalesforce      bool
-	DemoSalesforceAsked bool
 	IdleTTL        time.Duration
 	LeaseTTL       time.Duration
 	EndSweepEvery  time.Duration // how often idled-out conversations are looked for (conversation_end)
@@ -35,6 +31,14 @@ type config struct {
 	ShowVersion    bool
 	Edge           edgeConfig // the HTTP edge's limits (edgeconfig.go)
 	WS             wsConfig   // the web channel's turn rate limits (wsconfig.go)
+
+	// Reload is the hot reload of bot directories (reloadconfig.go).
+	Reload reloadConfig
+
+	// DemoSalesforce serves the Salesforce demo bot and the emulated org
+	// it talks to (sfdemo.go); DemoSalesforceAsked is -demo-salesforce on.
+	DemoSalesforce      bool
+	DemoSalesforceAsked bool
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
@@ -63,6 +67,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fl.BoolVar(&c.ShowVersion, "version", false, "print the version, VCS revision and Go version, then exit")
 	finishEdge := c.Edge.register(fl, env)
 	finishWS := c.WS.register(fl, env)
+	finishReload := c.Reload.register(fl, env)
 	if err := fl.Parse(args); err != nil {
 		return nil, err
 	}
@@ -90,6 +95,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		return nil, err
 	}
 	if err := finishWS(); err != nil {
+		return nil, err
+	}
+	if err := finishReload(); err != nil {
 		return nil, err
 	}
 	c.AllowedOrigins = splitList(*origins)

@@ -17,6 +17,9 @@ import (
 // a task (which may call services) is not shown this way.
 func (c tracedConversations) Greet(ctx context.Context, session, user string) ([][]byte, bool, error) {
 	rt, ok := c.Conversations.(*dialog.Runtime)
+	if live, isLive := c.Conversations.(*dialog.Live); isLive {
+		rt, ok = live.Runtime(), true // the version serving now (reload.go)
+	}
 	if !ok || rt.Bot().Config.Events.ConversationStart.Task != "" {
 		return nil, false, nil
 	}

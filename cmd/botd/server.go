@@ -37,8 +37,8 @@ import (
 
 // tenant is one bot served by this process.
 type tenant struct {
-	bot  *dialog.Bot
-	rt   *dialog.Runtime
+	bot  *dialog.Bot  // as loaded at start; rt.Bot() is the version serving now
+	rt   *dialog.Live // swapped by a reload (reload.go)
 	ws   *channels.WebSocket
 	auth *auth.Manager // nil when the bot has no auth profiles
 }
@@ -61,6 +61,7 @@ type server struct {
 	authHC    *http.Client // makes every bot's token calls
 	edge      *edge        // connection caps, timeouts, Host check (edge.go)
 	admin     *adminServer // -admin-addr: /metrics; nil without one
+	reload    *reloader    // bot directories' hot reload (reload.go)
 	sfdemo    *sfDemo      // the Salesforce demo's emulated org (sfdemo.go); nil when off
 }
 
@@ -134,6 +135,7 @@ func newServer(cfg *config, stderr io.Writer) (*server, error) {
 			return nil, err
 		}
 	}
+	s.reload = newReloader(s)
 	s.edge = newEdge(cfg, s.reg, log)
 	s.http = s.edge.server(withRequestIDs(s.edge.wrap(s.routes())), log)
 	if err := s.openAdmin(); err != nil {
@@ -208,7 +210,7 @@ func (s *server) addTenant(bot *dialog.Bot) error {
 	botLog := s.log.With("bot", name)
 	botReg := prometheus.WrapRegistererWith(prometheus.Labels{"bot": name}, s.reg)
 	tn := &tenant{bot: bot}
-	ropts := dialog.Options{Logger: botLog, Metrics: dialog.NewMetrics(botReg), HTTPClient: s.serviceHC, IdleTTL: s.cfg.IdleTTL, EndHold: s.cfg.EndHold}
+	ropts := dialog.Options{Logger: botLog, Metrics: dialog.NewMetrics(botReg), HTTPClient: s.serviceHC, IdleTTL: s.cfg.IdleTTL, Versions: dialog.NewTaskVersions(s.cfg.Reload.KeepVersions), EndHold: s.cfg.EndHold}
 	if len(bot.Config.AuthProfiles) > 0 {
 		var err error
 		tn.auth, err = auth.NewManager(name, bot.Config.AuthProfiles, s.store, auth.Options{
@@ -220,7 +222,7 @@ func (s *server) addTenant(bot *dialog.Bot) error {
 		}
 		ropts.Auth = tn.auth
 	}
-	tn.rt = dialog.NewRuntime(bot, s.store, ropts)
+	tn.rt = dialog.NewLive(bot, s.store, ropts)
 	identity, err := identitySecret(bot)
 	if err != nil {
 		return err
@@ -400,12 +402,19 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if len(degraded) > 0 {
+	// A bot whose last reload was refused serves its last good version:
+	// listed with why, and still ready (reload.go).
+	bots, why := s.reload.degraded()
+	switch {
+	case len(degraded) > 0:
 		sort.Strings(degraded)
 		fmt.Fprintf(w, "ok, degraded auth profiles: %s\n", strings.Join(degraded, ", "))
-		return
+	case len(bots) > 0:
+		fmt.Fprintf(w, "ok, degraded bots (reload refused): %s\n", strings.Join(bots, ", "))
+	default:
+		io.WriteString(w, "ok\n")
 	}
-	io.WriteString(w, "ok\n")
+	io.WriteString(w, why)
 }
 
 // serve runs until ctx ends, then shuts down gracefully: readiness goes
@@ -422,6 +431,7 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 			// conversation_end for conversations that idled out
 			sweepers.Go(func() { tn.rt.WatchEnds(busCtx, s.cfg.EndSweepEvery) })
 		}
+		go s.reload.run(busCtx) // SIGHUP, and -reload's watching
 		sessions.KeepSubscribed(busCtx, s.bus, s.deliver, s.log)
 		sweepers.Wait()
 	}()
