@@ -118,13 +118,15 @@ type botdProc struct {
 }
 
 // startBotdProc runs bin on addr with the shared Redis and demo API, and
-// waits until /readyz answers 200.
-func startBotdProc(t *testing.T, name, dir, bin, addr, redisURL string, env []string) *botdProc {
+// waits until /readyz answers 200. Extra flags come after the suite's own
+// (a later one wins).
+func startBotdProc(t *testing.T, name, dir, bin, addr, redisURL string, env []string, extra ...string) *botdProc {
 	t.Helper()
 	// Every simulated user connects from 127.0.0.1, as one client address:
 	// the per-address limits, meant for one person or one host, are lifted.
-	c := startChild(t, name, dir, bin, env, "-addr", addr, "-redis", redisURL, "-log-level", "warn",
-		"-ws-ip-turn-rate", "1e6", "-ws-ip-turn-burst", "1000000", "-max-conns-per-ip", "0")
+	args := []string{"-addr", addr, "-redis", redisURL, "-log-level", "warn",
+		"-ws-ip-turn-rate", "1e6", "-ws-ip-turn-burst", "1000000", "-max-conns-per-ip", "0"}
+	c := startChild(t, name, dir, bin, env, append(args, extra...)...)
 	p := &botdProc{child: c, addr: addr}
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {

@@ -80,7 +80,8 @@ type faultUser struct {
 	answers  map[string]int // input id → turn ends seen for it
 	n        int
 	pending  string // the input waiting for its turn end
-	text     string // its text
+	text     string // its text (a button's payload when postback)
+	postback bool   // the pending input is a button press
 	turnText []string
 	diedAt   time.Time // when the socket died during the current input, zero if not
 }
@@ -288,6 +289,9 @@ func (u *faultUser) reopen(ctx context.Context) error {
 // send writes the pending input.
 func (u *faultUser) send() error {
 	msg, _ := json.Marshal(map[string]string{"type": "message", "id": u.pending, "text": u.text})
+	if u.postback {
+		msg, _ = json.Marshal(map[string]string{"type": "postback", "id": u.pending, "payload": u.text})
+	}
 	_ = u.conn.SetWriteDeadline(time.Now().Add(3 * time.Second))
 	return u.conn.WriteMessage(websocket.TextMessage, msg)
 }
