@@ -1,5 +1,6 @@
 # dialogd — the dialog-task runtime.
-#   make run     start botd with the embedded demo bot on http://localhost:8080
+#   make run     start botd on http://localhost:8080 (ADDR=host:port for another): the embedded demo bot at /,
+#                the whole Salesforce catalogue against an emulated org at /salesforce
 #   make test    install what the tests need (redis-server, chromium) and run every test
 #   make test-short  the fast tier: every test that needs no Redis, Chromium or network (go test -short)
 #   make bench   Go benchmarks plus a WebSocket load test of the bench dialog
@@ -10,6 +11,8 @@ BENCHTIME ?= 1s
 
 .PHONY: run test test-short faults deps vet bench bench-go bench-load fuzz lint build clean
 
+# No Redis, no Salesforce: botd serves the demo API and the emulated org
+# itself (-demo-api and -demo-salesforce auto).
 run:
 	$(GO) run ./cmd/botd
 
@@ -73,7 +76,7 @@ fuzz:
 	done; echo "fuzz: $$n targets ran, $(FUZZTIME) each"
 
 lint: build
-	./bin/botctl lint examples/demo examples/bench
+	./bin/botctl lint examples/demo examples/bench examples/salesforce_demo
 
 clean:
 	rm -rf bin
