@@ -119,7 +119,7 @@ func CompileExpr(src string) (*Expr, error) {
 // compileEnv declares the reserved roots and their types; other roots are
 // node ids, allowed as undefined variables.
 var compileEnv = map[string]any{
-	"intent": "", "lang": "", "input": "",
+	"intent": "", "lang": "", "input": "", "today": "", "now": "",
 	"entities":     map[string]any{},
 	"conversation": map[string]any{},
 	"user":         map[string]any{},
@@ -134,7 +134,8 @@ func compileExpr(src string) (*vm.Program, error) {
 		return nil, &ExprError{Line: 1, Col: 1, Msg: fmt.Sprintf("expression longer than %d bytes", maxExprLen)}
 	}
 	ids := &funcNamedIDs{callees: map[*ast.IdentifierNode]bool{}}
-	prog, err := expr.Compile(src,
+	clock := &clockCalls{}
+	opts := append(exprFuncOptions(clock), // its rewrites come before calleeFinder's look
 		expr.Env(compileEnv),
 		expr.Patch(calleeFinder{ids}),
 		expr.Patch(ids),
@@ -147,6 +148,11 @@ func compileExpr(src string) (*vm.Program, error) {
 		expr.Patch(optionalMembers{}),
 		expr.Patch(containsOperator{}),
 	)
+	prog, err := expr.Compile(src, opts...)
+	if clock.bad != nil {
+		return nil, &ExprError{Line: 1, Col: 1 + utf8.RuneCountInString(src[:min(max(clock.bad.Location().From, 0), len(src))]),
+			Msg: fmt.Sprintf("%s is a value, not a function: write %s, not %s()", clock.bad.Value, clock.bad.Value, clock.bad.Value)}
+	}
 	if err != nil {
 		var fe *file.Error
 		if errors.As(err, &fe) {
@@ -173,9 +179,10 @@ func compileExpr(src string) (*vm.Program, error) {
 }
 
 // knownFuncs are the functions an expression may call: expr's built-ins
-// without now (the turn has its own clock), and ours.
+// without now (the turn has its own clock: now and today are values), and
+// ours.
 var knownFuncs = func() map[string]bool {
-	m := map[string]bool{"exists": true, "notExists": true, containsFunc: true}
+	m := map[string]bool{"exists": true, "notExists": true, containsFunc: true, "addDays": true, e164Func: true}
 	for _, n := range builtin.Names {
 		m[n] = true
 	}
@@ -200,6 +207,8 @@ func (c *callCheck) Visit(node *ast.Node) {
 	switch {
 	case !ok:
 		c.bad, c.msg = call.Callee, "only functions can be called"
+	case id.Value == "e164":
+		c.bad, c.msg = id, "e164 takes a text and, optionally, a region: e164(input) or e164(input, \"DE\")"
 	case !knownFuncs[id.Value]:
 		c.bad, c.msg = id, fmt.Sprintf("unknown function %s", id.Value)
 	}

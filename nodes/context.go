@@ -36,6 +36,7 @@ type Var struct {
 //	user.<name>, bot.<name>     user and bot variables
 //	env.<name>                  the bot's environment values (bot.yaml env:)
 //	identity.<field>            who the user is: verified, subject, name, email, phone
+//	today, now                  the turn's date and time (UTC): "2026-12-07", "2026-12-07T09:30:00Z"
 //	<node id>.<key>…            what a node stored, e.g. create_lead.response.body.id
 type Memory struct {
 	Intent   string         `json:"i,omitempty"`
@@ -62,6 +63,7 @@ type Memory struct {
 var reservedRoots = map[string]bool{
 	"intent": true, "lang": true, "input": true, "entities": true,
 	"conversation": true, "user": true, "bot": true, "env": true, "identity": true,
+	"today": true, "now": true,
 }
 
 // IsReservedRoot reports whether name is a context root that cannot be a node id.
@@ -88,6 +90,10 @@ func (c *Memory) Lookup(path []string, now int64) (any, bool) {
 		return c.Lang, len(path) == 1 && c.Lang != ""
 	case "input":
 		return c.Input, len(path) == 1
+	case "today":
+		return clockDate(now), len(path) == 1
+	case "now":
+		return clockTime(now), len(path) == 1
 	case "entities":
 		if len(path) == 1 {
 			return c.Entities, c.Entities != nil
@@ -216,6 +222,34 @@ func (c *Memory) SetEntity(name string, v any) {
 	c.Entities[name] = v
 }
 
+// clearedKey is where Memory.Nodes keeps the names of the entities cleared
+// in the running task; no node id can be written like it.
+const clearedKey = "~cleared"
+
+// ClearEntity removes an entity's value, so that the entity node that
+// fills it asks again: it is not taken from the utterance that started
+// the task again either.
+func (c *Memory) ClearEntity(name string) {
+	delete(c.Entities, name)
+	cleared, _ := c.Nodes[clearedKey].(map[string]any)
+	if cleared == nil {
+		cleared = map[string]any{}
+		c.SetNode(clearedKey, cleared)
+	}
+	cleared[name] = true
+}
+
+// WasCleared reports whether the entity was cleared in the running task.
+func (c *Memory) WasCleared(name string) bool {
+	cleared, _ := c.Nodes[clearedKey].(map[string]any)
+	return cleared[name] == true
+}
+
+// ClearVar removes a variable of a scope.
+func (c *Memory) ClearVar(s Scope, name string) {
+	delete(c.vars(s), name)
+}
+
 // SetNode stores a node's result under its id.
 func (c *Memory) SetNode(id string, v any) {
 	if c.Nodes == nil {
@@ -229,6 +263,7 @@ func (c *Memory) SetNode(id string, v any) {
 func (c *Memory) Map(now int64) map[string]any {
 	m := map[string]any{
 		"intent": c.Intent, "lang": c.Lang, "input": c.Input,
+		"today": clockDate(now), "now": clockTime(now),
 		"entities":     orEmpty(c.Entities),
 		"conversation": c.conversationVars(now),
 		"user":         liveVars(c.User, now),
@@ -240,7 +275,7 @@ func (c *Memory) Map(now int64) map[string]any {
 		},
 	}
 	for k, v := range c.Nodes {
-		if !reservedRoots[k] {
+		if !reservedRoots[k] && k != clearedKey {
 			m[k] = v
 		}
 	}

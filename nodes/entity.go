@@ -241,7 +241,7 @@ func (e *Entity) Validate() error {
 // Forget removes the entity's value, so that the node asks again (see
 // [Reask]).
 func (e *Entity) Forget(t *Turn) {
-	delete(t.Memory.Entities, e.Name)
+	t.Memory.ClearEntity(e.Name)
 }
 
 // Run skips the node when the entity is filled, takes the value from the
@@ -260,7 +260,7 @@ func (e *Entity) Run(_ context.Context, t *Turn) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	if e.extractor != nil && t.Utterance != "" {
+	if e.extractor != nil && t.Utterance != "" && !t.Memory.WasCleared(e.Name) {
 		if v, ok := e.extractor.Extract(t.Utterance, t.Lang, t.Now, opts); ok {
 			t.Memory.SetEntity(e.Name, v)
 			return Next(), nil

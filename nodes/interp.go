@@ -32,8 +32,12 @@ import (
 // Filters: upper, lower, trim, default: <value> (used when the value is
 // missing, null or ""), soql (escape for the inside of a SOQL string
 // literal), soql_like (soql plus the LIKE wildcards % and _), url (query
-// escape), json (JSON string body without the quotes), xml. Filters run left
-// to right; the destination's [Escaper] is applied last.
+// escape), json (JSON string body without the quotes), xml, add_days: <n>
+// (a date or time n days later; {{ today | add_days: 30 }}). Filters run
+// left to right; the destination's [Escaper] is applied last.
+//
+// Besides the context's paths, today and now are the turn's date
+// ("2026-12-07") and time ("2026-12-07T09:30:00Z"), in UTC.
 //
 // A missing value renders as "". Numbers render like JSON (3, not 3.0), and
 // objects and lists as compact JSON.
@@ -66,16 +70,18 @@ const (
 	fURL
 	fJSON
 	fXML
+	fAddDays
 )
 
 var filterKinds = map[string]filterKind{
 	"default": fDefault, "upper": fUpper, "lower": fLower, "trim": fTrim,
 	"soql": fSOQL, "soql_like": fSOQLLike, "url": fURL, "json": fJSON, "xml": fXML,
+	"add_days": fAddDays,
 }
 
 type interpFilter struct {
 	kind filterKind
-	arg  any // for default: string, float64, bool or nil
+	arg  any // for default: string, float64, bool or nil; for add_days: a whole float64
 }
 
 // InterpError is a syntax error in a template. Col is the 1-based column
@@ -260,19 +266,26 @@ func (p *interpParser) filter() (interpFilter, error) {
 	f := interpFilter{kind: kind}
 	p.skipSpace()
 	if p.peek() != ':' {
-		if kind == fDefault {
+		switch kind {
+		case fDefault:
 			return f, p.errAt(start, "filter default needs a value, as in default: \"none\"")
+		case fAddDays:
+			return f, p.errAt(start, "filter add_days needs a number of days, as in add_days: 30")
 		}
 		return f, nil
 	}
-	if kind != fDefault {
+	if kind != fDefault && kind != fAddDays {
 		return f, p.errAt(p.pos, "filter %s takes no argument", name)
 	}
 	p.pos++
 	p.skipSpace()
+	argAt := p.pos
 	arg, err := p.literal()
 	if err != nil {
 		return f, err
+	}
+	if n, ok := arg.(float64); kind == fAddDays && (!ok || n != math.Trunc(n) || math.Abs(n) > maxAddDays) {
+		return f, p.errAt(argAt, "filter add_days needs a whole number of days, as in add_days: 30")
 	}
 	f.arg = arg
 	return f, nil
@@ -524,6 +537,15 @@ func (p *interpPart) apply(v any, ok bool) (s string, nv any, isStr bool, err er
 			s = jsonStringBody(s)
 		case fXML:
 			s = xmlEscape(s)
+		case fAddDays:
+			if s == "" {
+				break
+			}
+			d, err := addDays(s, f.arg)
+			if err != nil {
+				return "", nil, false, fmt.Errorf("template column %d: %w", p.col, err)
+			}
+			s = d.(string)
 		}
 	}
 	if isStr {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -28,9 +30,26 @@ func init() {
 // string that is one interpolation keeps the value's type); expr is an
 // expr-lang expression instead (see [Expr]). Items are set in order, so
 // later items see earlier ones.
+//
+//	type: logic
+//	clear: [entities.email, conversation.total]
+//
+// clear removes entities and variables before the items are set: an
+// entity node whose entity was cleared asks for it again when the dialog
+// comes to it.
 type Logic struct {
 	// Set lists the variables to set, in order.
 	Set []LogicSet `yaml:"set"`
+	// Clear lists what to remove first: entities.<name>,
+	// conversation.<name>, user.<name> or bot.<name>.
+	Clear []string `yaml:"clear"`
+
+	clear []clearPath
+}
+
+// clearPath is one checked item of clear.
+type clearPath struct {
+	root, name string
 }
 
 // LogicSet is one variable assignment of a logic node.
@@ -47,20 +66,51 @@ type LogicSet struct {
 	TTL time.Duration `yaml:"ttl"`
 }
 
-// Provision fills in the default scope.
+// Provision fills in the default scope and checks what clear names.
 func (n *Logic) Provision(h *Host) error {
 	for i := range n.Set {
 		if n.Set[i].Scope == "" {
 			n.Set[i].Scope = ScopeConversation
 		}
 	}
+	n.clear = n.clear[:0]
+	for i, p := range n.Clear {
+		c, err := parseClearPath(p)
+		if err != nil {
+			return fmt.Errorf("clear[%d]: %w", i, err)
+		}
+		for j, d := range n.clear {
+			if d == c {
+				return fmt.Errorf("clear[%d]: %s is already cleared by clear[%d]", i, p, j)
+			}
+		}
+		n.clear = append(n.clear, c)
+	}
 	return nil
+}
+
+// clearRoots are the roots clear may name.
+var clearRoots = []string{"entities", "conversation", "user", "bot"}
+
+// parseClearPath checks an item of clear: a root and a name.
+func parseClearPath(p string) (clearPath, error) {
+	root, name, ok := strings.Cut(p, ".")
+	if !slices.Contains(clearRoots, root) {
+		return clearPath{}, fmt.Errorf("%q: want entities.<name>, conversation.<name>, user.<name> or bot.<name>%s", p, DidYouMean(root, clearRoots))
+	}
+	if !ok || name == "" {
+		return clearPath{}, fmt.Errorf("%q: name what to clear, as in %s.email", p, root)
+	}
+	if err := validVarName(name); err != nil {
+		return clearPath{}, fmt.Errorf("%q: only a whole entity or variable can be cleared: name %w", p, err)
+	}
+	return clearPath{root: root, name: name}, nil
 }
 
 // Validate checks each item.
 func (n *Logic) Validate() error {
-	if len(n.Set) == 0 {
-		return errors.New("set: at least one variable is required")
+	if len(n.Set) == 0 && len(n.Clear) == 0 {
+		return errors.New("set: at least one variable is required (or something to clear)")
 	}
 	for i, s := range n.Set {
 		if err := validVarName(s.Name); err != nil {
@@ -81,8 +131,15 @@ func (n *Logic) Validate() error {
 	return nil
 }
 
-// Run sets the variables and follows the transitions.
+// Run clears, sets the variables and follows the transitions.
 func (n *Logic) Run(ctx context.Context, t *Turn) (Outcome, error) {
+	for _, c := range n.clear {
+		if c.root == "entities" {
+			t.Memory.ClearEntity(c.name)
+			continue
+		}
+		t.Memory.ClearVar(Scope(c.root), c.name)
+	}
 	for i, s := range n.Set {
 		var (
 			v   any

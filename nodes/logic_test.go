@@ -107,3 +107,72 @@ func TestLogicErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLogicClear: clear removes entities and variables of every scope
+// before set runs; a cleared entity is not taken from the task's
+// utterance again.
+func TestLogicClear(t *testing.T) {
+	n := mustLoad(t, "logic", `
+clear: [entities.email, conversation.total, user.sf_who_id, bot.flag, entities.never_set]
+set:
+  - {name: total, value: 0}
+`)
+	turn := newTurn("en")
+	turn.Memory.SetEntity("email", "jane@acme.example")
+	turn.Memory.SetEntity("company", "Acme")
+	turn.Memory.SetVar(ScopeConversation, "total", 5.0, 0)
+	turn.Memory.SetVar(ScopeUser, "sf_who_id", "003x", 0)
+	turn.Memory.SetVar(ScopeUser, "sf_name", "Jane", 0)
+	turn.Memory.SetVar(ScopeBot, "flag", true, 0)
+	if out, err := n.Run(context.Background(), turn); err != nil || out != Next() {
+		t.Fatalf("Run = %+v, %v; want Next()", out, err)
+	}
+	now := turn.Now.Unix()
+	for _, tt := range []struct {
+		path   string
+		exists bool
+	}{
+		{"entities.email", false}, {"entities.company", true}, {"conversation.total", true},
+		{"user.sf_who_id", false}, {"user.sf_name", true}, {"bot.flag", false},
+	} {
+		if _, ok := turn.Memory.Lookup(SplitPath(tt.path), now); ok != tt.exists {
+			t.Errorf("%s exists %v; want %v", tt.path, ok, tt.exists)
+		}
+	}
+	if v, _ := turn.Memory.Lookup(SplitPath("conversation.total"), now); v != 0.0 {
+		t.Errorf("conversation.total = %#v; want 0 (set after clear)", v)
+	}
+	if _, ok := turn.Memory.User["sf_who_id"]; ok {
+		t.Error("user.sf_who_id is still in the user variables to save")
+	}
+	ask := mustLoad(t, "entity", `{name: email, entity_type: email, prompt: "E-mail?"}`)
+	turn.NodeID, turn.Utterance = "email", "create a lead for jane@acme.example"
+	out, err := ask.Run(context.Background(), turn)
+	if err != nil || out.Status != StatusWait {
+		t.Fatalf("entity after clear: %+v, %v; want it to ask (not take the address from the utterance again)", out, err)
+	}
+	if env := turn.Memory.Map(now); env[clearedKey] != nil {
+		t.Errorf("the cleared list is visible to expressions")
+	}
+}
+
+func TestLogicClearErrors(t *testing.T) {
+	for _, tt := range []struct{ src, want string }{
+		{"clear: [entitis.email]", `clear[0]: "entitis.email": want entities.<name>, conversation.<name>, user.<name> or bot.<name> (did you mean "entities"?)`},
+		{"clear: [email]", `clear[0]: "email": want entities.<name>`},
+		{"clear: [identity.email]", `clear[0]: "identity.email": want entities.<name>`},
+		{"clear: [create_lead.id]", `clear[0]: "create_lead.id": want entities.<name>`},
+		{"clear: [entities.]", `clear[0]: "entities.": name what to clear, as in entities.email`},
+		{"clear: [entities]", `clear[0]: "entities": name what to clear`},
+		{"clear: [entities.addr.city]", `clear[0]: "entities.addr.city": only a whole entity or variable can be cleared`},
+		{"clear: [user.a, user.a]", "clear[1]: user.a is already cleared by clear[0]"},
+		{"clear: entities.email", "clear"},
+		{"clear: []", "at least one variable is required (or something to clear)"},
+		{"clear: [entities.email]\nclaer: [user.a]", `unknown key "claer"`},
+	} {
+		_, err := loadNode("logic", tt.src, nil)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("load %q: error %v; want it to contain %q", tt.src, err, tt.want)
+		}
+	}
+}
