@@ -108,8 +108,9 @@ func TestAccountTemplatesFollowTheConventions(t *testing.T) {
 					defaults[p.Name] = *p.Default
 				}
 			}
-			if defaults["task_name"] != verb+"_"+object || defaults["auth_profile"] != "salesforce" || len(tpl.Parameters) != 2 {
-				t.Errorf("parameters %v: want task_name=%s_%s and auth_profile=salesforce only", defaults, verb, object)
+			_, region := defaults["region"] // a phone lookup's region of numbers without a country code
+			if defaults["task_name"] != verb+"_"+object || defaults["auth_profile"] != "salesforce" || len(tpl.Parameters) != 2+btoi(region) {
+				t.Errorf("parameters %v: want task_name=%s_%s and auth_profile=salesforce only (and region, empty)", defaults, verb, object)
 			}
 			out, err := tpl.Render(map[string]string{"auth_profile": "crm"})
 			if err != nil {
@@ -365,6 +366,27 @@ func TestContactPhoneLookupsMatchEveryFormat(t *testing.T) {
 	acctRun(t, sf, acctWithTests(t, "salesforce_find_contact", tests...))
 }
 
+// TestContactPhoneLookupsReadNationalNumbers: numbers stored and typed
+// without a country code are read in the conversation language's region
+// (ja JP, de DE), or in the template's region.
+func TestContactPhoneLookupsReadNationalNumbers(t *testing.T) {
+	sf := newSalesforce(t)
+	sf.api(t, http.MethodPost, "/sobjects/Contact", map[string]any{"LastName": "Yamada", "FirstName": "Taro", "Phone": "03-1234-5678"}, nil)
+	sf.api(t, http.MethodPost, "/sobjects/Contact", map[string]any{"LastName": "Weber", "FirstName": "Eva", "MobilePhone": "0151 / 2345 6789"}, nil)
+	ja := func(typed, expect string) Test {
+		return Test{Name: "ja " + typed, Turns: []Turn{acctSay("取引先責任者を検索", "検索"), acctClick("電話番号で", "電話番号"), acctSay(typed, expect)}}
+	}
+	de := func(typed, expect string) Test {
+		return Test{Name: "de " + typed, Turns: []Turn{acctSay("Kontakt suchen", "Wie soll ich"), acctClick("Nach Telefon", "Telefonnummer"), acctSay(typed, expect)}}
+	}
+	acctRun(t, sf, acctWithTests(t, "salesforce_find_contact",
+		ja("03 1234 5678", "/^Taro Yamada\n/"), ja("+81 3-1234-5678", "/^Taro Yamada\n/"), ja("(03) 1234-5679", "見つかりませんでした"),
+		de("0151 23456789", "/^Eva Weber\n/"), de("+49 151 2345 6789", "/^Eva Weber\n/"), de("0151 23456780", "keinen Kontakt gefunden"),
+		Test{Name: "en reads 03-1234-5678 as an American number", Turns: []Turn{acctSay("find a contact", "How shall I look up"), acctClick("By phone", "phone number"), acctSay("+81 3 1234 5678", "Sorry, I found no contact")}},
+		Test{Name: "region JP in English", Params: map[string]string{"region": "JP"}, Turns: []Turn{acctSay("find a contact", "How shall I look up"), acctClick("By phone", "phone number"), acctSay("03 1234 5678", "/^Taro Yamada\n/")}},
+	))
+}
+
 func TestContactAccountDeletesDelete(t *testing.T) {
 	sf := newSalesforce(t)
 	acctRun(t, sf, acctLoad(t, "salesforce_delete_contact"))
@@ -441,4 +463,11 @@ func TestConvertLeadTemplateConverts(t *testing.T) {
 	sato := acctOne(t, sf, "SELECT IsConverted, ConvertedAccountId FROM Lead WHERE Email = 'sato@sato.example'")
 	acctFields(t, "Sato", sato, map[string]any{"IsConverted": true})
 	acctFields(t, "Sato's account", acctOne(t, sf, "SELECT Name FROM Account WHERE Id = '"+sato["ConvertedAccountId"].(string)+"'"), map[string]any{"Name": "佐藤商事"})
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
