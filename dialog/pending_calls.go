@@ -33,14 +33,14 @@ func (r *Runtime) recordCalls(t *nodes.Turn, st *state, lease sessions.Lease) (f
 	earlier := st.Calls
 	st.Calls = nil
 	t.RecordCall = func(ctx context.Context, key string, resendable bool) (bool, error) {
-		if resendable && t.Conversation != "" && conversationOf(began) == t.Conversation {
+		if resendable && t.Conversation != "" && r.conversationOf(t.Session, began) == t.Conversation {
 			return false, nil
 		}
 		again := slices.Contains(earlier, key)
 		if !slices.Contains(st.Calls, key) {
 			st.Calls = append(st.Calls, key)
 		}
-		data, err := withPendingKeys(began, st, pendingKeys(earlier, st.Calls))
+		data, err := r.withPendingKeys(t.Session, began, st, pendingKeys(earlier, st.Calls))
 		if err != nil {
 			return again, err
 		}
@@ -71,7 +71,10 @@ func pendingKeys(earlier, now []string) []string {
 
 // conversationOf is the conversation id of a stored state, "" when
 // there is none or it cannot be read.
-func conversationOf(stored []byte) string {
+func (r *Runtime) conversationOf(sessionID string, stored []byte) string {
+	if st := r.states.stored(sessionID, stored); st != nil {
+		return st.ID
+	}
 	st, err := decodeState(stored)
 	if err != nil || st == nil {
 		return ""
@@ -81,9 +84,26 @@ func conversationOf(stored []byte) string {
 
 // withPendingKeys is the state the turn began with, stored, plus the
 // pending keys; a new conversation's ids, minted by this run, are kept so
-// that the next run names its calls the same. The stored state is changed
-// at its top level only, without decoding the rest of it (a turn's
-// context can be large).
+// that the next run names its calls the same. The state this process
+// committed is encoded again with them; another is changed at its top
+// level only, without decoding the rest of it (a turn's context can be
+// large).
+func (r *Runtime) withPendingKeys(sessionID string, began []byte, st *state, keys []string) ([]byte, error) {
+	if kept := r.states.stored(sessionID, began); kept != nil {
+		c := *kept // encode reads the shared maps, never changes them
+		c.Calls = keys
+		if st.ID != "" {
+			c.ID = st.ID
+		}
+		if st.User != "" {
+			c.User = st.User
+		}
+		return c.encode()
+	}
+	return withPendingKeys(began, st, keys)
+}
+
+// withPendingKeys changes the top level of the stored state began.
 func withPendingKeys(began []byte, st *state, keys []string) ([]byte, error) {
 	var top map[string]json.RawMessage
 	if len(began) == 0 || json.Unmarshal(began, &top) != nil || top == nil {

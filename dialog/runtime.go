@@ -65,6 +65,7 @@ type Runtime struct {
 	idleTTL time.Duration // of bots that set none
 
 	versions *TaskVersions // task versions running conversations started on
+	states   *stateCache   // the states this process committed last
 }
 
 // NewRuntime returns a runtime for bot over store.
@@ -93,7 +94,7 @@ func NewRuntime(bot *Bot, store sessions.Store, opts Options) *Runtime {
 	if opts.IdleTTL <= 0 {
 		opts.IdleTTL = sessions.DefaultIdleTTL
 	}
-	r := &Runtime{bot: bot, store: store, log: opts.Logger, metrics: opts.Metrics, now: opts.Now, parkTTL: opts.ParkTTL, endHold: opts.EndHold, idleTTL: opts.IdleTTL}
+	r := &Runtime{bot: bot, store: store, log: opts.Logger, metrics: opts.Metrics, now: opts.Now, parkTTL: opts.ParkTTL, endHold: opts.EndHold, idleTTL: opts.IdleTTL, states: newStateCache()}
 	if r.versions = opts.Versions; r.versions == nil {
 		r.versions = NewTaskVersions(0)
 	}
@@ -179,7 +180,7 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 	}
 	defer done()
 	defer releaseOnPanic(ctx, lease)
-	st, err := decodeState(lease.State())
+	st, err := r.states.load(sessionID, lease.State())
 	if err != nil {
 		// A state we cannot read is logged and replaced: the user gets a
 		// working conversation rather than a stuck one.
@@ -348,5 +349,6 @@ func (r *Runtime) commit(ctx context.Context, lease sessions.Lease, st *state, t
 	if err := lease.CommitExpiry(ctx, data, frames, r.expiry(st, sessionID)); err != nil {
 		return nil, r.storeErr("store session", err)
 	}
+	r.states.remember(sessionID, data, st)
 	return out, nil
 }
