@@ -34,7 +34,7 @@ func TestCopyStateIsTheDecodedForm(t *testing.T) {
 		st   state
 	}{
 		{"empty", state{V: stateVersion}},
-		{"scalars", state{V: stateVersion, ID: "c1", User: "u", Seq: 7, Task: "t", Node: "n", Wait: waitInput, Utt: "hi", PExp: 9, Pend: "p", Rec: true, Lang: "de", Back: "b", BackOf: "bo", At: 12, ended: nodes.Reason("done")}},
+		{"scalars", state{V: stateVersion, ID: "c1", User: "u", Seq: 7, Task: "t", TV: "tv", Node: "n", Wait: waitInput, Utt: "hi", PExp: 9, Pend: "p", Rec: true, Lang: "de", Back: "b", BackOf: "bo", At: 12, ended: nodes.Reason("done")}},
 		{"empty optional maps and lists", state{V: stateVersion, NS: &nodes.NodeState{Data: map[string]any{}}, Seen: seenList{}, Calls: []string{},
 			Memory: nodes.Memory{Entities: map[string]any{}, Nodes: map[string]any{}, Conversation: map[string]nodes.Var{}}}},
 		{"JSON values", state{V: stateVersion, Memory: nodes.Memory{Intent: "i", Entities: map[string]any{
