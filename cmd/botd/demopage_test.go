@@ -73,9 +73,13 @@ func TestSalesforceDemoPages(t *testing.T) {
 			{"/services/data", `"version":"60.0"`, 200},
 			{"/services/oauth2/authorize?response_type=code&client_id=3MVG9dialogdDemoConsumerKey.sfsim&redirect_uri=http://ADDR/oauth/callback", `id="username"`, 200},
 			{"/__sim__/requests", "", 404},
+			{"/lightning/r/Lead/00Q000000000000AAA/view", "no such record", 404},
+			{"/lightning/r/User/005000000000000AAA/view", "", 404},
+			{"/lightning/r/Lead/x'/view", "", 404},
 		}},
 		{"-demo-salesforce off", []string{"-demo-salesforce", "off"}, []check{
 			{"/", "<h1>demo</h1>", 200},
+			{"/lightning/r/Lead/00Q000000000000AAA/view", "", 404},
 			{"/salesforce", "", 404},
 			{"/services/data", "", 404},
 		}},

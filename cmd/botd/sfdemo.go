@@ -2,7 +2,6 @@ package main
 
 import (
 	_ "embed"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -32,7 +31,7 @@ const (
 // sfDemoPaths are the paths of the emulated org botd serves on its own
 // listener in Salesforce demo mode: OAuth (the login page the visitor
 // signs in on, and the token calls), identity, SOAP (convertLead) and the
-// data API. sfsim's control API (/__sim__/) is not among them: nobody
+// data API; mount adds a read-only record page at /lightning/r/. sfsim's control API (/__sim__/) is not among them: nobody
 // injects faults into the demo from outside.
 var sfDemoPaths = []string{"/services/oauth2/", "/services/data/", "/services/data", "/services/Soap/", "/id/"}
 
@@ -77,19 +76,22 @@ func newSFDemo(cfg *config) (*sfDemo, error) {
 // loopback http URL (the page and the sign-in popup then share an
 // origin), else botd's listen address on loopback. The Salesforce preset
 // accepts http only on loopback, so a browser on another machine cannot
-// sign in; the demo is for the machine botd runs on.
+// sign in; the demo is for the machine botd runs on. Without a public URL
+// (a wildcard -addr such as :8080), the loopback address becomes botd's
+// public URL, the base of the OAuth callback the sign-in returns to.
 func sfDemoLogin(cfg *config) (string, error) {
-	if cfg.PublicURL == "" {
-		return "", errors.New("botd: salesforce demo: the sign-in needs a callback URL: set -public-url, or listen on a loopback -addr")
-	}
-	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Scheme == "http" && isLoopbackHost(u.Hostname()) {
+	if u, err := url.Parse(cfg.PublicURL); cfg.PublicURL != "" && err == nil && u.Scheme == "http" && isLoopbackHost(u.Hostname()) {
 		return "http://" + u.Host, nil
 	}
 	base, err := demoAPIBase(cfg.Addr) // http://<loopback>:<port>/demo/api
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("botd: salesforce demo: %w", err)
 	}
-	return strings.TrimSuffix(base, "/demo/api"), nil
+	login := strings.TrimSuffix(base, "/demo/api")
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = login
+	}
+	return login, nil
 }
 
 // isLoopbackHost is localhost or a loopback IP address.
@@ -157,4 +159,6 @@ func (d *sfDemo) mount(mux *http.ServeMux) {
 	for _, p := range sfDemoPaths {
 		mux.Handle(p, d.sim)
 	}
+	// Where the records' "View" links lead (sfdemo_records.go).
+	mux.Handle("GET /lightning/r/{object}/{id}/view", &recordPages{sim: d.sim})
 }

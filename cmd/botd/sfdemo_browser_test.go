@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -134,8 +135,21 @@ func sfDemoCreateLead(t *testing.T, ctx context.Context, base, user, password st
 	waitTargetGone(t, ctx, popupID)
 	waitLastBot(t, ctx, "lead created", "I created the lead Ada Byron")
 	link := browsertest.EvalJS[string](t, ctx, `(() => { const a = Array.from(document.querySelectorAll('.dlgd-record .dlgd-link')).pop(); return a ? a.textContent + ' ' + a.href : ''; })()`)
-	if want := "View Lead " + base + "/lightning/r/Lead/00Q"; !strings.HasPrefix(link, want) {
-		t.Errorf("the lead card's link = %q; want it to begin %q", link, want)
+	want := "View Lead " + base + "/lightning/r/Lead/00Q"
+	if !strings.HasPrefix(link, want) {
+		t.Fatalf("the lead card's link = %q; want it to begin %q", link, want)
+	}
+	// The link shows the lead: the org's stand-in for its Lightning page.
+	resp, err := http.Get(strings.TrimPrefix(link, "View Lead "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, w := range []string{"<h1>Ada Byron</h1>", "<th scope=\"row\">Company</th><td>Analytical Engines</td>", "<th scope=\"row\">Lead Status</th><td>Open - Not Contacted</td>"} {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), w) {
+			t.Errorf("GET %s = %d; want %q in:\n%s", link, resp.StatusCode, w, page)
+		}
 	}
 }
 
