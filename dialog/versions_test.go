@@ -2,10 +2,12 @@ package dialog_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/botforge/dialogd/dialog"
@@ -159,4 +161,38 @@ func TestTaskVersionsBound(t *testing.T) {
 	if got := strings.Count(version(0), ""); got != 13 {
 		t.Errorf("version %q: want 12 hex digits", version(0))
 	}
+}
+
+// Turns running while the bot is swapped again and again each run on one
+// version, whole: an order's question and its answer come from the same
+// version (run with -race).
+func TestSwapDuringTurns(t *testing.T) {
+	bots := []*dialog.Bot{versionedBot(t, orderTask("v1", "ask")), versionedBot(t, orderTask("v2", "ask"))}
+	live := dialog.NewLive(bots[0], sessions.NewMemory(sessions.Options{}), dialog.Options{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := range 200 {
+			live.Swap(bots[i%2])
+		}
+	})
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 25 {
+				sid := fmt.Sprintf("g%d-%d", g, i)
+				ask, err1 := live.Handle(context.Background(), sid, "u", nodes.Input{ID: "1", Text: "order"})
+				answer, err2 := live.Handle(context.Background(), sid, "u", nodes.Input{ID: "2", Text: "7"})
+				if err := errors.Join(err1, err2); err != nil {
+					t.Errorf("%s: %v", sid, err)
+					return
+				}
+				a, b := texts(decode(t, ask)), texts(decode(t, answer))
+				v := strings.TrimSuffix(strings.TrimPrefix(a, "How many? ("), ")")
+				if want := "Ordered 7 (" + v + ")."; b != want {
+					t.Errorf("%s: asked %q, then %q; want %q", sid, a, b, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
