@@ -4,6 +4,9 @@
 //	                 start a bot: DIR/bot.yaml and a greeting task in DIR/tasks/
 //	botctl lint DIR...
 //	                 load each bot directory and print every problem as file:line:col: path: message
+//	botctl test [-run regexp] [-v] DIR
+//	                 run the bot's conversation tests (DIR/tests/) against an embedded sfsim,
+//	                 with transition coverage per task
 //	botctl types     list the registered node types
 //	botctl templates list
 //	                 list the installable dialog templates and their parameters (also: botctl templates)
@@ -43,7 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // commands lists every command in the order help shows them.
 func commands() []*command {
 	return []*command{
-		initCommand(), lintCommand(), typesCommand(),
+		initCommand(), lintCommand(), testCommand(), typesCommand(),
 		templatesListCommand(), templatesShowCommand(), templatesInstallCommand(), installCommand(),
 		authStatusCommand(), authLoginCommand(),
 	}

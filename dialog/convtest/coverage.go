@@ -17,14 +17,6 @@ type NodeExit struct {
 	dialog.Exit
 }
 
-// Percent is Taken of Declared in percent (100 for a task without exits).
-func (c TaskCoverage) Percent() int {
-	if c.Declared == 0 {
-		return 100
-	}
-	return c.Taken * 100 / c.Declared
-}
-
 // Coverage counts the exits of task that moves (of any tests, any task)
 // took. An exit is taken when the dialog moved from its node to its
 // target; two exits of one node to the same target are taken together.

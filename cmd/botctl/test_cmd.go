@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"regexp"
+	"time"
+
+	"github.com/botforge/dialogd/auth"
+	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/dialog/convtest"
+	"github.com/botforge/dialogd/nodes"
+	"github.com/botforge/dialogd/sessions"
+)
+
+func testCommand() *command {
+	return &command{
+		name: "test", args: "DIR", minArgs: 1, maxArgs: 1,
+		summary: []string{
+			"run the bot's conversation tests (DIR/tests/*.yaml) in this process against an embedded sfsim,",
+			"each test on a fresh org; print a line per task with its transition coverage and a diff for",
+			"each failure; exit status 1 when a test fails",
+		},
+		setup: func(fs *flag.FlagSet, c cli) func([]string) int {
+			pattern := fs.String("run", "", "run only the tests whose TASK/TEST name matches this regular expression")
+			verbose := fs.Bool("v", false, "list every test, and the transitions no test took")
+			return func(args []string) int {
+				re, err := regexp.Compile(*pattern)
+				if err != nil {
+					c.errf("test", "-run: %v", err)
+					return 2
+				}
+				return testBot(args[0], re, *verbose, c)
+			}
+		},
+	}
+}
+
+// testOutcome is one test's result as botctl test reports it.
+type testOutcome struct {
+	name    string
+	skipped string // why it was skipped; "" when it ran
+	result  convtest.Result
+}
+
+// taskRun is the outcome of one task's tests.
+type taskRun struct {
+	task     string
+	outcomes []testOutcome
+}
+
+func testBot(dir string, filter *regexp.Regexp, verbose bool, c cli) int {
+	began := time.Now()
+	bot, err := dialog.LoadDir(dir)
+	if err != nil {
+		c.errf("test", "%s does not load (botctl lint %s says why):\n%v", dir, dir, err)
+		return 1
+	}
+	suites, err := loadSuites(dir, bot)
+	if err != nil {
+		c.errf("test", "%v", err)
+		return 1
+	}
+	org, err := startTestOrg()
+	if err != nil {
+		c.errf("test", "%v", err)
+		return 1
+	}
+	defer org.close()
+	others, err := otherProfiles(bot)
+	if err != nil {
+		c.errf("test", "%v", err)
+		return 1
+	}
+	var runs []taskRun
+	var moves []convtest.Move
+	for _, s := range suites {
+		tr, m := runSuite(context.Background(), bot, &s, org, others, filter)
+		if len(tr.outcomes) > 0 {
+			runs = append(runs, tr)
+		}
+		moves = append(moves, m...)
+	}
+	rep := testReport{bot: bot, runs: runs, moves: moves, verbose: verbose, filtered: filter.String() != "", took: time.Since(began)}
+	return rep.write(c.stdout)
+}
+
+// runSuite runs the tests of one file that filter selects, in order, on
+// one fresh org (as a template's tests run): a test may build on the
+// records an earlier one left.
+func runSuite(ctx context.Context, bot *dialog.Bot, s *suite, org *testOrg, others nodes.Authorizer, filter *regexp.Regexp) (taskRun, []convtest.Move) {
+	tr := taskRun{task: s.task}
+	var moves []convtest.Move
+	var env *convtest.Env
+	for i, tc := range s.tests {
+		name := tc.DisplayName(i)
+		if !filter.MatchString(s.task + "/" + name) {
+			continue
+		}
+		out := testOutcome{name: name, skipped: s.skipReason(tc)}
+		if out.skipped == "" && env == nil {
+			var err error
+			if env, err = orgEnv(bot, org, others); err != nil {
+				out.result = convtest.Result{Name: name, Failure: &convtest.Failure{Check: "given", Msg: err.Error()}}
+				tr.outcomes = append(tr.outcomes, out)
+				return tr, moves
+			}
+		}
+		if out.skipped == "" {
+			out.result = convtest.Run(ctx, *env, tc, i)
+			moves = append(moves, out.result.Moves...)
+		}
+		tr.outcomes = append(tr.outcomes, out)
+	}
+	return tr, moves
+}
+
+// orgEnv starts a fresh org and returns the tests' environment: the bot
+// with its Salesforce profiles pointed at the org.
+func orgEnv(bot *dialog.Bot, org *testOrg, others nodes.Authorizer) (*convtest.Env, error) {
+	sf, err := org.fresh()
+	if err != nil {
+		return nil, err
+	}
+	return &convtest.Env{Bot: bot, Records: sf, Options: dialog.Options{
+		HTTPClient: org.client,
+		Auth:       sf.Authorizer(salesforceProfiles(bot), others),
+	}}, nil
+}
+
+// salesforceProfiles are the bot's auth profiles on the salesforce
+// preset, whatever their kind and mode: the tests point them at sfsim.
+func salesforceProfiles(bot *dialog.Bot) map[string]bool {
+	out := map[string]bool{}
+	for name, p := range bot.Config.AuthProfiles {
+		if p != nil && p.Salesforce != nil {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// otherProfiles is the auth manager of the bot's other profiles (nil when
+// it has none), as botd builds it, on an in-memory store with a key of
+// its own: their secrets come from the environment as in botd.
+func otherProfiles(bot *dialog.Bot) (nodes.Authorizer, error) {
+	sf := salesforceProfiles(bot)
+	profiles := maps.Clone(bot.Config.AuthProfiles)
+	maps.DeleteFunc(profiles, func(name string, _ *auth.Profile) bool { return sf[name] })
+	if len(profiles) == 0 {
+		return nil, nil
+	}
+	kr, err := auth.KeyringFromSecrets([]byte(rand.Text() + rand.Text()))
+	if err != nil {
+		return nil, fmt.Errorf("test: %w", err)
+	}
+	m, err := auth.NewManager(bot.Config.Name, profiles, sessions.NewMemory(sessions.Options{}), auth.Options{
+		PublicURL: "http://127.0.0.1", Keyring: kr, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("test: bot %s: %w", bot.Config.Name, err)
+	}
+	return m, nil
+}

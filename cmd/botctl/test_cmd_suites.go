@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/dialog/convtest"
+	"github.com/botforge/dialogd/templates"
+)
+
+// suite is one tests file: the tests of one task.
+type suite struct {
+	file  string // as given on the command line, joined with tests/…
+	task  string
+	tests []convtest.Test
+	// params are the values the task was installed with (nil for a
+	// tests file written by hand).
+	params map[string]string
+}
+
+// loadSuites reads DIR/tests/*.yaml in name order. A file names its task
+// (task:), or is named after it; the task must be one of the bot's.
+func loadSuites(dir string, bot *dialog.Bot) ([]suite, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "tests", "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(paths)
+	var suites []suite
+	var problems []string
+	for _, p := range paths {
+		f, err := templates.ReadTests(p)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		task := f.Task
+		if task == "" {
+			task = strings.TrimSuffix(filepath.Base(p), ".yaml")
+		}
+		if bot.Tasks[task] == nil {
+			problems = append(problems, fmt.Sprintf("%s: task %s is not one of the bot's (%s)", p, task, strings.Join(slices.Sorted(maps.Keys(bot.Tasks)), ", ")))
+			continue
+		}
+		suites = append(suites, suite{file: p, task: task, tests: f.Tests, params: f.Params})
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(problems, "\n"))
+	}
+	return suites, nil
+}
+
+// skipReason says why a test cannot run against the installed task: it
+// sets template parameters to values other than those the task was
+// installed with (a template's test of another variant). "" runs it.
+func (s *suite) skipReason(tc convtest.Test) string {
+	var diffs []string
+	for _, k := range slices.Sorted(maps.Keys(tc.Params)) {
+		have, ok := s.params[k]
+		if !ok || have != tc.Params[k] {
+			diffs = append(diffs, fmt.Sprintf("%s=%s (installed: %s)", k, tc.Params[k], orNone(have, ok)))
+		}
+	}
+	if len(diffs) == 0 {
+		return ""
+	}
+	return "needs the task installed with " + strings.Join(diffs, ", ")
+}
+
+func orNone(v string, ok bool) string {
+	if !ok {
+		return "not set"
+	}
+	return v
+}
