@@ -19,10 +19,15 @@ type PhoneNumber struct {
 // (loose formats, checked against the numbering plan). A number without a
 // country code is read in region (an ISO 3166 code such as "US"), or when
 // region is empty in the region of lang ("en" US, "de" DE, "ja" JP, "en-GB"
-// GB).
+// GB). A number that starts with 00 and is not a number of the region is
+// read as 00 and an international number, as in most of the world
+// ("001 415 555 0101" in the US too).
 func ParsePhoneNumber(text, lang, region string) (PhoneNumber, bool) {
 	region = PhoneRegion(lang, region)
 	e164, ok := parsePhone(text, region)
+	if t := strings.TrimSpace(text); !ok && strings.HasPrefix(t, "00") {
+		e164, ok = parsePhone("+"+t[2:], region)
+	}
 	if !ok {
 		return PhoneNumber{}, false
 	}
@@ -49,6 +54,11 @@ func StoredPhoneE164(stored, lang, region string) string {
 		return ""
 	}
 	num, err := phonenumbers.Parse(s, PhoneRegion(lang, region))
+	if strings.HasPrefix(s, "00") && (err != nil || !phonenumbers.IsValidNumber(num)) {
+		if intl, err2 := phonenumbers.Parse("+"+s[2:], ""); err2 == nil {
+			num, err = intl, nil
+		}
+	}
 	if err != nil {
 		return ""
 	}

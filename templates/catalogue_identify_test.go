@@ -140,7 +140,7 @@ func TestIdentifyFindsEveryPhoneFormat(t *testing.T) {
 			{Say: "identify me", Expect: "e-mail address or phone number"},
 			{Say: "+1 212 555 0101", Expect: "could not find you"},
 		}},
-		Test{Name: "German number with country code 49", Params: map[string]string{"country_code": "49"}, Turns: []Turn{
+		Test{Name: "German number in region DE", Params: map[string]string{"region": "DE"}, Turns: []Turn{
 			{Say: "identify me", Expect: "e-mail address or phone number"},
 			{Say: "0415 5550101", Expect: "could not find you"}, // +494155550101, not Jane's
 		}},

@@ -57,6 +57,7 @@ func seedPhones(c *chat) {
 	c.create("Contact", map[string]any{"LastName": "Berlin", "Phone": "+49 (0)30 1234567"})
 	c.create("Contact", map[string]any{"LastName": "Tokyo", "MobilePhone": "03-1234-5678"})
 	c.create("Contact", map[string]any{"LastName": "Other", "Phone": "+1 312 555 0142"}) // same last digits, another number
+	c.create("Contact", map[string]any{"LastName": "Abroad", "Phone": "001 646 555 0123"})
 	c.create("Lead", map[string]any{"LastName": "Kaiser", "Company": "K GmbH", "Phone": "030 / 98 76 54"})
 	c.create("Lead", map[string]any{"LastName": "Quote", "Company": "Q", "Phone": "0' OR Phone != '"})
 }
@@ -76,6 +77,7 @@ func TestFindByPhoneMatchesStoredFormats(t *testing.T) {
 		{"+1 415 555 0101", "Contacts 1"}, // the demo org's Jane Doe
 		{"+49 30 1234567", "Contacts 1"},  // stored with (0)
 		{"+81 3 1234 5678", "Contacts 0"}, // stored as 03-…: read in the conversation's region, US
+		{"+1 646 555 0123", "Contacts 1"}, // stored with 00 for +
 		{"+1 212 555 0143", "Contacts 0"}, // one digit off
 		{"+1 312 555 0199", "Contacts 0"}, // the same last digits
 	} {
