@@ -31,13 +31,14 @@ func TestSalesforceDemoIsTheCatalogue(t *testing.T) {
 	if len(res.Installed) == 0 || len(res.DeclaredProfiles) != 0 {
 		t.Fatalf("installed %d tasks, declared profiles %v; want the catalogue and bot.yaml's own profile", len(res.Installed), res.DeclaredProfiles)
 	}
+	const fix = "go run ./cmd/botctl install -all -force -integration salesforce examples/salesforce_demo"
 	want := readTree(t, os.DirFS(dir))
 	got := readTree(t, examples.SalesforceDemo())
 	for name, w := range want {
 		if g, ok := got[name]; !ok {
-			t.Errorf("examples/salesforce_demo lacks %s; reinstall with botctl install -all -force -integration salesforce examples/salesforce_demo", name)
+			t.Errorf("examples/salesforce_demo lacks %s; reinstall the catalogue: %s", name, fix)
 		} else if !bytes.Equal(g, w) {
-			t.Errorf("examples/salesforce_demo/%s differs from what botctl install writes; reinstall with -force", name)
+			t.Errorf("examples/salesforce_demo/%s differs from what botctl install writes; reinstall the catalogue: %s", name, fix)
 		}
 	}
 	for name := range got {
