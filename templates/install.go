@@ -655,8 +655,12 @@ func definedTasks(botDir string) map[string]string {
 	return out
 }
 
-// profileStub is an auth profile InstallAll declares.
-type profileStub struct{ name, integration string }
+// profileStub is an auth profile InstallAll declares: its name and the
+// integration whose standard profile it is, or its own lines.
+type profileStub struct {
+	name, integration string
+	lines             []string // unindented, comments first; nil: standardProfiles[integration]
+}
 
 // standardProfiles are the auth profile declarations InstallAll adds to
 // bot.yaml for an integration's templates, by integration: the lines under
@@ -686,7 +690,10 @@ func declareProfiles(data []byte, root *yaml.Node, stubs []profileStub) ([]byte,
 	block := func(indent string) string {
 		var b strings.Builder
 		for _, s := range stubs {
-			lines := standardProfiles[s.integration]
+			lines := s.lines
+			if lines == nil {
+				lines = standardProfiles[s.integration]
+			}
 			for _, l := range lines {
 				if strings.HasPrefix(l, "#") {
 					b.WriteString(indent + l + "\n")
