@@ -34,6 +34,7 @@ type pairPageLink struct{ Path, Label string }
 type pairPageData struct {
 	Path     string         // this page's path
 	Pages    []pairPageLink // both pages
+	Title    string         // the heading and the widget's title
 	Bot      web.DemoBot
 	BotParam string                 // data-bot: empty for the default bot
 	SignIn   *sfsim.DemoCredentials // the Salesforce page's demo sign-in
@@ -49,9 +50,10 @@ func (s *server) demoPages() http.Handler {
 		return assets
 	}
 	pages := []pairPageLink{{"/", "Lead demo (no sign-in)"}, {sfDemoPagePath, "Salesforce, the whole catalogue"}}
-	first := renderPairPage(pairPageData{Path: "/", Pages: pages, Bot: demoPageBot(s.first.bot)})
+	demo := demoPageBot(s.first.bot)
+	first := renderPairPage(pairPageData{Path: "/", Pages: pages, Title: demo.Name, Bot: demo})
 	creds := s.sfdemo.creds
-	sf := renderPairPage(pairPageData{Path: sfDemoPagePath, Pages: pages, Bot: demoPageBot(s.tenants[sfDemoBotName].bot),
+	sf := renderPairPage(pairPageData{Path: sfDemoPagePath, Pages: pages, Title: "Salesforce demo", Bot: demoPageBot(s.tenants[sfDemoBotName].bot),
 		BotParam: sfDemoBotName, SignIn: &creds})
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", first)

@@ -65,7 +65,8 @@ func TestSalesforceDemoPages(t *testing.T) {
 		{"embedded bots", nil, []check{
 			{"/", `<a href="/salesforce">Salesforce, the whole catalogue</a>`, 200},
 			{"/", "Try <em>Book a demo</em> or <em>Create a lead</em> in the chat window.", 200},
-			{"/salesforce", `<script src="/widget.js" data-title="salesforce_demo" data-bot="salesforce_demo" data-open="true" async>`, 200},
+			{"/salesforce", `<script src="/widget.js" data-title="Salesforce demo" data-bot="salesforce_demo" data-open="true" async>`, 200},
+			{"/salesforce", "<h1>Salesforce demo</h1>", 200},
 			{"/salesforce", `<code id="demo-username">demo@dialogd.example</code>`, 200},
 			{"/salesforce", `<code id="demo-password">demo-Passw0rd</code>`, 200},
 			{"/salesforce", "<strong>demo-only</strong>", 200},
@@ -142,6 +143,29 @@ func TestSalesforceDemoFlag(t *testing.T) {
 			t.Errorf("%v DEMO_SALESFORCE=%q: %v", tt.args, tt.env, err)
 		case cfg.DemoSalesforce != tt.want:
 			t.Errorf("%v DEMO_SALESFORCE=%q: DemoSalesforce = %v; want %v", tt.args, tt.env, cfg.DemoSalesforce, tt.want)
+		}
+	}
+}
+
+// TestSalesforceDemoLogin: the emulated org is on botd's loopback address,
+// the public URL's own when that is loopback; a wildcard -addr without a
+// public URL gets the loopback address as its public URL.
+func TestSalesforceDemoLogin(t *testing.T) {
+	tests := []struct {
+		addr, publicURL     string
+		wantLogin, wantPubl string
+	}{
+		{"localhost:8080", "http://localhost:8080", "http://localhost:8080", "http://localhost:8080"},
+		{"127.0.0.1:9090", "http://127.0.0.1:9090", "http://127.0.0.1:9090", "http://127.0.0.1:9090"},
+		{":9090", "", "http://127.0.0.1:9090", "http://127.0.0.1:9090"},
+		{"[::]:9090", "", "http://[::1]:9090", "http://[::1]:9090"},
+		{"0.0.0.0:9090", "https://bot.example.com", "http://127.0.0.1:9090", "https://bot.example.com"},
+	}
+	for _, tt := range tests {
+		cfg := &config{Addr: tt.addr, PublicURL: tt.publicURL}
+		login, err := sfDemoLogin(cfg)
+		if err != nil || login != tt.wantLogin || cfg.PublicURL != tt.wantPubl {
+			t.Errorf("-addr %s -public-url %q: login %q, public URL %q, %v; want %q, %q", tt.addr, tt.publicURL, login, cfg.PublicURL, err, tt.wantLogin, tt.wantPubl)
 		}
 	}
 }
