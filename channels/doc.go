@@ -12,9 +12,10 @@
 //
 // Hostile clients are bounded: inputs pass per-connection, per-session and
 // per-client-address token buckets (an input over a limit gets a
-// rate_limited error frame and does not run; a client that keeps sending
-// regardless is closed with 1008), binary frames close with 1003 and text that is not UTF-8
-// with 1007, the same-origin check compares the scheme as well as the
+// rate_limited error frame, does not run, and the connection's next frame
+// is read only when its buckets have a token again; a client whose inputs
+// are still refused then is closed with 1008), binary frames close with
+// 1003 and text that is not UTF-8 with 1007, the same-origin check compares the scheme as well as the
 // host, and a connect that sends nothing stores nothing when the runtime
 // is a [Greeter].
 //

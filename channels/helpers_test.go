@@ -160,7 +160,11 @@ type testServer struct {
 	users map[string]string // session id -> the user openSession got it for
 }
 
-func startServer(t *testing.T, conv *fakeConv, opts Options) *testServer {
+// startServer serves a WebSocket channel over conv on a loopback server.
+// The reader's pause after a refused input is 1 ms: the rate limit tests
+// count refusals, which the pause would only slow down. tune changes the
+// channel before it serves (TestRefusedInputPausesReading).
+func startServer(t *testing.T, conv *fakeConv, opts Options, tune ...func(*WebSocket)) *testServer {
 	t.Helper()
 	if opts.Secret == nil {
 		opts.Secret = testSecret
@@ -169,6 +173,10 @@ func startServer(t *testing.T, conv *fakeConv, opts Options) *testServer {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	ws := New(conv, opts)
+	ws.maxReadPause = time.Millisecond
+	for _, f := range tune {
+		f(ws)
+	}
 	hs := httptest.NewServer(ws)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

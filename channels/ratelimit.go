@@ -183,8 +183,10 @@ func (l turnLimit) floodRefusals() int { return max(2*l.burst, 20) }
 // frame (the connection stays open) and counted, unless the connection has
 // had floodRefusals inputs refused in a row: then it is to be closed. It
 // runs on the reader goroutine, before the input is queued, so that a
-// flood costs no turn and fills no queue.
-func (c *conn) allowInput(data []byte) inputVerdict {
+// flood costs no turn and fills no queue. A refusal comes with how long
+// until the bucket has a token again: the reader waits that long before
+// it reads on (see pauseReading).
+func (c *conn) allowInput(data []byte) (inputVerdict, time.Duration) {
 	s := c.s
 	now := time.Now()
 	if c.limiter == nil {
@@ -202,15 +204,43 @@ func (c *conn) allowInput(data []byte) inputVerdict {
 	}
 	if ok {
 		c.refusedInARow = 0
-		return inputAllowed
+		return inputAllowed, 0
 	}
 	c.refusedInARow++
 	if c.refusedInARow > s.connLimit.floodRefusals() {
-		return inputFlood
+		return inputFlood, 0
 	}
 	s.metrics.refused.WithLabelValues(reason).Inc()
 	_ = c.write(encodeRateLimited(salvageID(data), retry))
-	return inputRefused
+	return inputRefused, retry
+}
+
+// maxReadPause bounds how long a reader waits after a refused input.
+const maxReadPause = 2 * time.Second
+
+// pauseReading waits d (at most the server's maxReadPause) before the
+// reader reads the next frame: a client that sends faster than its bucket
+// refills is read at the bucket's pace. What it sends meanwhile waits in
+// the socket's buffers and then its own, so a flood that ignores
+// rate_limited errors costs the server one read and one error frame per
+// refill, and it has no reason to reconnect (which would cost a handshake
+// each time). It reports false when the connection or the server is
+// closing.
+func (c *conn) pauseReading(d time.Duration) bool {
+	d = min(d, c.s.maxReadPause)
+	if d <= 0 {
+		return true
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return c.extendDeadline("") == nil
+	case <-c.ctx.Done():
+		return false
+	case <-c.s.stop: // Shutdown
+		return false
+	}
 }
 
 // allowConnect takes a token of the client address's bucket for a

@@ -1,9 +1,11 @@
 package channels
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -284,5 +286,48 @@ func TestTakeRetryAfter(t *testing.T) {
 	want := []string{"true 0s", "true 0s", "false 250ms"}
 	if !slices.Equal(got, want) {
 		t.Errorf("take x3 = %q; want %q", got, want)
+	}
+}
+
+// TestRefusedInputPausesReading: after a refused input the reader waits
+// for the bucket to refill before it reads on, so a client that ignores
+// rate_limited errors is read at the bucket's pace, not answered frame by
+// frame (and not cut off, which would make it reconnect). The pause is an
+// hour here: the inputs sent after the refused one stay unread.
+func TestRefusedInputPausesReading(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	ts := startServer(t, newFakeConv(), Options{ConnTurnRate: noRefill, ConnTurnBurst: 1, Registerer: reg},
+		func(ws *WebSocket) { ws.maxReadPause = time.Hour })
+	c, _ := ts.openSession(t)
+	sendMessages(t, c, "m", 5)
+	if got := readInputAnswers(t, c, 2); got["m1"] != "ok" || got["m2"] != CodeRateLimited {
+		t.Fatalf("answers = %v; want m1 ok and m2 rate_limited", got)
+	}
+	// Nothing more is read while the reader waits: m3..m5 get no answer.
+	_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	for {
+		_, data, err := c.ReadMessage()
+		if err != nil {
+			var ne net.Error
+			if !errors.As(err, &ne) || !ne.Timeout() {
+				t.Errorf("read ended with %v; want a timeout, the connection open", err)
+			}
+			break
+		}
+		var f struct{ Type, ReplyTo string }
+		if json.Unmarshal(data, &f) == nil && f.ReplyTo != "" {
+			t.Errorf("answer %s while the reader should be waiting", data)
+		}
+	}
+	name := "dialogd_ws_refused_total{" + refusedConnRate + "}"
+	if got := gather(t, reg)[name]; got != 1 {
+		t.Errorf("%s = %v; want 1 (one refusal, then a pause)", name, got)
+	}
+	// Shutdown ends the pause at once (startServer's cleanup gives it 5 s).
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	began := time.Now()
+	if err := ts.ws.Shutdown(ctx); err != nil {
+		t.Errorf("shutdown with a paused reader: %v (after %v)", err, time.Since(began))
 	}
 }

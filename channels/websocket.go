@@ -150,6 +150,7 @@ type WebSocket struct {
 	sessionLimits *keyedLimiters // the input buckets of sessions
 	ipLimits      *keyedLimiters // the input buckets of client addresses
 	clientIP      func(*http.Request) string
+	maxReadPause  time.Duration // the longest wait of a reader after a refused input
 
 	// base is the parent context of every turn; Shutdown cancels it when
 	// its own context ends before the turns do.
@@ -218,6 +219,7 @@ func New(conv Conversations, opts Options) *WebSocket {
 		}
 		s.identitySecret = append([]byte(nil), opts.IdentitySecret...)
 	}
+	s.maxReadPause = maxReadPause
 	s.connLimit = newTurnLimit(opts.ConnTurnRate, opts.ConnTurnBurst, DefaultConnTurnRate, DefaultConnTurnBurst)
 	s.sessionLimits = newKeyedLimiters(newTurnLimit(opts.SessionTurnRate, opts.SessionTurnBurst, DefaultSessionTurnRate, DefaultSessionTurnBurst))
 	s.ipLimits = newKeyedLimiters(newTurnLimit(opts.IPTurnRate, opts.IPTurnBurst, DefaultIPTurnRate, DefaultIPTurnBurst))
@@ -456,8 +458,11 @@ func (c *conn) readLoop() {
 			return
 		}
 		_ = c.extendDeadline("")
-		switch c.allowInput(data) {
+		switch verdict, retry := c.allowInput(data); verdict {
 		case inputRefused:
+			if !c.pauseReading(retry) {
+				return
+			}
 			continue
 		case inputFlood:
 			if c.client != "" {
