@@ -239,6 +239,13 @@ type identifyBot struct {
 
 func newIdentifyBot(t *testing.T) *identifyBot {
 	t.Helper()
+	return newIdentifyBotAt(t, nil)
+}
+
+// newIdentifyBotAt is newIdentifyBot whose runtime reads the clock now
+// (nil: the time).
+func newIdentifyBotAt(t *testing.T, now func() time.Time) *identifyBot {
+	t.Helper()
 	org := salesforcetest.Start(t, "identify")
 	dir := t.TempDir()
 	bot := "name: identify\nlanguages: [en, de, ja]\nauth_profiles:\n  salesforce:\n    kind: bearer\n    secret: {env: UNUSED_SF_TOKEN}\n"
@@ -262,7 +269,7 @@ func newIdentifyBot(t *testing.T) *identifyBot {
 	mem := sessions.NewMemory(sessions.Options{})
 	t.Cleanup(func() { mem.Close() })
 	store := &storetest.LostCommits{Store: mem}
-	rt := dialog.NewRuntime(b, store, dialog.Options{Auth: org.Auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	rt := dialog.NewRuntime(b, store, dialog.Options{Auth: org.Auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now})
 	return &identifyBot{t: t, org: org, rt: rt, store: store}
 }
 
@@ -301,6 +308,23 @@ func (b *identifyBot) query(soql string) []map[string]any {
 		b.t.Fatalf("%s: %v", soql, err)
 	}
 	return res.Records
+}
+
+// TestLogConversationDateIsTheTurnsDay: the Task's ActivityDate is the
+// day of the turn that logs it, by the runtime's clock (in UTC).
+func TestLogConversationDateIsTheTurnsDay(t *testing.T) {
+	later := time.Now().AddDate(0, 0, 400)
+	b := newIdentifyBotAt(t, func() time.Time { return later })
+	b.say("s1", "identify me", "", "e-mail address or phone number")
+	b.say("s1", "jane.doe@acme.example", "", "Hello Jane Doe")
+	b.say("s1", "No, thanks", "identify_done", "How else can I help you?")
+	if err := b.end("s1"); err != nil {
+		t.Fatal(err)
+	}
+	tasks := b.query("SELECT ActivityDate FROM Task")
+	if want := later.UTC().Format("2006-01-02"); len(tasks) != 1 || tasks[0]["ActivityDate"] != want {
+		t.Errorf("tasks %v, want one with ActivityDate %s", tasks, want)
+	}
 }
 
 // TestLogConversationAtConversationEnd: each ended conversation is one
