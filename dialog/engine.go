@@ -169,6 +169,7 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 			st.PExp = t.Now.Add(r.parkTTL).Unix()
 			return
 		case nodes.StatusEnd:
+			tr.ended(task.Name, st.Memory)
 			if out.Reason == nodes.Failed {
 				r.failTask(st, t, nd, failure{kind: out.Failure, msg: out.Message, told: out.Told})
 				return
@@ -202,6 +203,7 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 		}
 		if target == "" || target == nodes.EndTarget {
 			tr.moved(task.Name, nd.ID, target)
+			tr.ended(task.Name, st.Memory)
 			r.endTask(st, t, nodes.Fulfilled)
 			return
 		}

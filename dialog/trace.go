@@ -16,6 +16,10 @@ type Trace struct {
 	// the node it leaves and the node it enters, or nodes.EndTarget
 	// ("end") when the task ends by a transition of the node.
 	Moved func(task, from, to string)
+	// Ended is called when a node's outcome or a transition to end ends
+	// the task, with the conversation's context as it is then (the
+	// runtime clears the task's entities and node results afterwards).
+	Ended func(task string, context nodes.Memory)
 }
 
 type traceKey struct{}
@@ -40,4 +44,11 @@ func (tr *Trace) moved(task, from string, to nodes.Target) {
 		to = nodes.EndTarget
 	}
 	tr.Moved(task, from, string(to))
+}
+
+// ended reports the end of a task; a nil trace reports nothing.
+func (tr *Trace) ended(task string, mem nodes.Memory) {
+	if tr != nil && tr.Ended != nil {
+		tr.Ended(task, mem)
+	}
 }

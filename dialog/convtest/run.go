@@ -52,11 +52,14 @@ func Run(ctx context.Context, env Env, tc Test, index int) Result {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	rt := dialog.NewRuntime(env.Bot, store, opts)
-	ctx = dialog.WithTrace(ctx, &dialog.Trace{Moved: func(task, from, to string) {
-		res.Moves = append(res.Moves, Move{Task: task, From: from, To: to})
-	}})
-	ctx = nodes.WithIdentity(ctx, tc.identity())
 	r := &run{env: env, rt: rt, session: "convtest-" + strconv.Itoa(index+1)}
+	ctx = dialog.WithTrace(ctx, &dialog.Trace{
+		Moved: func(task, from, to string) {
+			res.Moves = append(res.Moves, Move{Task: task, From: from, To: to})
+		},
+		Ended: func(_ string, mem nodes.Memory) { r.ended = &mem },
+	})
+	ctx = nodes.WithIdentity(ctx, tc.identity())
 	if err := r.seed(ctx, tc.Given); err != nil {
 		res.Failure = &Failure{Check: "given", Msg: err.Error()}
 		return res
@@ -87,6 +90,9 @@ type run struct {
 	session    string
 	last       answer // the previous turn's, for clicks
 	transcript []Exchange
+	// ended is the context of the task the running turn ended, as it
+	// was before the runtime cleared it; nil when no task ended.
+	ended *nodes.Memory
 }
 
 // turn sends one turn and checks its expectations; it returns the first
@@ -108,6 +114,7 @@ func (r *run) turn(ctx context.Context, i int, tu Turn) *Failure {
 		}
 		in.Text, in.Payload = b.Title, b.Payload
 	}
+	r.ended = nil
 	frames, err := r.rt.Handle(ctx, r.session, tester, in)
 	a := answer{err: err}
 	if err == nil {
