@@ -5,61 +5,64 @@ import (
 	"slices"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/botforge/dialogd/dialog"
 )
 
-// flowNode is one node of a template's task as `templates show` lists it.
-type flowNode struct {
-	id, kind string
-	exits    []exit // usual exits first, then failure exits
-}
-
-// exit is one way out of a node: the key that names the target (next,
-// on_yes, if, else, …) and the target.
-type exit struct{ via, to string }
-
-// flowOrder returns the nodes of a task body in the order a conversation
-// meets them: depth first from the first node, following a node's usual
+// flowOrder returns a loaded task's nodes in the order a conversation
+// meets them: depth first from the intent node, following a node's usual
 // exits (next, conditions, on_yes, on_no, …) before its failure exits
-// (on_error, on_timeout, on_fail); nodes that no exit reaches follow in
-// file order. It reads the template's YAML as written, so ids and
-// targets may still hold ${param} placeholders.
-func flowOrder(task *yaml.Node) []flowNode {
-	list := taskNodes(task)
+// (on_error, on_timeout, on_fail, on_duplicate, …; see isFailureExit);
+// nodes that no exit reaches follow in file order. Each node's exits
+// come usual ones first.
+func flowOrder(graph []dialog.TaskNode) []dialog.TaskNode {
 	byID := map[string]int{}
-	for i, n := range list {
-		byID[n.id] = i
+	for i, n := range graph {
+		byID[n.ID] = i
 	}
-	seen := make([]bool, len(list))
-	var order []flowNode
+	seen := make([]bool, len(graph))
+	var order []dialog.TaskNode
 	var visit func(i int)
 	visit = func(i int) {
 		if seen[i] {
 			return
 		}
 		seen[i] = true
-		order = append(order, list[i])
-		for _, e := range list[i].exits {
-			if j, ok := byID[e.to]; ok {
+		n := graph[i]
+		n.Exits = usualFirst(n.Exits)
+		order = append(order, n)
+		for _, e := range n.Exits {
+			if j, ok := byID[e.To]; ok {
 				visit(j)
 			}
 		}
 	}
-	for i := range list {
+	for i := range graph {
 		visit(i)
 	}
 	return order
 }
 
-// failureExits are the keys of exits taken when something goes wrong.
-var failureExits = map[string]bool{"on_error": true, "on_timeout": true, "on_fail": true}
+// failureKeys are the exits taken when something goes wrong.
+var failureKeys = map[string]bool{
+	"on_error": true, "on_timeout": true, "on_fail": true,
+	"on_duplicate": true, "on_not_found": true, "on_unavailable": true,
+	"retry_from": true,
+}
 
-// usualFirst orders exits usual ones first, each kind in file order.
-func usualFirst(exits []exit) []exit {
-	slices.SortStableFunc(exits, func(a, b exit) int {
-		return cmp.Compare(b2i(failureExits[a.via]), b2i(failureExits[b.via]))
+// isFailureExit reports whether e is taken when something goes wrong:
+// a failure key, or a field Salesforce refused (ask_again.Email).
+func isFailureExit(e dialog.Exit) bool {
+	return failureKeys[e.Key] || strings.HasPrefix(e.Key, "ask_again.")
+}
+
+// usualFirst returns exits with the usual ones first, each kind in the
+// order declared.
+func usualFirst(exits []dialog.Exit) []dialog.Exit {
+	out := slices.Clone(exits)
+	slices.SortStableFunc(out, func(a, b dialog.Exit) int {
+		return cmp.Compare(b2i(isFailureExit(a)), b2i(isFailureExit(b)))
 	})
-	return exits
+	return out
 }
 
 func b2i(b bool) int {
@@ -67,60 +70,4 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// taskNodes reads the nodes list of a task body in file order.
-func taskNodes(task *yaml.Node) []flowNode {
-	seq := mapValue(task, "nodes")
-	if seq == nil || seq.Kind != yaml.SequenceNode {
-		return nil
-	}
-	var out []flowNode
-	for _, n := range seq.Content {
-		if n.Kind != yaml.MappingNode {
-			continue
-		}
-		fn := flowNode{id: scalar(mapValue(n, "id")), kind: scalar(mapValue(n, "type"))}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			key, val := n.Content[i].Value, n.Content[i+1]
-			switch {
-			case key == "next" || strings.HasPrefix(key, "on_"):
-				if to := scalar(val); to != "" {
-					fn.exits = append(fn.exits, exit{via: key, to: to})
-				}
-			case key == "transitions" && val.Kind == yaml.SequenceNode:
-				for _, tr := range val.Content {
-					if to := scalar(mapValue(tr, "to")); to != "" {
-						fn.exits = append(fn.exits, exit{via: "if", to: to})
-					}
-					if to := scalar(mapValue(tr, "else")); to != "" {
-						fn.exits = append(fn.exits, exit{via: "else", to: to})
-					}
-				}
-			}
-		}
-		fn.exits = usualFirst(fn.exits)
-		out = append(out, fn)
-	}
-	return out
-}
-
-// mapValue returns the value of key in mapping m, or nil.
-func mapValue(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func scalar(n *yaml.Node) string {
-	if n == nil || n.Kind != yaml.ScalarNode {
-		return ""
-	}
-	return n.Value
 }

@@ -10,13 +10,19 @@
 //	botctl types     list the registered node types
 //	botctl templates list
 //	                 list the installable dialog templates and their parameters (also: botctl templates)
-//	botctl templates show NAME
-//	                 describe a template: parameters, nodes in flow order, tests
+//	botctl templates show [-lang language] [-p key=value]... NAME
+//	                 describe a template: parameters, nodes in flow order, its flow as a Mermaid diagram, tests
 //	botctl templates install [-all] [-force] [-integration name] [-p key=value]... TEMPLATE DIR
 //	                 the same as botctl install
 //	botctl install [-all] [-force] [-integration name] [-p key=value]... TEMPLATE DIR
 //	                 write a template's task into DIR/tasks/ and its tests into DIR/tests/
 //	                 (DIR must hold bot.yaml); with -all DIR, every template of the catalogue
+//	botctl flow [-lang language] DIR TASK
+//	                 print a task's flow as a Mermaid state diagram
+//	botctl integrations [DIR]
+//	                 list the integrations (Salesforce, HTTP) and their state in the bot in DIR
+//	botctl integrations enable [-client-id id] [-client-secret env:VAR] [-force] [-install] [-login login] [-mode per_user] [-profile name] [-public-url url] [-scope scopes] salesforce DIR
+//	                 write the bot's Salesforce auth profile (Kore.ai's OAuth v2 fields) and offer the catalogue
 //	botctl auth status [-bot dir] [-public-url url] [-redis url]
 //	                 list the bot's auth profiles and their state
 //	botctl auth login [-bot dir] [-open=false] [-public-url url] [-redis url] [-wait duration] PROFILE
@@ -48,6 +54,7 @@ func commands() []*command {
 	return []*command{
 		initCommand(), lintCommand(), testCommand(), typesCommand(),
 		templatesListCommand(), templatesShowCommand(), templatesInstallCommand(), installCommand(),
+		flowCommand(), integrationsCommand(), integrationsEnableCommand(),
 		authStatusCommand(), authLoginCommand(),
 	}
 }

@@ -6,9 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"regexp"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/botforge/dialogd/dialog"
 	"github.com/botforge/dialogd/templates"
 )
 
@@ -62,15 +65,21 @@ func paramNotes(p templates.Parameter) string {
 func templatesShowCommand() *command {
 	return &command{
 		name: "templates show", args: "NAME", minArgs: 1, maxArgs: 1,
-		summary: []string{"describe a template: what it does, its parameters, its nodes in flow order and its tests"},
+		summary: []string{
+			"describe a template: what it does, its parameters, its nodes in flow order, its flow as a",
+			"Mermaid state diagram (rendered with default parameters, or -p ones) and its tests",
+		},
 		setup: func(fs *flag.FlagSet, c cli) func([]string) int {
+			params := paramFlags{}
+			fs.Var(params, "p", "a template parameter as `key=value` for the nodes and diagram; repeat for each")
+			lang := fs.String("lang", "en", "the `language` of the texts in the diagram")
 			return func(args []string) int {
 				tpl, err := getTemplate(args[0])
 				if err != nil {
 					c.errf("templates show", "%v", err)
 					return 1
 				}
-				showTemplate(c.stdout, tpl)
+				showTemplate(c.stdout, tpl, params, *lang)
 				return 0
 			}
 		},
@@ -93,7 +102,7 @@ func getTemplate(name string) (*templates.Template, error) {
 	return nil, fmt.Errorf("no template %q; the templates are %s", name, strings.Join(names, ", "))
 }
 
-func showTemplate(w io.Writer, tpl *templates.Template) {
+func showTemplate(w io.Writer, tpl *templates.Template, params map[string]string, lang string) {
 	fmt.Fprintf(w, "%s: %s\n%s\n", tpl.Name, tpl.Title, tpl.Summary)
 	if d := strings.TrimSpace(tpl.Description); d != "" {
 		fmt.Fprintf(w, "\n%s\n", indent(d, "  "))
@@ -107,13 +116,12 @@ func showTemplate(w io.Writer, tpl *templates.Template) {
 	for _, p := range tpl.Parameters {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.Name, paramNotes(p), p.Description)
 	}
-	fmt.Fprintln(tw, "\nNodes, in flow order:")
-	for _, n := range flowOrder(&tpl.Task) {
-		var exits []string
-		for _, e := range n.exits {
-			exits = append(exits, e.via+" → "+e.to)
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", n.id, n.kind, strings.Join(exits, ", "))
+	task, err := tpl.LoadTask(showParams(tpl, params))
+	if err != nil {
+		fmt.Fprintf(tw, "\nNodes and flow: the template does not render with these parameters (give them with -p):\n%s\n", indent(err.Error(), "  "))
+	} else {
+		fmt.Fprintln(tw, "\nNodes, in flow order:")
+		writeNodeTable(tw, task)
 	}
 	tw.Flush()
 	for _, line := range strings.SplitAfter(table.String(), "\n") {
@@ -121,6 +129,11 @@ func showTemplate(w io.Writer, tpl *templates.Template) {
 		if strings.HasSuffix(line, "\n") {
 			io.WriteString(w, "\n")
 		}
+	}
+	if task != nil {
+		fmt.Fprintf(w, "\nFlow (Mermaid; once installed, botctl flow DIR %s prints it):\n```mermaid\n", task.Name)
+		writeMermaid(w, task.Graph(), lang)
+		fmt.Fprintln(w, "```")
 	}
 	fmt.Fprintln(w, "\nTests (conversations the template is checked with):")
 	if len(tpl.Tests) == 0 {
@@ -148,4 +161,38 @@ func indent(s, prefix string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// writeNodeTable writes a row per node of task, in flow order: id, type
+// and exits (key → target).
+func writeNodeTable(tw io.Writer, task *dialog.Task) {
+	for _, n := range flowOrder(task.Graph()) {
+		var exits []string
+		for _, e := range n.Exits {
+			exits = append(exits, e.Key+" → "+e.To)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", n.ID, n.Type, strings.Join(exits, ", "))
+	}
+}
+
+// egRE finds the example in a parameter's description: "e.g. VALUE".
+var egRE = regexp.MustCompile(`e\.g\. (\S+[^\s.,;)])`)
+
+// showParams are the parameters templates show renders with: the given
+// ones, and for a required parameter without a value the example its
+// description gives, so that the flow shows without -p.
+func showParams(tpl *templates.Template, given map[string]string) map[string]string {
+	out := maps.Clone(given)
+	if out == nil {
+		out = map[string]string{}
+	}
+	for _, p := range tpl.Parameters {
+		if _, ok := out[p.Name]; ok || !p.Required || p.Default != nil {
+			continue
+		}
+		if m := egRE.FindStringSubmatch(p.Description); m != nil {
+			out[p.Name] = m[1]
+		}
+	}
+	return out
 }
