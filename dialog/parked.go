@@ -13,7 +13,7 @@ func (r *Runtime) Resume(ctx context.Context, sessionID, userID string) ([][]byt
 		task := r.taskOf(st)
 		switch {
 		case task == nil || task.Nodes[st.Node] == nil:
-			st.clearTask()
+			r.taskChanged(ctx, st, t) // the bot changed under it (versions.go)
 		case r.parkExpired(st):
 			r.failTask(st, t, task.Nodes[st.Node], failure{kind: nodes.FailExpired, reason: nodes.Expired})
 		default:
@@ -70,8 +70,8 @@ func (r *Runtime) parked(ctx context.Context, st *state, t *nodes.Turn, in nodes
 	task := r.taskOf(st)
 	nd := task.nodeOrNil(st.Node)
 	if nd == nil {
-		st.clearTask()
-		return false
+		r.taskChanged(ctx, st, t) // the bot changed under it (versions.go)
+		return true
 	}
 	if r.parkExpired(st) {
 		// A distinct outcome from cancel: the link ran out.

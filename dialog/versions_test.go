@@ -41,11 +41,16 @@ nodes:
 // loads it as botd does.
 func versionedBot(t *testing.T, task string) *dialog.Bot {
 	t.Helper()
+	return botFromFiles(t, map[string]string{"bot.yaml": "name: vbot\nlanguages: [en]\n", "tasks/order.yaml": task})
+}
+
+// botFromFiles writes files into a new bot directory and loads it.
+func botFromFiles(t *testing.T, files map[string]string) *dialog.Bot {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "tasks"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	files := map[string]string{"bot.yaml": "name: vbot\nlanguages: [en]\n", "tasks/order.yaml": task}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
@@ -195,4 +200,66 @@ func TestSwapDuringTurns(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// parkedBot is a bot whose lead task waits for the user's authorization at
+// the node named call.
+func parkedBot(t *testing.T, call string) *dialog.Bot {
+	t.Helper()
+	return botFromFiles(t, map[string]string{
+		"bot.yaml": "name: pbot\nlanguages: [en]\nauth_profiles:\n  crm:\n    kind: bearer\n    secret: {env: TEST_CRM_TOKEN}\n",
+		"tasks/lead.yaml": fmt.Sprintf(`name: lead
+title: Create a lead
+nodes:
+  - id: start
+    type: intent
+    utterances: [create a lead]
+    next: %[1]s
+  - id: %[1]s
+    type: service
+    method: POST
+    url: "http://127.0.0.1:1/leads"
+    auth: crm
+    body: {Name: "x"}
+`, call),
+	})
+}
+
+// A conversation waiting for an authorization in a task whose node is gone
+// from the current version (and whose own version is not kept) is told the
+// task stopped, whether the authorization arrives or the user writes.
+func TestParkedTaskChanged(t *testing.T) {
+	const want = "I was updated while we were doing Create a lead, so I stopped it. Please start it again:"
+	tests := []struct {
+		name string
+		next func(l *dialog.Live, sid string) ([][]byte, error)
+	}{
+		{"authorization arrives", func(l *dialog.Live, sid string) ([][]byte, error) {
+			return l.Resume(context.Background(), sid, "u")
+		}},
+		{"user writes", func(l *dialog.Live, sid string) ([][]byte, error) {
+			return l.Handle(context.Background(), sid, "u", nodes.Input{ID: "2", Text: "hello?"})
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			store := sessions.NewMemory(sessions.Options{})
+			before := dialog.NewLive(parkedBot(t, "call"), store, dialog.Options{Auth: &gate{}})
+			frames, err := before.Handle(context.Background(), "s", "u", nodes.Input{ID: "1", Text: "create a lead"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rs := decode(t, frames); rs[len(rs)-1].Type != nodes.ReplyAuthorize {
+				t.Fatalf("first turn %+v: want an authorize frame", rs)
+			}
+			after := dialog.NewLive(parkedBot(t, "call_crm"), store, dialog.Options{Auth: &gate{}})
+			frames, err = tc.next(after, "s")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := texts(decode(t, frames)); got != want {
+				t.Fatalf("got %q, want %q", got, want)
+			}
+		})
+	}
 }
