@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -77,18 +76,10 @@ func waitReloads(t *testing.T, addr, result string, n int) {
 	}
 }
 
+// readyz returns botd's /readyz status and body.
 func readyz(t *testing.T, addr string) (int, string) {
 	t.Helper()
-	resp, err := http.Get("http://" + addr + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b)
+	return getStatus(t, "http://"+addr+"/readyz"), getBody(t, "http://"+addr+"/readyz")
 }
 
 // TestHotReload edits a served bot's files: a valid edit serves the next
