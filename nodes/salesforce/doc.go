@@ -28,5 +28,7 @@
 // filter is built from a map of field names to values, each value quoted
 // as a SOQL string literal (LIKE wildcards escaped where they would act as
 // wildcards), and a search term goes to parameterizedSearch as a query
-// parameter.
+// parameter. A phone condition ({Phone: {phone: "{{ entities.phone }}"}})
+// puts only the number's digits into the query and keeps the records whose
+// stored number, normalised to E.164, is the number (phone.go).
 package salesforce
