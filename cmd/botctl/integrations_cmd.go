@@ -160,7 +160,11 @@ func integrationsOfBot(dir string, c cli) int {
 			}
 		}
 		if !in.builtIn && len(names) > 0 && n < len(in.templates) {
-			next = append(next, fmt.Sprintf("install the rest of the %s catalogue: botctl install -all -integration %s %s", in.name, in.name, dir))
+			what := "the rest of the " + in.name + " catalogue"
+			if n == 0 {
+				what = "the " + in.name + " catalogue"
+			}
+			next = append(next, fmt.Sprintf("install %s: botctl install -all -integration %s %s", what, in.name, dir))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d of %d\n", in.name, state, strings.Join(described, "; "), n, len(in.templates))
 	}

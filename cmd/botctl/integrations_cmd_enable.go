@@ -37,11 +37,11 @@ func integrationsEnableCommand() *command {
 		},
 		setup: func(fs *flag.FlagSet, c cli) func([]string) int {
 			var s salesforceSetup
-			fs.StringVar(&s.mode, "mode", auth.ModePerUser, "`per_user` (each end user signs in in the chat) or pre_authorized (one sign-in for the bot: botctl auth login)")
+			fs.StringVar(&s.mode, "mode", auth.ModePerUser, "the `mode`: per_user (each end user signs in in the chat) or pre_authorized (one sign-in for the bot: botctl auth login)")
 			fs.StringVar(&s.profile, "profile", "salesforce", "the auth profile's `name` (the catalogue's tasks call salesforce)")
 			fs.StringVar(&s.login, "login", sfsimLogin, "the Salesforce `login`: production, sandbox, https://NAME.my.salesforce.com, or sfsim's URL")
 			fs.StringVar(&s.clientID, "client-id", sfsimClientID, "the connected app's consumer key (`id`; not a secret)")
-			secret := fs.String("client-secret", "env:SF_CLIENT_SECRET", "where the consumer secret is: `env:VAR` or file:PATH (never the secret itself)")
+			secret := fs.String("client-secret", "env:SF_CLIENT_SECRET", "where the consumer secret is, a `ref`erence: env:VAR or file:PATH (never the secret itself)")
 			fs.StringVar(&s.scopes, "scope", "api refresh_token", "the OAuth `scopes`, space-separated")
 			force := fs.Bool("force", false, "replace a profile of that name")
 			install := fs.Bool("install", false, "then install the whole Salesforce catalogue (botctl install -all -integration salesforce DIR)")

@@ -21,7 +21,7 @@
 //	                 print a task's flow as a Mermaid state diagram
 //	botctl integrations [DIR]
 //	                 list the integrations (Salesforce, HTTP) and their state in the bot in DIR
-//	botctl integrations enable [-client-id id] [-client-secret env:VAR] [-force] [-install] [-login login] [-mode per_user] [-profile name] [-public-url url] [-scope scopes] salesforce DIR
+//	botctl integrations enable [-client-id id] [-client-secret ref] [-force] [-install] [-login login] [-mode mode] [-profile name] [-public-url url] [-scope scopes] salesforce DIR
 //	                 write the bot's Salesforce auth profile (Kore.ai's OAuth v2 fields) and offer the catalogue
 //	botctl auth status [-bot dir] [-public-url url] [-redis url]
 //	                 list the bot's auth profiles and their state
