@@ -9,6 +9,9 @@ import (
 	"log/slog"
 	"maps"
 	"regexp"
+	"runtime"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/botforge/dialogd/auth"
@@ -66,34 +69,44 @@ func testBot(dir string, filter *regexp.Regexp, verbose bool, c cli) int {
 		c.errf("test", "%v", err)
 		return 1
 	}
-	org, err := startTestOrg()
-	if err != nil {
-		c.errf("test", "%v", err)
-		return 1
-	}
-	defer org.close()
 	others, err := otherProfiles(bot)
 	if err != nil {
 		c.errf("test", "%v", err)
 		return 1
 	}
+	runs, moves := runSuites(bot, suites, others, filter)
+	rep := testReport{bot: bot, runs: runs, moves: moves, verbose: verbose, filtered: filter.String() != "", took: time.Since(began)}
+	return rep.write(c.stdout)
+}
+
+// runSuites runs the suites side by side, as many at a time as Go uses
+// processors, and returns the tasks with selected tests in suite order.
+func runSuites(bot *dialog.Bot, suites []suite, others nodes.Authorizer, filter *regexp.Regexp) ([]taskRun, []convtest.Move) {
+	results := make([]taskRun, len(suites))
+	moves := make([][]convtest.Move, len(suites))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i := range suites {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i], moves[i] = runSuite(context.Background(), bot, &suites[i], others, filter)
+		})
+	}
+	wg.Wait()
 	var runs []taskRun
-	var moves []convtest.Move
-	for _, s := range suites {
-		tr, m := runSuite(context.Background(), bot, &s, org, others, filter)
+	for _, tr := range results {
 		if len(tr.outcomes) > 0 {
 			runs = append(runs, tr)
 		}
-		moves = append(moves, m...)
 	}
-	rep := testReport{bot: bot, runs: runs, moves: moves, verbose: verbose, filtered: filter.String() != "", took: time.Since(began)}
-	return rep.write(c.stdout)
+	return runs, slices.Concat(moves...)
 }
 
 // runSuite runs the tests of one file that filter selects, in order, on
 // one fresh org (as a template's tests run): a test may build on the
 // records an earlier one left.
-func runSuite(ctx context.Context, bot *dialog.Bot, s *suite, org *testOrg, others nodes.Authorizer, filter *regexp.Regexp) (taskRun, []convtest.Move) {
+func runSuite(ctx context.Context, bot *dialog.Bot, s *suite, others nodes.Authorizer, filter *regexp.Regexp) (taskRun, []convtest.Move) {
 	tr := taskRun{task: s.task}
 	var moves []convtest.Move
 	var env *convtest.Env
@@ -104,12 +117,17 @@ func runSuite(ctx context.Context, bot *dialog.Bot, s *suite, org *testOrg, othe
 		}
 		out := testOutcome{name: name, skipped: s.skipReason(tc)}
 		if out.skipped == "" && env == nil {
-			var err error
-			if env, err = orgEnv(bot, org, others); err != nil {
+			org, err := startTestOrg()
+			if err != nil {
 				out.result = convtest.Result{Name: name, Failure: &convtest.Failure{Check: "given", Msg: err.Error()}}
 				tr.outcomes = append(tr.outcomes, out)
 				return tr, moves
 			}
+			defer org.close()
+			env = &convtest.Env{Bot: bot, Records: org.sf, Options: dialog.Options{
+				HTTPClient: testOrgClient,
+				Auth:       org.sf.Authorizer(salesforceProfiles(bot), others),
+			}}
 		}
 		if out.skipped == "" {
 			out.result = convtest.Run(ctx, *env, tc, i)
@@ -118,19 +136,6 @@ func runSuite(ctx context.Context, bot *dialog.Bot, s *suite, org *testOrg, othe
 		tr.outcomes = append(tr.outcomes, out)
 	}
 	return tr, moves
-}
-
-// orgEnv starts a fresh org and returns the tests' environment: the bot
-// with its Salesforce profiles pointed at the org.
-func orgEnv(bot *dialog.Bot, org *testOrg, others nodes.Authorizer) (*convtest.Env, error) {
-	sf, err := org.fresh()
-	if err != nil {
-		return nil, err
-	}
-	return &convtest.Env{Bot: bot, Records: sf, Options: dialog.Options{
-		HTTPClient: org.client,
-		Auth:       sf.Authorizer(salesforceProfiles(bot), others),
-	}}, nil
 }
 
 // salesforceProfiles are the bot's auth profiles on the salesforce

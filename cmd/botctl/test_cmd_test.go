@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// botctlTest runs botctl test in this process.
+func botctlTest(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errs bytes.Buffer
+	code = run(append([]string{"test"}, args...), &out, &errs)
+	return code, out.String(), errs.String()
+}
+
+// stable replaces what changes from run to run in botctl test's output:
+// the embedded sfsim's port and the time taken.
+func stable(s string) string {
+	s = regexp.MustCompile(`http://127\.0\.0\.1:\d+`).ReplaceAllString(s, "http://127.0.0.1:PORT")
+	return regexp.MustCompile(`; [0-9.]+(ms|s|µs)\n`).ReplaceAllString(s, "; TIME\n")
+}
+
+func TestBotctlTestPasses(t *testing.T) {
+	code, out, errs := botctlTest(t, "-v", "testdata/testbot")
+	if code != 0 {
+		t.Fatalf("botctl test testdata/testbot = exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"ok    add_lead  2 passed, 1 skipped            transitions 6/7 (85%)\n",
+		"      PASS creates the lead\n",
+		"      SKIP another lead source: needs the task installed with lead_source=Partner (installed: Web)\n",
+		"      not taken:\n        create → failed (on_error)\n",
+		"ok    bot testbot: 2 passed, 1 skipped in 1 tasks; transitions 6/7 (85%); ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestBotctlTestFailureReport pins the report of each kind of failed
+// expectation (text, kind, context, button, records) in a golden file.
+func TestBotctlTestFailureReport(t *testing.T) {
+	code, out, errs := botctlTest(t, "-v", "testdata/testbot_fail")
+	if code != 1 {
+		t.Errorf("botctl test testdata/testbot_fail = exit %d, want 1 (stderr: %s)", code, errs)
+	}
+	checkGolden(t, "test_fail.golden", []byte(stable(out)))
+}
+
+func TestBotctlTestExitStatus(t *testing.T) {
+	bot := t.TempDir()
+	if err := os.CopyFS(bot, os.DirFS("testdata/testbot")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(bot, "tests", "nosuch.yaml"), "task: nosuch\ntests: []\n")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // substring
+		stderr string // substring
+	}{
+		{"passes", []string{"testdata/testbot"}, 0, "ok    bot testbot: 2 passed, 1 skipped", ""},
+		{"fails", []string{"testdata/testbot_fail"}, 1, "FAIL  bot testbot_fail: 1 passed, 5 failed", ""},
+		{"-run selects task/test", []string{"-run", "add_lead/wrong (text|kind)$", "testdata/testbot_fail"}, 1,
+			"FAIL  bot testbot_fail: 2 failed in 1 tasks", ""},
+		{"-run selects passing tests only", []string{"-run", "passes", "testdata/testbot_fail"}, 0,
+			"ok    bot testbot_fail: 1 passed in 1 tasks", ""},
+		{"bad -run", []string{"-run", "(", "testdata/testbot"}, 2, "", "botctl test: -run: error parsing regexp"},
+		{"no directory", []string{"testdata/nosuch"}, 1, "", "botctl test: testdata/nosuch does not load"},
+		{"no argument", nil, 2, "", "botctl test: want DIR"},
+		{"tests of an unknown task", []string{bot}, 1, "", "tests/nosuch.yaml: task nosuch is not one of the bot's (add_lead)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := botctlTest(t, tt.args...)
+			if code != tt.code || !strings.Contains(out, tt.stdout) || !strings.Contains(errs, tt.stderr) {
+				t.Errorf("botctl test %q = exit %d, want %d with %q in stdout and %q in stderr\nstdout:\n%s\nstderr:\n%s",
+					tt.args, code, tt.code, tt.stdout, tt.stderr, out, errs)
+			}
+		})
+	}
+}
+
+func write(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// catalogueBot is a new bot (botctl init) with the whole Salesforce
+// catalogue installed, as the README's designer guide makes it.
+func catalogueBot(tb testing.TB) string {
+	tb.Helper()
+	dir := filepath.Join(tb.TempDir(), "mybot")
+	for _, args := range [][]string{{"init", dir}, {"install", "-all", "-integration", "salesforce", dir}} {
+		var out bytes.Buffer
+		if code := run(args, &out, &out); code != 0 {
+			tb.Fatalf("botctl %q = exit %d:\n%s", args, code, out.String())
+		}
+	}
+	return dir
+}
+
+func TestBotctlTestCatalogue(t *testing.T) {
+	dir := catalogueBot(t)
+	code, out, errs := botctlTest(t, dir)
+	if code != 0 || strings.Contains(out, "FAIL") {
+		t.Fatalf("botctl test on the whole catalogue = exit %d, want 0 and no failure\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	// Every installed task has tests and a coverage figure.
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if strings.HasPrefix(line, "?") && !strings.Contains(line, "greeting") {
+			t.Errorf("a catalogue task without tests: %s", line)
+		}
+		if !regexp.MustCompile(`transitions \d+/\d+ \(\d+%\)`).MatchString(line) {
+			t.Errorf("line without a coverage figure: %s", line)
+		}
+	}
+}
+
+// BenchmarkBotctlTestCatalogue measures botctl test on the whole
+// catalogue: loading the bot and its tests, the embedded sfsim and every
+// conversation (go test -bench BotctlTestCatalogue -run ^$ ./cmd/botctl).
+func BenchmarkBotctlTestCatalogue(b *testing.B) {
+	dir := catalogueBot(b)
+	for b.Loop() {
+		var out bytes.Buffer
+		if code := run([]string{"test", dir}, &out, &out); code != 0 {
+			b.Fatalf("exit %d:\n%s", code, out.String())
+		}
+	}
+}
