@@ -49,7 +49,8 @@ test-short:
 # The fault suite (cmd/botd/faults_test.go): builds botd, runs two of them
 # on one redis-server (AOF on) or a 3-master Redis Cluster, with 50 users of
 # the demo bot, then kills one botd with SIGKILL mid-turn, and stops Redis
-# with SIGTERM and restarts it. About 60 s, after the other tests (so that
+# with SIGTERM and restarts it; and 200 conversations of a Salesforce bot
+# logged to sfsim while one botd is killed. About 100 s, after the other tests (so that
 # its timings are its own): `make test`, and so CI, runs it last.
 faults: deps
 	FAULTS=1 $(GO) test -count=1 -timeout 5m -run '^TestFault' -v ./cmd/botd/
