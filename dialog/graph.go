@@ -56,12 +56,17 @@ func (t *Task) Graph() []TaskNode {
 	for _, nd := range defs {
 		for _, from := range nd.returns {
 			if i, ok := at[string(from)]; ok {
-				out[i].Exits = append(out[i].Exits, Exit{Key: "retry_from", To: string(nd.returnTo), DeclaredBy: nd.ID})
+				out[i].Exits = append(out[i].Exits, Exit{Key: returnKey, To: string(nd.returnTo), DeclaredBy: nd.ID})
 			}
 		}
 	}
 	return out
 }
+
+// returnKey is the key that names where the nodes a node asks again
+// ([nodes.Returner]) go once answered: an exit of those nodes (Graph
+// lists it on them, with DeclaredBy), not of the node that declares it.
+const returnKey = "retry_from"
 
 // declaredExits lists a node's own exits: next, its conditions, then the
 // targets in its type's configuration.
@@ -79,6 +84,9 @@ func declaredExits(nd *nodeDef) []Exit {
 	}
 	if nd.node != nil {
 		for _, tf := range targetFields(reflect.ValueOf(nd.node).Elem(), "") {
+			if tf.key == returnKey && nd.returnTo != "" {
+				continue // the way back: an exit of the nodes asked again
+			}
 			exits = append(exits, Exit{Key: tf.key, To: string(tf.to)})
 		}
 	}

@@ -25,7 +25,8 @@ func trickyGraph() []dialog.TaskNode {
 				{Key: "on_fail", To: "end"},
 			}},
 		{ID: "note", Type: "message", Node: msg(`Say "hi": <b>bold</b>; #1 & co`), Exits: []dialog.Exit{{Key: "next", To: "default"}}},
-		{ID: "state", Type: "message", Node: msg("ご注文：ありがとうございます")},
+		{ID: "state", Type: "message", Node: msg("ご注文：ありがとうございます"),
+			Exits: []dialog.Exit{{Key: "retry_from", To: "ask-email", DeclaredBy: "note"}}},
 		{ID: "default", Type: "agent_transfer", Node: &nodes.AgentTransfer{Reason: "a <human> asked"}},
 	}
 }
@@ -35,7 +36,7 @@ var trickyLabels = []string{
 	"ask-email", "note", "default",
 	`intent: “注文する”`, `entity: email`, `message: “Say "hi": <b>bold</b>; #1 & co”`,
 	`message: “ご注文：ありがとうございます”`, `agent_transfer: a <human> asked`,
-	`entities.email contains "@" && x: 1`, `else`, `retries exhausted`, `handed off`,
+	`entities.email contains "@" && x: 1`, `else`, `retries exhausted`, `handed off`, `answered again for note`,
 }
 
 func TestFlowGolden(t *testing.T) {
@@ -48,6 +49,8 @@ func TestFlowGolden(t *testing.T) {
 		{"find open cases", []string{"flow", "../../examples/salesforce", "find_open_cases"}, "flow_find_open_cases.golden"},
 		{"in Japanese", []string{"flow", "-lang", "ja", "../../examples/salesforce", "create_case"}, "flow_create_case_ja.golden"},
 		{"templates show", []string{"templates", "show", "lookup_record"}, "templates_show_lookup_record.golden"},
+		// retry_from: the field's node goes back to the node that asked it again.
+		{"a way back after a re-ask", []string{"flow", "testdata/retrybot", "lead"}, "flow_retry_from.golden"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,6 +42,12 @@ func TestTemplatesShow(t *testing.T) {
 			name: "conditions before failure exits", args: []string{"templates", "show", "salesforce_find_open_cases"}, code: 0,
 			inOrder: []string{"\n  find_cases ", "\n  none_open ", "\n  summarize ", "\n  list ", "\n  failed ", "\n  ask_email "},
 		},
+		{name: "the flow diagram", args: []string{"templates", "show", "create_record"}, code: 0,
+			// api_base is required: the example its description gives renders the flow.
+			inOrder: []string{"Flow (Mermaid; once installed, botctl flow DIR create_record prints it):\n```mermaid\nstateDiagram-v2\n",
+				"    create : service: POST https://api.example.com/v1/", "    [*] --> start\n", "```\n", "Tests"}},
+		{name: "parameters that do not render", args: []string{"templates", "show", "lookup_record", "-p", "api_base=ftp://x"}, code: 0,
+			stdout: []string{"Nodes and flow: the template does not render with these parameters (give them with -p):\n  template lookup_record: parameter api_base"}},
 		{name: "close name", args: []string{"templates", "show", "lookup"}, code: 1,
 			stderr: `botctl templates show: no template "lookup": did you mean "lookup_record"?`},
 		{name: "typo", args: []string{"templates", "show", "crete_recrod"}, code: 1, stderr: `did you mean "create_record"?`},
