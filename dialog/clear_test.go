@@ -89,7 +89,7 @@ nodes:
 `)},
 	}
 	_, err := dialog.LoadFS(fsys, "clearing", nodes.Default())
-	want := `tasks/bad.yaml:4:5: nodes.forget: clear[0]: "entitis.email": want entities.<name>, conversation.<name>, user.<name> or bot.<name> (did you mean "entities"?)`
+	want := `tasks/bad.yaml:6:12: nodes.forget.clear[0]: "entitis.email": want entities.<name>, conversation.<name>, user.<name> or bot.<name> (did you mean "entities"?)`
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("load: %v; want %s", err, want)
 	}

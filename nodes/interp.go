@@ -281,10 +281,10 @@ func (p *interpParser) filter() (interpFilter, error) {
 	p.skipSpace()
 	argAt := p.pos
 	arg, err := p.literal()
-	if err != nil {
+	if err != nil && kind != fAddDays {
 		return f, err
 	}
-	if n, ok := arg.(float64); kind == fAddDays && (!ok || n != math.Trunc(n) || math.Abs(n) > maxAddDays) {
+	if n, ok := arg.(float64); kind == fAddDays && (err != nil || !ok || n != math.Trunc(n) || math.Abs(n) > maxAddDays) {
 		return f, p.errAt(argAt, "filter add_days needs a whole number of days, as in add_days: 30")
 	}
 	f.arg = arg

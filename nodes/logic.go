@@ -7,13 +7,15 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 func init() {
 	Register(Info{
 		Type:    "logic",
 		New:     func() Node { return new(Logic) },
-		Summary: "Set conversation, user or bot variables, then follow the transitions.",
+		Summary: "Set or clear conversation, user or bot variables and clear entities, then follow the transitions.",
 	})
 }
 
@@ -42,10 +44,11 @@ type Logic struct {
 	Set []LogicSet `yaml:"set"`
 	// Clear lists what to remove first: entities.<name>,
 	// conversation.<name>, user.<name> or bot.<name>.
-	Clear []string `yaml:"clear"`
-
-	clear []clearPath
+	Clear ClearList `yaml:"clear"`
 }
+
+// ClearList is the checked list of a logic node's clear.
+type ClearList []clearPath
 
 // clearPath is one checked item of clear.
 type clearPath struct {
@@ -66,26 +69,37 @@ type LogicSet struct {
 	TTL time.Duration `yaml:"ttl"`
 }
 
-// Provision fills in the default scope and checks what clear names.
+// Provision fills in the default scope.
 func (n *Logic) Provision(h *Host) error {
 	for i := range n.Set {
 		if n.Set[i].Scope == "" {
 			n.Set[i].Scope = ScopeConversation
 		}
 	}
-	n.clear = n.clear[:0]
-	for i, p := range n.Clear {
-		c, err := parseClearPath(p)
-		if err != nil {
-			return fmt.Errorf("clear[%d]: %w", i, err)
-		}
-		for j, d := range n.clear {
-			if d == c {
-				return fmt.Errorf("clear[%d]: %s is already cleared by clear[%d]", i, p, j)
-			}
-		}
-		n.clear = append(n.clear, c)
+	return nil
+}
+
+// UnmarshalYAML reads and checks a list of paths; a problem is placed at
+// its item.
+func (l *ClearList) UnmarshalYAML(value *yaml.Node) error {
+	if value.Kind != yaml.SequenceNode {
+		return fmt.Errorf("clear: line %d: want a list of paths such as [entities.email], got %s", value.Line, kindName(value))
 	}
+	out := make(ClearList, 0, len(value.Content))
+	for i, item := range value.Content {
+		if item.Kind != yaml.ScalarNode {
+			return fmt.Errorf("clear: line %d: clear[%d]: want a path such as entities.email, got %s", item.Line, i, kindName(item))
+		}
+		c, err := parseClearPath(item.Value)
+		if err != nil {
+			return fmt.Errorf("clear: line %d: clear[%d]: %w", item.Line, i, err)
+		}
+		if j := slices.Index(out, c); j >= 0 {
+			return fmt.Errorf("clear: line %d: clear[%d]: %s is already cleared by clear[%d]", item.Line, i, item.Value, j)
+		}
+		out = append(out, c)
+	}
+	*l = out
 	return nil
 }
 
@@ -133,7 +147,7 @@ func (n *Logic) Validate() error {
 
 // Run clears, sets the variables and follows the transitions.
 func (n *Logic) Run(ctx context.Context, t *Turn) (Outcome, error) {
-	for _, c := range n.clear {
+	for _, c := range n.Clear {
 		if c.root == "entities" {
 			t.Memory.ClearEntity(c.name)
 			continue
