@@ -105,9 +105,10 @@ func (r *Runtime) End(ctx context.Context, sessionID, userID, msgID string) ([][
 	// again.
 	hctx, cancel := context.WithTimeout(ctx, endHandlerTimeout)
 	defer cancel()
-	if !r.conversationEnded(hctx, st.clone(), st.User, EndClosed) {
-		// The user is gone: the end stays closed, and is not run again.
+	finished := r.conversationEnded(hctx, st.clone(), st.User, EndClosed)
+	if !finished && !r.keepClosed(ctx, st) {
 		r.log.Error("conversation_end handler failed for a closed conversation", "conversation", st.ID)
+		finished = true // nothing to run it again on
 	}
 	ended := st.afterEnd()
 	if msgID != "" {
@@ -118,8 +119,11 @@ func (r *Runtime) End(ctx context.Context, sessionID, userID, msgID string) ([][
 		_ = lease.Release(ctx)
 		return nil, fmt.Errorf("encode session state: %w", err)
 	}
+	// The conversation ends either way (the session's next message begins
+	// a new one); a handler that did not finish keeps its note on the list,
+	// due after the idle time-out, to be run again on the kept state.
 	exp := r.expiry(st, sessionID)
-	exp.Ended = true
+	exp.Ended = finished
 	if err := lease.CommitExpiry(ctx, data, nil, exp); err != nil {
 		return nil, r.storeErr("end session", err)
 	}
@@ -224,8 +228,7 @@ func (r *Runtime) endIdle(ctx context.Context, d sessions.Due) bool {
 		}
 	case st.ID != note.Conversation:
 		_ = lease.Release(ctx) // ended otherwise, or a new conversation began
-		r.endDone(ctx, d)
-		return false
+		return r.endClosedAgain(ctx, d, note)
 	case r.stillGoing(st):
 		_ = lease.Release(ctx) // its last commit watched it again
 		return false
@@ -246,13 +249,62 @@ func (r *Runtime) endIdle(ctx context.Context, d sessions.Due) bool {
 	return true
 }
 
+// closedKey keeps a closed conversation's state whose handler did not
+// finish, for the sweep that runs it again.
+func (r *Runtime) closedKey(conversation string) string {
+	return "convend:" + r.bot.Config.Name + ":" + conversation
+}
+
+// keepClosed keeps st, a closed conversation whose handler did not finish
+// (Salesforce was down, say), until its note is due and a little longer;
+// false when it could not be kept.
+func (r *Runtime) keepClosed(ctx context.Context, st *state) bool {
+	data, err := st.encode()
+	if err == nil {
+		err = r.store.Set(ctx, r.closedKey(st.ID), data, r.idleTimeout()+endGrace)
+	}
+	if err != nil {
+		r.log.Error("conversation_end: keep a closed conversation to run its handler again", "conversation", st.ID, "err", err)
+		return false
+	}
+	return true
+}
+
+// endClosedAgain runs the handler of a closed conversation again on its
+// kept state, when there is one (its first run did not finish), and takes
+// the note off the list once it finishes; it reports whether it ran.
+func (r *Runtime) endClosedAgain(ctx context.Context, d sessions.Due, note endNote) bool {
+	data, err := r.store.Get(ctx, r.closedKey(note.Conversation))
+	if err != nil {
+		r.log.Error("conversation_end: read a closed conversation; it is tried again later", "conversation", note.Conversation, "err", err)
+		return false
+	}
+	st, _ := decodeState(data)
+	if st == nil {
+		r.endDone(ctx, d) // ended otherwise, or its handler finished
+		return false
+	}
+	if !r.conversationEnded(ctx, st, note.User, EndClosed) {
+		return true // it runs again when the claim lapses
+	}
+	if err := r.store.Delete(ctx, r.closedKey(note.Conversation)); err != nil {
+		r.log.Warn("conversation_end: drop a closed conversation's kept state", "conversation", note.Conversation, "err", err)
+	}
+	r.endDone(ctx, d)
+	return true
+}
+
 // stillGoing reports whether a turn committed within the idle time-out.
 func (r *Runtime) stillGoing(st *state) bool {
-	ttl := r.bot.Config.Settings.SessionIdleTTL
-	if ttl <= 0 {
-		ttl = r.idleTTL
+	return st.At != 0 && r.now().Before(time.UnixMilli(st.At).Add(r.idleTimeout()))
+}
+
+// idleTimeout is how long the bot's conversations last without a word.
+func (r *Runtime) idleTimeout() time.Duration {
+	if ttl := r.bot.Config.Settings.SessionIdleTTL; ttl > 0 {
+		return ttl
 	}
-	return st.At != 0 && r.now().Before(time.UnixMilli(st.At).Add(ttl))
+	return r.idleTTL
 }
 
 // endDone takes a handled note off the watch list; a failure leaves it
