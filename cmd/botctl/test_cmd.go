@@ -26,11 +26,11 @@ func testCommand() *command {
 		name: "test", args: "DIR", minArgs: 1, maxArgs: 1,
 		summary: []string{
 			"run the bot's conversation tests (DIR/tests/*.yaml) in this process against an embedded sfsim,",
-			"each test on a fresh org; print a line per task with its transition coverage and a diff for",
-			"each failure; exit status 1 when a test fails",
+			"a fresh org per tests file; print a line per task with its transition coverage and a diff",
+			"for each failure; exit status 1 when a test fails",
 		},
 		setup: func(fs *flag.FlagSet, c cli) func([]string) int {
-			pattern := fs.String("run", "", "run only the tests whose TASK/TEST name matches this regular expression")
+			pattern := fs.String("run", "", "run only the tests whose TASK/TEST name matches this `regexp`")
 			verbose := fs.Bool("v", false, "list every test, and the transitions no test took")
 			return func(args []string) int {
 				re, err := regexp.Compile(*pattern)
