@@ -263,7 +263,7 @@ func (c *Memory) SetNode(id string, v any) {
 func (c *Memory) Map(now int64) map[string]any {
 	m := map[string]any{
 		"intent": c.Intent, "lang": c.Lang, "input": c.Input,
-		"today": clockDate(now), "now": clockTime(now),
+		"today": clockTexts(now).dateV, "now": clockTexts(now).timeV,
 		"entities":     orEmpty(c.Entities),
 		"conversation": c.conversationVars(now),
 		"user":         liveVars(c.User, now),

@@ -3,6 +3,7 @@ package nodes
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/expr-lang/expr"
@@ -34,9 +35,31 @@ const (
 )
 
 // clockDate and clockTime are the reserved roots today and now, from the
-// turn's clock (Unix seconds).
-func clockDate(now int64) string { return time.Unix(now, 0).UTC().Format(dateLayout) }
-func clockTime(now int64) string { return time.Unix(now, 0).UTC().Format(timeLayout) }
+// turn's clock (Unix seconds). Every expression environment holds them, so
+// the last second's texts are kept: turns of the same second format none.
+func clockDate(now int64) string { return clockTexts(now).date }
+func clockTime(now int64) string { return clockTexts(now).time }
+
+type clockText struct {
+	sec        int64
+	date, time string
+	// dateV and timeV are date and time as interface values, for
+	// expression environments (no allocation per environment).
+	dateV, timeV any
+}
+
+var lastClock atomic.Pointer[clockText]
+
+func clockTexts(now int64) *clockText {
+	if c := lastClock.Load(); c != nil && c.sec == now {
+		return c
+	}
+	t := time.Unix(now, 0).UTC()
+	c := &clockText{sec: now, date: t.Format(dateLayout), time: t.Format(timeLayout)}
+	c.dateV, c.timeV = c.date, c.time
+	lastClock.Store(c)
+	return c
+}
 
 // maxAddDays bounds addDays' shift: about 1000 years.
 const maxAddDays = 366_000
