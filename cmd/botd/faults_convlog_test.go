@@ -31,15 +31,17 @@ import (
 // and log-the-conversation tasks against sfsim, Lead and Task creates
 // slowed by convlogCreateDelay. All conversations end at once (half the
 // users close the chat, half go quiet and idle out after convlogIdleTTL),
-// and botd-0 is killed with SIGKILL while the logging is under way.
+// Salesforce refuses the first convlogRefusedTasks Task creates, and botd-0
+// is killed with SIGKILL while the logging is under way.
 const (
-	convlogUsers       = 200
-	convlogCreateDelay = 700 * time.Millisecond
-	convlogIdleTTL     = "3s"
-	convlogSweepEvery  = "250ms"
-	convlogEndHold     = "5s"
-	convlogDialogLimit = 25 * time.Second // the dialogs before the ends
-	convlogDrainLimit  = 30 * time.Second // the ends, from the barrier
+	convlogUsers        = 200
+	convlogCreateDelay  = 700 * time.Millisecond
+	convlogIdleTTL      = "3s"
+	convlogSweepEvery   = "250ms"
+	convlogEndHold      = "5s"
+	convlogDialogLimit  = 25 * time.Second // the dialogs before the ends
+	convlogDrainLimit   = 30 * time.Second // the ends, from the barrier
+	convlogRefusedTasks = 10               // Task creates Salesforce refuses with 503 as the ends begin
 )
 
 // The kinds of user: a Contact or a Lead the org has, whom the identify
@@ -332,6 +334,11 @@ func TestFaultConversationLog(t *testing.T) {
 	t.Logf("%d dialogs done after %v", len(users), dialogsAt.Sub(began).Round(time.Millisecond))
 	idleTTL, _ := time.ParseDuration(convlogIdleTTL)
 	closeAt = time.Now().Add(idleTTL - idleTTL/6)
+	// Salesforce refuses the first Task creates (503): those handlers fail
+	// and must be run again, the closed conversations' ones too.
+	if err := org.sim.FailNext(convlogRefusedTasks, sfsim.FaultUnavailable, "/sobjects/Task"); err != nil {
+		t.Fatal(err)
+	}
 	close(barrier)
 	finished.Wait()
 	failed := 0
