@@ -190,6 +190,13 @@ func TestIdentifyLookupsRefuseInjection(t *testing.T) {
 		tests = append(tests, Test{Name: fmt.Sprintf("phone identity %d", i), Identity: &TestIdentity{Phone: v, Verified: true},
 			Turns: []Turn{{Say: "identify me", Expect: "/^(Hello Jane Doe|Sorry, I could not find you)/"}}})
 	}
+	// The phone condition: quotes, backslashes and LIKE wildcards around
+	// or inside Jane's number find nobody.
+	for i, v := range []string{`'`, `\`, `%`, `_`, `%0101`, `415_555_0101`, `+1 415 555 0101' OR Phone != '`, `+1 415 555 010%`,
+		`+1 415 555 0101\`, `' OR MobilePhone LIKE '%`} {
+		tests = append(tests, Test{Name: fmt.Sprintf("phone injection %d", i), Identity: &TestIdentity{Phone: v, Verified: true},
+			Turns: []Turn{{Say: "identify me", Expect: "could not find you"}}})
+	}
 	tpl := withTests(t, "salesforce_identify_customer", tests...)
 	if err := tpl.RunTests(context.Background(), sf.options()); err != nil {
 		t.Fatal(err)
