@@ -241,7 +241,7 @@ events:
 // little before the quiet ones idle out, so that both kinds of end are
 // logged at once.
 func convlogRun(ctx context.Context, u *convlogUser, addrs []string, stats *faultStats, dialogsDone *sync.WaitGroup, barrier <-chan struct{}, closeAt *time.Time) (*faultUser, error) {
-	fu := &faultUser{addrs: addrs, cur: u.i % 2, first: u.i % 2, stats: stats, seen: map[uint64]bool{}, answers: map[string]int{}}
+	fu := newFaultUser(addrs, u.i%2, stats)
 	var once sync.Once
 	dialogDone := func() { once.Do(dialogsDone.Done) }
 	defer dialogDone()

@@ -90,7 +90,7 @@ var faultDialer = &websocket.Dialer{HandshakeTimeout: 3 * time.Second}
 
 // runUser runs dialogs create-a-lead dialogs, starting on addrs[first].
 func runUser(ctx context.Context, addrs []string, first, dialogs int, stats *faultStats) error {
-	u := &faultUser{addrs: addrs, cur: first, first: first, stats: stats, seen: map[uint64]bool{}, answers: map[string]int{}}
+	u := newFaultUser(addrs, first, stats)
 	defer func() {
 		if u.conn != nil {
 			u.conn.Close()
@@ -120,6 +120,11 @@ func runUser(ctx context.Context, addrs []string, first, dialogs int, stats *fau
 		}
 	}
 	return nil
+}
+
+// newFaultUser is a user who begins on addrs[first].
+func newFaultUser(addrs []string, first int, stats *faultStats) *faultUser {
+	return &faultUser{addrs: addrs, cur: first, first: first, stats: stats, seen: map[uint64]bool{}, answers: map[string]int{}}
 }
 
 // connect opens a new session and reads its greeting.
