@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -66,7 +67,8 @@ func testBot(dir string, filter *regexp.Regexp, verbose bool, c cli) int {
 	}
 	suites, err := loadSuites(dir, bot)
 	if err != nil {
-		c.errf("test", "%v", err)
+		fmt.Fprintln(c.stderr, err)
+		c.errf("test", "the tests in %s have problems; nothing ran", filepath.Join(dir, "tests"))
 		return 1
 	}
 	others, err := otherProfiles(bot)

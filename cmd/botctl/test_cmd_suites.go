@@ -3,13 +3,17 @@ package main
 import (
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/botforge/dialogd/dialog"
 	"github.com/botforge/dialogd/dialog/convtest"
+	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/templates"
 )
 
@@ -34,7 +38,7 @@ func loadSuites(dir string, bot *dialog.Bot) ([]suite, error) {
 	var suites []suite
 	var problems []string
 	for _, p := range paths {
-		f, err := templates.ReadTests(p)
+		f, err := readTestsFile(p)
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue
@@ -77,4 +81,30 @@ func orNone(v string, ok bool) string {
 		return "not set"
 	}
 	return v
+}
+
+// readTestsFile reads a tests file strictly (templates.ReadTests) and
+// checks its tests as written: every problem as file:line:col: path:
+// message.
+func readTestsFile(path string) (*templates.InstalledTests, error) {
+	f, err := templates.ReadTests(path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	root, err := nodes.ParseYAML(path, data)
+	if err != nil {
+		return nil, err
+	}
+	var seq *yaml.Node
+	if root != nil {
+		_, seq = nodes.MappingValue(root, "tests")
+	}
+	if errs := convtest.Check(path, seq, "tests", f.Tests); len(errs) > 0 {
+		return nil, errs
+	}
+	return f, nil
 }

@@ -58,6 +58,11 @@ func TestBotctlTestExitStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(bot, "tests", "nosuch.yaml"), "task: nosuch\ntests: []\n")
+	invalid := t.TempDir()
+	if err := os.CopyFS(invalid, os.DirFS("testdata/testbot")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(invalid, "tests", "add_lead.yaml"), "tests:\n  - conversation:\n      - say: add a lead\n        kind: cards\n  - name: empty\n    conversation: []\n")
 	tests := []struct {
 		name   string
 		args   []string
@@ -74,7 +79,9 @@ func TestBotctlTestExitStatus(t *testing.T) {
 		{"bad -run", []string{"-run", "(", "testdata/testbot"}, 2, "", "botctl test: -run: error parsing regexp"},
 		{"no directory", []string{"testdata/nosuch"}, 1, "", "botctl test: testdata/nosuch does not load"},
 		{"no argument", nil, 2, "", "botctl test: want DIR"},
-		{"tests of an unknown task", []string{bot}, 1, "", "tests/nosuch.yaml: task nosuch is not one of the bot's (add_lead)"},
+		{"tests of an unknown task", []string{bot}, 1, "", "tests/nosuch.yaml: task nosuch is not one of the bot's (add_lead)\nbotctl test: the tests in "},
+		{"a kind that is none", []string{invalid}, 1, "", `tests/add_lead.yaml:3:9: tests[0].conversation[0]: kind "cards" is not one of message, authorize, handoff, card, buttons, quick_replies, link, error`},
+		{"a test without turns", []string{invalid}, 1, "", "tests/add_lead.yaml:5:5: tests[1]: a test needs a conversation"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
