@@ -6,6 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/botforge/dialogd/dialog/convtest"
 	"github.com/botforge/dialogd/nodes"
 )
 
@@ -113,19 +114,12 @@ func (c *definitionCheck) placeholders(task *yaml.Node, declared map[string]bool
 
 // tests checks the template's own conversations.
 func (c *definitionCheck) tests(tests []Test, declared map[string]bool) {
+	_, seq := nodes.MappingValue(c.root, "tests")
+	c.errs = append(c.errs, convtest.Check(c.file, seq, "tests", tests)...) // turns as botctl test checks them
 	for i, tc := range tests {
-		at, path := c.item("tests", i), fmt.Sprintf("tests[%d]", i)
-		if len(tc.Turns) == 0 {
-			c.bad(at, path, "a test needs a conversation")
-		}
 		for k := range tc.Params {
 			if !declared[k] {
-				c.bad(at, path+".params", "unknown parameter %s", k)
-			}
-		}
-		for j, turn := range tc.Turns {
-			for _, problem := range turn.Problems() { // dialog/convtest
-				c.bad(at, fmt.Sprintf("%s.conversation[%d]", path, j), "%s", problem)
+				c.bad(c.item("tests", i), fmt.Sprintf("tests[%d].params", i), "unknown parameter %s", k)
 			}
 		}
 	}
