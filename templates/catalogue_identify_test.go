@@ -317,6 +317,31 @@ func (b *identifyBot) query(soql string) []map[string]any {
 	return res.Records
 }
 
+// TestIdentifyUnknownForgetsTheLastMatch: a user identified before who is
+// not found now loses the earlier match (the user variables are cleared,
+// in the store too), so nothing is logged on someone else.
+func TestIdentifyUnknownForgetsTheLastMatch(t *testing.T) {
+	b := newIdentifyBot(t)
+	b.say("s1", "identify me", "", "e-mail address or phone number")
+	b.say("s1", "jane.doe@acme.example", "", "Hello Jane Doe")
+	b.say("s1", "No, thanks", "identify_done", "How else can I help you?")
+	b.say("s1", "identify me", "", "e-mail address or phone number")
+	b.say("s1", "nobody@nowhere.example", "", "could not find you")
+	raw, err := b.store.Get(context.Background(), "uv:identify:user-s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vars map[string]any
+	if err := json.Unmarshal(raw, &vars); err != nil {
+		t.Fatalf("user variables %q: %v", raw, err)
+	}
+	for _, name := range []string{"sf_who_id", "sf_who_type", "sf_name", "sf_email", "sf_account_id"} {
+		if v, ok := vars[name]; ok {
+			t.Errorf("user.%s = %v after an unknown customer; want it cleared", name, v)
+		}
+	}
+}
+
 // TestLogConversationDateIsTheTurnsDay: the Task's ActivityDate is the
 // day of the turn that logs it, by the runtime's clock (in UTC).
 func TestLogConversationDateIsTheTurnsDay(t *testing.T) {
