@@ -148,7 +148,7 @@ func integrationsOfBot(dir string, c cli) int {
 		}
 		var described []string
 		for _, name := range names {
-			described = append(described, describeProfile(name, profiles[name]))
+			described = append(described, describeProfile(name, profiles[name], c.getenv))
 		}
 		if len(described) == 0 {
 			described = []string{"none"}
@@ -175,15 +175,21 @@ func integrationsOfBot(dir string, c cli) int {
 	return 0
 }
 
-// describeProfile says what a profile is in a few words: "salesforce
-// (oauth2, per_user, login production)".
-func describeProfile(name string, p *auth.Profile) string {
+// describeProfile says what a profile is in a few words, and whether an
+// environment variable its secrets need is unset here: "salesforce
+// (oauth2, per_user, login production, SF_CLIENT_SECRET not set)".
+func describeProfile(name string, p *auth.Profile, getenv func(string) string) string {
 	parts := []string{p.Kind}
 	if p.Mode != "" {
 		parts = append(parts, p.Mode)
 	}
 	if p.Salesforce != nil && p.Salesforce.Login != "" {
 		parts = append(parts, "login "+p.Salesforce.Login)
+	}
+	for _, ref := range []auth.SecretRef{p.ClientSecret, p.Secret, p.Password, p.SecurityToken, p.PrivateKey} {
+		if ref.Env != "" && getenv(ref.Env) == "" {
+			parts = append(parts, ref.Env+" not set")
+		}
 	}
 	return name + " (" + strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), ", ") + ")"
 }

@@ -125,6 +125,14 @@ func TestIntegrationsEnableSalesforce(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "salesforce   enabled   salesforce (oauth2, pre_authorized, login production)") {
 		t.Errorf("integrations DIR after enable: exit %d\n%s", code, out)
 	}
+	// A secret from an unset variable is said (here, for a profile that reads its secret from the environment).
+	botctl(t, "integrations", "enable", "salesforce", dir, "-force")
+	var stdout, stderr bytes.Buffer
+	noEnv := func(string) string { return "" }
+	if code := runEnv([]string{"integrations", dir}, noEnv, &stdout, &stderr); code != 0 ||
+		!strings.Contains(stdout.String(), "salesforce (oauth2, per_user, login http://127.0.0.1:8787, SF_CLIENT_SECRET not set)") {
+		t.Errorf("an unset secret variable is not said: exit %d\n%s", code, &stdout)
+	}
 }
 
 // checkProfile loads the bot as botd does and compares its salesforce
