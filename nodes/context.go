@@ -44,7 +44,8 @@ type Memory struct {
 	Input    string         `json:"in,omitempty"`
 	Entities map[string]any `json:"en,omitempty"`
 	// Nodes holds per-node results by node id; a service node stores
-	// {"response": {"status": 201, "body": …}}.
+	// {"response": {"status": 201, "body": …}}. The key "~cleared" (no
+	// node id) lists the entities cleared in the running task.
 	Nodes        map[string]any `json:"n,omitempty"`
 	Conversation map[string]Var `json:"cv,omitempty"`
 	User         map[string]Var `json:"uv,omitempty"` // loaded by the runtime, not kept in the session state
