@@ -119,9 +119,15 @@ var mermaidEntities = strings.NewReplacer(
 // mermaidText is s on one line, at most max characters (an ellipsis
 // marks a cut), with Mermaid's special characters as entity codes.
 func mermaidText(s string, max int) string {
+	return mermaidEntities.Replace(shorten(s, max))
+}
+
+// shorten is s on one line (runs of white space as one space), cut to at
+// most max characters with an ellipsis.
+func shorten(s string, max int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > max {
 		s = strings.TrimSpace(string(r[:max-1])) + "…"
 	}
-	return mermaidEntities.Replace(s)
+	return s
 }

@@ -57,13 +57,9 @@ func nodeSummary(n dialog.TaskNode, lang string) string {
 
 // quoted is the start of a text in lang, in quotes; "" for none.
 func quoted(t nodes.Text, lang string) string {
-	src := t.Interp(lang).String()
+	src := shorten(t.Interp(lang).String(), 32)
 	if src == "" {
 		return ""
-	}
-	src = strings.Join(strings.Fields(src), " ")
-	if r := []rune(src); len(r) > 32 {
-		src = strings.TrimSpace(string(r[:31])) + "…"
 	}
 	return "“" + src + "”"
 }
