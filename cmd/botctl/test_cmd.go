@@ -126,7 +126,7 @@ func runSuite(ctx context.Context, bot *dialog.Bot, s *suite, others nodes.Autho
 				return tr, moves
 			}
 			defer org.close()
-			env = &convtest.Env{Bot: bot, Records: org.sf, Options: dialog.Options{
+			env = &convtest.Env{Bot: bot, Records: org.sf, PerUser: perUserProfiles(bot), Options: dialog.Options{
 				HTTPClient: testOrgClient,
 				Auth:       org.sf.Authorizer(salesforceProfiles(bot), others),
 			}}
@@ -146,6 +146,18 @@ func salesforceProfiles(bot *dialog.Bot) map[string]bool {
 	out := map[string]bool{}
 	for name, p := range bot.Config.AuthProfiles {
 		if p != nil && p.Salesforce != nil {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// perUserProfiles are the Salesforce profiles each user signs in to: a
+// test with signed_in: false meets their authorize frame.
+func perUserProfiles(bot *dialog.Bot) map[string]bool {
+	out := map[string]bool{}
+	for name := range salesforceProfiles(bot) {
+		if bot.Config.AuthProfiles[name].Mode == auth.ModePerUser {
 			out[name] = true
 		}
 	}

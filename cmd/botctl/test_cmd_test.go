@@ -30,11 +30,13 @@ func TestBotctlTestPasses(t *testing.T) {
 		t.Fatalf("botctl test testdata/testbot = exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
 	for _, want := range []string{
-		"ok    add_lead  2 passed, 1 skipped            transitions 6/7 (85%)\n",
+		"ok    add_lead  4 passed, 1 skipped            transitions 6/7 (85%)\n",
 		"      PASS creates the lead\n",
+		"      PASS signs in first\n", // per_user: an authorize frame, then sign_in: grant resumes
+		"      PASS refuses to sign in\n",
 		"      SKIP another lead source: needs the task installed with lead_source=Partner (installed: Web)\n",
 		"      not taken:\n        create → failed (on_error)\n",
-		"ok    bot testbot: 2 passed, 1 skipped in 1 tasks; transitions 6/7 (85%); ",
+		"ok    bot testbot: 4 passed, 1 skipped in 1 tasks; transitions 6/7 (85%); ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
@@ -70,7 +72,7 @@ func TestBotctlTestExitStatus(t *testing.T) {
 		stdout string // substring
 		stderr string // substring
 	}{
-		{"passes", []string{"testdata/testbot"}, 0, "ok    bot testbot: 2 passed, 1 skipped", ""},
+		{"passes", []string{"testdata/testbot"}, 0, "ok    bot testbot: 4 passed, 1 skipped", ""},
 		{"fails", []string{"testdata/testbot_fail"}, 1, "FAIL  bot testbot_fail: 1 passed, 5 failed", ""},
 		{"-run selects task/test", []string{"-run", "add_lead/wrong (text|kind)$", "testdata/testbot_fail"}, 1,
 			"FAIL  bot testbot_fail: 2 failed in 1 tasks", ""},

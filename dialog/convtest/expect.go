@@ -110,8 +110,17 @@ func formatValue(v any) string {
 // without position (the caller knows where the turn is).
 func (tu *Turn) Problems() []string {
 	var out []string
-	if (tu.Say == "") == (tu.Click == "") {
-		out = append(out, "a turn either says something or clicks a button")
+	actions := 0
+	for _, a := range []string{tu.Say, tu.Click, tu.SignIn} {
+		if a != "" {
+			actions++
+		}
+	}
+	if actions != 1 {
+		out = append(out, "a turn either says something or clicks a button (or signs in: sign_in)")
+	}
+	if tu.SignIn != "" && tu.SignIn != SignInGrant && tu.SignIn != SignInDeny {
+		out = append(out, fmt.Sprintf("sign_in %q is not %s or %s", tu.SignIn, SignInGrant, SignInDeny))
 	}
 	if tu.Expect == "" && tu.Kind == "" && tu.Context == nil && tu.Records == nil {
 		out = append(out, "a turn expects something: expect, kind, context or records")

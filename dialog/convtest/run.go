@@ -21,6 +21,9 @@ type Env struct {
 	// Records is the org that given: seeds and records: checks query;
 	// nil fails a test that uses either.
 	Records Records
+	// PerUser names the auth profiles each user signs in to (per_user):
+	// a test with signed_in: false meets their authorize frame.
+	PerUser map[string]bool
 }
 
 // Result is how one test went.
@@ -47,12 +50,15 @@ func Run(ctx context.Context, env Env, tc Test, index int) Result {
 	res := Result{Name: tc.DisplayName(index)}
 	store := sessions.NewMemory(sessions.Options{})
 	defer store.Close()
+	r := &run{env: env, session: "convtest-" + strconv.Itoa(index+1), signedIn: tc.SignedIn == nil || *tc.SignedIn}
 	opts := env.Options
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	rt := dialog.NewRuntime(env.Bot, store, opts)
-	r := &run{env: env, rt: rt, session: "convtest-" + strconv.Itoa(index+1)}
+	if opts.Auth != nil && len(env.PerUser) > 0 {
+		opts.Auth = &signInGate{next: opts.Auth, perUser: env.PerUser, signedIn: &r.signedIn}
+	}
+	r.rt = dialog.NewRuntime(env.Bot, store, opts)
 	ctx = dialog.WithTrace(ctx, &dialog.Trace{
 		Moved: func(task, from, to string) {
 			res.Moves = append(res.Moves, Move{Task: task, From: from, To: to})
@@ -93,6 +99,8 @@ type run struct {
 	// ended is the context of the task the running turn ended, as it
 	// was before the runtime cleared it; nil when no task ended.
 	ended *nodes.Memory
+	// signedIn: the per_user profiles' calls carry the credential.
+	signedIn bool
 }
 
 // turn sends one turn and checks its expectations; it returns the first
@@ -115,7 +123,18 @@ func (r *run) turn(ctx context.Context, i int, tu Turn) *Failure {
 		in.Text, in.Payload = b.Title, b.Payload
 	}
 	r.ended = nil
-	frames, err := r.rt.Handle(ctx, r.session, tester, in)
+	var frames [][]byte
+	var err error
+	switch tu.SignIn {
+	case SignInGrant:
+		action, r.signedIn = "sign in", true
+		frames, err = r.rt.Resume(ctx, r.session, tester)
+	case SignInDeny:
+		action = "refuse to sign in"
+		frames, err = r.rt.Denied(ctx, r.session, tester)
+	default:
+		frames, err = r.rt.Handle(ctx, r.session, tester, in)
+	}
 	a := answer{err: err}
 	if err == nil {
 		if a, err = readAnswer(frames); err != nil {

@@ -17,7 +17,11 @@ type Test struct {
 	// Given is what the Salesforce org holds before the conversation,
 	// besides its demo data.
 	Given *Given `yaml:"given,omitempty"`
-	Turns []Turn `yaml:"conversation"`
+	// SignedIn false starts the tester without the authorizations of the
+	// bot's per_user profiles: their first call answers with an
+	// authorize frame, until a turn signs in. Default true.
+	SignedIn *bool  `yaml:"signed_in,omitempty"`
+	Turns    []Turn `yaml:"conversation"`
 }
 
 // Identity is the identity a test conversation runs under: the claims of
@@ -44,6 +48,10 @@ type Turn struct {
 	// Click presses the button or quick reply with this title among the
 	// previous turn's replies: its payload is sent, as the widget does.
 	Click string `yaml:"click,omitempty"`
+	// SignIn completes (grant) or refuses (deny) the authorization an
+	// authorize frame asked for, as the provider's redirect to botd's
+	// /oauth/callback does: the parked dialog goes on.
+	SignIn string `yaml:"sign_in,omitempty"`
 	// Expect is a substring of the turn's replies (their texts joined by
 	// newlines), or a regular expression written /like this/.
 	Expect string `yaml:"expect,omitempty"`
