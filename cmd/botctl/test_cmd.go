@@ -71,11 +71,12 @@ func testBot(dir string, filter *regexp.Regexp, verbose bool, c cli) int {
 		c.errf("test", "the tests in %s have problems; nothing ran", filepath.Join(dir, "tests"))
 		return 1
 	}
-	others, err := otherProfiles(bot)
+	others, closeOthers, err := otherProfiles(bot)
 	if err != nil {
 		c.errf("test", "%v", err)
 		return 1
 	}
+	defer closeOthers()
 	runs, moves := runSuites(bot, suites, others, filter)
 	rep := testReport{bot: bot, runs: runs, moves: moves, verbose: verbose, filtered: filter.String() != "", took: time.Since(began)}
 	return rep.write(c.stdout)
@@ -167,22 +168,24 @@ func perUserProfiles(bot *dialog.Bot) map[string]bool {
 // otherProfiles is the auth manager of the bot's other profiles (nil when
 // it has none), as botd builds it, on an in-memory store with a key of
 // its own: their secrets come from the environment as in botd.
-func otherProfiles(bot *dialog.Bot) (nodes.Authorizer, error) {
+func otherProfiles(bot *dialog.Bot) (nodes.Authorizer, func(), error) {
 	sf := salesforceProfiles(bot)
 	profiles := maps.Clone(bot.Config.AuthProfiles)
 	maps.DeleteFunc(profiles, func(name string, _ *auth.Profile) bool { return sf[name] })
 	if len(profiles) == 0 {
-		return nil, nil
+		return nil, func() {}, nil
 	}
 	kr, err := auth.KeyringFromSecrets([]byte(rand.Text() + rand.Text()))
 	if err != nil {
-		return nil, fmt.Errorf("test: %w", err)
+		return nil, nil, fmt.Errorf("test: %w", err)
 	}
-	m, err := auth.NewManager(bot.Config.Name, profiles, sessions.NewMemory(sessions.Options{}), auth.Options{
+	store := sessions.NewMemory(sessions.Options{})
+	m, err := auth.NewManager(bot.Config.Name, profiles, store, auth.Options{
 		PublicURL: "http://127.0.0.1", Keyring: kr, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("test: bot %s: %w", bot.Config.Name, err)
+		store.Close()
+		return nil, nil, fmt.Errorf("test: bot %s: %w", bot.Config.Name, err)
 	}
-	return m, nil
+	return m, func() { store.Close() }, nil
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -144,5 +147,41 @@ func BenchmarkBotctlTestCatalogue(b *testing.B) {
 		if code := run([]string{"test", dir}, &out, &out); code != 0 {
 			b.Fatalf("exit %d:\n%s", code, out.String())
 		}
+	}
+}
+
+// TestBotctlTestAppliesOtherProfiles runs a bot whose service node calls
+// an API through an api_key profile: botctl test applies it as botd
+// does (the key from the environment), beside the Salesforce ones.
+func TestBotctlTestAppliesOtherProfiles(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-API-Key") != "k-123" {
+			http.Error(w, `{"error":"no key"}`, http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"status":"shipped"}`)
+	}))
+	defer api.Close()
+	t.Setenv("ORDERS_API_KEY", "k-123")
+	bot := t.TempDir()
+	write(t, filepath.Join(bot, "bot.yaml"), "name: orders\nlanguages: [en]\nauth_profiles:\n  orders:\n    kind: api_key\n    base_url: "+api.URL+"\n    secret: {env: ORDERS_API_KEY}\n")
+	if err := os.MkdirAll(filepath.Join(bot, "tasks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(bot, "tests"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(bot, "tasks", "order.yaml"), `name: order
+nodes:
+  - {id: start, type: intent, utterances: [where is my order], next: call}
+  - {id: call, type: service, url: "`+api.URL+`/orders/1", auth: orders, next: said, on_error: failed}
+  - {id: said, type: message, text: "Your order is {{ call.response.body.status }}."}
+  - {id: failed, type: message, text: "The order service said {{ call.response.status }}."}
+`)
+	write(t, filepath.Join(bot, "tests", "order.yaml"), "tests:\n  - conversation:\n      - {say: where is my order, expect: Your order is shipped.}\n")
+	code, out, errs := botctlTest(t, bot)
+	if code != 0 || !strings.Contains(out, "ok    order  1 passed") {
+		t.Fatalf("botctl test = exit %d, want 0 and the order test passed\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
 }
