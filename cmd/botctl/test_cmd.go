@@ -50,6 +50,7 @@ type testOutcome struct {
 	name    string
 	skipped string // why it was skipped; "" when it ran
 	result  convtest.Result
+	where   func(turn int) string // file:line of a turn (0: the test)
 }
 
 // taskRun is the outcome of one task's tests.
@@ -118,7 +119,7 @@ func runSuite(ctx context.Context, bot *dialog.Bot, s *suite, others nodes.Autho
 		if !filter.MatchString(s.task + "/" + name) {
 			continue
 		}
-		out := testOutcome{name: name, skipped: s.skipReason(tc)}
+		out := testOutcome{name: name, skipped: s.skipReason(tc), where: func(turn int) string { return s.where(i, turn) }}
 		if out.skipped == "" && env == nil {
 			org, err := startTestOrg()
 			if err != nil {

@@ -87,7 +87,8 @@ func (r *testReport) writeTask(w io.Writer, task string, width int, outs []testO
 			n.skipped++
 		case o.result.Failure != nil:
 			n.failed++
-			fmt.Fprintf(w, "--- FAIL: %s / %s\n%s", task, o.name, o.result.Failure.Report("    "))
+			f := o.result.Failure
+			fmt.Fprintf(w, "--- FAIL: %s / %s (%s)\n%s", task, o.name, o.where(f.Turn), f.Report("    "))
 		default:
 			n.passed++
 		}

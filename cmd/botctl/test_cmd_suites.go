@@ -25,6 +25,17 @@ type suite struct {
 	// params are the values the task was installed with (nil for a
 	// tests file written by hand).
 	params map[string]string
+	// lines are where each test's turns are written, by test and turn;
+	// a test's own line comes first.
+	lines [][]int
+}
+
+// where is the file and line of a test's turn (turn 0: the test).
+func (s *suite) where(test, turn int) string {
+	if test < len(s.lines) && turn < len(s.lines[test]) {
+		return fmt.Sprintf("%s:%d", s.file, s.lines[test][turn])
+	}
+	return s.file
 }
 
 // loadSuites reads DIR/tests/*.yaml in name order. A file names its task
@@ -38,7 +49,7 @@ func loadSuites(dir string, bot *dialog.Bot) ([]suite, error) {
 	var suites []suite
 	var problems []string
 	for _, p := range paths {
-		f, err := readTestsFile(p)
+		f, lines, err := readTestsFile(p)
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue
@@ -51,7 +62,7 @@ func loadSuites(dir string, bot *dialog.Bot) ([]suite, error) {
 			problems = append(problems, fmt.Sprintf("%s: task %s is not one of the bot's (%s)", p, task, strings.Join(slices.Sorted(maps.Keys(bot.Tasks)), ", ")))
 			continue
 		}
-		suites = append(suites, suite{file: p, task: task, tests: f.Tests, params: f.Params})
+		suites = append(suites, suite{file: p, task: task, tests: f.Tests, params: f.Params, lines: lines})
 	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(problems, "\n"))
@@ -85,26 +96,44 @@ func orNone(v string, ok bool) string {
 
 // readTestsFile reads a tests file strictly (templates.ReadTests) and
 // checks its tests as written: every problem as file:line:col: path:
-// message.
-func readTestsFile(path string) (*templates.InstalledTests, error) {
+// message. It returns the lines of the tests and their turns.
+func readTestsFile(path string) (*templates.InstalledTests, [][]int, error) {
 	f, err := templates.ReadTests(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	root, err := nodes.ParseYAML(path, data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var seq *yaml.Node
 	if root != nil {
 		_, seq = nodes.MappingValue(root, "tests")
 	}
 	if errs := convtest.Check(path, seq, "tests", f.Tests); len(errs) > 0 {
-		return nil, errs
+		return nil, nil, errs
 	}
-	return f, nil
+	return f, testLines(seq), nil
+}
+
+// testLines lists, for each test of the tests: list, its line and its
+// turns' lines.
+func testLines(seq *yaml.Node) [][]int {
+	if seq == nil || seq.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([][]int, len(seq.Content))
+	for i, item := range seq.Content {
+		out[i] = []int{item.Line}
+		if _, turns := nodes.MappingValue(item, "conversation"); turns != nil && turns.Kind == yaml.SequenceNode {
+			for _, tu := range turns.Content {
+				out[i] = append(out[i], tu.Line)
+			}
+		}
+	}
+	return out
 }
