@@ -1,8 +1,10 @@
 package dialog
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 
 	"github.com/botforge/dialogd/nodes"
@@ -90,6 +92,11 @@ func (r *Runtime) conversationOf(sessionID string, stored []byte) string {
 // large).
 func (r *Runtime) withPendingKeys(sessionID string, began []byte, st *state, keys []string) ([]byte, error) {
 	if kept := r.states.stored(sessionID, began); kept != nil {
+		if len(kept.Calls) == 0 && (st.ID == "" || st.ID == kept.ID) && (st.User == "" || st.User == kept.User) {
+			// The usual case: began has no keys (a commit clears them)
+			// and the right ids, so the keys are appended to it.
+			return appendPendingKeys(began, keys)
+		}
 		c := *kept // encode reads the shared maps, never changes them
 		c.Calls = keys
 		if st.ID != "" {
@@ -101,6 +108,27 @@ func (r *Runtime) withPendingKeys(sessionID string, began []byte, st *state, key
 		return c.encode()
 	}
 	return withPendingKeys(began, st, keys)
+}
+
+// appendPendingKeys adds the keys to the stored state began, a JSON object
+// this process encoded without any.
+func appendPendingKeys(began []byte, keys []string) ([]byte, error) {
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return nil, err
+	}
+	end := bytes.LastIndexByte(began, '}')
+	if end < 0 {
+		return nil, errors.New("dialog: stored state is not a JSON object")
+	}
+	data := make([]byte, 0, end+len(`,"pc":}`)+len(list))
+	data = append(data, began[:end]...)
+	if end > 0 && began[end-1] != '{' { // encode writes no spaces
+		data = append(data, ',')
+	}
+	data = append(data, `"pc":`...)
+	data = append(data, list...)
+	return append(data, '}'), nil
 }
 
 // withPendingKeys changes the top level of the stored state began.

@@ -183,10 +183,18 @@ func FuzzCopyStateIsTheDecodedForm(f *testing.F) {
 }
 
 // TestPendingKeysFromTheCache: the record of a call made from the
-// remembered state decodes the same as the one spliced into the bytes.
+// remembered state (keys appended to its bytes, or the state encoded again
+// when it holds keys already) decodes the same as the one spliced into the
+// decoded bytes.
 func TestPendingKeysFromTheCache(t *testing.T) {
+	for _, calls := range [][]string{nil, {"old"}} {
+		testPendingKeysFromTheCache(t, calls)
+	}
+}
+
+func testPendingKeysFromTheCache(t *testing.T, calls []string) {
 	orig := &state{V: stateVersion, ID: "c-1", User: "u-1", Seq: 7, Task: "order", Node: "place", Lang: "de", NS: &nodes.NodeState{Retries: 1},
-		Seen: seenList{{ID: "m1", From: 1, To: 7}}, Calls: []string{"old"}}
+		Seen: seenList{{ID: "m1", From: 1, To: 7}}, Calls: calls}
 	orig.Memory.SetEntity("email", "ada@example.com")
 	orig.Memory.Nodes = map[string]any{"svc": map[string]any{"response": map[string]any{"status": 201}}}
 	began, err := orig.encode()
@@ -211,7 +219,7 @@ func TestPendingKeysFromTheCache(t *testing.T) {
 		got, _ := decodeState(cached)
 		want, _ := decodeState(spliced)
 		if !reflect.DeepEqual(got, want) {
-			t.Errorf("run %+v:\n cached  %s\n spliced %s", st, cached, spliced)
+			t.Errorf("calls %v, run %+v:\n cached  %s\n spliced %s", calls, st, cached, spliced)
 		}
 	}
 	if got := r.conversationOf("s", began); got != "c-1" {
@@ -245,4 +253,19 @@ func BenchmarkStateLoad(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestAppendPendingKeys(t *testing.T) {
+	for _, tc := range []struct{ began, want string }{
+		{`{"v":1}`, `{"v":1,"pc":["k1","k\"2"]}`},
+		{`{}`, `{"pc":["k1","k\"2"]}`},
+	} {
+		got, err := appendPendingKeys([]byte(tc.began), []string{"k1", `k"2`})
+		if err != nil || string(got) != tc.want {
+			t.Errorf("appendPendingKeys(%s) = %s, %v; want %s", tc.began, got, err, tc.want)
+		}
+	}
+	if _, err := appendPendingKeys([]byte(`[]`), []string{"k"}); err == nil {
+		t.Error("appendPendingKeys of a list: no error")
+	}
 }
