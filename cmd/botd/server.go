@@ -405,16 +405,25 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	// A bot whose last reload was refused serves its last good version:
 	// listed with why, and still ready (reload.go).
 	bots, why := s.reload.degraded()
-	switch {
-	case len(degraded) > 0:
-		sort.Strings(degraded)
-		fmt.Fprintf(w, "ok, degraded auth profiles: %s\n", strings.Join(degraded, ", "))
-	case len(bots) > 0:
-		fmt.Fprintf(w, "ok, degraded bots (reload refused): %s\n", strings.Join(bots, ", "))
-	default:
-		io.WriteString(w, "ok\n")
-	}
+	io.WriteString(w, readyLine(degraded, bots))
 	io.WriteString(w, why)
+}
+
+// readyLine is /readyz's first line: ok, then what is degraded, auth
+// profiles and bots alike (one never hides the other).
+func readyLine(profiles, bots []string) string {
+	var parts []string
+	if len(profiles) > 0 {
+		sort.Strings(profiles)
+		parts = append(parts, "degraded auth profiles: "+strings.Join(profiles, ", "))
+	}
+	if len(bots) > 0 {
+		parts = append(parts, "degraded bots (reload refused): "+strings.Join(bots, ", "))
+	}
+	if len(parts) == 0 {
+		return "ok\n"
+	}
+	return "ok, " + strings.Join(parts, "; ") + "\n"
 }
 
 // serve runs until ctx ends, then shuts down gracefully: readiness goes
