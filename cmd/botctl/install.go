@@ -162,6 +162,8 @@ func installAll(cmd, dir, integration string, params paramFlags, force bool, c c
 	}
 	if len(res.Installed) > 0 {
 		next = append(next, fmt.Sprintf("botctl lint %s\n      check the bot after every edit", dir))
+		next = append(next, fmt.Sprintf("botctl test %s\n      run the conversation tests in %s against an embedded sfsim, with coverage",
+			dir, filepath.Join(dir, "tests")))
 		next = append(next, fmt.Sprintf("botd -bot %s\n      chat with it; each task's tests in %s say what it answers",
 			dir, filepath.Join(dir, "tests")))
 	}

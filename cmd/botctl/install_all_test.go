@@ -35,7 +35,7 @@ func TestInstallAll(t *testing.T) {
 		"  create_lead ", "tasks/create_lead.yaml", "from salesforce_create_lead",
 		"Skipped 2:", "create_record  needs api_base", "botctl install create_record DIR -p api_base=…",
 		"Declared auth_profiles.salesforce in DIR/bot.yaml",
-		"Next steps:", "botctl lint DIR"}
+		"Next steps:", "botctl lint DIR", "botctl test DIR\n      run the conversation tests in DIR/tests"}
 	if _, err := templates.Get("salesforce_log_conversation"); err == nil {
 		// A conversation logger runs only once bot.yaml names it.
 		first = append(first, "DIR/bot.yaml: run log_conversation when a conversation ends, or it never runs\n"+
