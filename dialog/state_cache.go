@@ -173,9 +173,9 @@ func copyObject(m map[string]any, omitted bool) (map[string]any, bool) {
 func copyValue(v any) (any, bool) {
 	switch x := v.(type) {
 	case nil, bool, float64:
-		return x, true
+		return v, true // v, not x: boxing x again would allocate
 	case string:
-		return x, utf8.ValidString(x)
+		return v, utf8.ValidString(x)
 	case map[string]any:
 		if x == nil {
 			return nil, true // null
