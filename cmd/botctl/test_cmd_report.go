@@ -73,8 +73,8 @@ func (r *testReport) write(w io.Writer) int {
 	if total.failed > 0 {
 		status, code = "FAIL", 1
 	}
-	fmt.Fprintf(w, "%s  bot %s: %s in %d tasks; transitions %s; %s\n", status, r.bot.Config.Name, total, len(names),
-		ratio(taken, declared), r.took.Round(time.Millisecond))
+	fmt.Fprintf(w, "%s  bot %s: %s in %d %s; transitions %s; %s\n", status, r.bot.Config.Name, total, len(names),
+		plural(len(names), "task", "tasks"), ratio(taken, declared), r.took.Round(time.Millisecond))
 	return code
 }
 

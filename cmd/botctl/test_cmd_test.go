@@ -39,7 +39,7 @@ func TestBotctlTestPasses(t *testing.T) {
 		"      PASS refuses to sign in\n",
 		"      SKIP another lead source: needs the task installed with lead_source=Partner (installed: Web)\n",
 		"      not taken:\n        create → failed (on_error)\n",
-		"ok    bot testbot: 4 passed, 1 skipped in 1 tasks; transitions 6/7 (85%); ",
+		"ok    bot testbot: 4 passed, 1 skipped in 1 task; transitions 6/7 (85%); ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
@@ -78,9 +78,9 @@ func TestBotctlTestExitStatus(t *testing.T) {
 		{"passes", []string{"testdata/testbot"}, 0, "ok    bot testbot: 4 passed, 1 skipped", ""},
 		{"fails", []string{"testdata/testbot_fail"}, 1, "FAIL  bot testbot_fail: 1 passed, 5 failed", ""},
 		{"-run selects task/test", []string{"-run", "add_lead/wrong (text|kind)$", "testdata/testbot_fail"}, 1,
-			"FAIL  bot testbot_fail: 2 failed in 1 tasks", ""},
+			"FAIL  bot testbot_fail: 2 failed in 1 task", ""},
 		{"-run selects passing tests only", []string{"-run", "passes", "testdata/testbot_fail"}, 0,
-			"ok    bot testbot_fail: 1 passed in 1 tasks", ""},
+			"ok    bot testbot_fail: 1 passed in 1 task", ""},
 		{"bad -run", []string{"-run", "(", "testdata/testbot"}, 2, "", "botctl test: -run: error parsing regexp"},
 		{"no directory", []string{"testdata/nosuch"}, 1, "", "botctl test: testdata/nosuch does not load"},
 		{"no argument", nil, 2, "", "botctl test: want DIR"},
