@@ -69,16 +69,6 @@ func TestInstallWritesNothingOnFailure(t *testing.T) {
 	}
 }
 
-func writeTestFile(t *testing.T, path, body string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // snapshot lists every file and directory under root with the files'
 // contents.
 func snapshot(t *testing.T, root string) string {

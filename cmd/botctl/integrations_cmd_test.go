@@ -14,24 +14,6 @@ import (
 	"github.com/botforge/dialogd/templates"
 )
 
-// newBot starts a bot with botctl init in a temporary directory.
-func newBot(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "mybot")
-	var out, errOut bytes.Buffer
-	if code := run([]string{"init", dir}, &out, &errOut); code != 0 {
-		t.Fatalf("botctl init: exit %d: %s", code, &errOut)
-	}
-	return dir
-}
-
-func botctl(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = run(args, &out, &errOut)
-	return code, out.String(), errOut.String()
-}
-
 func salesforceTemplates(t *testing.T) int {
 	t.Helper()
 	n := 0

@@ -10,17 +10,8 @@ import (
 	"github.com/botforge/dialogd/dialog"
 )
 
-func newBotDir(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "bot.yaml"), []byte("name: cli\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 func TestRun(t *testing.T) {
-	dir := newBotDir(t)
+	dir := newBot(t)
 	tests := []struct {
 		name       string
 		args       []string // "DIR" is replaced by the bot directory
@@ -46,7 +37,7 @@ func TestRun(t *testing.T) {
 		{name: "install again refuses", args: []string{"install", "create_record", "DIR", "-p", "api_base=http://127.0.0.1:9/api"}, code: 1, stderr: "use -force"},
 		{name: "install again with force", args: []string{"install", "-force", "create_record", "DIR", "-p", "api_base=http://127.0.0.1:9/api"}, code: 0, wantFile: "tasks/create_record.yaml"},
 		{name: "install flags first", args: []string{"install", "-p", "api_base=http://127.0.0.1:9/api", "-p", "task_name=find_lead", "lookup_record", "DIR"}, code: 0, wantFile: "tasks/find_lead.yaml"},
-		{name: "lint the result", args: []string{"lint", "DIR"}, code: 0, stderr: "ok (bot \"cli\", 2 tasks)"},
+		{name: "lint the result", args: []string{"lint", "DIR"}, code: 0, stderr: "ok (bot \"mybot\", 3 tasks)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,7 +73,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bot does not load: %v", err)
 	}
-	if got := bot.TaskNames(); len(got) != 2 || got[0] != "create_record" || got[1] != "find_lead" {
-		t.Errorf("tasks = %v, want [create_record find_lead]", got)
+	if got := bot.TaskNames(); len(got) != 3 || got[0] != "create_record" || got[1] != "find_lead" || got[2] != "greeting" {
+		t.Errorf("tasks = %v, want [create_record find_lead greeting]", got)
 	}
 }

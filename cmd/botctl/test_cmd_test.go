@@ -12,14 +12,6 @@ import (
 	"testing"
 )
 
-// botctlTest runs botctl test in this process.
-func botctlTest(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errs bytes.Buffer
-	code = run(append([]string{"test"}, args...), &out, &errs)
-	return code, out.String(), errs.String()
-}
-
 // stable replaces what changes from run to run in botctl test's output:
 // the embedded sfsim's port and the time taken.
 func stable(s string) string {
@@ -28,7 +20,7 @@ func stable(s string) string {
 }
 
 func TestBotctlTestPasses(t *testing.T) {
-	code, out, errs := botctlTest(t, "-v", "testdata/testbot")
+	code, out, errs := botctl(t, "test", "-v", "testdata/testbot")
 	if code != 0 {
 		t.Fatalf("botctl test testdata/testbot = exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
@@ -50,7 +42,7 @@ func TestBotctlTestPasses(t *testing.T) {
 // TestBotctlTestFailureReport pins the report of each kind of failed
 // expectation (text, kind, context, button, records) in a golden file.
 func TestBotctlTestFailureReport(t *testing.T) {
-	code, out, errs := botctlTest(t, "-v", "testdata/testbot_fail")
+	code, out, errs := botctl(t, "test", "-v", "testdata/testbot_fail")
 	if code != 1 {
 		t.Errorf("botctl test testdata/testbot_fail = exit %d, want 1 (stderr: %s)", code, errs)
 	}
@@ -62,12 +54,12 @@ func TestBotctlTestExitStatus(t *testing.T) {
 	if err := os.CopyFS(bot, os.DirFS("testdata/testbot")); err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(bot, "tests", "nosuch.yaml"), "task: nosuch\ntests: []\n")
+	writeTestFile(t, filepath.Join(bot, "tests", "nosuch.yaml"), "task: nosuch\ntests: []\n")
 	invalid := t.TempDir()
 	if err := os.CopyFS(invalid, os.DirFS("testdata/testbot")); err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(invalid, "tests", "add_lead.yaml"), "tests:\n  - conversation:\n      - say: add a lead\n        kind: cards\n  - name: empty\n    conversation: []\n")
+	writeTestFile(t, filepath.Join(invalid, "tests", "add_lead.yaml"), "tests:\n  - conversation:\n      - say: add a lead\n        kind: cards\n  - name: empty\n    conversation: []\n")
 	tests := []struct {
 		name   string
 		args   []string
@@ -90,7 +82,7 @@ func TestBotctlTestExitStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errs := botctlTest(t, tt.args...)
+			code, out, errs := botctl(t, append([]string{"test"}, tt.args...)...)
 			if code != tt.code || !strings.Contains(out, tt.stdout) || !strings.Contains(errs, tt.stderr) {
 				t.Errorf("botctl test %q = exit %d, want %d with %q in stdout and %q in stderr\nstdout:\n%s\nstderr:\n%s",
 					tt.args, code, tt.code, tt.stdout, tt.stderr, out, errs)
@@ -99,30 +91,9 @@ func TestBotctlTestExitStatus(t *testing.T) {
 	}
 }
 
-func write(t *testing.T, path, data string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// catalogueBot is a new bot (botctl init) with the whole Salesforce
-// catalogue installed, as the README's designer guide makes it.
-func catalogueBot(tb testing.TB) string {
-	tb.Helper()
-	dir := filepath.Join(tb.TempDir(), "mybot")
-	for _, args := range [][]string{{"init", dir}, {"install", "-all", "-integration", "salesforce", dir}} {
-		var out bytes.Buffer
-		if code := run(args, &out, &out); code != 0 {
-			tb.Fatalf("botctl %q = exit %d:\n%s", args, code, out.String())
-		}
-	}
-	return dir
-}
-
 func TestBotctlTestCatalogue(t *testing.T) {
-	dir := catalogueBot(t)
-	code, out, errs := botctlTest(t, dir)
+	dir := newBot(t, "-all", "-integration", "salesforce")
+	code, out, errs := botctl(t, "test", dir)
 	if code != 0 || strings.Contains(out, "FAIL") {
 		t.Fatalf("botctl test on the whole catalogue = exit %d, want 0 and no failure\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
@@ -141,7 +112,7 @@ func TestBotctlTestCatalogue(t *testing.T) {
 // catalogue: loading the bot and its tests, the embedded sfsim and every
 // conversation (go test -bench BotctlTestCatalogue -run ^$ ./cmd/botctl).
 func BenchmarkBotctlTestCatalogue(b *testing.B) {
-	dir := catalogueBot(b)
+	dir := newBot(b, "-all", "-integration", "salesforce")
 	for b.Loop() {
 		var out bytes.Buffer
 		if code := run([]string{"test", dir}, &out, &out); code != 0 {
@@ -165,22 +136,22 @@ func TestBotctlTestAppliesOtherProfiles(t *testing.T) {
 	defer api.Close()
 	t.Setenv("ORDERS_API_KEY", "k-123")
 	bot := t.TempDir()
-	write(t, filepath.Join(bot, "bot.yaml"), "name: orders\nlanguages: [en]\nauth_profiles:\n  orders:\n    kind: api_key\n    base_url: "+api.URL+"\n    secret: {env: ORDERS_API_KEY}\n")
+	writeTestFile(t, filepath.Join(bot, "bot.yaml"), "name: orders\nlanguages: [en]\nauth_profiles:\n  orders:\n    kind: api_key\n    base_url: "+api.URL+"\n    secret: {env: ORDERS_API_KEY}\n")
 	if err := os.MkdirAll(filepath.Join(bot, "tasks"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.MkdirAll(filepath.Join(bot, "tests"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(bot, "tasks", "order.yaml"), `name: order
+	writeTestFile(t, filepath.Join(bot, "tasks", "order.yaml"), `name: order
 nodes:
   - {id: start, type: intent, utterances: [where is my order], next: call}
   - {id: call, type: service, url: "`+api.URL+`/orders/1", auth: orders, next: said, on_error: failed}
   - {id: said, type: message, text: "Your order is {{ call.response.body.status }}."}
   - {id: failed, type: message, text: "The order service said {{ call.response.status }}."}
 `)
-	write(t, filepath.Join(bot, "tests", "order.yaml"), "tests:\n  - conversation:\n      - {say: where is my order, expect: Your order is shipped.}\n")
-	code, out, errs := botctlTest(t, bot)
+	writeTestFile(t, filepath.Join(bot, "tests", "order.yaml"), "tests:\n  - conversation:\n      - {say: where is my order, expect: Your order is shipped.}\n")
+	code, out, errs := botctl(t, "test", bot)
 	if code != 0 || !strings.Contains(out, "ok    order  1 passed") {
 		t.Fatalf("botctl test = exit %d, want 0 and the order test passed\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
