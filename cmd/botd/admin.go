@@ -35,7 +35,7 @@ func (s *server) openAdmin() error {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	mux.HandleFunc("/readyz", s.readyz)
+	mux.HandleFunc("/readyz", s.readyz(true))
 	e := s.cfg.Edge
 	s.admin = &adminServer{ln: ln, http: &http.Server{
 		Handler:           s.edge.checkHost(mux),

@@ -199,8 +199,9 @@ func changedTasks(old, bot *dialog.Bot) []string {
 }
 
 // degraded returns the names of the bots whose last reload was refused,
-// and the lines that say why, for /readyz.
-func (rl *reloader) degraded() (names []string, detail string) {
+// and the lines that say why, for /readyz: every problem (up to
+// maxReadyErrors) with withProblems, else how many there are.
+func (rl *reloader) degraded(withProblems bool) (names []string, detail string) {
 	var b strings.Builder
 	for _, bot := range rl.bots {
 		p := bot.problem.Load()
@@ -208,6 +209,10 @@ func (rl *reloader) degraded() (names []string, detail string) {
 			continue
 		}
 		names = append(names, bot.name)
+		if !withProblems {
+			fmt.Fprintf(&b, "bot %s: reload refused at %s with %d problems, the last good version serves on; they are in the log and in /readyz on -admin-addr\n", bot.name, p.at.UTC().Format(time.RFC3339), len(p.errs))
+			continue
+		}
 		fmt.Fprintf(&b, "bot %s: reload refused at %s, the last good version serves on:\n", bot.name, p.at.UTC().Format(time.RFC3339))
 		for i, e := range p.errs {
 			if i == maxReadyErrors {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -273,7 +274,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("/ws", s.serveWS)
 	s.oauthRoutes(mux) // /oauth/start and /oauth/callback (oauthroutes.go)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	mux.HandleFunc("/readyz", s.readyz)
+	mux.HandleFunc("/readyz", s.readyz(loopbackOnly(s.cfg.Addr)))
 	if s.cfg.DemoAPI {
 		mux.Handle("/demo/api/", demoAPI(os.Getenv("DEMO_API_KEY")))
 	}
@@ -374,8 +375,15 @@ func storeKind(c *config) string {
 // readyz reports 503 while the session store is unreachable or the server
 // is starting or stopping. Degraded auth profiles (an administrator must
 // reconnect them) are listed in the body with status 200: the server still
-// serves every task that does not need them.
-func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
+// serves every task that does not need them. A refused reload's problems
+// are listed when detail is set (the -admin-addr endpoint, or a public
+// address on loopback, as on a designer's machine): they quote the bot's
+// files, which are not for anyone who can reach a public address.
+func (s *server) readyz(detail bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { s.writeReady(w, r, detail) }
+}
+
+func (s *server) writeReady(w http.ResponseWriter, r *http.Request, detail bool) {
 	if !s.ready.Load() {
 		http.Error(w, "not ready: shutting down or starting\n", http.StatusServiceUnavailable)
 		return
@@ -404,9 +412,23 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	// A bot whose last reload was refused serves its last good version:
 	// listed with why, and still ready (reload.go).
-	bots, why := s.reload.degraded()
+	bots, why := s.reload.degraded(detail)
 	io.WriteString(w, readyLine(degraded, bots))
 	io.WriteString(w, why)
+}
+
+// loopbackOnly reports whether a listen address takes connections from
+// this machine only (localhost or a loopback IP; not every interface).
+func loopbackOnly(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // readyLine is /readyz's first line: ok, then what is degraded, auth
