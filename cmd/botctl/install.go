@@ -4,11 +4,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/botforge/dialogd/dialog"
 	"github.com/botforge/dialogd/templates"
 )
 
@@ -155,10 +158,20 @@ func installAll(cmd, dir, integration string, params paramFlags, force bool, c c
 			"      starting botd (docs/auth.md also shows a profile the whole bot shares)",
 			botFile, strings.Join(ps, ", ")))
 	}
+	var perUser []string
+	if len(res.EndTasks) > 0 {
+		perUser = perUserNames(dir)
+	}
 	for _, task := range res.EndTasks {
-		next = append(next, fmt.Sprintf("%s: run %s when a conversation ends, or it never runs\n"+
+		hint := fmt.Sprintf("%s: run %s when a conversation ends, or it never runs\n"+
 			"      (transcript: true keeps the conversation's lines for it to log):\n"+
-			"      events:\n        conversation_end:\n          task: %s\n          transcript: true", botFile, task, task))
+			"      events:\n        conversation_end:\n          task: %s\n          transcript: true", botFile, task, task)
+		if len(perUser) > 0 {
+			hint += fmt.Sprintf("\n      but only with a pre_authorized profile: with per_user %s, a visitor who never signed in\n"+
+				"      is not logged, and their conversation ends asking for a sign-in nobody sees",
+				strings.Join(perUser, ", "))
+		}
+		next = append(next, hint)
 	}
 	if len(res.Installed) > 0 {
 		next = append(next, fmt.Sprintf("botctl lint %s\n      check the bot after every edit", dir))
@@ -174,6 +187,16 @@ func installAll(cmd, dir, integration string, params paramFlags, force bool, c c
 		}
 	}
 	return 0
+}
+
+// perUserNames names the per_user Salesforce profiles of the bot in DIR,
+// sorted (none when it does not load).
+func perUserNames(dir string) []string {
+	bot, err := dialog.LoadDir(dir)
+	if err != nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(perUserProfiles(bot)))
 }
 
 func plural(n int, one, many string) string {
