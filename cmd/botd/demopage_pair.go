@@ -38,6 +38,7 @@ type pairPageData struct {
 	Bot      web.DemoBot
 	BotParam string                 // data-bot: empty for the default bot
 	SignIn   *sfsim.DemoCredentials // the Salesforce page's demo sign-in
+	Also     *pairPageLink          // the first page's pointer to the Salesforce page
 }
 
 // demoPages serves the demo page at "/" and the widget's files. With the
@@ -51,7 +52,7 @@ func (s *server) demoPages() http.Handler {
 	}
 	pages := []pairPageLink{{"/", "Lead demo (no sign-in)"}, {sfDemoPagePath, "Salesforce, the whole catalogue"}}
 	demo := demoPageBot(s.first.bot)
-	first := renderPairPage(pairPageData{Path: "/", Pages: pages, Title: demo.Name, Bot: demo})
+	first := renderPairPage(pairPageData{Path: "/", Pages: pages, Title: demo.Name, Bot: demo, Also: &pages[1]})
 	creds := s.sfdemo.creds
 	sf := renderPairPage(pairPageData{Path: sfDemoPagePath, Pages: pages, Title: "Salesforce demo", Bot: demoPageBot(s.tenants[sfDemoBotName].bot),
 		BotParam: sfDemoBotName, SignIn: &creds})

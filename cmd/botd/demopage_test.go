@@ -65,6 +65,7 @@ func TestSalesforceDemoPages(t *testing.T) {
 		{"embedded bots", nil, []check{
 			{"/", `<a href="/salesforce">Salesforce, the whole catalogue</a>`, 200},
 			{"/", "Try <em>Book a demo</em> or <em>Create a lead</em> in the chat window.", 200},
+			{"/", `To try Salesforce, open <a href="/salesforce">Salesforce, the whole catalogue</a>`, 200},
 			{"/salesforce", `<script src="/widget.js" data-title="Salesforce demo" data-bot="salesforce_demo" data-open="true" async>`, 200},
 			{"/salesforce", "<h1>Salesforce demo</h1>", 200},
 			{"/salesforce", `<code id="demo-username">demo@dialogd.example</code>`, 200},
