@@ -135,7 +135,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	}
 	if c.PublicURL == "" {
 		host, _, _ := net.SplitHostPort(c.Addr)
-		if host == "localhost" || net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback() {
+		if isLoopbackHost(host) { // sfdemo.go
 			c.PublicURL = "http://" + c.Addr
 		}
 	}
