@@ -41,15 +41,19 @@ func DeclareProfile(data []byte, name string, lines []string, replace bool) ([]b
 	return declareProfiles(data, root, []profileStub{{name: name, lines: lines}})
 }
 
+// parseBotYAML parses bot.yaml as the bot loader does (nodes.ParseYAML:
+// its size, alias and depth limits, problems as bot.yaml:line:col), to
+// edit its lines; the edited file is then loaded as a bot before it is
+// written. An empty file is an empty mapping.
 func parseBotYAML(data []byte) (*yaml.Node, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("bot.yaml: %w", err)
+	root, err := nodes.ParseYAML("bot.yaml", data)
+	if err != nil {
+		return nil, err // nodes.ConfigErrors, each bot.yaml:line:col: message
 	}
-	if len(doc.Content) == 0 {
+	if root == nil {
 		return &yaml.Node{Kind: yaml.MappingNode}, nil
 	}
-	return doc.Content[0], nil
+	return root, nil
 }
 
 // removeEntry removes the lines of the entry of block mapping m whose key

@@ -2,7 +2,10 @@ package templates
 
 import (
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/botforge/dialogd/nodes"
 )
 
 func TestDeclareProfile(t *testing.T) {
@@ -40,6 +43,34 @@ func TestDeclareProfile(t *testing.T) {
 			}
 			if string(got) != tt.want {
 				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestDeclareProfileParsesLikeTheLoader: bot.yaml is parsed with the
+// loader's limits and its problems read bot.yaml:line:col, as lint says
+// them (plain yaml.Unmarshal took an alias bomb and said "yaml: line 2").
+func TestDeclareProfileParsesLikeTheLoader(t *testing.T) {
+	bomb := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f"} {
+		bomb += n + ": &" + n + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n"
+		prev = n
+	}
+	tests := []struct {
+		name, in, want string
+	}{
+		{"a syntax error", "name: b\nauth_profiles: [\n", "bot.yaml:2:1: did not find expected node content"},
+		{"too many aliased nodes", bomb, "bot.yaml:"},
+		{"too large", "name: b\n# " + strings.Repeat("x", 1<<20) + "\n", "bot.yaml:2:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := DeclareProfile([]byte(tt.in), "api", []string{"kind: none"}, false)
+			var problems nodes.ConfigErrors
+			if !errors.As(err, &problems) || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("err = %.200v, want nodes.ConfigErrors starting %q", err, tt.want)
 			}
 		})
 	}

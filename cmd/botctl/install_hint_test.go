@@ -21,7 +21,7 @@ func TestInstallLogConversationHint(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.mode, func(t *testing.T) {
 			dir := newBot(t)
-			if code, out, errOut := botctl(t, "integrations", "enable", "salesforce", dir, "-mode", tt.mode); code != 0 {
+			if code, out, errOut := botctl(t, "integrations", "enable", "salesforce", dir, "-mode", tt.mode, "-login", "sfsim"); code != 0 {
 				t.Fatalf("enable: exit %d: %s\n%s", code, errOut, out)
 			}
 			code, out, errOut := botctl(t, "install", "-all", "-integration", "salesforce", dir)

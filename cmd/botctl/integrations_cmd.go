@@ -13,9 +13,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/botforge/dialogd/auth"
+	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/templates"
 )
 
@@ -79,23 +79,33 @@ func listIntegrations(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%d\t%s\n", in.name, len(in.templates), in.about)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "\nbotctl integrations DIR shows a bot's state; botctl integrations enable salesforce DIR -mode per_user sets Salesforce up.")
+	fmt.Fprintln(w, "\nbotctl integrations DIR shows a bot's state; botctl integrations enable salesforce DIR -mode per_user -client-id KEY\nsets Salesforce up (-login sfsim instead of -client-id: the local emulator's demo app).")
 }
 
-// botProfiles reads the auth profiles of DIR/bot.yaml, without loading
-// the bot's tasks, so that a bot with a broken task still shows them.
+// botProfiles reads the auth profiles of DIR/bot.yaml. A bot that loads
+// gives them as botd reads them (strictly, ${VAR} expanded); a bot that
+// does not (a broken task) still shows them, decoded strictly from
+// bot.yaml alone with the loader's decoder and limits, as written.
 func botProfiles(dir string) (map[string]*auth.Profile, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "bot.yaml"))
+	if bot, err := dialog.LoadDir(dir); err == nil {
+		return bot.Config.AuthProfiles, nil
+	}
+	file := filepath.Join(dir, "bot.yaml")
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a bot (no bot.yaml; botctl init %s starts one): %w", dir, dir, err)
 	}
-	var file struct {
-		AuthProfiles map[string]*auth.Profile `yaml:"auth_profiles"`
+	root, err := nodes.ParseYAML(file, data)
+	if err != nil {
+		return nil, fmt.Errorf("%w\n(botctl lint %s says more)", err, dir)
 	}
-	if err := yaml.Unmarshal(data, &file); err != nil {
-		return nil, fmt.Errorf("%s: %w (botctl lint %s says more)", filepath.Join(dir, "bot.yaml"), err, dir)
+	var profiles map[string]*auth.Profile
+	if _, ap := nodes.MappingValue(root, "auth_profiles"); ap != nil {
+		if errs := nodes.DecodeYAML(file, ap, "auth_profiles", &profiles); len(errs) > 0 {
+			return nil, fmt.Errorf("%w\n(botctl lint %s says more)", errs, dir)
+		}
 	}
-	return file.AuthProfiles, nil
+	return profiles, nil
 }
 
 // installedFrom matches the first line of a task file a template wrote.
@@ -144,7 +154,7 @@ func integrationsOfBot(dir string, c cli) int {
 			state = "built in"
 		case len(names) == 0:
 			state = "not enabled"
-			next = append(next, fmt.Sprintf("enable %s: botctl integrations enable %s %s -mode per_user (or -mode pre_authorized)", in.name, in.name, dir))
+			next = append(next, fmt.Sprintf("enable %s: botctl integrations enable %s %s -mode per_user -client-id KEY (or -mode pre_authorized; -login sfsim: the local emulator)", in.name, in.name, dir))
 		}
 		var described []string
 		for _, name := range names {

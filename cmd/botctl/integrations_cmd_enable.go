@@ -14,16 +14,22 @@ import (
 	"github.com/botforge/dialogd/templates"
 )
 
-// sfsimLogin is where `go run ./cmd/sfsim` listens, and its demo app.
+// sfsimLogin is where `go run ./cmd/sfsim` listens, and its demo app:
+// what -login sfsim writes.
 const (
 	sfsimLogin    = "http://127.0.0.1:8787"
 	sfsimClientID = "3MVG9dialogdDemoConsumerKey.sfsim"
 )
 
+// loginSfsim is the -login value that asks for sfsim's demo values.
+const loginSfsim = "sfsim"
+
 // salesforceSetup is what integrations enable salesforce writes.
 type salesforceSetup struct {
 	profile, mode, login, clientID, scopes string
 	secret                                 auth.SecretRef
+	// sfsim: -login sfsim, the emulator's demo values.
+	sfsim bool
 }
 
 func integrationsEnableCommand() *command {
@@ -39,8 +45,8 @@ func integrationsEnableCommand() *command {
 			var s salesforceSetup
 			fs.StringVar(&s.mode, "mode", auth.ModePerUser, "the `mode`: per_user (each end user signs in in the chat) or pre_authorized (one sign-in for the bot: botctl auth login)")
 			fs.StringVar(&s.profile, "profile", "salesforce", "the auth profile's `name` (the catalogue's tasks call salesforce)")
-			fs.StringVar(&s.login, "login", sfsimLogin, "the Salesforce `login`: production, sandbox, https://NAME.my.salesforce.com, or sfsim's URL")
-			fs.StringVar(&s.clientID, "client-id", sfsimClientID, "the connected app's consumer key (`id`; not a secret)")
+			fs.StringVar(&s.login, "login", "production", "the Salesforce `login`: production (https://login.salesforce.com), sandbox, https://NAME.my.salesforce.com, or sfsim (the local emulator at "+sfsimLogin+" and its demo app)")
+			fs.StringVar(&s.clientID, "client-id", "", "the connected app's consumer key (`id`; not a secret); required unless -login sfsim")
 			secret := fs.String("client-secret", "env:SF_CLIENT_SECRET", "where the consumer secret is, a `ref`erence: env:VAR or file:PATH (never the secret itself)")
 			fs.StringVar(&s.scopes, "scope", "api refresh_token", "the OAuth `scopes`, space-separated")
 			force := fs.Bool("force", false, "replace a profile of that name")
@@ -59,6 +65,9 @@ func integrationsEnableCommand() *command {
 				if s.mode != auth.ModePerUser && s.mode != auth.ModePreAuthorized {
 					c.errf("integrations enable", "-mode %q: want per_user or pre_authorized", s.mode)
 					return 2
+				}
+				if code := s.resolveLogin(c); code != 0 {
+					return code
 				}
 				dir := args[1]
 				if code := enableSalesforce(dir, s, *force, *install, orEnv(*publicURL, "PUBLIC_URL", c), c); code != 0 || !*install {
@@ -98,6 +107,24 @@ func parseSecretRef(s string) (auth.SecretRef, error) {
 	return auth.SecretRef{}, errors.New("want env:VAR or file:PATH, a reference to the secret, never the secret itself")
 }
 
+// resolveLogin turns -login sfsim into sfsim's address and demo client
+// id, and otherwise requires -client-id: a real org's connected app is
+// never guessed.
+func (s *salesforceSetup) resolveLogin(c cli) int {
+	if s.login == loginSfsim {
+		s.login, s.sfsim = sfsimLogin, true
+		if s.clientID == "" {
+			s.clientID = sfsimClientID
+		}
+		return 0
+	}
+	if s.clientID == "" {
+		c.errf("integrations enable", "-client-id: required for -login %s (the connected app's consumer key); -login sfsim writes the local emulator's demo values instead", s.login)
+		return 2
+	}
+	return 0
+}
+
 // loginBase is the login host of a Salesforce login setting.
 func loginBase(login string) string {
 	switch login {
@@ -113,7 +140,7 @@ func loginBase(login string) string {
 func (s salesforceSetup) lines() []string {
 	q := func(v string) string { b, _ := json.Marshal(v); return string(b) }
 	base := loginBase(s.login)
-	secret := "{env: " + s.secret.Env + "}"
+	secret := "{env: " + q(s.secret.Env) + "}"
 	if s.secret.File != "" {
 		secret = "{file: " + q(s.secret.File) + "}"
 	}
@@ -174,6 +201,11 @@ func printSalesforceProfile(s salesforceSetup, botFile, publicURL string, instal
 	base := loginBase(s.login)
 	w := c.stdout
 	fmt.Fprintf(w, "wrote %s: auth profile %s (oauth2, %s)\n", botFile, s.profile, s.mode)
+	if s.sfsim {
+		fmt.Fprintf(w, "NOTE: this profile signs in to sfsim, the local Salesforce emulator at %s (go run ./cmd/sfsim),\n"+
+			"      with its demo client id: it reaches no real Salesforce org. For one, run this again with\n"+
+			"      -force -login production|sandbox|https://NAME.my.salesforce.com -client-id KEY\n", sfsimLogin)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, row := range [][2]string{
 		{"Identity provider", "Salesforce (login " + s.login + ")"},

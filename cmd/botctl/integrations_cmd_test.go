@@ -57,12 +57,13 @@ func TestIntegrationsList(t *testing.T) {
 
 func TestIntegrationsEnableSalesforce(t *testing.T) {
 	dir := newBot(t)
-	code, out, errOut := botctl(t, "integrations", "enable", "salesforce", dir, "--mode", "per_user")
+	code, out, errOut := botctl(t, "integrations", "enable", "salesforce", dir, "--mode", "per_user", "-login", "sfsim")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{
 		"wrote " + filepath.Join(dir, "bot.yaml") + ": auth profile salesforce (oauth2, per_user)",
+		"NOTE: this profile signs in to sfsim, the local Salesforce emulator at http://127.0.0.1:8787",
 		"Client secret      env:SF_CLIENT_SECRET",
 		"Authorization URL  http://127.0.0.1:8787/services/oauth2/authorize",
 		"Callback URL       http://localhost:8080/oauth/callback",
@@ -78,9 +79,12 @@ func TestIntegrationsEnableSalesforce(t *testing.T) {
 		TokenURL:         "http://127.0.0.1:8787/services/oauth2/token", RefreshTokenURL: "http://127.0.0.1:8787/services/oauth2/token",
 		Scopes: auth.Scopes{"api", "refresh_token"}, Salesforce: &auth.SalesforcePreset{Login: "http://127.0.0.1:8787"}}
 	checkProfile(t, dir, want)
+	if data, _ := os.ReadFile(filepath.Join(dir, "bot.yaml")); !strings.Contains(string(data), `client_secret: {env: "SF_CLIENT_SECRET"}`) {
+		t.Errorf("the env: reference is not quoted as file: ones are:\n%s", data)
+	}
 
 	before, _ := os.ReadFile(filepath.Join(dir, "bot.yaml"))
-	code, _, errOut = botctl(t, "integrations", "enable", "salesforce", dir, "--mode", "pre_authorized")
+	code, _, errOut = botctl(t, "integrations", "enable", "salesforce", dir, "--mode", "pre_authorized", "-login", "sfsim")
 	if after, _ := os.ReadFile(filepath.Join(dir, "bot.yaml")); code != 1 || !bytes.Equal(before, after) ||
 		!strings.Contains(errOut, "auth_profiles.salesforce: auth profile already declared; -force replaces it") {
 		t.Errorf("enable over an existing profile: exit %d, stderr %q, bot.yaml changed: %v", code, errOut, !bytes.Equal(before, after))
@@ -90,6 +94,9 @@ func TestIntegrationsEnableSalesforce(t *testing.T) {
 		"-login", "production", "-client-id", "3MVG9real", "-client-secret", "file:/etc/dialogd/sf_secret")
 	if code != 0 {
 		t.Fatalf("-force: exit %d: %s", code, errOut)
+	}
+	if strings.Contains(out, "sfsim") {
+		t.Errorf("a production profile mentions sfsim:\n%s", out)
 	}
 	if !strings.Contains(out, "next: sign the bot in once: BOT_SECRET_KEY=... botctl auth login -bot "+dir+" salesforce") {
 		t.Errorf("pre_authorized does not say how to sign in:\n%s", out)
@@ -108,7 +115,7 @@ func TestIntegrationsEnableSalesforce(t *testing.T) {
 		t.Errorf("integrations DIR after enable: exit %d\n%s", code, out)
 	}
 	// A secret from an unset variable is said (here, for a profile that reads its secret from the environment).
-	botctl(t, "integrations", "enable", "salesforce", dir, "-force")
+	botctl(t, "integrations", "enable", "salesforce", dir, "-force", "-login", "sfsim")
 	var stdout, stderr bytes.Buffer
 	noEnv := func(string) string { return "" }
 	if code := runEnv([]string{"integrations", dir}, noEnv, &stdout, &stderr); code != 0 ||
@@ -147,7 +154,10 @@ func TestIntegrationsEnableRefuses(t *testing.T) {
 	}{
 		{"a literal secret", []string{"-client-secret", "hunter2"}, 2, "-client-secret: want env:VAR or file:PATH, a reference to the secret, never the secret itself"},
 		{"an unknown mode", []string{"-mode", "shared"}, 2, `-mode "shared": want per_user or pre_authorized`},
-		{"a login Salesforce does not have", []string{"-login", "https://evil.example.com"}, 1, "nothing was written"},
+		{"a login Salesforce does not have", []string{"-login", "https://evil.example.com", "-client-id", "3MVGx"}, 1, "nothing was written"},
+		// Before, no flags wrote sfsim's demo client id and address into the bot.
+		{"no client id for production", nil, 2, "-client-id: required for -login production (the connected app's consumer key); -login sfsim writes the local emulator's demo values instead"},
+		{"no client id for a sandbox", []string{"-login", "sandbox"}, 2, "-client-id: required for -login sandbox"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,7 +186,7 @@ func TestIntegrationsEnableRefuses(t *testing.T) {
 func TestIntegrationsEnableInstall(t *testing.T) {
 	n := salesforceTemplates(t)
 	dir := newBot(t)
-	code, out, errOut := botctl(t, "integrations", "enable", "salesforce", dir, "-install")
+	code, out, errOut := botctl(t, "integrations", "enable", "salesforce", dir, "-install", "-login", "sfsim")
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
 	}
@@ -186,5 +196,38 @@ func TestIntegrationsEnableInstall(t *testing.T) {
 	code, out, _ = botctl(t, "integrations", dir)
 	if want := fmt.Sprintf("%d of %d", n, n); code != 0 || !strings.Contains(out, want) || strings.Contains(out, "install the rest") {
 		t.Errorf("after -install, integrations DIR should say %s installed:\n%s", want, out)
+	}
+}
+
+// TestIntegrationsReadsProfilesAsTheLoader: botctl integrations DIR reads
+// the auth profiles as botd does (${VAR} expanded) and, for a bot with a
+// broken task, strictly from bot.yaml with lint's wording. Before, a plain
+// yaml.Unmarshal took a misspelt key silently and showed ${VAR} as written.
+func TestIntegrationsReadsProfilesAsTheLoader(t *testing.T) {
+	const profile = "auth_profiles:\n  salesforce:\n    kind: oauth2\n    mode: per_user\n    salesforce: {login: \"${H10_SF_LOGIN:-sandbox}\"}\n    client_id: \"3MVGx\"\n    client_secret: {env: \"SF_CLIENT_SECRET\"}\n"
+	const brokenTask = "name: broken\nnodes:\n  - {id: start, type: intent, utterances: [hi], next: nowhere}\n"
+	const goodTask = "name: hello\nnodes:\n  - {id: start, type: intent, utterances: [hi], next: m}\n  - {id: m, type: message, text: hi}\n"
+	tests := []struct {
+		name, botYAML, task string
+		code               int
+		stdout, stderr     string
+	}{
+		{"a bot that loads: ${VAR} expanded", "name: b\n" + profile, goodTask, 0, "salesforce (oauth2, per_user, login sandbox", ""},
+		{"a broken task: the profiles as written", "name: b\n" + profile, brokenTask, 0, "login ${H10_SF_LOGIN:-sandbox}", ""},
+		{"a broken task and a misspelt key", "name: b\n" + profile + "    client_idd: x\n", brokenTask, 1, "",
+			`bot.yaml:9:5: auth_profiles.salesforce: unknown key "client_idd"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTestFile(t, filepath.Join(dir, "bot.yaml"), tt.botYAML)
+			if tt.task != "" {
+				writeTestFile(t, filepath.Join(dir, "tasks", "task.yaml"), tt.task)
+			}
+			code, out, errOut := botctl(t, "integrations", dir)
+			if code != tt.code || !strings.Contains(out, tt.stdout) || !strings.Contains(errOut, tt.stderr) {
+				t.Errorf("exit %d, want %d; stdout %q, want %q in it; stderr %q, want %q in it", code, tt.code, out, tt.stdout, errOut, tt.stderr)
+			}
+		})
 	}
 }

@@ -49,7 +49,7 @@ func loadSuites(dir string, bot *dialog.Bot) ([]suite, error) {
 	var suites []suite
 	var problems []string
 	for _, p := range paths {
-		f, lines, err := readTestsFile(p)
+		f, lines, taskAt, err := readTestsFile(p)
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue
@@ -59,7 +59,14 @@ func loadSuites(dir string, bot *dialog.Bot) ([]suite, error) {
 			task = strings.TrimSuffix(filepath.Base(p), ".yaml")
 		}
 		if bot.Tasks[task] == nil {
-			problems = append(problems, fmt.Sprintf("%s: task %s is not one of the bot's (%s)", p, task, strings.Join(slices.Sorted(maps.Keys(bot.Tasks)), ", ")))
+			problem := nodes.ConfigError{File: p, Line: 1, Col: 1, Path: "task",
+				Msg: fmt.Sprintf("%s is not one of the bot's tasks (%s)", task, strings.Join(slices.Sorted(maps.Keys(bot.Tasks)), ", "))}
+			if taskAt != nil {
+				problem.Line, problem.Col = taskAt.Line, taskAt.Column
+			} else {
+				problem.Msg += "; the file is named after its task unless task: names it"
+			}
+			problems = append(problems, problem.Error())
 			continue
 		}
 		suites = append(suites, suite{file: p, task: task, tests: f.Tests, params: f.Params, lines: lines})
@@ -96,28 +103,30 @@ func orNone(v string, ok bool) string {
 
 // readTestsFile reads a tests file strictly (templates.ReadTests) and
 // checks its tests as written: every problem as file:line:col: path:
-// message. It returns the lines of the tests and their turns.
-func readTestsFile(path string) (*templates.InstalledTests, [][]int, error) {
+// message. It returns the lines of the tests and their turns, and the
+// value of its task: key (nil without one).
+func readTestsFile(path string) (*templates.InstalledTests, [][]int, *yaml.Node, error) {
 	f, err := templates.ReadTests(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	root, err := nodes.ParseYAML(path, data)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	var seq *yaml.Node
+	var seq, task *yaml.Node
 	if root != nil {
 		_, seq = nodes.MappingValue(root, "tests")
+		_, task = nodes.MappingValue(root, "task")
 	}
 	if errs := convtest.Check(path, seq, "tests", f.Tests); len(errs) > 0 {
-		return nil, nil, errs
+		return nil, nil, nil, errs
 	}
-	return f, testLines(seq), nil
+	return f, testLines(seq), task, nil
 }
 
 // testLines lists, for each test of the tests: list, its line and its

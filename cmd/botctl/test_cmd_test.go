@@ -55,6 +55,7 @@ func TestBotctlTestExitStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeTestFile(t, filepath.Join(bot, "tests", "nosuch.yaml"), "task: nosuch\ntests: []\n")
+	writeTestFile(t, filepath.Join(bot, "tests", "other.yaml"), "tests: []\n")
 	invalid := t.TempDir()
 	if err := os.CopyFS(invalid, os.DirFS("testdata/testbot")); err != nil {
 		t.Fatal(err)
@@ -76,7 +77,8 @@ func TestBotctlTestExitStatus(t *testing.T) {
 		{"bad -run", []string{"-run", "(", "testdata/testbot"}, 2, "", "botctl test: -run: error parsing regexp"},
 		{"no directory", []string{"testdata/nosuch"}, 1, "", "botctl test: testdata/nosuch does not load"},
 		{"no argument", nil, 2, "", "botctl test: want DIR"},
-		{"tests of an unknown task", []string{bot}, 1, "", "tests/nosuch.yaml: task nosuch is not one of the bot's (add_lead)\nbotctl test: the tests in "},
+		{"tests of an unknown task", []string{bot}, 1, "", "tests/nosuch.yaml:1:7: task: nosuch is not one of the bot's tasks (add_lead)\n"},
+		{"tests named after an unknown task", []string{bot}, 1, "", "tests/other.yaml:1:1: task: other is not one of the bot's tasks (add_lead); the file is named after its task unless task: names it\n"},
 		{"a kind that is none", []string{invalid}, 1, "", `tests/add_lead.yaml:3:9: tests[0].conversation[0]: kind "cards" is not one of message, authorize, handoff, card, buttons, quick_replies, link, error`},
 		{"a test without turns", []string{invalid}, 1, "", "tests/add_lead.yaml:5:5: tests[1]: a test needs a conversation"},
 	}
