@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -66,7 +67,7 @@ func TestFloodIsLimited(t *testing.T) {
 		}
 		p50, p99 := percentile(lat, 50), percentile(lat, 99)
 		results = append(results, result{name, p50, p99, len(lat), fc})
-		t.Logf("%-26s honest turns %4d  p50 %7.2f ms  p99 %7.2f ms | flood: conns %4d (429: %6d), sent %7d, ran %5d, rate_limited %6d, busy %6d", name, len(lat), ms(p50), ms(p99), fc.Conns, fc.RefusedConns, fc.Sent, fc.Ran, fc.Limited, fc.Busy)
+		t.Logf("%-26s honest turns %4d  p50 %7.2f ms  p99 %7.2f ms | flood: conns %4d (429: %6d, held %d), sent %7d, ran %5d, rate_limited %6d, busy %6d", name, len(lat), ms(p50), ms(p99), fc.Conns, fc.RefusedConns, fc.Held, fc.Sent, fc.Ran, fc.Limited, fc.Busy)
 	}
 	for round := 1; round <= 3; round++ {
 		run(fmt.Sprintf("round %d: alone", round), limited.addr, false)
@@ -222,22 +223,24 @@ func TestFloodClient(t *testing.T) {
 	}
 	stop := make(chan struct{})
 	time.AfterFunc(d, func() { close(stop) })
-	fc := runFlood(t, addr, stop)
+	fc := runFlood(t, addr, stop, time.Now().Add(d))
 	b, _ := json.Marshal(fc)
 	fmt.Printf("FLOOD_COUNT %s\n", b)
 }
 
 // floodCount is what a flooding client saw.
-type floodCount struct{ Conns, RefusedConns, Sent, Ran, Limited, Busy int64 }
+// Held is how many of its sockets the server stopped reading from, so
+// that their writes waited until the end.
+type floodCount struct{ Conns, RefusedConns, Sent, Ran, Limited, Busy, Held int64 }
 
 // floodAddr is the flooding client's address, as the trusted (loopback)
 // proxy names it; each honest client has its own.
 const floodAddr = "198.51.100.66"
 
 // runFlood sends messages as fast as it can, from one client address,
-// until stop is closed; when the server closes its socket it reconnects at
-// once, as an attacker would.
-func runFlood(t *testing.T, addr string, stop <-chan struct{}) floodCount {
+// until stop is closed (at end); when the server closes its socket it
+// reconnects at once, as an attacker would.
+func runFlood(t *testing.T, addr string, stop <-chan struct{}, end time.Time) floodCount {
 	var fc floodCount
 	for {
 		select {
@@ -245,15 +248,16 @@ func runFlood(t *testing.T, addr string, stop <-chan struct{}) floodCount {
 			return fc
 		default:
 		}
-		if !floodOnce(t, addr, stop, &fc) {
+		if !floodOnce(t, addr, stop, end, &fc) {
 			return fc
 		}
 	}
 }
 
 // floodOnce floods on one socket until the server closes it (true) or
-// stop is closed (false).
-func floodOnce(t *testing.T, addr string, stop <-chan struct{}, fc *floodCount) bool {
+// stop is closed (false). A write waits at most until end: a server that
+// stops reading holds the flood in the socket's buffers.
+func floodOnce(t *testing.T, addr string, stop <-chan struct{}, end time.Time, fc *floodCount) bool {
 	c, resp, err := websocket.DefaultDialer.Dial(wstest.URL("http://"+addr, nil), http.Header{"X-Forwarded-For": {floodAddr}})
 	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
 		fc.RefusedConns++
@@ -265,6 +269,7 @@ func floodOnce(t *testing.T, addr string, stop <-chan struct{}, fc *floodCount) 
 	}
 	defer c.Close()
 	fc.Conns++
+	_ = c.SetWriteDeadline(end)
 	var ran, limited, busy atomic.Int64
 	readDone := make(chan struct{})
 	go func() {
@@ -310,6 +315,14 @@ func floodOnce(t *testing.T, addr string, stop <-chan struct{}, fc *floodCount) 
 		fc.Sent++
 		msg := `{"type":"message","id":"f` + strconv.FormatInt(fc.Sent, 10) + `","text":"help"}`
 		if err := c.WriteMessage(websocket.TextMessage, []byte(msg)); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				fc.Held++ // the server read no further until the end
+				<-stop
+				time.Sleep(2 * time.Second)
+				_ = c.Close()
+				<-readDone
+				return false
+			}
 			<-readDone
 			return true
 		}

@@ -24,7 +24,9 @@ func TestConnectWritesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const connects = 200
+	// Fewer than the address's burst of 200 handshakes (a connect takes a
+	// token), so that the two dials after them pass however fast this runs.
+	const connects = 150
 	for range connects {
 		c := dial(t, in.addr, "", 0)
 		if welcome, f := c.turnEnd(); !strings.Contains(welcome, "demo bot") || f.Seq != 1 {
