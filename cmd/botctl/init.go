@@ -123,7 +123,9 @@ func printNextSteps(c cli, dir, name string) {
 	fmt.Fprintf(w, "  botctl lint %s\n      check the bot after every edit (docs/bots.md describes the files)\n", dir)
 	fmt.Fprintf(w, "  botctl templates list\n  botctl install lookup_record %s -p api_base=https://api.example.com/v1\n      add ready-made tasks\n", dir)
 	fmt.Fprintf(w, "  botctl install -all %s\n      or the whole catalogue (-integration salesforce: its Salesforce tasks)\n", dir)
-	fmt.Fprintf(w, "  botctl integrations enable salesforce %s -mode per_user\n      connect Salesforce first (-install: and install its catalogue)\n", dir)
+	fmt.Fprintf(w, "  botctl integrations enable salesforce %s -mode per_user -login sfsim\n"+
+		"      connect Salesforce first: the local emulator (go run ./cmd/sfsim); your org: -client-id KEY\n"+
+		"      instead of -login sfsim (-install: and install its catalogue)\n", dir)
 	fmt.Fprintf(w, "  botctl test %s\n      run the conversation tests in %s (install copies each template's)\n", dir, filepath.Join(dir, "tests"))
 	fmt.Fprintf(w, "  botd -bot %s\n      chat with it at http://localhost:8080 (in this repository: go run ./cmd/botd -bot %s)\n", dir, dir)
 }

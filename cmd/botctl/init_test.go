@@ -23,7 +23,7 @@ func TestInitStartsABot(t *testing.T) {
 	if code := run([]string{"init", dir}, &stdout, &stderr); code != 0 {
 		t.Fatalf("botctl init: exit %d\nstderr: %s", code, &stderr)
 	}
-	for _, want := range []string{`Created bot "acme_support"`, "botctl lint " + dir, "botctl install lookup_record " + dir, "botctl install -all " + dir, "botctl integrations enable salesforce " + dir + " -mode per_user", "botctl test " + dir, "botd -bot " + dir} {
+	for _, want := range []string{`Created bot "acme_support"`, "botctl lint " + dir, "botctl install lookup_record " + dir, "botctl install -all " + dir, "botctl integrations enable salesforce " + dir + " -mode per_user -login sfsim", "botctl test " + dir, "botd -bot " + dir} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("stdout lacks the next step %q:\n%s", want, &stdout)
 		}
