@@ -51,6 +51,10 @@ const (
 	endGrace = 10 * time.Minute
 	// defaultEndHold is Options.EndHold: longer than a handler may run.
 	defaultEndHold = endHandlerTimeout + 30*time.Second
+	// defaultEndRetryMaxAge is Options.EndRetryMaxAge: as long as the
+	// store keeps a watch-list entry nobody asked for
+	// (sessions.MaxUnreported).
+	defaultEndRetryMaxAge = sessions.MaxUnreported
 )
 
 // endNote is what the store keeps about a watched conversation, to run
@@ -105,9 +109,10 @@ func (r *Runtime) End(ctx context.Context, sessionID, userID, msgID string) ([][
 	// again.
 	hctx, cancel := context.WithTimeout(ctx, endHandlerTimeout)
 	defer cancel()
-	finished := r.conversationEnded(hctx, st.clone(), st.User, EndClosed)
+	finished := r.runEnd(hctx, st.clone(), st.User, EndClosed, endOK)
 	if !finished && !r.keepClosed(ctx, st) {
-		r.log.Error("conversation_end handler failed for a closed conversation", "conversation", st.ID)
+		r.log.Error("conversation_end given up: its handler failed and the conversation could not be kept to run it again", "conversation", st.ID)
+		r.metrics.conversationEnd(endGivenUp)
 		finished = true // nothing to run it again on
 	}
 	ended := st.afterEnd()
@@ -130,30 +135,11 @@ func (r *Runtime) End(ctx context.Context, sessionID, userID, msgID string) ([][
 	return nil, nil
 }
 
-// WatchEnds runs SweepEnds every interval until ctx ends. Every process
-// serving the bot may run it: each conversation ends once. It returns at
-// once when the bot has no conversation_end handler.
-func (r *Runtime) WatchEnds(ctx context.Context, every time.Duration) {
-	if !r.bot.Config.Events.ConversationEnd.isSet() {
-		return
-	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			if _, err := r.SweepEnds(ctx); err != nil && ctx.Err() == nil {
-				r.log.Warn("conversation_end sweep failed", "err", err)
-			}
-		}
-	}
-}
-
 // SweepEnds runs conversation_end (reason "idle") for the bot's
-// conversations that idled out (it claims at most maxEndSweep due entries
-// of the watch list), and returns how many it ran.
+// conversations that idled out and for closed ones whose handler did not
+// finish (it claims at most maxEndSweep due entries of the watch list),
+// and returns how many handlers finished; a run that failed is not
+// counted (it runs again when its claim lapses).
 func (r *Runtime) SweepEnds(ctx context.Context) (int, error) {
 	n, ran := 0, 0
 	for n < maxEndSweep {
@@ -177,7 +163,7 @@ func (r *Runtime) SweepEnds(ctx context.Context) (int, error) {
 }
 
 // endBatch runs endIdle for each claimed note, all at once, and returns
-// how many handlers ran.
+// how many handlers finished.
 func (r *Runtime) endBatch(ctx context.Context, due []sessions.Due) int {
 	var ran atomic.Int64
 	var wg sync.WaitGroup
@@ -194,9 +180,10 @@ func (r *Runtime) endBatch(ctx context.Context, due []sessions.Due) int {
 
 // endIdle runs conversation_end for one due note on the conversation's
 // last state, holding the session, then ends the conversation and takes
-// the note off the list. A conversation that went on (a turn committed
-// after the deadline) is left alone: its commit watched it again. When the
-// session cannot be checked, the note stays claimed and comes back.
+// the note off the list; it reports whether a handler finished. A
+// conversation that went on (a turn committed after the deadline) is left
+// alone: its commit watched it again. When the session cannot be checked,
+// or the handler did not finish, the note stays claimed and comes back.
 func (r *Runtime) endIdle(ctx context.Context, d sessions.Due) bool {
 	ctx, cancel := context.WithTimeout(ctx, r.endTimeout())
 	defer cancel()
@@ -208,9 +195,10 @@ func (r *Runtime) endIdle(ctx context.Context, d sessions.Due) bool {
 	}
 	fresh := &state{V: stateVersion, ID: note.Conversation, User: note.User, Lang: r.bot.Config.Languages[0]}
 	if note.Key == "" {
-		if r.conversationEnded(ctx, fresh, note.User, EndIdle) {
-			r.endDone(ctx, d)
+		if !r.runEnd(ctx, fresh, note.User, EndIdle, endOK) {
+			return false
 		}
+		r.endDone(ctx, d)
 		return true
 	}
 	lease, err := r.store.Acquire(ctx, note.Key)
@@ -223,8 +211,8 @@ func (r *Runtime) endIdle(ctx context.Context, d sessions.Due) bool {
 	case st == nil:
 		// Gone, grace and all (the sweeps were late): end it from the note.
 		_ = lease.Release(ctx)
-		if !r.conversationEnded(ctx, fresh, note.User, EndIdle) {
-			return true // it runs again when the claim lapses
+		if !r.runEnd(ctx, fresh, note.User, EndIdle, endOK) {
+			return false // it runs again when the claim lapses
 		}
 	case st.ID != note.Conversation:
 		_ = lease.Release(ctx) // ended otherwise, or a new conversation began
@@ -233,9 +221,9 @@ func (r *Runtime) endIdle(ctx context.Context, d sessions.Due) bool {
 		_ = lease.Release(ctx) // its last commit watched it again
 		return false
 	default:
-		if !r.conversationEnded(ctx, st.clone(), note.User, EndIdle) {
+		if !r.runEnd(ctx, st.clone(), note.User, EndIdle, endOK) {
 			_ = lease.Release(ctx) // the conversation stays; it runs again when the claim lapses
-			return true
+			return false
 		}
 		if data, err := st.afterEnd().encode(); err == nil {
 			if err := lease.CommitExpiry(ctx, data, nil, sessions.Expiry{IdleTTL: r.bot.Config.Settings.SessionIdleTTL}); err != nil {
@@ -244,51 +232,6 @@ func (r *Runtime) endIdle(ctx context.Context, d sessions.Due) bool {
 		} else {
 			_ = lease.Release(ctx)
 		}
-	}
-	r.endDone(ctx, d)
-	return true
-}
-
-// closedKey keeps a closed conversation's state whose handler did not
-// finish, for the sweep that runs it again.
-func (r *Runtime) closedKey(conversation string) string {
-	return "convend:" + r.bot.Config.Name + ":" + conversation
-}
-
-// keepClosed keeps st, a closed conversation whose handler did not finish
-// (Salesforce was down, say), until its note is due and a little longer;
-// false when it could not be kept.
-func (r *Runtime) keepClosed(ctx context.Context, st *state) bool {
-	data, err := st.encode()
-	if err == nil {
-		err = r.store.Set(ctx, r.closedKey(st.ID), data, r.idleTimeout()+endGrace)
-	}
-	if err != nil {
-		r.log.Error("conversation_end: keep a closed conversation to run its handler again", "conversation", st.ID, "err", err)
-		return false
-	}
-	return true
-}
-
-// endClosedAgain runs the handler of a closed conversation again on its
-// kept state, when there is one (its first run did not finish), and takes
-// the note off the list once it finishes; it reports whether it ran.
-func (r *Runtime) endClosedAgain(ctx context.Context, d sessions.Due, note endNote) bool {
-	data, err := r.store.Get(ctx, r.closedKey(note.Conversation))
-	if err != nil {
-		r.log.Error("conversation_end: read a closed conversation; it is tried again later", "conversation", note.Conversation, "err", err)
-		return false
-	}
-	st, _ := decodeState(data)
-	if st == nil {
-		r.endDone(ctx, d) // ended otherwise, or its handler finished
-		return false
-	}
-	if !r.conversationEnded(ctx, st, note.User, EndClosed) {
-		return true // it runs again when the claim lapses
-	}
-	if err := r.store.Delete(ctx, r.closedKey(note.Conversation)); err != nil {
-		r.log.Warn("conversation_end: drop a closed conversation's kept state", "conversation", note.Conversation, "err", err)
 	}
 	r.endDone(ctx, d)
 	return true
@@ -323,6 +266,17 @@ const endHandlerTimeout = 30 * time.Second
 // the list, so that no other process runs the same handler meanwhile.
 func (r *Runtime) endTimeout() time.Duration {
 	return min(endHandlerTimeout, r.endHold*3/4)
+}
+
+// runEnd runs conversationEnded and counts the run: as finished (ok, or
+// retried for the run of a closed conversation's kept state) or failed.
+func (r *Runtime) runEnd(ctx context.Context, st *state, userID, reason, finished string) bool {
+	if !r.conversationEnded(ctx, st, userID, reason) {
+		r.metrics.conversationEnd(endFailed)
+		return false
+	}
+	r.metrics.conversationEnd(finished)
+	return true
 }
 
 // conversationEnded runs the conversation_end handler on the ended

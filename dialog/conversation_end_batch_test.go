@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/botforge/dialogd/dialog"
@@ -29,18 +28,10 @@ func TestConversationEndBatchRunsSideBySide(t *testing.T) {
 		w.Write([]byte(`{}`))
 	}))
 	t.Cleanup(api.Close)
-	fsys := fstest.MapFS{
-		"bot.yaml":        {Data: []byte("name: batch\nlanguages: [en]\nenv: {api: \"" + api.URL + "\"}\nsettings: {session_idle_ttl: 200ms}\nevents:\n  conversation_end: {task: post}\n")},
-		"tasks/chat.yaml": {Data: []byte("name: chat\nnodes:\n  - {id: start, type: intent, utterances: [hello], next: hi}\n  - {id: hi, type: message, text: Hi.}\n")},
-		"tasks/post.yaml": {Data: []byte("name: post\nnodes:\n  - {id: start, type: intent, utterances: [post the conversation], next: call}\n  - {id: call, type: service, method: POST, url: \"{{ env.api }}/log\", timeout: 20s, body: {c: \"{{ conversation.id }}\"}}\n")},
-	}
-	bot, err := dialog.LoadFS(fsys, "batch", nodes.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
+	const ttl = time.Millisecond
 	store := sessions.NewMemory(sessions.Options{})
 	t.Cleanup(func() { store.Close() })
-	rt := dialog.NewRuntime(bot, store, dialog.Options{Logger: slog.New(slog.DiscardHandler), EndHold: time.Minute})
+	rt := dialog.NewRuntime(postBot(t, api.URL, ttl), store, dialog.Options{Logger: slog.New(slog.DiscardHandler), EndHold: time.Minute})
 	ctx := context.Background()
 	for i := range conversations {
 		s := strconv.Itoa(i)
@@ -48,7 +39,9 @@ func TestConversationEndBatchRunsSideBySide(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(400 * time.Millisecond) // every conversation idles out
+	// Every conversation is due ttl after its commit, by the clock the
+	// store reads too.
+	time.Sleep(ttl)
 	swept := make(chan int, 1)
 	go func() {
 		n, err := rt.SweepEnds(ctx)
@@ -58,7 +51,7 @@ func TestConversationEndBatchRunsSideBySide(t *testing.T) {
 		swept <- n
 	}()
 	inCall := 0
-	for wait := time.After(10 * time.Second); inCall < conversations; {
+	for wait := time.After(endWait); inCall < conversations; {
 		select {
 		case <-entered:
 			inCall++

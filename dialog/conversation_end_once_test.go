@@ -9,8 +9,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"testing/fstest"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/botforge/dialogd/dialog"
 	"github.com/botforge/dialogd/nodes"
@@ -188,11 +189,13 @@ func TestEndSurvivesTheSocketClosing(t *testing.T) {
 // the session.
 type flakyAcquireStore struct {
 	sessions.Store
-	down atomic.Bool
+	down    atomic.Bool
+	refused atomic.Int32 // Acquires failed
 }
 
 func (s *flakyAcquireStore) Acquire(ctx context.Context, id string) (sessions.Lease, error) {
 	if s.down.Load() {
+		s.refused.Add(1)
 		return nil, sessions.ErrUnavailable
 	}
 	return s.Store.Acquire(ctx, id)
@@ -206,29 +209,21 @@ func TestConversationEndKeptWhenTheSessionCannotBeChecked(t *testing.T) {
 	t.Cleanup(func() { mem.Close() })
 	store := &flakyAcquireStore{Store: mem}
 	ctx := context.Background()
-	const ttl = 200 * time.Millisecond
-	const hold = 300 * time.Millisecond
-	rt := dialog.NewRuntime(loadBot(t, "testdata/convend", ttl), store, dialog.Options{Logger: slog.New(slog.DiscardHandler), EndHold: hold})
+	rt := dialog.NewRuntime(loadBot(t, "testdata/convend", time.Millisecond), store, dialog.Options{Logger: slog.New(slog.DiscardHandler), EndHold: closedHold})
 	if _, err := rt.Handle(ctx, "s-flaky", "flaky", nodes.Input{ID: "m1", Text: "hello"}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(ttl + ttl/2)
 	store.down.Store(true)
-	if n, _ := rt.SweepEnds(ctx); n != 0 {
+	if n := sweepUntil(t, rt, func() bool { return store.refused.Load() > 0 }); n != 0 {
 		t.Fatalf("sweep with the store down ran %d ends; want 0", n)
 	}
 	store.down.Store(false)
 	if n, _ := rt.SweepEnds(ctx); n != 0 {
 		t.Fatalf("sweep while the claim holds ran %d ends; want 0", n)
 	}
-	time.Sleep(hold + 100*time.Millisecond)
-	var ran int
-	for range 2 {
-		n, err := rt.SweepEnds(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ran += n
+	ran := sweepUntil(t, rt, func() bool { return endsOf(t, mem, "flaky") != nil })
+	if n, _ := rt.SweepEnds(ctx); n != 0 {
+		t.Errorf("a sweep after the end ran %d ends; want 0", n)
 	}
 	if ran != 1 || endsOf(t, mem, "flaky") != 1.0 {
 		t.Errorf("after the store came back: %d ends ran (user ends %v); want 1", ran, endsOf(t, mem, "flaky"))
@@ -264,16 +259,14 @@ func (l diedLease) CommitExpiry(ctx context.Context, _ []byte, _ []sessions.Fram
 func TestConversationEndAtLeastOnce(t *testing.T) {
 	eachStore(t, func(t *testing.T, open func() sessions.Store) {
 		mem := open()
-		const ttl, hold = 400 * time.Millisecond, 300 * time.Millisecond
-		bot := loadBot(t, "testdata/convend", ttl)
-		quiet := dialog.Options{Logger: slog.New(slog.DiscardHandler), EndHold: hold}
+		bot := loadBot(t, "testdata/convend", time.Millisecond)
+		quiet := dialog.Options{Logger: slog.New(slog.DiscardHandler), EndHold: closedHold}
 		if _, err := dialog.NewRuntime(bot, mem, quiet).Handle(context.Background(), "s-1", "keen", nodes.Input{ID: "m1", Text: "hello"}); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(ttl + 100*time.Millisecond)
 		dying := dialog.NewRuntime(bot, diedStore{mem}, quiet)
-		if n, err := dying.SweepEnds(context.Background()); err != nil || n != 1 {
-			t.Fatalf("first sweep ran %d ends, %v; want 1", n, err)
+		if n := sweepUntil(t, dying, func() bool { return endsOf(t, mem, "keen") != nil }); n != 1 {
+			t.Fatalf("first sweeps ran %d ends; want 1", n)
 		}
 		if got := userVars(t, mem, "convend", "keen")["last_topic"]; got != "greeting" {
 			t.Errorf("the handler saw conversation.topic = %v; want greeting (the conversation's own state)", got)
@@ -282,10 +275,9 @@ func TestConversationEndAtLeastOnce(t *testing.T) {
 		if n, _ := survivor.SweepEnds(context.Background()); n != 0 {
 			t.Errorf("a sweep while the claim holds ran %d ends; want 0", n)
 		}
-		time.Sleep(hold + 100*time.Millisecond)
-		n, err := survivor.SweepEnds(context.Background())
-		if err != nil || n != 1 || endsOf(t, mem, "keen") != 2.0 {
-			t.Errorf("after the claim lapsed: %d ends ran, %v, user ends %v; want the handler run again (2)", n, err, endsOf(t, mem, "keen"))
+		n := sweepUntil(t, survivor, func() bool { return endsOf(t, mem, "keen") != 1.0 })
+		if n != 1 || endsOf(t, mem, "keen") != 2.0 {
+			t.Errorf("after the claim lapsed: %d ends ran, user ends %v; want the handler run again (2)", n, endsOf(t, mem, "keen"))
 		}
 		if n, _ := survivor.SweepEnds(context.Background()); n != 0 {
 			t.Errorf("a third sweep ran %d ends; want 0 (done)", n)
@@ -316,48 +308,34 @@ func TestTranscriptForTheEndHandler(t *testing.T) {
 }
 
 // TestConversationEndRetriedAfterAFailure: a handler whose task fails (its
-// service call got a 500) leaves the conversation claimed, not done; a
-// later sweep runs it again and it succeeds.
+// service call got a 503) leaves the conversation claimed, not done; a
+// later sweep runs it again and it succeeds, once.
 func TestConversationEndRetriedAfterAFailure(t *testing.T) {
-	var calls atomic.Int32
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if calls.Add(1) == 1 {
-			w.WriteHeader(http.StatusInternalServerError)
-			return
-		}
-		w.Write([]byte(`{}`))
-	}))
-	t.Cleanup(api.Close)
-	fsys := fstest.MapFS{
-		"bot.yaml":        {Data: []byte("name: poster\nlanguages: [en]\nenv: {api: \"" + api.URL + "\"}\nsettings: {session_idle_ttl: 300ms}\nevents:\n  conversation_end: {task: post}\n")},
-		"tasks/chat.yaml": {Data: []byte("name: chat\nnodes:\n  - {id: start, type: intent, utterances: [hello], next: hi}\n  - {id: hi, type: message, text: Hi.}\n")},
-		"tasks/post.yaml": {Data: []byte("name: post\nnodes:\n  - {id: start, type: intent, utterances: [post the conversation], next: call}\n  - {id: call, type: service, method: POST, url: \"{{ env.api }}/log\", body: {c: \"{{ conversation.id }}\"}}\n")},
-	}
-	bot, err := dialog.LoadFS(fsys, "poster", nodes.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := newPostAPI(t, func(n int) bool { return n == 1 })
 	store := sessions.NewMemory(sessions.Options{})
 	t.Cleanup(func() { store.Close() })
-	const hold = 200 * time.Millisecond
-	rt := dialog.NewRuntime(bot, store, dialog.Options{Logger: slog.New(slog.DiscardHandler), EndHold: hold})
-	ctx := context.Background()
-	if _, err := rt.Handle(ctx, "s-1", "u-1", nodes.Input{ID: "m1", Text: "hello"}); err != nil {
+	reg := prometheus.NewRegistry()
+	rt := dialog.NewRuntime(postBot(t, api.URL, time.Millisecond), store, dialog.Options{
+		Logger: slog.New(slog.DiscardHandler), EndHold: closedHold, Metrics: dialog.NewMetrics(reg),
+	})
+	if _, err := rt.Handle(context.Background(), "s-1", "u-1", nodes.Input{ID: "m1", Text: "hello"}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(400 * time.Millisecond)
-	if _, err := rt.SweepEnds(ctx); err != nil {
-		t.Fatal(err)
+	if n := sweepUntil(t, rt, func() bool { return len(api.Posts()) == 1 }); n != 0 {
+		t.Errorf("the sweep whose handler failed finished %d; want 0", n)
 	}
-	time.Sleep(hold + 100*time.Millisecond)
-	if _, err := rt.SweepEnds(ctx); err != nil {
-		t.Fatal(err)
+	if n := sweepUntil(t, rt, func() bool { return len(api.Posts()) == 2 }); n != 1 {
+		t.Errorf("the sweep that ran it again finished %d; want 1", n)
 	}
-	if n := calls.Load(); n != 2 {
-		t.Errorf("the API got %d calls; want 2 (the failed handler run again)", n)
+	if n, err := rt.SweepEnds(context.Background()); err != nil || n != 0 || len(api.Posts()) != 2 {
+		t.Errorf("a third sweep: %d, %v, %d posts; want 0, nil, 2 (done)", n, err, len(api.Posts()))
 	}
-	time.Sleep(hold + 100*time.Millisecond)
-	if _, err := rt.SweepEnds(ctx); err != nil || calls.Load() != 2 {
-		t.Errorf("a third sweep: %v, %d calls; want none more (done)", err, calls.Load())
+	if p := api.Posts()[1]; p["reason"] != "idle" || p["topic"] != "greeting" {
+		t.Errorf("run again with %v; want reason idle and the conversation's topic greeting", p)
+	}
+	for outcome, want := range map[string]float64{"ok": 1, "failed": 1, "retried": 0} {
+		if got := endRuns(t, reg, outcome); got != want {
+			t.Errorf("dialogd_conversation_end_runs_total{outcome=%q} = %v; want %v", outcome, got, want)
+		}
 	}
 }

@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/botforge/dialogd/dialog"
@@ -196,4 +200,104 @@ func TestConversationEnd(t *testing.T) {
 			t.Errorf("reopener: user variables %v; want ends 2 (closed, then the new one idled out), last_reason idle", got)
 		}
 	})
+}
+
+// postBot is a bot whose conversation_end task posts the conversation to
+// api/log: its id (c), its topic (the chat task sets "greeting") and its
+// end reason. Its call waits up to 20s.
+func postBot(t *testing.T, api string, idleTTL time.Duration) *dialog.Bot {
+	t.Helper()
+	fsys := fstest.MapFS{
+		"bot.yaml":        {Data: []byte("name: poster\nlanguages: [en]\nenv: {api: \"" + api + "\"}\nevents:\n  conversation_end: {task: post}\n")},
+		"tasks/chat.yaml": {Data: []byte("name: chat\nnodes:\n  - {id: start, type: intent, utterances: [hello], next: keep}\n  - {id: keep, type: logic, set: [{name: topic, value: greeting}], next: hi}\n  - {id: hi, type: message, text: Hi.}\n")},
+		"tasks/post.yaml": {Data: []byte("name: post\nnodes:\n  - {id: start, type: intent, utterances: [post the conversation], next: call}\n  - {id: call, type: service, method: POST, url: \"{{ env.api }}/log\", timeout: 20s, body: {c: \"{{ conversation.id }}\", topic: \"{{ conversation.topic }}\", reason: \"{{ conversation.end_reason }}\"}}\n")},
+	}
+	bot, err := dialog.LoadFS(fsys, "poster", nodes.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot.Config.Settings.SessionIdleTTL = idleTTL
+	return bot
+}
+
+// postAPI is the API postBot posts to. It answers 503 to the posts fail
+// picks (by their 1-based number), 200 to the others, and keeps every
+// post's body.
+type postAPI struct {
+	*httptest.Server
+	mu    sync.Mutex
+	posts []map[string]string
+}
+
+func newPostAPI(t *testing.T, fail func(n int) bool) *postAPI {
+	a := &postAPI{}
+	a.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]string
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		a.mu.Lock()
+		a.posts = append(a.posts, body)
+		n := len(a.posts)
+		a.mu.Unlock()
+		if fail(n) {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte(`{}`))
+	}))
+	t.Cleanup(a.Close)
+	return a
+}
+
+// Posts returns the bodies posted so far.
+func (a *postAPI) Posts() []map[string]string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]map[string]string(nil), a.posts...)
+}
+
+// endWait bounds how long a test waits for a conversation_end to happen:
+// far longer than it takes, so that only a bug reaches it.
+const endWait = 20 * time.Second
+
+// sweepUntil sweeps rt again and again until done holds, and returns how
+// many handlers the sweeps finished; it fails the test after endWait.
+// It waits for a note to be due, or for a claim to lapse, without
+// guessing how long that takes.
+func sweepUntil(t *testing.T, rt *dialog.Runtime, done func() bool) int {
+	t.Helper()
+	finished := 0
+	for deadline := time.Now().Add(endWait); !done(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("not done after %v of sweeps (%d handlers finished)", endWait, finished)
+		}
+		n, err := rt.SweepEnds(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		finished += n
+		time.Sleep(10 * time.Millisecond)
+	}
+	return finished
+}
+
+// endRuns is dialogd_conversation_end_runs_total{outcome} in reg.
+func endRuns(t *testing.T, reg *prometheus.Registry, outcome string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "dialogd_conversation_end_runs_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "outcome" && l.GetValue() == outcome {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
 }

@@ -16,6 +16,7 @@ type Metrics struct {
 	tasksEnded   *prometheus.CounterVec
 	serviceCalls *prometheus.HistogramVec
 	serviceErrs  *prometheus.CounterVec
+	convEnds     *prometheus.CounterVec // conversation_end.go
 }
 
 // NewMetrics creates the runtime metrics and registers them with reg. A
@@ -41,9 +42,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		serviceErrs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dialogd_service_call_errors_total", Help: "Service node calls that failed (transport error, timeout or non-2xx), by node; a call that waits for the user's authorization is not a failure.",
 		}, []string{"node"}),
+		convEnds: newConversationEndRuns(),
 	}
 	if reg != nil {
-		reg.MustRegister(m.turns, m.turnLatency, m.tasksEnded, m.serviceCalls, m.serviceErrs)
+		reg.MustRegister(m.turns, m.turnLatency, m.tasksEnded, m.serviceCalls, m.serviceErrs, m.convEnds)
 	}
 	return m
 }

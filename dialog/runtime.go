@@ -37,6 +37,10 @@ type Options struct {
 	// lasts: if the sweeping process dies, another takes the
 	// conversation_end over after it (default 1m).
 	EndHold time.Duration
+	// EndRetryMaxAge is how long after a conversation closed its failed
+	// conversation_end handler is still run again; then it is given up,
+	// with an error logged (default 24h).
+	EndRetryMaxAge time.Duration
 	// Versions keeps superseded task versions that conversations started
 	// on, shared by the runtimes of one bot's successive loads (Live); the
 	// runtime adds its bot's. Nil: a store of its own.
@@ -63,6 +67,8 @@ type Runtime struct {
 	turns   sync.Pool
 	endHold time.Duration
 	idleTTL time.Duration // of bots that set none
+
+	endRetryMaxAge time.Duration // of a closed conversation's failed conversation_end
 
 	versions *TaskVersions // task versions running conversations started on
 	states   *stateCache   // the states this process committed last
@@ -94,7 +100,10 @@ func NewRuntime(bot *Bot, store sessions.Store, opts Options) *Runtime {
 	if opts.IdleTTL <= 0 {
 		opts.IdleTTL = sessions.DefaultIdleTTL
 	}
-	r := &Runtime{bot: bot, store: store, log: opts.Logger, metrics: opts.Metrics, now: opts.Now, parkTTL: opts.ParkTTL, endHold: opts.EndHold, idleTTL: opts.IdleTTL, states: newStateCache()}
+	if opts.EndRetryMaxAge <= 0 {
+		opts.EndRetryMaxAge = defaultEndRetryMaxAge
+	}
+	r := &Runtime{bot: bot, store: store, log: opts.Logger, metrics: opts.Metrics, now: opts.Now, parkTTL: opts.ParkTTL, endHold: opts.EndHold, endRetryMaxAge: opts.EndRetryMaxAge, idleTTL: opts.IdleTTL, states: newStateCache()}
 	if r.versions = opts.Versions; r.versions == nil {
 		r.versions = NewTaskVersions(0)
 	}
