@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -18,9 +17,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // recordAPI is a small JSON API of the shape the shipped templates expect:
 // POST /records creates, GET /records?email= looks up.
@@ -337,7 +335,7 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "lookup_record", got)
+	golden.Check(t, goldenPath("lookup_record"), got)
 }
 
 // TestGoldenSalesforce: every Salesforce template of the catalogue renders
@@ -356,29 +354,14 @@ func TestGoldenSalesforce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, info.Name, got)
+			golden.Check(t, goldenPath(info.Name), got)
 		})
 	}
 }
 
-// checkGolden compares a rendered template with testdata/<name>.golden.yaml;
-// go test -update writes the file.
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden.yaml")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("rendered %s differs from %s (run go test -update if intended)\ngot:\n%s", name, path, got)
-	}
-}
+// goldenPath is the golden file of a template rendered with its
+// defaults (go test -update rewrites it).
+func goldenPath(name string) string { return filepath.Join("testdata", name+".golden.yaml") }
 
 // newBot writes a minimal bot directory.
 func newBot(t *testing.T) string {

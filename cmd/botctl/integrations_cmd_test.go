@@ -209,8 +209,8 @@ func TestIntegrationsReadsProfilesAsTheLoader(t *testing.T) {
 	const goodTask = "name: hello\nnodes:\n  - {id: start, type: intent, utterances: [hi], next: m}\n  - {id: m, type: message, text: hi}\n"
 	tests := []struct {
 		name, botYAML, task string
-		code               int
-		stdout, stderr     string
+		code                int
+		stdout, stderr      string
 	}{
 		{"a bot that loads: ${VAR} expanded", "name: b\n" + profile, goodTask, 0, "salesforce (oauth2, per_user, login sandbox", ""},
 		{"a broken task: the profiles as written", "name: b\n" + profile, brokenTask, 0, "login ${H10_SF_LOGIN:-sandbox}", ""},

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/internal/golden"
 	"github.com/botforge/dialogd/nodes"
 )
 
@@ -58,13 +59,13 @@ func TestFlowGolden(t *testing.T) {
 			if code := run(tt.args, &stdout, &stderr); code != 0 {
 				t.Fatalf("botctl %s: exit %d\n%s", strings.Join(tt.args, " "), code, &stderr)
 			}
-			checkGolden(t, tt.golden, stdout.Bytes())
+			golden.Check(t, filepath.Join("testdata", tt.golden), stdout.Bytes())
 		})
 	}
 	t.Run("ids and texts Mermaid would misread", func(t *testing.T) {
 		var out bytes.Buffer
 		writeMermaid(&out, trickyGraph(), "ja")
-		checkGolden(t, "flow_tricky.golden", out.Bytes())
+		golden.Check(t, "testdata/flow_tricky.golden", out.Bytes())
 	})
 }
 

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/botforge/dialogd/internal/golden"
 )
 
 // stable replaces what changes from run to run in botctl test's output:
@@ -46,7 +48,7 @@ func TestBotctlTestFailureReport(t *testing.T) {
 	if code != 1 {
 		t.Errorf("botctl test testdata/testbot_fail = exit %d, want 1 (stderr: %s)", code, errs)
 	}
-	checkGolden(t, "test_fail.golden", []byte(stable(out)))
+	golden.Check(t, "testdata/test_fail.golden", []byte(stable(out)))
 }
 
 func TestBotctlTestExitStatus(t *testing.T) {

@@ -33,6 +33,7 @@ var Rules = []Rule{
 	{Dir: "examples", Why: "examples are bot files, embedded"},
 	{Dir: "internal/deprules", StdlibOnly: true, Why: "internal test helpers use the standard library only"},
 	{Dir: "internal/testkeys", StdlibOnly: true, Why: "internal test helpers use the standard library only"},
+	{Dir: "internal/golden", StdlibOnly: true, Why: "internal test helpers use the standard library only"},
 	{Dir: "internal/salesforcetest", Allow: []string{"auth", "sessions", "sfsim", "nodes"},
 		Why: "the Salesforce test helper starts sfsim with an auth manager, and nothing else"},
 	{Dir: "nodes/salesforce", Allow: []string{"nodes"}, Why: "an integration's node package builds on package nodes only"},
