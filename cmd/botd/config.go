@@ -27,6 +27,7 @@ type config struct {
 	LeaseTTL       time.Duration
 	EndSweepEvery  time.Duration // how often idled-out conversations are looked for (conversation_end)
 	EndHold        time.Duration // how long one process's claim on an idled-out conversation lasts
+	EndRetryMaxAge time.Duration // how long a closed conversation's failed conversation_end is run again
 	DebugAddr      string
 	ShowVersion    bool
 	Edge           edgeConfig // the HTTP edge's limits (edgeconfig.go)
@@ -63,6 +64,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	idleTTL := fl.String("idle-ttl", env("IDLE_TTL", "15m"), "session idle time-out for bots that do not set settings.session_idle_ttl, a Go duration such as 15m or 1h (env IDLE_TTL)")
 	endSweep := fl.String("end-sweep-every", env("END_SWEEP_EVERY", "10s"), "how often each bot looks for conversations that idled out, to run their conversation_end: at most this late (env END_SWEEP_EVERY)")
 	endHold := fl.String("end-hold", env("END_HOLD", "1m"), "how long an instance's claim on an idled-out conversation lasts: if it dies while running the conversation_end, another runs it again after this; a run gets three quarters of it (at most 30s); at least 1s (env END_HOLD)")
+	endRetryMaxAge := fl.String("end-retry-max-age", env("END_RETRY_MAX_AGE", "24h"), "how long after a conversation closed its failed conversation_end is still run again (every -end-hold); then it is given up with an ERROR line and dialogd_conversation_end_runs_total{outcome=\"given_up\"}; at least 1m (env END_RETRY_MAX_AGE)")
 	fl.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate address, e.g. 127.0.0.1:6060; empty is off (env DEBUG_ADDR)")
 	fl.BoolVar(&c.ShowVersion, "version", false, "print the version, VCS revision and Go version, then exit")
 	finishEdge := c.Edge.register(fl, env)
@@ -90,6 +92,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	}
 	if c.EndHold, err = time.ParseDuration(*endHold); err != nil || c.EndHold < time.Second {
 		return nil, fmt.Errorf("-end-hold: want a duration of at least 1s such as 1m, got %q", *endHold)
+	}
+	if c.EndRetryMaxAge, err = time.ParseDuration(*endRetryMaxAge); err != nil || c.EndRetryMaxAge < time.Minute {
+		return nil, fmt.Errorf("-end-retry-max-age: want a duration of at least 1m such as 24h, got %q", *endRetryMaxAge)
 	}
 	if err := finishEdge(); err != nil {
 		return nil, err

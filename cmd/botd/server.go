@@ -211,7 +211,7 @@ func (s *server) addTenant(bot *dialog.Bot) error {
 	botLog := s.log.With("bot", name)
 	botReg := prometheus.WrapRegistererWith(prometheus.Labels{"bot": name}, s.reg)
 	tn := &tenant{bot: bot}
-	ropts := dialog.Options{Logger: botLog, Metrics: dialog.NewMetrics(botReg), HTTPClient: s.serviceHC, IdleTTL: s.cfg.IdleTTL, Versions: dialog.NewTaskVersions(s.cfg.Reload.KeepVersions), EndHold: s.cfg.EndHold}
+	ropts := dialog.Options{Logger: botLog, Metrics: dialog.NewMetrics(botReg), HTTPClient: s.serviceHC, IdleTTL: s.cfg.IdleTTL, Versions: dialog.NewTaskVersions(s.cfg.Reload.KeepVersions), EndHold: s.cfg.EndHold, EndRetryMaxAge: s.cfg.EndRetryMaxAge}
 	if len(bot.Config.AuthProfiles) > 0 {
 		var err error
 		tn.auth, err = auth.NewManager(name, bot.Config.AuthProfiles, s.store, auth.Options{
