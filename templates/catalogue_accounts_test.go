@@ -206,7 +206,7 @@ func TestCreateContactWritesEveryAnswer(t *testing.T) {
 func TestCreateContactPicksAmongAccounts(t *testing.T) {
 	sf := newSalesforce(t)
 	var labs struct{ ID string }
-	sf.api(t, http.MethodPost, "/sobjects/Account", map[string]any{"Name": "Acme Labs", "Website": "https://labs.acme.example"}, &labs)
+	labs.ID = sf.create(t, "Account", map[string]any{"Name": "Acme Labs", "Website": "https://labs.acme.example"})
 	acctRun(t, sf, acctWithTests(t, "salesforce_create_contact", Test{Name: "two accounts", Turns: []Turn{
 		acctSay("create a contact", "last name"),
 		acctSay("Ito", "first name"),
@@ -354,7 +354,7 @@ func TestContactAccountLookupsRefuseInjection(t *testing.T) {
 // the number.
 func TestContactPhoneLookupsMatchEveryFormat(t *testing.T) {
 	sf := newSalesforce(t)
-	sf.api(t, http.MethodPost, "/sobjects/Contact", map[string]any{"LastName": "Mobile", "FirstName": "Mo", "MobilePhone": "+14155550177"}, nil)
+	sf.create(t, "Contact", map[string]any{"LastName": "Mobile", "FirstName": "Mo", "MobilePhone": "+14155550177"})
 	var tests []Test
 	for _, typed := range []string{"+1 415 555 0101", "(415) 555-0101", "415.555.0101", "+14155550101", "4155550101"} {
 		tests = append(tests, Test{Name: "jane " + typed, Turns: []Turn{acctSay("find a contact", "How shall I look up"), acctSay(typed, "/^Jane Doe\\n/")}})
@@ -371,8 +371,8 @@ func TestContactPhoneLookupsMatchEveryFormat(t *testing.T) {
 // (ja JP, de DE), or in the template's region.
 func TestContactPhoneLookupsReadNationalNumbers(t *testing.T) {
 	sf := newSalesforce(t)
-	sf.api(t, http.MethodPost, "/sobjects/Contact", map[string]any{"LastName": "Yamada", "FirstName": "Taro", "Phone": "03-1234-5678"}, nil)
-	sf.api(t, http.MethodPost, "/sobjects/Contact", map[string]any{"LastName": "Weber", "FirstName": "Eva", "MobilePhone": "0151 / 2345 6789"}, nil)
+	sf.create(t, "Contact", map[string]any{"LastName": "Yamada", "FirstName": "Taro", "Phone": "03-1234-5678"})
+	sf.create(t, "Contact", map[string]any{"LastName": "Weber", "FirstName": "Eva", "MobilePhone": "0151 / 2345 6789"})
 	ja := func(typed, expect string) Test {
 		return Test{Name: "ja " + typed, Turns: []Turn{acctSay("取引先責任者を検索", "検索"), acctClick("電話番号で", "電話番号"), acctSay(typed, expect)}}
 	}
@@ -444,7 +444,7 @@ func TestConvertLeadTemplateConverts(t *testing.T) {
 		{"FirstName": "Klaus", "LastName": "Weber", "Company": "Weber AG", "Email": "klaus@weber.example"},
 		{"FirstName": "健", "LastName": "佐藤", "Company": "佐藤商事", "Email": "sato@sato.example"},
 	} {
-		sf.api(t, http.MethodPost, "/sobjects/Lead", l, nil)
+		sf.create(t, "Lead", l)
 	}
 	acctRun(t, sf, acctWithTests(t, "salesforce_convert_lead", Test{Name: "into an existing account (de)", Turns: []Turn{
 		acctSay("Lead konvertieren", "Welchen Lead soll ich konvertieren?"),

@@ -39,19 +39,6 @@ func casesRun(t *testing.T, sf *salesforce, name, src string) {
 	}
 }
 
-// casesCreate makes a record through the data API and returns its id.
-func casesCreate(t *testing.T, sf *salesforce, object string, fields map[string]any) string {
-	t.Helper()
-	var res struct {
-		ID string `json:"id"`
-	}
-	sf.api(t, http.MethodPost, "/sobjects/"+object, fields, &res)
-	if res.ID == "" {
-		t.Fatalf("create %s: no id", object)
-	}
-	return res.ID
-}
-
 // casesOne returns the only record soql finds.
 func casesOne(t *testing.T, sf *salesforce, soql string) map[string]any {
 	t.Helper()
@@ -177,7 +164,7 @@ func TestUpdateCaseChangesOnlyThePickedFields(t *testing.T) {
 // or deleted.
 func TestCaseLookupsWithSeveralMatches(t *testing.T) {
 	sf := newSalesforce(t)
-	kim := casesCreate(t, sf, "Contact", map[string]any{"FirstName": "Kim", "LastName": "Printer", "Email": "kim@printers.example"})
+	kim := sf.create(t, "Contact", map[string]any{"FirstName": "Kim", "LastName": "Printer", "Email": "kim@printers.example"})
 	for _, c := range []map[string]any{
 		{"Subject": "Printer jams on page two", "Status": "Working"},
 		{"Subject": "Printer prints blank pages", "Status": "New"},
@@ -185,7 +172,7 @@ func TestCaseLookupsWithSeveralMatches(t *testing.T) {
 		{"Subject": "Printer makes noise", "Status": "New"},
 	} {
 		c["ContactId"], c["Origin"] = kim, "Phone"
-		casesCreate(t, sf, "Case", c)
+		sf.create(t, "Case", c)
 	}
 	number := func(subject string) string {
 		return casesOne(t, sf, "SELECT CaseNumber FROM Case WHERE Subject = '"+subject+"'")["CaseNumber"].(string)
@@ -252,11 +239,11 @@ func TestCaseLookupsWithSeveralMatches(t *testing.T) {
 // a name (a list to pick from) and by id.
 func TestCampaignTemplatesWithCampaigns(t *testing.T) {
 	sf := newSalesforce(t)
-	webinar := casesCreate(t, sf, "Campaign", map[string]any{"Name": "Spring Webinar 2027", "Status": "Planned", "Type": "Webinar",
+	webinar := sf.create(t, "Campaign", map[string]any{"Name": "Spring Webinar 2027", "Status": "Planned", "Type": "Webinar",
 		"StartDate": "2027-03-01", "EndDate": "2027-03-31", "Description": "Product news for partners"})
-	fair := casesCreate(t, sf, "Campaign", map[string]any{"Name": "Frühjahrsmesse Köln", "Status": "In Progress", "Type": "Trade Show", "IsActive": true})
-	mail := casesCreate(t, sf, "Campaign", map[string]any{"Name": "Spring Mailing", "Status": "Planned", "Type": "Email"})
-	casesCreate(t, sf, "Campaign", map[string]any{"Name": "夏のメールキャンペーン", "Status": "Planned"})
+	fair := sf.create(t, "Campaign", map[string]any{"Name": "Frühjahrsmesse Köln", "Status": "In Progress", "Type": "Trade Show", "IsActive": true})
+	mail := sf.create(t, "Campaign", map[string]any{"Name": "Spring Mailing", "Status": "Planned", "Type": "Email"})
+	sf.create(t, "Campaign", map[string]any{"Name": "夏のメールキャンペーン", "Status": "Planned"})
 	casesRun(t, sf, "salesforce_find_campaign", fmt.Sprintf(`
 - name: one by name (en)
   conversation:
@@ -347,8 +334,8 @@ func TestCampaignTemplatesWithCampaigns(t *testing.T) {
 // with records there to find, they find none of them.
 func TestCaseCampaignLookupsRefuseInjection(t *testing.T) {
 	sf := newSalesforce(t)
-	casesCreate(t, sf, "Campaign", map[string]any{"Name": "Spring Webinar 2027"})
-	casesCreate(t, sf, "Campaign", map[string]any{"Name": "Autumn Fair"})
+	sf.create(t, "Campaign", map[string]any{"Name": "Spring Webinar 2027"})
+	sf.create(t, "Campaign", map[string]any{"Name": "Autumn Fair"})
 	attempts := []string{
 		`%`, `_`, `%_%`, `Spring%`, `Spring_Webinar`, `' OR Name != '`, `\' OR Name != \'`, `x' OR Name LIKE '%`,
 		`\`, `'`, `\%`, `Spring Webinar 2027' OR Id != '`,
@@ -363,7 +350,7 @@ func TestCaseCampaignLookupsRefuseInjection(t *testing.T) {
 	casesRun(t, sf, "salesforce_find_case", cases.String())
 	// The wildcards are literal characters: a name that holds them is
 	// found by them, and only that one.
-	casesCreate(t, sf, "Campaign", map[string]any{"Name": "Autumn_Fair 100%"})
+	sf.create(t, "Campaign", map[string]any{"Name": "Autumn_Fair 100%"})
 	casesRun(t, sf, "salesforce_find_campaign", `
 - name: literal wildcards (en)
   conversation:
@@ -393,7 +380,7 @@ func TestCreateCampaignDuplicateRule(t *testing.T) {
 	}
 	fx.DuplicateRules = append(fx.DuplicateRules, sfsim.DuplicateRule{Object: "Campaign", Field: "Name"})
 	sf := newSalesforce(t, sfsim.WithFixture(fx))
-	id := casesCreate(t, sf, "Campaign", map[string]any{"Name": "Spring Webinar 2027", "Status": "Planned"})
+	id := sf.create(t, "Campaign", map[string]any{"Name": "Spring Webinar 2027", "Status": "Planned"})
 	tpl := withTests(t, "salesforce_create_campaign", casesConversations(t, `
 - name: created anyway, refused (en)
   conversation:
@@ -438,7 +425,7 @@ func TestCreateCaseTryAgain(t *testing.T) {
 // 80 characters) is asked again, the other change kept.
 func TestUpdateCampaignAsksAgain(t *testing.T) {
 	sf := newSalesforce(t)
-	id := casesCreate(t, sf, "Campaign", map[string]any{"Name": "Autumn Fair", "Status": "Planned"})
+	id := sf.create(t, "Campaign", map[string]any{"Name": "Autumn Fair", "Status": "Planned"})
 	casesRun(t, sf, "salesforce_update_campaign", `
 - name: name too long (ja)
   conversation:

@@ -106,12 +106,12 @@ func identifyTrilingual(t *testing.T, what string, v any) {
 // number that only shares the last digits does not.
 func TestIdentifyFindsEveryPhoneFormat(t *testing.T) {
 	sf := newSalesforce(t)
-	sf.api(t, "POST", "/sobjects/Lead", map[string]any{"FirstName": "Mo", "LastName": "Bile",
-		"Company": "Cell Co", "MobilePhone": "(212) 555-0142"}, nil)
-	sf.api(t, "POST", "/sobjects/Contact", map[string]any{"FirstName": "Nora", "LastName": "Near",
-		"Phone": "+1 646 555 0101"}, nil) // the same last seven digits as Jane Doe's
-	sf.api(t, "POST", "/sobjects/Contact", map[string]any{"FirstName": "Taro", "LastName": "Yamada",
-		"MobilePhone": "+81 3-1234-5678"}, nil)
+	sf.create(t, "Lead", map[string]any{"FirstName": "Mo", "LastName": "Bile",
+		"Company": "Cell Co", "MobilePhone": "(212) 555-0142"})
+	sf.create(t, "Contact", map[string]any{"FirstName": "Nora", "LastName": "Near",
+		"Phone": "+1 646 555 0101"}) // the same last seven digits as Jane Doe's
+	sf.create(t, "Contact", map[string]any{"FirstName": "Taro", "LastName": "Yamada",
+		"MobilePhone": "+81 3-1234-5678"})
 	var tests []Test
 	for _, typed := range []string{"+1 415 555 0101", "(415) 555-0101", "415.555.0101", "+14155550101", "001 415 555 0101", "1-415-555-0101"} {
 		tests = append(tests, Test{Name: "contact " + typed, Turns: []Turn{
@@ -158,11 +158,11 @@ func TestIdentifyFindsEveryPhoneFormat(t *testing.T) {
 func TestIdentifySeveralMatchesArePicked(t *testing.T) {
 	sf := newSalesforce(t)
 	var kim struct{ ID string }
-	sf.api(t, "POST", "/sobjects/Contact", map[string]any{"FirstName": "Kim", "LastName": "Home",
-		"Email": "kim@home.example", "Phone": "+49 30 1234567"}, &kim)
-	sf.api(t, "POST", "/sobjects/Contact", map[string]any{"FirstName": "Lee", "LastName": "Home",
-		"Email": "lee@home.example", "MobilePhone": "030 1234567"}, nil)
-	sf.api(t, "POST", "/sobjects/Case", map[string]any{"Subject": "Router blinks", "Origin": "Web", "ContactId": kim.ID}, nil)
+	kim.ID = sf.create(t, "Contact", map[string]any{"FirstName": "Kim", "LastName": "Home",
+		"Email": "kim@home.example", "Phone": "+49 30 1234567"})
+	sf.create(t, "Contact", map[string]any{"FirstName": "Lee", "LastName": "Home",
+		"Email": "lee@home.example", "MobilePhone": "030 1234567"})
+	sf.create(t, "Case", map[string]any{"Subject": "Router blinks", "Origin": "Web", "ContactId": kim.ID})
 	tpl := withTests(t, "salesforce_identify_customer", Test{Name: "pick", Turns: []Turn{
 		{Say: "meine Kundendaten finden", Expect: "E-Mail-Adresse oder Telefonnummer"},
 		{Say: "030 1234567", Expect: "Ich habe 2 Personen mit diesen Angaben gefunden. Wer davon sind Sie?"},

@@ -189,9 +189,9 @@ func TestUpdateLeadChangesOnlyTheChosenFields(t *testing.T) {
 func TestDeleteLeadDeletes(t *testing.T) {
 	sf := newSalesforce(t)
 	var klara, hanako, keep struct{ ID string }
-	sf.api(t, http.MethodPost, "/sobjects/Lead", map[string]any{"FirstName": "Klara", "LastName": "Klein", "Company": "Klein AG", "Email": "klara@klein.example"}, &klara)
-	sf.api(t, http.MethodPost, "/sobjects/Lead", map[string]any{"FirstName": "花子", "LastName": "佐藤", "Company": "佐藤工業", "Email": "hanako@sato.example"}, &hanako)
-	sf.api(t, http.MethodPost, "/sobjects/Lead", map[string]any{"LastName": "Bleibt", "Company": "Bleibt GmbH", "Email": "bleibt@example.org"}, &keep)
+	klara.ID = sf.create(t, "Lead", map[string]any{"FirstName": "Klara", "LastName": "Klein", "Company": "Klein AG", "Email": "klara@klein.example"})
+	hanako.ID = sf.create(t, "Lead", map[string]any{"FirstName": "花子", "LastName": "佐藤", "Company": "佐藤工業", "Email": "hanako@sato.example"})
+	keep.ID = sf.create(t, "Lead", map[string]any{"LastName": "Bleibt", "Company": "Bleibt GmbH", "Email": "bleibt@example.org"})
 	runLeadTemplate(t, sf, "salesforce_delete_lead")
 	runLeadTemplate(t, sf, "salesforce_delete_lead", Test{Name: "löscht per E-Mail (de)", Turns: []Turn{
 		{Say: "einen Lead löschen", Expect: "Welcher Lead?"},
@@ -231,7 +231,7 @@ func TestListLeadsNewestOpenFirst(t *testing.T) {
 		{"LastName": "Closed", "Company": "Gone Co", "Status": "Closed - Not Converted"},
 		{"LastName": "Newer", "Company": "New Co"},
 	} {
-		sf.api(t, http.MethodPost, "/sobjects/Lead", l, nil)
+		sf.create(t, "Lead", l)
 	}
 	sf.sim.ResetRequests()
 	runLeadTemplate(t, sf, "salesforce_list_leads", Test{Name: "three open (en)", Turns: []Turn{
@@ -339,7 +339,7 @@ func TestCreateOpportunityStoresEveryAnswer(t *testing.T) {
 func TestSeveralMatchesArePicked(t *testing.T) {
 	sf := newSalesforce(t)
 	for _, company := range []string{"Muster AG", "Beispiel KG"} {
-		sf.api(t, http.MethodPost, "/sobjects/Lead", map[string]any{"FirstName": "Max", "LastName": "Muster", "Company": company}, nil)
+		sf.create(t, "Lead", map[string]any{"FirstName": "Max", "LastName": "Muster", "Company": company})
 	}
 	pick := func(start, ref, prompt, lead string) Test {
 		return Test{Name: start + " (de)", Turns: []Turn{

@@ -3,9 +3,7 @@ package templates
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -15,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/botforge/dialogd/auth"
+	"github.com/botforge/dialogd/dialog/convtest"
 	"github.com/botforge/dialogd/internal/salesforcetest"
 	"github.com/botforge/dialogd/sfsim"
 )
@@ -23,59 +22,38 @@ import (
 // tested against, with a pre_authorized password-flow profile named
 // "salesforce" for the demo org's user (internal/salesforcetest).
 type salesforce struct {
-	sim  *sfsim.Server
-	url  string
-	auth *auth.Manager
+	sim     *sfsim.Server
+	url     string
+	auth    *auth.Manager
+	records *convtest.Salesforce // the data API as the demo user
 }
 
 func newSalesforce(t *testing.T, opts ...sfsim.Option) *salesforce {
 	t.Helper()
 	org := salesforcetest.Start(t, "template_check", opts...)
-	return &salesforce{sim: org.Sim, url: org.URL, auth: org.Auth}
+	return &salesforce{sim: org.Sim, url: org.URL, auth: org.Auth, records: org.Records(t)}
 }
 
 func (sf *salesforce) options() TestOptions { return TestOptions{Auth: sf.auth} }
 
-// api calls the emulator's data API as the demo user and decodes the JSON
-// answer into out (when not nil).
-func (sf *salesforce) api(t *testing.T, method, path string, body any, out any) {
+// create makes a record through the data API and returns its id.
+func (sf *salesforce) create(t *testing.T, object string, fields map[string]any) string {
 	t.Helper()
-	g, err := sf.sim.IssueToken("demo@dialogd.example")
+	id, err := sf.records.Create(context.Background(), object, fields)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("create %s: %v", object, err)
 	}
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, sf.url+"/services/data/v60.0"+path, rd)
-	req.Header.Set("Authorization", "Bearer "+g.AccessToken)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("%s %s: status %d: %s", method, path, resp.StatusCode, data)
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			t.Fatalf("%s %s: %v", method, path, err)
-		}
-	}
+	return id
 }
 
 // query runs SOQL through the data API.
 func (sf *salesforce) query(t *testing.T, soql string) []map[string]any {
 	t.Helper()
-	var res struct {
-		Records []map[string]any `json:"records"`
+	rows, err := sf.records.Query(context.Background(), soql)
+	if err != nil {
+		t.Fatalf("%s: %v", soql, err)
 	}
-	sf.api(t, http.MethodGet, "/query?q="+url.QueryEscape(soql), nil, &res)
-	return res.Records
+	return rows
 }
 
 // withTests returns a copy of the template that runs only tests.
@@ -211,15 +189,15 @@ func TestSalesforceCreateLeadExplainsErrors(t *testing.T) {
 func TestSalesforceFindOpenCasesListsOnlyOpenOnes(t *testing.T) {
 	sf := newSalesforce(t)
 	var contact struct{ ID string }
-	sf.api(t, http.MethodPost, "/sobjects/Contact", map[string]any{
-		"FirstName": "Kim", "LastName": "Case", "Email": "kim@case.example"}, &contact)
+	contact.ID = sf.create(t, "Contact", map[string]any{
+		"FirstName": "Kim", "LastName": "Case", "Email": "kim@case.example"})
 	for _, c := range []map[string]any{
 		{"Subject": "Invoice is wrong", "Status": "Working"},
 		{"Subject": "Old question", "Status": "Closed"},
 		{"Subject": "Login fails", "Status": "New"},
 	} {
 		c["ContactId"], c["Origin"] = contact.ID, "Web"
-		sf.api(t, http.MethodPost, "/sobjects/Case", c, nil)
+		sf.create(t, "Case", c)
 	}
 	want := "/^Open cases for kim@case\\.example:\n#\\d{8}: Login fails \\(New\\)\n#\\d{8}: Invoice is wrong \\(Working\\)$/"
 	tpl := withTests(t, "salesforce_find_open_cases", Test{

@@ -33,8 +33,16 @@ func (s *Salesforce) data(path string) string {
 	return s.BaseURL + "/services/data/v" + v + path
 }
 
-// call sends a data API request and decodes the JSON answer into out.
+// call sends a data API request and decodes the JSON answer into out;
+// an error says the method and what Salesforce answered.
 func (s *Salesforce) call(ctx context.Context, method, url string, body, out any) error {
+	if err := s.send(ctx, method, url, body, out); err != nil {
+		return fmt.Errorf("convtest: salesforce %s: %w", method, err)
+	}
+	return nil
+}
+
+func (s *Salesforce) send(ctx context.Context, method, url string, body, out any) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -79,9 +87,9 @@ func apiError(status int, data []byte) error {
 		for i, e := range errs {
 			msgs[i] = e.ErrorCode + ": " + e.Message
 		}
-		return fmt.Errorf("salesforce: %s", strings.Join(msgs, "; "))
+		return fmt.Errorf("status %d: %s", status, strings.Join(msgs, "; "))
 	}
-	return fmt.Errorf("salesforce: status %d: %.200s", status, data)
+	return fmt.Errorf("status %d: %.200s", status, data)
 }
 
 // Query implements Records, following the answer's pages.

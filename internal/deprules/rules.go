@@ -34,8 +34,8 @@ var Rules = []Rule{
 	{Dir: "internal/deprules", StdlibOnly: true, Why: "internal test helpers use the standard library only"},
 	{Dir: "internal/testkeys", StdlibOnly: true, Why: "internal test helpers use the standard library only"},
 	{Dir: "internal/golden", StdlibOnly: true, Why: "internal test helpers use the standard library only"},
-	{Dir: "internal/salesforcetest", Allow: []string{"auth", "sessions", "sfsim", "nodes"},
-		Why: "the Salesforce test helper starts sfsim with an auth manager, and nothing else"},
+	{Dir: "internal/salesforcetest", Allow: []string{"auth", "sessions", "sfsim", "nodes", "dialog"},
+		Why: "the Salesforce test helper starts sfsim with an auth manager and gives its data API as the conversation tests' client (dialog/convtest), and nothing else"},
 	{Dir: "nodes/salesforce", Allow: []string{"nodes"}, Why: "an integration's node package builds on package nodes only"},
 	{Dir: "cmd", AnyModule: true, Why: "only the commands import everything"},
 }

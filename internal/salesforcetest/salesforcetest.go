@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/botforge/dialogd/auth"
+	"github.com/botforge/dialogd/dialog/convtest"
 	"github.com/botforge/dialogd/sessions"
 	"github.com/botforge/dialogd/sfsim"
 )
@@ -74,6 +75,21 @@ func Start(tb testing.TB, bot string, opts ...sfsim.Option) *Org {
 		tb.Fatal(err)
 	}
 	return &Org{Sim: sim, URL: strings.TrimSuffix(srv.URL, "/"), Auth: m}
+}
+
+// DemoUser is the demo org's user the profile is authorized for.
+const DemoUser = "demo@dialogd.example"
+
+// Records is the org's data API as the demo user (a token issued by the
+// emulator), for a test to seed records and query them: the client
+// botctl test and the conversation tests use (convtest.Salesforce).
+func (o *Org) Records(tb testing.TB) *convtest.Salesforce {
+	tb.Helper()
+	g, err := o.Sim.IssueToken(DemoUser)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &convtest.Salesforce{BaseURL: o.URL, Token: g.AccessToken}
 }
 
 // BreakPassword makes the profile's password wrong from now on (the
