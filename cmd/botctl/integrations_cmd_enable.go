@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,7 +47,7 @@ func integrationsEnableCommand() *command {
 			var s salesforceSetup
 			fs.StringVar(&s.mode, "mode", auth.ModePerUser, "the `mode`: per_user (each end user signs in in the chat) or pre_authorized (one sign-in for the bot: botctl auth login)")
 			fs.StringVar(&s.profile, "profile", "salesforce", "the auth profile's `name` (the catalogue's tasks call salesforce)")
-			fs.StringVar(&s.login, "login", "production", "the Salesforce `login`: production (https://login.salesforce.com), sandbox, https://NAME.my.salesforce.com, or sfsim (the local emulator at "+sfsimLogin+" and its demo app)")
+			fs.StringVar(&s.login, "login", "production", "the Salesforce `login`: production (https://login.salesforce.com), sandbox, https://NAME.my.salesforce.com, or sfsim (the local emulator at "+sfsimLogin+" and its demo app; an http://127.0.0.1:PORT login is an sfsim too)")
 			fs.StringVar(&s.clientID, "client-id", "", "the connected app's consumer key (`id`; not a secret); required unless -login sfsim")
 			secret := fs.String("client-secret", "env:SF_CLIENT_SECRET", "where the consumer secret is, a `ref`erence: env:VAR or file:PATH (never the secret itself)")
 			fs.StringVar(&s.scopes, "scope", "api refresh_token", "the OAuth `scopes`, space-separated")
@@ -108,11 +110,15 @@ func parseSecretRef(s string) (auth.SecretRef, error) {
 }
 
 // resolveLogin turns -login sfsim into sfsim's address and demo client
-// id, and otherwise requires -client-id: a real org's connected app is
-// never guessed.
+// id (an http login on a loopback address is an sfsim too: Salesforce is
+// never there), and otherwise requires -client-id: a real org's
+// connected app is never guessed.
 func (s *salesforceSetup) resolveLogin(c cli) int {
 	if s.login == loginSfsim {
-		s.login, s.sfsim = sfsimLogin, true
+		s.login = sfsimLogin
+	}
+	if isLoopbackHTTP(s.login) {
+		s.sfsim = true
 		if s.clientID == "" {
 			s.clientID = sfsimClientID
 		}
@@ -123,6 +129,17 @@ func (s *salesforceSetup) resolveLogin(c cli) int {
 		return 2
 	}
 	return 0
+}
+
+// isLoopbackHTTP reports whether login is an http:// URL on a loopback
+// address, where only an emulator can be.
+func isLoopbackHTTP(login string) bool {
+	u, err := url.Parse(login)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	ip := net.ParseIP(u.Hostname())
+	return u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // loginBase is the login host of a Salesforce login setting.
@@ -203,8 +220,8 @@ func printSalesforceProfile(s salesforceSetup, botFile, publicURL string, instal
 	fmt.Fprintf(w, "wrote %s: auth profile %s (oauth2, %s)\n", botFile, s.profile, s.mode)
 	if s.sfsim {
 		fmt.Fprintf(w, "NOTE: this profile signs in to sfsim, the local Salesforce emulator at %s (go run ./cmd/sfsim),\n"+
-			"      with its demo client id: it reaches no real Salesforce org. For one, run this again with\n"+
-			"      -force -login production|sandbox|https://NAME.my.salesforce.com -client-id KEY\n", sfsimLogin)
+			"      with client id %s: it reaches no real Salesforce org. For one, run this again with\n"+
+			"      -force -login production|sandbox|https://NAME.my.salesforce.com -client-id KEY\n", s.login, s.clientID)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, row := range [][2]string{

@@ -158,6 +158,8 @@ func TestIntegrationsEnableRefuses(t *testing.T) {
 		// Before, no flags wrote sfsim's demo client id and address into the bot.
 		{"no client id for production", nil, 2, "-client-id: required for -login production (the connected app's consumer key); -login sfsim writes the local emulator's demo values instead"},
 		{"no client id for a sandbox", []string{"-login", "sandbox"}, 2, "-client-id: required for -login sandbox"},
+		{"no client id for an org's URL", []string{"-login", "https://acme.my.salesforce.com"}, 2, "-client-id: required for -login https://acme.my.salesforce.com"},
+		{"no client id for plain http off loopback", []string{"-login", "http://10.0.0.8:8787"}, 2, "-client-id: required for -login http://10.0.0.8:8787"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -227,6 +229,30 @@ func TestIntegrationsReadsProfilesAsTheLoader(t *testing.T) {
 			code, out, errOut := botctl(t, "integrations", dir)
 			if code != tt.code || !strings.Contains(out, tt.stdout) || !strings.Contains(errOut, tt.stderr) {
 				t.Errorf("exit %d, want %d; stdout %q, want %q in it; stderr %q, want %q in it", code, tt.code, out, tt.stdout, errOut, tt.stderr)
+			}
+		})
+	}
+}
+
+// TestIntegrationsEnableSfsimElsewhere: an sfsim on another loopback port
+// gets the demo client id and the NOTE as -login sfsim does.
+func TestIntegrationsEnableSfsimElsewhere(t *testing.T) {
+	tests := []struct{ login, clientID string }{
+		{"http://127.0.0.1:9787", "3MVG9dialogdDemoConsumerKey.sfsim"},
+		{"http://localhost:9788", "3MVG9dialogdDemoConsumerKey.sfsim"},
+		{"http://127.0.0.1:9789", "3MVG9other"}, // an sfsim started with another client id
+	}
+	for _, tt := range tests {
+		t.Run(tt.login, func(t *testing.T) {
+			dir := newBot(t)
+			args := []string{"integrations", "enable", "salesforce", dir, "-login", tt.login}
+			if !strings.HasSuffix(tt.clientID, ".sfsim") {
+				args = append(args, "-client-id", tt.clientID)
+			}
+			code, out, errOut := botctl(t, args...)
+			note := "NOTE: this profile signs in to sfsim, the local Salesforce emulator at " + tt.login + " (go run ./cmd/sfsim),\n      with client id " + tt.clientID + ": it reaches no real Salesforce org."
+			if code != 0 || !strings.Contains(out, note) {
+				t.Errorf("exit %d, stderr %q; stdout lacks %q:\n%s", code, errOut, note, out)
 			}
 		})
 	}
