@@ -2,7 +2,6 @@ package dialog_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,10 +10,9 @@ import (
 	"testing"
 
 	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/internal/golden"
 	"github.com/botforge/dialogd/nodes"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // goldenTypes are the node types the golden files are written with. The
 // golden tests load with exactly these, so a node type added anywhere else
@@ -78,19 +76,7 @@ func TestLoadErrors(t *testing.T) {
 	for _, dir := range goldenDirs(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			got := lintOutput(t, dir, fixedRegistry(t, nodes.Default()))
-			golden := filepath.Join(dir, "want.txt")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("errors differ from %s\ngot:\n%s\nwant:\n%s", golden, got, want)
-			}
+			golden.Check(t, filepath.Join(dir, "want.txt"), []byte(got))
 		})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
-	"flag"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,12 +13,12 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/botforge/dialogd/internal/golden"
 )
 
 // yamlUnmarshal decodes YAML text into v with the host's strict decoder.
 func yamlUnmarshal(src string, v any) error { return UnmarshalStrict("test.yaml", []byte(src), v) }
-
-var update = flag.Bool("update", false, "update golden files in testdata")
 
 // interpTurn returns a turn with values for template tests.
 func interpTurn() *Turn {
@@ -535,19 +534,7 @@ func TestRenderJSONGolden(t *testing.T) {
 		t.Fatalf("RenderJSON output is not JSON: %v\n%s", err, out)
 	}
 	pretty.WriteByte('\n')
-	golden := filepath.Join("testdata", "template_lead.golden")
-	if *update {
-		if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(pretty.Bytes(), want) {
-		t.Errorf("RenderJSON =\n%s\nwant (%s)\n%s", pretty.Bytes(), golden, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "template_lead.golden"), pretty.Bytes())
 }
 
 func TestRenderForm(t *testing.T) {

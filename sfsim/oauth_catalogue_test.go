@@ -5,11 +5,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/botforge/dialogd/internal/golden"
 )
 
 // catalogueCase is one request of the OAuth error catalogue.
@@ -176,24 +177,5 @@ func TestOAuthErrorCatalogueGolden(t *testing.T) {
 			t.Errorf("%s: status %d; want an error status", c.name, rec.Code)
 		}
 	}
-	golden(t, "oauth_errors.golden", out.String())
-}
-
-// golden compares got with testdata/name, rewriting it under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the output; run go test -run %s -update and review the diff.\ngot:\n%s", path, t.Name(), got)
-	}
+	golden.Check(t, filepath.Join("testdata", "oauth_errors.golden"), []byte(out.String()))
 }

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"flag"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -16,10 +15,6 @@ import (
 
 	"github.com/botforge/dialogd/internal/testkeys"
 )
-
-// update rewrites golden files (go test ./sfsim -update); the REST golden
-// tests use it too.
-var update = flag.Bool("update", false, "update golden files")
 
 // Test principals of the OAuth fixture.
 const (

@@ -5,14 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/botforge/dialogd/internal/golden"
 )
 
-// The -update flag (var update) is declared once for the package in oauth_helpers_test.go.
+// The -update flag is internal/golden's.
 
 var goldenNow = time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 
@@ -144,22 +145,7 @@ func TestRESTGolden(t *testing.T) {
 			resp, body := e.call(gc.method, p, nullIfEmpty(resolvePlaceholders(e, gc.body)), gc.hdr...)
 			got := renderExchange(t, gc, resp, body)
 			path := filepath.Join("testdata", "rest", gc.name+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("missing golden file (run go test -run TestRESTGolden -update): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("response differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
-			}
+			golden.Check(t, path, []byte(got))
 		})
 	}
 }

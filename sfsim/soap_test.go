@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/botforge/dialogd/internal/golden"
 )
 
 const soapPath = "/services/Soap/u/63.0"
@@ -67,7 +70,7 @@ func TestSOAPLogin(t *testing.T) {
 	if _, err := s.grantForToken(res.SessionID); err != nil {
 		t.Errorf("sessionId is not a live session: %v", err)
 	}
-	golden(t, "soap_login.golden", sessionRE.ReplaceAllString(rec.Body.String(), "<sessionId>SESSION</sessionId>"))
+	golden.Check(t, filepath.Join("testdata", "soap_login.golden"), []byte(sessionRE.ReplaceAllString(rec.Body.String(), "<sessionId>SESSION</sessionId>")))
 }
 
 func TestSOAPFaultsGolden(t *testing.T) {
@@ -93,7 +96,7 @@ func TestSOAPFaultsGolden(t *testing.T) {
 		}
 		fmt.Fprintf(&out, "=== %s\nstatus: %d\nContent-Type: %s\n\n%s\n\n", tt.name, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 	}
-	golden(t, "soap_faults.golden", out.String())
+	golden.Check(t, filepath.Join("testdata", "soap_faults.golden"), []byte(out.String()))
 }
 
 // convertResult is one LeadConvertResult as a client reads it.
@@ -149,7 +152,7 @@ func TestSOAPConvertLeadCreatesAccountContactOpportunity(t *testing.T) {
 		t.Fatalf("results = %+v; want one success\n%s", results, body)
 	}
 	r := results[0]
-	golden(t, "soap_convert_lead.golden", body)
+	golden.Check(t, filepath.Join("testdata", "soap_convert_lead.golden"), []byte(body))
 
 	lead := s.getRecord("Lead", leadID)
 	wantLead := map[string]any{"IsConverted": true, "Status": "Closed - Converted", "ConvertedAccountId": r.AccountID,

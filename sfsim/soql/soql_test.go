@@ -3,16 +3,14 @@ package soql
 import (
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "update golden files")
+	"github.com/botforge/dialogd/internal/golden"
+)
 
 // expand replaces {L1}, {L1:15} and {L1:lower} with fixture ids.
 func (f *fixture) expand(q string) string {
@@ -250,22 +248,7 @@ func TestResultShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "results.golden.json")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, append(data, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if string(want) != string(data)+"\n" {
-		t.Errorf("results differ from %s; got:\n%s", golden, data)
-	}
+	golden.Check(t, filepath.Join("testdata", "results.golden.json"), append(data, '\n'))
 }
 
 func TestIndexFastPath(t *testing.T) {
