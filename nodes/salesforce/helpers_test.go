@@ -1,13 +1,11 @@
 package salesforce_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,20 +133,7 @@ func (c *chat) count(soql string) int {
 // create makes a record in the org as the demo user.
 func (c *chat) create(object string, fields map[string]any) {
 	c.t.Helper()
-	g, err := c.org.Sim.IssueToken("demo@dialogd.example")
-	if err != nil {
+	if _, err := c.org.Records(c.t).Create(context.Background(), object, fields); err != nil {
 		c.t.Fatal(err)
-	}
-	body, _ := json.Marshal(fields)
-	req, _ := http.NewRequest(http.MethodPost, c.org.URL+"/services/data/v62.0/sobjects/"+object, bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+g.AccessToken)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		c.t.Fatalf("create %s: status %d", object, resp.StatusCode)
 	}
 }
