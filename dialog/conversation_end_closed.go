@@ -17,17 +17,16 @@ type keptEnd struct {
 	State  json.RawMessage `json:"state"`  // the conversation's state
 }
 
-// decodeKept reads a kept closed conversation: when it closed and its
-// state (nil when data is empty or unreadable). The bare state kept
-// before keptEnd existed counts as closed now.
-func (r *Runtime) decodeKept(data []byte) (time.Time, *state) {
+// decodeKept reads a kept closed conversation, and its state (nil when
+// data is empty or unreadable). The bare state kept before keptEnd existed
+// counts as closed now.
+func (r *Runtime) decodeKept(data []byte) (keptEnd, *state) {
 	var kept keptEnd
 	if err := json.Unmarshal(data, &kept); err != nil || len(kept.State) == 0 {
-		st, _ := decodeState(data)
-		return r.now(), st
+		kept = keptEnd{Closed: r.now().UnixMilli(), State: data}
 	}
 	st, _ := decodeState(kept.State)
-	return time.UnixMilli(kept.Closed), st
+	return kept, st
 }
 
 // closedKey keeps a closed conversation's state whose handler did not
@@ -72,7 +71,8 @@ func (r *Runtime) endClosedAgain(ctx context.Context, d sessions.Due, note endNo
 		r.log.Error("conversation_end: read a closed conversation; it is tried again later", "conversation", note.Conversation, "err", err)
 		return false
 	}
-	closed, st := r.decodeKept(data)
+	kept, st := r.decodeKept(data)
+	closed := time.UnixMilli(kept.Closed)
 	switch {
 	case st == nil:
 		r.endGivenUp(ctx, d, note, "its kept state is gone or unreadable")
@@ -83,7 +83,10 @@ func (r *Runtime) endClosedAgain(ctx context.Context, d sessions.Due, note endNo
 	}
 	if !r.runEnd(ctx, st, note.User, EndClosed, endRetried) {
 		// The next run needs the state: it lives on from now.
-		if err := r.store.Set(ctx, key, data, r.keptTTL()); err != nil {
+		if data, err = json.Marshal(kept); err == nil {
+			err = r.store.Set(ctx, key, data, r.keptTTL())
+		}
+		if err != nil {
 			r.log.Warn("conversation_end: keep a closed conversation's state longer", "conversation", note.Conversation, "err", err)
 		}
 		return false // it runs again when the claim lapses
@@ -98,7 +101,7 @@ func (r *Runtime) endClosedAgain(ctx context.Context, d sessions.Due, note endNo
 // endGivenUp drops a closed conversation whose handler is not run again,
 // saying so: an error line and the given_up count.
 func (r *Runtime) endGivenUp(ctx context.Context, d sessions.Due, note endNote, why string) {
-	r.log.Error("conversation_end given up: its handler is not run again", "conversation", note.Conversation, "reason", why)
+	r.log.Error("conversation_end given up: its handler is not run again", "conversation", note.Conversation, "cause", why)
 	r.metrics.conversationEnd(endGivenUp)
 	if err := r.store.Delete(ctx, r.closedKey(note.Conversation)); err != nil {
 		r.log.Warn("conversation_end: drop a closed conversation's kept state", "conversation", note.Conversation, "err", err)
