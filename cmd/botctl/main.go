@@ -8,7 +8,7 @@
 //	                 run the bot's conversation tests (DIR/tests/) against an embedded sfsim,
 //	                 with transition coverage per task
 //	botctl types     list the registered node types
-//	botctl templates list
+//	botctl templates list [-integration name]
 //	                 list the installable dialog templates and their parameters (also: botctl templates)
 //	botctl templates show [-lang language] [-p key=value]... NAME
 //	                 describe a template: parameters, nodes in flow order, its flow as a Mermaid diagram, tests

@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -23,16 +24,27 @@ func templatesListCommand() *command {
 			"a bare `botctl templates` does the same",
 		},
 		setup: func(fs *flag.FlagSet, c cli) func([]string) int {
+			integration := fs.String("integration", "", "only the templates of this integration (`name`), e.g. salesforce")
 			return func([]string) int {
-				listTemplates(c.stdout)
+				if *integration != "" && !slices.Contains(templates.Integrations(), *integration) {
+					c.errf("templates list", "no integration %q; the templates' integrations are %s", *integration, strings.Join(templates.Integrations(), ", "))
+					return 2
+				}
+				listTemplates(c.stdout, *integration)
 				return 0
 			}
 		},
 	}
 }
 
-func listTemplates(w io.Writer) {
+// listTemplates lists the catalogue, or the templates of one integration.
+func listTemplates(w io.Writer, integration string) {
 	for _, info := range templates.List() {
+		if integration != "" {
+			if t, err := templates.Get(info.Name); err != nil || t.Integration() != integration {
+				continue
+			}
+		}
 		fmt.Fprintf(w, "%s\t%s\n", info.Name, info.Summary)
 		for _, p := range info.Parameters {
 			note := ""

@@ -91,3 +91,26 @@ func TestTemplatesShow(t *testing.T) {
 		})
 	}
 }
+
+// TestTemplatesListIntegration: -integration lists one integration's
+// templates only; an unknown one is refused with the known ones named.
+func TestTemplatesListIntegration(t *testing.T) {
+	code, out, _ := botctl(t, "templates", "list", "-integration", "salesforce")
+	names := 0
+	for _, line := range strings.Split(out, "\n") {
+		if line == "" || strings.HasPrefix(line, " ") {
+			continue
+		}
+		names++
+		if !strings.HasPrefix(line, "salesforce_") {
+			t.Errorf("templates list -integration salesforce lists %q", line)
+		}
+	}
+	if code != 0 || names < 20 {
+		t.Errorf("templates list -integration salesforce: exit %d, %d templates; want 0 and the whole catalogue", code, names)
+	}
+	code, _, errOut := botctl(t, "templates", "list", "--integration", "nope")
+	if want := `no integration "nope"; the templates' integrations are salesforce`; code != 2 || !strings.Contains(errOut, want) {
+		t.Errorf("unknown integration: exit %d, stderr %q; want 2 and %q", code, errOut, want)
+	}
+}
