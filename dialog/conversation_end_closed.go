@@ -91,9 +91,7 @@ func (r *Runtime) endClosedAgain(ctx context.Context, d sessions.Due, note endNo
 		}
 		return false // it runs again when the claim lapses
 	}
-	if err := r.store.Delete(ctx, key); err != nil {
-		r.log.Warn("conversation_end: drop a closed conversation's kept state", "conversation", note.Conversation, "err", err)
-	}
+	r.dropKept(ctx, note.Conversation)
 	r.endDone(ctx, d)
 	return true
 }
@@ -103,8 +101,13 @@ func (r *Runtime) endClosedAgain(ctx context.Context, d sessions.Due, note endNo
 func (r *Runtime) endGivenUp(ctx context.Context, d sessions.Due, note endNote, why string) {
 	r.log.Error("conversation_end given up: its handler is not run again", "conversation", note.Conversation, "cause", why)
 	r.metrics.conversationEnd(endGivenUp)
-	if err := r.store.Delete(ctx, r.closedKey(note.Conversation)); err != nil {
-		r.log.Warn("conversation_end: drop a closed conversation's kept state", "conversation", note.Conversation, "err", err)
-	}
+	r.dropKept(ctx, note.Conversation)
 	r.endDone(ctx, d)
+}
+
+// dropKept deletes a closed conversation's kept state.
+func (r *Runtime) dropKept(ctx context.Context, conversation string) {
+	if err := r.store.Delete(ctx, r.closedKey(conversation)); err != nil {
+		r.log.Warn("conversation_end: drop a closed conversation's kept state", "conversation", conversation, "err", err)
+	}
 }
