@@ -333,9 +333,5 @@ func TestConversationEndRetriedAfterAFailure(t *testing.T) {
 	if p := api.Posts()[1]; p["reason"] != "idle" || p["topic"] != "greeting" {
 		t.Errorf("run again with %v; want reason idle and the conversation's topic greeting", p)
 	}
-	for outcome, want := range map[string]float64{"ok": 1, "failed": 1, "retried": 0} {
-		if got := endRuns(t, reg, outcome); got != want {
-			t.Errorf("dialogd_conversation_end_runs_total{outcome=%q} = %v; want %v", outcome, got, want)
-		}
-	}
+	wantEndRuns(t, reg, map[string]float64{"ok": 1, "failed": 1, "retried": 0})
 }

@@ -301,3 +301,13 @@ func endRuns(t *testing.T, reg *prometheus.Registry, outcome string) float64 {
 	}
 	return 0
 }
+
+// wantEndRuns checks dialogd_conversation_end_runs_total in reg, by outcome.
+func wantEndRuns(t *testing.T, reg *prometheus.Registry, want map[string]float64) {
+	t.Helper()
+	for outcome, n := range want {
+		if got := endRuns(t, reg, outcome); got != n {
+			t.Errorf("dialogd_conversation_end_runs_total{outcome=%q} = %v; want %v", outcome, got, n)
+		}
+	}
+}
