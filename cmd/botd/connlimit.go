@@ -79,9 +79,19 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 			continue
 		}
 		l.opened(1)
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetReadBuffer(socketReadBuffer)
+		}
 		return &limitedConn{Conn: c, lim: l, peer: peer}, nil
 	}
 }
+
+// socketReadBuffer is each connection's kernel receive buffer (Linux
+// doubles it). Chat frames and requests are small; a fixed buffer keeps a
+// client that sends faster than botd reads (a flood the WebSocket channel
+// reads at its rate limit's pace) from filling megabytes of the server's
+// memory, and holds what it sends in its own socket instead.
+const socketReadBuffer = 32 << 10
 
 // admit counts a new connection from peer, or says which cap it exceeds.
 func (l *connLimiter) admit(peer netip.Addr) string {

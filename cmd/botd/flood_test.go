@@ -24,7 +24,7 @@ import (
 )
 
 // TestFloodIsLimited is the bounded experiment of issue 11 item 3: honest
-// clients (each a turn every 500 ms, as people type) run the demo bot on
+// clients (40, each a turn every 250 ms, under the 5 a second a connection may send) run the demo bot on
 // Redis alone, and then beside one client that sends messages on a socket
 // as fast as it can (and reconnects at once when it is cut off), with the
 // default turn rate limits, and for comparison beside the same flood with
@@ -61,7 +61,7 @@ func TestFloodIsLimited(t *testing.T) {
 		if flood {
 			wait = startFloodProcess(t, addr, phase)
 		}
-		lat := runHonest(t, addr, 20, 500*time.Millisecond, phase)
+		lat := runHonest(t, addr, 40, 250*time.Millisecond, phase) // about 900 turns a phase, for a steadier p99
 		if wait != nil {
 			fc = wait()
 		}
