@@ -19,19 +19,21 @@ run:
 build:
 	$(GO) build -o bin/ ./cmd/...
 
-# The tests start their own redis-server and Chromium; this installs the
-# Debian packages when they are missing (RUNLEVEL=1 keeps apt from starting
+# The tests start their own redis-server and Chromium, and fetch the
+# Mermaid parser with npm (web/browsertest); this installs the Debian
+# packages when they are missing (RUNLEVEL=1 keeps apt from starting
 # a system Redis: the tests never use one).
 deps:
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi; \
-	command -v redis-server >/dev/null && command -v chromium >/dev/null || { echo "deps: redis-server or chromium still missing" >&2; exit 1; }
+	command -v redis-server >/dev/null && command -v chromium >/dev/null && command -v npm >/dev/null || { echo "deps: redis-server, chromium or npm still missing" >&2; exit 1; }
 
 vet:
 	$(GO) vet $(PKGS)
