@@ -29,6 +29,8 @@ var Rules = []Rule{
 		Forbidden: map[string]string{"github.com/redis/go-redis/v9": "the channel holds no state of its own"}},
 	{Dir: "auth", Allow: []string{"nodes", "sessions"}, Why: "auth may import only nodes and sessions of this module"},
 	{Dir: "dialog", Allow: []string{"nodes", "sessions", "auth"}, Why: "dialog may import only nodes, sessions and auth of this module"},
+	{Dir: "dialog/nlu", Why: "the intent classifier imports nothing else of this module (golang.org/x/text for Unicode normalisation), so dialog and botctl can both use it",
+		Forbidden: map[string]string{"net": "the classifier is embedded: no network, no model download", "runtime/cgo": "the classifier is pure Go"}},
 	{Dir: "templates", Allow: []string{"dialog", "nodes", "sessions", "auth"}, Why: "templates sits above dialog and below the commands"},
 	{Dir: "examples", Why: "examples are bot files, embedded"},
 	{Dir: "internal/deprules", StdlibOnly: true, Why: "internal test helpers use the standard library only"},
