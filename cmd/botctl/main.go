@@ -19,6 +19,9 @@
 //	                 (DIR must hold bot.yaml); with -all DIR, every template of the catalogue
 //	botctl flow [-lang language] DIR TASK
 //	                 print a task's flow as a Mermaid state diagram
+//	botctl nlu test [-lang language] [-min-accuracy fraction] [-threshold score] [-tie-margin margin] [-worst n] DIR FILE
+//	                 train the intent classifier on the bot's utterances and report how it classifies
+//	                 FILE's cases (expected_task<TAB>utterance a line): accuracy, precision/recall, confusions
 //	botctl integrations [DIR]
 //	                 list the integrations (Salesforce, HTTP) and their state in the bot in DIR
 //	botctl integrations enable [-client-id id] [-client-secret ref] [-force] [-install] [-login login] [-mode mode] [-profile name] [-public-url url] [-scope scopes] salesforce DIR
@@ -54,7 +57,7 @@ func commands() []*command {
 	return []*command{
 		initCommand(), lintCommand(), testCommand(), typesCommand(),
 		templatesListCommand(), templatesShowCommand(), templatesInstallCommand(), installCommand(),
-		flowCommand(), integrationsCommand(), integrationsEnableCommand(),
+		flowCommand(), nluTestCommand(), integrationsCommand(), integrationsEnableCommand(),
 		authStatusCommand(), authLoginCommand(),
 	}
 }
