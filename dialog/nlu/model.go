@@ -16,7 +16,7 @@ type Options struct {
 
 // Defaults of Options.
 const (
-	DefaultThreshold = 0.5
+	DefaultThreshold = 0.3
 	DefaultTieMargin = 0.08
 )
 

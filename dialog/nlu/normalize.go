@@ -1,14 +1,74 @@
 package nlu
 
 import (
-	"strings"
+	"unicode"
+	"unicode/utf8"
 
+	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
-// normalize folds text to the form features are taken from: NFKC (which
-// maps full-width Latin and half-width katakana to their usual forms),
-// lower case, and single spaces between words.
-func normalize(text string) string {
-	return strings.Join(strings.Fields(strings.ToLower(norm.NFKC.String(text))), " ")
+// normalizer turns text into the runes features are taken from: NFKC
+// (which maps full-width Latin and half-width katakana to their usual
+// forms and composes accents), then full case folding (so "Straße" and
+// "STRASSE" meet). It reuses its buffers and its case folder, so one
+// normalizer serves one goroutine at a time.
+type normalizer struct {
+	fold  cases.Caser
+	nfkc  []byte
+	bytes []byte
+	runes []rune
+}
+
+func newNormalizer() *normalizer {
+	return &normalizer{fold: cases.Fold()}
+}
+
+// normalize returns the folded runes of text; the slice is valid until
+// the next call.
+func (n *normalizer) normalize(text string) []rune {
+	n.nfkc = norm.NFKC.AppendString(n.nfkc[:0], text)
+	n.bytes = n.foldBytes(n.nfkc)
+	n.runes = n.runes[:0]
+	for b := n.bytes; len(b) > 0; {
+		r, size := utf8.DecodeRune(b)
+		n.runes = append(n.runes, r)
+		b = b[size:]
+	}
+	return n.runes
+}
+
+// foldBytes case-folds src into n.bytes, growing it until the folder
+// has room for all of it.
+func (n *normalizer) foldBytes(src []byte) []byte {
+	if cap(n.bytes) < 2*len(src)+8 {
+		n.bytes = make([]byte, 2*len(src)+8)
+	}
+	for {
+		n.fold.Reset()
+		dst := n.bytes[:cap(n.bytes)]
+		nDst, _, err := n.fold.Transform(dst, src, true)
+		if err == nil {
+			return dst[:nDst]
+		}
+		n.bytes = make([]byte, 2*cap(n.bytes))
+	}
+}
+
+// Rune classes of the word splitter: a word is a run of one class.
+const (
+	classNone  = iota // separators: spaces, punctuation, symbols
+	classAlnum        // letters and digits of alphabetic scripts
+	classCJK          // Han, hiragana and katakana: no spaces between words
+)
+
+func runeClass(r rune) int {
+	switch {
+	case r == 'ー' || r == '々' || unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana):
+		return classCJK
+	case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r):
+		return classAlnum
+	default:
+		return classNone
+	}
 }

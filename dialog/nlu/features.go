@@ -1,0 +1,97 @@
+package nlu
+
+// Feature kinds. Each feature is a 64-bit FNV-1a hash of its kind and its
+// runes, so no feature string is ever built.
+const (
+	kindWord   = 'w' // a whole word (or a whole run of Japanese)
+	kindBigram = 'b' // two neighbouring words
+	kindChar   = 'c' // a character n-gram inside one word
+)
+
+// Character n-gram lengths: alphabetic words are padded with a boundary
+// mark so "lead" yields "^le", "lea", "ead", "ad$"; runs of Japanese are
+// cut into 1-, 2- and 3-grams since words are not spaced.
+const (
+	alnumMinN = 3
+	alnumMaxN = 4
+	cjkMinN   = 1
+	cjkMaxN   = 3
+	boundary  = '\x02'
+)
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func hashRunes(kind rune, rs []rune) uint64 {
+	h := uint64(fnvOffset)
+	h = (h ^ uint64(kind)) * fnvPrime
+	for _, r := range rs {
+		h = (h ^ uint64(r)) * fnvPrime
+	}
+	return h
+}
+
+// hashPair combines two word hashes into a bigram feature.
+func hashPair(a, b uint64) uint64 {
+	h := uint64(fnvOffset)
+	h = (h ^ kindBigram) * fnvPrime
+	h = (h ^ a) * fnvPrime
+	return (h ^ (b * 31)) * fnvPrime
+}
+
+// extractor collects the feature hashes of one normalised text, with
+// repeats, into feats; it reuses its buffers.
+type extractor struct {
+	feats  []uint64
+	padded []rune
+}
+
+// extract appends the features of rs to e.feats (which it resets).
+func (e *extractor) extract(rs []rune) []uint64 {
+	e.feats = e.feats[:0]
+	var prevWord uint64
+	havePrev := false
+	for start := 0; start < len(rs); {
+		class := runeClass(rs[start])
+		end := start + 1
+		for end < len(rs) && runeClass(rs[end]) == class {
+			end++
+		}
+		if class == classNone {
+			start = end
+			continue
+		}
+		word := rs[start:end]
+		if class == classCJK {
+			word = trimPoliteEnding(word)
+		}
+		wh := hashRunes(kindWord, word)
+		e.feats = append(e.feats, wh)
+		if class == classAlnum && isFiller(word) {
+			start = end
+			continue
+		}
+		if havePrev {
+			e.feats = append(e.feats, hashPair(prevWord, wh))
+		}
+		prevWord, havePrev = wh, true
+		if class == classCJK {
+			e.charGrams(word, cjkMinN, cjkMaxN)
+		} else {
+			e.padded = append(append(append(e.padded[:0], boundary), word...), boundary)
+			e.charGrams(e.padded, alnumMinN, alnumMaxN)
+		}
+		start = end
+	}
+	return e.feats
+}
+
+func (e *extractor) charGrams(rs []rune, minN, maxN int) {
+	for n := minN; n <= maxN; n++ {
+		for i := 0; i+n <= len(rs); i++ {
+			e.feats = append(e.feats, hashRunes(kindChar, rs[i:i+n]))
+		}
+	}
+}

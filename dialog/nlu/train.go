@@ -1,0 +1,191 @@
+package nlu
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+)
+
+// Model is a trained classifier: every training utterance as an
+// L2-normalised tf-idf vector over word, word-bigram and character
+// n-gram features, in an inverted index, together with each intent's
+// centroid (the normalised sum of its utterances). An intent's score for
+// a sentence blends the cosine similarity to the intent's nearest
+// training utterance (so an exact phrase scores high) with the cosine to
+// its centroid (so words the intent uses throughout, like "anlegen",
+// outweigh a sentence frame shared with another intent, like "ich
+// möchte einen Lead …"). The model is read-only after Train, so
+// Classify may be called from many goroutines at once.
+type Model struct {
+	opts          Options
+	intents       []string         // intent names in order of first example
+	exampleIntent []int32          // example → index in intents
+	examples      int              // documents below it are examples, from it on centroids
+	featureIDs    map[uint64]int32 // feature hash → feature id
+	idf           []float32        // feature id → inverse document frequency
+	postStart     []int32          // feature id → its first posting; len = features+1
+	postings      []posting        // grouped by feature id
+	unknownIDF    float64          // the idf a feature no example has would get
+	scratch       sync.Pool        // *scratch, Classify's reusable buffers
+}
+
+type posting struct {
+	example int32
+	weight  float32
+}
+
+// unknownDiscount scales the weight of a sentence's features that no
+// training utterance has: they lower the similarity (extra words make a
+// sentence less like the training one) but less than a known feature
+// raises it, so polite padding ("I'd like to … please") costs little.
+const unknownDiscount = 0.35
+
+// nearestWeight is the share of the nearest utterance in an intent's
+// score; the centroid has the rest.
+const nearestWeight = 0.3
+
+// scratch holds one Classify call's buffers.
+type scratch struct {
+	norm *normalizer
+	ext  extractor
+	qids []int32
+	qw   []float32
+	acc  []float32 // example → dot product with the query
+	best []float32 // intent → best cosine
+}
+
+// counted is one feature of one training example with its count.
+type counted struct {
+	hash uint64
+	tf   int
+}
+
+// Train builds a model from examples. An example without intent is an
+// error; one whose text has no words is skipped.
+func Train(examples []Example, opts Options) (*Model, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{opts: opts, featureIDs: map[uint64]int32{}}
+	intentIndex := map[string]int32{}
+	norm, ext := newNormalizer(), &extractor{}
+	var docs [][]counted
+	df := map[uint64]int{}
+	for i, ex := range examples {
+		if ex.Intent == "" {
+			return nil, fmt.Errorf("nlu: example %d (%q) has no intent", i, ex.Text)
+		}
+		doc := countFeatures(ext.extract(norm.normalize(ex.Text)))
+		if len(doc) == 0 {
+			continue
+		}
+		in, ok := intentIndex[ex.Intent]
+		if !ok {
+			in = int32(len(m.intents))
+			intentIndex[ex.Intent] = in
+			m.intents = append(m.intents, ex.Intent)
+		}
+		m.exampleIntent = append(m.exampleIntent, in)
+		docs = append(docs, doc)
+		for _, f := range doc {
+			df[f.hash]++
+		}
+	}
+	if len(docs) == 0 {
+		return nil, ErrNoExamples
+	}
+	m.examples = len(docs)
+	m.index(docs, df)
+	m.scratch.New = func() any {
+		return &scratch{norm: newNormalizer(), acc: make([]float32, len(docs)+len(m.intents)), best: make([]float32, len(m.intents))}
+	}
+	return m, nil
+}
+
+// countFeatures sorts feats and returns each distinct one with its count.
+func countFeatures(feats []uint64) []counted {
+	slices.Sort(feats)
+	var out []counted
+	for i := 0; i < len(feats); {
+		j := i + 1
+		for j < len(feats) && feats[j] == feats[i] {
+			j++
+		}
+		out = append(out, counted{feats[i], j - i})
+		i = j
+	}
+	return out
+}
+
+// index assigns feature ids, computes idf and builds the inverted index
+// of the examples' and the centroids' normalised tf-idf vectors.
+func (m *Model) index(docs [][]counted, df map[uint64]int) {
+	n := float64(len(docs))
+	m.unknownIDF = math.Log((n+1)/1) + 1
+	m.idf = make([]float32, 0, len(df))
+	for _, doc := range docs {
+		for _, f := range doc {
+			if _, ok := m.featureIDs[f.hash]; !ok {
+				m.featureIDs[f.hash] = int32(len(m.idf))
+				m.idf = append(m.idf, float32(math.Log((n+1)/float64(df[f.hash]+1))+1))
+			}
+		}
+	}
+	vectors := make([]map[int32]float64, 0, len(docs)+len(m.intents))
+	centroids := make([]map[int32]float64, len(m.intents))
+	for i := range centroids {
+		centroids[i] = map[int32]float64{}
+	}
+	for ex, doc := range docs {
+		v := map[int32]float64{}
+		for _, f := range doc {
+			id := m.featureIDs[f.hash]
+			v[id] = (1 + math.Log(float64(f.tf))) * float64(m.idf[id])
+		}
+		normalizeVector(v)
+		for id, w := range v {
+			centroids[m.exampleIntent[ex]][id] += w
+		}
+		vectors = append(vectors, v)
+	}
+	for _, c := range centroids {
+		normalizeVector(c)
+		vectors = append(vectors, c)
+	}
+	m.buildPostings(vectors)
+}
+
+func normalizeVector(v map[int32]float64) {
+	var sum float64
+	for _, w := range v {
+		sum += w * w
+	}
+	inv := 1 / math.Sqrt(sum)
+	for id := range v {
+		v[id] *= inv
+	}
+}
+
+// buildPostings lays the documents' vectors out feature by feature, in
+// document order so Classify adds them up deterministically.
+func (m *Model) buildPostings(vectors []map[int32]float64) {
+	m.postStart = make([]int32, len(m.idf)+1)
+	for _, v := range vectors {
+		for id := range v {
+			m.postStart[id+1]++
+		}
+	}
+	for id := range m.idf {
+		m.postStart[id+1] += m.postStart[id]
+	}
+	m.postings = make([]posting, m.postStart[len(m.idf)])
+	fill := slices.Clone(m.postStart[:len(m.idf)])
+	for doc, v := range vectors {
+		for id, w := range v {
+			m.postings[fill[id]] = posting{example: int32(doc), weight: float32(w)}
+			fill[id]++
+		}
+	}
+}
