@@ -33,7 +33,9 @@ func (m *Model) Classify(text, lang string) Result {
 		}
 	}
 	for in, dot := range s.acc[m.examples:] {
-		s.best[in] = nearestWeight*s.best[in] + (1-nearestWeight)*dot*inv
+		if s.best[in] < exactCosine {
+			s.best[in] = nearestWeight*s.best[in] + (1-nearestWeight)*dot*inv
+		}
 	}
 	return m.verdict(m.top(s.best))
 }

@@ -17,7 +17,7 @@ type Options struct {
 // Defaults of Options.
 const (
 	DefaultThreshold = 0.3
-	DefaultTieMargin = 0.08
+	DefaultTieMargin = 0.1
 )
 
 // Verdict is what Classify concluded about a sentence.

@@ -45,6 +45,12 @@ const unknownDiscount = 0.35
 // score; the centroid has the rest.
 const nearestWeight = 0.3
 
+// exactCosine is the similarity from which a sentence counts as one of
+// the intent's training utterances (up to case, width and punctuation):
+// the intent then scores its nearest cosine, about 1, as exact phrases
+// keep working as they did before the classifier.
+const exactCosine = 0.999
+
 // scratch holds one Classify call's buffers.
 type scratch struct {
 	norm *normalizer
