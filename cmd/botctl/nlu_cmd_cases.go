@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"fmt"
 	"os"
 	"slices"
@@ -91,6 +92,8 @@ func parseNLULine(line string, tasks, langs []string) (nluCase, int, string) {
 		}
 		return c, 0, ""
 	}
-	c.lang = dialog.DetectLanguage(c.text)
+	// As a conversation's first turn: the language its words tell, else
+	// the bot's default.
+	c.lang = cmp.Or(dialog.DetectLanguage(c.text), langs[0])
 	return c, 0, ""
 }

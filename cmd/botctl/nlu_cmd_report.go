@@ -35,6 +35,12 @@ func predicted(r nlu.Result) string {
 
 func (o nluOutcome) correct() bool { return o.got == o.expected }
 
+// offers reports whether task is among the matches, as a "did you mean"
+// question would list them.
+func (o nluOutcome) offers(task string) bool {
+	return slices.ContainsFunc(o.result.Matches, func(m nlu.Match) bool { return m.Intent == task })
+}
+
 // topScore is the best match's score, 0 without one.
 func (o nluOutcome) topScore() float64 {
 	if len(o.result.Matches) == 0 {
@@ -72,8 +78,10 @@ func share(n, of int) float64 {
 func (r nluReport) write(w io.Writer) {
 	n := len(r.outcomes)
 	right := r.count(nluOutcome.correct)
-	fmt.Fprintf(w, "accuracy: %.3f (%d of %d right; %d ambiguous, %d not understood)\n", r.accuracy(), right, n,
+	fmt.Fprintf(w, "accuracy: %.3f (%d of %d right; %d ambiguous, %d of them offering the expected task; %d not understood)\n",
+		r.accuracy(), right, n,
 		r.count(func(o nluOutcome) bool { return o.got == ambiguousLabel }),
+		r.count(func(o nluOutcome) bool { return o.got == ambiguousLabel && o.offers(o.expected) }),
 		r.count(func(o nluOutcome) bool { return o.got == noneTask && o.expected != noneTask }))
 	r.writeLanguages(w)
 	fmt.Fprintln(w)
@@ -84,16 +92,16 @@ func (r nluReport) write(w io.Writer) {
 	r.writeWorst(w)
 }
 
-// writeLanguages prints the accuracy per language ("?" undetermined).
+// writeLanguages prints the accuracy per language.
 func (r nluReport) writeLanguages(w io.Writer) {
-	byLang := map[string][2]int{}
+	byLang := map[string][2]int{} // right, cases
 	for _, o := range r.outcomes {
-		c := byLang[cmp.Or(o.lang, "?")]
+		c := byLang[o.lang]
 		c[1]++
 		if o.correct() {
 			c[0]++
 		}
-		byLang[cmp.Or(o.lang, "?")] = c
+		byLang[o.lang] = c
 	}
 	var parts []string
 	for _, lang := range sortedKeys(byLang) {

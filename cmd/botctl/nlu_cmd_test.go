@@ -37,8 +37,8 @@ func TestNLUReport(t *testing.T) {
 		{"order_pizza", "pizza!!", "en", confident("cancel_order", 0.7, nlu.Match{Intent: "order_pizza", Score: 0.5})},
 		{"track_order", "wo bleibt die Pizza", "de", nlu.Result{Verdict: nlu.Ambiguous, Matches: []nlu.Match{{Intent: "track_order", Score: 0.6}, {Intent: "order_pizza", Score: 0.58}}}},
 		{"track_order", "注文どうなった", "ja", nlu.Result{Verdict: nlu.Unknown, Matches: []nlu.Match{{Intent: "track_order", Score: 0.3}}}},
-		{"none", "what's the weather", "", confident("order_pizza", 0.8)},
-		{"none", "tell me a joke", "", nlu.Result{Verdict: nlu.Unknown}},
+		{"none", "what's the weather", "en", confident("order_pizza", 0.8)},
+		{"none", "tell me a joke", "en", nlu.Result{Verdict: nlu.Unknown}},
 	}
 	rep := nluReport{file: "cases.tsv", worst: 3}
 	for i, r := range results {
