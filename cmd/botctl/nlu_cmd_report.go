@@ -78,7 +78,7 @@ func share(n, of int) float64 {
 func (r nluReport) write(w io.Writer) {
 	n := len(r.outcomes)
 	right := r.count(nluOutcome.correct)
-	fmt.Fprintf(w, "accuracy: %.3f (%d of %d right; %d ambiguous, %d of them offering the expected task; %d not understood)\n",
+	fmt.Fprintf(w, "accuracy: %.3f (%d of %d right; %d ambiguous (%d offering the expected task); %d not understood)\n",
 		r.accuracy(), right, n,
 		r.count(func(o nluOutcome) bool { return o.got == ambiguousLabel }),
 		r.count(func(o nluOutcome) bool { return o.got == ambiguousLabel && o.offers(o.expected) }),

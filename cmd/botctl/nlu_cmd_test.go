@@ -89,7 +89,7 @@ func TestNLUTestExitStatus(t *testing.T) {
 		wantOut string
 	}{
 		{"below the minimum", []string{"-min-accuracy", "0.9", tinyBot, file}, 1, "FAIL: accuracy 0.500 is below -min-accuracy 0.9"},
-		{"at the minimum", []string{"-min-accuracy", "0.5", tinyBot, file}, 0, "accuracy: 0.500 (1 of 2 right"},
+		{"at the minimum", []string{"-min-accuracy", "0.5", tinyBot, file}, 0, "accuracy: 0.500 (1 of 2 right;"},
 		{"no minimum", []string{tinyBot, file}, 0, "accuracy: 0.500"},
 		{"a language without cases", []string{"-lang", "ja", tinyBot, file}, 2, ""},
 		{"minimum out of range", []string{"-min-accuracy", "95", tinyBot, file}, 2, ""},
