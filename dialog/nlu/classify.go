@@ -37,6 +37,12 @@ func (m *Model) Classify(text, lang string) Result {
 			s.best[in] = nearestWeight*s.best[in] + (1-nearestWeight)*dot*inv
 		}
 	}
+	m.linearProbs(s, inv)
+	for in, p := range s.probs {
+		if s.best[in] < exactCosine {
+			s.best[in] = float32(math.Sqrt(float64(max(s.best[in], 0) * p)))
+		}
+	}
 	return m.verdict(m.top(s.best))
 }
 

@@ -19,9 +19,10 @@ var politeEndings = [][]rune{
 
 func init() {
 	words := "i i'd id me my you your we please could can would will like want need to the a an " +
-		"for that this it of some just kindly hi hey " +
+		"for that this it of some just kindly hi hey what is are be " +
 		"bitte ich möchte mochte moechte will würde wuerde gern gerne mir mich du sie bitteschön " +
-		"ein eine einen einem einer den die das der dem des mal doch kannst können koennen"
+		"ein eine einen einem einer den die das der dem des mal doch kannst können koennen " +
+		"mein meine meinen meiner meines was ist sind bin"
 	for _, w := range strings.Fields(words) {
 		fillerWords[w] = true
 	}

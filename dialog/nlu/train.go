@@ -27,6 +27,8 @@ type Model struct {
 	postStart     []int32          // feature id → its first posting; len = features+1
 	postings      []posting        // grouped by feature id
 	unknownIDF    float64          // the idf a feature no example has would get
+	weights       []float32        // the linear model: feature id × intent
+	bias          []float32        // the linear model: intent
 	scratch       sync.Pool        // *scratch, Classify's reusable buffers
 }
 
@@ -53,12 +55,13 @@ const exactCosine = 0.999
 
 // scratch holds one Classify call's buffers.
 type scratch struct {
-	norm *normalizer
-	ext  extractor
-	qids []int32
-	qw   []float32
-	acc  []float32 // example → dot product with the query
-	best []float32 // intent → best cosine
+	norm  *normalizer
+	ext   extractor
+	qids  []int32
+	qw    []float32
+	acc   []float32 // example → dot product with the query
+	best  []float32 // intent → similarity score
+	probs []float32 // intent → the linear model's probability
 }
 
 // counted is one feature of one training example with its count.
@@ -105,7 +108,8 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	m.examples = len(docs)
 	m.index(docs, df)
 	m.scratch.New = func() any {
-		return &scratch{norm: newNormalizer(), acc: make([]float32, len(docs)+len(m.intents)), best: make([]float32, len(m.intents))}
+		return &scratch{norm: newNormalizer(), acc: make([]float32, len(docs)+len(m.intents)),
+			best: make([]float32, len(m.intents)), probs: make([]float32, len(m.intents))}
 	}
 	return m, nil
 }
@@ -125,8 +129,15 @@ func countFeatures(feats []uint64) []counted {
 	return out
 }
 
-// index assigns feature ids, computes idf and builds the inverted index
-// of the examples' and the centroids' normalised tf-idf vectors.
+// entry is one feature of a sparse vector.
+type entry struct {
+	id     int32
+	weight float64
+}
+
+// index assigns feature ids, computes idf, trains the linear model and
+// builds the inverted index of the examples' and the centroids'
+// normalised tf-idf vectors.
 func (m *Model) index(docs [][]counted, df map[uint64]int) {
 	n := float64(len(docs))
 	m.unknownIDF = math.Log((n+1)/1) + 1
@@ -139,48 +150,63 @@ func (m *Model) index(docs [][]counted, df map[uint64]int) {
 			}
 		}
 	}
-	vectors := make([]map[int32]float64, 0, len(docs)+len(m.intents))
-	centroids := make([]map[int32]float64, len(m.intents))
-	for i := range centroids {
-		centroids[i] = map[int32]float64{}
-	}
-	for ex, doc := range docs {
-		v := map[int32]float64{}
-		for _, f := range doc {
+	vectors := make([][]entry, 0, len(docs)+len(m.intents))
+	for _, doc := range docs {
+		v := make([]entry, len(doc))
+		for i, f := range doc {
 			id := m.featureIDs[f.hash]
-			v[id] = (1 + math.Log(float64(f.tf))) * float64(m.idf[id])
+			v[i] = entry{id, (1 + math.Log(float64(f.tf))) * float64(m.idf[id])}
 		}
-		normalizeVector(v)
-		for id, w := range v {
-			centroids[m.exampleIntent[ex]][id] += w
-		}
-		vectors = append(vectors, v)
+		slices.SortFunc(v, func(a, b entry) int { return int(a.id - b.id) })
+		vectors = append(vectors, normalizeVector(v))
 	}
-	for _, c := range centroids {
-		normalizeVector(c)
-		vectors = append(vectors, c)
-	}
+	m.trainLinear(vectors)
+	vectors = append(vectors, m.centroids(vectors)...)
 	m.buildPostings(vectors)
 }
 
-func normalizeVector(v map[int32]float64) {
+// centroids returns each intent's normalised sum of its examples.
+func (m *Model) centroids(examples [][]entry) [][]entry {
+	sums := make([]map[int32]float64, len(m.intents))
+	for i := range sums {
+		sums[i] = map[int32]float64{}
+	}
+	for ex, v := range examples {
+		for _, e := range v {
+			sums[m.exampleIntent[ex]][e.id] += e.weight
+		}
+	}
+	out := make([][]entry, len(sums))
+	for i, sum := range sums {
+		v := make([]entry, 0, len(sum))
+		for id, w := range sum {
+			v = append(v, entry{id, w})
+		}
+		slices.SortFunc(v, func(a, b entry) int { return int(a.id - b.id) })
+		out[i] = normalizeVector(v)
+	}
+	return out
+}
+
+func normalizeVector(v []entry) []entry {
 	var sum float64
-	for _, w := range v {
-		sum += w * w
+	for _, e := range v {
+		sum += e.weight * e.weight
 	}
 	inv := 1 / math.Sqrt(sum)
-	for id := range v {
-		v[id] *= inv
+	for i := range v {
+		v[i].weight *= inv
 	}
+	return v
 }
 
 // buildPostings lays the documents' vectors out feature by feature, in
 // document order so Classify adds them up deterministically.
-func (m *Model) buildPostings(vectors []map[int32]float64) {
+func (m *Model) buildPostings(vectors [][]entry) {
 	m.postStart = make([]int32, len(m.idf)+1)
 	for _, v := range vectors {
-		for id := range v {
-			m.postStart[id+1]++
+		for _, e := range v {
+			m.postStart[e.id+1]++
 		}
 	}
 	for id := range m.idf {
@@ -189,9 +215,9 @@ func (m *Model) buildPostings(vectors []map[int32]float64) {
 	m.postings = make([]posting, m.postStart[len(m.idf)])
 	fill := slices.Clone(m.postStart[:len(m.idf)])
 	for doc, v := range vectors {
-		for id, w := range v {
-			m.postings[fill[id]] = posting{example: int32(doc), weight: float32(w)}
-			fill[id]++
+		for _, e := range v {
+			m.postings[fill[e.id]] = posting{example: int32(doc), weight: float32(e.weight)}
+			fill[e.id]++
 		}
 	}
 }

@@ -41,7 +41,7 @@ func TestTrainRefuses(t *testing.T) {
 func TestVerdicts(t *testing.T) {
 	examples := []nlu.Example{
 		{Intent: "create_lead", Lang: "en", Text: "create a lead"},
-		{Intent: "create_contact", Lang: "en", Text: "create a contact"},
+		{Intent: "delete_lead", Lang: "en", Text: "delete a lead"},
 		{Intent: "same_phrase", Lang: "en", Text: "show my dashboard"},
 		{Intent: "same_phrase_too", Lang: "en", Text: "show my dashboard"},
 	}
@@ -53,7 +53,7 @@ func TestVerdicts(t *testing.T) {
 	}{
 		{"exact phrase", nlu.Options{}, "create a lead", nlu.Confident},
 		{"one phrase, two intents", nlu.Options{}, "show my dashboard", nlu.Ambiguous},
-		{"between two intents", nlu.Options{}, "create", nlu.Ambiguous},
+		{"between two intents", nlu.Options{}, "the lead", nlu.Ambiguous},
 		{"out of scope", nlu.Options{}, "what time is it", nlu.Unknown},
 		{"empty", nlu.Options{}, "", nlu.Unknown},
 		{"strict threshold", nlu.Options{Threshold: 0.99}, "please create a lead now", nlu.Unknown},
