@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -104,7 +105,7 @@ func (r nluReport) writeLanguages(w io.Writer) {
 		byLang[o.lang] = c
 	}
 	var parts []string
-	for _, lang := range sortedKeys(byLang) {
+	for _, lang := range slices.Sorted(maps.Keys(byLang)) {
 		c := byLang[lang]
 		parts = append(parts, fmt.Sprintf("%s %.3f (%d of %d)", lang, share(c[0], c[1]), c[0], c[1]))
 	}
@@ -132,7 +133,7 @@ func (r nluReport) writeTasks(w io.Writer) {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TASK\tCASES\tPRECISION\tRECALL")
-	tasks := sortedKeys(byTask)
+	tasks := slices.Sorted(maps.Keys(byTask))
 	tasks = append(slices.DeleteFunc(tasks, func(t string) bool { return t == noneTask }), noneTask)
 	for _, task := range tasks {
 		c := byTask[task]
@@ -161,8 +162,9 @@ func (r nluReport) writeConfusions(w io.Writer) {
 			pairs[[2]string{o.expected, o.got}]++
 		}
 	}
-	keys := sortedKeys(pairs)
-	slices.SortStableFunc(keys, func(a, b [2]string) int { return pairs[b] - pairs[a] })
+	keys := slices.SortedFunc(maps.Keys(pairs), func(a, b [2]string) int {
+		return cmp.Or(pairs[b]-pairs[a], cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
+	})
 	fmt.Fprintf(w, "confusions (expected -> got): %d\n", len(keys))
 	for _, k := range keys {
 		fmt.Fprintf(w, "  %3d  %s -> %s\n", pairs[k], k[0], k[1])
@@ -194,13 +196,4 @@ func matchList(ms []nlu.Match) string {
 		parts[i] = fmt.Sprintf("%s %.2f", m.Intent, m.Score)
 	}
 	return strings.Join(parts, ", ")
-}
-
-func sortedKeys[K comparable, V any](m map[K]V) []K {
-	keys := make([]K, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b K) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
-	return keys
 }
