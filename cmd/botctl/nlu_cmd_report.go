@@ -16,10 +16,10 @@ import (
 type nluOutcome struct {
 	nluCase
 	result nlu.Result
-	got    string // the task it chose, noneTask, or "ambiguous"
+	got    string // the task it chose, noneTask, or ambiguousLabel
 }
 
-const ambiguousLabel = "ambiguous"
+const ambiguousLabel = "(ambiguous)" // not a task name: those are identifiers
 
 // predicted is what a turn would do with result: start a task when the
 // verdict is Confident, ask "did you mean" when Ambiguous, fall back when
