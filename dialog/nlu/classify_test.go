@@ -72,6 +72,12 @@ var unseenUtterances = []struct{ lang, text, want string }{
 	{"ja", "ケースを作成したい", "create_case"},
 	{"ja", "取引先を検索したい", "find_account"},
 	{"ja", "連絡先を作成したい", "create_contact"},
+	// Synonyms of the action without a character in common.
+	{"en", "modify a lead", "update_lead"},
+	{"en", "erase the lead", "delete_lead"},
+	{"de", "Kontakt hinzufügen bitte", "create_contact"},
+	{"ja", "リードを修正したい", "update_lead"},
+	{"ja", "取引先を探したい", "find_account"},
 	// Out of scope.
 	{"en", "what's the weather like tomorrow", "none"},
 	{"en", "tell me a joke", "none"},

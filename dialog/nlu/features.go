@@ -78,8 +78,10 @@ func (e *extractor) extract(rs []rune) []uint64 {
 		}
 		prevWord, havePrev = wh, true
 		if class == classCJK {
+			e.actionGroupsOfRun(word)
 			e.charGrams(word, cjkMinN, cjkMaxN)
 		} else {
+			e.actionGroupsOfWord(word)
 			e.padded = append(append(append(e.padded[:0], boundary), word...), boundary)
 			e.charGrams(e.padded, alnumMinN, alnumMaxN)
 		}
