@@ -1,9 +1,6 @@
 package nlu
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // Classify tells which intents text asks for. lang is the conversation's
 // language (e.g. "en", "de-CH", "ja"); it may be empty. The classifier
@@ -51,17 +48,12 @@ func (m *Model) Classify(text, lang string) Result {
 // unknown features included (so words the model never saw dilute the
 // similarity, at a discount).
 func (m *Model) weighQuery(s *scratch, text string) float64 {
-	feats := s.ext.extract(s.norm.normalize(text))
-	slices.Sort(feats)
+	s.query = countFeatures(s.query, s.ext.extract(s.norm.normalize(text)))
 	s.qids, s.qw = s.qids[:0], s.qw[:0]
 	var sum float64
-	for i := 0; i < len(feats); {
-		j := i + 1
-		for j < len(feats) && feats[j] == feats[i] {
-			j++
-		}
-		tf := 1 + math.Log(float64(j-i))
-		if id, ok := m.featureIDs[feats[i]]; ok {
+	for _, f := range s.query {
+		tf := 1 + math.Log(float64(f.tf))
+		if id, ok := m.featureIDs[f.hash]; ok {
 			w := tf * float64(m.idf[id])
 			s.qids = append(s.qids, id)
 			s.qw = append(s.qw, float32(w))
@@ -70,7 +62,6 @@ func (m *Model) weighQuery(s *scratch, text string) float64 {
 			w := tf * m.unknownIDF * unknownDiscount
 			sum += w * w
 		}
-		i = j
 	}
 	return sum
 }

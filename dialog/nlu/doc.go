@@ -4,13 +4,51 @@
 //
 // It needs no network, no cgo and no downloaded model: Train builds the
 // model in memory from examples in English, German and Japanese (or any
-// other language written in Unicode), and Classify scores one sentence
-// against it. Text is normalised first (NFKC, which also folds full- and
-// half-width forms, then case folding), so "ＣＲＥＡＴＥ a Lead" and
-// "create a lead" are the same sentence.
+// other language written in Unicode) in well under a second for a
+// 50-task bot, and Classify scores one sentence in tens of microseconds
+// with one allocation.
 //
-// Classify returns the best intents (at most three, best first) with a
-// score in [0,1] and a verdict: Confident when the best score reaches the
-// threshold and leads the second by at least the tie margin, Ambiguous
-// when two intents are within the margin, Unknown below the threshold.
+// # Features
+//
+// Text is normalised first: NFKC (which folds full- and half-width forms,
+// so "ＣＲＥＡＴＥ" is "CREATE" and "ﾘｰﾄﾞ" is "リード"), then full case
+// folding ("Straße" meets "STRASSE"). It is split into words at spaces,
+// punctuation and changes between alphabetic and Japanese script. The
+// features of a sentence are its words, neighbouring word pairs (word
+// order), character 3- and 4-grams inside each alphabetic word (typos,
+// German inflection and compounds: "Leadstatus" shares n-grams with
+// "Lead" and "Status"), character 1- to 3-grams of each Japanese run (no
+// spaces between words), and the action a verb names across wording and
+// language ("modify" and "change", "löschen" and "entfernen", "修正" and
+// "変更"). Politeness and sentence frames ("I'd like to … please",
+// "ich möchte bitte …", "…してください") count for little.
+//
+// # Model
+//
+// Two learners share the tf-idf vectors of the training utterances:
+//
+//   - similarity: the cosine of the sentence to the intent's nearest
+//     training utterance, blended with the cosine to the intent's
+//     centroid. It says how much the sentence looks like the intent's
+//     phrases at all, which is what tells out-of-scope text apart, and an
+//     exact training phrase scores 1.
+//   - a multinomial logistic regression, trained by a fixed-seed
+//     stochastic gradient descent, which learns the features that set
+//     intents apart (in a bot with "create a campaign" and "update a
+//     campaign", "campaign" says little and the verb much).
+//
+// An intent's score is the geometric mean of the two, in [0,1]. The pair
+// beats either alone on held-out sentences: similarity by itself ties on
+// shared objects, and a softmax by itself is sure of itself on text it
+// has never seen anything like. Naive Bayes was not chosen because its
+// probabilities are too extreme to threshold.
+//
+// # Verdicts
+//
+// Classify returns the best intents (at most three, best first) and a
+// verdict: Confident when the best score reaches Options.Threshold and
+// leads the second by at least Options.TieMargin, Ambiguous when the best
+// two are within the margin (for "did you mean A or B?"), Unknown below
+// the threshold (for "I didn't understand", with the matches as the
+// closest tasks). Training and classifying are deterministic.
 package nlu

@@ -7,16 +7,9 @@ import (
 	"sync"
 )
 
-// Model is a trained classifier: every training utterance as an
-// L2-normalised tf-idf vector over word, word-bigram and character
-// n-gram features, in an inverted index, together with each intent's
-// centroid (the normalised sum of its utterances). An intent's score for
-// a sentence blends the cosine similarity to the intent's nearest
-// training utterance (so an exact phrase scores high) with the cosine to
-// its centroid (so words the intent uses throughout, like "anlegen",
-// outweigh a sentence frame shared with another intent, like "ich
-// möchte einen Lead …"). The model is read-only after Train, so
-// Classify may be called from many goroutines at once.
+// Model is a trained classifier (see the package documentation for how
+// it scores). It is read-only after Train, so Classify may be called from
+// many goroutines at once.
 type Model struct {
 	opts          Options
 	intents       []string         // intent names in order of first example
@@ -57,6 +50,7 @@ const exactCosine = 0.999
 type scratch struct {
 	norm  *normalizer
 	ext   extractor
+	query []counted // the query's distinct features with their counts
 	qids  []int32
 	qw    []float32
 	acc   []float32 // example → dot product with the query
@@ -86,7 +80,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 		if ex.Intent == "" {
 			return nil, fmt.Errorf("nlu: example %d (%q) has no intent", i, ex.Text)
 		}
-		doc := countFeatures(ext.extract(norm.normalize(ex.Text)))
+		doc := countFeatures(nil, ext.extract(norm.normalize(ex.Text)))
 		if len(doc) == 0 {
 			continue
 		}
@@ -114,10 +108,11 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	return m, nil
 }
 
-// countFeatures sorts feats and returns each distinct one with its count.
-func countFeatures(feats []uint64) []counted {
+// countFeatures sorts feats and appends each distinct one with its count
+// to dst[:0].
+func countFeatures(dst []counted, feats []uint64) []counted {
 	slices.Sort(feats)
-	var out []counted
+	out := dst[:0]
 	for i := 0; i < len(feats); {
 		j := i + 1
 		for j < len(feats) && feats[j] == feats[i] {
