@@ -27,6 +27,7 @@ func newNormalizer() *normalizer {
 // normalize returns the folded runes of text; the slice is valid until
 // the next call.
 func (n *normalizer) normalize(text string) []rune {
+	text = truncateText(text)
 	n.nfkc = norm.NFKC.AppendString(n.nfkc[:0], text)
 	n.bytes = n.foldBytes(n.nfkc)
 	n.runes = n.runes[:0]
@@ -36,6 +37,22 @@ func (n *normalizer) normalize(text string) []rune {
 		b = b[size:]
 	}
 	return n.runes
+}
+
+// MaxTextBytes is the longest text classified: a longer one is cut (at a
+// character boundary), so a pasted document costs no more than a long
+// sentence and the reused buffers stay small.
+const MaxTextBytes = 2048
+
+func truncateText(text string) string {
+	if len(text) <= MaxTextBytes {
+		return text
+	}
+	cut := MaxTextBytes
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut]
 }
 
 // foldBytes case-folds src into n.bytes, growing it until the folder

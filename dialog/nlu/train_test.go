@@ -122,3 +122,13 @@ func TestNormalisation(t *testing.T) {
 		}
 	}
 }
+
+// TestLongTextIsCut: only the first MaxTextBytes of a text count.
+func TestLongTextIsCut(t *testing.T) {
+	m := trainCatalogue(t)
+	head := strings.Repeat("リードを削除 ", nlu.MaxTextBytes/len("リードを削除 ")+1)
+	got := m.Classify(head+strings.Repeat("create a lead ", 500), "")
+	if got.Verdict != nlu.Confident || got.Matches[0].Intent != "delete_lead" {
+		t.Errorf("Classify(%d bytes of delete, then create) = %v %v; want confident delete_lead", len(head), got.Verdict, got.Matches)
+	}
+}
