@@ -17,7 +17,7 @@ var actionGroups = []struct {
 		[]string{"creat", "add", "adds", "added", "adding", "make", "generat", "regist", "anleg", "angeleg", "erstell", "hinzufüg", "erfass", "eintrag", "anlage"},
 		[]string{"作成", "登録", "追加", "作り", "作っ", "作る", "新規"}},
 	{"delete",
-		[]string{"delet", "remov", "eras", "discard", "lösch", "loesch", "entfern"},
+		[]string{"delet", "remov", "eras", "discard", "rid", "lösch", "loesch", "entfern"},
 		[]string{"削除", "消し", "消す", "消去"}},
 	{"update",
 		[]string{"updat", "chang", "edit", "modif", "amend", "alter", "änder", "aender", "bearbeit", "aktualisier"},
