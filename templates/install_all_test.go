@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/internal/golden"
 )
 
 // iaBotYAML is a bot.yaml as botctl init writes it: three languages, no
@@ -49,30 +50,6 @@ func iaNewBot(t *testing.T, files map[string]string) string {
 		}
 	}
 	return dir
-}
-
-// iaSnapshot lists every file and directory under root with the files'
-// contents.
-func iaSnapshot(t *testing.T, root string) string {
-	t.Helper()
-	var b strings.Builder
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
-		if d.IsDir() {
-			b.WriteString(rel + "/\n")
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		b.WriteString(rel + ": " + string(data) + "\n")
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
 }
 
 // iaSelected returns the catalogue's templates of integration ("" for all).
@@ -188,7 +165,7 @@ func TestInstallAll(t *testing.T) {
 				if i == tt.runs-1 && tt.runs > 1 {
 					// A designer's edit, which only -force replaces.
 					res.iaEdit(t)
-					before = iaSnapshot(t, dir)
+					before = golden.Tree(t, dir)
 				}
 				var err error
 				res, err = InstallAll(dir, tt.opts)
@@ -205,7 +182,7 @@ func TestInstallAll(t *testing.T) {
 						t.Errorf("%s skipped for %q, want its task file named as existing", s.Template, s.Reason)
 					}
 				}
-				if after := iaSnapshot(t, dir); after != before {
+				if after := golden.Tree(t, dir); after != before {
 					t.Errorf("a run that skipped everything changed the bot:\nbefore:\n%s\nafter:\n%s", before, after)
 				}
 				return
@@ -320,7 +297,7 @@ func TestInstallAllWritesNothingOnFailure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := iaNewBot(t, tt.files)
-			before := iaSnapshot(t, dir)
+			before := golden.Tree(t, dir)
 			res, err := InstallAll(dir, tt.opts)
 			if err == nil {
 				t.Fatalf("InstallAll succeeded (%d installed), want an error", len(res.Installed))
@@ -344,7 +321,7 @@ func TestInstallAllWritesNothingOnFailure(t *testing.T) {
 					t.Errorf("only %d templates declare %s: the case tests nothing", n, tt.wantEvery)
 				}
 			}
-			if after := iaSnapshot(t, dir); after != before {
+			if after := golden.Tree(t, dir); after != before {
 				t.Errorf("the failed InstallAll changed the bot:\nbefore:\n%s\nafter:\n%s", before, after)
 			}
 		})

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/internal/golden"
 	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/sessions"
 )
@@ -114,7 +115,7 @@ func TestInitRefusals(t *testing.T) {
 			}
 			before := ""
 			if tt.code != 0 {
-				before = snapshot(t, filepath.Dir(dir))
+				before = golden.Tree(t, filepath.Dir(dir))
 			}
 			args := []string{"init"}
 			for _, a := range tt.args {
@@ -128,7 +129,7 @@ func TestInitRefusals(t *testing.T) {
 				t.Errorf("stderr = %q, want it to contain %q", &stderr, want)
 			}
 			if tt.code != 0 {
-				if after := snapshot(t, filepath.Dir(dir)); after != before {
+				if after := golden.Tree(t, filepath.Dir(dir)); after != before {
 					t.Errorf("a refused init changed the directory:\nbefore:\n%s\nafter:\n%s", before, after)
 				}
 			}

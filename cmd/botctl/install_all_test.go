@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/botforge/dialogd/internal/golden"
 	"github.com/botforge/dialogd/templates"
 )
 
@@ -100,7 +101,7 @@ func TestInstallAll(t *testing.T) {
 				for i, a := range st.args {
 					args[i] = strings.ReplaceAll(a, "DIR", dir)
 				}
-				before := snapshot(t, dir)
+				before := golden.Tree(t, dir)
 				stdout.Reset()
 				stderr.Reset()
 				code := run(args, &stdout, &stderr)
@@ -118,7 +119,7 @@ func TestInstallAll(t *testing.T) {
 					}
 				}
 				if st.unchanged {
-					if after := snapshot(t, dir); after != before {
+					if after := golden.Tree(t, dir); after != before {
 						t.Errorf("botctl %q changed the bot:\nbefore:\n%s\nafter:\n%s", args, before, after)
 					}
 				}

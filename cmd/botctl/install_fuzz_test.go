@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/botforge/dialogd/dialog"
+	"github.com/botforge/dialogd/internal/golden"
 	"github.com/botforge/dialogd/templates"
 )
 
@@ -91,13 +92,13 @@ func FuzzInstallParams(f *testing.F) {
 	f.Add(uint8(4), "=x", "novalue", "task_name=a=b")
 	f.Fuzz(func(t *testing.T, which uint8, p1, p2, p3 string) {
 		name := names[int(which)%len(names)]
-		before := snapshot(t, dir)
+		before := golden.Tree(t, dir)
 		var stdout, stderr bytes.Buffer
 		code := run([]string{"install", "-force", "-p", p1, "-p", p2, "-p", p3, name, dir}, &stdout, &stderr)
 		switch code {
 		case 0:
 		case 1, 2:
-			if after := snapshot(t, dir); after != before {
+			if after := golden.Tree(t, dir); after != before {
 				t.Fatalf("install failed (exit %d: %s) but changed the bot directory:\nbefore:\n%s\nafter:\n%s", code, &stderr, before, after)
 			}
 			return

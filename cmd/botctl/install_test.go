@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/botforge/dialogd/internal/golden"
 )
 
 // TestInstallWritesNothingOnFailure: an install that fails leaves the
@@ -48,7 +50,7 @@ func TestInstallWritesNothingOnFailure(t *testing.T) {
 			for name, body := range tt.files {
 				writeTestFile(t, filepath.Join(dir, name), body)
 			}
-			before := snapshot(t, filepath.Dir(dir))
+			before := golden.Tree(t, filepath.Dir(dir))
 			args := []string{"install"}
 			for _, a := range tt.args {
 				args = append(args, strings.ReplaceAll(a, "DIR", dir))
@@ -62,33 +64,9 @@ func TestInstallWritesNothingOnFailure(t *testing.T) {
 					t.Errorf("stderr = %q, want it to contain %q", &stderr, want)
 				}
 			}
-			if after := snapshot(t, filepath.Dir(dir)); after != before {
+			if after := golden.Tree(t, filepath.Dir(dir)); after != before {
 				t.Errorf("the failed install changed the directory:\nbefore:\n%s\nafter:\n%s", before, after)
 			}
 		})
 	}
-}
-
-// snapshot lists every file and directory under root with the files'
-// contents.
-func snapshot(t *testing.T, root string) string {
-	t.Helper()
-	var b strings.Builder
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
-		if d.IsDir() {
-			b.WriteString(rel + "/\n")
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		b.WriteString(rel + ": " + string(data) + "\n")
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
 }

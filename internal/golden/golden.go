@@ -71,3 +71,28 @@ func lineAt(lines []string, i int) string {
 	}
 	return fmt.Sprintf("%q", lines[i])
 }
+
+// Tree lists every file and directory under root, with the files'
+// contents, one per line in walk order: two trees are the same when their
+// Tree texts are (a command that must write nothing leaves it unchanged).
+func Tree(tb testing.TB, root string) string {
+	tb.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		if d.IsDir() {
+			b.WriteString(rel + "/\n")
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		b.WriteString(rel + ": " + string(data) + "\n")
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b.String()
+}
