@@ -103,7 +103,14 @@ func newKeyedLimiters(limit turnLimit) *keyedLimiters {
 }
 
 // take takes one token of key's bucket (see take).
-func (l *keyedLimiters) take(key string, now time.Time) (bool, time.Duration) {
+func (l *keyedLimiters) take(key string, now time.Time) (ok bool, retry time.Duration) {
+	l.with(key, func(lim *rate.Limiter) { ok, retry = take(lim, now) })
+	return ok, retry
+}
+
+// with runs f on key's bucket (made full when key has none) under its
+// shard's lock.
+func (l *keyedLimiters) with(key string, f func(*rate.Limiter)) {
 	sh := &l.shards[maphash.String(l.seed, key)&(limiterShards-1)]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -112,7 +119,7 @@ func (l *keyedLimiters) take(key string, now time.Time) (bool, time.Duration) {
 		lim = l.limit.limiter()
 		sh.m[key] = lim
 	}
-	return take(lim, now)
+	f(lim)
 }
 
 // penalize empties key's bucket and puts it a whole burst in debt, so
@@ -120,18 +127,12 @@ func (l *keyedLimiters) take(key string, now time.Time) (bool, time.Duration) {
 // 2×burst/rate: used when a connection from key is closed for flooding,
 // so that reconnecting at once gains nothing.
 func (l *keyedLimiters) penalize(key string, now time.Time) {
-	sh := &l.shards[maphash.String(l.seed, key)&(limiterShards-1)]
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	lim := sh.m[key]
-	if lim == nil {
-		lim = l.limit.limiter()
-		sh.m[key] = lim
-	}
-	if t := lim.TokensAt(now); t > 0 {
-		lim.AllowN(now, int(t)) // empty it
-	}
-	lim.ReserveN(now, l.limit.burst) // and a burst in debt
+	l.with(key, func(lim *rate.Limiter) {
+		if t := lim.TokensAt(now); t > 0 {
+			lim.AllowN(now, int(t)) // empty it
+		}
+		lim.ReserveN(now, l.limit.burst) // and a burst in debt
+	})
 }
 
 // sweep drops the buckets that are full at now.
