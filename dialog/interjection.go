@@ -1,0 +1,80 @@
+package dialog
+
+import (
+	"context"
+
+	"github.com/botforge/dialogd/dialog/nlu"
+	"github.com/botforge/dialogd/nodes"
+)
+
+// freeTextIntentScore is how sure the classifier must be that a free-text
+// answer (a name, a description) asks for a task before it is taken for
+// one: "please create a case" when asked for a last name is a request, but
+// "Lead Generation Ltd" is a company.
+const freeTextIntentScore = 0.55
+
+// interjection handles an input, while a node waits for an answer, that is
+// not one: a request for a task (an interruption, interrupt.go) or small
+// talk (smalltalk.go). It reports whether it dealt with the input; if not,
+// the node reads it.
+func (r *Runtime) interjection(ctx context.Context, st *state, t *nodes.Turn, nd *nodeDef, in nodes.Input, n string) bool {
+	if in.Payload != "" {
+		return false // the node's own buttons (task buttons were handled before)
+	}
+	kind := nodes.AnswerUnsure
+	if c, ok := nd.node.(nodes.AnswerChecker); ok {
+		r.prepare(t, st, nd)
+		kind = c.CheckAnswer(t, in)
+	}
+	if kind == nodes.AnswerValid {
+		return false
+	}
+	res := r.bot.classify(n, in.Text, t.Lang)
+	if task, ok := requested(res, kind); ok {
+		r.setLang(t, r.taskLang(n))
+		if task == st.Task {
+			// "create a lead" while creating one: not an answer.
+			t.Say(nodes.Reply{Text: t.Phrase("already_doing", r.taskTitle(t, task))})
+			r.reask(ctx, st, t)
+			return true
+		}
+		r.interrupt(ctx, st, t, task, in.Text)
+		return true
+	}
+	if kind == nodes.AnswerUnsure {
+		return false // the node decides; small talk may be an answer to it
+	}
+	if r.smallTalk(st, t, in.Text) {
+		r.reask(ctx, st, t)
+		return true
+	}
+	return false
+}
+
+// requested is the task res asks for, given what the waiting node made of
+// the input: a node that cannot tell yields only to a training phrase, a
+// free-text answer only to a sure match.
+func requested(res nlu.Result, kind nodes.AnswerKind) (string, bool) {
+	if res.Verdict != nlu.Confident {
+		return "", false
+	}
+	best := res.Matches[0]
+	switch kind {
+	case nodes.AnswerUnsure:
+		return best.Intent, best.Score >= 1
+	case nodes.AnswerFreeText:
+		return best.Intent, best.Score >= freeTextIntentScore
+	}
+	return best.Intent, true
+}
+
+// reask asks the waiting node's question again, after an input that was
+// not its answer was dealt with.
+func (r *Runtime) reask(ctx context.Context, st *state, t *nodes.Turn) {
+	task := r.taskOf(st)
+	nd := task.nodeOrNil(st.Node)
+	if nd == nil || st.Wait != waitInput {
+		return
+	}
+	r.runNode(ctx, st, t, task, nd)
+}
