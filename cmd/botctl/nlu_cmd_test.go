@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -103,6 +104,42 @@ func TestNLUTestExitStatus(t *testing.T) {
 			}
 			if !strings.Contains(out, tc.wantOut) {
 				t.Errorf("stdout:\n%s\nwant it to hold %q", out, tc.wantOut)
+			}
+		})
+	}
+}
+
+// TestNLUTestClassifiesAsTheRuntime: botctl nlu test decides as a turn
+// does (bot.Classify): a training phrase followed by more words starts its
+// task however high the threshold, bot.yaml's settings.nlu is honoured, and
+// -threshold overrides it.
+func TestNLUTestClassifiesAsTheRuntime(t *testing.T) {
+	strict := t.TempDir()
+	writeTestFile(t, filepath.Join(strict, "bot.yaml"), "name: strict\nlanguages: [en, de, ja]\nsettings: {nlu: {threshold: 0.99}}\n")
+	for _, task := range []string{"cancel_order", "order_pizza", "track_order"} {
+		body, err := os.ReadFile(filepath.Join(tinyBot, "tasks", task+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeTestFile(t, filepath.Join(strict, "tasks", task+".yaml"), string(body))
+	}
+	prefix := filepath.Join(t.TempDir(), "prefix.tsv")
+	writeTestFile(t, prefix, "order_pizza\torder a pizza with olives and a lemonade, quick\n")
+	vague := filepath.Join(t.TempDir(), "vague.tsv")
+	writeTestFile(t, vague, "none\tpizza for me\n")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"a training phrase and more words", []string{"-threshold", "0.99", tinyBot, prefix}, "accuracy: 1.000"},
+		{"bot.yaml's threshold", []string{strict, vague}, "accuracy: 1.000"},
+		{"-threshold over bot.yaml's", []string{"-threshold", "0.05", strict, vague}, "accuracy: 0.000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := botctl(t, append([]string{"nlu", "test"}, tc.args...)...)
+			if code != 0 || !strings.Contains(out, tc.want) {
+				t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0 and %q", code, out, errs, tc.want)
 			}
 		})
 	}
