@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/botforge/dialogd/dialog/nlu"
 	"github.com/botforge/dialogd/nodes"
 )
 
@@ -16,6 +17,10 @@ import (
 type intentIndex struct {
 	exact  map[string]intentHit
 	prefix []utterance // longest first
+	// sure holds, per task, the one match of a sure result (score 1),
+	// made once so that a training phrase costs no allocation; shared,
+	// never changed.
+	sure map[string][]nlu.Match
 }
 
 type intentHit struct {
@@ -29,9 +34,10 @@ type utterance struct {
 }
 
 func buildIntentIndex(b *Bot) intentIndex {
-	ix := intentIndex{exact: map[string]intentHit{}}
+	ix := intentIndex{exact: map[string]intentHit{}, sure: map[string][]nlu.Match{}}
 	for _, name := range b.order {
 		t := b.Tasks[name]
+		ix.sure[name] = []nlu.Match{{Intent: name, Score: 1}}
 		tr, ok := t.Nodes[t.Root].node.(nodes.Trainer)
 		if !ok {
 			continue

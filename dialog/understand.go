@@ -38,6 +38,7 @@ func (b *Bot) trainClassifier() error {
 // classifier's verdict, except that text starting with a training
 // utterance ("create a lead for Ada") is a confident match when the
 // classifier is unsure. lang is the conversation's language, a hint.
+// The result's matches may be shared: read them, do not change them.
 func (b *Bot) Classify(text, lang string) nlu.Result {
 	return b.classify(normalize(text), text, lang)
 }
@@ -45,7 +46,7 @@ func (b *Bot) Classify(text, lang string) nlu.Result {
 // classify is Classify with the text's normalised form already made.
 func (b *Bot) classify(n, text, lang string) nlu.Result {
 	if hit, ok := b.intent.exact[n]; ok {
-		return nlu.Result{Verdict: nlu.Confident, Matches: []nlu.Match{{Intent: hit.task, Score: 1}}}
+		return nlu.Result{Verdict: nlu.Confident, Matches: b.intent.sure[hit.task]}
 	}
 	var res nlu.Result
 	if b.classifier != nil {
@@ -55,7 +56,7 @@ func (b *Bot) classify(n, text, lang string) nlu.Result {
 		}
 	}
 	if hit, ok := b.intent.match(n); ok {
-		return nlu.Result{Verdict: nlu.Confident, Matches: []nlu.Match{{Intent: hit.task, Score: 1}}}
+		return nlu.Result{Verdict: nlu.Confident, Matches: b.intent.sure[hit.task]}
 	}
 	return res
 }

@@ -126,6 +126,14 @@ func normalizeAll(list []string) []string {
 // and separators into single spaces, drops apostrophes, variation
 // selectors and skin tones, and trims.
 func normalizeAnswer(s string) string {
+	if isNormalASCII(s) {
+		return s // "yes", "no thanks": nothing to fold
+	}
+	return foldAnswer(s)
+}
+
+// foldAnswer is normalizeAnswer without its shortcut.
+func foldAnswer(s string) string {
 	s = width.Fold.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
@@ -147,6 +155,22 @@ func normalizeAnswer(s string) string {
 		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
+}
+
+// isNormalASCII reports whether s is what normalizeAnswer makes of it
+// already: lower-case ASCII letters and digits, words separated by one
+// space.
+func isNormalASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+		case c == ' ' && i > 0 && i < len(s)-1 && s[i-1] != ' ':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // baseLang returns the language part of a code such as "de-AT".
