@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/botforge/dialogd/auth"
+	"github.com/botforge/dialogd/dialog/nlu"
 	"github.com/botforge/dialogd/nodes"
 )
 
@@ -21,6 +22,9 @@ type Bot struct {
 	Tasks  map[string]*Task // by task name
 	order  []string         // task names in file order, for help
 	intent intentIndex
+	// classifier tells tasks from free text (understand.go); nil when no
+	// task has training utterances.
+	classifier *nlu.Model
 	// usesScopedVars is true when some file mentions user.* or bot.*
 	// variables, so the runtime loads them for each turn.
 	usesScopedVars bool
@@ -62,6 +66,8 @@ type Settings struct {
 	// passes to the widget, so that a signed-in customer keeps their
 	// identity and authorizations across devices. At least 32 bytes.
 	IdentitySecret auth.SecretRef `yaml:"identity_secret"`
+	// NLU tunes the intent classifier's thresholds.
+	NLU NLUSettings `yaml:"nlu"`
 }
 
 // Events are the bot's event handlers.

@@ -45,14 +45,6 @@ func (r *Runtime) process(ctx context.Context, st *state, t *nodes.Turn, in node
 			return
 		}
 	}
-	// The whole text being another task's training phrase switches tasks.
-	if st.Task != "" {
-		if hit, ok := r.bot.intent.exact[n]; ok && hit.task != st.Task {
-			r.setLang(t, hit.lang)
-			r.switchTo(ctx, st, t, hit.task, in.Text)
-			return
-		}
-	}
 	if st.Task != "" {
 		task := r.taskOf(st) // the version the task started with (versions.go)
 		nd := task.nodeOrNil(st.Node)
@@ -62,6 +54,9 @@ func (r *Runtime) process(ctx context.Context, st *state, t *nodes.Turn, in node
 			r.taskChanged(ctx, st, t)
 			return
 		case st.Wait == waitInput && nd.input != nil:
+			if r.interjection(ctx, st, t, nd, in, n) {
+				return
+			}
 			m := task.fsmFor(nd.ID)
 			defer task.putFSM(m)
 			r.prepare(t, st, nd)
@@ -74,12 +69,7 @@ func (r *Runtime) process(ctx context.Context, st *state, t *nodes.Turn, in node
 			return
 		}
 	}
-	if hit, ok := r.bot.intent.match(n); ok {
-		r.setLang(t, hit.lang)
-		r.startTask(ctx, st, t, hit.task, in.Text)
-		return
-	}
-	t.Say(nodes.Reply{Text: t.Phrase("fallback"), Buttons: r.taskButtons(t, true)})
+	r.understand(ctx, st, t, in, n)
 }
 
 func (r *Runtime) taskButtons(t *nodes.Turn, show bool) []nodes.Button {

@@ -105,6 +105,9 @@ func (l *loader) load() (*Bot, error) {
 		return nil, l.errs
 	}
 	b.intent = buildIntentIndex(b)
+	if err := b.trainClassifier(); err != nil {
+		return nil, fmt.Errorf("dialog: train the intent classifier of %s: %w", l.dir, err)
+	}
 	return b, nil
 }
 
@@ -137,6 +140,11 @@ func (l *loader) loadBotFile(b *Bot) {
 	l.checkAuthProfiles(botFile, root, &b.Config)
 	if b.Config.Settings.MaxNodeVisits < 0 {
 		l.fail(botFile, root, "settings.max_node_visits", "must be positive")
+	}
+	for key, v := range map[string]float64{"threshold": b.Config.Settings.NLU.Threshold, "tie_margin": b.Config.Settings.NLU.TieMargin} {
+		if v < 0 || v > 1 {
+			l.fail(botFile, root, "settings.nlu."+key, "must be between 0 and 1, got %v", v)
+		}
 	}
 	if b.Config.Settings.SessionIdleTTL < 0 {
 		l.fail(botFile, root, "settings.session_idle_ttl", "must be positive; leave it out for the server's default")

@@ -133,7 +133,7 @@ func TestPhraseOverrideErrors(t *testing.T) {
 		src, want string
 	}{
 		{"fallbak: hi", `line 1: unknown phrase "fallbak" (did you mean "fallback"?)`},
-		{"nonsense: hi", `line 1: unknown phrase "nonsense" (known: agent_transfer, button.no,`},
+		{"nonsense: hi", `line 1: unknown phrase "nonsense" (known: agent_transfer, `},
 		{"failure.loop: hi", "line 1: failure.loop: failure texts are set by kind under events.failures (e.g. events.failures.loop)"},
 		{"help: help with %s", "line 1: help: this text takes no %s (write %% for a percent sign)"},
 		{"switch: \"%s and %s\"", "line 1: switch: this text takes 1 %s, not 2 (write %% for a percent sign)"},
