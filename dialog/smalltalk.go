@@ -5,7 +5,36 @@ import (
 )
 
 // smallTalk answers text that is small talk (a greeting, thanks, "are you
-// a bot?") and reports whether it was.
+// a bot?", goodbye; see smalltalk_detect.go) and reports whether it was.
+// The answer is the phrase texts.small_talk.<kind> in the language the
+// small talk was in, which a bot overrides under messages: in bot.yaml.
+// It changes nothing else: a running task stays where it was, and the
+// caller asks its question again.
 func (r *Runtime) smallTalk(st *state, t *nodes.Turn, text string) bool {
-	return false
+	talk, ok := detectSmallTalk(text)
+	if !ok {
+		return false
+	}
+	r.setLang(t, talk.lang)
+	t.Say(r.smallTalkReply(st, t, talk.kind))
+	return true
+}
+
+// smallTalkReply is the answer to small talk of kind. With no task
+// running, a greeting or a question about the bot also shows what it can
+// do, as the welcome does; during a task, a greeting or goodbye names the
+// task the user is in the middle of.
+func (r *Runtime) smallTalkReply(st *state, t *nodes.Turn, kind smallTalkKind) nodes.Reply {
+	if st.Task != "" {
+		switch kind {
+		case smallTalkGreeting, smallTalkGoodbye:
+			return nodes.Reply{Text: t.Phrase(kind.key()+".in_task", r.taskTitle(t, st.Task))}
+		}
+		return nodes.Reply{Text: t.Phrase(kind.key())}
+	}
+	switch kind {
+	case smallTalkGreeting, smallTalkHowAreYou, smallTalkWhoAreYou, smallTalkAreYouABot:
+		return nodes.Reply{Text: t.Phrase(kind.key()), Buttons: r.taskButtons(t, true)}
+	}
+	return nodes.Reply{Text: t.Phrase(kind.key())}
 }
