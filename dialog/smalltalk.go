@@ -11,7 +11,7 @@ import (
 // It changes nothing else: a running task stays where it was, and the
 // caller asks its question again.
 func (r *Runtime) smallTalk(st *state, t *nodes.Turn, text string) bool {
-	talk, ok := detectSmallTalk(text)
+	talk, ok := detectSmallTalk(text, r.cannotBeAnswer(st, t, text))
 	if !ok {
 		return false
 	}
@@ -37,4 +37,25 @@ func (r *Runtime) smallTalkReply(st *state, t *nodes.Turn, kind smallTalkKind) n
 		return nodes.Reply{Text: t.Phrase(kind.key()), Buttons: r.taskButtons(t, true)}
 	}
 	return nodes.Reply{Text: t.Phrase(kind.key())}
+}
+
+// cannotBeAnswer reports whether text cannot be the answer to a question,
+// so that the small-talk model may read it (smalltalk_model.go): no
+// question is waiting, or the waiting node says text does not answer it
+// (an e-mail address was asked for). Text that may be an answer (a name,
+// a description) is small talk only when the lists hold it word for word.
+func (r *Runtime) cannotBeAnswer(st *state, t *nodes.Turn, text string) bool {
+	if st.Task == "" || st.Wait != waitInput {
+		return true
+	}
+	nd := r.taskOf(st).nodeOrNil(st.Node)
+	if nd == nil {
+		return true
+	}
+	c, ok := nd.node.(nodes.AnswerChecker)
+	if !ok {
+		return false
+	}
+	r.prepare(t, st, nd)
+	return c.CheckAnswer(t, nodes.Input{Text: text}) == nodes.AnswerInvalid
 }

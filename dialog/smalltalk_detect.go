@@ -60,6 +60,10 @@ const (
 	// slip: shorter words are too easily another word or a name ("Halle"
 	// is not "hallo").
 	minTypoRunes = 6
+	// maxUnknownUnits is how many units outside the lists a message may
+	// hold and still be read by the small-talk model ("thank you
+	// kindly"); the lists alone take none.
+	maxUnknownUnits = 1
 )
 
 // smallTalkPhrase is a listed phrase: its kind and the languages (bits in
@@ -132,18 +136,30 @@ type smallTalk struct {
 	lang string
 }
 
-// detectSmallTalk tells whether text is small talk, and which.
-func detectSmallTalk(text string) (smallTalk, bool) {
-	return smallTalkWords.detect(text)
+// detectSmallTalk tells whether text is small talk, and which. Strictly,
+// only a message made of listed phrases is; with loose, so is one the
+// small-talk model (smalltalk_model.go) is sure of, when all but one of
+// its words are in the lists ("thank you kindly", "who made you").
+func detectSmallTalk(text string, loose bool) (smallTalk, bool) {
+	return smallTalkWords.detect(text, loose)
 }
 
-func (ix *smallTalkIndex) detect(text string) (smallTalk, bool) {
+func (ix *smallTalkIndex) detect(text string, loose bool) (smallTalk, bool) {
 	var u smallTalkUnits
 	if !u.read(text, ix) || u.n == 0 {
 		return smallTalk{}, false
 	}
+	if u.unknown > 0 {
+		if !loose || u.n < 2 {
+			return smallTalk{}, false
+		}
+		return classifySmallTalk(text)
+	}
 	kind, langs, ok := ix.cover(&u)
 	if !ok || kind <= smallTalkFiller {
+		if loose && u.n >= 2 {
+			return classifySmallTalk(text)
+		}
 		return smallTalk{}, false
 	}
 	out := smallTalk{kind: kind}
@@ -185,11 +201,13 @@ func (ix *smallTalkIndex) cover(u *smallTalkUnits) (smallTalkKind, uint64, bool)
 }
 
 // smallTalkUnits is a message cut into units: canon holds them joined by
-// single spaces, and ends[i] is where unit i ends in canon.
+// single spaces, and ends[i] is where unit i ends in canon; unknown
+// counts the units no listed phrase holds.
 type smallTalkUnits struct {
-	canon string
-	ends  [maxSmallTalkUnits]int
-	n     int
+	canon   string
+	ends    [maxSmallTalkUnits]int
+	n       int
+	unknown int
 }
 
 // unit returns unit i.
@@ -211,7 +229,8 @@ var apostrophes = strings.NewReplacer("'", "", "’", "", "`", "")
 // letter made one) and single Japanese characters. With ix, a long word
 // the phrases do not hold is read as the listed word one typing slip
 // away, when there is exactly one. It reports false when text is too long
-// to be small talk or, with ix, holds a unit no phrase has.
+// to be small talk or, with ix, holds more than maxUnknownUnits units no
+// phrase has.
 func (u *smallTalkUnits) read(text string, ix *smallTalkIndex) bool {
 	if len(text) > maxSmallTalkBytes {
 		return false
@@ -222,7 +241,7 @@ func (u *smallTalkUnits) read(text string, ix *smallTalkIndex) bool {
 	n := normalize(text)
 	var b strings.Builder
 	b.Grow(2 * len(n))
-	u.n = 0
+	u.n, u.unknown = 0, 0
 	for field := range strings.FieldsSeq(n) {
 		for len(field) > 0 {
 			if u.n == maxSmallTalkUnits {
@@ -244,7 +263,9 @@ func (u *smallTalkUnits) read(text string, ix *smallTalkIndex) bool {
 				field = field[size:]
 			}
 			if ix != nil && !ix.vocab[word] {
-				return false // in no phrase: not small talk
+				if u.unknown++; u.unknown > maxUnknownUnits {
+					return false // words of no phrase: not small talk
+				}
 			}
 			if u.n > 0 {
 				b.WriteByte(' ')

@@ -41,6 +41,7 @@ func TestSmallTalkWithoutTask(t *testing.T) {
 		{"こんにちは！", nodes.BuiltinPhrase("ja", "small_talk.greeting"), true},
 		{"ありがとうございます！", nodes.BuiltinPhrase("ja", "small_talk.thanks"), false},
 		{"How are you?", nodes.BuiltinPhrase("en", "small_talk.how_are_you"), true},
+		{"thank you kindly", overriddenThanks, false}, // read by the small-talk model
 	}
 	c := newSmallTalkChat(t)
 	for _, tc := range tests {
@@ -96,8 +97,8 @@ func TestSmallTalkMidTaskThenTaskGoesOn(t *testing.T) {
 	}
 }
 
-// A greeting or goodbye mid-task names the task; a task request wrapped in
-// a greeting is a task request, not small talk.
+// A greeting or goodbye mid-task names the task; a name that starts with
+// a greeting is a name.
 func TestSmallTalkMidTaskNamesTheTask(t *testing.T) {
 	c := newSmallTalkChat(t)
 	c.say("create a lead")
@@ -105,6 +106,8 @@ func TestSmallTalkMidTaskNamesTheTask(t *testing.T) {
 		{"hello again", nodes.BuiltinPhrase("en", "small_talk.greeting.in_task", "Create a lead") + " | Name?"},
 		{"bye", nodes.BuiltinPhrase("en", "small_talk.goodbye.in_task", "Create a lead") + " | Name?"},
 		{"Hi Ada", "E-mail?"},
+		// Not an e-mail address, so the small-talk model may read it.
+		{"thank you kindly", overriddenThanks + " | E-mail?"},
 	}
 	for _, tc := range tests {
 		if got := texts(c.say(tc.say)); got != tc.want {
