@@ -33,6 +33,10 @@ type Entity struct {
 	// EntityType is one of string, number, email, phone, date, yes_no,
 	// list, person_name, company_name, description.
 	EntityType string `yaml:"entity_type"`
+	// Label names the entity when the task says which values it took
+	// from the user's first sentence ("Got it: first name Ada, …"), in
+	// one or several languages. Default: the name, "_" read as a space.
+	Label Text `yaml:"label"`
 	// Prompt asks for the value. Required.
 	Prompt Text `yaml:"prompt"`
 	// ErrorPrompts answer invalid input, in the order of retries, cycling.

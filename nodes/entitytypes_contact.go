@@ -22,11 +22,13 @@ func (emailEntity) Parse(text, _ string, _ time.Time, _ *EntityOptions) (any, bo
 }
 
 // Extract finds the first e-mail address among the words of a sentence.
+// Japanese text around an address need not leave a space
+// ("リード、ada@example.com"): an address ends at a CJK character.
 func (emailEntity) Extract(utterance, _ string, _ time.Time, _ *EntityOptions) (any, bool) {
 	if strings.IndexByte(utterance, '@') < 0 {
 		return nil, false
 	}
-	for _, w := range strings.Fields(utterance) {
+	for _, w := range strings.FieldsFunc(utterance, endsEmailWord) {
 		if strings.IndexByte(w, '@') < 0 {
 			continue
 		}
@@ -37,6 +39,10 @@ func (emailEntity) Extract(utterance, _ string, _ time.Time, _ *EntityOptions) (
 	}
 	return nil, false
 }
+
+// endsEmailWord reports whether r separates an e-mail address from the
+// words around it: a space, or a character of CJK text and punctuation.
+func endsEmailWord(r rune) bool { return unicode.IsSpace(r) || r >= 0x2e80 && r <= 0xffef }
 
 const (
 	maxEmailLen  = 254
