@@ -68,6 +68,9 @@ type Settings struct {
 	IdentitySecret auth.SecretRef `yaml:"identity_secret"`
 	// NLU tunes the intent classifier's thresholds.
 	NLU NLUSettings `yaml:"nlu"`
+	// Interruptions say what happens when the user asks for another task
+	// mid-task, and how held tasks come back (interrupt.go).
+	Interruptions InterruptionSettings `yaml:"interruptions"`
 }
 
 // Events are the bot's event handlers.
@@ -127,8 +130,9 @@ type Task struct {
 	// empty for a task loaded outside a bot directory (LoadTask).
 	Version string
 
-	events fsm.Events
-	pool   sync.Pool // *fsm.FSM
+	interruptions InterruptionRules // the task file's, over the bot's
+	events        fsm.Events
+	pool          sync.Pool // *fsm.FSM
 }
 
 // TaskFile is the schema of a task file (tasks/*.yaml).
@@ -138,6 +142,8 @@ type TaskFile struct {
 	// Title is shown on help buttons.
 	Title       *nodes.Text `yaml:"title"`
 	Description string      `yaml:"description"`
+	// Interruptions override the bot's interruption settings.
+	Interruptions InterruptionRules `yaml:"interruptions"`
 	// Nodes in any order; the first must be the task's intent node.
 	Nodes []yaml.Node `yaml:"nodes"`
 }
@@ -155,6 +161,8 @@ type NodeCommon struct {
 	// node, whatever the kind, unless the node type's own field (such as
 	// a service's error_message) says otherwise.
 	FailureText *nodes.Text `yaml:"failure_text"`
+	// Interruptions override the task's while the node waits.
+	Interruptions InterruptionRules `yaml:"interruptions"`
 }
 
 // Transition is one conditional connection.
@@ -164,7 +172,7 @@ type Transition struct {
 	Else nodes.Target `yaml:"else"`
 }
 
-var commonKeys = map[string]bool{"id": true, "type": true, "next": true, "transitions": true, "failure_text": true}
+var commonKeys = map[string]bool{"id": true, "type": true, "next": true, "transitions": true, "failure_text": true, "interruptions": true}
 
 type nodeDef struct {
 	NodeCommon

@@ -8,33 +8,52 @@ import (
 	"github.com/botforge/dialogd/nodes"
 )
 
-// command runs a built-in command (cancel, help, restart, in any language
-// the bot speaks) and reports whether n was one.
-func (r *Runtime) command(st *state, t *nodes.Turn, n string) bool {
+// command runs a built-in command (cancel or discard, discard all, help,
+// restart, go back, in any language the bot speaks) and reports whether
+// n was one; an input that is not a command may answer a question the
+// runtime asked (interrupt.go).
+func (r *Runtime) command(ctx context.Context, st *state, t *nodes.Turn, in nodes.Input, n string) bool {
 	cmd := commands[n].cmd
 	if cmd == cmdNone {
-		return false
+		return st.Ask != askNone && r.answerAsked(ctx, st, t, in)
 	}
 	r.setLang(t, commandLang(n))
 	switch cmd {
 	case cmdCancel:
-		if st.Task == "" {
-			t.Say(nodes.Reply{Text: t.Phrase("nothing_to_cancel")})
-			return true
-		}
-		r.endTask(st, t, nodes.Canceled)
+		r.cancel(st, t)
+	case cmdDiscardAll:
+		r.discardAll(st, t)
 	case cmdHelp:
 		// A running task keeps waiting where it was.
 		t.Say(nodes.Reply{Text: t.Phrase("help"), Buttons: r.taskButtons(t, true)})
 	case cmdRestart:
 		seq, seen, lang := st.Seq, st.Seen, t.Lang
 		conv := st.Memory.Conversation
+		for _, h := range st.Held {
+			r.metrics.taskEnded(h.Task, nodes.Canceled)
+		}
 		*st = state{V: stateVersion, Seq: seq, Seen: seen, Lang: lang}
 		st.Memory.Conversation = conv
 		t.Memory = &st.Memory
 		t.Say(nodes.Reply{Text: t.Phrase("restarted"), Buttons: r.taskButtons(t, true)})
+	case cmdGoBack:
+		st.Ask, st.Pend = askNone, ""
+		r.goBack(ctx, st, t)
 	}
 	return true
+}
+
+// cancel drops the running task (the last held one then resumes); with
+// none running, it drops the held task the bot offered to go back to.
+func (r *Runtime) cancel(st *state, t *nodes.Turn) {
+	switch {
+	case st.Task != "":
+		r.endTask(st, t, nodes.Canceled)
+	case len(st.Held) > 0:
+		r.dropLastHeld(st, t)
+	default:
+		t.Say(nodes.Reply{Text: t.Phrase("nothing_to_cancel")})
+	}
 }
 
 // disconnectCommand recognises "disconnect salesforce" and its forms in

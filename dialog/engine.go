@@ -24,7 +24,10 @@ func (r *Runtime) process(ctx context.Context, st *state, t *nodes.Turn, in node
 		r.detectLang(t, in.Text)
 	}
 
-	if r.command(st, t, n) {
+	// afterInput (interrupt.go) notes what the turn answered and resumes
+	// a held task once none runs.
+	defer r.afterInput(ctx, st, t, st.waiting())
+	if r.command(ctx, st, t, in, n) {
 		return
 	}
 
@@ -89,16 +92,17 @@ func (r *Runtime) taskButtons(t *nodes.Turn, show bool) []nodes.Button {
 	return bs
 }
 
+// switchTo starts task, which a button asked for: another running task is
+// interrupted (its interruption policy applies, interrupt.go); the same
+// task starts over.
 func (r *Runtime) switchTo(ctx context.Context, st *state, t *nodes.Turn, task, utterance string) {
+	if st.Task != "" && st.Task != task {
+		r.interrupt(ctx, st, t, task, utterance)
+		return
+	}
 	if st.Task != "" {
-		title := task
-		if tt := r.bot.Tasks[task].Title; tt != nil {
-			if s, err := tt.Render(t); err == nil && s != "" {
-				title = s
-			}
-		}
 		r.finishTask(st, nodes.Canceled)
-		t.Say(nodes.Reply{Text: t.Phrase("switch", title)})
+		t.Say(nodes.Reply{Text: t.Phrase("switch", r.taskTitle(t, task))})
 	}
 	r.startTask(ctx, st, t, task, utterance)
 }

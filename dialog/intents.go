@@ -117,6 +117,8 @@ const (
 	cmdCancel
 	cmdHelp
 	cmdRestart
+	cmdDiscardAll
+	cmdGoBack
 )
 
 // commandWord is a normalised command word and the languages whose phrase
@@ -134,7 +136,7 @@ func buildCommands() map[string]commandWord {
 	keys := []struct {
 		cmd command
 		key string
-	}{{cmdCancel, "cancel"}, {cmdHelp, "help"}, {cmdRestart, "restart"}}
+	}{{cmdCancel, "cancel"}, {cmdHelp, "help"}, {cmdRestart, "restart"}, {cmdDiscardAll, "discard_all"}, {cmdGoBack, "go_back"}}
 	out := map[string]commandWord{}
 	for _, lang := range nodes.PhraseLanguages() {
 		for _, k := range keys {

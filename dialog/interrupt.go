@@ -2,12 +2,188 @@ package dialog
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/botforge/dialogd/nodes"
 )
 
-// interrupt starts task, which the user asked for while another task
-// waited for an answer.
+// Payloads of the buttons that answer the interruption policy ask.
+const (
+	payloadHold     = "interrupt:hold"
+	payloadDiscard  = "interrupt:discard"
+	payloadContinue = "interrupt:continue"
+)
+
+// interrupt handles a request for task while the running task waits for
+// an answer, as the interruption policy where it waits says (node, then
+// task, then bot; interrupt_policy.go).
 func (r *Runtime) interrupt(ctx context.Context, st *state, t *nodes.Turn, task, utterance string) {
-	r.switchTo(ctx, st, t, task, utterance)
+	switch r.policyAt(st) {
+	case InterruptDiscard:
+		r.discardFor(ctx, st, t, task, utterance)
+	case InterruptNotAllowed:
+		t.Say(nodes.Reply{Text: t.Phrase("not_allowed", r.taskTitle(t, st.Task))})
+		r.reask(ctx, st, t)
+	case InterruptAsk:
+		st.Pend, st.Ask = task, askSwitch
+		cur, next := r.taskTitle(t, st.Task), r.taskTitle(t, task)
+		t.Say(nodes.Reply{
+			Text: t.Phrase("interrupt_ask", cur, next),
+			QuickReplies: []nodes.Button{
+				{Title: t.Phrase("button.hold_switch", next), Payload: payloadHold},
+				{Title: t.Phrase("button.discard_switch", next), Payload: payloadDiscard},
+				{Title: t.Phrase("button.continue", cur), Payload: payloadContinue},
+			},
+		})
+	default:
+		r.holdFor(ctx, st, t, task, utterance)
+	}
+}
+
+// holdFor holds the running task and starts task; with the held tasks at
+// the bot's cap it holds nothing and offers to drop the running task
+// instead.
+func (r *Runtime) holdFor(ctx context.Context, st *state, t *nodes.Turn, task, utterance string) {
+	cur, next := r.taskTitle(t, st.Task), r.taskTitle(t, task)
+	if len(st.Held) >= r.heldCap() {
+		st.Pend, st.Ask = task, askCap
+		t.Say(yesNo(t, t.Phrase("held_cap", strconv.Itoa(r.heldCap()), cur, next)))
+		return
+	}
+	st.hold(r.resumeAt(st))
+	t.Say(nodes.Reply{Text: t.Phrase("held", next, cur)})
+	r.startTask(ctx, st, t, task, utterance)
+}
+
+// discardFor drops the running task, says so, and starts task.
+func (r *Runtime) discardFor(ctx context.Context, st *state, t *nodes.Turn, task, utterance string) {
+	cur, next := r.taskTitle(t, st.Task), r.taskTitle(t, task)
+	r.finishTask(st, nodes.Canceled)
+	t.Say(nodes.Reply{Text: t.Phrase("switch_discard", cur, next)})
+	r.startTask(ctx, st, t, task, utterance)
+}
+
+// answerAsked takes the answer to a question the runtime asked (st.Ask)
+// and reports whether in was one; an input that is not clears the
+// question and goes on as any input would.
+func (r *Runtime) answerAsked(ctx context.Context, st *state, t *nodes.Turn, in nodes.Input) bool {
+	ask, pend := st.Ask, st.Pend
+	st.Ask, st.Pend = askNone, ""
+	yes, isYesNo := nodes.ParseYesNo(in.Value(), t.Lang, nil, nil)
+	switch {
+	case ask == askSwitch && in.Payload == payloadHold:
+		r.holdFor(ctx, st, t, pend, "")
+	case ask == askSwitch && in.Payload == payloadDiscard, ask == askCap && isYesNo && yes:
+		r.discardFor(ctx, st, t, pend, "")
+	case ask == askSwitch && in.Payload == payloadContinue, ask == askCap && isYesNo && !yes:
+		t.Say(nodes.Reply{Text: t.Phrase("go_on", r.taskTitle(t, st.Task))})
+		r.reask(ctx, st, t)
+	case ask == askResume && isYesNo && yes:
+		r.resumeLast(ctx, st, t)
+	case ask == askResume && isYesNo && !yes:
+		r.dropLastHeld(st, t)
+	default:
+		return false
+	}
+	return true
+}
+
+// afterInput ends every turn: it notes the question the turn answered
+// (for "go back") and, when no task runs any more and tasks are held,
+// takes up the last held one, announced or after asking, as it was held.
+func (r *Runtime) afterInput(ctx context.Context, st *state, t *nodes.Turn, before waitPoint) {
+	st.noteAnswered(before)
+	st.rewound = false
+	for range len(st.Held) {
+		if st.Task != "" || len(st.Held) == 0 || st.Ask != askNone {
+			return
+		}
+		if h := st.Held[len(st.Held)-1]; h.Resume == ResumeConfirm {
+			st.Ask = askResume
+			t.Say(yesNo(t, t.Phrase("resume_confirm", r.taskTitle(t, h.Task))))
+			return
+		}
+		r.resumeLast(ctx, st, t)
+	}
+}
+
+// resumeLast makes the last held task the running one and runs the node
+// it was held at again: its question is asked again, or a parked call is
+// tried again (the link again, or the call once access was granted).
+func (r *Runtime) resumeLast(ctx context.Context, st *state, t *nodes.Turn) {
+	h := st.unhold()
+	task := r.taskOf(st)
+	nd := task.nodeOrNil(st.Node)
+	if nd == nil {
+		r.taskChanged(ctx, st, t) // the bot changed while it was held (versions.go)
+		return
+	}
+	t.Say(nodes.Reply{Text: t.Phrase("resume_announce", r.taskTitle(t, h.Task))})
+	st.Wait = waitNone
+	t.Utterance = st.Utt
+	r.runNode(ctx, st, t, task, nd)
+}
+
+// dropLastHeld drops the last held task (the one offered to go back to)
+// and says so.
+func (r *Runtime) dropLastHeld(st *state, t *nodes.Turn) {
+	h := st.Held[len(st.Held)-1]
+	st.Held = st.Held[:len(st.Held)-1]
+	if len(st.Held) == 0 {
+		st.Held = nil
+	}
+	st.Ask = askNone
+	r.metrics.taskEnded(h.Task, nodes.Canceled)
+	t.Say(nodes.Reply{Text: t.Phrase("dropped_held", r.taskTitle(t, h.Task))})
+}
+
+// discardAll drops the running task and every held one.
+func (r *Runtime) discardAll(st *state, t *nodes.Turn) {
+	if st.Task == "" && len(st.Held) == 0 {
+		t.Say(nodes.Reply{Text: t.Phrase("nothing_to_cancel")})
+		return
+	}
+	for _, h := range st.Held {
+		r.metrics.taskEnded(h.Task, nodes.Canceled)
+	}
+	st.Held = nil
+	if st.Task != "" {
+		r.finishTask(st, nodes.Canceled)
+	}
+	st.Ask, st.Pend = askNone, ""
+	t.Say(nodes.Reply{Text: t.Phrase("discarded_all")})
+}
+
+// goBack asks the running task's previous question again, its answer
+// forgotten.
+func (r *Runtime) goBack(ctx context.Context, st *state, t *nodes.Turn) {
+	task := r.taskOf(st)
+	if st.Task == "" || len(st.Hist) == 0 || task == nil {
+		t.Say(nodes.Reply{Text: t.Phrase("nothing_to_go_back")})
+		r.reask(ctx, st, t)
+		return
+	}
+	prev := st.Hist[len(st.Hist)-1]
+	st.Hist = st.Hist[:len(st.Hist)-1]
+	nd := task.nodeOrNil(prev)
+	if nd == nil {
+		r.taskChanged(ctx, st, t)
+		return
+	}
+	r.prepare(t, st, nd)
+	if f, ok := nd.node.(nodes.Forgetter); ok {
+		f.Forget(t)
+	}
+	st.Node, st.Wait, st.NS, st.PExp = nd.ID, waitNone, nil, 0
+	st.Back, st.BackOf, st.rewound = "", "", true
+	t.Say(nodes.Reply{Text: t.Phrase("went_back")})
+	r.runNode(ctx, st, t, task, nd)
+}
+
+// yesNo is a question with yes and no buttons.
+func yesNo(t *nodes.Turn, text string) nodes.Reply {
+	return nodes.Reply{Text: text, QuickReplies: []nodes.Button{
+		{Title: t.Phrase("button.yes"), Payload: "yes"},
+		{Title: t.Phrase("button.no"), Payload: "no"},
+	}}
 }

@@ -50,7 +50,7 @@ func (l *loader) loadTaskRoot(file string, root *yaml.Node, host nodes.Host) *Ta
 		_, v := nodes.MappingValue(root, "name")
 		l.fail(file, v, "name", "task name %q must start with a letter and hold only letters, digits and _", tf.Name)
 	}
-	t := &Task{Name: tf.Name, Title: tf.Title, File: file, Nodes: map[string]*nodeDef{}}
+	t := &Task{Name: tf.Name, Title: tf.Title, File: file, Nodes: map[string]*nodeDef{}, interruptions: tf.Interruptions}
 	host.Task = tf.Name
 	if len(tf.Nodes) == 0 {
 		_, nodesNode := nodes.MappingValue(root, "nodes")

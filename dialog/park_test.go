@@ -100,24 +100,54 @@ func TestParkedTaskInputs(t *testing.T) {
 	c.say("create a lead")
 	c.say("Ann")
 	before := g.links.Load()
-	rs := c.say("hello?")
+	rs := c.say("what now")
 	if l := last(t, rs); l.Type != nodes.ReplyAuthorize || !strings.Contains(texts(rs), "still waiting") {
 		t.Errorf("other input while parked: %q ending %+v; want the link again", texts(rs), l)
 	}
 	if g.links.Load() != before+1 {
 		t.Errorf("a new link was not made")
 	}
+	rs = c.say("hello")
+	if l := last(t, rs); l.Type != nodes.ReplyAuthorize || len(rs) < 2 || rs[0].Type != nodes.ReplyMessage || strings.Contains(texts(rs), "still waiting") {
+		t.Errorf("small talk while parked: %q ending %+v; want an answer, then the link again", texts(rs), l)
+	}
 	rs = c.say("something else")
-	if l := last(t, rs); !strings.Contains(l.Text, "Drop it and do Something else") || len(l.QuickReplies) != 2 {
+	if l := last(t, rs); !strings.Contains(l.Text, "Put it on hold and do Something else first?") || len(l.QuickReplies) != 2 {
 		t.Errorf("new intent while parked: %+v", l)
 	}
 	rs = c.say("no")
 	if l := last(t, rs); l.Type != nodes.ReplyAuthorize || !strings.Contains(texts(rs), "finish Create a lead first") {
 		t.Errorf("declining the switch: %q", texts(rs))
 	}
-	c.say("something else")
-	if got := texts(c.say("yes")); !strings.Contains(got, "Did something else.") {
-		t.Errorf("accepting the switch: %q", got)
+}
+
+// A new intent at the authorize prompt holds the parked task; once the new
+// task ends, the parked one runs its node again: the link again, or the
+// call when access was granted meanwhile.
+func TestParkedTaskHeldForAnotherIntent(t *testing.T) {
+	for _, granted := range []bool{false, true} {
+		t.Run(map[bool]string{false: "not granted", true: "granted meanwhile"}[granted], func(t *testing.T) {
+			c, g, _ := newParkChat(t)
+			c.say("create a lead")
+			c.say("Ann")
+			c.say("something else")
+			if granted {
+				g.grant("u1", "crm")
+			}
+			rs := c.say("yes")
+			want := "Okay, let's do Something else first. I'll come back to Create a lead afterwards. | Did something else. | Back to Create a lead: | "
+			if granted {
+				want += "Created lead 00Q000000000000001"
+			} else {
+				want += "Please connect your CRM."
+			}
+			if got := texts(rs); got != want {
+				t.Errorf("got  %s\nwant %s", got, want)
+			}
+			if l := last(t, rs); (l.Type == nodes.ReplyAuthorize) == granted {
+				t.Errorf("last frame %+v; granted %v", l, granted)
+			}
+		})
 	}
 }
 

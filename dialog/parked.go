@@ -3,6 +3,7 @@ package dialog
 import (
 	"context"
 
+	"github.com/botforge/dialogd/dialog/nlu"
 	"github.com/botforge/dialogd/nodes"
 )
 
@@ -53,6 +54,7 @@ func (r *Runtime) whileParked(ctx context.Context, sessionID, userID string, fn 
 	defer r.turns.Put(t)
 	recordFailed := r.recordCalls(t, st, lease)
 	fn(st, t)
+	r.afterInput(ctx, st, t, waitPoint{}) // a task that ended lets a held one resume
 	if err := recordFailed(); err != nil {
 		_ = lease.Release(ctx) // the task stays parked; a later resume runs it
 		return nil, r.storeErr("record call", err)
@@ -83,27 +85,36 @@ func (r *Runtime) parked(ctx context.Context, st *state, t *nodes.Turn, in nodes
 		r.runNode(ctx, st, t, task, nd)
 	}
 	if st.Pend != "" {
+		other := st.Pend
 		yes, ok := nodes.ParseYesNo(in.Value(), t.Lang, nil, nil)
 		switch {
+		case ok && yes && len(st.Held) < r.heldCap():
+			st.Pend = ""
+			r.holdFor(ctx, st, t, other, "") // resuming it runs the node again
 		case ok && yes:
-			r.switchTo(ctx, st, t, st.Pend, "")
+			st.Pend = ""
+			r.discardFor(ctx, st, t, other, "")
 		case ok && !yes:
 			t.Say(nodes.Reply{Text: t.Phrase("still_waiting", r.taskTitle(t, st.Task))})
 			rerun()
 		default:
-			r.askDiscard(t, st, st.Pend)
+			r.askHoldParked(t, st, other)
 		}
 		return true
 	}
 	other := ""
 	if in.Payload != "" && r.bot.Tasks[in.Payload] != nil {
 		other = in.Payload
-	} else if hit, ok := r.bot.intent.match(n); ok {
-		other = hit.task
+	} else if res := r.bot.classify(n, in.Text, t.Lang); res.Verdict == nlu.Confident {
+		other = res.Matches[0].Intent
 	}
 	if other != "" && other != st.Task {
 		st.Pend = other
-		r.askDiscard(t, st, other)
+		r.askHoldParked(t, st, other)
+		return true
+	}
+	if r.smallTalk(st, t, in.Text) {
+		rerun() // answered; the link again
 		return true
 	}
 	// Anything else: the link again, from a fresh run of the node.
@@ -112,14 +123,14 @@ func (r *Runtime) parked(ctx context.Context, st *state, t *nodes.Turn, in nodes
 	return true
 }
 
-func (r *Runtime) askDiscard(t *nodes.Turn, st *state, other string) {
-	t.Say(nodes.Reply{
-		Text: t.Phrase("discard_parked", r.taskTitle(t, st.Task), r.taskTitle(t, other)),
-		QuickReplies: []nodes.Button{
-			{Title: t.Phrase("button.yes"), Payload: "yes"},
-			{Title: t.Phrase("button.no"), Payload: "no"},
-		},
-	})
+// askHoldParked asks whether to hold the parked task for other, or, with
+// the held tasks at the cap, whether to drop it.
+func (r *Runtime) askHoldParked(t *nodes.Turn, st *state, other string) {
+	key := "hold_parked"
+	if len(st.Held) >= r.heldCap() {
+		key = "discard_parked"
+	}
+	t.Say(yesNo(t, t.Phrase(key, r.taskTitle(t, st.Task), r.taskTitle(t, other))))
 }
 
 func (r *Runtime) taskTitle(t *nodes.Turn, name string) string {

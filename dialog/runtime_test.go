@@ -64,7 +64,13 @@ type chat struct {
 
 func newChat(t *testing.T, store sessions.Store) *chat {
 	t.Helper()
-	bot, err := dialog.LoadDir("testdata/ok")
+	return newChatIn(t, "testdata/ok", store)
+}
+
+// newChatIn drives one conversation with the bot in dir.
+func newChatIn(t *testing.T, dir string, store sessions.Store) *chat {
+	t.Helper()
+	bot, err := dialog.LoadDir(dir)
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}

@@ -46,6 +46,12 @@ type state struct {
 	Calls  []string         `json:"pc,omitempty"` // idempotency keys of calls the running turn started (saved before each; cleared by the commit)
 	Back   string           `json:"bk,omitempty"` // where the node BackFrom returns to once answered (nodes.Reask)
 	BackOf string           `json:"bf,omitempty"` // the node asked again for the node Back
+	Held   []heldTask       `json:"hd,omitempty"` // tasks on hold, the last one resumes first (interrupt.go)
+	Hist   []string         `json:"hi,omitempty"` // input nodes the running task asked and got answered, oldest first ("go back")
+	Ask    uint8            `json:"ak,omitempty"` // the question the runtime asked and awaits (askSwitch…), about Pend or the last held task
+	// rewound is set when "go back" ran this turn, whose answer is then
+	// not history; not stored.
+	rewound bool
 	ended  nodes.Reason     // how the last task of this run ended, "" for none; not stored
 	At     int64            `json:"at,omitempty"` // when the last turn committed (Unix milliseconds), to tell an idle conversation from one that went on
 }
@@ -138,11 +144,12 @@ func (st *state) remember(id string, from, to uint64) {
 	st.Seen = append(st.Seen, seenMsg{ID: id, From: from, To: to})
 }
 
-// endTask clears everything that belonged to the running task.
+// clearTask clears everything that belonged to the running task.
 func (st *state) clearTask() {
 	st.Task, st.Node, st.Wait, st.NS, st.Utt, st.PExp, st.Pend, st.Rec = "", "", waitNone, nil, "", 0, "", false
 	st.TV = ""
 	st.Back, st.BackOf = "", ""
+	st.Hist, st.Ask = nil, askNone
 	st.Memory.Intent = ""
 	st.Memory.Entities = nil
 	st.Memory.Nodes = nil

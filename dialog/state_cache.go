@@ -107,15 +107,11 @@ func (c *stateCache) remember(key string, data []byte, st *state) {
 // replace its bytes).
 func copyState(st *state) (*state, bool) {
 	c := *st
-	c.ended = ""
+	c.ended, c.rewound = "", false
 	ok := validUTF8(st.ID, st.User, st.Task, st.TV, st.Node, st.Utt, st.Pend, st.Lang, st.Back, st.BackOf)
-	if st.NS != nil {
-		ns := nodes.NodeState{Retries: st.NS.Retries}
-		var okNS bool
-		ns.Data, okNS = copyObject(st.NS.Data, true)
-		ok = ok && okNS
-		c.NS = &ns
-	}
+	var okNS bool
+	c.NS, okNS = copyNodeState(st.NS)
+	ok = ok && okNS
 	var okMem bool
 	c.Memory, okMem = copyMemory(&st.Memory)
 	c.Seen, c.Calls = nil, nil
@@ -129,7 +125,52 @@ func copyState(st *state) (*state, bool) {
 		c.Calls = append([]string(nil), st.Calls...)
 		ok = ok && validUTF8(st.Calls...)
 	}
+	var okHeld bool
+	c.Hist = copyStrings(st.Hist)
+	c.Held, okHeld = copyHeld(st.Held)
+	ok = ok && okHeld && validUTF8(st.Hist...)
 	return &c, ok && okMem
+}
+
+// copyStrings copies a list stored with omitempty: an empty one decodes
+// as nil.
+func copyStrings(ss []string) []string {
+	if len(ss) == 0 {
+		return nil
+	}
+	return append([]string(nil), ss...)
+}
+
+// copyNodeState copies a node's scratch state.
+func copyNodeState(ns *nodes.NodeState) (*nodes.NodeState, bool) {
+	if ns == nil {
+		return nil, true
+	}
+	c := nodes.NodeState{Retries: ns.Retries}
+	var ok bool
+	c.Data, ok = copyObject(ns.Data, true)
+	return &c, ok
+}
+
+// copyHeld copies the held tasks (interrupt_state.go).
+func copyHeld(held []heldTask) ([]heldTask, bool) {
+	if len(held) == 0 {
+		return nil, true
+	}
+	out := make([]heldTask, len(held))
+	ok := true
+	for i, h := range held {
+		c := h
+		c.Hist = copyStrings(h.Hist)
+		ok = ok && validUTF8(h.Task, h.TV, h.Node, h.Utt, h.Back, h.BackOf, string(h.Resume)) && validUTF8(h.Hist...)
+		var okNS, okE, okN bool
+		c.NS, okNS = copyNodeState(h.NS)
+		c.Entities, okE = copyObject(h.Entities, true)
+		c.Nodes, okN = copyObject(h.Nodes, true)
+		ok = ok && okNS && okE && okN
+		out[i] = c
+	}
+	return out, ok
 }
 
 // copyMemory copies the stored part of a conversation's memory: user and

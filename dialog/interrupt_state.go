@@ -1,0 +1,87 @@
+package dialog
+
+import (
+	"github.com/botforge/dialogd/nodes"
+)
+
+// heldTask is a task put on hold by another: everything needed to take it
+// up exactly where it was.
+type heldTask struct {
+	Task     string           `json:"t"`
+	TV       string           `json:"tv,omitempty"`
+	Node     string           `json:"n"`
+	Wait     uint8            `json:"w,omitempty"`
+	NS       *nodes.NodeState `json:"ns,omitempty"`
+	Utt      string           `json:"u,omitempty"`
+	Rec      bool             `json:"rc,omitempty"`
+	Back     string           `json:"bk,omitempty"`
+	BackOf   string           `json:"bf,omitempty"`
+	Hist     []string         `json:"hi,omitempty"`
+	Entities map[string]any   `json:"en,omitempty"`
+	Nodes    map[string]any   `json:"nd,omitempty"`
+	Resume   ResumeMode       `json:"rm,omitempty"`
+}
+
+// The questions the runtime itself asks and awaits an answer to (state.Ask).
+const (
+	askNone   uint8 = 0
+	askSwitch uint8 = 1 // policy ask: hold and switch, drop and switch, or go on (Pend: the new task)
+	askCap    uint8 = 2 // too many held: drop the running task for Pend?
+	askResume uint8 = 3 // no task runs: go back to the last held one?
+)
+
+// maxHist is how many answered questions "go back" can step back through.
+const maxHist = 10
+
+// waitPoint is where a task waited for input.
+type waitPoint struct{ task, node string }
+
+// hold sets the running task aside, on top of the held ones; the state is
+// left with no running task and clean entities.
+func (st *state) hold(resume ResumeMode) {
+	h := heldTask{
+		Task: st.Task, TV: st.TV, Node: st.Node, Wait: st.Wait, NS: st.NS, Utt: st.Utt, Rec: st.Rec,
+		Back: st.Back, BackOf: st.BackOf, Hist: st.Hist,
+		Entities: st.Memory.Entities, Nodes: st.Memory.Nodes, Resume: resume,
+	}
+	st.Held = append(st.Held, h)
+	st.clearTask()
+}
+
+// unhold makes the last held task the running one again, as it was.
+func (st *state) unhold() heldTask {
+	h := st.Held[len(st.Held)-1]
+	st.Held = st.Held[:len(st.Held)-1]
+	if len(st.Held) == 0 {
+		st.Held = nil
+	}
+	st.clearTask()
+	st.Task, st.TV, st.Node, st.Wait, st.NS, st.Utt, st.Rec = h.Task, h.TV, h.Node, h.Wait, h.NS, h.Utt, h.Rec
+	st.Back, st.BackOf, st.Hist = h.Back, h.BackOf, h.Hist
+	st.Memory.Intent, st.Memory.Entities, st.Memory.Nodes = h.Task, h.Entities, h.Nodes
+	return h
+}
+
+// waiting is where the running task waits for an answer, if it does.
+func (st *state) waiting() waitPoint {
+	if st.Task == "" || st.Wait != waitInput {
+		return waitPoint{}
+	}
+	return waitPoint{task: st.Task, node: st.Node}
+}
+
+// noteAnswered adds the node the task waited at when the turn began to
+// the history "go back" uses, when the turn answered it: the same task
+// now waits elsewhere.
+func (st *state) noteAnswered(before waitPoint) {
+	if st.rewound || before.task == "" || st.Task != before.task || st.Node == before.node || st.Wait == waitNone {
+		return
+	}
+	if n := len(st.Hist); n > 0 && st.Hist[n-1] == before.node {
+		return
+	}
+	if len(st.Hist) >= maxHist {
+		st.Hist = append(st.Hist[:0:0], st.Hist[1:]...)
+	}
+	st.Hist = append(st.Hist, before.node)
+}
