@@ -30,7 +30,7 @@ func (r *Runtime) command(ctx context.Context, st *state, t *nodes.Turn, in node
 		seq, seen, lang := st.Seq, st.Seen, t.Lang
 		conv := st.Memory.Conversation
 		for _, h := range st.Held {
-			r.metrics.taskEnded(h.Task, nodes.Canceled)
+			r.dropped(h)
 		}
 		*st = state{V: stateVersion, Seq: seq, Seen: seen, Lang: lang}
 		st.Memory.Conversation = conv

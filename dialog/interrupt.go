@@ -22,9 +22,11 @@ func (r *Runtime) interrupt(ctx context.Context, st *state, t *nodes.Turn, task,
 	case InterruptDiscard:
 		r.discardFor(ctx, st, t, task, utterance)
 	case InterruptNotAllowed:
+		r.metrics.interrupted(interruptRefused)
 		t.Say(nodes.Reply{Text: t.Phrase("not_allowed", r.taskTitle(t, st.Task))})
 		r.reask(ctx, st, t)
 	case InterruptAsk:
+		r.metrics.interrupted(interruptAsked)
 		st.Pend, st.Ask = task, askSwitch
 		cur, next := r.taskTitle(t, st.Task), r.taskTitle(t, task)
 		t.Say(nodes.Reply{
@@ -46,11 +48,13 @@ func (r *Runtime) interrupt(ctx context.Context, st *state, t *nodes.Turn, task,
 func (r *Runtime) holdFor(ctx context.Context, st *state, t *nodes.Turn, task, utterance string) {
 	cur, next := r.taskTitle(t, st.Task), r.taskTitle(t, task)
 	if len(st.Held) >= r.heldCap() {
+		r.metrics.interrupted(interruptCapped)
 		st.Pend, st.Ask = task, askCap
 		t.Say(yesNo(t, t.Phrase("held_cap", strconv.Itoa(r.heldCap()), cur, next)))
 		return
 	}
 	st.hold(r.resumeAt(st))
+	r.metrics.interrupted(interruptHeld)
 	t.Say(nodes.Reply{Text: t.Phrase("held", next, cur)})
 	r.startTask(ctx, st, t, task, utterance)
 }
@@ -59,6 +63,7 @@ func (r *Runtime) holdFor(ctx context.Context, st *state, t *nodes.Turn, task, u
 func (r *Runtime) discardFor(ctx context.Context, st *state, t *nodes.Turn, task, utterance string) {
 	cur, next := r.taskTitle(t, st.Task), r.taskTitle(t, task)
 	r.finishTask(st, nodes.Canceled)
+	r.metrics.interrupted(interruptDiscarded)
 	t.Say(nodes.Reply{Text: t.Phrase("switch_discard", cur, next)})
 	r.startTask(ctx, st, t, task, utterance)
 }
@@ -112,6 +117,7 @@ func (r *Runtime) afterInput(ctx context.Context, st *state, t *nodes.Turn, befo
 // tried again (the link again, or the call once access was granted).
 func (r *Runtime) resumeLast(ctx context.Context, st *state, t *nodes.Turn) {
 	h := st.unhold()
+	r.metrics.interrupted(interruptResumed)
 	task := r.taskOf(st)
 	nd := task.nodeOrNil(st.Node)
 	if nd == nil {
@@ -133,7 +139,7 @@ func (r *Runtime) dropLastHeld(st *state, t *nodes.Turn) {
 		st.Held = nil
 	}
 	st.Ask = askNone
-	r.metrics.taskEnded(h.Task, nodes.Canceled)
+	r.dropped(h)
 	t.Say(nodes.Reply{Text: t.Phrase("dropped_held", r.taskTitle(t, h.Task))})
 }
 
@@ -144,7 +150,7 @@ func (r *Runtime) discardAll(st *state, t *nodes.Turn) {
 		return
 	}
 	for _, h := range st.Held {
-		r.metrics.taskEnded(h.Task, nodes.Canceled)
+		r.dropped(h)
 	}
 	st.Held = nil
 	if st.Task != "" {
@@ -178,6 +184,12 @@ func (r *Runtime) goBack(ctx context.Context, st *state, t *nodes.Turn) {
 	st.Back, st.BackOf, st.rewound = "", "", true
 	t.Say(nodes.Reply{Text: t.Phrase("went_back")})
 	r.runNode(ctx, st, t, task, nd)
+}
+
+// dropped counts a held task that will not come back.
+func (r *Runtime) dropped(h heldTask) {
+	r.metrics.taskEnded(h.Task, nodes.Canceled)
+	r.metrics.interrupted(interruptDropped)
 }
 
 // yesNo is a question with yes and no buttons.

@@ -1,8 +1,11 @@
 package dialog_test
 
 import (
+	"maps"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/botforge/dialogd/dialog"
 	"github.com/botforge/dialogd/sessions"
@@ -266,5 +269,45 @@ func TestInterruptionSettingErrors(t *testing.T) {
 				t.Errorf("load: %v\nwant an error containing %s", err, tt.want)
 			}
 		})
+	}
+}
+
+// dialogd_interruptions_total counts what became of each interruption;
+// reaching the cap on held tasks is counted.
+func TestInterruptionMetrics(t *testing.T) {
+	bot, err := dialog.LoadDir("testdata/interrupt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	rt := dialog.NewRuntime(bot, sessions.NewMemory(sessions.Options{}), dialog.Options{Metrics: dialog.NewMetrics(reg)})
+	c := &chat{t: t, rt: rt, sid: "s-" + t.Name()}
+	c.run([]step{
+		{"take a survey", "Score from 1 to 10?"},
+		{"create a lead", "Let's finish the survey first. Say cancel if you'd rather stop it. | Score from 1 to 10?"},
+		{"6", "Any comment?"},
+		{"create a lead", "Okay, let's do your lead first. I'll come back to the survey afterwards. | What is their name?"},
+		{"place an order", "Okay, let's do Place an order first. I'll come back to your lead afterwards. | How many?"},
+		{"what is the weather", "We're in the middle of Place an order. What would you like to do about the weather?"},
+		{"click:interrupt:hold", "I can keep only 2 tasks on hold. Drop Place an order and do the weather instead?"},
+		{"yes", "Okay, I've dropped Place an order. Let's do the weather instead. | Sunny. | Back to your lead: | What is their name?"},
+		{"discard all", "Okay, I've dropped everything."},
+	})
+	want := map[string]float64{"not_allowed": 1, "held": 2, "asked": 1, "cap_reached": 1, "discarded": 1, "resumed": 1, "dropped": 1}
+	got := map[string]float64{}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "dialogd_interruptions_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			got[m.GetLabel()[0].GetValue()] = m.GetCounter().GetValue()
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("dialogd_interruptions_total by outcome:\ngot  %v\nwant %v", got, want)
 	}
 }

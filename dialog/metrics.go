@@ -17,6 +17,7 @@ type Metrics struct {
 	serviceCalls *prometheus.HistogramVec
 	serviceErrs  *prometheus.CounterVec
 	convEnds     *prometheus.CounterVec // conversation_end.go
+	interrupts   *prometheus.CounterVec // interrupt_metrics.go
 }
 
 // NewMetrics creates the runtime metrics and registers them with reg. A
@@ -42,10 +43,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		serviceErrs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dialogd_service_call_errors_total", Help: "Service node calls that failed (transport error, timeout or non-2xx), by node; a call that waits for the user's authorization is not a failure.",
 		}, []string{"node"}),
-		convEnds: newConversationEndRuns(),
+		convEnds:   newConversationEndRuns(),
+		interrupts: newInterruptions(),
 	}
 	if reg != nil {
-		reg.MustRegister(m.turns, m.turnLatency, m.tasksEnded, m.serviceCalls, m.serviceErrs, m.convEnds)
+		reg.MustRegister(m.turns, m.turnLatency, m.tasksEnded, m.serviceCalls, m.serviceErrs, m.convEnds, m.interrupts)
 	}
 	return m
 }

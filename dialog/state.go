@@ -38,7 +38,7 @@ type state struct {
 	NS     *nodes.NodeState `json:"ns,omitempty"` // current node's scratch state
 	Utt    string           `json:"u,omitempty"`  // the utterance that started the task
 	PExp   int64            `json:"pe,omitempty"` // parked until (Unix seconds)
-	Pend   string           `json:"p,omitempty"`  // task the user asked for while parked, awaiting yes/no
+	Pend   string           `json:"p,omitempty"`  // task the user asked for mid-task, awaiting a choice (at the authorize prompt: hold it?; else see Ask)
 	Rec    bool             `json:"rc,omitempty"` // the task took an error branch (on_error, on_timeout, on_fail)
 	Lang   string           `json:"l,omitempty"`
 	Memory nodes.Memory     `json:"c"`
@@ -49,11 +49,12 @@ type state struct {
 	Held   []heldTask       `json:"hd,omitempty"` // tasks on hold, the last one resumes first (interrupt.go)
 	Hist   []string         `json:"hi,omitempty"` // input nodes the running task asked and got answered, oldest first ("go back")
 	Ask    uint8            `json:"ak,omitempty"` // the question the runtime asked and awaits (askSwitch…), about Pend or the last held task
+	ended  nodes.Reason     // how the last task of this run ended, "" for none; not stored
+	At     int64            `json:"at,omitempty"` // when the last turn committed (Unix milliseconds), to tell an idle conversation from one that went on
+
 	// rewound is set when "go back" ran this turn, whose answer is then
 	// not history; not stored.
 	rewound bool
-	ended  nodes.Reason     // how the last task of this run ended, "" for none; not stored
-	At     int64            `json:"at,omitempty"` // when the last turn committed (Unix milliseconds), to tell an idle conversation from one that went on
 }
 
 type seenMsg struct {
