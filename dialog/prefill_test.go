@@ -103,7 +103,7 @@ func TestFreeTextRefusesARequest(t *testing.T) {
 	tests := []struct{ answer, want string }{
 		{"please create a lead", "We're already doing Create a lead. | First name?"},
 		{"create a new lead", "We're already doing Create a lead. | First name?"},
-		{"open a case", "Okay, let's do Open a case first."},
+		{"open a case", "Okay, let's do Open a case"},
 		{"Leadbetter", "Last name?"},
 		{"Ada", "Last name?"},
 	}
