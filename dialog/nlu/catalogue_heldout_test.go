@@ -67,7 +67,7 @@ func TestCatalogueHeldOut(t *testing.T) {
 	}
 	accuracy := float64(right) / float64(len(cases))
 	t.Logf("held-out accuracy %d/%d = %.1f%%", right, len(cases), 100*accuracy)
-	const floor = 0.9
+	const floor = 0.95
 	if accuracy < floor {
 		t.Errorf("held-out accuracy %.3f; want at least %.2f", accuracy, floor)
 	}

@@ -46,11 +46,13 @@ func hashPair(a, b uint64) uint64 {
 type extractor struct {
 	feats  []uint64
 	padded []rune
+	groups uint64 // bit i: the text named synonymGroups[i]
 }
 
 // extract appends the features of rs to e.feats (which it resets).
 func (e *extractor) extract(rs []rune) []uint64 {
 	e.feats = e.feats[:0]
+	e.groups = 0
 	var prevWord uint64
 	havePrev := false
 	for start := 0; start < len(rs); {
@@ -65,6 +67,7 @@ func (e *extractor) extract(rs []rune) []uint64 {
 		}
 		word := rs[start:end]
 		if class == classCJK {
+			e.groupsOfRun(word) // before the ending goes: "消して" names a deletion
 			word = trimPoliteEnding(word)
 		}
 		wh := hashRunes(kindWord, word)
@@ -78,15 +81,15 @@ func (e *extractor) extract(rs []rune) []uint64 {
 		}
 		prevWord, havePrev = wh, true
 		if class == classCJK {
-			e.actionGroupsOfRun(word)
 			e.charGrams(word, cjkMinN, cjkMaxN)
 		} else {
-			e.actionGroupsOfWord(word)
+			e.groupsOfWord(word)
 			e.padded = append(append(append(e.padded[:0], boundary), word...), boundary)
 			e.charGrams(e.padded, alnumMinN, alnumMaxN)
 		}
 		start = end
 	}
+	e.groupPairs()
 	return e.feats
 }
 

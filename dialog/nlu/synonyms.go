@@ -1,53 +1,212 @@
 package nlu
 
-// actionGroups are the verbs of task requests that mean the same across
-// wording and language: a word (or, in Japanese, a substring of a run)
-// of a group adds the group as a feature, so "modify a lead" meets the
-// training phrase "change a lead" and "リードを修正" meets "リードを変更"
-// although they share no characters. The model still learns from the
-// training utterances whether the group matters for an intent; this only
-// lets it see that two spellings are one action. The group feature is
-// counted twice, since it stands in for a whole word's n-grams.
-var actionGroups = []struct {
-	name  string
-	stems []string // alphabetic: a word that begins with a stem of 4 or more runes, or equals a shorter one
-	cjk   []string // Japanese: a substring of a run
-}{
-	{"create",
-		[]string{"creat", "add", "adds", "added", "adding", "make", "generat", "regist", "anleg", "angeleg", "erstell", "hinzufüg", "erfass", "eintrag", "anlage"},
-		[]string{"作成", "登録", "追加", "作り", "作っ", "作る", "新規"}},
-	{"delete",
-		[]string{"delet", "remov", "eras", "discard", "rid", "lösch", "loesch", "entfern"},
-		[]string{"削除", "消し", "消す", "消去"}},
-	{"update",
-		[]string{"updat", "chang", "edit", "modif", "amend", "alter", "änder", "aender", "bearbeit", "aktualisier"},
-		[]string{"更新", "変更", "編集", "修正"}},
-	{"find",
-		[]string{"find", "search", "look", "lookup", "locat", "such", "nachschlag", "finden"},
-		[]string{"検索", "探し", "探す", "調べ"}},
-	{"show",
-		[]string{"show", "display", "view", "zeig", "anzeig", "ansehen"},
-		[]string{"表示", "見せ", "見たい", "見る"}},
+// A synonym group is a set of words that mean one thing across wording
+// and language: an action a verb names ("modify" and "change", "löschen"
+// and "entfernen", "修正" and "変更") or the kind of record a noun names
+// ("ticket", "Fall", "Vorgang", "問い合わせ" for a case). A word of a group
+// (or, in Japanese, a substring of a run) adds the group as a feature, so
+// "modify a lead" meets the training phrase "change a lead" and
+// "リードを修正" meets "リードを変更" although they share no characters. A
+// sentence naming an action and a record kind also gets their pair as a
+// feature, in either word order ("delete a ticket", "Fall löschen"): the
+// pair is what tells "delete a case" from "delete a lead" and from "find a
+// case" whatever the words. The model still learns from the training
+// utterances whether a group matters for an intent; this only lets it see
+// that two spellings are one thing. A group feature is counted twice,
+// since it stands in for a whole word's n-grams.
+type synonymGroup struct {
+	name   string
+	object bool     // a kind of record, not an action
+	stems  []string // alphabetic: a word that begins with a stem of 4 or more runes, or equals a shorter one
+	cjk    []string // Japanese: a substring of a run
+	notCJK []string // Japanese: a run holding one of these is not of the group (取引先責任者 is a contact, not an account)
 }
 
-// kindGroup marks an action-group feature.
-const kindGroup = 'g'
+var synonymGroups = []synonymGroup{
+	{name: "create",
+		stems: []string{"creat", "add", "adds", "added", "adding", "make", "generat", "regist", "new", "setup",
+			"anleg", "angeleg", "erstell", "hinzufüg", "hinzufueg", "erfass", "eintrag", "anlage", "neu", "neue", "neuen", "neuer", "neues", "aufnehm", "eröffn", "aufmach"},
+		cjk: []string{"作成", "登録", "追加", "作り", "作っ", "作る", "新規", "新しい", "新しく"}},
+	{name: "delete",
+		stems: []string{"delet", "remov", "eras", "discard", "rid", "drop", "trash", "purg",
+			"lösch", "loesch", "entfern", "wegmach", "weg"},
+		cjk: []string{"削除", "消し", "消す", "消去", "消して", "除去", "なくし"}},
+	{name: "update",
+		stems: []string{"updat", "chang", "edit", "modif", "amend", "alter", "correct", "fix", "renam",
+			"änder", "aender", "veränder", "bearbeit", "aktualisier", "anpass", "korrigier", "umbenenn", "überarbeit"},
+		cjk: []string{"更新", "変更", "編集", "修正", "変え", "直し", "直す", "書き換え", "アップデート"}},
+	{name: "find",
+		stems: []string{"find", "search", "look", "lookup", "locat", "seek", "query",
+			"such", "suche", "durchsuch", "nachschlag", "finden", "recherchier", "ausfindig"},
+		cjk: []string{"検索", "探し", "探す", "探して", "調べ", "見つけ", "照会"}},
+	{name: "show",
+		stems: []string{"show", "display", "view", "see", "detail", "zeig", "anzeig", "ansehen", "anschau", "öffn"},
+		cjk: []string{"表示", "見せ", "見たい", "見る", "詳細"}},
+	{name: "convert",
+		stems: []string{"conver", "qualif", "konvert", "umwand", "umgewand", "wandl", "qualifizier"},
+		cjk: []string{"変換", "コンバート", "取引開始"}},
+	{name: "lead", object: true,
+		stems: []string{"lead", "leads", "prospect", "interessent", "interessenten"},
+		cjk:   []string{"リード", "見込み客", "見込客"}},
+	{name: "contact", object: true,
+		stems: []string{"contact", "kontakt", "ansprechpartner", "contakt", "kontackt"},
+		cjk:   []string{"連絡先", "取引先責任者", "コンタクト", "担当者"}},
+	{name: "account", object: true,
+		stems: []string{"account", "accounts", "acount", "company", "companies", "firm", "firma", "firmen", "unternehm", "konto", "organisation", "organization"},
+		cjk:   []string{"取引先", "会社", "アカウント", "企業"}, notCJK: []string{"取引先責任者"}},
+	{name: "case", object: true,
+		stems: []string{"case", "cases", "ticket", "tickets", "issue", "issues", "problem", "complaint",
+			"fall", "falls", "fälle", "vorgang", "vorgänge", "kundenvorg", "support", "anfrage", "störung", "beschwerde"},
+		cjk: []string{"ケース", "問い合わせ", "問合せ", "チケット", "不具合", "問題", "サポート"}},
+	{name: "campaign", object: true,
+		stems: []string{"campaign", "campain", "kampagne", "kampange", "kampagnen"},
+		cjk:   []string{"キャンペーン"}},
+	{name: "opportunity", object: true,
+		stems: []string{"opportunit", "deal", "deals", "verkaufschance", "opportunity", "geschäftschance", "chance"},
+		cjk:   []string{"商談", "案件"}},
+}
+
+// kindGroup marks a synonym-group feature, kindGroupPair an action and
+// record-kind pair.
+const (
+	kindGroup     = 'g'
+	kindGroupPair = 'p'
+)
 
 var groupHashes = func() []uint64 {
-	hs := make([]uint64, len(actionGroups))
-	for i, g := range actionGroups {
+	hs := make([]uint64, len(synonymGroups))
+	for i, g := range synonymGroups {
 		hs[i] = hashRunes(kindGroup, []rune(g.name))
 	}
 	return hs
 }()
 
-// actionGroupsOfWord appends the group features of an alphabetic word.
-func (e *extractor) actionGroupsOfWord(word []rune) {
-	for gi, g := range actionGroups {
+// groupStems are the groups' alphabetic stems as runes, for the typo
+// check.
+var groupStems = func() [][][]rune {
+	out := make([][][]rune, len(synonymGroups))
+	for gi, g := range synonymGroups {
 		for _, stem := range g.stems {
-			if stemMatches(word, stem) {
-				e.feats = append(e.feats, groupHashes[gi], groupHashes[gi])
+			out[gi] = append(out[gi], []rune(stem))
+		}
+	}
+	return out
+}()
+
+// minTypoStem is the shortest stem a word may miss by one typo and still
+// name its group ("delte" a deletion, "updte" an update): shorter stems
+// would meet too many other words.
+const minTypoStem = 5
+
+// minCompoundStem is the shortest stem that also names its group at the
+// end of a German compound ("Marketingkampagne", "Supportfall" does not
+// count: "fall" is too short).
+const minCompoundStem = 7
+
+// groupsOfWord marks the groups of an alphabetic word in e.groups and
+// appends their features; a word of no group that is one typo from a
+// long stem is taken for that stem.
+func (e *extractor) groupsOfWord(word []rune) {
+	found := false
+	for gi, g := range synonymGroups {
+		for si, stem := range g.stems {
+			if stemMatches(word, stem) || endsCompound(word, groupStems[gi][si]) {
+				e.addGroup(gi)
+				found = true
 				break
+			}
+		}
+	}
+	if found || len(word) < minTypoStem-1 {
+		return
+	}
+	for gi, stems := range groupStems {
+		for _, stem := range stems {
+			if len(stem) >= minTypoStem && oneTypoPrefix(word, stem) {
+				e.addGroup(gi)
+				break
+			}
+		}
+	}
+}
+
+// endsCompound tells whether word is a compound that ends in a long stem.
+func endsCompound(word, stem []rune) bool {
+	return len(stem) >= minCompoundStem && len(word) > len(stem) && runesHaveSuffix(word, stem)
+}
+
+// oneTypoPrefix tells whether word begins with stem misspelt by one
+// substitution, swap of neighbours, missing or extra rune, the first rune
+// right.
+func oneTypoPrefix(word, stem []rune) bool {
+	if len(word) == 0 || word[0] != stem[0] {
+		return false
+	}
+	i := 0
+	for i < len(stem) && i < len(word) && word[i] == stem[i] {
+		i++
+	}
+	if i == len(stem) {
+		return false // no typo: stemMatches decided
+	}
+	rest := func(w, s []rune) bool { // w begins with s
+		if len(w) < len(s) {
+			return false
+		}
+		for k := range s {
+			if w[k] != s[k] {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case i < len(word) && rest(word[i+1:], stem[i+1:]): // substitution
+		return true
+	case i+1 < len(word) && i+1 < len(stem) && word[i] == stem[i+1] && word[i+1] == stem[i] && rest(word[i+2:], stem[i+2:]): // swap
+		return true
+	case rest(word[i:], stem[i+1:]): // a rune missing
+		return true
+	case i < len(word) && rest(word[i+1:], stem[i:]): // a rune too many
+		return true
+	}
+	return false
+}
+
+// groupsOfRun marks the groups found in a Japanese run and appends their
+// features.
+func (e *extractor) groupsOfRun(run []rune) {
+	for gi, g := range synonymGroups {
+		if anyContained(run, g.notCJK) {
+			continue
+		}
+		if anyContained(run, g.cjk) {
+			e.addGroup(gi)
+		}
+	}
+}
+
+func (e *extractor) addGroup(gi int) {
+	e.groups |= 1 << gi
+	e.feats = append(e.feats, groupHashes[gi], groupHashes[gi])
+}
+
+// groupPairs appends a feature for each action and record kind the
+// sentence named together.
+func (e *extractor) groupPairs() {
+	if e.groups == 0 {
+		return
+	}
+	for ai, a := range synonymGroups {
+		if a.object || e.groups&(1<<ai) == 0 {
+			continue
+		}
+		for oi, o := range synonymGroups {
+			if o.object && e.groups&(1<<oi) != 0 {
+				h := uint64(fnvOffset)
+				h = (h ^ kindGroupPair) * fnvPrime
+				h = (h ^ groupHashes[ai]) * fnvPrime
+				e.feats = append(e.feats, (h^groupHashes[oi])*fnvPrime)
 			}
 		}
 	}
@@ -64,16 +223,13 @@ func stemMatches(word []rune, stem string) bool {
 	return i == len(word) || i >= 4
 }
 
-// actionGroupsOfRun appends the group features found in a Japanese run.
-func (e *extractor) actionGroupsOfRun(run []rune) {
-	for gi, g := range actionGroups {
-		for _, sub := range g.cjk {
-			if containsRunes(run, sub) {
-				e.feats = append(e.feats, groupHashes[gi], groupHashes[gi])
-				break
-			}
+func anyContained(run []rune, subs []string) bool {
+	for _, sub := range subs {
+		if containsRunes(run, sub) {
+			return true
 		}
 	}
+	return false
 }
 
 func containsRunes(run []rune, sub string) bool {
