@@ -193,3 +193,12 @@ func BenchmarkDetectSmallTalk(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTrainSmallTalkModel measures the one-off training of the
+// small-talk model on the built-in word lists (on first use).
+func BenchmarkTrainSmallTalkModel(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		trainSmallTalkModel()
+	}
+}
