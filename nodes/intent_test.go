@@ -25,7 +25,7 @@ func loadNode(typ, src string, h *Host) (Node, error) {
 	return n, nil
 }
 
-func mustLoad(t *testing.T, typ, src string) Node {
+func mustLoad(t testing.TB, typ, src string) Node {
 	t.Helper()
 	n, err := loadNode(typ, src, nil)
 	if err != nil {

@@ -65,7 +65,7 @@ func TestAnchors(t *testing.T) {
 
 // prefillTask loads an intent node with the given utterances and the
 // entity nodes of a lead, bound as the loader binds them.
-func prefillTask(t *testing.T, utterances string) (*Intent, []*Entity) {
+func prefillTask(t testing.TB, utterances string) (*Intent, []*Entity) {
 	t.Helper()
 	intent := mustLoad(t, "intent", "utterances:\n"+utterances).(*Intent)
 	var ents []*Entity
@@ -178,5 +178,83 @@ func TestPrefillBinding(t *testing.T) {
 	}
 	if got := n.Annotated(); len(got) != 1 || got[0].Written != "lead for [Ada](frist_name)" {
 		t.Errorf("Annotated() = %+v; want the written form", got)
+	}
+}
+
+// FuzzParseAnnotated: the plain sentence holds each annotated value at its
+// span, and nothing panics.
+func FuzzParseAnnotated(f *testing.F) {
+	for _, s := range []string{"lead for [Ada](first_name) [Lovelace](last_name)", "[山田](last_name)[太郎](first_name)さん", "a [b](c", "]x[", "[x]("} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		plain, spans, err := ParseAnnotated(s)
+		if err != nil {
+			return
+		}
+		for _, a := range spans {
+			if a.Start < 0 || a.End > len(plain) || a.Start >= a.End || a.At < 0 || a.At >= len(s) || s[a.At] != '[' {
+				t.Fatalf("ParseAnnotated(%q): span %+v out of %q", s, a, plain)
+			}
+			if !strings.HasPrefix(s[a.At+1:], plain[a.Start:a.End]+"](") || !strings.Contains(s[a.At:], a.Entity+")") {
+				t.Fatalf("ParseAnnotated(%q): span %+v is not its written value", s, a)
+			}
+		}
+	})
+}
+
+// FuzzPrefill: any first sentence fills only entities whose values parse,
+// and nothing panics.
+func FuzzPrefill(f *testing.F) {
+	for _, s := range []string{
+		"create a lead for Ada Lovelace at Analytical Engines, ada@example.com",
+		"佐藤花子さんのリードを作成", "バベッジ商会の田中様のリード", "convert lead 00Q5g00000XyZwV",
+		"for at for at", "さんのさんの", "Lead für  bei  anlegen",
+	} {
+		f.Add(s, "en")
+		f.Add(s, "ja")
+	}
+	intent, ents := prefillTask(f, leadUtterances)
+	f.Fuzz(func(t *testing.T, s, lang string) {
+		turn := newTurn(lang)
+		turn.Utterance = s
+		if _, err := intent.Run(context.Background(), turn); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			v, ok := turn.Memory.Entities[e.Name]
+			if !ok {
+				continue
+			}
+			str, _ := v.(string)
+			if _, ok := e.typ.Parse(str, lang, turn.Now, &e.opts); !ok {
+				t.Fatalf("%q filled %s with %q, which its type does not take", s, e.Name, str)
+			}
+		}
+	})
+}
+
+// BenchmarkPrefill measures the first turn of a task with annotated
+// utterances (every later turn costs nothing), and of one without.
+func BenchmarkPrefill(b *testing.B) {
+	annotated, _ := prefillTask(b, leadUtterances)
+	plain := mustLoad(b, "intent", "utterances: [create a lead]").(*Intent)
+	plain.BindEntities(nil)
+	for _, bc := range []struct {
+		name   string
+		intent *Intent
+	}{{"annotated", annotated}, {"plain", plain}} {
+		b.Run(bc.name, func(b *testing.B) {
+			turn := newTurn("en")
+			turn.Utterance = "create a lead for Ada Lovelace at Analytical Engines, ada@example.com"
+			b.ReportAllocs()
+			for b.Loop() {
+				turn.Memory.Entities = nil
+				turn.ResetReplies()
+				if _, err := bc.intent.Run(context.Background(), turn); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
