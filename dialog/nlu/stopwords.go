@@ -1,6 +1,9 @@
 package nlu
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // fillerWords are the words of politeness and sentence frames in English
 // and German ("I'd like to … please", "ich möchte bitte …"): a filler
@@ -12,10 +15,19 @@ var fillerWords = map[string]bool{}
 // politeEndings are Japanese sentence endings of wishes and requests
 // ("…したい", "…してください"), cut from the end of a run before its
 // n-grams are taken, for the same reason; longest first.
-var politeEndings = [][]rune{
-	[]rune("していただけますか"), []rune("してもらえますか"), []rune("してください"), []rune("したいです"),
-	[]rune("ください"), []rune("したい"), []rune("します"), []rune("して"), []rune("たい"),
-}
+var politeEndings = func() [][]rune {
+	endings := []string{
+		"していただけますか", "してもらえますか", "を教えてください", "をお願いします",
+		"教えてください", "してください", "お願いします", "でしょうか", "したいです", "してほしい",
+		"てください", "てほしい", "ください", "教えて", "したい", "します", "ですか", "ますか", "して", "たい",
+	}
+	out := make([][]rune, len(endings))
+	for i, e := range endings {
+		out[i] = []rune(e)
+	}
+	slices.SortStableFunc(out, func(a, b []rune) int { return len(b) - len(a) })
+	return out
+}()
 
 func init() {
 	words := "i i'd id me my you your we please could can would will like want need to the a an " +
