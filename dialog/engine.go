@@ -104,7 +104,7 @@ func (r *Runtime) switchTo(ctx context.Context, st *state, t *nodes.Turn, task, 
 		r.finishTask(st, nodes.Canceled)
 		t.Say(nodes.Reply{Text: t.Phrase("switch", r.taskTitle(t, task))})
 	}
-	r.startTask(ctx, st, t, task, utterance)
+	r.startOrResume(ctx, st, t, task, utterance)
 }
 
 func (t *Task) nodeOrNil(id string) *nodeDef {

@@ -47,7 +47,7 @@ func (r *Runtime) interrupt(ctx context.Context, st *state, t *nodes.Turn, task,
 // instead.
 func (r *Runtime) holdFor(ctx context.Context, st *state, t *nodes.Turn, task, utterance string) {
 	cur, next := r.taskTitle(t, st.Task), r.taskTitle(t, task)
-	if len(st.Held) >= r.heldCap() {
+	if len(st.Held) >= r.heldCap() && st.heldIndex(task) < 0 {
 		r.metrics.interrupted(interruptCapped)
 		st.Pend, st.Ask = task, askCap
 		t.Say(yesNo(t, t.Phrase("held_cap", strconv.Itoa(r.heldCap()), cur, next)))
@@ -56,7 +56,7 @@ func (r *Runtime) holdFor(ctx context.Context, st *state, t *nodes.Turn, task, u
 	st.hold(r.resumeAt(st))
 	r.metrics.interrupted(interruptHeld)
 	t.Say(nodes.Reply{Text: t.Phrase("held", next, cur)})
-	r.startTask(ctx, st, t, task, utterance)
+	r.startOrResume(ctx, st, t, task, utterance)
 }
 
 // discardFor drops the running task, says so, and starts task.
@@ -65,7 +65,21 @@ func (r *Runtime) discardFor(ctx context.Context, st *state, t *nodes.Turn, task
 	r.finishTask(st, nodes.Canceled)
 	r.metrics.interrupted(interruptDiscarded)
 	t.Say(nodes.Reply{Text: t.Phrase("switch_discard", cur, next)})
-	r.startTask(ctx, st, t, task, utterance)
+	r.startOrResume(ctx, st, t, task, utterance)
+}
+
+// startOrResume starts task, or, when it is on hold, takes it up where it
+// was rather than starting it twice.
+func (r *Runtime) startOrResume(ctx context.Context, st *state, t *nodes.Turn, task, utterance string) {
+	i := st.heldIndex(task)
+	if i < 0 {
+		r.startTask(ctx, st, t, task, utterance)
+		return
+	}
+	h := st.Held[i]
+	st.Held = append(st.Held[:i], st.Held[i+1:]...)
+	st.Held = append(st.Held, h)
+	r.resumeLast(ctx, st, t)
 }
 
 // answerAsked takes the answer to a question the runtime asked (st.Ask)

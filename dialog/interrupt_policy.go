@@ -90,7 +90,7 @@ const (
 func (c *HeldCap) UnmarshalText(b []byte) error {
 	n, err := strconv.Atoi(string(b))
 	if err != nil || n < 1 || n > maxHeldCap {
-		return fmt.Errorf("max_held %q: want a whole number from 1 to %d", b, maxHeldCap)
+		return fmt.Errorf("%q is not a whole number from 1 to %d", b, maxHeldCap)
 	}
 	*c = HeldCap(n)
 	return nil

@@ -62,6 +62,17 @@ func (st *state) unhold() heldTask {
 	return h
 }
 
+// heldIndex is the position of task among the held tasks, the last held
+// one first found; -1 when it is not held.
+func (st *state) heldIndex(task string) int {
+	for i := len(st.Held) - 1; i >= 0; i-- {
+		if st.Held[i].Task == task {
+			return i
+		}
+	}
+	return -1
+}
+
 // waiting is where the running task waits for an answer, if it does.
 func (st *state) waiting() waitPoint {
 	if st.Task == "" || st.Wait != waitInput {
