@@ -37,7 +37,7 @@ func (r *Runtime) command(ctx context.Context, st *state, t *nodes.Turn, in node
 		t.Memory = &st.Memory
 		t.Say(nodes.Reply{Text: t.Phrase("restarted"), Buttons: r.taskButtons(t, true)})
 	case cmdGoBack:
-		st.Ask, st.Pend = askNone, ""
+		st.Ask, st.Pend, st.PUtt = askNone, "", ""
 		r.goBack(ctx, st, t)
 	}
 	return true

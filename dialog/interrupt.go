@@ -27,7 +27,7 @@ func (r *Runtime) interrupt(ctx context.Context, st *state, t *nodes.Turn, task,
 		r.reask(ctx, st, t)
 	case InterruptAsk:
 		r.metrics.interrupted(interruptAsked)
-		st.Pend, st.Ask = task, askSwitch
+		st.Pend, st.PUtt, st.Ask = task, utterance, askSwitch
 		cur, next := r.taskTitle(t, st.Task), r.taskTitle(t, task)
 		t.Say(nodes.Reply{
 			Text: t.Phrase("interrupt_ask", cur, next),
@@ -49,7 +49,7 @@ func (r *Runtime) holdFor(ctx context.Context, st *state, t *nodes.Turn, task, u
 	cur, next := r.taskTitle(t, st.Task), r.taskTitle(t, task)
 	if len(st.Held) >= r.heldCap() && st.heldIndex(task) < 0 {
 		r.metrics.interrupted(interruptCapped)
-		st.Pend, st.Ask = task, askCap
+		st.Pend, st.PUtt, st.Ask = task, utterance, askCap
 		t.Say(yesNo(t, t.Phrase("held_cap", strconv.Itoa(r.heldCap()), cur, next)))
 		return
 	}
@@ -86,14 +86,14 @@ func (r *Runtime) startOrResume(ctx context.Context, st *state, t *nodes.Turn, t
 // and reports whether in was one; an input that is not clears the
 // question and goes on as any input would.
 func (r *Runtime) answerAsked(ctx context.Context, st *state, t *nodes.Turn, in nodes.Input) bool {
-	ask, pend := st.Ask, st.Pend
-	st.Ask, st.Pend = askNone, ""
+	ask, pend, utt := st.Ask, st.Pend, st.PUtt
+	st.Ask, st.Pend, st.PUtt = askNone, "", ""
 	yes, isYesNo := nodes.ParseYesNo(in.Value(), t.Lang, nil, nil)
 	switch {
 	case ask == askSwitch && in.Payload == payloadHold:
-		r.holdFor(ctx, st, t, pend, "")
+		r.holdFor(ctx, st, t, pend, utt)
 	case ask == askSwitch && in.Payload == payloadDiscard, ask == askCap && isYesNo && yes:
-		r.discardFor(ctx, st, t, pend, "")
+		r.discardFor(ctx, st, t, pend, utt)
 	case ask == askSwitch && in.Payload == payloadContinue, ask == askCap && isYesNo && !yes:
 		t.Say(nodes.Reply{Text: t.Phrase("go_on", r.taskTitle(t, st.Task))})
 		r.reask(ctx, st, t)
@@ -170,7 +170,7 @@ func (r *Runtime) discardAll(st *state, t *nodes.Turn) {
 	if st.Task != "" {
 		r.finishTask(st, nodes.Canceled)
 	}
-	st.Ask, st.Pend = askNone, ""
+	st.Ask, st.Pend, st.PUtt = askNone, "", ""
 	t.Say(nodes.Reply{Text: t.Phrase("discarded_all")})
 }
 

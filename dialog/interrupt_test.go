@@ -81,6 +81,12 @@ func TestInterruptionPolicies(t *testing.T) {
 			{"ann@example.com", "Lead Ann Lee <ann@example.com> created. | Back to Place an order: | How many?"},
 			{"3", "Ordered 3."},
 		}},
+		{"node: ask, the words that asked for the new task fill its entities", []step{
+			{"place an order", "How many?"},
+			{"create a lead with ada@example.com", "We're in the middle of Place an order. What would you like to do about your lead?"},
+			{"click:interrupt:hold", "Okay, let's do your lead first. I'll come back to Place an order afterwards. | What is their name?"},
+			{"Ada Lovelace", "Lead Ada Lovelace <ada@example.com> created. | Back to Place an order: | How many?"},
+		}},
 		{"node: ask, drop and switch", []step{
 			{"place an order", "How many?"},
 			{"create a lead", "We're in the middle of Place an order. What would you like to do about your lead?"},

@@ -18,7 +18,7 @@ func (r *Runtime) Resume(ctx context.Context, sessionID, userID string) ([][]byt
 		case r.parkExpired(st):
 			r.failTask(st, t, task.Nodes[st.Node], failure{kind: nodes.FailExpired, reason: nodes.Expired})
 		default:
-			st.Wait, st.PExp, st.Pend = waitNone, 0, ""
+			st.Wait, st.PExp, st.Pend, st.PUtt = waitNone, 0, "", ""
 			r.runNode(ctx, st, t, task, task.Nodes[st.Node])
 		}
 	})
@@ -81,19 +81,19 @@ func (r *Runtime) parked(ctx context.Context, st *state, t *nodes.Turn, in nodes
 		return false // the input may still start something
 	}
 	rerun := func() {
-		st.Wait, st.PExp, st.Pend = waitNone, 0, ""
+		st.Wait, st.PExp, st.Pend, st.PUtt = waitNone, 0, "", ""
 		r.runNode(ctx, st, t, task, nd)
 	}
 	if st.Pend != "" {
-		other := st.Pend
+		other, utt := st.Pend, st.PUtt
 		yes, ok := nodes.ParseYesNo(in.Value(), t.Lang, nil, nil)
 		switch {
 		case ok && yes && len(st.Held) < r.heldCap():
-			st.Pend = ""
-			r.holdFor(ctx, st, t, other, "") // resuming it runs the node again
+			st.Pend, st.PUtt = "", ""
+			r.holdFor(ctx, st, t, other, utt) // resuming it runs the node again
 		case ok && yes:
-			st.Pend = ""
-			r.discardFor(ctx, st, t, other, "")
+			st.Pend, st.PUtt = "", ""
+			r.discardFor(ctx, st, t, other, utt)
 		case ok && !yes:
 			t.Say(nodes.Reply{Text: t.Phrase("still_waiting", r.taskTitle(t, st.Task))})
 			rerun()
@@ -110,6 +110,9 @@ func (r *Runtime) parked(ctx context.Context, st *state, t *nodes.Turn, in nodes
 	}
 	if other != "" && other != st.Task {
 		st.Pend = other
+		if in.Payload == "" {
+			st.PUtt = in.Text
+		}
 		r.askHoldParked(t, st, other)
 		return true
 	}

@@ -49,6 +49,7 @@ type state struct {
 	Held   []heldTask       `json:"hd,omitempty"` // tasks on hold, the last one resumes first (interrupt.go)
 	Hist   []string         `json:"hi,omitempty"` // input nodes the running task asked and got answered, oldest first ("go back")
 	Ask    uint8            `json:"ak,omitempty"` // the question the runtime asked and awaits (askSwitch…), about Pend or the last held task
+	PUtt   string           `json:"pu,omitempty"` // the words that asked for Pend, for the entities they hold
 	ended  nodes.Reason     // how the last task of this run ended, "" for none; not stored
 	At     int64            `json:"at,omitempty"` // when the last turn committed (Unix milliseconds), to tell an idle conversation from one that went on
 
@@ -150,7 +151,7 @@ func (st *state) clearTask() {
 	st.Task, st.Node, st.Wait, st.NS, st.Utt, st.PExp, st.Pend, st.Rec = "", "", waitNone, nil, "", 0, "", false
 	st.TV = ""
 	st.Back, st.BackOf = "", ""
-	st.Hist, st.Ask = nil, askNone
+	st.Hist, st.Ask, st.PUtt = nil, askNone, ""
 	st.Memory.Intent = ""
 	st.Memory.Entities = nil
 	st.Memory.Nodes = nil

@@ -108,7 +108,7 @@ func (c *stateCache) remember(key string, data []byte, st *state) {
 func copyState(st *state) (*state, bool) {
 	c := *st
 	c.ended, c.rewound = "", false
-	ok := validUTF8(st.ID, st.User, st.Task, st.TV, st.Node, st.Utt, st.Pend, st.Lang, st.Back, st.BackOf)
+	ok := validUTF8(st.ID, st.User, st.Task, st.TV, st.Node, st.Utt, st.Pend, st.PUtt, st.Lang, st.Back, st.BackOf)
 	var okNS bool
 	c.NS, okNS = copyNodeState(st.NS)
 	ok = ok && okNS

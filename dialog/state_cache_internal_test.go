@@ -167,7 +167,7 @@ func FuzzCopyStateIsTheDecodedForm(f *testing.F) {
 	f.Add([]byte(`{"v":1,"id":"01a24df9-88bf-70d9-9d0c-a0496e38f580","us":"u","s":4,"t":"create_lead","n":"email","w":1,"ns":{},"u":"create a lead","l":"en","c":{"i":"create_lead","l":"en","in":"Acme","en":{"company":"Acme","first_name":"Ann","last_name":"Lee"}},"m":"2:m0,1;2:m1,2;","at":1796604528831}`))
 	f.Add([]byte(`{"v":1,"ns":{"r":2,"d":{"a":[1,{"b":null}],"c":{}}},"c":{"n":{"x":{"response":{"status":201,"body":{"id":"00Q"}}}},"cv":{"k":{"v":[],"e":3}}},"pc":["a","b"]}`))
 	f.Add([]byte(`{"v":1,"c":{"en":{"s":"\u00e9\ud83d\ude00","e":"","z":-0,"big":1e300}}}`))
-	f.Add([]byte(`{"v":1,"t":"b","n":"x","w":1,"hi":["a","b"],"ak":1,"p":"c","hd":[{"t":"a","n":"email","w":2,"ns":{"r":1,"d":{"k":[1]}},"u":"create","hi":["name"],"en":{"name":"Ann"},"nd":{"s":{}},"rm":"confirm"},{"t":"z","n":"q","hi":[],"en":{},"ns":{}}],"c":{}}`))
+	f.Add([]byte(`{"v":1,"t":"b","n":"x","w":1,"hi":["a","b"],"ak":1,"p":"c","pu":"do c now","hd":[{"t":"a","n":"email","w":2,"ns":{"r":1,"d":{"k":[1]}},"u":"create","hi":["name"],"en":{"name":"Ann"},"nd":{"s":{}},"rm":"confirm"},{"t":"z","n":"q","hi":[],"en":{},"ns":{}}],"c":{}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := decodeState(data)
 		if err != nil || st == nil {
