@@ -142,22 +142,33 @@ type filled struct {
 }
 
 // matchTemplates reads the free-text values at the places the annotated
-// utterances teach: the template that fills the most entities wins,
-// templates in the turn's language first.
+// utterances teach: the template that fills the most entities wins, then
+// the one whose values are shortest (its words stood closest around
+// them), templates in the turn's language first.
 func (p *prefillPlan) matchTemplates(t *Turn) map[string]filled {
 	best := map[string]filled{}
+	bestLen := 0
 	for _, pass := range []bool{true, false} {
 		for _, tp := range p.templates {
 			if (langBase(tp.lang) == langBase(t.Lang)) != pass {
 				continue
 			}
 			got := tp.match(t, p)
-			if len(got) > len(best) {
-				best = got
+			n := rawLength(got)
+			if len(got) > len(best) || len(got) == len(best) && len(got) > 0 && n < bestLen {
+				best, bestLen = got, n
 			}
 		}
 	}
 	return best
+}
+
+func rawLength(values map[string]filled) int {
+	n := 0
+	for _, f := range values {
+		n += len(f.raw)
+	}
+	return n
 }
 
 // acceptable reports whether words taken for a value are not the task's

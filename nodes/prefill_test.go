@@ -91,6 +91,7 @@ const leadUtterances = `  en:
     - convert lead [00Q5g00000AbCdE](record_id)
   de:
     - Lead für [Ada](first_name) [Lovelace](last_name) bei [Analytical Engines](company) anlegen
+    - Lead [Lovelace](last_name) anlegen
     - Lead für Herrn [Lovelace](last_name) anlegen
   ja:
     - "[山田](last_name)[太郎](first_name)さんのリードを作成"
