@@ -38,8 +38,12 @@ deps:
 vet:
 	$(GO) vet $(PKGS)
 
+# The NLU gate: the catalogue bot must classify its batch-test suite at
+# 95 % or better (botctl nlu test; the file format is in docs/bots.md).
+NLU_MIN_ACCURACY ?= 0.95
 test: deps vet
 	$(GO) test -count=1 -timeout 20m $(PKGS)
+	$(GO) run ./cmd/botctl nlu test --min-accuracy $(NLU_MIN_ACCURACY) examples/salesforce_demo cmd/botctl/testdata/nlu/catalogue.tsv
 	$(MAKE) --no-print-directory faults
 
 # The edit-test loop: tests that start redis-server or Chromium, and long

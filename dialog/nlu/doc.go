@@ -18,10 +18,15 @@
 // order), character 3- and 4-grams inside each alphabetic word (typos,
 // German inflection and compounds: "Leadstatus" shares n-grams with
 // "Lead" and "Status"), character 1- to 3-grams of each Japanese run (no
-// spaces between words), and the action a verb names across wording and
-// language ("modify" and "change", "löschen" and "entfernen", "修正" and
-// "変更"). Politeness and sentence frames ("I'd like to … please",
-// "ich möchte bitte …", "…してください") count for little.
+// spaces between words), the action a verb names and the kind of record a
+// noun names across wording and language ("modify" and "change", "löschen"
+// and "entfernen", "修正" and "変更"; "ticket", "Fall" and "問い合わせ" for a
+// case), counting a verb one typo off ("delte") and a German compound that
+// ends in a record's name ("Marketingkampagne"), and the pair of action
+// and record in either word order ("delete a case", "Fall löschen").
+// Politeness, sentence frames and question endings ("I'd like to …
+// please", "ich möchte bitte …", "…してください", "…ですか") count for
+// little.
 //
 // # Model
 //
