@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/botforge/dialogd/dialog/nlu"
 	"github.com/botforge/dialogd/nodes"
 )
 
@@ -89,6 +90,10 @@ func (r *Runtime) answerAsked(ctx context.Context, st *state, t *nodes.Turn, in 
 	ask, pend, utt := st.Ask, st.Pend, st.PUtt
 	st.Ask, st.Pend, st.PUtt = askNone, "", ""
 	yes, isYesNo := nodes.ParseYesNo(in.Value(), t.Lang, nil, nil)
+	held := ""
+	if ask == askResume && !isYesNo && in.Payload == "" {
+		held = r.asksForHeld(st, t, in.Text)
+	}
 	switch {
 	case ask == askSwitch && in.Payload == payloadHold:
 		r.holdFor(ctx, st, t, pend, utt)
@@ -101,10 +106,21 @@ func (r *Runtime) answerAsked(ctx context.Context, st *state, t *nodes.Turn, in 
 		r.resumeLast(ctx, st, t)
 	case ask == askResume && isYesNo && !yes:
 		r.dropLastHeld(st, t)
+	case held != "":
+		r.startOrResume(ctx, st, t, held, "") // "create a lead" for "go back to your lead?"
 	default:
 		return false
 	}
 	return true
+}
+
+// asksForHeld is the held task text asks for, "" when it asks for none.
+func (r *Runtime) asksForHeld(st *state, t *nodes.Turn, text string) string {
+	res := r.bot.Classify(text, t.Lang)
+	if res.Verdict != nlu.Confident || st.heldIndex(res.Matches[0].Intent) < 0 {
+		return ""
+	}
+	return res.Matches[0].Intent
 }
 
 // afterInput ends every turn: it notes the question the turn answered

@@ -136,6 +136,19 @@ func TestInterruptionPolicies(t *testing.T) {
 			{"click:lead", "Okay, let's do your lead first. I'll come back to the survey afterwards. | Back to your lead: | What is their e-mail?"},
 			{"ann@example.com", "Lead Ann Lee <ann@example.com> created. | Shall we go back to the survey?"},
 		}},
+		{"task: resume confirmed by asking for the held task", []step{
+			{"take a survey", "Score from 1 to 10?"},
+			{"9", "Any comment?"},
+			{"what is the weather", "Okay, let's do the weather first. I'll come back to the survey afterwards. | Sunny. | Shall we go back to the survey?"},
+			{"take a survey", "Back to the survey: | Any comment?"},
+			{"good", "Thanks for 9: good."},
+		}},
+		{"task: resume asked again after something else", []step{
+			{"take a survey", "Score from 1 to 10?"},
+			{"9", "Any comment?"},
+			{"what is the weather", "Okay, let's do the weather first. I'll come back to the survey afterwards. | Sunny. | Shall we go back to the survey?"},
+			{"what is the weather", "Sunny. | Shall we go back to the survey?"},
+		}},
 		{"a task button mid-task is an interruption too", []step{
 			{"create a lead", "What is their name?"},
 			{"click:weather", "Okay, let's do the weather first. I'll come back to your lead afterwards. | Sunny. | Back to your lead: | What is their name?"},
