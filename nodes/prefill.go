@@ -123,8 +123,8 @@ func (p *prefillPlan) run(t *Turn) {
 			continue
 		}
 		seen[e.Name] = true
-		if _, already := t.Memory.Entities[e.Name]; already {
-			continue
+		if _, already := t.Memory.Entities[e.Name]; already || t.Memory.WasCleared(e.Name) {
+			continue // a value the user gave, or took back ("go back"), stays theirs
 		}
 		t.Memory.SetEntity(e.Name, f.value)
 		said = append(said, t.Phrase("prefill.item", e.label(t), displayValue(f.value)))
