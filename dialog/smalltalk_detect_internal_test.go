@@ -219,3 +219,18 @@ func BenchmarkTrainSmallTalkModel(b *testing.B) {
 		trainSmallTalkModel()
 	}
 }
+
+// FuzzDetectSmallTalk: any text is read without a panic, and what is small
+// talk strictly is the same small talk loosely.
+func FuzzDetectSmallTalk(f *testing.F) {
+	for _, s := range []string{"hi", "thnaks a lot", "ありがとうございます！", "Hallo, wie geht's?", "aiですか", "hellooo  👋", "a\u0301"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		strict, ok := detectSmallTalk(text, false)
+		loose, lok := detectSmallTalk(text, true)
+		if ok && (!lok || loose != strict) {
+			t.Errorf("detectSmallTalk(%q): strict %+v, loose %+v, %v", text, strict, loose, lok)
+		}
+	})
+}
