@@ -76,6 +76,9 @@ func (s *idShape) find(text string, from int, located bool) (string, int, bool) 
 	return "", 0, false
 }
 
+// idSeparator reports whether r cannot be part of an id: ids are ASCII
+// letters, digits, "-" and "_" (and a "." inside, trimmed at the end), so
+// Japanese text around one needs no space.
 func idSeparator(r rune) bool {
-	return unicode.IsSpace(r) || strings.ContainsRune(",;:!?()[]\"'#。、「」", r)
+	return !(r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' || r == '.'))
 }

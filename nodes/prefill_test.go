@@ -259,3 +259,35 @@ func BenchmarkPrefill(b *testing.B) {
 		})
 	}
 }
+
+// TestPrefillCaseNumber: an annotated id is one token of its shape, at its
+// place or anywhere; a shorter number or a word is not one.
+func TestPrefillCaseNumber(t *testing.T) {
+	intent := mustLoad(t, "intent", "utterances:\n  en: ['update case [00001026](case_number)']\n  ja: ['ケース[00001026](case_number)を更新']").(*Intent)
+	number := mustLoad(t, "entity", "name: case_number\nentity_type: string\nlabel: {en: case, ja: ケース番号}\nprompt: Which case?").(*Entity)
+	if bad := intent.BindEntities([]*Entity{number}); len(bad) > 0 {
+		t.Fatalf("BindEntities: %+v", bad)
+	}
+	tests := []struct{ lang, utterance, want, said string }{
+		{"en", "update case 00001027 please", "00001027", "Got it: case 00001027."},
+		{"en", "please update the status of case #00001031.", "00001031", ""},
+		{"en", "set 00001099 to escalated", "00001099", ""},
+		{"en", "update case 12", "", ""},
+		{"en", "update case soon", "", ""},
+		{"ja", "ケース00001050を更新して", "00001050", "承知しました。ケース番号：00001050。"},
+	}
+	for _, tt := range tests {
+		turn := newTurn(tt.lang)
+		turn.Utterance = tt.utterance
+		if _, err := intent.Run(context.Background(), turn); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := turn.Memory.Entities["case_number"].(string)
+		if got != tt.want {
+			t.Errorf("%q: case_number = %q; want %q", tt.utterance, got, tt.want)
+		}
+		if said := texts(turn.Replies()); tt.said != "" && said != tt.said {
+			t.Errorf("%q: said %q; want %q", tt.utterance, said, tt.said)
+		}
+	}
+}
