@@ -214,3 +214,39 @@ func TestParkedTaskDenied(t *testing.T) {
 		t.Errorf("Denied without a parked task = %d frames, %v", len(frames), err)
 	}
 }
+
+// A task held while another waits for authorization comes back when the
+// authorization's outcome (granted or denied) ends the other one.
+func TestHeldTaskResumesAfterAuthorizationOutcome(t *testing.T) {
+	for _, granted := range []bool{true, false} {
+		t.Run(map[bool]string{true: "granted", false: "denied"}[granted], func(t *testing.T) {
+			c, g, _ := newParkChat(t)
+			c.say("take a note")
+			if got := texts(c.say("create a lead")); got != "Okay, let's do Create a lead first. I'll come back to Take a note afterwards. | Name?" {
+				t.Fatalf("interruption: %q", got)
+			}
+			if l := last(t, c.say("Ann")); l.Type != nodes.ReplyAuthorize {
+				t.Fatalf("not parked: %+v", l)
+			}
+			var frames [][]byte
+			var err error
+			want := "Access was not granted, so I stopped Create a lead. Ask again whenever you like. | Back to Take a note: | Note?"
+			if granted {
+				g.grant("u1", "crm")
+				frames, err = c.rt.Resume(context.Background(), c.sid, "u1")
+				want = "Created lead 00Q000000000000001 | Back to Take a note: | Note?"
+			} else {
+				frames, err = c.rt.Denied(context.Background(), c.sid, "u1")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := texts(decode(t, frames)); got != want {
+				t.Errorf("got  %s\nwant %s", got, want)
+			}
+			if got := texts(c.say("buy milk")); got != "Noted: buy milk." {
+				t.Errorf("the held task's answer: %q", got)
+			}
+		})
+	}
+}
