@@ -66,6 +66,9 @@ func (e *extractor) extract(rs []rune) []uint64 {
 			continue
 		}
 		word := rs[start:end]
+		if class == classAlnum && allDigits(word) {
+			word = numberWord // "case 00001001" is like "case 00001002"
+		}
 		if class == classCJK {
 			e.groupsOfRun(word) // before the ending goes: "消して" names a deletion
 			word = trimPoliteEnding(word)
@@ -91,6 +94,19 @@ func (e *extractor) extract(rs []rune) []uint64 {
 	}
 	e.groupPairs()
 	return e.feats
+}
+
+// numberWord stands for every number, so that the digits of an id or an
+// amount, which no training utterance has, do not dilute a sentence.
+var numberWord = []rune{'#'}
+
+func allDigits(word []rune) bool {
+	for _, r := range word {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *extractor) charGrams(rs []rune, minN, maxN int) {

@@ -31,10 +31,10 @@ var politeEndings = func() [][]rune {
 
 func init() {
 	words := "i i'd id me my you your we please could can would will like want need to the a an " +
-		"for that this it of some just kindly hi hey what is are be " +
+		"for that this it of some just kindly hi hey what is are be pls plz ok okay mr mrs ms " +
 		"bitte ich möchte mochte moechte will würde wuerde gern gerne mir mich du sie bitteschön " +
 		"ein eine einen einem einer den die das der dem des mal doch kannst können koennen " +
-		"mein meine meinen meiner meines was ist sind bin"
+		"mein meine meinen meiner meines was ist sind bin herr herrn frau"
 	for _, w := range strings.Fields(words) {
 		fillerWords[w] = true
 	}
