@@ -24,7 +24,7 @@ type synonymGroup struct {
 
 var synonymGroups = []synonymGroup{
 	{name: "create",
-		stems: []string{"creat", "add", "adds", "added", "adding", "make", "generat", "regist", "new", "setup",
+		stems: []string{"creat", "add", "adds", "added", "adding", "make", "generat", "regist", "new", "setup", "launch", "start", "kick", "submit", "raise", "enter",
 			"anleg", "angeleg", "erstell", "hinzufüg", "hinzufueg", "erfass", "eintrag", "anlage", "neu", "neue", "neuen", "neuer", "neues", "aufnehm", "eröffn", "aufmach"},
 		cjk: []string{"作成", "登録", "追加", "作り", "作っ", "作る", "新規", "新しい", "新しく"}},
 	{name: "delete",
@@ -57,7 +57,7 @@ var synonymGroups = []synonymGroup{
 		stems: []string{"account", "accounts", "acount", "company", "companies", "firm", "firma", "firmen", "unternehm", "konto", "organisation", "organization"},
 		cjk:   []string{"取引先", "会社", "アカウント", "企業"}, notCJK: []string{"取引先責任者"}},
 	{name: "case", object: true,
-		stems: []string{"case", "cases", "ticket", "tickets", "issue", "issues", "problem", "complaint",
+		stems: []string{"case", "cases", "ticket", "tickets", "issue", "issues", "problem", "complain",
 			"broken", "damag", "defect", "error", "bug",
 			"fall", "falls", "fälle", "vorgang", "vorgänge", "kundenvorg", "support", "anfrage", "störung", "beschwerde", "kaputt", "defekt", "fehler"},
 		cjk: []string{"ケース", "問い合わせ", "問合せ", "チケット", "不具合", "問題", "サポート", "故障", "壊れ", "エラー", "トラブル"}},
