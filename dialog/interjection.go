@@ -9,8 +9,8 @@ import (
 
 // freeTextIntentScore is how sure the classifier must be that a free-text
 // answer (a name, a description) asks for a task before it is taken for
-// one: "please create a case" when asked for a last name is a request, but
-// "Lead Generation Ltd" is a company.
+// one, if it names an action: "please create a case" when asked for a
+// last name is a request, but "Lead Generation Ltd" is a company.
 const freeTextIntentScore = 0.55
 
 // interjection handles an input, while a node waits for an answer, that is
@@ -30,7 +30,7 @@ func (r *Runtime) interjection(ctx context.Context, st *state, t *nodes.Turn, nd
 		return false
 	}
 	res := r.bot.classify(n, in.Text, t.Lang)
-	if task, ok := requested(res, kind); ok {
+	if task, ok := requested(res, kind, in.Text, st.Task); ok {
 		r.setLang(t, r.taskLang(n))
 		if task == st.Task {
 			// "create a lead" while creating one: not an answer.
@@ -51,19 +51,25 @@ func (r *Runtime) interjection(ctx context.Context, st *state, t *nodes.Turn, nd
 	return false
 }
 
-// requested is the task res asks for, given what the waiting node made of
-// the input: a node that cannot tell yields only to a training phrase, a
-// free-text answer only to a sure match.
-func requested(res nlu.Result, kind nodes.AnswerKind) (string, bool) {
+// requested is the task text asks for, given res, the classifier's
+// verdict on it, and what the waiting node made of it: a node that cannot
+// tell yields only to a training phrase; a free-text answer, or a request
+// for the task already running, only to a sure match that names an action
+// ("please create a lead" does, "Lena Lead" does not); an answer the node
+// rejected, to any confident match.
+func requested(res nlu.Result, kind nodes.AnswerKind, text, running string) (string, bool) {
 	if res.Verdict != nlu.Confident {
 		return "", false
 	}
 	best := res.Matches[0]
-	switch kind {
-	case nodes.AnswerUnsure:
-		return best.Intent, best.Score >= 1
-	case nodes.AnswerFreeText:
-		return best.Intent, best.Score >= freeTextIntentScore
+	if best.Score >= 1 {
+		return best.Intent, true // a training phrase
+	}
+	switch {
+	case kind == nodes.AnswerUnsure:
+		return "", false
+	case kind == nodes.AnswerFreeText || best.Intent == running:
+		return best.Intent, best.Score >= freeTextIntentScore && nlu.NamesAction(text)
 	}
 	return best.Intent, true
 }
