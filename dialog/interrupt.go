@@ -45,18 +45,24 @@ func (r *Runtime) interrupt(ctx context.Context, st *state, t *nodes.Turn, task,
 
 // holdFor holds the running task and starts task; with the held tasks at
 // the bot's cap it holds nothing and offers to drop the running task
-// instead.
+// instead. A task that asks the user nothing (a single answer) comes and
+// goes within the turn: the running task is held and taken up again
+// quietly, its question simply asked again after the answer, whatever the
+// cap.
 func (r *Runtime) holdFor(ctx context.Context, st *state, t *nodes.Turn, task, utterance string) {
 	cur, next := r.taskTitle(t, st.Task), r.taskTitle(t, task)
-	if len(st.Held) >= r.heldCap() && st.heldIndex(task) < 0 {
+	quiet := st.heldIndex(task) < 0 && !r.bot.Tasks[task].asksUser()
+	if len(st.Held) >= r.heldCap() && st.heldIndex(task) < 0 && !quiet {
 		r.metrics.interrupted(interruptCapped)
 		st.Pend, st.PUtt, st.Ask = task, utterance, askCap
 		t.Say(yesNo(t, t.Phrase("held_cap", strconv.Itoa(r.heldCap()), cur, next)))
 		return
 	}
-	st.hold(r.resumeAt(st))
+	st.hold(r.resumeAt(st), quiet)
 	r.metrics.interrupted(interruptHeld)
-	t.Say(nodes.Reply{Text: t.Phrase("held", next, cur)})
+	if !quiet {
+		t.Say(nodes.Reply{Text: t.Phrase("held", next, cur)})
+	}
 	r.startOrResume(ctx, st, t, task, utterance)
 }
 
@@ -133,7 +139,7 @@ func (r *Runtime) afterInput(ctx context.Context, st *state, t *nodes.Turn, befo
 		if st.Task != "" || len(st.Held) == 0 || st.Ask != askNone {
 			return
 		}
-		if h := st.Held[len(st.Held)-1]; h.Resume == ResumeConfirm {
+		if h := st.Held[len(st.Held)-1]; h.Resume == ResumeConfirm && !h.Quiet {
 			st.Ask = askResume
 			t.Say(yesNo(t, t.Phrase("resume_confirm", r.taskTitle(t, h.Task))))
 			return
@@ -154,7 +160,9 @@ func (r *Runtime) resumeLast(ctx context.Context, st *state, t *nodes.Turn) {
 		r.taskChanged(ctx, st, t) // the bot changed while it was held (versions.go)
 		return
 	}
-	t.Say(nodes.Reply{Text: t.Phrase("resume_announce", r.taskTitle(t, h.Task))})
+	if !h.Quiet {
+		t.Say(nodes.Reply{Text: t.Phrase("resume_announce", r.taskTitle(t, h.Task))})
+	}
 	st.Wait = waitNone
 	t.Utterance = st.Utt
 	r.runNode(ctx, st, t, task, nd)

@@ -20,6 +20,9 @@ type heldTask struct {
 	Entities map[string]any   `json:"en,omitempty"`
 	Nodes    map[string]any   `json:"nd,omitempty"`
 	Resume   ResumeMode       `json:"rm,omitempty"`
+	// Quiet: held for a task that asks nothing, so it comes back without
+	// a word (and without asking first).
+	Quiet bool `json:"q,omitempty"`
 }
 
 // The questions the runtime itself asks and awaits an answer to (state.Ask).
@@ -38,11 +41,11 @@ type waitPoint struct{ task, node string }
 
 // hold sets the running task aside, on top of the held ones; the state is
 // left with no running task and clean entities.
-func (st *state) hold(resume ResumeMode) {
+func (st *state) hold(resume ResumeMode, quiet bool) {
 	h := heldTask{
 		Task: st.Task, TV: st.TV, Node: st.Node, Wait: st.Wait, NS: st.NS, Utt: st.Utt, Rec: st.Rec,
 		Back: st.Back, BackOf: st.BackOf, Hist: st.Hist,
-		Entities: st.Memory.Entities, Nodes: st.Memory.Nodes, Resume: resume,
+		Entities: st.Memory.Entities, Nodes: st.Memory.Nodes, Resume: resume, Quiet: quiet,
 	}
 	st.Held = append(st.Held, h)
 	st.clearTask()
@@ -60,6 +63,21 @@ func (st *state) unhold() heldTask {
 	st.Back, st.BackOf, st.Hist = h.Back, h.BackOf, h.Hist
 	st.Memory.Intent, st.Memory.Entities, st.Memory.Nodes = h.Task, h.Entities, h.Nodes
 	return h
+}
+
+// asksUser reports whether the task has a node that waits for the user's
+// answer (a message waits only when told to); one that has none answers
+// in a single turn.
+func (t *Task) asksUser() bool {
+	for _, nd := range t.Nodes {
+		if m, ok := nd.node.(*nodes.Message); ok && !m.Wait {
+			continue
+		}
+		if nd.input != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // heldIndex is the position of task among the held tasks, the last held

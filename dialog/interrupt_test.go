@@ -50,7 +50,8 @@ func TestInterruptionPolicies(t *testing.T) {
 		{"bot: hold, then announce and ask the waiting question again", []step{
 			{"create a lead", "What is their name?"},
 			{"Ada Lovelace", "What is their e-mail?"},
-			{"what is the weather", "Okay, let's do the weather first. I'll come back to your lead afterwards. | Sunny. | Back to your lead: | What is their e-mail?"},
+			{"take a note", "Okay, let's do Take a note first. I'll come back to your lead afterwards. | Note?"},
+			{"buy milk", "Noted: buy milk. | Back to your lead: | What is their e-mail?"},
 			{"ada@example.com", "Lead Ada Lovelace <ada@example.com> created."},
 		}},
 		{"the interrupting task starts clean and the held one gets its own entities back", []step{
@@ -60,6 +61,14 @@ func TestInterruptionPolicies(t *testing.T) {
 			{"7", "Any comment?"},
 			{"fine", "Thanks for 7: fine. | Back to your lead: | What is their e-mail?"},
 			{"ada@example.com", "Lead Ada Lovelace <ada@example.com> created."},
+		}},
+		{"a task that asks nothing comes and goes quietly, even with resume confirm", []step{
+			{"create a lead", "What is their name?"},
+			{"Ada Lovelace", "What is their e-mail?"},
+			{"what is the weather", "Sunny. | What is their e-mail?"},
+			{"take a survey", "Okay, let's do the survey first. I'll come back to your lead afterwards. | Score from 1 to 10?"},
+			{"7", "Any comment?"},
+			{"what is the weather", "Sunny. | Any comment?"},
 		}},
 		{"task: discard, with a notice; nothing comes back", []step{
 			{"open a case", "Subject?"},
@@ -108,14 +117,16 @@ func TestInterruptionPolicies(t *testing.T) {
 		{"task: resume confirmed", []step{
 			{"take a survey", "Score from 1 to 10?"},
 			{"9", "Any comment?"},
-			{"what is the weather", "Okay, let's do the weather first. I'll come back to the survey afterwards. | Sunny. | Shall we go back to the survey?"},
+			{"take a note", "Okay, let's do Take a note first. I'll come back to the survey afterwards. | Note?"},
+			{"buy milk", "Noted: buy milk. | Shall we go back to the survey?"},
 			{"yes", "Back to the survey: | Any comment?"},
 			{"good", "Thanks for 9: good."},
 		}},
 		{"task: resume declined drops the held task", []step{
 			{"take a survey", "Score from 1 to 10?"},
 			{"9", "Any comment?"},
-			{"what is the weather", "Okay, let's do the weather first. I'll come back to the survey afterwards. | Sunny. | Shall we go back to the survey?"},
+			{"take a note", "Okay, let's do Take a note first. I'll come back to the survey afterwards. | Note?"},
+			{"buy milk", "Noted: buy milk. | Shall we go back to the survey?"},
 			{"no", "Okay, I've dropped the survey."},
 			{"what is the weather", "Sunny."},
 		}},
@@ -139,19 +150,21 @@ func TestInterruptionPolicies(t *testing.T) {
 		{"task: resume confirmed by asking for the held task", []step{
 			{"take a survey", "Score from 1 to 10?"},
 			{"9", "Any comment?"},
-			{"what is the weather", "Okay, let's do the weather first. I'll come back to the survey afterwards. | Sunny. | Shall we go back to the survey?"},
+			{"take a note", "Okay, let's do Take a note first. I'll come back to the survey afterwards. | Note?"},
+			{"buy milk", "Noted: buy milk. | Shall we go back to the survey?"},
 			{"take a survey", "Back to the survey: | Any comment?"},
 			{"good", "Thanks for 9: good."},
 		}},
 		{"task: resume asked again after something else", []step{
 			{"take a survey", "Score from 1 to 10?"},
 			{"9", "Any comment?"},
-			{"what is the weather", "Okay, let's do the weather first. I'll come back to the survey afterwards. | Sunny. | Shall we go back to the survey?"},
+			{"take a note", "Okay, let's do Take a note first. I'll come back to the survey afterwards. | Note?"},
+			{"buy milk", "Noted: buy milk. | Shall we go back to the survey?"},
 			{"what is the weather", "Sunny. | Shall we go back to the survey?"},
 		}},
 		{"a task button mid-task is an interruption too", []step{
 			{"create a lead", "What is their name?"},
-			{"click:weather", "Okay, let's do the weather first. I'll come back to your lead afterwards. | Sunny. | Back to your lead: | What is their name?"},
+			{"click:weather", "Sunny. | What is their name?"},
 		}},
 	}
 	for _, tt := range tests {
@@ -183,13 +196,18 @@ func TestHeldTasksResumeLastInFirstOut(t *testing.T) {
 			{"ok", "Thanks for 6: ok."},
 		}},
 		{"at the cap, drop the running task", []step{
+			{"take a note", "We're in the middle of Place an order. What would you like to do about Take a note?"},
+			{"click:interrupt:hold", "I can keep only 2 tasks on hold. Drop Place an order and do Take a note instead?"},
+			{"yes", "Okay, I've dropped Place an order. Let's do Take a note instead. | Note?"},
+			{"buy milk", "Noted: buy milk. | Back to your lead: | What is their name?"},
+		}},
+		{"at the cap, a task that asks nothing still comes and goes", []step{
 			{"what is the weather", "We're in the middle of Place an order. What would you like to do about the weather?"},
-			{"click:interrupt:hold", "I can keep only 2 tasks on hold. Drop Place an order and do the weather instead?"},
-			{"yes", "Okay, I've dropped Place an order. Let's do the weather instead. | Sunny. | Back to your lead: | What is their name?"},
+			{"click:interrupt:hold", "Sunny. | How many?"},
 		}},
 		{"at the cap, go on", []step{
-			{"what is the weather", "We're in the middle of Place an order. What would you like to do about the weather?"},
-			{"click:interrupt:hold", "I can keep only 2 tasks on hold. Drop Place an order and do the weather instead?"},
+			{"take a note", "We're in the middle of Place an order. What would you like to do about Take a note?"},
+			{"click:interrupt:hold", "I can keep only 2 tasks on hold. Drop Place an order and do Take a note instead?"},
 			{"no", "Okay, let's go on with Place an order. | How many?"},
 			{"1", "Ordered 1. | Back to your lead: | What is their name?"},
 		}},
@@ -234,7 +252,8 @@ func TestGoBack(t *testing.T) {
 		{"across a hold", []step{
 			{"create a lead", "What is their name?"},
 			{"Ada Lovelace", "What is their e-mail?"},
-			{"what is the weather", "Okay, let's do the weather first. I'll come back to your lead afterwards. | Sunny. | Back to your lead: | What is their e-mail?"},
+			{"take a note", "Okay, let's do Take a note first. I'll come back to your lead afterwards. | Note?"},
+			{"buy milk", "Noted: buy milk. | Back to your lead: | What is their e-mail?"},
 			{"back", "Okay, let's go back. | What is their name?"},
 		}},
 		{"de", []step{
@@ -324,9 +343,10 @@ func TestInterruptionMetrics(t *testing.T) {
 		{"6", "Any comment?"},
 		{"create a lead", "Okay, let's do your lead first. I'll come back to the survey afterwards. | What is their name?"},
 		{"place an order", "Okay, let's do Place an order first. I'll come back to your lead afterwards. | How many?"},
-		{"what is the weather", "We're in the middle of Place an order. What would you like to do about the weather?"},
-		{"click:interrupt:hold", "I can keep only 2 tasks on hold. Drop Place an order and do the weather instead?"},
-		{"yes", "Okay, I've dropped Place an order. Let's do the weather instead. | Sunny. | Back to your lead: | What is their name?"},
+		{"take a note", "We're in the middle of Place an order. What would you like to do about Take a note?"},
+		{"click:interrupt:hold", "I can keep only 2 tasks on hold. Drop Place an order and do Take a note instead?"},
+		{"yes", "Okay, I've dropped Place an order. Let's do Take a note instead. | Note?"},
+		{"buy milk", "Noted: buy milk. | Back to your lead: | What is their name?"},
 		{"discard all", "Okay, I've dropped everything."},
 	})
 	want := map[string]float64{"not_allowed": 1, "held": 2, "asked": 1, "cap_reached": 1, "discarded": 1, "resumed": 1, "dropped": 1}

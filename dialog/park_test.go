@@ -135,7 +135,9 @@ func TestParkedTaskHeldForAnotherIntent(t *testing.T) {
 				g.grant("u1", "crm")
 			}
 			rs := c.say("yes")
-			want := "Okay, let's do Something else first. I'll come back to Create a lead afterwards. | Did something else. | Back to Create a lead: | "
+			// Something else asks nothing: the parked task comes back
+			// quietly, its node run again.
+			want := "Did something else. | "
 			if granted {
 				want += "Created lead 00Q000000000000001"
 			} else {
