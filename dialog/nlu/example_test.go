@@ -35,5 +35,5 @@ func Example() {
 	// "creat a lead"                       confident create_lead 0.80
 	// "Lead bitte löschen"                 confident delete_lead 0.87
 	// "リードを作成したい"                          confident create_lead 1.00
-	// "what's the weather tomorrow"        unknown   create_lead 0.18
+	// "what's the weather tomorrow"        unknown   create_lead 0.19
 }

@@ -24,7 +24,7 @@ type synonymGroup struct {
 
 var synonymGroups = []synonymGroup{
 	{name: "create",
-		stems: []string{"creat", "add", "adds", "added", "adding", "make", "generat", "regist", "new", "setup", "launch", "start", "kick", "submit", "raise", "enter",
+		stems: []string{"creat", "add", "adds", "added", "adding", "make", "generat", "regist", "new", "setup", "launch", "start", "kick", "submit", "raise", "enter", "save", "store",
 			"anleg", "angeleg", "erstell", "hinzufüg", "hinzufueg", "erfass", "eintrag", "anlage", "neu", "neue", "neuen", "neuer", "neues", "aufnehm", "eröffn", "aufmach"},
 		cjk: []string{"作成", "登録", "追加", "作り", "作っ", "作る", "新規", "新しい", "新しく"}},
 	{name: "delete",
