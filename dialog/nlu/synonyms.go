@@ -24,9 +24,9 @@ type synonymGroup struct {
 
 var synonymGroups = []synonymGroup{
 	{name: "create",
-		stems: []string{"creat", "add", "adds", "added", "adding", "make", "generat", "regist", "new", "setup", "launch", "start", "kick", "submit", "raise", "enter", "save", "store",
+		stems: []string{"creat", "add", "adds", "added", "adding", "make", "regist", "new", "setup", "launch", "start", "kick", "submit", "raise", "enter", "save", "store",
 			"anleg", "angeleg", "erstell", "hinzufüg", "hinzufueg", "erfass", "eintrag", "anlage", "neu", "neue", "neuen", "neuer", "neues", "aufnehm", "eröffn", "aufmach"},
-		cjk: []string{"作成", "登録", "追加", "作り", "作っ", "作る", "新規", "新しい", "新しく"}},
+		cjk: []string{"作成", "登録", "追加", "作り", "作っ", "作る", "新規"}},
 	{name: "delete",
 		stems: []string{"delet", "remov", "eras", "discard", "rid", "drop", "trash", "purg",
 			"lösch", "loesch", "gelösch", "entfern", "wegmach", "weg"},
