@@ -1,7 +1,7 @@
 # dialogd — the dialog-task runtime.
 #   make run     start botd on http://localhost:8080 (ADDR=host:port for another): the embedded demo bot at /,
 #                the whole Salesforce catalogue against an emulated org at /salesforce
-#   make test    install what the tests need (redis-server, chromium) and run every test
+#   make test    install what the tests need (redis-server, chromium) and run every test and the NLU gate
 #   make test-short  the fast tier: every test that needs no Redis, Chromium or network (go test -short)
 #   make bench   Go benchmarks plus a WebSocket load test of the bench dialog
 #   make faults  the fault suite alone (make test runs it last): two botd on Redis, kill -9 and a Redis restart under load
