@@ -22,7 +22,7 @@ import (
 // smallTalkModelScore is the least score a kind needs from the model, and
 // smallTalkModelMargin the least lead over the next kind.
 const (
-	smallTalkModelScore  = 0.6
+	smallTalkModelScore  = 0.55
 	smallTalkModelMargin = 0.2
 )
 
