@@ -41,6 +41,9 @@ func TestSynonymGroups(t *testing.T) {
 		{"取引先を登録", "create_account"},
 		{"Firma hinzufügen", "create_account"},
 		{"Ansprechpartner entfernen", "delete_contact"},
+		{"creaet a contcat", "create_contact"},
+		{"Acount anlegen", "create_account"},
+		{"die Adresse des Leads hat sich geändert", "update_lead"},
 	} {
 		r := m.Classify(tc.text, "")
 		if len(r.Matches) == 0 || r.Matches[0].Intent != tc.want {
