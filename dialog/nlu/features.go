@@ -57,17 +57,19 @@ func (e *extractor) extract(rs []rune) []uint64 {
 	havePrev := false
 	for start := 0; start < len(rs); {
 		class := runeClass(rs[start])
+		if class == classNone {
+			start++
+			continue
+		}
 		end := start + 1
 		for end < len(rs) && runeClass(rs[end]) == class {
 			end++
 		}
-		if class == classNone {
-			start = end
-			continue
-		}
 		word := rs[start:end]
-		if class == classAlnum && allDigits(word) {
-			word = numberWord // "case 00001001" is like "case 00001002"
+		if class == classAlnum {
+			if vend, placeholder, ok := typedValueEnd(rs, start); ok {
+				end, word = vend, placeholder
+			}
 		}
 		if class == classCJK {
 			e.groupsOfRun(word) // before the ending goes: "消して" names a deletion
@@ -94,19 +96,6 @@ func (e *extractor) extract(rs []rune) []uint64 {
 	}
 	e.groupPairs()
 	return e.feats
-}
-
-// numberWord stands for every number, so that the digits of an id or an
-// amount, which no training utterance has, do not dilute a sentence.
-var numberWord = []rune{'#'}
-
-func allDigits(word []rune) bool {
-	for _, r := range word {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func (e *extractor) charGrams(rs []rune, minN, maxN int) {

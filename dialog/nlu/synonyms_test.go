@@ -44,6 +44,8 @@ func TestSynonymGroups(t *testing.T) {
 		{"creaet a contcat", "create_contact"},
 		{"Acount anlegen", "create_account"},
 		{"die Adresse des Leads hat sich geändert", "update_lead"},
+		{"mark the ticket as solved", "update_case"},
+		{"Vorgang als erledigt markieren", "update_case"},
 	} {
 		r := m.Classify(tc.text, "")
 		if len(r.Matches) == 0 || r.Matches[0].Intent != tc.want {

@@ -1,0 +1,104 @@
+package nlu
+
+// Typed values (an e-mail address, a phone number, an id, an amount or a
+// date) are record details a user types into a request ("find cases for
+// bob@example.net", "wer ist unter 0171 2345678 gespeichert?"). No
+// training utterance has the same value, so its pieces would only dilute
+// the sentence: each value becomes one placeholder word, in training and
+// classification alike, so "case 00001031" is like "case 00001002" and
+// an e-mail address weighs one word, not three words and their n-grams.
+
+// Placeholder words. '#' and '@' never occur in a word (they split
+// words), so the placeholders meet no real word.
+var (
+	numberWord = []rune{'#'}
+	emailWord  = []rune{'@'}
+)
+
+// numberJoiners may stand between the digit groups of one number
+// ("030 1234567", "555-0199", "+49 (30) 123", "12.03.2026").
+const numberJoiners = " -/.()+"
+
+// maxNumberJoin is how many joiners in a row still join digit groups.
+const maxNumberJoin = 2
+
+// typedValueEnd tells whether rs[start:] begins with a typed value and
+// returns its end and its placeholder; ok is false when it does not.
+func typedValueEnd(rs []rune, start int) (end int, word []rune, ok bool) {
+	if end, ok := emailEnd(rs, start); ok {
+		return end, emailWord, true
+	}
+	if !isDigit(rs[start]) {
+		return 0, nil, false
+	}
+	end = digitsEnd(rs, start)
+	if end < len(rs) && runeClass(rs[end]) == classAlnum {
+		return 0, nil, false // "2nd", "x1y": a word, not a number
+	}
+	for {
+		j := end
+		for j < len(rs) && j-end < maxNumberJoin && containsRune(numberJoiners, rs[j]) {
+			j++
+		}
+		if j == end || j >= len(rs) || !isDigit(rs[j]) {
+			return end, numberWord, true
+		}
+		next := digitsEnd(rs, j)
+		if next < len(rs) && runeClass(rs[next]) == classAlnum {
+			return end, numberWord, true
+		}
+		end = next
+	}
+}
+
+// emailEnd tells whether rs[start:] begins with an e-mail address: a run
+// of letters, digits and e-mail marks holding one '@' with a word before it and a dotted
+// domain after it. Trailing punctuation is not part of it.
+func emailEnd(rs []rune, start int) (int, bool) {
+	end := start
+	at := -1
+	for end < len(rs) && (runeClass(rs[end]) == classAlnum || containsRune(emailMarks, rs[end])) {
+		if rs[end] == '@' {
+			if at >= 0 {
+				return 0, false
+			}
+			at = end
+		}
+		end++
+	}
+	for end > start && runeClass(rs[end-1]) != classAlnum {
+		end--
+	}
+	if at <= start || at >= end-1 {
+		return 0, false
+	}
+	dot := false
+	for i := at + 2; i < end-1; i++ {
+		if rs[i] == '.' {
+			dot = true
+		}
+	}
+	return end, dot
+}
+
+func digitsEnd(rs []rune, i int) int {
+	for i < len(rs) && isDigit(rs[i]) {
+		i++
+	}
+	return i
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// emailMarks are the runes besides letters and digits an e-mail address
+// is written with.
+const emailMarks = "@.-_+"
+
+func containsRune(s string, r rune) bool {
+	for _, c := range s {
+		if c == r {
+			return true
+		}
+	}
+	return false
+}
