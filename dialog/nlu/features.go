@@ -66,11 +66,7 @@ func (e *extractor) extract(rs []rune) []uint64 {
 			end++
 		}
 		word := rs[start:end]
-		if class == classAlnum {
-			if vend, placeholder, ok := typedValueEnd(rs, start); ok {
-				end, word = vend, placeholder
-			}
-		}
+		end, word = e.placeholder(rs, start, end, class)
 		if class == classCJK {
 			e.groupsOfRun(word) // before the ending goes: "消して" names a deletion
 			word = trimPoliteEnding(word)
@@ -83,6 +79,7 @@ func (e *extractor) extract(rs []rune) []uint64 {
 		}
 		if havePrev {
 			e.feats = append(e.feats, hashPair(prevWord, wh))
+			e.phrasal(prevWord, wh)
 		}
 		prevWord, havePrev = wh, true
 		if class == classCJK {
@@ -96,6 +93,26 @@ func (e *extractor) extract(rs []rune) []uint64 {
 	}
 	e.groupPairs()
 	return e.feats
+}
+
+// placeholder returns the word that begins at start, ending at end
+// unless it is (or, in a Japanese run, comes before) a typed value or a
+// person's name, which becomes its placeholder.
+func (e *extractor) placeholder(rs []rune, start, end, class int) (int, []rune) {
+	switch class {
+	case classAlnum:
+		if vend, word, ok := typedValueEnd(rs, start); ok {
+			return vend, word
+		}
+	case classCJK:
+		if ns, nend, ok := honorificName(rs[start:end]); ok {
+			if ns > 0 {
+				return start + ns, rs[start : start+ns]
+			}
+			return start + nend, personWord
+		}
+	}
+	return end, rs[start:end]
 }
 
 func (e *extractor) charGrams(rs []rune, minN, maxN int) {

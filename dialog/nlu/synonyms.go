@@ -1,5 +1,7 @@
 package nlu
 
+import "slices"
+
 // A synonym group is a set of words that mean one thing across wording
 // and language: an action a verb names ("modify" and "change", "löschen"
 // and "entfernen", "修正" and "変更") or the kind of record a noun names
@@ -73,6 +75,34 @@ var synonymGroups = []synonymGroup{
 	{name: "opportunity", object: true,
 		stems: []string{"opportunit", "opp", "opps", "oppty", "deal", "verkaufschance", "geschäftschance", "chance"},
 		cjk:   []string{"商談", "案件"}},
+}
+
+// phrasalVerbs name a group with two words neither of which names it
+// alone ("set up a campaign" is a creation, "set" alone is not).
+var phrasalVerbs = []struct{ first, second, group string }{
+	{"set", "up", "create"},
+	{"put", "in", "create"},
+	{"sign", "up", "create"},
+}
+
+// phrasalHashes are phrasalVerbs' word hashes and group indexes.
+var phrasalHashes = func() [][3]uint64 {
+	out := make([][3]uint64, len(phrasalVerbs))
+	for i, p := range phrasalVerbs {
+		gi := slices.IndexFunc(synonymGroups, func(g synonymGroup) bool { return g.name == p.group })
+		out[i] = [3]uint64{hashRunes(kindWord, []rune(p.first)), hashRunes(kindWord, []rune(p.second)), uint64(gi)}
+	}
+	return out
+}()
+
+// phrasal marks the group of a phrasal verb whose words are prev and
+// word (their word hashes).
+func (e *extractor) phrasal(prev, word uint64) {
+	for _, p := range phrasalHashes {
+		if p[0] == prev && p[1] == word {
+			e.addGroup(int(p[2]))
+		}
+	}
 }
 
 // kindGroup marks a synonym-group feature, kindGroupPair an action and

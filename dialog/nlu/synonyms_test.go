@@ -46,6 +46,7 @@ func TestSynonymGroups(t *testing.T) {
 		{"die Adresse des Leads hat sich geändert", "update_lead"},
 		{"mark the ticket as solved", "update_case"},
 		{"Vorgang als erledigt markieren", "update_case"},
+		{"set up a ticket", "create_case"},
 	} {
 		r := m.Classify(tc.text, "")
 		if len(r.Matches) == 0 || r.Matches[0].Intent != tc.want {

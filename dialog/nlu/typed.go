@@ -1,5 +1,7 @@
 package nlu
 
+import "unicode"
+
 // Typed values (an e-mail address, a phone number, an id, an amount or a
 // date) are record details a user types into a request ("find cases for
 // bob@example.net", "wer ist unter 0171 2345678 gespeichert?"). No
@@ -101,4 +103,44 @@ func containsRune(s string, r rune) bool {
 		}
 	}
 	return false
+}
+
+// personWord stands for a person named with an honorific in Japanese
+// ("高橋さん"): a name weighs one word and meets every other name.
+var personWord = []rune{'%'}
+
+// honorifics follow a person's name in Japanese. 様 and 氏 are left out:
+// they also end words that are no names (お客様, 氏名).
+var honorifics = [][]rune{[]rune("さん"), []rune("さま")}
+
+// maxNameRunes is the longest name before an honorific.
+const maxNameRunes = 6
+
+// honorificName finds the first name with an honorific in a Japanese run:
+// up to maxNameRunes kanji or katakana right before "さん". It returns
+// where the name begins and where the honorific ends.
+func honorificName(run []rune) (nameStart, end int, ok bool) {
+	for i := 1; i < len(run); i++ {
+		for _, h := range honorifics {
+			if i+len(h) > len(run) || !runesHavePrefix(run[i:], h) {
+				continue
+			}
+			ns := i
+			for ns > 0 && i-ns < maxNameRunes && isNameRune(run[ns-1]) {
+				ns--
+			}
+			if ns < i {
+				return ns, i + len(h), true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+func isNameRune(r rune) bool {
+	return r == 'ー' || r == '々' || unicode.In(r, unicode.Han, unicode.Katakana)
+}
+
+func runesHavePrefix(s, prefix []rune) bool {
+	return len(s) >= len(prefix) && runesHaveSuffix(s[:len(prefix)], prefix)
 }

@@ -18,6 +18,8 @@ func TestTypedValuesArePlaceholders(t *testing.T) {
 		{"電話番号は090-1234-5678です", "電話番号は0312345678です"},
 		{"メールはa@b.co.jpです", "メールはlena@example.comです"},
 		{"meeting on 12.03.2026", "meeting on 1/2/2027"},
+		{"高橋さんのリードを表示", "中村さんのリードを表示"},
+		{"担当の鈴木さんを削除", "担当のスミスさんを削除"},
 	} {
 		fa, fb := features(tc.a), features(tc.b)
 		if !slices.Equal(fa, fb) {
@@ -51,6 +53,29 @@ func TestTypedValueEnd(t *testing.T) {
 		}
 		if end != tc.end || string(word) != tc.word {
 			t.Errorf("typedValueEnd(%q) = %d %q, want %d %q", tc.text, end, string(word), tc.end, tc.word)
+		}
+	}
+}
+
+// TestHonorificName: a Japanese name is the kanji or katakana right
+// before さん; お客様 and 氏名 hold no name.
+func TestHonorificName(t *testing.T) {
+	for _, tc := range []struct {
+		run        string
+		start, end int // -1: no name
+	}{
+		{"高橋さんのリード", 0, 4},
+		{"担当の鈴木さんを", 3, 7},
+		{"お客様情報", -1, -1},
+		{"リードの氏名を変更", -1, -1},
+		{"さんを", -1, -1},
+	} {
+		start, end, ok := honorificName([]rune(tc.run))
+		if !ok {
+			start, end = -1, -1
+		}
+		if start != tc.start || end != tc.end {
+			t.Errorf("honorificName(%q) = %d, %d; want %d, %d", tc.run, start, end, tc.start, tc.end)
 		}
 	}
 }
