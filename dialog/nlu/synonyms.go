@@ -56,7 +56,7 @@ var synonymGroups = []synonymGroup{
 		stems: []string{"conver", "qualif", "turn", "konvert", "umwand", "umgewand", "wandl", "verwandel", "überführ", "ueberfuehr"},
 		cjk:   []string{"変換", "コンバート", "取引開始"}},
 	{name: "lead", object: true,
-		stems: []string{"lead", "prospect", "interessent"},
+		stems: []string{"lead", "prospect", "potential", "interessent", "potenziell"},
 		cjk:   []string{"リード", "見込み客", "見込客"}},
 	{name: "contact", object: true,
 		stems: []string{"contact", "kontakt", "ansprechpartner"},

@@ -47,6 +47,7 @@ func TestSynonymGroups(t *testing.T) {
 		{"mark the ticket as solved", "update_case"},
 		{"Vorgang als erledigt markieren", "update_case"},
 		{"set up a ticket", "create_case"},
+		{"can u register a potential client", "create_lead"},
 	} {
 		r := m.Classify(tc.text, "")
 		if len(r.Matches) == 0 || r.Matches[0].Intent != tc.want {
