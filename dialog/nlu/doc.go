@@ -22,8 +22,14 @@
 // noun names across wording and language ("modify" and "change", "löschen"
 // and "entfernen", "修正" and "変更"; "ticket", "Fall" and "問い合わせ" for a
 // case), counting a verb one typo off ("delte") and a German compound that
-// ends in a record's name ("Marketingkampagne"), and the pair of action
-// and record in either word order ("delete a case", "Fall löschen").
+// ends in a record's name ("Marketingkampagne"), phrasal verbs ("set
+// up"), the pair of action and record in either word order ("delete a
+// case", "Fall löschen"), and whether the sentence asks after a status
+// or an existence ("status", "gibt es", "ありますか"). Record details are
+// one placeholder word each, whatever their value: an e-mail address, a
+// number with its separators (an id, a phone number, a date) and a
+// Japanese name before さん, so a detail neither dilutes a sentence nor
+// has to be seen in training.
 // Politeness, sentence frames and question endings ("I'd like to …
 // please", "ich möchte bitte …", "…してください", "…ですか") count for
 // little.
