@@ -22,6 +22,7 @@ type synonymGroup struct {
 	stems  []string // alphabetic: a word that begins with a stem of 4 or more runes, or equals a shorter one
 	cjk    []string // Japanese: a substring of a run
 	notCJK []string // Japanese: a run holding one of these is not of the group (取引先責任者 is a contact, not an account)
+	not    []string // alphabetic: a word beginning with one of these is not of the group ("marketing" is no mark, "accounting" no account)
 }
 
 var synonymGroups = []synonymGroup{
@@ -38,6 +39,7 @@ var synonymGroups = []synonymGroup{
 			"close", "pause", "activat", "deactivat", "escalat", "eskalier", "prioriti", "priorisier",
 			"mark", "markier", "änder", "aender", "veränder", "bearbeit", "aktualisier", "anpass", "korrigier", "umbenenn", "überarbeit", "setz", "gesetzt",
 			"schließ", "schliess", "pausier", "aktivier", "deaktivier", "geänder", "geaender"},
+		not: []string{"market", "markt"},
 		cjk: []string{"更新", "変更", "編集", "修正", "変え", "直し", "直す", "書き換え", "アップデート", "クローズ", "閉じ"}},
 	{name: "find",
 		stems: []string{"find", "search", "look", "locat", "seek", "query",
@@ -48,6 +50,7 @@ var synonymGroups = []synonymGroup{
 		cjk:   []string{"表示", "見せ", "見たい", "見る", "詳細"}},
 	{name: "status",
 		stems: []string{"status", "state", "progress", "stand", "zustand", "fortschritt"},
+		not:   []string{"statement", "standard", "standort"},
 		cjk:   []string{"状況", "状態", "ステータス", "進捗"}},
 	{name: "exist",
 		stems: []string{"any", "anything", "gibt", "irgendwelch", "irgendein"},
@@ -63,11 +66,13 @@ var synonymGroups = []synonymGroup{
 		cjk:   []string{"連絡先", "取引先責任者", "コンタクト", "担当者"}},
 	{name: "account", object: true,
 		stems: []string{"account", "company", "companies", "firm", "firma", "firmen", "unternehm", "konto", "organisation", "organization"},
-		cjk:   []string{"取引先", "会社", "アカウント", "企業"}, notCJK: []string{"取引先責任者"}},
+		cjk:   []string{"取引先", "会社", "アカウント", "企業"}, notCJK: []string{"取引先責任者"},
+		not: []string{"accounting", "accountant", "firmware"}},
 	{name: "case", object: true,
 		stems: []string{"case", "ticket", "issue", "problem", "complain",
 			"broken", "damag", "defect", "error", "bug", "invoic", "billing", "rechnung",
 			"fall", "fälle", "vorgang", "vorgänge", "kundenvorg", "support", "anfrage", "störung", "beschwerde", "kaputt", "defekt", "fehler"},
+		not: []string{"falls"},
 		cjk: []string{"ケース", "問い合わせ", "問合せ", "チケット", "不具合", "問題", "サポート", "故障", "壊れ", "エラー", "トラブル", "請求"}},
 	{name: "campaign", object: true,
 		stems: []string{"campaign", "kampagne"},
@@ -148,6 +153,10 @@ const minCompoundStem = 7
 func (e *extractor) groupsOfWord(word []rune) {
 	found := false
 	for gi, g := range synonymGroups {
+		if beginsWithAny(word, g.not) {
+			found = true // a word of its own, not a typo of another stem
+			continue
+		}
 		for si, stem := range g.stems {
 			if stemMatches(word, stem) || endsCompound(word, groupStems[gi][si]) {
 				e.addGroup(gi)
@@ -260,6 +269,15 @@ func stemMatches(word []rune, stem string) bool {
 		i++
 	}
 	return i == len(word) || i >= 4
+}
+
+func beginsWithAny(word []rune, prefixes []string) bool {
+	for _, p := range prefixes {
+		if stemMatches(word, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func anyContained(run []rune, subs []string) bool {

@@ -1,0 +1,42 @@
+package nlu
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestGroupsOfWords: which synonym groups a word names, including the
+// words that begin like a stem but are something else ("marketing" is
+// no mark, "accounting" no account, German "falls" means "if").
+func TestGroupsOfWords(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want []string
+	}{
+		{"mark", []string{"update"}},
+		{"marketing", nil},
+		{"account", []string{"account"}},
+		{"accounting", nil},
+		{"falls", nil},
+		{"fall", []string{"case"}},
+		{"statement", nil},
+		{"status", []string{"status"}},
+		{"set up", []string{"create"}},
+		{"set", nil},
+		{"gibt es", []string{"exist"}},
+		{"ありますか", []string{"exist"}},
+		{"進捗", []string{"status"}},
+	} {
+		e := &extractor{}
+		e.extract(newNormalizer().normalize(tc.text))
+		var got []string
+		for gi, g := range synonymGroups {
+			if e.groups&(1<<gi) != 0 {
+				got = append(got, g.name)
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("groups of %q = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
