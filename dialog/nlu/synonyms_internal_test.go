@@ -26,6 +26,9 @@ func TestGroupsOfWords(t *testing.T) {
 		{"gibt es", []string{"exist"}},
 		{"ありますか", []string{"exist"}},
 		{"進捗", []string{"status"}},
+		{"cancel", []string{"delete"}},
+		{"stornieren", []string{"delete"}},
+		{"キャンセルして", []string{"delete"}},
 	} {
 		e := &extractor{}
 		e.extract(newNormalizer().normalize(tc.text))
