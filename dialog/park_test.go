@@ -115,6 +115,16 @@ func TestParkedTaskInputs(t *testing.T) {
 	if l := last(t, rs); !strings.Contains(l.Text, "Put it on hold and do Something else first?") || len(l.QuickReplies) != 2 {
 		t.Errorf("new intent while parked: %+v", l)
 	}
+	// While that question waits: small talk is answered and the question
+	// asked again; another request replaces the task asked about.
+	rs = c.say("hello")
+	if got := texts(rs); !strings.HasPrefix(got, "Hello") || !strings.HasSuffix(got, "Put it on hold and do Something else first?") {
+		t.Errorf("small talk at the hold question: %q; want an answer, then the question again", got)
+	}
+	rs = c.say("take a note")
+	if got := texts(rs); !strings.Contains(got, "Put it on hold and do Take a note first?") {
+		t.Errorf("another request at the hold question: %q; want the question about it", got)
+	}
 	rs = c.say("no")
 	if l := last(t, rs); l.Type != nodes.ReplyAuthorize || !strings.Contains(texts(rs), "finish Create a lead first") {
 		t.Errorf("declining the switch: %q", texts(rs))

@@ -98,17 +98,23 @@ func (r *Runtime) parked(ctx context.Context, st *state, t *nodes.Turn, in nodes
 			t.Say(nodes.Reply{Text: t.Phrase("still_waiting", r.taskTitle(t, st.Task))})
 			rerun()
 		default:
+			// Not an answer: a request for yet another task replaces the
+			// one asked about; small talk is answered; then the question
+			// again.
+			if next := r.requestWhileParked(t, in, n); next != "" && next != st.Task {
+				st.Pend, st.PUtt = next, ""
+				if in.Payload == "" {
+					st.PUtt = in.Text
+				}
+				other = next
+			} else {
+				r.smallTalk(st, t, in.Text)
+			}
 			r.askHoldParked(t, st, other)
 		}
 		return true
 	}
-	other := ""
-	if in.Payload != "" && r.bot.Tasks[in.Payload] != nil {
-		other = in.Payload
-	} else if res := r.bot.classify(n, in.Text, t.Lang); res.Verdict == nlu.Confident {
-		other = res.Matches[0].Intent
-	}
-	if other != "" && other != st.Task {
+	if other := r.requestWhileParked(t, in, n); other != "" && other != st.Task {
 		st.Pend = other
 		if in.Payload == "" {
 			st.PUtt = in.Text
@@ -124,6 +130,23 @@ func (r *Runtime) parked(ctx context.Context, st *state, t *nodes.Turn, in nodes
 	t.Say(nodes.Reply{Text: t.Phrase("parked")})
 	rerun()
 	return true
+}
+
+// requestWhileParked is the task an input asks for while a task waits
+// for an authorization (a task's button, or text the classifier is sure
+// of), or "".
+func (r *Runtime) requestWhileParked(t *nodes.Turn, in nodes.Input, n string) string {
+	if in.Payload != "" {
+		if r.bot.Tasks[in.Payload] != nil {
+			return in.Payload
+		}
+		return ""
+	}
+	if res := r.bot.classify(n, in.Text, t.Lang); res.Verdict == nlu.Confident {
+		r.detectLang(t, in.Text)
+		return res.Matches[0].Intent
+	}
+	return ""
 }
 
 // askHoldParked asks whether to hold the parked task for other, or, with
