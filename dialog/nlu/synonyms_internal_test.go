@@ -27,6 +27,8 @@ func TestGroupsOfWords(t *testing.T) {
 		{"ありますか", []string{"exist"}},
 		{"進捗", []string{"status"}},
 		{"cancel", []string{"delete"}},
+		{"まだ解決していない", []string{"unresolved"}},
+		{"unerledigte", []string{"unresolved"}},
 		{"stornieren", []string{"delete"}},
 		{"キャンセルして", []string{"delete"}},
 	} {
