@@ -33,6 +33,7 @@ func init() {
 	words := "i i'd id me my you your we please could can would will like want need to the a an " +
 		"for that this it of some just kindly hi hey what is are be pls plz ok okay mr mrs ms " +
 		"s let lets wanna gonna help thanks thank now quickly also u ur " +
+		"with on at about our them their his her its there do does did have has was were " +
 		"bitte ich möchte mochte moechte will würde wuerde gern gerne mir mich du sie bitteschön " +
 		"ein eine einen einem einer den die das der dem des mal doch kannst können koennen " +
 		"mein meine meinen meiner meines was ist sind bin herr herrn frau " +
