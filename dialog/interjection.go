@@ -31,6 +31,8 @@ func (r *Runtime) interjection(ctx context.Context, st *state, t *nodes.Turn, nd
 	}
 	res := r.bot.classify(n, in.Text, t.Lang)
 	if task, ok := requested(res, kind, in.Text, st.Task); ok {
+		// A request, unlike an answer, tells the user's language.
+		r.detectLang(t, in.Text)
 		r.setLang(t, r.taskLang(n))
 		if task == st.Task {
 			// "create a lead" while creating one: not an answer.

@@ -79,12 +79,16 @@ func init() {
 		}
 	}
 	add("en", decisive, `restart reset cancel abort discard quit exit help hello thanks thank please
-		create show want would could should what where when which who why how the`)
+		create show want would could should what where when which who why how the
+		find search update delete remove change edit convert look view list open cases company
+		add make need`)
 	add("en", weak, `a and or to of is are am be i you my me your we our it this that with for on at
-		not do does can new yes no hi hey start over stop add make need get from by just`)
+		not do does can new yes no hi hey start over stop get from by just`)
 	add("de", decisive, `neustart abbrechen beenden stopp hilfe hallo danke bitte anlegen erstellen
 		möchte moechte würde wuerde neuen neue einen eine einem einer ich nicht und oder
-		ist sind bin wie warum wo wer welche mein meine meinen`)
+		ist sind bin wie warum wo wer welche mein meine meinen
+		zeigen zeige suchen suche finden löschen loeschen ändern aendern bearbeiten
+		offenen offene konvertieren umwandeln firma`)
 	add("de", weak, `ja nein der die das den dem des ein zu von mit für fuer auf bei aus
 		du sie wir es mir mich dich uns neu starten vorne guten tag morgen abend gerne gern`)
 }

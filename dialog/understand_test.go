@@ -223,3 +223,27 @@ func TestClassifyIsTheRuntimesChoice(t *testing.T) {
 		t.Errorf("Classify(gibberish) = %+v; want unknown", res)
 	}
 }
+
+// TestRequestsTellTheLanguage: a request switches the conversation to its
+// language, with no task running and mid-task; an answer does not.
+func TestRequestsTellTheLanguage(t *testing.T) {
+	bot := understandBot(t, "  max_node_visits: 50\n")
+	say, rt := converse(t, bot)
+	steps := []struct{ say, lang string }{
+		{"hallo", "de"},
+		{"add lead", "en"},                     // no task running: typed, so detected
+		{"Müller", "en"},                       // an answer to the name prompt
+		{"neuen Lead anlegen bitte", "de"},     // the running task's request: not an answer
+		{"can you find my support case", "en"}, // another task's request, mid-task
+	}
+	for _, s := range steps {
+		say(s.say)
+		snap, err := rt.Peek(context.Background(), "s-"+t.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if snap.Memory.Lang != s.lang {
+			t.Errorf("after %q the language is %q; want %q", s.say, snap.Memory.Lang, s.lang)
+		}
+	}
+}
