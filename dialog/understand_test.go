@@ -247,3 +247,30 @@ func TestRequestsTellTheLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestWhatCanYouDoIsHelp: asking what the bot can do is the help command,
+// in each language, mid-task too (the task keeps waiting).
+func TestWhatCanYouDoIsHelp(t *testing.T) {
+	bot := understandBot(t, "  max_node_visits: 50\n")
+	for _, tt := range []struct{ say, want string }{
+		{"What can you do?", "Here is what I can do:"},
+		{"Was kannst du?", "Das kann ich:"},
+		{"何ができますか？", "できることは次のとおりです："},
+	} {
+		t.Run(tt.say, func(t *testing.T) {
+			say, rt := converse(t, bot)
+			say("create a lead")
+			l := last(t, say(tt.say))
+			if l.Text != tt.want || len(l.Buttons) != 3 {
+				t.Errorf("reply %q with %d buttons; want %q with the 3 tasks", l.Text, len(l.Buttons), tt.want)
+			}
+			snap, err := rt.Peek(context.Background(), "s-"+t.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if snap.Task != "create_lead" || snap.Node != "name" {
+				t.Errorf("after help the dialog is at %s/%s; want create_lead/name", snap.Task, snap.Node)
+			}
+		})
+	}
+}
