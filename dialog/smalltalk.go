@@ -20,6 +20,10 @@ func (r *Runtime) smallTalk(st *state, t *nodes.Turn, text string) bool {
 	return true
 }
 
+// maxSmallTalkButtons is the most tasks a bot may have for small talk
+// with no task running to show them as buttons.
+const maxSmallTalkButtons = 8
+
 // smallTalkReply is the answer to small talk of kind. With no task
 // running, a greeting or a question about the bot also shows what it can
 // do, as the welcome does; during a task, a greeting or goodbye names the
@@ -34,7 +38,9 @@ func (r *Runtime) smallTalkReply(st *state, t *nodes.Turn, kind smallTalkKind) n
 	}
 	switch kind {
 	case smallTalkGreeting, smallTalkHowAreYou, smallTalkWhoAreYou, smallTalkAreYouABot:
-		return nodes.Reply{Text: t.Phrase(kind.key()), Buttons: r.taskButtons(t, true)}
+		// A few buttons invite; a wall of them buries the answer (help
+		// still lists every task).
+		return nodes.Reply{Text: t.Phrase(kind.key()), Buttons: r.taskButtons(t, len(r.bot.order) <= maxSmallTalkButtons)}
 	}
 	return nodes.Reply{Text: t.Phrase(kind.key())}
 }

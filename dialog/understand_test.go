@@ -132,7 +132,7 @@ func TestUnsureUnderstanding(t *testing.T) {
 		wantButtons         []string
 	}{
 		{"near-tie", "  nlu: {tie_margin: 1}\n", "lead details please", "Did you mean Update a lead or Create a lead?", []string{"update_lead", "create_lead"}},
-		{"below the threshold", "  nlu: {threshold: 0.99}\n", "lead details please", "Sorry, I'm not sure what you mean. Is it one of these?", []string{"update_lead", "create_lead"}},
+		{"below the threshold", "  nlu: {threshold: 0.99}\n", "lead details please", "Sorry, I'm not sure what you mean. Is it one of these?", []string{"update_lead"}},
 		{"like nothing", "  max_node_visits: 50\n", "qwertz uiop", "Sorry, I didn't understand that. Here is what I can do:", []string{"create_lead", "find_case", "update_lead"}},
 	}
 	for _, tt := range tests {

@@ -39,7 +39,7 @@ func (r *Runtime) understand(ctx context.Context, st *state, t *nodes.Turn, in n
 
 // minClosestScore is the least score a task needs to be shown as one of
 // the closest to a sentence that was not understood.
-const minClosestScore = 0.12
+const minClosestScore = 0.2
 
 // closestTasks are buttons for the tasks a sentence that was not
 // understood came closest to, best first.
