@@ -31,9 +31,9 @@ func Example() {
 		fmt.Printf("%-36q %-9s %s %.2f\n", s.text, r.Verdict, r.Matches[0].Intent, r.Matches[0].Score)
 	}
 	// Output:
-	// "I'd like to add a new lead please"  confident create_lead 0.85
-	// "creat a lead"                       confident create_lead 0.80
-	// "Lead bitte löschen"                 confident delete_lead 0.87
+	// "I'd like to add a new lead please"  confident create_lead 0.86
+	// "creat a lead"                       confident create_lead 0.81
+	// "Lead bitte löschen"                 confident delete_lead 0.88
 	// "リードを作成したい"                          confident create_lead 1.00
-	// "what's the weather tomorrow"        unknown   create_lead 0.19
+	// "what's the weather tomorrow"        unknown   create_lead 0.18
 }

@@ -47,12 +47,15 @@ type extractor struct {
 	feats  []uint64
 	padded []rune
 	groups uint64 // bit i: the text named synonymGroups[i]
+	head   int    // the record kind the sentence is about (see headObject), -1 for none
+	headAt int    // where in its Japanese run the head was named
 }
 
 // extract appends the features of rs to e.feats (which it resets).
 func (e *extractor) extract(rs []rune) []uint64 {
 	e.feats = e.feats[:0]
 	e.groups = 0
+	e.head = -1
 	var prevWord uint64
 	havePrev := false
 	for start := 0; start < len(rs); {

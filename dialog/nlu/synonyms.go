@@ -163,6 +163,7 @@ func (e *extractor) groupsOfWord(word []rune) {
 		for si, stem := range g.stems {
 			if stemMatches(word, stem) || endsCompound(word, groupStems[gi][si]) {
 				e.addGroup(gi)
+				e.noteHead(gi)
 				found = true
 				break
 			}
@@ -175,6 +176,7 @@ func (e *extractor) groupsOfWord(word []rune) {
 		for _, stem := range stems {
 			if len(stem) >= minTypoStem && oneTypoPrefix(word, stem) {
 				e.addGroup(gi)
+				e.noteHead(gi)
 				break
 			}
 		}
@@ -227,12 +229,16 @@ func oneTypoPrefix(word, stem []rune) bool {
 // groupsOfRun marks the groups found in a Japanese run and appends their
 // features.
 func (e *extractor) groupsOfRun(run []rune) {
+	e.headAt = -1
 	for gi, g := range synonymGroups {
 		if anyContained(run, g.notCJK) {
 			continue
 		}
-		if anyContained(run, g.cjk) {
+		if at := lastContained(run, g.cjk); at >= 0 {
 			e.addGroup(gi)
+			if g.object && at > e.headAt { // Japanese puts the head last: 取引先の案件 is a deal
+				e.head, e.headAt = gi, at
+			}
 		}
 	}
 }
@@ -242,11 +248,36 @@ func (e *extractor) addGroup(gi int) {
 	e.feats = append(e.feats, groupHashes[gi], groupHashes[gi])
 }
 
+// noteHead takes an alphabetic word's record kind for the sentence's
+// head when it is the first: English and German name the record a
+// request is about before the ones that qualify it ("an opportunity for
+// the Initech account", "den Lead der Firma Nordwind").
+func (e *extractor) noteHead(gi int) {
+	if synonymGroups[gi].object && e.head < 0 {
+		e.head = gi
+	}
+}
+
+// kindHeadPair marks the pair of an action and the head record kind.
+const kindHeadPair = 'h'
+
 // groupPairs appends a feature for each action and record kind the
-// sentence named together.
+// sentence named together, and one for each action with the head record
+// kind, which is what tells "add a deal for the Initech account" from
+// "add an account".
 func (e *extractor) groupPairs() {
 	if e.groups == 0 {
 		return
+	}
+	if e.head >= 0 {
+		for ai, a := range synonymGroups {
+			if !a.object && e.groups&(1<<ai) != 0 {
+				h := uint64(fnvOffset)
+				h = (h ^ kindHeadPair) * fnvPrime
+				h = (h ^ groupHashes[ai]) * fnvPrime
+				e.feats = append(e.feats, (h^groupHashes[e.head])*fnvPrime)
+			}
+		}
 	}
 	for ai, a := range synonymGroups {
 		if a.object || e.groups&(1<<ai) == 0 {
@@ -281,6 +312,38 @@ func beginsWithAny(word []rune, prefixes []string) bool {
 		}
 	}
 	return false
+}
+
+// lastContained is where the last of subs found in run begins, -1 if
+// none is.
+func lastContained(run []rune, subs []string) int {
+	last := -1
+	for _, sub := range subs {
+		if at := lastIndexRunes(run, sub); at > last {
+			last = at
+		}
+	}
+	return last
+}
+
+func lastIndexRunes(run []rune, sub string) int {
+	for start := len(run) - 1; start >= 0; start-- {
+		if hasPrefixString(run[start:], sub) {
+			return start
+		}
+	}
+	return -1
+}
+
+func hasPrefixString(run []rune, prefix string) bool {
+	i := 0
+	for _, r := range prefix {
+		if i >= len(run) || run[i] != r {
+			return false
+		}
+		i++
+	}
+	return true
 }
 
 func anyContained(run []rune, subs []string) bool {

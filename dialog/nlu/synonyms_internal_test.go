@@ -45,3 +45,24 @@ func TestGroupsOfWords(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadRecord: the record a request is about is the first one named
+// in English and German and the last one in a Japanese run.
+func TestHeadRecord(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"add an opportunity for the Initech account", "opportunity"},
+		{"den Lead der Firma Nordwind in einen Account überführen", "lead"},
+		{"取引先ヤマト運輸の案件を作成したい", "opportunity"},
+		{"create something", ""},
+	} {
+		e := &extractor{}
+		e.extract(newNormalizer().normalize(tc.text))
+		got := ""
+		if e.head >= 0 {
+			got = synonymGroups[e.head].name
+		}
+		if got != tc.want {
+			t.Errorf("head record of %q = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
