@@ -103,10 +103,10 @@ func understandTurns(user string) []understandTurn {
 		{say: "ありがとう", want: []string{"bot: どういたしまして！", "bot: リードの名（下の名前）を教えてください。"}},
 		{say: "太郎", want: []string{"bot: 姓（名字）を教えてください。"}},
 		{say: "未解決のケースを見せて", want: []string{
-			"bot: では、先に 未解決のケース を行いましょう。そのあと リードを作成 に戻ります。",
+			"bot: では、先に「未解決のケース」を行いましょう。そのあと「リードを作成」に戻ります。",
 			"bot: お客様のメールアドレスを教えてください。"}},
 		{say: user, shot: "understand-ja.png", want: []string{
-			"bot: " + user + " の未解決のケース" + strings.Replace(cases, ":", "：", 1), "bot: リードを作成 に戻ります：", "bot: 姓（名字）を教えてください。"}},
+			"bot: " + user + " の未解決のケース" + strings.Replace(cases, ":", "：", 1), "bot: 「リードを作成」に戻ります：", "bot: 姓（名字）を教えてください。"}},
 		{say: "すべてキャンセル", want: []string{"bot: すべて中止しました。"}},
 	}
 }
