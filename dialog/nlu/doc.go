@@ -24,7 +24,9 @@
 // case), counting a verb one typo off ("delte") and a German compound that
 // ends in a record's name ("Marketingkampagne"), phrasal verbs ("set
 // up"), the pair of action and record in either word order ("delete a
-// case", "Fall löschen"), and whether the sentence asks after a status
+// case", "Fall löschen") and of action and the record the request is
+// about (the first named in English and German, the last in a Japanese
+// run: "a deal for the Initech account" is a deal), and whether the sentence asks after a status
 // or an existence ("status", "gibt es", "ありますか"). Record details are
 // one placeholder word each, whatever their value: an e-mail address, a
 // number with its separators (an id, a phone number, a date) and a
