@@ -234,9 +234,10 @@ func (e *extractor) groupsOfRun(run []rune) {
 		if anyContained(run, g.notCJK) {
 			continue
 		}
-		if at := lastContained(run, g.cjk); at >= 0 {
+		if anyContained(run, g.cjk) {
 			e.addGroup(gi)
-			if g.object && at > e.headAt { // Japanese puts the head last: 取引先の案件 is a deal
+			// Japanese puts the head last: 取引先の案件 is a deal.
+			if at := lastHead(run, g.cjk); g.object && at > e.headAt {
 				e.head, e.headAt = gi, at
 			}
 		}
@@ -314,36 +315,39 @@ func beginsWithAny(word []rune, prefixes []string) bool {
 	return false
 }
 
-// lastContained is where the last of subs found in run begins, -1 if
-// none is.
-func lastContained(run []rune, subs []string) int {
+// lastHead is where the last of subs found in run as a record begins,
+// -1 if none is: a record's name followed by 名 is a field (リードの会社名
+// is a lead's company name, not a company).
+func lastHead(run []rune, subs []string) int {
 	last := -1
 	for _, sub := range subs {
-		if at := lastIndexRunes(run, sub); at > last {
+		if at := lastRecordIndex(run, sub); at > last {
 			last = at
 		}
 	}
 	return last
 }
 
-func lastIndexRunes(run []rune, sub string) int {
+func lastRecordIndex(run []rune, sub string) int {
 	for start := len(run) - 1; start >= 0; start-- {
-		if hasPrefixString(run[start:], sub) {
+		if n, ok := prefixLen(run[start:], sub); ok && (start+n >= len(run) || run[start+n] != '名') {
 			return start
 		}
 	}
 	return -1
 }
 
-func hasPrefixString(run []rune, prefix string) bool {
+// prefixLen tells whether run begins with prefix, and its length in
+// runes.
+func prefixLen(run []rune, prefix string) (int, bool) {
 	i := 0
 	for _, r := range prefix {
 		if i >= len(run) || run[i] != r {
-			return false
+			return 0, false
 		}
 		i++
 	}
-	return true
+	return i, true
 }
 
 func anyContained(run []rune, subs []string) bool {

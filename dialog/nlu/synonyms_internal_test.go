@@ -53,6 +53,7 @@ func TestHeadRecord(t *testing.T) {
 		{"add an opportunity for the Initech account", "opportunity"},
 		{"den Lead der Firma Nordwind in einen Account überführen", "lead"},
 		{"取引先ヤマト運輸の案件を作成したい", "opportunity"},
+		{"リードの会社名を変更したい", "lead"},
 		{"create something", ""},
 	} {
 		e := &extractor{}
