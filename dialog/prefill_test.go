@@ -131,8 +131,8 @@ func TestPrefillLoadErrors(t *testing.T) {
 			`tasks/lead.yaml:8:11: nodes.start.utterances.en[1]: unbalanced "["`},
 		{"create a lead for Ada](first_name)",
 			`tasks/lead.yaml:8:11: nodes.start.utterances.en[1]: "]" closes no "["`},
-		{"create a lead for [Ada] Lovelace",
-			`[Ada] needs the entity in parentheses after it: [Ada](entity)`},
+		{"create a lead for [Ada](first_name",
+			`tasks/lead.yaml:8:11: nodes.start.utterances.en[1]: unbalanced "("`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.utterance, func(t *testing.T) {

@@ -23,22 +23,33 @@ type AnnotatedUtterance struct {
 }
 
 // ParseAnnotated reads the annotations of a training utterance: each
-// [text](entity) becomes text in the plain sentence and a span. A "[" that
-// starts no annotation, or a "]" or ")" without its opening bracket, is an
-// error naming its byte offset.
+// [text](entity) becomes text in the plain sentence and a span. [text]
+// without (entity) after it stays as it is, and \[ and \] are literal
+// brackets. A "[" that is not closed, a "]" that closes nothing, and a
+// "(" of an annotation that is not closed are errors naming their byte
+// offset.
 func ParseAnnotated(s string) (plain string, spans []Annotation, err error) {
-	if !strings.ContainsAny(s, "[]") {
+	if !strings.ContainsAny(s, "[]\\") {
 		return s, nil, nil
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
-		switch s[i] {
-		case ']':
-			return "", nil, annotationError(i, `"]" closes no "[": write an annotation as [text](entity)`)
-		case '[':
+		switch {
+		case s[i] == '\\' && i+1 < len(s) && (s[i+1] == '[' || s[i+1] == ']'):
+			b.WriteByte(s[i+1]) // \[ and \] are literal brackets
+			i += 2
+			continue
+		case s[i] == ']':
+			return "", nil, annotationError(i, `"]" closes no "[": write an annotation as [text](entity), a bracket as \]`)
+		case s[i] == '[':
 			a, next, err := parseAnnotation(s, i, b.Len())
 			if err != nil {
 				return "", nil, err
+			}
+			if a.Entity == "" { // [text] without (entity): literal text
+				b.WriteString(s[i:next])
+				i = next
+				continue
 			}
 			b.WriteString(s[i+1 : i+1+(a.End-a.Start)])
 			spans = append(spans, a)
@@ -57,18 +68,18 @@ func ParseAnnotated(s string) (plain string, spans []Annotation, err error) {
 func parseAnnotation(s string, at, out int) (Annotation, int, error) {
 	closeText := strings.IndexAny(s[at+1:], "[]")
 	if closeText < 0 || s[at+1+closeText] == '[' {
-		return Annotation{}, 0, annotationError(at, `unbalanced "[": write an annotation as [text](entity)`)
+		return Annotation{}, 0, annotationError(at, `unbalanced "[": write an annotation as [text](entity), a bracket as \[`)
 	}
 	text := s[at+1 : at+1+closeText]
 	rest := at + 1 + closeText + 1 // after "]"
+	if rest >= len(s) || s[rest] != '(' {
+		return Annotation{}, rest, nil // not an annotation
+	}
 	if strings.TrimSpace(text) == "" {
 		return Annotation{}, 0, annotationError(at, "an annotation needs the example value between [ and ]")
 	}
 	if text != strings.TrimSpace(text) {
 		return Annotation{}, 0, annotationError(at, "the annotated value %q starts or ends with a space", text)
-	}
-	if rest >= len(s) || s[rest] != '(' {
-		return Annotation{}, 0, annotationError(at, "[%s] needs the entity in parentheses after it: [%s](entity)", text, text)
 	}
 	closeName := strings.IndexByte(s[rest:], ')')
 	if closeName < 0 {
