@@ -70,6 +70,9 @@ func (e *extractor) extract(rs []rune) []uint64 {
 		}
 		word := rs[start:end]
 		end, word = e.placeholder(rs, start, end, class)
+		if isCompanyWord(word) {
+			e.addGroup(accountGroup) // a company, but not the record asked for
+		}
 		if class == classCJK {
 			e.groupsOfRun(word) // before the ending goes: "消して" names a deletion
 			word = trimPoliteEnding(word)
@@ -107,10 +110,21 @@ func (e *extractor) placeholder(rs []rune, start, end, class int) (int, []rune) 
 		if vend, word, ok := typedValueEnd(rs, start); ok {
 			return vend, word
 		}
+		if isLegalForm(rs[start:end]) {
+			return end, companyWord
+		}
 	case classCJK:
-		if ns, nend, ok := honorificName(rs[start:end]); ok {
+		run := rs[start:end]
+		ns, nend, ok := honorificName(run)
+		if ls, lend, lok := legalFormJa(run); lok && (!ok || ls < ns) {
+			ns, nend, ok = ls, lend, lok
+			if ns == 0 {
+				return start + nend, companyWord
+			}
+		}
+		if ok {
 			if ns > 0 {
-				return start + ns, rs[start : start+ns]
+				return start + ns, run[:ns]
 			}
 			return start + nend, personWord
 		}

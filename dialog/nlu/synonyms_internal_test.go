@@ -28,6 +28,8 @@ func TestGroupsOfWords(t *testing.T) {
 		{"進捗", []string{"status"}},
 		{"cancel", []string{"delete"}},
 		{"まだ解決していない", []string{"unresolved"}},
+		{"株式会社ヒカリ", []string{"account"}},
+		{"Nordwind GmbH", []string{"account"}},
 		{"unerledigte", []string{"unresolved"}},
 		{"stornieren", []string{"delete"}},
 		{"キャンセルして", []string{"delete"}},
@@ -54,6 +56,8 @@ func TestHeadRecord(t *testing.T) {
 		{"den Lead der Firma Nordwind in einen Account überführen", "lead"},
 		{"取引先ヤマト運輸の案件を作成したい", "opportunity"},
 		{"リードの会社名を変更したい", "lead"},
+		{"新規リード：佐藤一郎、ABC株式会社", "lead"},
+		{"add a lead from Initech Ltd", "lead"},
 		{"create something", ""},
 	} {
 		e := &extractor{}

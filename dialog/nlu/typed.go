@@ -1,6 +1,9 @@
 package nlu
 
-import "unicode"
+import (
+	"slices"
+	"unicode"
+)
 
 // Typed values (an e-mail address, a phone number, an id, an amount or a
 // date) are record details a user types into a request ("find cases for
@@ -144,3 +147,48 @@ func isNameRune(r rune) bool {
 func runesHavePrefix(s, prefix []rune) bool {
 	return len(s) >= len(prefix) && runesHaveSuffix(s[:len(prefix)], prefix)
 }
+
+// companyWord stands for a company's legal form ("GmbH", "Ltd", "株式会社"),
+// the part of a company's name that marks it as one: it is no record
+// kind (株式会社 holds 会社, "company", but "ABC株式会社" is a name).
+var companyWord = []rune{'&'}
+
+// legalForms are company legal forms, folded.
+var legalForms = []string{"gmbh", "ag", "kg", "ug", "ltd", "inc", "llc", "corp", "plc"}
+
+// legalFormsJa are Japanese company legal forms.
+var legalFormsJa = []string{"株式会社", "有限会社", "合同会社"}
+
+func isLegalForm(word []rune) bool {
+	for _, f := range legalForms {
+		if runesEqual(word, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// legalFormJa finds the first Japanese legal form in a run: where it
+// begins and ends.
+func legalFormJa(run []rune) (start, end int, ok bool) {
+	for i := range run {
+		for _, f := range legalFormsJa {
+			if n, ok := prefixLen(run[i:], f); ok {
+				return i, i + n, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+func runesEqual(word []rune, s string) bool {
+	n, ok := prefixLen(word, s)
+	return ok && n == len(word)
+}
+
+func isCompanyWord(word []rune) bool {
+	return len(word) == 1 && word[0] == companyWord[0]
+}
+
+// accountGroup is the synonym group of companies.
+var accountGroup = slices.IndexFunc(synonymGroups, func(g synonymGroup) bool { return g.name == "account" })

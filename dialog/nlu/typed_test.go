@@ -19,6 +19,8 @@ func TestTypedValuesArePlaceholders(t *testing.T) {
 		{"メールはa@b.co.jpです", "メールはlena@example.comです"},
 		{"meeting on 12.03.2026", "meeting on 1/2/2027"},
 		{"高橋さんのリードを表示", "中村さんのリードを表示"},
+		{"Lead der Firma Nordwind GmbH", "Lead der Firma Nordwind Ltd"},
+		{"株式会社ヒカリの電話番号", "有限会社ヒカリの電話番号"},
 		{"担当の鈴木さんを削除", "担当のスミスさんを削除"},
 	} {
 		fa, fb := features(tc.a), features(tc.b)
