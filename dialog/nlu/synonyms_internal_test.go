@@ -29,6 +29,8 @@ func TestGroupsOfWords(t *testing.T) {
 		{"cancel", []string{"delete"}},
 		{"まだ解決していない", []string{"unresolved"}},
 		{"株式会社ヒカリ", []string{"account"}},
+		{"person", []string{"contact"}},
+		{"personal", nil},
 		{"Nordwind GmbH", []string{"account"}},
 		{"unerledigte", []string{"unresolved"}},
 		{"stornieren", []string{"delete"}},
