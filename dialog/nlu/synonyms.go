@@ -92,6 +92,8 @@ var phrasalVerbs = []struct{ first, second, group string }{
 	{"set", "up", "create"},
 	{"put", "in", "create"},
 	{"sign", "up", "create"},
+	{"turn", "off", "update"},
+	{"switch", "off", "update"},
 }
 
 // phrasalHashes are phrasalVerbs' word hashes and group indexes.

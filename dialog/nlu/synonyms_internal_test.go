@@ -23,6 +23,7 @@ func TestGroupsOfWords(t *testing.T) {
 		{"status", []string{"status"}},
 		{"set up", []string{"create"}},
 		{"set", nil},
+		{"turn off", []string{"update", "convert"}},
 		{"gibt es", []string{"exist"}},
 		{"ありますか", []string{"exist"}},
 		{"進捗", []string{"status"}},
