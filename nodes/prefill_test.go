@@ -144,7 +144,7 @@ func TestPrefill(t *testing.T) {
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("entities = %v; want %v", got, tt.want)
 			}
-			said := texts(turn.Replies())
+			said := strings.Join(replyTexts(turn), " | ")
 			if tt.said != "" && said != tt.said {
 				t.Errorf("said %q; want %q", said, tt.said)
 			}
@@ -155,13 +155,6 @@ func TestPrefill(t *testing.T) {
 	}
 }
 
-func texts(rs []Reply) string {
-	var s []string
-	for _, r := range rs {
-		s = append(s, r.Text)
-	}
-	return strings.Join(s, " | ")
-}
 
 // TestPrefillNeedsAnnotations: a task whose utterances annotate nothing
 // gets no plan (its first sentence costs nothing), and an annotation that
@@ -288,7 +281,7 @@ func TestPrefillCaseNumber(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%q: case_number = %q; want %q", tt.utterance, got, tt.want)
 		}
-		if said := texts(turn.Replies()); tt.said != "" && said != tt.said {
+		if said := strings.Join(replyTexts(turn), " | "); tt.said != "" && said != tt.said {
 			t.Errorf("%q: said %q; want %q", tt.utterance, said, tt.said)
 		}
 	}
