@@ -12,8 +12,8 @@ func (m *Model) Classify(text, lang string) Result {
 	s := m.scratch.Get().(*scratch)
 	defer m.scratch.Put(s)
 	qnorm := m.weighQuery(s, text)
-	if qnorm == 0 {
-		return Result{Verdict: Unknown}
+	if qnorm == 0 || s.ext.values {
+		return Result{Verdict: Unknown} // no words, or only values: an answer ("0711 12"), not a request
 	}
 	clear(s.acc)
 	for i, id := range s.qids {

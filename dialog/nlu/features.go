@@ -49,6 +49,7 @@ type extractor struct {
 	groups uint64 // bit i: the text named synonymGroups[i]
 	head   int    // the record kind the sentence is about (see headObject), -1 for none
 	headAt int    // where in its Japanese run the head was named
+	values bool   // every word of the text was a typed value's placeholder
 }
 
 // extract appends the features of rs to e.feats (which it resets).
@@ -56,6 +57,7 @@ func (e *extractor) extract(rs []rune) []uint64 {
 	e.feats = e.feats[:0]
 	e.groups = 0
 	e.head = -1
+	e.values = true
 	var prevWord uint64
 	havePrev := false
 	for start := 0; start < len(rs); {
@@ -70,6 +72,7 @@ func (e *extractor) extract(rs []rune) []uint64 {
 		}
 		word := rs[start:end]
 		end, word = e.placeholder(rs, start, end, class)
+		e.values = e.values && isPlaceholder(word)
 		if isCompanyWord(word) {
 			e.addGroup(accountGroup) // a company, but not the record asked for
 		}

@@ -192,3 +192,8 @@ func isCompanyWord(word []rune) bool {
 
 // accountGroup is the synonym group of companies.
 var accountGroup = slices.IndexFunc(synonymGroups, func(g synonymGroup) bool { return g.name == "account" })
+
+// isPlaceholder tells whether word is one of the placeholders.
+func isPlaceholder(word []rune) bool {
+	return len(word) == 1 && (word[0] == numberWord[0] || word[0] == emailWord[0] || word[0] == personWord[0] || word[0] == companyWord[0])
+}
