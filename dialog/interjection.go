@@ -2,6 +2,8 @@ package dialog
 
 import (
 	"context"
+	"strings"
+	"unicode"
 
 	"github.com/botforge/dialogd/dialog/nlu"
 	"github.com/botforge/dialogd/nodes"
@@ -66,6 +68,9 @@ func requested(res nlu.Result, kind nodes.AnswerKind, text, running string) (str
 	best := res.Matches[0]
 	if best.Score >= 1 {
 		return best.Intent, true // a training phrase
+	}
+	if !strings.ContainsFunc(text, unicode.IsLetter) {
+		return "", false // digits and marks ("0711 12") are a try at an answer
 	}
 	switch {
 	case kind == nodes.AnswerUnsure:

@@ -186,6 +186,7 @@ func TestAnswerOrRequest(t *testing.T) {
 		{"a paraphrase of it neither", []string{"create a lead", "I want to add a new lead"}, "We're already doing Create a lead. | Name?", "create_lead", ""},
 		{"another task's training phrase", []string{"create a lead", "find a case"}, "Case number?", "find_case", ""},
 		{"another task, not an e-mail", []string{"create a lead", "Ada", "can you look up a support case"}, "Case number?", "find_case", ""},
+		{"digits are a try at an answer", []string{"create a lead", "Ada", "0711 12"}, "E-mail?", "create_lead", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
