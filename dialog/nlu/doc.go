@@ -63,5 +63,7 @@
 // leads the second by at least Options.TieMargin, Ambiguous when the best
 // two are within the margin (for "did you mean A or B?"), Unknown below
 // the threshold (for "I didn't understand", with the matches as the
-// closest tasks). Training and classifying are deterministic.
+// closest tasks). A text that is only typed values (a phone number, an
+// e-mail address) is Unknown: it answers a question, it asks for no task.
+// Training and classifying are deterministic.
 package nlu
