@@ -19,7 +19,8 @@ run:
 build:
 	$(GO) build -o bin/ ./cmd/...
 
-# The tests start their own redis-server and Chromium, and fetch the
+# The tests start their own redis-server and Chromium (with a Japanese
+# font, so that screenshots of Japanese conversations can be read), and fetch the
 # Mermaid parser with npm (web/browsertest); this installs the Debian
 # packages when they are missing (RUNLEVEL=1 keeps apt from starting
 # a system Redis: the tests never use one).
@@ -28,6 +29,7 @@ deps:
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	fc-list :lang=ja 2>/dev/null | grep -q . || missing="$$missing fonts-ipafont-gothic"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
