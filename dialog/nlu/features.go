@@ -50,6 +50,7 @@ type extractor struct {
 	head   int    // the record kind the sentence is about (see headObject), -1 for none
 	headAt int    // where in its Japanese run the head was named
 	values bool   // every word of the text was a typed value's placeholder
+	nf     newField
 }
 
 // extract appends the features of rs to e.feats (which it resets).
@@ -58,6 +59,7 @@ func (e *extractor) extract(rs []rune) []uint64 {
 	e.groups = 0
 	e.head = -1
 	e.values = true
+	e.nf = newField{at: -1}
 	var prevWord uint64
 	havePrev := false
 	for start := 0; start < len(rs); {
@@ -94,6 +96,7 @@ func (e *extractor) extract(rs []rune) []uint64 {
 		if class == classCJK {
 			e.charGrams(word, cjkMinN, cjkMaxN)
 		} else {
+			e.fieldAfterNew(word)
 			e.groupsOfWord(word)
 			e.padded = append(append(append(e.padded[:0], boundary), word...), boundary)
 			e.charGrams(e.padded, alnumMinN, alnumMaxN)

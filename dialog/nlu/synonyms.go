@@ -167,6 +167,9 @@ func (e *extractor) groupsOfWord(word []rune) {
 			if stemMatches(word, stem) || endsCompound(word, groupStems[gi][si]) {
 				e.addGroup(gi)
 				e.noteHead(gi)
+				if gi == createGroup {
+					e.noteCreate(word)
+				}
 				found = true
 				break
 			}
