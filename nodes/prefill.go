@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -103,6 +104,9 @@ func (p *prefillPlan) run(t *Turn) {
 	for _, f := range taken {
 		masked = strings.Replace(masked, f.raw, strings.Repeat(" ", len(f.raw)), 1)
 	}
+	// A typed value fills one entity: a sentence with one phone number
+	// does not answer both the office and the mobile phone.
+	used := map[string]bool{}
 	for _, e := range p.entities {
 		if _, ok := taken[e.Name]; ok || e.extractor == nil || e.From != "" {
 			continue
@@ -112,6 +116,11 @@ func (p *prefillPlan) run(t *Turn) {
 			continue
 		}
 		if v, ok := e.extractor.Extract(masked, t.Lang, t.Now, opts); ok {
+			key := e.EntityType + "\x00" + fmt.Sprint(v)
+			if used[key] {
+				continue
+			}
+			used[key] = true
 			taken[e.Name] = filled{value: v}
 		}
 	}

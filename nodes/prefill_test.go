@@ -286,3 +286,38 @@ func TestPrefillCaseNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefillTypedValueFillsOneEntity: a sentence with one phone number
+// (or date) fills the first entity of that type, not every one.
+func TestPrefillTypedValueFillsOneEntity(t *testing.T) {
+	intent := mustLoad(t, "intent", "utterances:\n  en:\n    - add a contact for [Ada](first_name)\n").(*Intent)
+	var ents []*Entity
+	for _, src := range []string{
+		"name: first_name\nentity_type: person_name\nprompt: First?",
+		"name: phone\nentity_type: phone\nprompt: Phone?",
+		"name: mobile\nentity_type: phone\nprompt: Mobile?",
+		"name: start\nentity_type: date\nprompt: Start?",
+		"name: end\nentity_type: date\nprompt: End?",
+	} {
+		ents = append(ents, mustLoad(t, "entity", src).(*Entity))
+	}
+	if bad := intent.BindEntities(ents); len(bad) > 0 {
+		t.Fatalf("BindEntities: %+v", bad)
+	}
+	turn := newTurn("en")
+	turn.Utterance = "add a contact for Ada, office +49 711 1234567, starting 2027-01-05"
+	if _, err := intent.Run(context.Background(), turn); err != nil {
+		t.Fatal(err)
+	}
+	got := turn.Memory.Entities
+	for _, name := range []string{"first_name", "phone", "start"} {
+		if _, ok := got[name]; !ok {
+			t.Errorf("entities %v lack %s", got, name)
+		}
+	}
+	for _, name := range []string{"mobile", "end"} {
+		if v, ok := got[name]; ok {
+			t.Errorf("entities.%s = %v; the sentence's one value of its type went to another entity already", name, v)
+		}
+	}
+}
