@@ -155,7 +155,6 @@ func TestPrefill(t *testing.T) {
 	}
 }
 
-
 // TestPrefillNeedsAnnotations: a task whose utterances annotate nothing
 // gets no plan (its first sentence costs nothing), and an annotation that
 // names no entity is returned.
