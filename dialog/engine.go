@@ -136,6 +136,7 @@ func (r *Runtime) prepare(t *nodes.Turn, st *state, nd *nodeDef) {
 func (r *Runtime) runNode(ctx context.Context, st *state, t *nodes.Turn, task *Task, nd *nodeDef) {
 	m := task.fsmFor(nd.ID)
 	defer task.putFSM(m)
+	st.entered(nd)
 	r.prepare(t, st, nd)
 	out, err := nd.node.Run(ctx, t)
 	if err != nil {
@@ -216,6 +217,7 @@ func (r *Runtime) advance(ctx context.Context, st *state, t *nodes.Turn, task *T
 		if f, ok := nd.node.(nodes.Forgetter); ok && out.Status == nodes.StatusGoto && out.Reask {
 			f.Forget(t)
 		}
+		st.entered(nd)
 		r.prepare(t, st, nd)
 		var err error
 		out, err = nd.node.Run(ctx, t)

@@ -101,11 +101,13 @@ func (r *Runtime) answerAsked(ctx context.Context, st *state, t *nodes.Turn, in 
 		held = r.asksForHeld(st, t, in.Text)
 	}
 	switch {
-	case ask == askSwitch && in.Payload == payloadHold:
+	case ask == askSwitch && (in.Payload == payloadHold || in.Payload == "" && isYesNo && yes):
+		// A typed yes is yes to doing the new task, without losing this
+		// one (it never answers the node's own question).
 		r.holdFor(ctx, st, t, pend, utt)
 	case ask == askSwitch && in.Payload == payloadDiscard, ask == askCap && isYesNo && yes:
 		r.discardFor(ctx, st, t, pend, utt)
-	case ask == askSwitch && in.Payload == payloadContinue, ask == askCap && isYesNo && !yes:
+	case ask == askSwitch && (in.Payload == payloadContinue || in.Payload == "" && isYesNo && !yes), ask == askCap && isYesNo && !yes:
 		t.Say(nodes.Reply{Text: t.Phrase("go_on", r.taskTitle(t, st.Task))})
 		r.reask(ctx, st, t)
 	case ask == askResume && isYesNo && yes:
@@ -135,6 +137,14 @@ func (r *Runtime) asksForHeld(st *state, t *nodes.Turn, text string) string {
 func (r *Runtime) afterInput(ctx context.Context, st *state, t *nodes.Turn, before waitPoint) {
 	st.noteAnswered(before)
 	st.rewound = false
+	if st.ended == nodes.HandedOff && len(st.Held) > 0 {
+		// A person takes over the conversation: the bot's held tasks do
+		// not come back under them.
+		for _, h := range st.Held {
+			r.dropped(h)
+		}
+		st.Held = nil
+	}
 	for range len(st.Held) {
 		if st.Task != "" || len(st.Held) == 0 || st.Ask != askNone {
 			return

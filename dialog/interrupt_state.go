@@ -103,7 +103,7 @@ func (st *state) waiting() waitPoint {
 // the history "go back" uses, when the turn answered it: the same task
 // now waits elsewhere.
 func (st *state) noteAnswered(before waitPoint) {
-	if st.rewound || before.task == "" || st.Task != before.task || st.Node == before.node || st.Wait == waitNone {
+	if st.rewound || st.crossed || before.task == "" || st.Task != before.task || st.Node == before.node || st.Wait == waitNone {
 		return
 	}
 	if n := len(st.Hist); n > 0 && st.Hist[n-1] == before.node {
@@ -113,4 +113,19 @@ func (st *state) noteAnswered(before waitPoint) {
 		st.Hist = append(st.Hist[:0:0], st.Hist[1:]...)
 	}
 	st.Hist = append(st.Hist, before.node)
+}
+
+// entered notes that the dialog entered nd. A node that does something
+// beyond asking and telling (a service or Salesforce call, a script, a
+// handoff) ends the history "go back" uses: answering a question before
+// it again must not repeat what it did.
+func (st *state) entered(nd *nodeDef) {
+	if nd.input != nil {
+		return
+	}
+	switch nd.node.(type) {
+	case *nodes.Message, *nodes.Intent, *nodes.Logic:
+		return
+	}
+	st.crossed, st.Hist = true, nil
 }

@@ -15,7 +15,11 @@ func (r *Runtime) smallTalk(st *state, t *nodes.Turn, text string) bool {
 	if !ok {
 		return false
 	}
-	r.setLang(t, talk.lang)
+	if st.Task == "" || (talk.lang == "ja") != (t.Lang == "ja") {
+		// Mid-task, only another script switches the language: a German
+		// user's "thx" is still German.
+		r.setLang(t, talk.lang)
+	}
 	t.Say(r.smallTalkReply(st, t, talk.kind))
 	return true
 }

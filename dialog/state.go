@@ -56,6 +56,10 @@ type state struct {
 	// rewound is set when "go back" ran this turn, whose answer is then
 	// not history; not stored.
 	rewound bool
+	// crossed is set when this turn ran a step that does something (a
+	// service call, a script, a handoff): "go back" never steps back
+	// across one; not stored.
+	crossed bool
 }
 
 type seenMsg struct {

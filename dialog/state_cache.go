@@ -107,7 +107,7 @@ func (c *stateCache) remember(key string, data []byte, st *state) {
 // replace its bytes).
 func copyState(st *state) (*state, bool) {
 	c := *st
-	c.ended, c.rewound = "", false
+	c.ended, c.rewound, c.crossed = "", false, false
 	ok := validUTF8(st.ID, st.User, st.Task, st.TV, st.Node, st.Utt, st.Pend, st.PUtt, st.Lang, st.Back, st.BackOf)
 	var okNS bool
 	c.NS, okNS = copyNodeState(st.NS)
