@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 
-	"github.com/botforge/dialogd/dialog/nlu"
 	"github.com/botforge/dialogd/nodes"
 )
 
@@ -89,48 +88,6 @@ func (r *Runtime) startOrResume(ctx context.Context, st *state, t *nodes.Turn, t
 	r.resumeLast(ctx, st, t)
 }
 
-// answerAsked takes the answer to a question the runtime asked (st.Ask)
-// and reports whether in was one; an input that is not clears the
-// question and goes on as any input would.
-func (r *Runtime) answerAsked(ctx context.Context, st *state, t *nodes.Turn, in nodes.Input) bool {
-	ask, pend, utt := st.Ask, st.Pend, st.PUtt
-	st.Ask, st.Pend, st.PUtt = askNone, "", ""
-	yes, isYesNo := nodes.ParseYesNo(in.Value(), t.Lang, nil, nil)
-	held := ""
-	if ask == askResume && !isYesNo && in.Payload == "" {
-		held = r.asksForHeld(st, t, in.Text)
-	}
-	switch {
-	case ask == askSwitch && (in.Payload == payloadHold || in.Payload == "" && isYesNo && yes):
-		// A typed yes is yes to doing the new task, without losing this
-		// one (it never answers the node's own question).
-		r.holdFor(ctx, st, t, pend, utt)
-	case ask == askSwitch && in.Payload == payloadDiscard, ask == askCap && isYesNo && yes:
-		r.discardFor(ctx, st, t, pend, utt)
-	case ask == askSwitch && (in.Payload == payloadContinue || in.Payload == "" && isYesNo && !yes), ask == askCap && isYesNo && !yes:
-		t.Say(nodes.Reply{Text: t.Phrase("go_on", r.taskTitle(t, st.Task))})
-		r.reask(ctx, st, t)
-	case ask == askResume && isYesNo && yes:
-		r.resumeLast(ctx, st, t)
-	case ask == askResume && isYesNo && !yes:
-		r.dropLastHeld(st, t)
-	case held != "":
-		r.startOrResume(ctx, st, t, held, "") // "create a lead" for "go back to your lead?"
-	default:
-		return false
-	}
-	return true
-}
-
-// asksForHeld is the held task text asks for, "" when it asks for none.
-func (r *Runtime) asksForHeld(st *state, t *nodes.Turn, text string) string {
-	res := r.bot.Classify(text, t.Lang)
-	if res.Verdict != nlu.Confident || st.heldIndex(res.Matches[0].Intent) < 0 {
-		return ""
-	}
-	return res.Matches[0].Intent
-}
-
 // afterInput ends every turn: it notes the question the turn answered
 // (for "go back") and, when no task runs any more and tasks are held,
 // takes up the last held one, announced or after asking, as it was held.
@@ -181,11 +138,7 @@ func (r *Runtime) resumeLast(ctx context.Context, st *state, t *nodes.Turn) {
 // dropLastHeld drops the last held task (the one offered to go back to)
 // and says so.
 func (r *Runtime) dropLastHeld(st *state, t *nodes.Turn) {
-	h := st.Held[len(st.Held)-1]
-	st.Held = st.Held[:len(st.Held)-1]
-	if len(st.Held) == 0 {
-		st.Held = nil
-	}
+	h := st.popHeld()
 	st.Ask = askNone
 	r.dropped(h)
 	t.Say(nodes.Reply{Text: t.Phrase("dropped_held", r.taskTitle(t, h.Task))})
@@ -206,32 +159,6 @@ func (r *Runtime) discardAll(st *state, t *nodes.Turn) {
 	}
 	st.Ask, st.Pend, st.PUtt = askNone, "", ""
 	t.Say(nodes.Reply{Text: t.Phrase("discarded_all")})
-}
-
-// goBack asks the running task's previous question again, its answer
-// forgotten.
-func (r *Runtime) goBack(ctx context.Context, st *state, t *nodes.Turn) {
-	task := r.taskOf(st)
-	if st.Task == "" || len(st.Hist) == 0 || task == nil {
-		t.Say(nodes.Reply{Text: t.Phrase("nothing_to_go_back")})
-		r.reask(ctx, st, t)
-		return
-	}
-	prev := st.Hist[len(st.Hist)-1]
-	st.Hist = st.Hist[:len(st.Hist)-1]
-	nd := task.nodeOrNil(prev)
-	if nd == nil {
-		r.taskChanged(ctx, st, t)
-		return
-	}
-	r.prepare(t, st, nd)
-	if f, ok := nd.node.(nodes.Forgetter); ok {
-		f.Forget(t)
-	}
-	st.Node, st.Wait, st.NS, st.PExp = nd.ID, waitNone, nil, 0
-	st.Back, st.BackOf, st.rewound = "", "", true
-	t.Say(nodes.Reply{Text: t.Phrase("went_back")})
-	r.runNode(ctx, st, t, task, nd)
 }
 
 // dropped counts a held task that will not come back.

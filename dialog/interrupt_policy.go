@@ -107,30 +107,39 @@ func (r *Runtime) heldCap() int {
 // policyAt is the interruption policy of the node the running task waits
 // at: the node's, else the task's, else the bot's, else hold.
 func (r *Runtime) policyAt(st *state) InterruptPolicy {
-	task := r.taskOf(st)
-	if nd := task.nodeOrNil(st.Node); nd != nil && nd.Interruptions.Policy != "" {
-		return nd.Interruptions.Policy
-	}
-	if task != nil && task.interruptions.Policy != "" {
-		return task.interruptions.Policy
-	}
-	if p := r.bot.Config.Settings.Interruptions.Policy; p != "" {
-		return p
-	}
-	return InterruptHold
+	p, _ := r.rulesAt(st)
+	return p
 }
 
 // resumeAt is how the running task, held now at its node, comes back.
 func (r *Runtime) resumeAt(st *state) ResumeMode {
+	_, m := r.rulesAt(st)
+	return m
+}
+
+// rulesAt is the policy and the resume mode where the running task waits,
+// each from the innermost level that sets it: the node, the task, the
+// bot, else hold and announce.
+func (r *Runtime) rulesAt(st *state) (InterruptPolicy, ResumeMode) {
+	var levels []InterruptionRules
 	task := r.taskOf(st)
-	if nd := task.nodeOrNil(st.Node); nd != nil && nd.Interruptions.Resume != "" {
-		return nd.Interruptions.Resume
+	if nd := task.nodeOrNil(st.Node); nd != nil {
+		levels = append(levels, nd.Interruptions)
 	}
-	if task != nil && task.interruptions.Resume != "" {
-		return task.interruptions.Resume
+	if task != nil {
+		levels = append(levels, task.interruptions)
 	}
-	if m := r.bot.Config.Settings.Interruptions.Resume; m != "" {
-		return m
+	bot := r.bot.Config.Settings.Interruptions
+	levels = append(levels, InterruptionRules{Policy: bot.Policy, Resume: bot.Resume}, InterruptionRules{Policy: InterruptHold, Resume: ResumeAnnounce})
+	var p InterruptPolicy
+	var m ResumeMode
+	for _, l := range levels {
+		if p == "" {
+			p = l.Policy
+		}
+		if m == "" {
+			m = l.Resume
+		}
 	}
-	return ResumeAnnounce
+	return p, m
 }

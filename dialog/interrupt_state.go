@@ -51,13 +51,29 @@ func (st *state) hold(resume ResumeMode, quiet bool) {
 	st.clearTask()
 }
 
-// unhold makes the last held task the running one again, as it was.
-func (st *state) unhold() heldTask {
+// popHeld takes the last held task off the stack.
+func (st *state) popHeld() heldTask {
 	h := st.Held[len(st.Held)-1]
 	st.Held = st.Held[:len(st.Held)-1]
 	if len(st.Held) == 0 {
 		st.Held = nil
 	}
+	return h
+}
+
+// pend notes task, asked for by in, as the subject of the question the
+// runtime asks (ask); the words that asked are kept for the values they
+// hold (a button's are not words).
+func (st *state) pend(task string, in nodes.Input, ask uint8) {
+	st.Pend, st.PUtt, st.Ask = task, "", ask
+	if in.Payload == "" {
+		st.PUtt = in.Text
+	}
+}
+
+// unhold makes the last held task the running one again, as it was.
+func (st *state) unhold() heldTask {
+	h := st.popHeld()
 	st.clearTask()
 	st.Task, st.TV, st.Node, st.Wait, st.NS, st.Utt, st.Rec = h.Task, h.TV, h.Node, h.Wait, h.NS, h.Utt, h.Rec
 	st.Back, st.BackOf, st.Hist = h.Back, h.BackOf, h.Hist

@@ -102,10 +102,7 @@ func (r *Runtime) parked(ctx context.Context, st *state, t *nodes.Turn, in nodes
 			// one asked about; small talk is answered; then the question
 			// again.
 			if next := r.requestWhileParked(t, in, n); next != "" && next != st.Task {
-				st.Pend, st.PUtt = next, ""
-				if in.Payload == "" {
-					st.PUtt = in.Text
-				}
+				st.pend(next, in, st.Ask)
 				other = next
 			} else {
 				r.smallTalk(st, t, in.Text)
@@ -115,10 +112,7 @@ func (r *Runtime) parked(ctx context.Context, st *state, t *nodes.Turn, in nodes
 		return true
 	}
 	if other := r.requestWhileParked(t, in, n); other != "" && other != st.Task {
-		st.Pend = other
-		if in.Payload == "" {
-			st.PUtt = in.Text
-		}
+		st.pend(other, in, st.Ask)
 		r.askHoldParked(t, st, other)
 		return true
 	}
