@@ -39,6 +39,7 @@ func (r *Runtime) interjection(ctx context.Context, st *state, t *nodes.Turn, nd
 		if task == st.Task {
 			// "create a lead" while creating one: not an answer.
 			t.Say(nodes.Reply{Text: t.Phrase("already_doing", r.taskTitle(t, task))})
+			r.takeValues(ctx, st, t, in.Text)
 			r.reask(ctx, st, t)
 			return true
 		}
@@ -90,4 +91,22 @@ func (r *Runtime) reask(ctx context.Context, st *state, t *nodes.Turn) {
 		return
 	}
 	r.runNode(ctx, st, t, task, nd)
+}
+
+// takeValues lets the running task take the values text holds ("create a
+// lead for Ada Lovelace" while creating one), as it took them from the
+// sentence that started it (the intent node fills them: nodes/prefill.go):
+// values the user already gave stay.
+func (r *Runtime) takeValues(ctx context.Context, st *state, t *nodes.Turn, text string) {
+	task := r.taskOf(st)
+	root := task.nodeOrNil(task.Root)
+	if root == nil {
+		return
+	}
+	utt := t.Utterance
+	t.Utterance = text
+	if _, err := root.node.Run(ctx, t); err != nil {
+		r.log.WarnContext(ctx, "taking values from a repeated request failed", "conversation", t.Conversation, "task", st.Task, "err", err)
+	}
+	t.Utterance = utt
 }

@@ -157,3 +157,14 @@ nodes:
 		})
 	}
 }
+
+// TestRepeatedRequestGivesValues: asking again for the running task with
+// values in the sentence fills the entities still empty, and the task
+// goes on from where it was.
+func TestRepeatedRequestGivesValues(t *testing.T) {
+	c := newPrefillChat(t)
+	c.run([]step{
+		{"create a lead", "First name?"},
+		{"create a lead for Ada Lovelace at Analytical Engines", "We're already doing Create a lead. | Got it: first name Ada, last name Lovelace, company Analytical Engines. | Create Ada Lovelace?"},
+	})
+}
