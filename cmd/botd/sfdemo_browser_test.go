@@ -27,18 +27,7 @@ import (
 // has the lead and the conversion afterwards. SCREENSHOT_DIR keeps a
 // screenshot of each.
 func TestBrowserMakeRunSalesforce(t *testing.T) {
-	ctx := browsertest.New(t, 120*time.Second)
-	t.Setenv(sfDemoLoginEnv, "") // restored when the test ends; botd sets it
-	t.Setenv(sfDemoSecretEnv, "")
-	addr := freeAddr(t)
-	base := "http://" + addr
-	startUserBotd(t, map[string]string{"ADDR": addr})
-
-	browsertest.Do(t, ctx, "load the Salesforce page", chromedp.Navigate(base+sfDemoPagePath))
-	browsertest.WaitJS(t, ctx, "connect", `document.querySelector('.dlgd-root').dataset.state === 'connected'`)
-	waitLastBot(t, ctx, "greeting", "demo Salesforce org with the whole task catalogue")
-	user := browsertest.EvalJS[string](t, ctx, `document.getElementById('demo-username').textContent`)
-	password := browsertest.EvalJS[string](t, ctx, `document.getElementById('demo-password').textContent`)
+	ctx, base, _, user, password := openSFDemo(t, 120*time.Second)
 
 	sfDemoCreateLead(t, ctx, base, user, password)
 	sfDemoScreenshot(t, ctx, "create-lead.png")
@@ -202,4 +191,25 @@ func sfDemoScreenshot(t *testing.T, ctx context.Context, name string) {
 	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// openSFDemo starts botd as make run does (the Salesforce demo with its
+// emulated org) and opens its Salesforce page in headless Chromium, within
+// timeout: the browser, botd's base URL, the greeting and the demo org's
+// credentials the page shows.
+func openSFDemo(t *testing.T, timeout time.Duration) (ctx context.Context, base, greeting, user, password string) {
+	t.Helper()
+	ctx = browsertest.New(t, timeout)
+	t.Setenv(sfDemoLoginEnv, "") // restored when the test ends; botd sets it
+	t.Setenv(sfDemoSecretEnv, "")
+	addr := freeAddr(t)
+	base = "http://" + addr
+	startUserBotd(t, map[string]string{"ADDR": addr})
+
+	browsertest.Do(t, ctx, "load the Salesforce page", chromedp.Navigate(base+sfDemoPagePath))
+	browsertest.WaitJS(t, ctx, "connect", `document.querySelector('.dlgd-root').dataset.state === 'connected'`)
+	greeting = waitLastBot(t, ctx, "greeting", "demo Salesforce org with the whole task catalogue")
+	user = browsertest.EvalJS[string](t, ctx, `document.getElementById('demo-username').textContent`)
+	password = browsertest.EvalJS[string](t, ctx, `document.getElementById('demo-password').textContent`)
+	return ctx, base, greeting, user, password
 }

@@ -29,18 +29,7 @@ type understandTurn struct {
 // the free-text start, small talk and the held and resumed task again in
 // German and in Japanese, each answered in its language. SCREENSHOT_DIR keeps a screenshot of the main steps.
 func TestBrowserUnderstanding(t *testing.T) {
-	ctx := browsertest.New(t, 60*time.Second)
-	t.Setenv(sfDemoLoginEnv, "") // restored when the test ends; botd sets it
-	t.Setenv(sfDemoSecretEnv, "")
-	addr := freeAddr(t)
-	base := "http://" + addr
-	startUserBotd(t, map[string]string{"ADDR": addr})
-
-	browsertest.Do(t, ctx, "load the Salesforce page", chromedp.Navigate(base+sfDemoPagePath))
-	browsertest.WaitJS(t, ctx, "connect", `document.querySelector('.dlgd-root').dataset.state === 'connected'`)
-	greeting := waitLastBot(t, ctx, "greeting", "demo Salesforce org with the whole task catalogue")
-	user := browsertest.EvalJS[string](t, ctx, `document.getElementById('demo-username').textContent`)
-	password := browsertest.EvalJS[string](t, ctx, `document.getElementById('demo-password').textContent`)
+	ctx, base, greeting, user, password := openSFDemo(t, 60*time.Second)
 
 	transcript := []string{greeting}
 	for _, turn := range understandTurns(user) {
