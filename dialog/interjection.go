@@ -31,8 +31,7 @@ func (r *Runtime) interjection(ctx context.Context, st *state, t *nodes.Turn, nd
 	if kind == nodes.AnswerValid {
 		return false
 	}
-	res := r.bot.classify(n, in.Text, t.Lang)
-	if task, ok := requested(res, kind, in.Text, st.Task); ok {
+	if task, ok := r.requestIn(kind, in.Text, n, st.Task, t.Lang); ok {
 		// A request, unlike an answer, tells the user's language.
 		r.detectLang(t, in.Text)
 		r.setLang(t, r.taskLang(n))
@@ -56,30 +55,46 @@ func (r *Runtime) interjection(ctx context.Context, st *state, t *nodes.Turn, nd
 	return false
 }
 
-// requested is the task text asks for, given res, the classifier's
-// verdict on it, and what the waiting node made of it: a node that cannot
-// tell yields only to a training phrase; a free-text answer, or a request
-// for the task already running, only to a sure match that names an action
-// ("please create a lead" does, "Lena Lead" does not); an answer the node
-// rejected, to any confident match.
-func requested(res nlu.Result, kind nodes.AnswerKind, text, running string) (string, bool) {
+// requestIn is the task text asks for, given what the waiting node made
+// of it, or false: a training phrase always asks; a node that cannot tell
+// yields to nothing else; digits and marks alone ("0711 12") are a try at
+// an answer; a free-text answer, or a request for the task already
+// running, counts only when the classifier is sure of it and it names an
+// action ("please create a lead" does, "Lena Lead" does not); an answer
+// the node rejected, when the classifier is confident. A free-text answer
+// that names no action, the usual name or company, costs no
+// classification.
+func (r *Runtime) requestIn(kind nodes.AnswerKind, text, n, running, lang string) (string, bool) {
+	if hit, ok := r.bot.intent.exact[n]; ok {
+		return hit.task, true
+	}
+	if kind == nodes.AnswerUnsure || !strings.ContainsFunc(text, unicode.IsLetter) {
+		return "", false
+	}
+	if kind == nodes.AnswerFreeText && oneWord(text) {
+		return "", false // "Ada", "Acme": a request names what to do and to what
+	}
+	acts := kind == nodes.AnswerFreeText && nlu.NamesAction(text)
+	if kind == nodes.AnswerFreeText && !acts {
+		return "", false
+	}
+	res := r.bot.classify(n, text, lang)
 	if res.Verdict != nlu.Confident {
 		return "", false
 	}
 	best := res.Matches[0]
-	if best.Score >= 1 {
-		return best.Intent, true // a training phrase
-	}
-	if !strings.ContainsFunc(text, unicode.IsLetter) {
-		return "", false // digits and marks ("0711 12") are a try at an answer
-	}
-	switch {
-	case kind == nodes.AnswerUnsure:
-		return "", false
-	case kind == nodes.AnswerFreeText || best.Intent == running:
-		return best.Intent, best.Score >= freeTextIntentScore && nlu.NamesAction(text)
+	if kind == nodes.AnswerFreeText || best.Intent == running {
+		sure := best.Score >= freeTextIntentScore && (acts || nlu.NamesAction(text))
+		return best.Intent, sure
 	}
 	return best.Intent, true
+}
+
+// oneWord reports whether text is a single word of a script written with
+// spaces (Japanese runs are whole sentences, so they never are).
+func oneWord(text string) bool {
+	text = strings.TrimSpace(text)
+	return !strings.ContainsFunc(text, unicode.IsSpace) && !isJapanese(text)
 }
 
 // reask asks the waiting node's question again, after an input that was

@@ -31,3 +31,16 @@ func TestNamesAction(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNamesActionAsExtracted: what NamesAction finds, the classifier's
+// own feature extraction finds too (which also reads typos).
+func FuzzNamesActionAsExtracted(f *testing.F) {
+	for _, s := range []string{"please create a lead", "Lena Lead", "リードを登録したい", "Fall löschen", "a new phone number", "0711 12", "ada@example.com bitte löschen"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if nlu.NamesAction(text) && !nlu.ExtractedAction(text) {
+			t.Errorf("NamesAction(%q) = true; the extraction finds no action", text)
+		}
+	})
+}

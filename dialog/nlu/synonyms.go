@@ -159,25 +159,7 @@ const minCompoundStem = 7
 // appends their features; a word of no group that is one typo from a
 // long stem is taken for that stem.
 func (e *extractor) groupsOfWord(word []rune) {
-	found := false
-	for gi, g := range synonymGroups {
-		if beginsWithAny(word, g.not) {
-			found = true // a word of its own, not a typo of another stem
-			continue
-		}
-		for si, stem := range g.stems {
-			if stemMatches(word, stem) || endsCompound(word, groupStems[gi][si]) {
-				e.addGroup(gi)
-				e.noteHead(gi)
-				if gi == createGroup {
-					e.noteCreate(word)
-				}
-				found = true
-				break
-			}
-		}
-	}
-	if found || len(word) < minTypoStem-1 {
+	if e.stemGroupsOfWord(word) || len(word) < minTypoStem-1 {
 		return
 	}
 	for gi, stems := range groupStems {
@@ -189,6 +171,36 @@ func (e *extractor) groupsOfWord(word []rune) {
 			}
 		}
 	}
+}
+
+// stemGroupsOfWord adds the groups whose stems word begins with (or ends,
+// as a compound), and reports whether word is a word of some group (or
+// of none on purpose), so that no typo of a stem is looked for.
+func (e *extractor) stemGroupsOfWord(word []rune) bool {
+	found := false
+	for gi, g := range synonymGroups {
+		if beginsWithAny(word, g.not) {
+			found = true // a word of its own, not a typo of another stem
+			continue
+		}
+		for si, stem := range groupStems[gi] {
+			// Most stems differ from the word in both its first rune and,
+			// for a compound, its last: two comparisons rule them out.
+			if stem[0] != word[0] && (len(stem) < minCompoundStem || stem[len(stem)-1] != word[len(word)-1]) {
+				continue
+			}
+			if stemMatches(word, g.stems[si]) || endsCompound(word, stem) {
+				e.addGroup(gi)
+				e.noteHead(gi)
+				if gi == createGroup {
+					e.noteCreate(word)
+				}
+				found = true
+				break
+			}
+		}
+	}
+	return found
 }
 
 // endsCompound tells whether word is a compound that ends in a long stem.
