@@ -191,8 +191,14 @@ func FuzzParseAnnotated(f *testing.F) {
 			if a.Start < 0 || a.End > len(plain) || a.Start >= a.End || a.At < 0 || a.At >= len(s) || s[a.At] != '[' {
 				t.Fatalf("ParseAnnotated(%q): span %+v out of %q", s, a, plain)
 			}
-			if !strings.HasPrefix(s[a.At+1:], plain[a.Start:a.End]+"](") || !strings.Contains(s[a.At:], a.Entity+")") {
+			value := plain[a.Start:a.End]
+			if !strings.HasPrefix(s[a.At+1:], value+"](") {
 				t.Fatalf("ParseAnnotated(%q): span %+v is not its written value", s, a)
+			}
+			// The entity is what the parentheses hold, spaces around it aside.
+			name := s[a.At+1+len(value)+2:]
+			if i := strings.IndexByte(name, ')'); i < 0 || strings.TrimSpace(name[:i]) != a.Entity {
+				t.Fatalf("ParseAnnotated(%q): span %+v does not name the entity written for it", s, a)
 			}
 		}
 	})
