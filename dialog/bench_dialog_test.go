@@ -1,14 +1,12 @@
 package dialog_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/botforge/dialogd/dialog"
-	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/sessions"
 )
 
@@ -33,18 +31,5 @@ func BenchmarkBenchDialog(b *testing.B) {
 	store := sessions.NewMemory(sessions.Options{})
 	defer store.Close()
 	rt := dialog.NewRuntime(bot, store, dialog.Options{})
-	ctx := context.Background()
-	script := []string{"create a lead", "Ada", "Lovelace", "Analytical Engines", "ada@example.com"}
-	ids := make([]string, b.N)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("m-%d", i)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		in := nodes.Input{ID: ids[i], Text: script[i%len(script)]}
-		if _, err := rt.Handle(ctx, "bench", "u", in); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchTurns(b, rt, "create a lead", "Ada", "Lovelace", "Analytical Engines", "ada@example.com")
 }

@@ -316,11 +316,16 @@ func BenchmarkTurn(b *testing.B) {
 		b.Fatal(err)
 	}
 	rt := dialog.NewRuntime(bot, sessions.NewMemory(sessions.Options{}), dialog.Options{})
+	benchTurns(b, rt, "something else", "yes")
+}
+
+// benchTurns says the script's texts over and over in one conversation,
+// a turn per iteration, each message with an id of its own.
+func benchTurns(b *testing.B, rt *dialog.Runtime, script ...string) {
 	ctx := context.Background()
-	script := []string{"something else", "yes"}
 	ids := make([]string, b.N)
 	for i := range ids {
-		ids[i] = fmt.Sprintf("c-%d", i)
+		ids[i] = fmt.Sprintf("m-%d", i)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()

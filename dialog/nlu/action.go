@@ -28,17 +28,12 @@ func NamesAction(text string) bool {
 // namesAction reads rs's words as extract does, for their synonym groups
 // only (no n-grams, no hashes), and stops at the first action.
 func (e *extractor) namesAction(rs []rune) bool {
-	e.feats, e.groups = e.feats[:0], 0
-	e.head, e.values, e.nf = -1, true, newField{at: -1}
+	e.reset()
 	for start := 0; start < len(rs); {
-		class := runeClass(rs[start])
+		class, end := nextRun(rs, start)
 		if class == classNone {
-			start++
+			start = end
 			continue
-		}
-		end := start + 1
-		for end < len(rs) && runeClass(rs[end]) == class {
-			end++
 		}
 		var word []rune
 		end, word = e.placeholder(rs, start, end, class)

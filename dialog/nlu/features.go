@@ -53,26 +53,37 @@ type extractor struct {
 	nf     newField
 }
 
+// reset readies the extractor for a new text.
+func (e *extractor) reset() {
+	e.feats, e.groups = e.feats[:0], 0
+	e.head, e.values, e.nf = -1, true, newField{at: -1}
+}
+
+// nextRun is the class of the run of rs that starts at start and where it
+// ends: runes of one class, or a single rune of none.
+func nextRun(rs []rune, start int) (class, end int) {
+	class, end = runeClass(rs[start]), start+1
+	if class == classNone {
+		return class, end
+	}
+	for end < len(rs) && runeClass(rs[end]) == class {
+		end++
+	}
+	return class, end
+}
+
 // extract appends the features of rs to e.feats (which it resets).
 func (e *extractor) extract(rs []rune) []uint64 {
-	e.feats = e.feats[:0]
-	e.groups = 0
-	e.head = -1
-	e.values = true
-	e.nf = newField{at: -1}
+	e.reset()
 	var prevWord uint64
 	havePrev := false
 	for start := 0; start < len(rs); {
-		class := runeClass(rs[start])
+		class, end := nextRun(rs, start)
 		if class == classNone {
-			start++
+			start = end
 			continue
 		}
-		end := start + 1
-		for end < len(rs) && runeClass(rs[end]) == class {
-			end++
-		}
-		word := rs[start:end]
+		var word []rune
 		end, word = e.placeholder(rs, start, end, class)
 		e.values = e.values && isPlaceholder(word)
 		if isCompanyWord(word) {
