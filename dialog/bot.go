@@ -51,6 +51,12 @@ type BotConfig struct {
 	// Messages are the bot's own versions of built-in texts, by phrase
 	// key (nodes/phrases/en.yaml), each for every language or by language.
 	Messages nodes.Phrases `yaml:"messages"`
+	// Desk configures the live-agent desk (agents, teams, queues, presence
+	// sync); package desk decodes it.
+	Desk yaml.Node `yaml:"desk"`
+	// Directory configures the customer directory imported from
+	// Salesforce; package desk/directory decodes it.
+	Directory yaml.Node `yaml:"directory"`
 }
 
 // Settings tune the runtime for one bot.
