@@ -20,11 +20,15 @@ func init() {
 //	type: agent_transfer
 //	text: {en: "Let me connect you with a colleague.", de: "Ich verbinde Sie mit einem Kollegen."}
 //	reason: lead_creation_failed
+//	queue: support
 type AgentTransfer struct {
 	// Text is what the user is told; the phrase agent_transfer when empty.
 	Text Text `yaml:"text"`
 	// Reason tells the agent why the user was handed over.
 	Reason string `yaml:"reason"`
+	// Queue is the agent desk's queue the conversation joins (bot.yaml
+	// desk.queues); empty: the desk's first queue.
+	Queue string `yaml:"queue"`
 }
 
 // Run says the text, sends the handoff and ends the task.
@@ -37,7 +41,7 @@ func (n *AgentTransfer) Run(ctx context.Context, t *Turn) (Outcome, error) {
 		}
 	}
 	t.Say(Reply{Type: ReplyMessage, Text: s})
-	t.Say(Reply{Type: ReplyHandoff, Reason: n.Reason})
+	t.Say(Reply{Type: ReplyHandoff, Reason: n.Reason, Queue: n.Queue})
 	return End(HandedOff), nil
 }
 

@@ -121,11 +121,11 @@ func TestIntentErrors(t *testing.T) {
 
 func TestAgentTransfer(t *testing.T) {
 	tests := []struct {
-		lang, src, wantText string
+		lang, src, wantText, wantQueue string
 	}{
-		{"en", "text: Connecting you to {{ entities.team }}.\nreason: lead_failed", "Connecting you to Sales."},
-		{"de", "reason: lead_failed", "Ich verbinde Sie mit einem Kollegen."},
-		{"ja", "{reason: lead_failed}", "担当者におつなぎします。"},
+		{"en", "text: Connecting you to {{ entities.team }}.\nreason: lead_failed\nqueue: sales", "Connecting you to Sales.", "sales"},
+		{"de", "reason: lead_failed", "Ich verbinde Sie mit einem Kollegen.", ""},
+		{"ja", "{reason: lead_failed}", "担当者におつなぎします。", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
@@ -141,7 +141,7 @@ func TestAgentTransfer(t *testing.T) {
 			}
 			want := []Reply{
 				{Type: ReplyMessage, Text: tt.wantText},
-				{Type: ReplyHandoff, Reason: "lead_failed"},
+				{Type: ReplyHandoff, Reason: "lead_failed", Queue: tt.wantQueue},
 			}
 			if got := turn.Replies(); !reflect.DeepEqual(got, want) {
 				t.Errorf("replies = %+v; want %+v", got, want)

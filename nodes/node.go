@@ -296,6 +296,13 @@ const (
 	ReplyMessage   = "message"
 	ReplyAuthorize = "authorize"
 	ReplyHandoff   = "handoff"
+	// Live-agent frames (the desk, dialog/handoff*.go): the user's place
+	// in the queue, an agent taking the conversation, an agent's message,
+	// the agent leaving it.
+	ReplyQueued       = "queued"
+	ReplyAgentJoined  = "agent_joined"
+	ReplyAgentMessage = "agent_message"
+	ReplyAgentLeft    = "agent_left"
 )
 
 // Input modes of a message reply (protocol v1).
@@ -314,9 +321,13 @@ type Reply struct {
 	Buttons      []Button `json:"buttons,omitempty"`
 	QuickReplies []Button `json:"quick_replies,omitempty"`
 	Input        string   `json:"input,omitempty"`
-	URL          string   `json:"url,omitempty"`     // authorize
-	Profile      string   `json:"profile,omitempty"` // authorize
-	Reason       string   `json:"reason,omitempty"`  // handoff: why the user is handed over
+	URL          string   `json:"url,omitempty"`          // authorize
+	Profile      string   `json:"profile,omitempty"`      // authorize
+	Reason       string   `json:"reason,omitempty"`       // handoff: why the user is handed over
+	Queue        string   `json:"queue,omitempty"`        // handoff: the desk queue asked for ("" the desk's first)
+	Agent        string   `json:"agent,omitempty"`        // agent_*: the agent's display name
+	Position     int      `json:"position,omitempty"`     // queued: 1-based place in the queue
+	WaitSeconds  int      `json:"wait_seconds,omitempty"` // queued: expected wait
 	// Card is a record shown with the message (see [Reply.WithCard]);
 	// Lead is then the message's own sentence, and Text holds both.
 	Card *Card  `json:"card,omitempty"`
