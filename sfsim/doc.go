@@ -43,6 +43,20 @@
 // [Server.SetAPIUsage], [Server.SetDailyAPILimit], [Server.APIUsage],
 // [Server.Requests], [Server.ResetRequests], [Server.RunQuery].
 //
+// # Seeding records with past timestamps
+//
+// [Server.SeedRecords] inserts records (validated like a REST create,
+// duplicate rules off, all or nothing) whose CreatedDate, LastModifiedDate
+// and SystemModstamp are a given time instead of the clock's, and
+// [Server.TouchRecords] moves the modification stamps of existing records:
+// fixtures for imports that take "what changed in the last year" and then
+// "what changed since the last run". Like Salesforce, sfsim never holds a
+// Lead or Contact without LastName nor an Account without Name, so a
+// record "without a name" is one whose name is a placeholder:
+// [NamePlaceholder] ("[not provided]", what Web-to-Lead stores for a blank
+// required field) or only spaces and punctuation. An importer that keeps
+// "only records that have a name" skips those.
+//
 // # Objects
 //
 // Lead, Contact, Account, Opportunity, Case, Task, Campaign (full CRUD);
