@@ -91,6 +91,9 @@ type Turn struct {
 	User      string     // stable id of the end user (anonymous users get one too)
 	Session   string     // the conversation's session id (never log it: it is a credential)
 	Bot       string     // the bot's name
+	// Directory is the bot's customer directory (the directory_lookup
+	// node searches it); nil when the bot has none.
+	Directory Directory
 
 	// Conversation identifies this conversation (a UUIDv7 minted when its
 	// state was created): safe to log, for transcripts and idempotency keys.
