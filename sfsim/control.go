@@ -14,7 +14,8 @@ import (
 //	POST   /__sim__/faults          {"kind":"unavailable|request_limit|lock_row","count":N,"path":"/sobjects"}
 //	DELETE /__sim__/faults          clear faults and latency
 //	POST   /__sim__/latency         {"ms":250}
-//	POST   /__sim__/expire-tokens   expire every access token
+//	POST   /__sim__/expire-tokens   {"count":N} expire every access token now, or after N more API calls
+//	POST   /__sim__/outage          {"active":true} every call but control calls answers 503 until {"active":false}
 //	POST   /__sim__/revoke-refresh-tokens {"username":""}
 //	POST   /__sim__/users/active    {"username":"…","active":false}
 //	POST   /__sim__/token           {"username":"…"} -> {"access_token","instance_url","id"}
@@ -68,7 +69,8 @@ var controlRoutes = map[string]controlRoute{
 	"POST /faults":                controlFailNext,
 	"DELETE /faults":              controlAction((*Server).ClearFaults),
 	"POST /latency":               controlSetLatency,
-	"POST /expire-tokens":         controlAction((*Server).ExpireAccessTokens),
+	"POST /expire-tokens":         controlExpireTokens,
+	"POST /outage":                controlSetDown,
 	"POST /revoke-refresh-tokens": controlRevokeRefreshTokens,
 	"POST /users/active":          controlSetUserActive,
 	"POST /token":                 controlIssueToken,
@@ -90,6 +92,20 @@ func controlAction(do func(*Server)) controlRoute {
 // controlSetLatency adds ms milliseconds to every data call.
 func controlSetLatency(s *Server, _ *http.Request, b controlRequest) (any, error) {
 	s.SetLatency(time.Duration(b.Ms) * time.Millisecond)
+	return nil, nil
+}
+
+// controlExpireTokens expires every access token now, or after count more
+// API calls.
+func controlExpireTokens(s *Server, _ *http.Request, b controlRequest) (any, error) {
+	s.ExpireTokensAfter(b.Count)
+	return nil, nil
+}
+
+// controlSetDown starts an outage (active true) or ends it; a missing
+// active ends it.
+func controlSetDown(s *Server, _ *http.Request, b controlRequest) (any, error) {
+	s.SetDown(b.Active != nil && *b.Active)
 	return nil, nil
 }
 

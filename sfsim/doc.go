@@ -30,16 +30,25 @@
 //     search (SOSL), parameterizedSearch, composite, composite/sobjects
 //     (create, update, upsert, delete, retrieve) and limits. Every
 //     authenticated data response carries Sforce-Limit-Info.
+//   - /services/apexrest/dialogd/presence: the Apex REST class dialogd
+//     ships for Omni-Channel presence (docs/salesforce/DialogdPresence.cls),
+//     as if installed (apexrest.go): POST {"userId","status"} sets the
+//     user's status by DeveloperName, GET ?userId= reads it. Apex REST
+//     calls are authenticated, counted and faulted like data calls.
 //   - /__sim__/: the emulator-only control API (see serveControl in
 //     control.go): fault injection, latency, token expiry and revocation,
-//     user deactivation, Omni-Channel presence, the request log.
+//     user deactivation, Omni-Channel presence, outages, the request log.
 //
 // # Fault injection and inspection (Go API)
 //
 // [Server.FailNext] (503 SERVER_UNAVAILABLE, 403 REQUEST_LIMIT_EXCEEDED, 400
 // UNABLE_TO_LOCK_ROW for the next N data calls, optionally by path prefix),
-// [Server.SetLatency], [Server.ClearFaults], [Server.ExpireAccessTokens],
-// [Server.RevokeRefreshTokens], [Server.SetUserActive], [Server.SetPresence],
+// [Server.SetDown] (an outage of unknown length: every call 503 until
+// lifted), [Server.SetLatency], [Server.ClearFaults],
+// [Server.ExpireAccessTokens], [Server.ExpireTokensAfter] (a token expiry at
+// an exact point of a sync, e.g. between two query pages; query cursors
+// outlive it), [Server.RevokeRefreshTokens], [Server.SetUserActive],
+// [Server.SetPresence], [Server.CurrentPresence],
 // [Server.SetAPIUsage], [Server.SetDailyAPILimit], [Server.APIUsage],
 // [Server.Requests], [Server.ResetRequests], [Server.RunQuery].
 //
@@ -61,8 +70,9 @@
 //
 // Lead, Contact, Account, Opportunity, Case, Task, Campaign (full CRUD);
 // User and LeadStatus (read and query only); ServicePresenceStatus (CRUD);
-// UserServicePresence (query, read and delete only; rows are created by
-// [Server.SetPresence]). A fixture may add custom fields (name ending in
+// UserServicePresence (query, read and delete only, as in Salesforce: REST
+// DML gets 405; rows are created by [Server.SetPresence], the control
+// endpoint and the Apex REST class). A fixture may add custom fields (name ending in
 // __c), for example an external id for upsert. Records are indexed on Id
 // and on Email, Phone and external-id fields.
 //
@@ -134,6 +144,28 @@
 //     to obtain exclusive access to this record or 1 records", 403
 //     REQUEST_LIMIT_EXCEEDED "TotalRequests Limit exceeded.".
 //   - parameterizedSearch searches its q text as a literal phrase.
+//   - Omni-Channel presence: a status change closes the user's current
+//     UserServicePresence row (IsCurrentState false, StatusEndDate,
+//     StatusDuration in seconds) and opens a new current one; IsAway is set
+//     for statuses named Away or Busy; ConfiguredCapacity is 5. Status
+//     names match without regard to case. "Offline", when the org has no
+//     status of that name, logs the user out: the row closes and none
+//     replaces it (real orgs have no Offline status; the demo org has one).
+//   - The Apex REST class (apexrest.go) answers 200 {"presenceId",
+//     "statusId","status","applied":true}; errors are Salesforce's array:
+//     400 INVALID_STATUS (unknown status), INVALID_USER (no such or
+//     inactive user), REQUIRED_FIELD_MISSING, JSON_PARSER_ERROR (also
+//     "Unexpected parameter encountered during deserialization: x" for a
+//     key that is no parameter); GET of an offline user 404 NOT_FOUND;
+//     other methods 405; other apexrest paths 404 NOT_FOUND "Could not find
+//     a match for URL /x". sfsim applies a change at once; the real class
+//     hands it to the agent's console (docs/salesforce/README.md), answers
+//     "applied":false and a null presenceId, so clients must not depend on
+//     presenceId.
+//   - Outage (SetDown, POST /__sim__/outage): OAuth, SOAP, data and Apex
+//     REST all answer 503 SERVER_UNAVAILABLE in the data API's JSON array
+//     (a real maintenance page is HTML); no API call is counted. A fault
+//     path prefix for Apex REST is /apexrest/….
 //   - The -data file is JSON holding the org, users (with passwords), apps,
 //     records (deleted ones too) and grants; it is written atomically.
 //

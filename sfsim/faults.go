@@ -31,7 +31,8 @@ var ErrUnknownUser = errors.New("unknown user")
 func (k FaultKind) apiError() (*APIError, error) {
 	switch k {
 	case FaultUnavailable:
-		return &APIError{Status: http.StatusServiceUnavailable, Code: "SERVER_UNAVAILABLE", Message: "Server is temporarily unavailable. Please try again later."}, nil
+		e := *errOutage
+		return &e, nil
 	case FaultRequestLimit:
 		return &APIError{Status: http.StatusForbidden, Code: "REQUEST_LIMIT_EXCEEDED", Message: "TotalRequests Limit exceeded."}, nil
 	case FaultLockRow:
@@ -46,11 +47,37 @@ type faultRule struct {
 	path      string // data path prefix after /services/data/vNN.N, "" = any
 }
 
-// faultState holds pending fault rules and the injected latency.
+// faultState holds pending fault rules, the injected latency, the outage
+// switch and the countdown to a token expiry.
 type faultState struct {
-	mu      sync.Mutex
-	rules   []*faultRule
-	latency time.Duration
+	mu       sync.Mutex
+	rules    []*faultRule
+	latency  time.Duration
+	down     bool // every call but control calls answers 503
+	expireIn int  // > 0: access tokens expire after this many more API calls
+}
+
+// errOutage is what every call gets while the org is down.
+var errOutage = &APIError{Status: http.StatusServiceUnavailable, Code: "SERVER_UNAVAILABLE",
+	Message: "Server is temporarily unavailable. Please try again later."}
+
+// isDown reports whether SetDown switched the org off.
+func (f *faultState) isDown() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.down
+}
+
+// tickExpiry counts one admitted API call against ExpireTokensAfter's
+// countdown and reports whether the tokens expire now.
+func (f *faultState) tickExpiry() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.expireIn <= 0 {
+		return false
+	}
+	f.expireIn--
+	return f.expireIn == 0
 }
 
 // take consumes one matching rule and returns its error, or nil.
@@ -63,6 +90,8 @@ func (f *faultState) take(r *http.Request) *APIError {
 	p := r.URL.Path
 	if i := strings.Index(p, ".0/"); i >= 0 {
 		p = p[i+2:]
+	} else {
+		p = strings.TrimPrefix(p, "/services") // /apexrest/…
 	}
 	for i, rule := range f.rules {
 		if rule.path != "" && !strings.HasPrefix(p, rule.path) {
@@ -94,8 +123,9 @@ func (f *faultState) delay(ctx context.Context) {
 }
 
 // FailNext makes the next n data API calls whose path (after
-// /services/data/vNN.N) starts with pathPrefix fail with kind. An empty
-// prefix matches every data call. Authentication and the daily limit are
+// /services/data/vNN.N, or /apexrest/… for Apex REST) starts with
+// pathPrefix fail with kind. An empty prefix matches every data and Apex
+// REST call. Authentication and the daily limit are
 // checked first, so a faulted call still counts as an API call.
 func (s *Server) FailNext(n int, kind FaultKind, pathPrefix string) error {
 	e, err := kind.apiError()
@@ -118,10 +148,37 @@ func (s *Server) SetLatency(d time.Duration) {
 	s.faults.mu.Unlock()
 }
 
-// ClearFaults removes pending faults and latency.
+// ClearFaults removes pending faults, latency, an outage and a pending
+// token expiry.
 func (s *Server) ClearFaults() {
 	s.faults.mu.Lock()
-	s.faults.rules, s.faults.latency = nil, 0
+	s.faults.rules, s.faults.latency, s.faults.down, s.faults.expireIn = nil, 0, false, 0
+	s.faults.mu.Unlock()
+}
+
+// SetDown switches the org off (true) or back on: while it is down every
+// request but control calls (OAuth, SOAP, data and Apex REST alike) answers
+// 503 SERVER_UNAVAILABLE and counts no API call; tokens and records
+// survive. It is the "Salesforce down, then back" of a polling client's
+// tests, which need not know how many calls the outage lasts.
+func (s *Server) SetDown(down bool) {
+	s.faults.mu.Lock()
+	s.faults.down = down
+	s.faults.mu.Unlock()
+}
+
+// ExpireTokensAfter makes every access token expire once n more API calls
+// (data or Apex REST) have been admitted, as ExpireAccessTokens would then:
+// the n-th call is still answered, the next one gets 401
+// INVALID_SESSION_ID. It puts a token expiry at an exact point of a sync
+// (between two query pages, say). n <= 0 expires the tokens now.
+func (s *Server) ExpireTokensAfter(n int) {
+	if n <= 0 {
+		s.ExpireAccessTokens()
+		return
+	}
+	s.faults.mu.Lock()
+	s.faults.expireIn = n
 	s.faults.mu.Unlock()
 }
 
@@ -182,8 +239,9 @@ func (s *Server) IssueToken(username string) (*Grant, error) {
 }
 
 // SetPresence records that the user switched to the ServicePresenceStatus
-// with developer name status: the current UserServicePresence row is closed
-// and a new current one created. It returns the new row's id.
+// with developer name status, as the agent's Omni-Channel widget does: the
+// current UserServicePresence row is closed and a new current one created
+// (see setPresenceLocked). It returns the new row's id.
 func (s *Server) SetPresence(username, status string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -191,24 +249,9 @@ func (s *Server) SetPresence(username, status string) (string, error) {
 	if u == nil {
 		return "", fmt.Errorf("set presence of %q: %w", username, ErrUnknownUser)
 	}
-	var statusID string
-	for _, r := range s.db.table("ServicePresenceStatus").rows {
-		if !r.deleted && strings.EqualFold(fmt.Sprint(r.f["DeveloperName"]), status) {
-			statusID = r.f["Id"].(string)
-		}
+	p, err := s.setPresenceLocked(u, status)
+	if err != nil {
+		return "", fmt.Errorf("set presence: %w", err)
 	}
-	if statusID == "" {
-		return "", fmt.Errorf("set presence: unknown presence status %q", status)
-	}
-	now := formatDateTime(s.now())
-	t := s.db.table("UserServicePresence")
-	for _, r := range t.rows {
-		if !r.deleted && r.f["UserId"] == u.ID && r.f["IsCurrentState"] == true {
-			t.update(r, map[string]any{"IsCurrentState": false, "StatusEndDate": now, "LastModifiedDate": now, "SystemModstamp": now})
-		}
-	}
-	id := s.systemInsertLocked("UserServicePresence", map[string]any{"UserId": u.ID, "ServicePresenceStatusId": statusID,
-		"IsCurrentState": true, "IsAway": strings.EqualFold(status, "Away") || strings.EqualFold(status, "Busy"),
-		"StatusStartDate": now, "ConfiguredCapacity": float64(5), "OwnerId": u.ID}, u)
-	return id, nil
+	return p.ID, nil
 }

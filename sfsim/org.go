@@ -78,18 +78,9 @@ func (s *Server) userByUsername(name string) *User {
 
 // userByID finds a user by its 15- or 18-character id. It takes the read lock.
 func (s *Server) userByID(id string) *User {
-	k, ok := idKey(id)
-	if !ok {
-		return nil
-	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for _, u := range s.org.Users {
-		if uk, _ := idKey(u.ID); uk == k {
-			return u
-		}
-	}
-	return nil
+	return s.userByIDLocked(id)
 }
 
 // appByKey finds a connected app by its consumer key (exact match). It takes

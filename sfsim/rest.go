@@ -78,23 +78,38 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, errNotFound())
 		return
 	}
+	g, ok := s.admitCall(w, r)
+	if !ok {
+		return
+	}
+	d := &dataReq{w: w, r: r, ver: ver, version: version, segs: segs[1:], grant: g}
+	s.route(d)
+}
+
+// admitCall checks what every authenticated API call (data or Apex REST)
+// goes through, in Salesforce's order: the token, the daily API limit
+// (counting the call and setting Sforce-Limit-Info), then injected faults.
+// It answers the refused call itself and reports false.
+func (s *Server) admitCall(w http.ResponseWriter, r *http.Request) (*Grant, bool) {
 	g, err := s.authenticate(r)
 	if err != nil {
 		writeErrors(w, err.(*APIError))
-		return
+		return nil, false
 	}
 	used, max, allowed := s.countCall()
 	w.Header().Set("Sforce-Limit-Info", fmt.Sprintf("api-usage=%d/%d", used, max))
 	if !allowed {
 		writeErrors(w, &APIError{Status: http.StatusForbidden, Code: "REQUEST_LIMIT_EXCEEDED", Message: "TotalRequests Limit exceeded."})
-		return
+		return nil, false
+	}
+	if s.faults.tickExpiry() {
+		s.ExpireAccessTokens()
 	}
 	if fe := s.faults.take(r); fe != nil {
 		writeErrors(w, fe)
-		return
+		return nil, false
 	}
-	d := &dataReq{w: w, r: r, ver: ver, version: version, segs: segs[1:], grant: g}
-	s.route(d)
+	return g, true
 }
 
 func (s *Server) route(d *dataReq) {

@@ -134,6 +134,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	defer func() { s.reqlog.add(r, rec.status, start, time.Since(start)) }()
 	s.faults.delay(r.Context())
+	if s.faults.isDown() {
+		writeErrors(rec, errOutage)
+		return
+	}
 	switch {
 	case strings.HasPrefix(p, "/services/oauth2/"):
 		s.serveOAuth(rec, r)
@@ -143,6 +147,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveSOAP(rec, r)
 	case p == "/services/data" || strings.HasPrefix(p, "/services/data/"):
 		s.serveData(rec, r)
+	case strings.HasPrefix(p, "/services/apexrest/"):
+		s.serveApexREST(rec, r)
 	default:
 		writeErrors(rec, &APIError{Status: http.StatusNotFound, Code: "NOT_FOUND", Message: "The requested resource does not exist"})
 	}
