@@ -131,15 +131,21 @@ func (s *Syncer) publish(ctx context.Context, ev desk.AgentStatus) error {
 		s.o.Metrics.count(s.o.Bot, directionPublish, resultUnlinked)
 		return nil
 	}
-	if err := s.o.Shared.Expect(ctx, user, status, rememberFor); err != nil {
+	// Expect first: the poller may see the row before SetPresence
+	// returns. A real org may answer without the row's id (the console
+	// applies the status a moment later); then the expectation stays
+	// until the row is polled or the right to poll would have lapsed.
+	if err := s.o.Shared.Expect(ctx, user, status, s.lockTTL()); err != nil {
 		return err
 	}
 	id, err := s.o.Salesforce.SetPresence(ctx, user, status)
 	if err != nil {
 		return err
 	}
-	if err := s.o.Shared.Own(ctx, id, rememberFor); err != nil {
-		s.fail(err) // the status is written; at worst it comes back once as unchanged
+	if id != "" {
+		if err := s.o.Shared.Own(ctx, id, user, status, rememberFor); err != nil {
+			s.fail(err) // the status is written; at worst it comes back once
+		}
 	}
 	s.o.Metrics.count(s.o.Bot, directionPublish, resultOK)
 	return nil

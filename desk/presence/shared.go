@@ -19,11 +19,12 @@ type Shared interface {
 	// Mark is the high-water mark of the polls (zero time when none).
 	Mark(ctx context.Context) (Mark, error)
 	SaveMark(ctx context.Context, m Mark) error
-	// Expect records that a publisher is about to set user's status,
-	// and Own that it created the presence row id; both are forgotten
-	// after ttl. Mine reports (and forgets) either for a polled row.
+	// Expect records that a publisher is about to set user's status;
+	// Own that it created the presence row id for it (and drops the
+	// expectation). Both are forgotten after ttl. Mine reports (and
+	// forgets) either for a polled row.
 	Expect(ctx context.Context, user, status string, ttl time.Duration) error
-	Own(ctx context.Context, id string, ttl time.Duration) error
+	Own(ctx context.Context, id, user, status string, ttl time.Duration) error
 	Mine(ctx context.Context, id, user, status string) (bool, error)
 }
 
@@ -74,8 +75,11 @@ func (l *local) Expect(_ context.Context, user, status string, ttl time.Duration
 	return nil
 }
 
-func (l *local) Own(_ context.Context, id string, ttl time.Duration) error {
+func (l *local) Own(_ context.Context, id, user, status string, ttl time.Duration) error {
 	l.remember(rowKey(id), ttl)
+	l.mu.Lock()
+	delete(l.expiry, expectKey(user, status))
+	l.mu.Unlock()
 	return nil
 }
 

@@ -88,8 +88,16 @@ func (r *redisShared) Expect(ctx context.Context, user, status string, ttl time.
 	return r.remember(ctx, expectKey(user, status), ttl)
 }
 
-func (r *redisShared) Own(ctx context.Context, id string, ttl time.Duration) error {
-	return r.remember(ctx, rowKey(id), ttl)
+func (r *redisShared) Own(ctx context.Context, id, user, status string, ttl time.Duration) error {
+	_, err := r.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, r.prefix+rowKey(id), 1, ttl)
+		p.Del(ctx, r.prefix+expectKey(user, status))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("presence: remember a published status: %w", err)
+	}
+	return nil
 }
 
 func (r *redisShared) remember(ctx context.Context, key string, ttl time.Duration) error {

@@ -1,0 +1,286 @@
+package presence
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/botforge/dialogd/desk"
+	"github.com/botforge/dialogd/desk/sfapi"
+	"github.com/botforge/dialogd/internal/salesforcetest"
+	"github.com/botforge/dialogd/nodes"
+	"github.com/botforge/dialogd/sfsim"
+)
+
+// syncRules: alice and carol follow their team's rule, bob his own.
+const syncRules = `poll_every: 5s
+rules:
+  - name: support_rule
+    teams: [support]
+    publish:
+      available: Available
+      busy: Busy
+      unavailable: Away
+      unavailable/break: Break
+      offline: Offline
+    subscribe:
+      Available: available
+      Away: unavailable/other
+      Break: unavailable/break
+      Back: previous
+  - name: bob_rule
+    agents: [bob]
+    publish: {available: Available, unavailable: Break}
+    subscribe: {Available: available, Away: offline}
+`
+
+// Usernames of the demo org: alice is linked to the demo user, bob to
+// the integration user, carol to nobody.
+const (
+	aliceUser = salesforcetest.DemoUser
+	bobUser   = "integration@dialogd.example"
+)
+
+type syncEnv struct {
+	org   *salesforcetest.Org
+	desk  *deskDouble
+	s     *Syncer
+	clock *testClock
+}
+
+type testClock struct{ t time.Time }
+
+func (c *testClock) now() time.Time { return c.t }
+
+// newSyncEnv starts sfsim with the statuses the rules name, a desk double
+// with alice, bob and carol (team support), and a Syncer watching it.
+func newSyncEnv(t *testing.T) *syncEnv {
+	t.Helper()
+	ctx := context.Background()
+	org := salesforcetest.Start(t, "presence")
+	recs := org.Records(t)
+	for _, st := range []string{"Away", "Break", "Back"} {
+		if _, err := recs.Create(ctx, "ServicePresenceStatus", map[string]any{"DeveloperName": st, "MasterLabel": st}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	client := &sfapi.Client{Auth: org.Auth, Profile: salesforcetest.Profile}
+	users := map[string]string{}
+	if err := client.Query(ctx, "SELECT Id, Username FROM User", func(r map[string]any) error {
+		users[str(r["Username"])] = str(r["Id"])
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	team := []string{"support"}
+	d := newDeskDouble(desk.AgentConfig{ID: "alice", Teams: team, Capacity: 1},
+		desk.AgentConfig{ID: "bob", Teams: team, Capacity: 1}, desk.AgentConfig{ID: "carol", Teams: team, Capacity: 1})
+	d.links["alice"], d.links["bob"] = users[aliceUser], users[bobUser]
+	root, err := nodes.ParseYAML("bot.yaml", []byte(syncRules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Decode(root, "bot.yaml", Known{Teams: team,
+		Agents: map[string][]string{"alice": team, "bob": team, "carol": team}, Reasons: []string{"break", "meeting", "other"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &testClock{t: time.Now()}
+	s, err := New(Options{Bot: "demo", Config: cfg, Desk: d, Salesforce: SFClient{C: client}, Metrics: NewMetrics(nil), Now: clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.watchers = append(d.watchers, s.enqueue)
+	e := &syncEnv{org: org, desk: d, s: s, clock: clock}
+	e.poll(t) // sets the mark
+	return e
+}
+
+// agentSets changes an agent's state on the desk as origin and publishes.
+func (e *syncEnv) agentSets(t *testing.T, agent string, st desk.State, reason, origin string) {
+	t.Helper()
+	if _, err := e.desk.SetState(context.Background(), agent, st, reason, origin); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.s.PublishPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// omniSets changes a user's status in Omni-Channel, as the agent would in
+// the console.
+func (e *syncEnv) omniSets(t *testing.T, username, status string) {
+	t.Helper()
+	if _, err := e.org.Sim.SetPresence(username, status); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *syncEnv) poll(t *testing.T) {
+	t.Helper()
+	if err := e.s.Poll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *syncEnv) omniStatus(t *testing.T, username string) string {
+	t.Helper()
+	p, err := e.org.Sim.CurrentPresence(username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Status
+}
+
+func (e *syncEnv) deskState(t *testing.T, agent string) string {
+	t.Helper()
+	st, err := e.desk.Status(context.Background(), agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Target{State: st.State, Reason: st.Reason}.String()
+}
+
+// apexCalls counts the presence writes Salesforce answered.
+func (e *syncEnv) apexCalls() int {
+	n := 0
+	for _, r := range e.org.Sim.Requests() {
+		if r.Method == "POST" && strings.Contains(r.Path, "/apexrest/dialogd/presence") && r.Status == 200 {
+			n++
+		}
+	}
+	return n
+}
+
+func TestPublishRules(t *testing.T) {
+	e := newSyncEnv(t)
+	tests := []struct {
+		name       string
+		agent      string
+		st         desk.State
+		reason     string
+		origin     string
+		user, want string
+	}{
+		{"publish state", "alice", desk.Available, "", desk.OriginAgent, aliceUser, "Available"},
+		{"publish busy (routing)", "alice", desk.Busy, "", desk.OriginRouting, aliceUser, "Busy"},
+		{"publish reason", "alice", desk.Unavailable, "break", desk.OriginAgent, aliceUser, "Break"},
+		{"publish unavailable fallback", "alice", desk.Unavailable, "meeting", desk.OriginAgent, aliceUser, "Away"},
+		{"publish offline", "alice", desk.Offline, "", desk.OriginLogin, aliceUser, "Offline"},
+		{"agent's own rule beats the team's", "bob", desk.Unavailable, "meeting", desk.OriginAgent, bobUser, "Break"},
+		{"state the rule does not publish", "bob", desk.Offline, "", desk.OriginAgent, bobUser, "Break"},
+	}
+	for _, tt := range tests {
+		e.agentSets(t, tt.agent, tt.st, tt.reason, tt.origin)
+		if got := e.omniStatus(t, tt.user); got != tt.want {
+			t.Errorf("%s: %s %s/%s: Omni-Channel status got %q, want %q", tt.name, tt.agent, tt.st, tt.reason, got, tt.want)
+		}
+	}
+	before := e.apexCalls()
+	e.agentSets(t, "carol", desk.Available, "", desk.OriginAgent)
+	if got := e.apexCalls(); got != before {
+		t.Errorf("unlinked carol: got %d Apex calls, want none", got-before)
+	}
+}
+
+func TestSubscribeRules(t *testing.T) {
+	e := newSyncEnv(t)
+	e.agentSets(t, "alice", desk.Available, "", desk.OriginAgent)
+	tests := []struct {
+		name, user, status, agent, want string
+	}{
+		{"subscribe reason", aliceUser, "Break", "alice", "unavailable/break"},
+		{"previous", aliceUser, "Back", "alice", "available"},
+		{"subscribe state with reason", aliceUser, "Away", "alice", "unavailable/other"},
+		{"subscribe state", aliceUser, "Available", "alice", "available"},
+		{"agent's own rule beats the team's", bobUser, "Away", "bob", "offline"},
+		{"bob back", bobUser, "Available", "bob", "available"},
+		{"status the rule does not map", bobUser, "Break", "bob", "available"},
+	}
+	for _, tt := range tests {
+		e.omniSets(t, tt.user, tt.status)
+		e.poll(t)
+		if got := e.deskState(t, tt.agent); got != tt.want {
+			t.Errorf("%s: Omni-Channel %s for %s: desk state got %q, want %q", tt.name, tt.status, tt.agent, got, tt.want)
+		}
+	}
+}
+
+func TestNoEchoLoop(t *testing.T) {
+	e := newSyncEnv(t)
+	e.agentSets(t, "alice", desk.Unavailable, "meeting", desk.OriginAgent) // → Away, which subscribes as unavailable/other
+	e.poll(t)
+	if got, want := e.deskState(t, "alice"), "unavailable/meeting"; got != want {
+		t.Errorf("after publishing Away and polling: desk state got %q, want %q (the published row came back)", got, want)
+	}
+	e.omniSets(t, aliceUser, "Break")
+	e.poll(t)
+	if err := e.s.PublishPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.poll(t)
+	if got, want := e.apexCalls(), 1; got != want {
+		t.Errorf("Apex calls: got %d, want %d (the change from Salesforce was published back)", got, want)
+	}
+	if got, want := e.desk.setCalls(Origin), 1; got != want {
+		t.Errorf("SetState calls from Salesforce: got %d, want %d", got, want)
+	}
+}
+
+func TestTokenExpiresMidSync(t *testing.T) {
+	e := newSyncEnv(t)
+	e.org.Sim.ExpireAccessTokens()
+	e.omniSets(t, aliceUser, "Break")
+	e.poll(t)
+	if got, want := e.deskState(t, "alice"), "unavailable/break"; got != want {
+		t.Errorf("poll after expiry: desk state got %q, want %q", got, want)
+	}
+	e.org.Sim.ExpireAccessTokens()
+	e.agentSets(t, "alice", desk.Available, "", desk.OriginAgent)
+	if got, want := e.omniStatus(t, aliceUser), "Available"; got != want {
+		t.Errorf("publish after expiry: Omni-Channel got %q, want %q", got, want)
+	}
+	if st := e.s.Status(); st.Behind || st.LastError != "" {
+		t.Errorf("status: got %+v, want not behind, no error", st)
+	}
+}
+
+func TestSalesforceDownThenBack(t *testing.T) {
+	e := newSyncEnv(t)
+	ctx := context.Background()
+	if err := e.org.Sim.FailNext(1000, sfsim.FaultUnavailable, ""); err != nil {
+		t.Fatal(err)
+	}
+	e.omniSets(t, aliceUser, "Break") // changed in the console during the outage
+	for range 3 {
+		if err := e.s.Poll(ctx); err == nil {
+			t.Fatal("poll during the outage: got no error")
+		}
+		e.clock.t = e.clock.t.Add(6 * time.Second)
+	}
+	if _, err := e.desk.SetState(ctx, "bob", desk.Available, "", desk.OriginAgent); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.s.PublishPending(ctx); err == nil {
+		t.Fatal("publish during the outage: got no error")
+	}
+	st := e.s.Status()
+	if !st.Behind || st.PendingPublishes != 1 || !strings.Contains(st.LastError, "503") {
+		t.Errorf("status during the outage: got %+v, want behind, 1 pending publish, a 503 error", st)
+	}
+	e.org.Sim.ClearFaults()
+	e.poll(t)
+	if err := e.s.PublishPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.deskState(t, "alice"), "unavailable/break"; got != want {
+		t.Errorf("after the outage: alice got %q, want %q (caught up from the mark)", got, want)
+	}
+	if got, want := e.omniStatus(t, bobUser), "Available"; got != want {
+		t.Errorf("after the outage: bob's Omni-Channel status got %q, want %q (the pending publish)", got, want)
+	}
+	if st := e.s.Status(); st.Behind || st.PendingPublishes != 0 {
+		t.Errorf("status after the outage: got %+v, want not behind, nothing pending", st)
+	}
+}
