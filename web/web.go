@@ -41,23 +41,29 @@ type asset struct {
 	csp        string
 }
 
-// routes maps a request path to the embedded file it serves and how.
-var routes = map[string]struct {
+// route says which embedded file a path serves and how.
+type route struct {
 	file       string
 	ctype      string
 	cache      string
 	embeddable bool
 	csp        string
-}{
+}
+
+// routes maps a request path to the embedded file it serves and how.
+var routes = map[string]route{
 	"/":           {file: "static/index.html", ctype: "text/html; charset=utf-8", cache: cachePage, csp: demoCSP},
 	"/widget.js":  {file: "static/widget.js", ctype: "text/javascript; charset=utf-8", cache: cacheAsset, embeddable: true},
 	"/widget.css": {file: "static/widget.css", ctype: "text/css; charset=utf-8", cache: cacheAsset, embeddable: true},
 	"/demo.css":   {file: "static/demo.css", ctype: "text/css; charset=utf-8", cache: cacheAsset},
 }
 
-var loadAssets = sync.OnceValues(func() (map[string]*asset, error) {
-	out := make(map[string]*asset, len(routes))
-	for path, r := range routes {
+var loadAssets = sync.OnceValues(func() (map[string]*asset, error) { return readAssets(routes) })
+
+// readAssets reads the embedded file of every route and hashes it.
+func readAssets(table map[string]route) (map[string]*asset, error) {
+	out := make(map[string]*asset, len(table))
+	for path, r := range table {
 		body, err := fs.ReadFile(static, r.file)
 		if err != nil {
 			return nil, fmt.Errorf("web: read embedded %s: %w", r.file, err)
@@ -74,7 +80,7 @@ var loadAssets = sync.OnceValues(func() (map[string]*asset, error) {
 		}
 	}
 	return out, nil
-})
+}
 
 // ETag returns the ETag that Handler sends for path ("/widget.js", …), or
 // "" when Handler does not serve path. A host can use it to build a
@@ -101,6 +107,11 @@ func Handler() http.Handler {
 		// directive and the route table disagree, which a test catches.
 		panic(err)
 	}
+	return assetHandler(assets)
+}
+
+// assetHandler serves the assets by request path.
+func assetHandler(assets map[string]*asset) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, ok := assets[r.URL.Path]
 		if !ok {

@@ -115,8 +115,10 @@ func TestHandlerSecurityHeaders(t *testing.T) {
 // step: a file in static/ that no path serves is dead weight or a typo.
 func TestEveryAssetIsRouted(t *testing.T) {
 	routed := map[string]bool{}
-	for _, r := range routes {
-		routed[r.file] = true
+	for _, table := range []map[string]route{routes, deskRoutes} {
+		for _, r := range table {
+			routed[r.file] = true
+		}
 	}
 	err := fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

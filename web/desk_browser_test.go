@@ -1,0 +1,258 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/botforge/dialogd/web/browsertest"
+)
+
+// deskLinesJS lists the transcript of the conversation shown as
+// "who name: text" lines ("system: text" for the desk's own lines).
+const deskLinesJS = `Array.from(document.querySelectorAll('.conv:not([hidden]) .transcript > .line')).map(l => {
+  const who = l.className.replace(/^line line-/, '');
+  return who === 'system' ? 'system: ' + l.querySelector('.line-text').textContent
+    : who + ' ' + l.querySelector('.line-who').textContent + ': ' + l.querySelector('.line-text').textContent;
+})`
+
+// deskKVJS lists the key/value pairs of a side box of the shown
+// conversation ("customer", "context", "meta") as "key=value".
+func deskKVJS(box string) string {
+	return `Array.from(document.querySelectorAll('.conv:not([hidden]) .` + box + ` dt')).map(dt => dt.textContent + '=' + dt.nextElementSibling.textContent)`
+}
+
+func deskHello() map[string]any {
+	return map[string]any{"type": "hello",
+		"agent":   map[string]any{"id": "alice", "name": "Alice Adams", "teams": []string{"support"}, "capacity": 2, "salesforce_user": ""},
+		"reasons": []map[string]string{{"code": "break", "title": "Break"}, {"code": "meeting", "title": "Meeting"}},
+		"queues":  []map[string]string{{"name": "support", "title": "Support"}}}
+}
+
+// deskBoard is a board frame: alice in state/reason holding active of 2,
+// bob available, and waiting in the support queue.
+func deskBoard(state, reason string, active int, waiting ...map[string]any) map[string]any {
+	since := time.Now().Add(-3 * time.Minute).UTC().Format(time.RFC3339)
+	return map[string]any{"type": "board",
+		"agents": []map[string]any{
+			{"id": "alice", "name": "Alice Adams", "state": state, "reason": reason, "since": since, "active": active, "capacity": 2},
+			{"id": "bob", "name": "Bob Brown", "state": "unavailable", "reason": "meeting", "since": since, "active": 0, "capacity": 1},
+		},
+		"queues": []map[string]any{{"name": "support", "title": "Support", "waiting": append([]map[string]any{}, waiting...)}}}
+}
+
+func deskConversation(id, customer string, transcript ...map[string]string) map[string]any {
+	return map[string]any{"type": "conversation", "conversation": map[string]any{
+		"id": id, "queue": "support", "lang": "en", "reason": "requested",
+		"started":  time.Now().UTC().Format(time.RFC3339),
+		"customer": map[string]string{"name": customer, "company": "Acme", "email": "ann@example.com", "source": "directory"},
+		"context":  map[string]any{"order": "A-17", "user.sf_name": customer, "count": 3},
+		"transcript": transcript,
+	}}
+}
+
+func line(who, name, text string) map[string]string {
+	return map[string]string{"who": who, "name": name, "text": text, "at": time.Now().UTC().Format(time.RFC3339)}
+}
+
+// TestDeskBrowser drives the agent desk page in headless Chromium against
+// a stand-in of the desk's API and WebSocket: sign-in, state changes,
+// the board, a conversation with its customer card and context, replies
+// with throttled typing frames, a second conversation in a background tab,
+// ending, linking a Salesforce user, an error, a dropped socket that comes
+// back, a refused cookie, and signing out.
+func TestDeskBrowser(t *testing.T) {
+	ctx := browsertest.New(t, 90*time.Second)
+	browsertest.Do(t, ctx, "viewport", chromedp.EmulateViewport(1280, 800, chromedp.EmulateScale(1)))
+	d := newDeskSim(t)
+	srv := httptest.NewServer(d.mux())
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { d.drop(false) })
+	d.origin = srv.URL
+	held := []any{}
+	d.onOpen = func() []any { return append([]any{deskHello(), deskBoard("offline", "", 0)}, held...) }
+
+	deskSignIn(t, ctx, d, srv.URL)
+	deskStates(t, ctx, d)
+
+	// A conversation arrives: its tab is selected, with the transcript,
+	// the customer card and the context; markup in it stays text.
+	ann := `Ann <img src=x onerror="window.__xss=1">`
+	conv := deskConversation("c1", ann, line("user", "", "I need a human"), line("bot", "", "Connecting you to an agent."))
+	d.send(deskBoard("available", "", 1), conv)
+	browsertest.WaitJS(t, ctx, "tab", `document.querySelectorAll('.tab').length === 1 && document.querySelector('.tab').getAttribute('aria-selected') === 'true'`)
+	lines := []string{"user " + ann + ": I need a human", "bot Bot: Connecting you to an agent."}
+	waitDesk(t, ctx, "transcript", deskLinesJS, lines)
+	waitDesk(t, ctx, "customer card", deskKVJS("customer"), []string{"Name=" + ann, "Company=Acme", "E-mail=ann@example.com", "Identified by=directory"})
+	waitDesk(t, ctx, "context", deskKVJS("context"), []string{"count=3", "order=A-17", "user.sf_name=" + ann})
+	if n := browsertest.EvalJS[int](t, ctx, `document.querySelectorAll('img').length + (window.__xss ? 100 : 0)`); n != 0 {
+		t.Errorf("server text parsed as HTML (img elements + xss flag = %d); want text", n)
+	}
+
+	// The agent replies: typing frames at most one per 2 s, then the
+	// message; the echo of it is not shown twice; the user's answer is.
+	reply := "Hello Ann, let me look at your order."
+	browsertest.Do(t, ctx, "type reply", chromedp.SendKeys(chromedp.CSS(".conv:not([hidden]) .composer-input"), reply+"\r"))
+	typing, msg := 0, deskClientFrame{}
+	for msg.Type == "" {
+		switch f := recv(t, "reply", d.received); f.Type {
+		case "typing":
+			typing++
+			if f.Conversation != "c1" {
+				t.Errorf("typing frame for %q; want c1", f.Conversation)
+			}
+		default:
+			msg = f
+		}
+	}
+	if msg.Type != "message" || msg.Conversation != "c1" || msg.Text != reply || len(msg.ID) != 32 {
+		t.Errorf("reply frame = %+v; want message to c1 with the text and a 32-digit id", msg)
+	}
+	// 38 keystrokes take well under 4 s; without the throttle each sends one.
+	if typing < 1 || typing > 2 {
+		t.Errorf("%d typing frames for one typed reply; want 1 or 2 (one per 2 s)", typing)
+	}
+	lines = append(lines, "agent Alice Adams: "+reply)
+	waitDesk(t, ctx, "reply shown", deskLinesJS, lines)
+	d.send(map[string]any{"type": "agent_message", "conversation": "c1", "id": msg.ID, "text": reply, "agent": "Alice Adams"},
+		map[string]any{"type": "user_message", "conversation": "c1", "text": "Thanks!", "at": time.Now().UTC().Format(time.RFC3339)})
+	lines = append(lines, "user "+ann+": Thanks!")
+	waitDesk(t, ctx, "user answer, echo dropped", deskLinesJS, lines)
+
+	// A second conversation waits in a background tab with an unread count.
+	conv2 := deskConversation("c2", "Ben", line("user", "Ben", "Hallo"))
+	held = append(held, conv2)
+	d.send(deskBoard("busy", "", 2), conv2, map[string]any{"type": "user_message", "conversation": "c2", "text": "Anyone?"})
+	browsertest.WaitJS(t, ctx, "busy", `document.querySelector('#me-state').textContent === 'Busy' && document.querySelector('#state-select').value === 'busy'`)
+	browsertest.WaitJS(t, ctx, "unread", `document.querySelectorAll('.tab')[1].querySelector('.tab-unread').textContent === '2' && document.title === '(2) Agent desk · dialogd'`)
+	browsertest.Screenshot(t, ctx, "desk-conversation.png")
+
+	// End the first conversation; the server confirms.
+	browsertest.Do(t, ctx, "end", chromedp.Click(chromedp.CSS(".conv:not([hidden]) .end")))
+	if f := recv(t, "end", d.received); f.Type != "end" || f.Conversation != "c1" {
+		t.Errorf("end frame = %+v; want end of c1", f)
+	}
+	d.send(map[string]any{"type": "ended", "conversation": "c1", "by": "agent"}, deskBoard("available", "", 1))
+	lines = append(lines, "system: You ended the conversation; the bot takes it back.")
+	waitDesk(t, ctx, "ended", deskLinesJS, lines)
+	browsertest.WaitJS(t, ctx, "composer off", `document.querySelector('.conv:not([hidden]) .composer-input').disabled && !document.querySelector('.conv:not([hidden]) .close-tab').hidden`)
+	browsertest.Do(t, ctx, "close tab", chromedp.Click(chromedp.CSS(".conv:not([hidden]) .close-tab")))
+	waitDesk(t, ctx, "second tab", deskLinesJS, []string{"user Ben: Hallo", "user Ben: Anyone?"})
+
+	deskLinkAndErrors(t, ctx, d)
+
+	// The socket drops: the page reconnects and the held conversation's
+	// frame rebuilds it, without duplicated lines.
+	d.drop(false)
+	recv(t, "reconnect", d.connects)
+	browsertest.WaitJS(t, ctx, "reconnected", `document.querySelector('#conn-status').dataset.conn === 'connected'`)
+	waitDesk(t, ctx, "rebuilt", deskLinesJS, []string{"user Ben: Hallo"})
+	if n := browsertest.EvalJS[int](t, ctx, `document.querySelectorAll('.tab').length`); n != 1 {
+		t.Errorf("%d tabs after the reconnect; want 1", n)
+	}
+
+	// The server forgets the session: the page asks to sign in again.
+	d.drop(true)
+	recv(t, "refused", d.refused)
+	browsertest.WaitJS(t, ctx, "sign in again", `!document.querySelector('#login-view').hidden && document.querySelector('#login-error').textContent === 'Please sign in.' && document.querySelector('#login-agent').value === 'alice'`)
+	browsertest.Do(t, ctx, "sign in again", chromedp.SendKeys(chromedp.CSS("#login-password"), "s3cret\r"))
+	recv(t, "login again", d.logins)
+	recv(t, "connect again", d.connects)
+	browsertest.WaitJS(t, ctx, "desk again", `document.querySelector('#conn-status').dataset.conn === 'connected'`)
+	browsertest.Do(t, ctx, "sign out", chromedp.Click(chromedp.CSS("#logout")))
+	recv(t, "logout", d.logouts)
+	browsertest.WaitJS(t, ctx, "signed out", `!document.querySelector('#login-view').hidden && document.querySelector('#desk-view').hidden`)
+	browsertest.Do(t, ctx, "reload", chromedp.Reload())
+	browsertest.WaitJS(t, ctx, "login after reload", `!document.querySelector('#login-view').hidden`)
+}
+
+// deskSignIn loads the page, fails to sign in with a wrong password, then
+// signs in and sees the hello and board frames rendered.
+func deskSignIn(t *testing.T, ctx context.Context, d *deskSim, base string) {
+	t.Helper()
+	browsertest.Do(t, ctx, "load desk", chromedp.Navigate(base+"/desk/"))
+	browsertest.WaitJS(t, ctx, "bots", `document.querySelector('#login-bot').options.length === 1 && document.querySelector('#login-bot').options[0].textContent === 'Help desk'`)
+	browsertest.Do(t, ctx, "wrong password",
+		chromedp.SendKeys(chromedp.CSS("#login-agent"), "alice"),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), "nope\r"))
+	if got := recv(t, "wrong password", d.logins); got["bot"] != "helpdesk" || got["agent"] != "alice" || got["password"] != "nope" {
+		t.Errorf("login body = %v; want bot helpdesk, agent alice, the typed password", got)
+	}
+	browsertest.WaitJS(t, ctx, "refused", `document.querySelector('#login-error').textContent === 'Wrong agent id or password.'`)
+	browsertest.Do(t, ctx, "right password", browsertest.Script(`document.querySelector('#login-password').value = ''; 0`),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), "s3cret\r"))
+	recv(t, "login", d.logins)
+	recv(t, "connect", d.connects)
+	browsertest.WaitJS(t, ctx, "connected", `document.querySelector('#conn-status').dataset.conn === 'connected' && document.querySelector('#desk-view').hidden === false`)
+	waitDesk(t, ctx, "team", `Array.from(document.querySelectorAll('#team .agent')).map(a => a.textContent)`,
+		[]string{"Alice Adams (you)Offline0 / 2", "Bob BrownUnavailable · Meeting0 / 1"})
+	options := browsertest.EvalJS[[]string](t, ctx, `Array.from(document.querySelectorAll('#state-select option:not([hidden])')).map(o => o.value + '=' + o.textContent)`)
+	want := []string{"available=Available", "unavailable:break=Unavailable · Break", "unavailable:meeting=Unavailable · Meeting", "offline=Offline"}
+	if !slices.Equal(options, want) {
+		t.Errorf("state options = %q; want %q", options, want)
+	}
+	if pw := browsertest.EvalJS[string](t, ctx, `document.querySelector('#login-password').value`); pw != "" {
+		t.Errorf("password field after sign-in = %q; want it cleared", pw)
+	}
+}
+
+// deskStates changes the agent's state twice through the selector; the
+// badge follows the board frames, not the click.
+func deskStates(t *testing.T, ctx context.Context, d *deskSim) {
+	t.Helper()
+	browsertest.Do(t, ctx, "go on break", chooseState("unavailable:break"))
+	if f := recv(t, "break", d.received); f.Type != "state" || f.State != "unavailable" || f.Reason != "break" {
+		t.Errorf("state frame = %+v; want unavailable/break", f)
+	}
+	waiting := map[string]any{"id": "w1", "since": time.Now().Add(-2 * time.Minute).UTC().Format(time.RFC3339),
+		"customer": "Carla", "lang": "de", "reason": "requested", "position": 1}
+	d.send(deskBoard("unavailable", "break", 0, waiting))
+	browsertest.WaitJS(t, ctx, "on break", `document.querySelector('#me-state').textContent === 'Unavailable · Break'`)
+	waitDesk(t, ctx, "queue", `Array.from(document.querySelectorAll('#queues .waiter')).map(w => w.textContent)`,
+		[]string{"CarlaDE · waiting 2 min · requested"})
+	browsertest.Do(t, ctx, "go available", chooseState("available"))
+	if f := recv(t, "available", d.received); f.Type != "state" || f.State != "available" || f.Reason != "" {
+		t.Errorf("state frame = %+v; want available", f)
+	}
+	d.send(deskBoard("available", "", 0))
+	browsertest.WaitJS(t, ctx, "available", `document.querySelector('#me-state').textContent === 'Available' && document.querySelector('#me-load').textContent === '0 / 2'`)
+}
+
+// deskLinkAndErrors links a Salesforce user and shows an error frame.
+func deskLinkAndErrors(t *testing.T, ctx context.Context, d *deskSim) {
+	t.Helper()
+	browsertest.Do(t, ctx, "link", chromedp.SendKeys(chromedp.CSS("#link-user"), "alice@acme.example\r"))
+	if f := recv(t, "link", d.received); f.Type != "link" || f.SalesforceUsername != "alice@acme.example" {
+		t.Errorf("link frame = %+v; want the typed username", f)
+	}
+	d.send(map[string]any{"type": "linked", "salesforce_user": "alice@acme.example"})
+	browsertest.WaitJS(t, ctx, "linked", `document.querySelector('#sf-linked').textContent === 'alice@acme.example' && document.querySelector('#link-user').value === ''`)
+	d.send(map[string]any{"type": "error", "code": "unknown_user", "message": "No active Salesforce user is called bob@acme.example."})
+	browsertest.WaitJS(t, ctx, "error", `!document.querySelector('#error-bar').hidden && document.querySelector('#error-text').textContent === 'No active Salesforce user is called bob@acme.example.'`)
+	browsertest.Do(t, ctx, "dismiss", chromedp.Click(chromedp.CSS("#error-close")))
+	browsertest.WaitJS(t, ctx, "dismissed", `document.querySelector('#error-bar').hidden`)
+}
+
+// chooseState picks value in the state selector as a user does: the
+// selection changes, then the change event fires.
+func chooseState(value string) chromedp.Action[chromedp.Void] {
+	return browsertest.Script(`(() => { const s = document.querySelector('#state-select'); s.value = '` + value +
+		`'; s.dispatchEvent(new Event('change')); })()`)
+}
+
+// waitDesk waits until the JavaScript list expression equals want.
+func waitDesk(t *testing.T, ctx context.Context, step, listJS string, want []string) {
+	t.Helper()
+	js, _ := json.Marshal(want)
+	expr := "JSON.stringify(" + listJS + ") === JSON.stringify(" + string(js) + ")"
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(browsertest.PollTimeout))); err != nil {
+		got, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](listJS))
+		t.Fatalf("%s: got\n\t%s\nwant\n\t%s", step, strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
+}
