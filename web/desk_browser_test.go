@@ -50,9 +50,9 @@ func deskBoard(state, reason string, active int, waiting ...map[string]any) map[
 func deskConversation(id, customer string, transcript ...map[string]string) map[string]any {
 	return map[string]any{"type": "conversation", "conversation": map[string]any{
 		"id": id, "queue": "support", "lang": "en", "reason": "requested",
-		"started":  time.Now().UTC().Format(time.RFC3339),
-		"customer": map[string]string{"name": customer, "company": "Acme", "email": "ann@example.com", "source": "directory"},
-		"context":  map[string]any{"order": "A-17", "user.sf_name": customer, "count": 3},
+		"started":    time.Now().UTC().Format(time.RFC3339),
+		"customer":   map[string]string{"name": customer, "company": "Acme", "email": "ann@example.com", "source": "directory"},
+		"context":    map[string]any{"order": "A-17", "user.sf_name": customer, "count": 3},
 		"transcript": transcript,
 	}}
 }

@@ -37,9 +37,9 @@ type deskSim struct {
 
 	logins   chan map[string]string // every login body
 	logouts  chan struct{}
-	connects chan struct{}          // one value per accepted socket
-	refused  chan struct{}          // one value per refused socket
-	received chan deskClientFrame   // every page frame, in order
+	connects chan struct{}        // one value per accepted socket
+	refused  chan struct{}        // one value per refused socket
+	received chan deskClientFrame // every page frame, in order
 }
 
 const deskCookie = "dialogd_desk"
