@@ -1,0 +1,249 @@
+package desk
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"maps"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
+)
+
+// Server serves the desks of several bots under /desk/: the page, the
+// sign-in API and the pages' WebSocket.
+type Server struct {
+	Desks map[string]*Desk
+	// Key signs the agents' session cookies; every instance needs the
+	// same one.
+	Key []byte
+	// CheckOrigin accepts a WebSocket's Origin (the widget's rules).
+	CheckOrigin func(*http.Request) bool
+	// Page serves the desk page's files (package web).
+	Page http.Handler
+	// Secure marks the cookie Secure (a public https address).
+	Secure bool
+	Log    *slog.Logger
+
+	once     sync.Once
+	upgrader websocket.Upgrader
+	lmu      sync.Mutex
+	limiters map[string]*rate.Limiter // sign-in attempts by client address
+}
+
+// cookieName is the agents' session cookie.
+const cookieName = "dialogd_desk"
+
+// sessionTTL is how long a sign-in lasts.
+const sessionTTL = 12 * time.Hour
+
+func (s *Server) init() {
+	s.once.Do(func() {
+		s.upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096, CheckOrigin: s.CheckOrigin}
+		s.limiters = map[string]*rate.Limiter{}
+		if s.Log == nil {
+			s.Log = slog.Default()
+		}
+	})
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.init()
+	switch r.URL.Path {
+	case "/desk":
+		http.Redirect(w, r, "/desk/", http.StatusMovedPermanently)
+	case "/desk/api/bots":
+		s.bots(w, r)
+	case "/desk/api/login":
+		s.login(w, r)
+	case "/desk/api/logout":
+		s.logout(w, r)
+	case "/desk/ws":
+		s.websocket(w, r)
+	default:
+		if s.Page == nil {
+			http.NotFound(w, r)
+			return
+		}
+		s.Page.ServeHTTP(w, r)
+	}
+}
+
+func (s *Server) bots(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		jsonError(w, http.StatusMethodNotAllowed, "use GET")
+		return
+	}
+	names := slices.Sorted(maps.Keys(s.Desks))
+	out := make([]map[string]string, 0, len(names))
+	for _, n := range names {
+		out = append(out, map[string]string{"name": n, "title": n})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		jsonError(w, http.StatusMethodNotAllowed, "use POST")
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		jsonError(w, http.StatusUnsupportedMediaType, "send the sign-in as application/json")
+		return
+	}
+	if !s.limiter(r).Allow() {
+		w.Header().Set("Retry-After", "60")
+		jsonError(w, http.StatusTooManyRequests, "too many sign-in attempts; wait a minute")
+		return
+	}
+	var in struct{ Bot, Agent, Password string }
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
+		jsonError(w, http.StatusBadRequest, "the sign-in is not a JSON object {bot, agent, password}")
+		return
+	}
+	d := s.Desks[in.Bot]
+	if d == nil && len(s.Desks) == 1 && in.Bot == "" {
+		for _, only := range s.Desks {
+			d = only
+		}
+	}
+	if d == nil {
+		jsonError(w, http.StatusUnauthorized, "wrong bot, agent or password")
+		return
+	}
+	a, err := d.Login(r.Context(), in.Agent, in.Password)
+	if errors.Is(err, ErrBadPassword) {
+		jsonError(w, http.StatusUnauthorized, "wrong bot, agent or password")
+		return
+	}
+	if err != nil {
+		s.Log.Error("desk: sign in", "bot", d.bot, "err", err)
+		jsonError(w, http.StatusServiceUnavailable, "the desk cannot sign you in now; try again")
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: s.sign(d.bot, a.ID, time.Now().Add(sessionTTL)), Path: "/desk/",
+		HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode, MaxAge: int(sessionTTL / time.Second)})
+	writeJSON(w, http.StatusOK, map[string]string{"bot": d.bot, "agent": a.ID, "name": d.agentName(a.ID)})
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		jsonError(w, http.StatusMethodNotAllowed, "use POST")
+		return
+	}
+	if d, agent, ok := s.signedIn(r); ok {
+		if _, err := d.SetState(r.Context(), agent, Offline, "", OriginLogin); err != nil {
+			s.Log.Warn("desk: sign out", "bot", d.bot, "err", err)
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/desk/", MaxAge: -1, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
+	writeJSON(w, http.StatusOK, map[string]string{})
+}
+
+func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
+	d, agent, ok := s.signedIn(r)
+	if !ok {
+		jsonError(w, http.StatusUnauthorized, "sign in first")
+		return
+	}
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader answered
+	}
+	defer ws.Close()
+	lang := "en"
+	if l := r.URL.Query().Get("lang"); l == "de" || l == "ja" {
+		lang = l
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	defer cancel()
+	d.serve(ctx, ws, agent, lang)
+}
+
+// limiter is the sign-in bucket of r's client address: 10 attempts, then
+// one every 6 seconds.
+func (s *Server) limiter(r *http.Request) *rate.Limiter {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	if len(s.limiters) > 10_000 {
+		clear(s.limiters)
+	}
+	l := s.limiters[host]
+	if l == nil {
+		l = rate.NewLimiter(rate.Every(6*time.Second), 10)
+		s.limiters[host] = l
+	}
+	return l
+}
+
+// sign makes a session cookie's value: bot, agent and expiry, and their
+// HMAC.
+func (s *Server) sign(bot, agent string, exp time.Time) string {
+	payload := base64.RawURLEncoding.EncodeToString([]byte(bot + "\x00" + agent + "\x00" + strconv.FormatInt(exp.Unix(), 10)))
+	return payload + "." + base64.RawURLEncoding.EncodeToString(s.mac(payload))
+}
+
+func (s *Server) mac(payload string) []byte {
+	m := hmac.New(sha256.New, s.Key)
+	m.Write([]byte("desk session\x00" + payload))
+	return m.Sum(nil)
+}
+
+// signedIn returns the desk and agent of r's session cookie.
+func (s *Server) signedIn(r *http.Request) (*Desk, string, bool) {
+	ck, err := r.Cookie(cookieName)
+	if err != nil {
+		return nil, "", false
+	}
+	payload, sig, ok := strings.Cut(ck.Value, ".")
+	if !ok {
+		return nil, "", false
+	}
+	got, err := base64.RawURLEncoding.DecodeString(sig)
+	if err != nil || !hmac.Equal(got, s.mac(payload)) {
+		return nil, "", false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		return nil, "", false
+	}
+	parts := strings.Split(string(raw), "\x00")
+	if len(parts) != 3 {
+		return nil, "", false
+	}
+	exp, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil || time.Now().Unix() > exp {
+		return nil, "", false
+	}
+	d := s.Desks[parts[0]]
+	if d == nil || d.cfg.agent(parts[1]) == nil {
+		return nil, "", false
+	}
+	return d, parts[1], true
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func jsonError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
