@@ -107,6 +107,7 @@ func (r *Runtime) End(ctx context.Context, sessionID, userID, msgID string) ([][
 	// off the watch list follows. A process that dies in between leaves
 	// the conversation watched: it ends later as idle, its handler run
 	// again.
+	r.handoffLeft(ctx, st) // handoff_relay.go
 	hctx, cancel := context.WithTimeout(ctx, endHandlerTimeout)
 	defer cancel()
 	finished := r.runEnd(hctx, st.clone(), st.User, EndClosed, endOK)

@@ -27,6 +27,12 @@ func (r *Runtime) process(ctx context.Context, st *state, t *nodes.Turn, in node
 	// afterInput (interrupt.go) notes what the turn answered and resumes
 	// a held task once none runs.
 	defer r.afterInput(ctx, st, t, st.waiting())
+	if st.Agent != nil && r.handoffInput(ctx, st, t, in, n) {
+		return // handoff_relay.go
+	}
+	if r.humanRequest(ctx, st, t, in, n) {
+		return // handoff_request.go
+	}
 	if r.command(ctx, st, t, in, n) {
 		return
 	}
@@ -267,6 +273,9 @@ func (r *Runtime) endTask(st *state, t *nodes.Turn, reason nodes.Reason) {
 	case nodes.Canceled:
 		t.Say(nodes.Reply{Text: phrase(t, ev.TaskEnd.Canceled, "canceled")})
 	case nodes.Fulfilled, nodes.HandedOff:
+		if reason == nodes.HandedOff {
+			r.noteHandoff(st, t) // begun once the task ended (afterInput)
+		}
 		if ev.TaskEnd.Fulfilled != nil {
 			if s, err := ev.TaskEnd.Fulfilled.Render(t); err == nil && s != "" {
 				t.Say(nodes.Reply{Text: s})

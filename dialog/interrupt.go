@@ -102,6 +102,16 @@ func (r *Runtime) afterInput(ctx context.Context, st *state, t *nodes.Turn, befo
 		}
 		st.Held = nil
 	}
+	if ask := st.handoff; ask != nil {
+		// The user asked for a person, or a task handed them over.
+		st.handoff = nil
+		for _, h := range st.Held {
+			r.dropped(h)
+		}
+		st.Held = nil
+		r.beginHandoff(ctx, st, t, *ask, false) // handoff_request.go
+		return
+	}
 	for range len(st.Held) {
 		if st.Task != "" || len(st.Held) == 0 || st.Ask != askNone {
 			return

@@ -40,13 +40,20 @@ func (r *Runtime) Denied(ctx context.Context, sessionID, userID string) ([][]byt
 // parked, and commits it; a session that is not parked (a replayed or late
 // callback) is left alone and yields no frames.
 func (r *Runtime) whileParked(ctx context.Context, sessionID, userID string, fn func(*state, *nodes.Turn)) ([][]byte, error) {
+	return r.outsideTurn(ctx, sessionID, userID, func(st *state) bool { return st.Wait == waitAuth }, fn)
+}
+
+// outsideTurn runs fn as a turn of its own, outside any client message, on
+// a session whose state applies says fn is for, and commits it; any other
+// session is left alone and yields no frames.
+func (r *Runtime) outsideTurn(ctx context.Context, sessionID, userID string, applies func(*state) bool, fn func(*state, *nodes.Turn)) ([][]byte, error) {
 	lease, err := r.store.Acquire(ctx, storeKey(sessionID))
 	if err != nil {
 		return nil, r.storeErr("load session", err)
 	}
 	defer releaseOnPanic(ctx, lease)
 	st, err := decodeState(lease.State())
-	if err != nil || st == nil || st.Wait != waitAuth {
+	if err != nil || st == nil || !applies(st) {
 		_ = lease.Release(ctx)
 		return nil, err
 	}

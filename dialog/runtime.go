@@ -45,6 +45,12 @@ type Options struct {
 	// on, shared by the runtimes of one bot's successive loads (Live); the
 	// runtime adds its bot's. Nil: a store of its own.
 	Versions *TaskVersions
+	// Handoffs is the live-agent desk handoffs go to (handoff.go); nil:
+	// a handoff is only the handoff frame, for the channel to act on.
+	Handoffs Handoffs
+	// Directory is the customer directory turns search (the
+	// directory_lookup node); nil: none.
+	Directory nodes.Directory
 }
 
 // Revoker is implemented by Authorizers that can drop a user's grant for a
@@ -72,6 +78,8 @@ type Runtime struct {
 
 	versions *TaskVersions // task versions running conversations started on
 	states   *stateCache   // the states this process committed last
+	handoffs Handoffs      // the live-agent desk, or nil
+	dir      nodes.Directory
 }
 
 // NewRuntime returns a runtime for bot over store.
@@ -108,6 +116,7 @@ func NewRuntime(bot *Bot, store sessions.Store, opts Options) *Runtime {
 		r.versions = NewTaskVersions(0)
 	}
 	r.versions.Add(bot)
+	r.handoffs, r.dir = opts.Handoffs, opts.Directory
 	r.env = &nodes.Env{HTTP: opts.HTTPClient, Auth: opts.Auth, Log: opts.Logger, Phrases: bot.Config.Messages}
 	if r.metrics != nil {
 		r.env.ServiceObserver = r.metrics.observeService
@@ -227,6 +236,13 @@ func (r *Runtime) Handle(ctx context.Context, sessionID, userID string, in nodes
 	}
 	conversation, user := st.ID, st.User
 	r.process(ctx, st, t, in)
+	if st.relayErr != nil {
+		// What the user wrote did not reach the agent: nothing of the
+		// turn is kept, the client sends it again.
+		_ = lease.Release(ctx)
+		r.metrics.turnDone("unavailable", began)
+		return nil, &codedError{code: "unavailable", err: st.relayErr}
+	}
 	st.ID, st.User = conversation, user // a restart starts over within the same conversation
 	r.keepTranscript(st, t, in)
 	if err := recordFailed(); err != nil {
@@ -290,6 +306,7 @@ func (r *Runtime) turn(st *state, sessionID, userID string) *nodes.Turn {
 	st.Memory.Lang = st.Lang
 	t.Now = r.now()
 	t.Env = r.env
+	t.Directory = r.dir
 	t.User = userID
 	t.Session = sessionID
 	if st.ID == "" {
@@ -317,8 +334,9 @@ func (r *Runtime) commit(ctx context.Context, lease sessions.Lease, st *state, t
 	st.Calls = nil // the turn is done: nothing of it is pending any more
 	st.At = r.now().UnixMilli()
 	replies := t.Replies()
-	if n := len(replies); n == 0 || (replies[n-1].Type != nodes.ReplyMessage && replies[n-1].Type != nodes.ReplyAuthorize) {
-		// A turn ends with a message that says whether the bot waits.
+	if n := len(replies); n == 0 || !endsTurn(replies[n-1].Type, replyTo == "") {
+		// A turn ends with a message that says whether the bot waits;
+		// a desk event's live-agent frame needs none (handoff.go).
 		t.Say(nodes.Reply{Type: nodes.ReplyMessage})
 		replies = t.Replies()
 	}

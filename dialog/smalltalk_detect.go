@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/botforge/dialogd/nodes"
 )
 
 // Small talk is told by the word lists of the phrase tables
@@ -88,24 +86,11 @@ type smallTalkIndex struct {
 var smallTalkWords = buildSmallTalkIndex()
 
 func buildSmallTalkIndex() *smallTalkIndex {
-	ix := &smallTalkIndex{
-		phrases: map[string]smallTalkPhrase{},
-		vocab:   map[string]bool{},
-		byFirst: map[rune][]string{},
-		langs:   nodes.PhraseLanguages(),
+	lists := make([]wordList, 0, len(smallTalkKeys))
+	for kind := smallTalkFiller; int(kind) < len(smallTalkKeys); kind++ {
+		lists = append(lists, wordList{kind, kind.key()})
 	}
-	var units smallTalkUnits
-	for li, lang := range ix.langs {
-		for kind := smallTalkFiller; int(kind) < len(smallTalkKeys); kind++ {
-			for _, w := range nodes.PhraseWords(lang, kind.key()) {
-				if !units.read(w, nil) || units.n == 0 {
-					continue
-				}
-				ix.add(&units, kind, uint64(1)<<li)
-			}
-		}
-	}
-	return ix
+	return buildWordIndex(lists...) // handoff_words.go
 }
 
 // add indexes one listed phrase.

@@ -50,8 +50,16 @@ type state struct {
 	Hist   []string         `json:"hi,omitempty"` // input nodes the running task asked and got answered, oldest first ("go back")
 	Ask    uint8            `json:"ak,omitempty"` // the question the runtime asked and awaits (askSwitch…), about Pend or the last held task
 	PUtt   string           `json:"pu,omitempty"` // the words that asked for Pend, for the entities they hold
+	Agent  *handoffState    `json:"ag,omitempty"` // the conversation's live-agent handoff while it lasts (handoff.go)
 	ended  nodes.Reason     // how the last task of this run ended, "" for none; not stored
 	At     int64            `json:"at,omitempty"` // when the last turn committed (Unix milliseconds), to tell an idle conversation from one that went on
+
+	// handoff is the handoff this turn asked for, begun once its task
+	// ended (afterInput); not stored.
+	handoff *handoffAsk
+	// relayErr is set when this turn's input could not be relayed to
+	// the agent: the turn is not kept; not stored.
+	relayErr error
 
 	// rewound is set when "go back" ran this turn, whose answer is then
 	// not history; not stored.

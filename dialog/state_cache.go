@@ -108,7 +108,10 @@ func (c *stateCache) remember(key string, data []byte, st *state) {
 func copyState(st *state) (*state, bool) {
 	c := *st
 	c.ended, c.rewound, c.crossed = "", false, false
-	ok := validUTF8(st.ID, st.User, st.Task, st.TV, st.Node, st.Utt, st.Pend, st.PUtt, st.Lang, st.Back, st.BackOf)
+	c.handoff, c.relayErr = nil, nil
+	var okAgent bool
+	c.Agent, okAgent = copyHandoff(st.Agent)
+	ok := okAgent && validUTF8(st.ID, st.User, st.Task, st.TV, st.Node, st.Utt, st.Pend, st.PUtt, st.Lang, st.Back, st.BackOf)
 	var okNS bool
 	c.NS, okNS = copyNodeState(st.NS)
 	ok = ok && okNS
@@ -139,6 +142,17 @@ func copyStrings(ss []string) []string {
 		return nil
 	}
 	return append([]string(nil), ss...)
+}
+
+// copyHandoff copies a conversation's handoff (handoff.go).
+func copyHandoff(h *handoffState) (*handoffState, bool) {
+	if h == nil {
+		return nil, true
+	}
+	c := *h
+	var ok bool
+	c.Ctx, ok = copyObject(h.Ctx, true)
+	return &c, ok && validUTF8(h.ID, h.Status, h.Queue, h.Reason, h.Agent, h.Leave)
 }
 
 // copyNodeState copies a node's scratch state.

@@ -19,6 +19,18 @@ const transcriptVar = "transcript"
 // the conversation (a CRM activity, say). Only the latest maxTranscript
 // bytes are kept.
 func (r *Runtime) keepTranscript(st *state, t *nodes.Turn, in nodes.Input) {
+	r.appendTranscript(st, t, func(line func(who, text string)) {
+		line(t.Phrase("transcript.user"), in.Text)
+		for _, rp := range t.Replies() {
+			line(t.Phrase("transcript.bot"), rp.Text)
+		}
+	})
+}
+
+// appendTranscript adds the lines write writes to conversation.transcript,
+// when the bot keeps one, one "who: text" line each (empty texts left
+// out).
+func (r *Runtime) appendTranscript(st *state, t *nodes.Turn, write func(line func(who, text string))) {
 	if !r.bot.Config.Events.ConversationEnd.Transcript {
 		return
 	}
@@ -28,7 +40,7 @@ func (r *Runtime) keepTranscript(st *state, t *nodes.Turn, in nodes.Input) {
 			b.WriteString(s)
 		}
 	}
-	line := func(who, text string) {
+	write(func(who, text string) {
 		text = strings.TrimSpace(text)
 		if text == "" {
 			return
@@ -37,11 +49,7 @@ func (r *Runtime) keepTranscript(st *state, t *nodes.Turn, in nodes.Input) {
 			b.WriteByte('\n')
 		}
 		b.WriteString(who + ": " + strings.ReplaceAll(text, "\n", " "))
-	}
-	line(t.Phrase("transcript.user"), in.Text)
-	for _, rp := range t.Replies() {
-		line(t.Phrase("transcript.bot"), rp.Text)
-	}
+	})
 	st.Memory.SetVar(nodes.ScopeConversation, transcriptVar, trimTranscript(b.String()), 0)
 }
 

@@ -1,0 +1,239 @@
+package dialog
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/botforge/dialogd/dialog/nlu"
+	"github.com/botforge/dialogd/nodes"
+)
+
+// reasonUserRequest is the handoff reason of a user who asked for a person.
+const reasonUserRequest = "user_request"
+
+// Payloads of the no-agent choice's buttons ("Leave a message" names the
+// task it starts).
+const payloadHandoffWait = "handoff:wait"
+
+// humanRequest handles a request for a person ("talk to a human"), in any
+// state, and reports whether in was one. A contact centre honours it at
+// once: the running task is handed off, not held (what it collected goes
+// to the agent), and held tasks are dropped as on any handoff. With no
+// agent desk the bot says it cannot put the user through and carries on,
+// unless the bot has a task of its own for the words (a designer's
+// agent_transfer task, say).
+func (r *Runtime) humanRequest(ctx context.Context, st *state, t *nodes.Turn, in nodes.Input, n string) bool {
+	if in.Payload != "" {
+		return false
+	}
+	talk, ok := readWords(humanRequests, in.Text)
+	if !ok || talk.kind != kindHumanRequest {
+		return false
+	}
+	if r.handoffs == nil {
+		if res := r.bot.classify(n, in.Text, t.Lang); len(res.Matches) > 0 && res.Verdict == nlu.Confident {
+			return false
+		}
+		r.setLang(t, talk.lang)
+		t.Say(nodes.Reply{Text: t.Phrase("no_agent_desk")})
+		if st.Task != "" && st.Wait == waitInput {
+			r.reask(ctx, st, t)
+		}
+		return true
+	}
+	r.setLang(t, talk.lang)
+	ask := handoffAsk{reason: reasonUserRequest, context: r.handoffContext(st)}
+	if st.Task != "" {
+		r.finishTask(st, nodes.HandedOff)
+	}
+	st.Ask, st.Pend, st.PUtt = askNone, "", ""
+	t.Say(nodes.Reply{Text: t.Phrase("agent_transfer")})
+	t.Say(nodes.Reply{Type: nodes.ReplyHandoff, Reason: ask.reason})
+	st.handoff = &ask // afterInput begins it
+	return true
+}
+
+// noteHandoff notes the handoff an agent_transfer node asked for, with
+// what the ending task collected, for afterInput to begin.
+func (r *Runtime) noteHandoff(st *state, t *nodes.Turn) {
+	ask := handoffAsk{context: r.handoffContext(st)}
+	replies := t.Replies()
+	for i := len(replies) - 1; i >= 0; i-- {
+		if replies[i].Type == nodes.ReplyHandoff {
+			ask.queue, ask.reason = replies[i].Queue, replies[i].Reason
+			break
+		}
+	}
+	st.handoff = &ask
+}
+
+// beginHandoff asks the desk for an agent and tells the user what came of
+// it: an agent at once, their place in the queue, or, with nobody free,
+// the choice of leaving a message or waiting. Without a desk it does
+// nothing: the handoff frame was all.
+func (r *Runtime) beginHandoff(ctx context.Context, st *state, t *nodes.Turn, ask handoffAsk, wait bool) {
+	if r.handoffs == nil {
+		return
+	}
+	req := HandoffRequest{
+		Bot: r.bot.Config.Name, Session: t.Session, User: st.User, Lang: t.Lang,
+		Queue: ask.queue, Reason: ask.reason, Wait: wait,
+		Context: ask.context, Customer: customerOf(st, t),
+	}
+	if v, ok := st.Memory.Lookup([]string{"conversation", transcriptVar}, t.Now.Unix()); ok {
+		req.Transcript, _ = v.(string)
+	}
+	ticket, err := r.handoffs.Request(ctx, req)
+	if err != nil {
+		r.log.ErrorContext(ctx, "handoff request failed", "conversation", st.ID, "err", err)
+		st.Agent = nil
+		t.Say(nodes.Reply{Text: t.Phrase("handoff.failed")})
+		return
+	}
+	h := &handoffState{ID: ticket.ID, Queue: ask.queue, Reason: ask.reason}
+	st.Agent = h
+	switch {
+	case ticket.Agent != "":
+		h.Status, h.Agent = handoffAssigned, ticket.Agent
+		t.Say(agentJoined(t, ticket.Agent))
+	case ticket.NoAgent:
+		h.Status, h.Ctx = handoffChoosing, ask.context
+		if r.bot.Tasks[ticket.LeaveMessageTask] != nil {
+			h.Leave = ticket.LeaveMessageTask
+		}
+		t.Say(r.noAgentChoice(t, h))
+	default:
+		h.Status = handoffQueued
+		t.Say(queuedReply(t, ticket.Position, ticket.Wait))
+	}
+}
+
+// noAgentChoice tells the user nobody is free and offers to leave a
+// message (when the desk names a task for it) or to wait.
+func (r *Runtime) noAgentChoice(t *nodes.Turn, h *handoffState) nodes.Reply {
+	if h.Leave == "" {
+		return yesNo(t, t.Phrase("handoff.no_agent.wait_only"))
+	}
+	return nodes.Reply{Text: t.Phrase("handoff.no_agent"), QuickReplies: []nodes.Button{
+		{Title: t.Phrase("handoff.button.leave_message"), Payload: h.Leave},
+		{Title: t.Phrase("handoff.button.wait"), Payload: payloadHandoffWait},
+	}}
+}
+
+// handoffChoice handles the answer to the no-agent question and reports
+// whether in was one: "Leave a message" starts the desk's task, "Wait"
+// queues the conversation, no declines. Anything else drops the question
+// and is read as usual.
+func (r *Runtime) handoffChoice(ctx context.Context, st *state, t *nodes.Turn, in nodes.Input) bool {
+	h := st.Agent
+	choice := smallTalkNone
+	switch {
+	case in.Payload == payloadHandoffWait:
+		choice = kindHandoffWait
+	case in.Payload != "" && in.Payload == h.Leave:
+		choice = kindHandoffLeave
+	case in.Payload == "":
+		if talk, ok := readWords(handoffChoices, in.Text); ok {
+			choice = talk.kind
+			r.setLang(t, talk.lang)
+		} else if yes, ok := nodes.ParseYesNo(in.Text, t.Lang, nil, nil); ok {
+			choice = kindHandoffWait
+			if !yes {
+				choice = smallTalkFiller // declined
+			} else if h.Leave != "" {
+				choice = smallTalkNone // "yes" to "message or wait?" says neither
+			}
+		}
+	}
+	switch choice {
+	case kindHandoffWait:
+		st.Agent = nil
+		r.beginHandoff(ctx, st, t, handoffAsk{queue: h.Queue, reason: h.Reason, context: h.Ctx}, true)
+	case kindHandoffLeave:
+		if h.Leave == "" {
+			return false
+		}
+		st.Agent = nil
+		r.switchTo(ctx, st, t, h.Leave, "")
+	case smallTalkFiller:
+		st.Agent = nil
+		t.Say(nodes.Reply{Text: t.Phrase("handoff.declined")})
+	default:
+		st.Agent = nil
+		return false
+	}
+	return true
+}
+
+// handoffContext is what the bot collected, for the agent: the running
+// task and its entities, and the user's variables.
+func (r *Runtime) handoffContext(st *state) map[string]any {
+	out := map[string]any{}
+	if st.Task != "" {
+		out["task"] = st.Task
+	}
+	if len(st.Memory.Entities) > 0 {
+		out["entities"], _ = copyObject(st.Memory.Entities, false)
+	}
+	if len(st.Memory.User) > 0 {
+		user := make(map[string]any, len(st.Memory.User))
+		for k, v := range st.Memory.User {
+			user[k], _ = copyValue(v.V)
+		}
+		out["user"] = user
+	}
+	return out
+}
+
+// customerOf is the identified customer: what identification left in
+// user.sf_* variables, else the verified identity.
+func customerOf(st *state, t *nodes.Turn) map[string]string {
+	str := func(names ...string) string {
+		for _, name := range names {
+			if v, ok := st.Memory.Lookup([]string{"user", name}, t.Now.Unix()); ok {
+				if s, ok := v.(string); ok && s != "" {
+					return s
+				}
+			}
+		}
+		return ""
+	}
+	id := st.Memory.Identity
+	out := map[string]string{
+		"name":          firstNonEmpty(str("sf_name", "sf_visitor_name"), id.Name),
+		"company":       str("sf_company", "sf_account_name"),
+		"email":         firstNonEmpty(str("sf_email", "sf_visitor_email"), id.Email),
+		"phone":         firstNonEmpty(str("sf_phone"), id.Phone),
+		"salesforce_id": str("sf_who_id"),
+	}
+	for k, v := range out {
+		if v == "" {
+			delete(out, k)
+		}
+	}
+	return out
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// queuedReply is the queued frame: the user's place and expected wait.
+func queuedReply(t *nodes.Turn, position int, wait time.Duration) nodes.Reply {
+	minutes := max(1, int((wait+time.Minute-1)/time.Minute))
+	return nodes.Reply{
+		Type: nodes.ReplyQueued, Position: position, WaitSeconds: int(wait / time.Second),
+		Text: t.Phrase("handoff.queued", strconv.Itoa(max(1, position)), strconv.Itoa(minutes)),
+	}
+}
+
+// agentJoined is the agent_joined frame.
+func agentJoined(t *nodes.Turn, agent string) nodes.Reply {
+	return nodes.Reply{Type: nodes.ReplyAgentJoined, Agent: agent, Text: t.Phrase("handoff.agent_joined", agent)}
+}
