@@ -45,8 +45,10 @@ const (
 type syncEnv struct {
 	org   *salesforcetest.Org
 	desk  *deskDouble
-	s     *Syncer
-	clock *testClock
+	s      *Syncer
+	clock  *testClock
+	cfg    *Config
+	client *sfapi.Client
 }
 
 type testClock struct{ t time.Time }
@@ -86,15 +88,25 @@ func newSyncEnv(t *testing.T) *syncEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &testClock{t: time.Now()}
-	s, err := New(Options{Bot: "demo", Config: cfg, Desk: d, Salesforce: SFClient{C: client}, Metrics: NewMetrics(nil), Now: clock.now})
+	e := &syncEnv{org: org, desk: d, clock: &testClock{t: time.Now()}, cfg: cfg, client: client}
+	e.s = e.syncer(t, nil)
+	e.poll(t) // sets the mark
+	return e
+}
+
+// syncer returns a Syncer of the env's desk with shared (nil: local), as
+// one more botd instance would run.
+func (e *syncEnv) syncer(t *testing.T, shared Shared) *Syncer {
+	t.Helper()
+	s, err := New(Options{Bot: "demo", Config: e.cfg, Desk: e.desk, Salesforce: SFClient{C: e.client}, Shared: shared,
+		Metrics: NewMetrics(nil), Now: e.clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.watchers = append(d.watchers, s.enqueue)
-	e := &syncEnv{org: org, desk: d, s: s, clock: clock}
-	e.poll(t) // sets the mark
-	return e
+	e.desk.mu.Lock()
+	e.desk.watchers = append(e.desk.watchers, s.enqueue)
+	e.desk.mu.Unlock()
+	return s
 }
 
 // agentSets changes an agent's state on the desk as origin and publishes.
