@@ -40,11 +40,11 @@ type SyncState struct {
 	// MarkIDs are the ids of the records processed whose LastModifiedDate
 	// is MarkTime: the next run skips them (records share a timestamp when
 	// loaded in bulk, and the order of ids is Salesforce's own).
-	MarkIDs []string `json:"mark_ids,omitempty"`
-	Runs     int       `json:"runs"`             // successful runs so far
-	Imported int       `json:"imported"`         // records stored by the last successful run
-	Removed  int       `json:"removed"`          // records removed by it (lost their name)
-	Skipped  int       `json:"skipped"`          // records without a name it left out
-	Capped   bool      `json:"capped,omitempty"` // it stopped at max_per_run with more to read
-	Object   string    `json:"object,omitempty"` // the object the mark belongs to
+	MarkIDs  []string `json:"mark_ids,omitempty"`
+	Runs     int      `json:"runs"`             // successful runs so far
+	Imported int      `json:"imported"`         // records stored by the last successful run
+	Removed  int      `json:"removed"`          // records removed by it (lost their name)
+	Skipped  int      `json:"skipped"`          // records without a name it left out
+	Capped   bool     `json:"capped,omitempty"` // it stopped at max_per_run with more to read
+	Object   string   `json:"object,omitempty"` // the object the mark belongs to
 }

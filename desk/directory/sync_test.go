@@ -224,7 +224,7 @@ func checkChanges(t *testing.T, d *directory.Directory) {
 		want  bool
 	}{
 		{"moved.0@example.com", true}, {"moved.4@example.com", true},
-		{"n01.0@example.com", false}, // its old address
+		{"n01.0@example.com", false},                               // its old address
 		{"n02.0@example.com", false}, {"n02.2@example.com", false}, // lost their name
 		{"n02.3@example.com", true},
 		{"n21.0@example.com", true}, {"n21.1@example.com", true}, {"n21.2@example.com", false},

@@ -196,4 +196,3 @@ func TestApexCallsApexREST(t *testing.T) {
 		t.Errorf("got %v, want a 404 *sfapi.Error for an Apex class the org lacks", err)
 	}
 }
-
