@@ -43,8 +43,8 @@ const (
 )
 
 type syncEnv struct {
-	org   *salesforcetest.Org
-	desk  *deskDouble
+	org    *salesforcetest.Org
+	desk   *deskDouble
 	s      *Syncer
 	clock  *testClock
 	cfg    *Config
