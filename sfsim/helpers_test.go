@@ -14,13 +14,13 @@ const demoUser = "demo@dialogd.example"
 
 // testEnv is a running server with an access token for the demo user.
 type testEnv struct {
-	t     *testing.T
+	t     testing.TB
 	s     *Server
 	ts    *httptest.Server
 	token string
 }
 
-func newEnv(t *testing.T, opts ...Option) *testEnv {
+func newEnv(t testing.TB, opts ...Option) *testEnv {
 	t.Helper()
 	s, err := New(opts...)
 	if err != nil {
@@ -75,7 +75,7 @@ func (e *testEnv) call(method, path string, body any, hdr ...string) (*http.Resp
 }
 
 // mustJSON decodes b or fails.
-func mustJSON(t *testing.T, b []byte) any {
+func mustJSON(t testing.TB, b []byte) any {
 	t.Helper()
 	var v any
 	if err := json.Unmarshal(b, &v); err != nil {

@@ -16,7 +16,7 @@ var seedNow = time.Date(2026, 12, 7, 5, 0, 0, 0, time.UTC)
 
 // newEmptyEnv is a test env whose org has the demo user and no records,
 // its clock fixed at seedNow.
-func newEmptyEnv(t *testing.T) *testEnv {
+func newEmptyEnv(t testing.TB) *testEnv {
 	t.Helper()
 	fx, err := ParseFixture([]byte("users:\n  - username: " + demoUser + "\n"))
 	if err != nil {
@@ -27,7 +27,7 @@ func newEmptyEnv(t *testing.T) *testEnv {
 
 // seedLeads seeds n Leads modified at at, every tenth one nameless (the
 // Web-to-Lead placeholder), and returns their ids.
-func seedLeads(t *testing.T, s *Server, n int, at time.Time, tag string) []string {
+func seedLeads(t testing.TB, s *Server, n int, at time.Time, tag string) []string {
 	t.Helper()
 	recs := make([]map[string]any, n)
 	for i := range recs {
@@ -237,4 +237,23 @@ func TestTouchRecordsUnknownID(t *testing.T) {
 	if got := res.Records[0]["LastModifiedDate"]; got != formatDateTime(seedNow) {
 		t.Errorf("LastModifiedDate %v after a failed touch, want %s", got, formatDateTime(seedNow))
 	}
+}
+
+// BenchmarkDirectoryImportQuery is one first-run import of a directory
+// sync against 2,500 seeded Leads: the year-back query with LIMIT 2000
+// over HTTP (one 2000-record page), as desk/directory runs it.
+func BenchmarkDirectoryImportQuery(b *testing.B) {
+	e := newEmptyEnv(b)
+	seedLeads(b, e.s, 500, seedNow.AddDate(-2, 0, 0), "Old")
+	seedLeads(b, e.s, 2000, seedNow.AddDate(0, -1, 0), "New")
+	q := "SELECT Id, Name, FirstName, LastName, Company, Email, Phone, MobilePhone, LastModifiedDate FROM Lead WHERE LastModifiedDate > " +
+		seedNow.AddDate(-1, 0, 0).Format(time.RFC3339) + " ORDER BY LastModifiedDate, Id LIMIT 2000"
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for range b.N {
+		if sizes, _ := e.queryPages(q); len(sizes) != 1 || sizes[0] != 2000 {
+			b.Fatalf("pages %v, want [2000]", sizes)
+		}
+	}
+	report(b, cpu0)
 }
