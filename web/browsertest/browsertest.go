@@ -82,11 +82,12 @@ func New(tb testing.TB, timeout time.Duration) context.Context {
 
 // TranscriptJS is a JavaScript expression listing the widget's rendered
 // transcript as "role: text" lines, role being user, bot, authorize,
-// notice or system. A bot message's record card is appended as {title},
-// its buttons as [a|b].
+// notice or system, or "agent <name>" for a human agent's message. A bot
+// message's record card is appended as {title}, its buttons as [a|b].
 const TranscriptJS = `(() => Array.from(document.querySelectorAll('.dlgd-log > .dlgd-msg')).map(r => {
   const role = r.classList.contains('dlgd-msg-authorize') ? 'authorize'
     : r.classList.contains('dlgd-msg-user') ? 'user'
+    : r.classList.contains('dlgd-msg-agent') ? 'agent ' + r.querySelector('.dlgd-agent-name').textContent
     : r.classList.contains('dlgd-msg-bot') ? 'bot'
     : r.classList.contains('dlgd-msg-notice') ? 'notice' : 'system';
   const text = r.querySelector('.dlgd-bubble, .dlgd-card-text, .dlgd-notice, .dlgd-system');

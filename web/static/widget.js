@@ -23,6 +23,7 @@
   var BACKOFF_BASE = 400;   // ms, first reconnect delay before jitter
   var BACKOFF_CAP = 10000;  // ms
   var TYPING_TIMEOUT = 20000;
+  var AGENT_TYPING_TIMEOUT = 6000; // an agent's page repeats agent_typing every 2 s while they type
   var POPUP_NAME = 'dlgd_authorize';
 
   // ---- configuration -----------------------------------------------------
@@ -88,7 +89,8 @@
   // seqs of the most recent frames rendered, ascending (a frame may come
   // out of order; anything below the oldest counts as rendered);
   // state.log: the rendered transcript; state.pending: client frames
-  // without a reply yet.
+  // without a reply yet; state.agent: the name of the human agent in the
+  // conversation, '' when the bot has it.
   var state = load();
 
   function load() {
@@ -108,6 +110,7 @@
       seen: Array.isArray(s.seen) ? s.seen.filter(isSeq).sort(function (a, b) { return a - b; }).slice(-MAX_SEEN) : [],
       log: Array.isArray(s.log) ? s.log.filter(isEntry).slice(-MAX_LOG) : [],
       pending: Array.isArray(s.pending) ? s.pending.filter(isFrame).slice(-MAX_PENDING) : [],
+      agent: typeof s.agent === 'string' ? s.agent : '',
       open: s.open === true
     };
   }
@@ -233,6 +236,9 @@
   typingEl.setAttribute('role', 'status');
   typingEl.setAttribute('aria-label', 'The bot is typing');
   typingEl.hidden = true;
+  var typingWho = el('span', 'dlgd-typing-who');
+  typingWho.hidden = true;
+  typingEl.appendChild(typingWho);
   for (var d = 0; d < 3; d++) {
     typingEl.appendChild(el('span', 'dlgd-dot'));
   }
@@ -337,6 +343,20 @@
       case 'handoff':
         row = el('div', 'dlgd-msg dlgd-msg-notice');
         row.appendChild(el('p', 'dlgd-notice', e.text));
+        break;
+      case 'queue':
+        row = el('div', 'dlgd-msg dlgd-msg-notice dlgd-msg-queue');
+        row.appendChild(el('p', 'dlgd-notice', e.text));
+        break;
+      case 'agent_event':
+        row = el('div', 'dlgd-msg dlgd-msg-notice dlgd-msg-agent-event');
+        row.appendChild(el('p', 'dlgd-notice', e.text));
+        break;
+      case 'agent':
+        // A person, not the bot: their name above a bubble of its own colour.
+        row = el('div', 'dlgd-msg dlgd-msg-agent');
+        row.appendChild(el('p', 'dlgd-agent-name', e.name || 'Agent'));
+        row.appendChild(el('p', 'dlgd-bubble', e.text));
         break;
       default: // 'system'
         row = el('div', 'dlgd-msg dlgd-msg-system');
@@ -509,11 +529,17 @@
 
   var typingTimer = 0;
 
-  function showTyping() {
+  // showTyping shows the typing indicator: the bot's (who empty) or a
+  // human agent's, with their name.
+  function showTyping(who) {
+    typingWho.textContent = who ? who + ' is typing' : '';
+    typingWho.hidden = !who;
+    typingEl.setAttribute('aria-label', who ? who + ' is typing' : 'The bot is typing');
+    typingEl.classList.toggle('dlgd-typing-agent', !!who);
     typingEl.hidden = false;
     keepEnd();
     clearTimeout(typingTimer);
-    typingTimer = setTimeout(hideTyping, TYPING_TIMEOUT);
+    typingTimer = setTimeout(hideTyping, who ? AGENT_TYPING_TIMEOUT : TYPING_TIMEOUT);
   }
 
   function hideTyping() {
@@ -536,7 +562,7 @@
     statusEl.textContent = {
       idle: '',
       connecting: 'Connecting\u2026',
-      connected: 'Online',
+      connected: state.agent ? state.agent + ' (agent)' : 'Online',
       offline: 'Reconnecting\u2026'
     }[s] || '';
   }
@@ -754,6 +780,10 @@
       showTyping();
       return;
     }
+    if (f.type === 'agent_typing') {
+      showTyping(typeof f.agent === 'string' && f.agent ? f.agent : 'The agent');
+      return;
+    }
     if (typeof f.seq === 'number') {
       if (shown(f.seq)) {
         return; // rendered already
@@ -797,6 +827,12 @@
         addEntry({ role: 'handoff', seq: f.seq, text: typeof f.text === 'string' && f.text ? f.text : 'You are being transferred to an agent.' });
         showQuickReplies(null);
         break;
+      case 'queued':
+      case 'agent_joined':
+      case 'agent_message':
+      case 'agent_left':
+        agentFrame(f);
+        break;
       case 'error':
         if (f.code === 'bad_identity') {
           identityRefused = true;
@@ -808,6 +844,56 @@
         // unknown frame types are ignored, so newer servers stay compatible
         save();
     }
+  }
+
+  // agentFrame renders the frames of a conversation handed to a human
+  // agent: the place in the queue, the agent joining, their messages and
+  // their leaving.
+  function agentFrame(f) {
+    var name = typeof f.agent === 'string' && f.agent ? f.agent : 'The agent';
+    var text = typeof f.text === 'string' ? f.text : '';
+    showQuickReplies(null);
+    switch (f.type) {
+      case 'queued':
+        showQueued({ role: 'queue', seq: f.seq, text: text || queuedText(f.position, f.wait_seconds) });
+        break;
+      case 'agent_joined':
+        state.agent = name;
+        addEntry({ role: 'agent_event', seq: f.seq, text: text || name + ' joined the conversation.' });
+        break;
+      case 'agent_message':
+        addEntry({ role: 'agent', seq: f.seq, name: name, text: text });
+        break;
+      default: // agent_left
+        state.agent = '';
+        addEntry({ role: 'agent_event', seq: f.seq, text: text || name + ' left the conversation.' });
+    }
+    setStatus(root.getAttribute('data-state'));
+  }
+
+  // showQueued shows the place in the queue. A new place replaces the
+  // notice right above it, so waiting does not fill the log; the row is
+  // rendered again, so that screen readers read the new place.
+  function showQueued(entry) {
+    var last = state.log[state.log.length - 1];
+    var row = logEl.lastElementChild;
+    if (last && last.role === 'queue' && row && row.classList.contains('dlgd-msg-queue')) {
+      state.log[state.log.length - 1] = entry;
+      save();
+      logEl.removeChild(row);
+      renderEntry(entry);
+      return;
+    }
+    addEntry(entry);
+  }
+
+  function queuedText(position, waitSeconds) {
+    var s = typeof position === 'number' && position > 0 ? 'You are number ' + position + ' in the queue.' : 'You are in the queue.';
+    if (typeof waitSeconds === 'number' && waitSeconds > 0) {
+      var m = Math.round(waitSeconds / 60);
+      s += m < 1 ? ' Expected wait: less than a minute.' : ' Expected wait: about ' + m + (m === 1 ? ' minute.' : ' minutes.');
+    }
+    return s;
   }
 
   // shown reports whether the frame numbered seq has been rendered.
