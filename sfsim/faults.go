@@ -237,21 +237,3 @@ func (s *Server) IssueToken(username string) (*Grant, error) {
 	}
 	return s.issueGrant(u, nil, []string{"api"}, false), nil
 }
-
-// SetPresence records that the user switched to the ServicePresenceStatus
-// with developer name status, as the agent's Omni-Channel widget does: the
-// current UserServicePresence row is closed and a new current one created
-// (see setPresenceLocked). It returns the new row's id.
-func (s *Server) SetPresence(username, status string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.userByUsernameLocked(username)
-	if u == nil {
-		return "", fmt.Errorf("set presence of %q: %w", username, ErrUnknownUser)
-	}
-	p, err := s.setPresenceLocked(u, status)
-	if err != nil {
-		return "", fmt.Errorf("set presence: %w", err)
-	}
-	return p.ID, nil
-}

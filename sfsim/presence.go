@@ -102,3 +102,21 @@ func (s *Server) CurrentPresence(username string) (Presence, error) {
 	}
 	return s.currentPresenceLocked(u.ID), nil
 }
+
+// SetPresence records that the user switched to the ServicePresenceStatus
+// with developer name status, as the agent's Omni-Channel widget does: the
+// current UserServicePresence row is closed and a new current one created
+// (see setPresenceLocked). It returns the new row's id.
+func (s *Server) SetPresence(username, status string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.userByUsernameLocked(username)
+	if u == nil {
+		return "", fmt.Errorf("set presence of %q: %w", username, ErrUnknownUser)
+	}
+	p, err := s.setPresenceLocked(u, status)
+	if err != nil {
+		return "", fmt.Errorf("set presence: %w", err)
+	}
+	return p.ID, nil
+}
