@@ -18,6 +18,10 @@
 // a reload or a dropped connection, and drops frames it has already shown.
 // See README.md in this directory for the attributes and the JavaScript API.
 //
+// [DeskHandler] serves the agent desk, the page human agents answer
+// handed-off conversations in: "/desk/", "/desk/desk.js" and
+// "/desk/desk.css" (its API and socket are package desk's).
+//
 // The assets need no build step; the package imports nothing else of this
 // module.
 package web
