@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/botforge/dialogd/desk"
 )
@@ -11,7 +12,9 @@ import (
 const directionSubscribe = "subscribe"
 
 // Poll reads, if this instance holds the right to poll, the presences
-// changed since the mark and applies them to the desk. On an error the
+// changed since the mark and applies them to the desk: each row made
+// current with its status, each logout (a row closed and none opened) as
+// the status LoggedOut. On an error the
 // mark stays where it was, so the next successful poll catches up.
 // The first poll of a bot starts one poll interval back.
 func (s *Syncer) Poll(ctx context.Context) error {
@@ -48,8 +51,8 @@ func (s *Syncer) poll(ctx context.Context) error {
 		mark.At = s.o.Now().Add(-s.o.Config.PollEvery)
 	}
 	var rows []PresenceRow
-	err = s.o.Salesforce.CurrentPresences(ctx, mark.At, func(r PresenceRow) error {
-		if !(r.Modstamp.Equal(mark.At) && slices.Contains(mark.IDs, r.ID)) {
+	err = s.o.Salesforce.Presences(ctx, mark.At, func(r PresenceRow) error {
+		if !(r.Modstamp.Equal(mark.At) && slices.Contains(mark.IDs, r.markKey())) {
 			rows = append(rows, r)
 		}
 		return nil
@@ -64,14 +67,26 @@ func (s *Syncer) poll(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	lastCurrent := map[string]time.Time{} // user → newest row made current
 	for _, r := range rows {
-		if err := s.apply(ctx, r, users[r.UserID]); err != nil {
-			return err
+		if r.Current && r.Modstamp.After(lastCurrent[r.UserID]) {
+			lastCurrent[r.UserID] = r.Modstamp
+		}
+	}
+	for _, r := range rows {
+		// A closed row is a logout when no row was made current for
+		// the user at the same time or later (a switch closes one row
+		// and opens the next at once).
+		logout := !r.Current && r.Modstamp.After(lastCurrent[r.UserID])
+		if r.Current || logout {
+			if err := s.apply(ctx, r, users[r.UserID]); err != nil {
+				return err
+			}
 		}
 		if r.Modstamp.After(mark.At) {
 			mark = Mark{At: r.Modstamp}
 		}
-		mark.IDs = append(mark.IDs, r.ID)
+		mark.IDs = append(mark.IDs, r.markKey())
 		if err := s.o.Shared.SaveMark(ctx, mark); err != nil {
 			return err
 		}
@@ -100,9 +115,12 @@ func (s *Syncer) agentsByUser(ctx context.Context) (map[string]string, error) {
 // (Salesforce or the desk unreachable) stops the poll before its mark
 // passes the row; a state the desk refuses is counted and skipped.
 func (s *Syncer) apply(ctx context.Context, r PresenceRow, agent string) error {
-	status, err := s.statusName(ctx, r.StatusID)
-	if err != nil {
-		return err
+	status := LoggedOut
+	if r.Current {
+		var err error
+		if status, err = s.statusName(ctx, r.StatusID); err != nil {
+			return err
+		}
 	}
 	if agent == "" {
 		s.o.Metrics.count(s.o.Bot, directionSubscribe, resultUnlinked)
@@ -158,4 +176,13 @@ func (s *Syncer) statusName(ctx context.Context, id string) (string, error) {
 	s.statuses = all
 	s.mu.Unlock()
 	return all[id], nil
+}
+
+// markKey names a row's version in Mark.IDs: a row opened and closed
+// within one millisecond is seen twice.
+func (r PresenceRow) markKey() string {
+	if r.Current {
+		return r.ID
+	}
+	return r.ID + "/closed"
 }

@@ -15,10 +15,10 @@ import (
 // admin installs, docs/salesforce/DialogdPresence.cls: UserServicePresence
 // cannot be written through the data API). *SFClient implements it.
 type Salesforce interface {
-	// CurrentPresences calls fn for each UserServicePresence row with
-	// IsCurrentState = true and SystemModstamp at or after since, oldest
-	// first.
-	CurrentPresences(ctx context.Context, since time.Time, fn func(PresenceRow) error) error
+	// Presences calls fn for each UserServicePresence row with
+	// SystemModstamp at or after since, oldest first: rows made current
+	// and rows closed (a status left, or Omni-Channel logged out).
+	Presences(ctx context.Context, since time.Time, fn func(PresenceRow) error) error
 	// PresenceStatuses returns the org's ServicePresenceStatus developer
 	// names by record id.
 	PresenceStatuses(ctx context.Context) (map[string]string, error)
@@ -32,8 +32,14 @@ type PresenceRow struct {
 	ID       string
 	UserID   string
 	StatusID string
+	Current  bool // IsCurrentState
 	Modstamp time.Time
 }
+
+// LoggedOut is the status name a rule's subscribe line uses for an agent
+// who went offline in Omni-Channel: their current presence row was closed
+// and none replaced it (a logout has no ServicePresenceStatus of its own).
+const LoggedOut = "Offline"
 
 // ApexPath is the Apex REST path of the presence class.
 const ApexPath = "/dialogd/presence"
@@ -44,13 +50,13 @@ type SFClient struct{ C *sfapi.Client }
 // soqlDateTime is SOQL's dateTime literal (UTC, milliseconds).
 const soqlDateTime = "2006-01-02T15:04:05.000Z"
 
-// CurrentPresences implements Salesforce with one SOQL query.
-func (s SFClient) CurrentPresences(ctx context.Context, since time.Time, fn func(PresenceRow) error) error {
-	soql := "SELECT Id, UserId, ServicePresenceStatusId, SystemModstamp FROM UserServicePresence" +
-		" WHERE IsCurrentState = true AND SystemModstamp >= " + since.UTC().Format(soqlDateTime) +
-		" ORDER BY SystemModstamp ASC"
+// Presences implements Salesforce with one SOQL query.
+func (s SFClient) Presences(ctx context.Context, since time.Time, fn func(PresenceRow) error) error {
+	soql := "SELECT Id, UserId, ServicePresenceStatusId, IsCurrentState, SystemModstamp FROM UserServicePresence" +
+		" WHERE SystemModstamp >= " + since.UTC().Format(soqlDateTime) + " ORDER BY SystemModstamp ASC"
 	err := s.C.Query(ctx, soql, func(rec map[string]any) error {
 		row := PresenceRow{ID: str(rec["Id"]), UserID: str(rec["UserId"]), StatusID: str(rec["ServicePresenceStatusId"])}
+		row.Current, _ = rec["IsCurrentState"].(bool)
 		t, err := parseDateTime(str(rec["SystemModstamp"]))
 		if err != nil {
 			return fmt.Errorf("presence: row %s: %w", row.ID, err)
@@ -59,7 +65,7 @@ func (s SFClient) CurrentPresences(ctx context.Context, since time.Time, fn func
 		return fn(row)
 	})
 	if err != nil {
-		return fmt.Errorf("presence: read current presences: %w", err)
+		return fmt.Errorf("presence: read presences: %w", err)
 	}
 	return nil
 }

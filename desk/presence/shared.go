@@ -30,7 +30,8 @@ type Shared interface {
 
 // Mark is how far the subscriber read: the newest SystemModstamp it
 // applied and the rows it applied at exactly that time (the next query
-// asks for SystemModstamp >= At and skips those).
+// asks for SystemModstamp >= At and skips those; a closed row's key ends
+// in "/closed").
 type Mark struct {
 	At  time.Time `json:"at"`
 	IDs []string  `json:"ids,omitempty"`

@@ -29,6 +29,7 @@ rules:
       Away: unavailable/other
       Break: unavailable/break
       Back: previous
+      Offline: offline
   - name: bob_rule
     agents: [bob]
     publish: {available: Available, unavailable: Break}
@@ -68,6 +69,18 @@ func newSyncEnv(t *testing.T) *syncEnv {
 		}
 	}
 	client := &sfapi.Client{Auth: org.Auth, Profile: salesforcetest.Profile}
+	// No status named Offline, as in most orgs: going offline is a logout
+	// (the current row closed, none opened), which subscribes as Offline.
+	var offline string
+	if err := client.Query(ctx, "SELECT Id FROM ServicePresenceStatus WHERE DeveloperName = 'Offline'", func(r map[string]any) error {
+		offline = str(r["Id"])
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Do(ctx, "DELETE", "/services/data/v60.0/sobjects/ServicePresenceStatus/"+offline, nil, nil); err != nil {
+		t.Fatal(err)
+	}
 	users := map[string]string{}
 	if err := client.Query(ctx, "SELECT Id, Username FROM User", func(r map[string]any) error {
 		users[str(r["Username"])] = str(r["Id"])
@@ -179,7 +192,7 @@ func TestPublishRules(t *testing.T) {
 		{"publish busy (routing)", "alice", desk.Busy, "", desk.OriginRouting, aliceUser, "Busy"},
 		{"publish reason", "alice", desk.Unavailable, "break", desk.OriginAgent, aliceUser, "Break"},
 		{"publish unavailable fallback", "alice", desk.Unavailable, "meeting", desk.OriginAgent, aliceUser, "Away"},
-		{"publish offline", "alice", desk.Offline, "", desk.OriginLogin, aliceUser, "Offline"},
+		{"publish offline (a logout)", "alice", desk.Offline, "", desk.OriginLogin, aliceUser, ""},
 		{"agent's own rule beats the team's", "bob", desk.Unavailable, "meeting", desk.OriginAgent, bobUser, "Break"},
 		{"state the rule does not publish", "bob", desk.Offline, "", desk.OriginAgent, bobUser, "Break"},
 	}
@@ -206,6 +219,8 @@ func TestSubscribeRules(t *testing.T) {
 		{"previous", aliceUser, "Back", "alice", "available"},
 		{"subscribe state with reason", aliceUser, "Away", "alice", "unavailable/other"},
 		{"subscribe state", aliceUser, "Available", "alice", "available"},
+		{"logout in the console", aliceUser, sfsim.OfflineStatus, "alice", "offline"},
+		{"login again", aliceUser, "Available", "alice", "available"},
 		{"agent's own rule beats the team's", bobUser, "Away", "bob", "offline"},
 		{"bob back", bobUser, "Available", "bob", "available"},
 		{"status the rule does not map", bobUser, "Break", "bob", "available"},
@@ -232,7 +247,12 @@ func TestNoEchoLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.poll(t)
-	if got, want := e.apexCalls(), 1; got != want {
+	e.agentSets(t, "alice", desk.Offline, "", desk.OriginLogin) // a logout: no row id comes back
+	e.poll(t)
+	if got, want := e.deskState(t, "alice"), "offline"; got != want {
+		t.Errorf("after publishing a logout and polling: desk state got %q, want %q", got, want)
+	}
+	if got, want := e.apexCalls(), 2; got != want {
 		t.Errorf("Apex calls: got %d, want %d (the change from Salesforce was published back)", got, want)
 	}
 	if got, want := e.desk.setCalls(Origin), 1; got != want {
