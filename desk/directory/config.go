@@ -2,6 +2,7 @@ package directory
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -47,11 +48,15 @@ func Decode(node *yaml.Node, file string) (*Config, error) {
 		return nil, nil
 	}
 	cfg := &Config{}
-	if errs := nodes.DecodeYAML(file, node, "directory", cfg); len(errs) > 0 {
-		return nil, errs
-	}
+	errs := nodes.DecodeYAML(file, node, "directory", cfg)
 	cfg.applyDefaults()
-	if errs := cfg.validate(file, node); len(errs) > 0 {
+	for _, e := range cfg.validate(file, node) {
+		if !slices.ContainsFunc(errs, func(d nodes.ConfigError) bool { return d.Path == e.Path }) {
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) > 0 {
+		errs.Sort()
 		return nil, errs
 	}
 	return cfg, nil

@@ -242,7 +242,7 @@ func checkChanges(t *testing.T, d *directory.Directory) {
 }
 
 // metricValue is the value of the gauge or counter name (with result
-// label result, when not "") in reg.
+// label result, when not "") in reg; 0 when it has none.
 func metricValue(t *testing.T, reg *prometheus.Registry, name, result string) float64 {
 	t.Helper()
 	fams, err := reg.Gather()
@@ -263,5 +263,5 @@ func metricValue(t *testing.T, reg *prometheus.Registry, name, result string) fl
 			return m.GetCounter().GetValue()
 		}
 	}
-	return -1
+	return 0
 }
