@@ -75,8 +75,9 @@ func TestDeskBrowser(t *testing.T) {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { d.drop(false) })
 	d.origin = srv.URL
-	held := []any{}
-	d.onOpen = func() []any { return append([]any{deskHello(), deskBoard("offline", "", 0)}, held...) }
+	// A new socket gets hello, the board and every conversation held.
+	board, held := deskBoard("offline", "", 0), []any{}
+	d.onOpen = func() []any { return append([]any{deskHello(), board}, held...) }
 
 	deskSignIn(t, ctx, d, srv.URL)
 	deskStates(t, ctx, d)
@@ -141,20 +142,29 @@ func TestDeskBrowser(t *testing.T) {
 	d.send(map[string]any{"type": "ended", "conversation": "c1", "by": "agent"}, deskBoard("available", "", 1))
 	lines = append(lines, "system: You ended the conversation; the bot takes it back.")
 	waitDesk(t, ctx, "ended", deskLinesJS, lines)
-	browsertest.WaitJS(t, ctx, "composer off", `document.querySelector('.conv:not([hidden]) .composer-input').disabled && !document.querySelector('.conv:not([hidden]) .close-tab').hidden`)
+	browsertest.WaitJS(t, ctx, "composer off", `document.querySelector('.conv:not([hidden]) .composer').hidden && !document.querySelector('.conv:not([hidden]) .close-tab').hidden`)
 	browsertest.Do(t, ctx, "close tab", chromedp.Click(chromedp.CSS(".conv:not([hidden]) .close-tab")))
 	waitDesk(t, ctx, "second tab", deskLinesJS, []string{"user Ben: Hallo", "user Ben: Anyone?"})
 
 	deskLinkAndErrors(t, ctx, d)
 
-	// The socket drops: the page reconnects and the held conversation's
-	// frame rebuilds it, without duplicated lines.
+	// A third conversation comes; then the socket drops, and the third
+	// ends meanwhile. The page reconnects: the held conversation's frame
+	// rebuilds it without duplicated lines, and the third tab says it
+	// ended.
+	d.send(deskBoard("available", "", 2), deskConversation("c3", "Cleo", line("user", "Cleo", "Hi")))
+	browsertest.WaitJS(t, ctx, "third tab", `document.querySelectorAll('.tab').length === 2`)
+	board = deskBoard("available", "", 1)
 	d.drop(false)
 	recv(t, "reconnect", d.connects)
 	browsertest.WaitJS(t, ctx, "reconnected", `document.querySelector('#conn-status').dataset.conn === 'connected'`)
 	waitDesk(t, ctx, "rebuilt", deskLinesJS, []string{"user Ben: Hallo"})
-	if n := browsertest.EvalJS[int](t, ctx, `document.querySelectorAll('.tab').length`); n != 1 {
-		t.Errorf("%d tabs after the reconnect; want 1", n)
+	browsertest.WaitJS(t, ctx, "third ended", `document.querySelectorAll('.tab')[1].classList.contains('tab-ended')`)
+	browsertest.Do(t, ctx, "show third", chromedp.Click(chromedp.CSS(".tab:nth-child(2)")))
+	waitDesk(t, ctx, "third", deskLinesJS, []string{"user Cleo: Hi", "system: This conversation ended while you were offline."})
+	browsertest.Screenshot(t, ctx, "desk-ended.png")
+	if n := browsertest.EvalJS[int](t, ctx, `document.querySelectorAll('.tab').length`); n != 2 {
+		t.Errorf("%d tabs after the reconnect; want 2", n)
 	}
 
 	// The server forgets the session: the page asks to sign in again.
@@ -185,11 +195,15 @@ func deskSignIn(t *testing.T, ctx context.Context, d *deskSim, base string) {
 		t.Errorf("login body = %v; want bot helpdesk, agent alice, the typed password", got)
 	}
 	browsertest.WaitJS(t, ctx, "refused", `document.querySelector('#login-error').textContent === 'Wrong agent id or password.'`)
+	browsertest.Screenshot(t, ctx, "desk-login.png")
 	browsertest.Do(t, ctx, "right password", browsertest.Script(`document.querySelector('#login-password').value = ''; 0`),
 		chromedp.SendKeys(chromedp.CSS("#login-password"), "s3cret\r"))
 	recv(t, "login", d.logins)
 	recv(t, "connect", d.connects)
 	browsertest.WaitJS(t, ctx, "connected", `document.querySelector('#conn-status').dataset.conn === 'connected' && document.querySelector('#desk-view').hidden === false`)
+	if got := browsertest.EvalJS[string](t, ctx, `document.querySelector('#desk-bot').textContent + '/' + document.querySelector('#me-name').textContent`); got != "Help desk/Alice Adams" {
+		t.Errorf("header bot/agent = %q; want %q", got, "Help desk/Alice Adams")
+	}
 	waitDesk(t, ctx, "team", `Array.from(document.querySelectorAll('#team .agent')).map(a => a.textContent)`,
 		[]string{"Alice Adams (you)Offline0 / 2", "Bob BrownUnavailable · Meeting0 / 1"})
 	options := browsertest.EvalJS[[]string](t, ctx, `Array.from(document.querySelectorAll('#state-select option:not([hidden])')).map(o => o.value + '=' + o.textContent)`)

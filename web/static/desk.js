@@ -191,7 +191,11 @@
       });
     }).then(function (data) {
       $('login-password').value = '';
-      me = { bot: str(data.bot) || body.bot, agent: str(data.agent) || body.agent, name: str(data.name) || body.agent, signedIn: true };
+      var opt = $('login-bot').selectedOptions[0];
+      me = {
+        bot: str(data.bot) || body.bot, botTitle: opt ? opt.textContent : '',
+        agent: str(data.agent) || body.agent, name: str(data.name) || body.agent, signedIn: true
+      };
       saveMe(me);
       showDesk();
     }).catch(function (e) {
@@ -221,7 +225,7 @@
   function showDesk() {
     $('login-view').hidden = true;
     $('desk-view').hidden = false;
-    $('desk-bot').textContent = me.bot;
+    $('desk-bot').textContent = me.botTitle || me.bot;
     $('me-name').textContent = me.name;
     connect();
   }
@@ -365,10 +369,12 @@
       case 'board':
         board = f;
         renderBoard();
+        dropStale();
         break;
       case 'conversation':
         if (f.conversation && typeof f.conversation.id === 'string') {
           openConversation(f.conversation);
+          dropStale();
         }
         break;
       case 'user_message':
@@ -395,6 +401,11 @@
 
   function onHello(f) {
     hello = f;
+    // A new socket: the server sends every conversation the agent still
+    // holds again; until then the open ones are unconfirmed.
+    order.forEach(function (id) {
+      convs[id].stale = !convs[id].ended;
+    });
     attempt = 0;
     setConn('connected');
     var a = f.agent || {};
@@ -618,6 +629,29 @@
 
   // ---- conversations -------------------------------------------------------------
 
+  // dropStale ends the tabs of conversations that ended while the page was
+  // away: once the server has sent again as many conversations as the
+  // board says the agent holds, an unconfirmed tab is no longer held.
+  function dropStale() {
+    var st = myStatus();
+    if (!st) {
+      return;
+    }
+    var held = 0;
+    var stale = [];
+    order.forEach(function (id) {
+      var v = convs[id];
+      if (v.stale) {
+        stale.push(id);
+      } else if (!v.ended) {
+        held++;
+      }
+    });
+    if (stale.length && held >= (st.active || 0)) {
+      stale.forEach(function (id) { endConversation(id, 'gone'); });
+    }
+  }
+
   // openConversation adds a conversation's tab and panel, or rebuilds them
   // from the frame (after a reconnect the server sends every held one again).
   function openConversation(c) {
@@ -632,6 +666,7 @@
     }
     v.data = c;
     v.ended = false;
+    v.stale = false;
     v.panel.classList.remove('ended');
     v.endedNote.hidden = true;
     setComposerEnabled(v, true);
@@ -651,9 +686,8 @@
       announce('New conversation with ' + who + '.');
       if (!selected || !convs[selected] || convs[selected].ended) {
         select(c.id);
-      } else {
-        bumpUnread(v);
       }
+      bumpUnread(v); // counts unless it is shown in a visible page
     }
   }
 
@@ -905,21 +939,27 @@
       return;
     }
     v.ended = true;
+    v.stale = false;
     v.panel.classList.add('ended');
     var who = customerName(v.data || {});
-    var text = by === 'user' ? who + ' left the conversation.' : 'You ended the conversation; the bot takes it back.';
+    var text = {
+      user: who + ' left the conversation.',
+      agent: 'You ended the conversation; the bot takes it back.',
+      gone: 'This conversation ended while you were offline.'
+    }[by] || 'The conversation ended.';
     addLine(v, 'system', '', text, new Date().toISOString());
     v.endedNote.textContent = 'This conversation has ended.';
     v.endedNote.hidden = false;
     setComposerEnabled(v, false);
     v.closeBtn.hidden = false;
-    announce(by === 'user' ? who + ' left the conversation.' : 'Conversation with ' + who + ' ended.');
+    announce(by === 'user' ? text : 'Conversation with ' + who + ' ended.');
     v.tab.classList.add('tab-ended');
   }
 
   function setComposerEnabled(v, on) {
     v.input.disabled = !on;
     v.sendBtn.disabled = !on;
+    v.form.hidden = !on;
     v.endBtn.hidden = !on;
     v.closeBtn.hidden = on;
     v.tab.classList.toggle('tab-ended', !on);
