@@ -44,7 +44,8 @@ func deskBoard(state, reason string, active int, waiting ...map[string]any) map[
 			{"id": "alice", "name": "Alice Adams", "state": state, "reason": reason, "since": since, "active": active, "capacity": 2},
 			{"id": "bob", "name": "Bob Brown", "state": "unavailable", "reason": "meeting", "since": since, "active": 0, "capacity": 1},
 		},
-		"queues": []map[string]any{{"name": "support", "title": "Support", "waiting": append([]map[string]any{}, waiting...)}}}
+		// The board names queues; their titles come in the hello frame.
+		"queues": []map[string]any{{"name": "support", "waiting": append([]map[string]any{}, waiting...)}}}
 }
 
 func deskConversation(id, customer string, transcript ...map[string]string) map[string]any {
@@ -121,10 +122,16 @@ func TestDeskBrowser(t *testing.T) {
 	}
 	lines = append(lines, "agent Alice Adams: "+reply)
 	waitDesk(t, ctx, "reply shown", deskLinesJS, lines)
-	d.send(map[string]any{"type": "agent_message", "conversation": "c1", "id": msg.ID, "text": reply, "agent": "Alice Adams"},
-		map[string]any{"type": "user_message", "conversation": "c1", "text": "Thanks!", "at": time.Now().UTC().Format(time.RFC3339)})
+	// The desk echoes the message to every page of the agent, without
+	// the id; then the customer types and answers.
+	d.send(map[string]any{"type": "agent_message", "conversation": "c1", "seq": 3, "text": reply, "agent": "Alice Adams"},
+		map[string]any{"type": "user_typing", "conversation": "c1"})
+	browsertest.WaitJS(t, ctx, "user typing", `(() => { const n = document.querySelector('.conv:not([hidden]) .user-typing');
+		return !n.hidden && n.textContent === `+"`"+ann+` is typing…`+"`"+`; })()`)
+	d.send(map[string]any{"type": "user_message", "conversation": "c1", "seq": 4, "text": "Thanks!", "at": time.Now().UTC().Format(time.RFC3339)})
 	lines = append(lines, "user "+ann+": Thanks!")
 	waitDesk(t, ctx, "user answer, echo dropped", deskLinesJS, lines)
+	browsertest.WaitJS(t, ctx, "user typing gone", `document.querySelector('.conv:not([hidden]) .user-typing').hidden`)
 
 	// A second conversation waits in a background tab with an unread count.
 	conv2 := deskConversation("c2", "Ben", line("user", "Ben", "Hallo"))
@@ -228,8 +235,8 @@ func deskStates(t *testing.T, ctx context.Context, d *deskSim) {
 		"customer": "Carla", "lang": "de", "reason": "requested", "position": 1}
 	d.send(deskBoard("unavailable", "break", 0, waiting))
 	browsertest.WaitJS(t, ctx, "on break", `document.querySelector('#me-state').textContent === 'Unavailable · Break'`)
-	waitDesk(t, ctx, "queue", `Array.from(document.querySelectorAll('#queues .waiter')).map(w => w.textContent)`,
-		[]string{"CarlaDE · waiting 2 min · requested"})
+	waitDesk(t, ctx, "queue", `Array.from(document.querySelectorAll('#queues .queue-title, #queues .waiter')).map(w => w.textContent)`,
+		[]string{"Support1", "CarlaDE · waiting 2 min · requested"})
 	browsertest.Do(t, ctx, "go available", chooseState("available"))
 	if f := recv(t, "available", d.received); f.Type != "state" || f.State != "available" || f.Reason != "" {
 		t.Errorf("state frame = %+v; want available", f)

@@ -13,6 +13,7 @@
   var BACKOFF_BASE = 400;   // ms, first reconnect delay before jitter
   var BACKOFF_CAP = 10000;  // ms
   var TYPING_EVERY = 2000;  // ms between two typing frames of one conversation
+  var TYPING_SHOWN = 6000;  // ms a customer's typing indicator stays without news
   var CLOCK_EVERY = 15000;  // ms between refreshes of "waiting for" times
   var MAX_SENT = 50;        // ids of own messages kept to drop their echo
   var STORE_KEY = 'dialogd-desk:v1';
@@ -380,6 +381,9 @@
       case 'user_message':
         onLine(f, 'user');
         break;
+      case 'user_typing':
+        userTyping(str(f.conversation));
+        break;
       case 'agent_message':
         onLine(f, 'agent');
         break;
@@ -594,7 +598,7 @@
       var waiting = Array.isArray(q.waiting) ? q.waiting : [];
       var sec = el('section', 'queue');
       sec.setAttribute('data-queue', str(q.name));
-      var h = el('h3', 'queue-title', str(q.title) || str(q.name));
+      var h = el('h3', 'queue-title', str(q.title) || queueTitle(str(q.name)));
       h.appendChild(el('span', 'count', String(waiting.length)));
       h.lastChild.setAttribute('aria-label', waiting.length + ' waiting');
       sec.appendChild(h);
@@ -678,6 +682,7 @@
     renderContext(v, c.context);
     renderMeta(v, c);
     clear(v.log);
+    v.sent = []; // the transcript has this page's messages now
     (Array.isArray(c.transcript) ? c.transcript : []).forEach(function (line) {
       addLine(v, str(line.who), str(line.name), str(line.text), str(line.at));
     });
@@ -732,6 +737,9 @@
     v.log.setAttribute('aria-live', 'polite');
     v.log.setAttribute('aria-relevant', 'additions');
     v.log.tabIndex = 0;
+    v.typing = el('p', 'user-typing');
+    v.typing.setAttribute('role', 'status');
+    v.typing.hidden = true;
     v.endedNote = el('p', 'ended-note');
     v.endedNote.setAttribute('role', 'status');
     v.endedNote.hidden = true;
@@ -759,6 +767,7 @@
     actions.appendChild(v.endBtn);
     actions.appendChild(v.closeBtn);
     main.appendChild(v.log);
+    main.appendChild(v.typing);
     main.appendChild(v.endedNote);
     main.appendChild(v.form);
     main.appendChild(actions);
@@ -888,10 +897,27 @@
     return row;
   }
 
+  // userTyping shows that the customer is typing, until their message
+  // comes or a few seconds pass without another typing frame.
+  function userTyping(id) {
+    var v = convs[id];
+    if (!v || v.ended) {
+      return;
+    }
+    v.typing.textContent = customerName(v.data || {}) + ' is typing…';
+    v.typing.hidden = false;
+    clearTimeout(v.typingTimer);
+    v.typingTimer = setTimeout(function () { v.typing.hidden = true; }, TYPING_SHOWN);
+  }
+
   function onLine(f, who) {
     var v = convs[str(f.conversation)];
     if (!v) {
       return;
+    }
+    if (who === 'user') {
+      clearTimeout(v.typingTimer);
+      v.typing.hidden = true;
     }
     if (who === 'agent' && isOwnEcho(v, f)) {
       return;
@@ -940,6 +966,8 @@
     }
     v.ended = true;
     v.stale = false;
+    clearTimeout(v.typingTimer);
+    v.typing.hidden = true;
     v.panel.classList.add('ended');
     var who = customerName(v.data || {});
     var text = {
