@@ -237,3 +237,133 @@ func TestHandoffConversation(t *testing.T) {
 		t.Errorf("UserLeft %v; want no call (the agent ended it)", desk.left)
 	}
 }
+
+// TestNoAgentChoice: with nobody free the user may leave a message (the
+// desk's task), wait (a request that waits), or decline, by button or in
+// words of the three languages; anything else is read as usual.
+func TestNoAgentChoice(t *testing.T) {
+	noAgent := dialog.HandoffTicket{ID: "h1", NoAgent: true, LeaveMessageTask: "leave_message"}
+	queued := dialog.HandoffTicket{ID: "h2", Position: 2, Wait: 3 * time.Minute}
+	tests := []struct {
+		name, ask     string
+		ticket        dialog.HandoffTicket
+		answer        nodes.Input
+		wantQuestion  string
+		wantReply     string
+		wantWaitAsked bool
+	}{
+		{"leave button", "talk to a human", noAgent, nodes.Input{Payload: "leave_message", Text: "Leave a message"},
+			"No agent is available right now. You can leave a message and we'll get back to you, or wait for the next free agent.", "What is your message?", false},
+		{"wait button", "talk to a human", noAgent, nodes.Input{Payload: "handoff:wait", Text: "Wait"},
+			"No agent is available", "You are number 2 in the queue; expected wait about 3 minutes.", true},
+		{"typed wait", "talk to a human", noAgent, nodes.Input{Text: "I'll wait"}, "No agent is available", "You are number 2", true},
+		{"typed message", "talk to a human", noAgent, nodes.Input{Text: "leave a message please"}, "No agent is available", "What is your message?", false},
+		{"de warten", "mit einem Mitarbeiter sprechen", noAgent, nodes.Input{Text: "ich warte"}, "Gerade ist kein Mitarbeiter frei.", "Sie sind Nummer 2", true},
+		{"ja 待ちます", "オペレーターと話したい", noAgent, nodes.Input{Text: "待ちます"}, "ただいま対応できるオペレーターがいません。", "現在 2 番目", true},
+		{"declined", "talk to a human", noAgent, nodes.Input{Text: "no"}, "No agent is available", "Okay. I'm still here if I can help with anything else.", false},
+		{"wait only, yes", "talk to a human", dialog.HandoffTicket{ID: "h1", NoAgent: true, LeaveMessageTask: "no_such_task"}, nodes.Input{Text: "yes"},
+			"No agent is available right now. Would you like to wait for the next free agent?", "You are number 2", true},
+		{"something else", "talk to a human", noAgent, nodes.Input{Text: "order a pizza"}, "No agent is available", "How many?", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			desk := &deskDouble{tickets: []dialog.HandoffTicket{tt.ticket, queued}}
+			c := newHandoffChat(t, desk)
+			if got := texts(c.say(tt.ask)); !strings.Contains(got, tt.wantQuestion) {
+				t.Errorf("no agent: %q; want it to hold %q", got, tt.wantQuestion)
+			}
+			c.n++
+			tt.answer.ID = fmt.Sprintf("m%d", c.n)
+			if got := texts(c.send(tt.answer)); !strings.Contains(got, tt.wantReply) {
+				t.Errorf("answer %+v: %q; want it to hold %q", tt.answer, got, tt.wantReply)
+			}
+			asked := len(desk.requests) == 2 && desk.requests[1].Wait
+			if asked != tt.wantWaitAsked || len(desk.requests) > 2 {
+				t.Errorf("requests %+v; want a second one that waits: %v", desk.requests, tt.wantWaitAsked)
+			}
+		})
+	}
+}
+
+// TestCancelWhileQueued: cancel leaves the queue (the desk is told) and
+// the bot is back; a user who closes the chat while queued leaves too.
+func TestCancelWhileQueued(t *testing.T) {
+	desk := &deskDouble{tickets: []dialog.HandoffTicket{{ID: "h1", Position: 1}, {ID: "h2", Position: 1}}}
+	c := newHandoffChat(t, desk)
+	c.say("talk to a human")
+	if got, want := texts(c.say("cancel")), "You left the queue. I'm back; how can I help?"; got != want {
+		t.Errorf("cancel while queued: %q; want %q", got, want)
+	}
+	if got := texts(c.say("order a pizza")); got != "How many?" {
+		t.Errorf("after leaving the queue: %q; want the bot", got)
+	}
+	c.say("talk to a human")
+	if _, err := c.rt.End(context.Background(), c.sid, "u1", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(desk.left, ","), "h1,h2"; got != want {
+		t.Errorf("UserLeft calls %q; want %q", got, want)
+	}
+	if len(desk.said) != 0 {
+		t.Errorf("relayed %q; want nothing (cancel is not for the agent while queued)", desk.said)
+	}
+}
+
+// TestHandoffReplay: a message sent again during a handoff is relayed
+// once and answered with the same frames; a relay the desk cannot take
+// fails the turn, so the client's retry gets through.
+func TestHandoffReplay(t *testing.T) {
+	desk := &deskDouble{tickets: []dialog.HandoffTicket{{ID: "h1", Agent: "Alice Adams"}}}
+	c := newHandoffChat(t, desk)
+	if got := types(c.say("talk to a human")); got != "message,handoff,agent_joined,message" {
+		t.Errorf("assigned at once: frame types %s; want message,handoff,agent_joined,message", got)
+	}
+	in := nodes.Input{ID: "dup", Text: "hello?"}
+	first := c.send(in)
+	again := c.send(in)
+	if len(first) != 1 || len(again) != 1 || first[0].Seq != again[0].Seq || first[0].ReplyTo != "dup" {
+		t.Errorf("replayed message: first %+v, again %+v; want the same one acknowledging frame", first, again)
+	}
+	desk.failSaid = true
+	_, err := c.rt.Handle(context.Background(), c.sid, "u1", nodes.Input{ID: "m9", Text: "still there?"})
+	var coded interface{ Code() string }
+	if !errors.As(err, &coded) || coded.Code() != "unavailable" {
+		t.Errorf("relay to a desk that is down: error %v; want code unavailable", err)
+	}
+	desk.failSaid = false
+	c.send(nodes.Input{ID: "m9", Text: "still there?"})
+	if got, want := strings.Join(desk.said, "|"), "h1 dup hello?|h1 m9 still there?"; got != want {
+		t.Errorf("relayed %q; want %q", got, want)
+	}
+}
+
+// TestHandoffLog: the agent's part is in the transcript and the agent's
+// Salesforce user is kept for the conversation log (its Task's owner).
+func TestHandoffLog(t *testing.T) {
+	desk := &deskDouble{tickets: []dialog.HandoffTicket{{ID: "h1", Position: 1}}}
+	c := newHandoffChat(t, desk)
+	c.say("talk to a human")
+	c.event(dialog.AgentEvent{Kind: dialog.AgentJoined, ID: "h1", Agent: "Alice Adams", SalesforceUser: "005A"})
+	c.say("my order is late")
+	c.event(dialog.AgentEvent{Kind: dialog.AgentMessage, ID: "h1", Text: "Sorry, it ships today."})
+	c.event(dialog.AgentEvent{Kind: dialog.AgentLeft, ID: "h1"})
+	got := texts(c.say("show the log"))
+	for _, want := range []string{"owner=005A agent=Alice Adams", "User: my order is late", "Agent Alice Adams: Sorry, it ships today."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("log %q; want it to hold %q", got, want)
+		}
+	}
+}
+
+// TestHandoffRequestFails: a desk that cannot take the request leaves the
+// bot in charge, and the user is told.
+func TestHandoffRequestFails(t *testing.T) {
+	c := newHandoffChat(t, &deskDouble{})
+	want := "Sorry, I can't reach our agents right now. Please try again in a moment."
+	if got := texts(c.say("talk to a human")); !strings.HasSuffix(got, want) {
+		t.Errorf("replies %q; want them to end with %q", got, want)
+	}
+	if got := texts(c.say("order a pizza")); got != "How many?" {
+		t.Errorf("after a failed request: %q; want the bot", got)
+	}
+}

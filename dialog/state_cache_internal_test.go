@@ -34,6 +34,9 @@ func TestCopyStateIsTheDecodedForm(t *testing.T) {
 		st   state
 	}{
 		{"empty", state{V: stateVersion}},
+		{"handoff", state{V: stateVersion, Agent: &handoffState{ID: "h1", Status: handoffChoosing, Queue: "q", Reason: "r", Agent: "A", Leave: "lm",
+			Ctx: map[string]any{"task": "t", "entities": map[string]any{"n": 2, "l": []string{"x"}}}}, handoff: &handoffAsk{queue: "q"}}},
+		{"handoff, empty context", state{V: stateVersion, Agent: &handoffState{Status: handoffQueued, Ctx: map[string]any{}}}},
 		{"scalars", state{V: stateVersion, ID: "c1", User: "u", Seq: 7, Task: "t", TV: "tv", Node: "n", Wait: waitInput, Utt: "hi", PExp: 9, Pend: "p", Rec: true, Lang: "de", Back: "b", BackOf: "bo", At: 12, ended: nodes.Reason("done")}},
 		{"empty optional maps and lists", state{V: stateVersion, NS: &nodes.NodeState{Data: map[string]any{}}, Seen: seenList{}, Calls: []string{},
 			Memory: nodes.Memory{Entities: map[string]any{}, Nodes: map[string]any{}, Conversation: map[string]nodes.Var{}}}},
@@ -168,6 +171,8 @@ func FuzzCopyStateIsTheDecodedForm(f *testing.F) {
 	f.Add([]byte(`{"v":1,"ns":{"r":2,"d":{"a":[1,{"b":null}],"c":{}}},"c":{"n":{"x":{"response":{"status":201,"body":{"id":"00Q"}}}},"cv":{"k":{"v":[],"e":3}}},"pc":["a","b"]}`))
 	f.Add([]byte(`{"v":1,"c":{"en":{"s":"\u00e9\ud83d\ude00","e":"","z":-0,"big":1e300}}}`))
 	f.Add([]byte(`{"v":1,"t":"b","n":"x","w":1,"hi":["a","b"],"ak":1,"p":"c","pu":"do c now","hd":[{"t":"a","n":"email","w":2,"ns":{"r":1,"d":{"k":[1]}},"u":"create","hi":["name"],"en":{"name":"Ann"},"nd":{"s":{}},"rm":"confirm"},{"t":"z","n":"q","hi":[],"en":{},"ns":{}}],"c":{}}`))
+	f.Add([]byte(`{"v":1,"ag":{"i":"h1","s":"choosing","q":"support","r":"billing","a":"Alice","lm":"leave","x":{"task":"t","entities":{"n":1,"l":[{}]}}},"c":{}}`))
+	f.Add([]byte(`{"v":1,"ag":{"s":"queued","x":{}},"c":{}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := decodeState(data)
 		if err != nil || st == nil {
