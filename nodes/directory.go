@@ -24,10 +24,13 @@ const (
 // DirectoryRecord is one customer of a Directory. Everything but ID and
 // Object is personal data: never log it.
 type DirectoryRecord struct {
-	ID      string   // the CRM record id
-	Object  string   // the CRM object: Lead, Contact or Account
-	Name    string   // full name
-	Company string   // a Lead's company, a Contact's account name, an Account's name
-	Email   string   // may be empty
-	Phones  []string // as written in the CRM, main phone first
+	ID      string // the CRM record id
+	Object  string // the CRM object: Lead, Contact or Account
+	Name    string // full name
+	Company string // a Lead's company, a Contact's account name, an Account's name
+	// AccountID is a Contact's AccountId or an Account's own Id ("" for
+	// a Lead).
+	AccountID string
+	Email     string   // may be empty
+	Phones    []string // as written in the CRM, main phone first
 }

@@ -32,7 +32,7 @@ const (
 //	limit: 5                  # most records kept, 1…20
 //
 // The result is {found, count, available, records: [{id, object, name,
-// company, email, phone, phones}]}: found is count > 0; available is
+// company, account_id, email, phone, phones}]}: found is count > 0; available is
 // false when the bot has no directory or it could not be read (the
 // problem is logged, without the value). The node never fails the task:
 // a task goes on to ask the CRM itself when found is false.
@@ -90,7 +90,7 @@ func (n *DirectoryLookup) Run(ctx context.Context, t *Turn) (Outcome, error) {
 			phones[j] = p
 		}
 		list[i] = map[string]any{"id": r.ID, "object": r.Object, "name": r.Name, "company": r.Company,
-			"email": r.Email, "phone": phone, "phones": phones}
+			"account_id": r.AccountID, "email": r.Email, "phone": phone, "phones": phones}
 	}
 	t.Memory.SetNode(t.NodeID, map[string]any{"found": len(recs) > 0, "count": float64(len(recs)), "available": available, "records": list})
 	return Next(), nil

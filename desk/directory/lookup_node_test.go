@@ -24,7 +24,7 @@ func filled(t *testing.T, store directory.Store) *directory.Directory {
 		t.Fatal(err)
 	}
 	err = store.Put(context.Background(), []directory.Record{
-		{ID: "003A", Object: "Contact", Name: "Hana Sato", Company: "Acme", Email: "Hana.Sato@Acme.example", Phones: []string{"+81 3-1234-5678", "090-1111-2222"}},
+		{ID: "003A", Object: "Contact", Name: "Hana Sato", Company: "Acme", Account: "001X", Email: "Hana.Sato@Acme.example", Phones: []string{"+81 3-1234-5678", "090-1111-2222"}},
 		{ID: "003B", Object: "Contact", Name: "Ken Sato", Company: "Acme", Email: "ken@acme.example", Phones: []string{"+81 (3) 1234 5678"}},
 	})
 	if err != nil {
@@ -81,7 +81,7 @@ func TestDirectoryLookupNode(t *testing.T) {
 			}
 			res := runLookup(t, d, "by: email\nvalue: \"{{ conversation.q }}\"\n", "hana.sato@acme.example")
 			rec := res["records"].([]any)[0].(map[string]any)
-			if rec["name"] != "Hana Sato" || rec["company"] != "Acme" || rec["phone"] != "+81 3-1234-5678" || rec["object"] != "Contact" {
+			if rec["name"] != "Hana Sato" || rec["company"] != "Acme" || rec["phone"] != "+81 3-1234-5678" || rec["object"] != "Contact" || rec["account_id"] != "001X" {
 				t.Errorf("record: got %v", rec)
 			}
 		})

@@ -15,6 +15,7 @@ type Record struct {
 	Object   string    `json:"object"`
 	Name     string    `json:"name"`
 	Company  string    `json:"company,omitempty"`
+	Account  string    `json:"account_id,omitempty"` // a Contact's AccountId, an Account's Id
 	Email    string    `json:"email,omitempty"`
 	Phones   []string  `json:"phones,omitempty"`
 	Modified time.Time `json:"modified"` // LastModifiedDate in Salesforce
@@ -22,7 +23,7 @@ type Record struct {
 
 // public is the record as nodes see it.
 func (r Record) public() nodes.DirectoryRecord {
-	return nodes.DirectoryRecord{ID: r.ID, Object: r.Object, Name: r.Name, Company: r.Company, Email: r.Email, Phones: slices.Clone(r.Phones)}
+	return nodes.DirectoryRecord{ID: r.ID, Object: r.Object, Name: r.Name, Company: r.Company, AccountID: r.Account, Email: r.Email, Phones: slices.Clone(r.Phones)}
 }
 
 // indexKey is one lookup key of a record: kind (email, phone, name) and

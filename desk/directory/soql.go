@@ -12,7 +12,7 @@ const sfTimeLayout = "2006-01-02T15:04:05.000-0700"
 // fields are the fields read of each object.
 var fields = map[string]string{
 	ObjectLead:    "Id, Name, LastName, Company, Email, Phone, MobilePhone, LastModifiedDate",
-	ObjectContact: "Id, Name, LastName, Account.Name, Email, Phone, MobilePhone, LastModifiedDate",
+	ObjectContact: "Id, Name, LastName, AccountId, Account.Name, Email, Phone, MobilePhone, LastModifiedDate",
 	ObjectAccount: "Id, Name, Phone, LastModifiedDate",
 }
 
@@ -59,12 +59,13 @@ func sfRecord(object string, row map[string]any) (rec Record, named bool, err er
 		rec.Company = str(row, "Company")
 		named = HasName(str(row, "LastName"))
 	case ObjectContact:
+		rec.Account = str(row, "AccountId")
 		if acc, ok := row["Account"].(map[string]any); ok {
 			rec.Company = str(acc, "Name")
 		}
 		named = HasName(str(row, "LastName"))
 	case ObjectAccount:
-		rec.Company = rec.Name
+		rec.Company, rec.Account = rec.Name, rec.ID
 		named = HasName(rec.Name)
 	}
 	if rec.Company == "[not provided]" {

@@ -184,7 +184,9 @@ func checkFirstRun(t *testing.T, d *directory.Directory) {
 		t.Fatalf("lookup by mobile phone: got %d records, want 1", len(recs))
 	}
 	got := recs[0]
-	got.ID = ""
+	if got.AccountID == "" || got.ID == "" {
+		t.Errorf("lookup by mobile phone: got %+v, want its Id and AccountId", got)
+	}
 	if got.Name != want.Name || got.Company != want.Company || got.Email != want.Email || !slices.Equal(got.Phones, want.Phones) || got.Object != want.Object {
 		t.Errorf("lookup by mobile phone: got %+v, want %+v", got, want)
 	}
