@@ -60,6 +60,31 @@ func (c *testClock) now() time.Time { return c.t }
 // with alice, bob and carol (team support), and a Syncer watching it.
 func newSyncEnv(t *testing.T) *syncEnv {
 	t.Helper()
+	org, client, users := startOrg(t)
+	team := []string{"support"}
+	d := newDeskDouble(desk.AgentConfig{ID: "alice", Teams: team, Capacity: 1},
+		desk.AgentConfig{ID: "bob", Teams: team, Capacity: 1}, desk.AgentConfig{ID: "carol", Teams: team, Capacity: 1})
+	d.links["alice"], d.links["bob"] = users[aliceUser], users[bobUser]
+	root, err := nodes.ParseYAML("bot.yaml", []byte(syncRules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Decode(root, "bot.yaml", Known{Teams: team,
+		Agents: map[string][]string{"alice": team, "bob": team, "carol": team}, Reasons: []string{"break", "meeting", "other"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &syncEnv{org: org, desk: d, clock: &testClock{t: time.Now()}, cfg: cfg, client: client}
+	e.s = e.syncer(t, nil)
+	e.poll(t) // sets the mark
+	return e
+}
+
+// startOrg starts sfsim with the presence statuses the rules name (and
+// none named Offline) and returns a client and the users' ids by
+// username.
+func startOrg(t *testing.T) (*salesforcetest.Org, *sfapi.Client, map[string]string) {
+	t.Helper()
 	ctx := context.Background()
 	org := salesforcetest.Start(t, "presence")
 	recs := org.Records(t)
@@ -88,23 +113,7 @@ func newSyncEnv(t *testing.T) *syncEnv {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	team := []string{"support"}
-	d := newDeskDouble(desk.AgentConfig{ID: "alice", Teams: team, Capacity: 1},
-		desk.AgentConfig{ID: "bob", Teams: team, Capacity: 1}, desk.AgentConfig{ID: "carol", Teams: team, Capacity: 1})
-	d.links["alice"], d.links["bob"] = users[aliceUser], users[bobUser]
-	root, err := nodes.ParseYAML("bot.yaml", []byte(syncRules))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := Decode(root, "bot.yaml", Known{Teams: team,
-		Agents: map[string][]string{"alice": team, "bob": team, "carol": team}, Reasons: []string{"break", "meeting", "other"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &syncEnv{org: org, desk: d, clock: &testClock{t: time.Now()}, cfg: cfg, client: client}
-	e.s = e.syncer(t, nil)
-	e.poll(t) // sets the mark
-	return e
+	return org, client, users
 }
 
 // syncer returns a Syncer of the env's desk with shared (nil: local), as
