@@ -30,6 +30,7 @@ import (
 
 	"github.com/botforge/dialogd/auth"
 	"github.com/botforge/dialogd/channels"
+	"github.com/botforge/dialogd/desk"
 	"github.com/botforge/dialogd/dialog"
 	"github.com/botforge/dialogd/examples"
 	"github.com/botforge/dialogd/nodes"
@@ -42,28 +43,31 @@ type tenant struct {
 	rt   *dialog.Live // swapped by a reload (reload.go)
 	ws   *channels.WebSocket
 	auth *auth.Manager // nil when the bot has no auth profiles
+	desk *desk.Desk    // the live-agent desk; nil when the bot has none (desk.go)
 }
 
 // server is one running botd.
 type server struct {
-	cfg       *config
-	log       *slog.Logger
-	store     sessions.Store
-	bus       sessions.Bus
-	redisLog  *sessions.RedisLogger // nil without Redis
-	tenants   map[string]*tenant
-	first     *tenant
-	http      *http.Server
-	ready     atomic.Bool
-	metrics   *serverMetrics
-	keyring   *auth.Keyring
-	reg       *prometheus.Registry
-	serviceHC *http.Client // makes every bot's service calls
-	authHC    *http.Client // makes every bot's token calls
-	edge      *edge        // connection caps, timeouts, Host check (edge.go)
-	admin     *adminServer // -admin-addr: /metrics; nil without one
-	reload    *reloader    // bot directories' hot reload (reload.go)
-	sfdemo    *sfDemo      // the Salesforce demo's emulated org (sfdemo.go); nil when off
+	cfg         *config
+	log         *slog.Logger
+	store       sessions.Store
+	bus         sessions.Bus
+	redisLog    *sessions.RedisLogger // nil without Redis
+	rdb         redis.UniversalClient // nil without Redis
+	deskMetrics *desk.Metrics         // the desks' metrics, once one bot has a desk
+	tenants     map[string]*tenant
+	first       *tenant
+	http        *http.Server
+	ready       atomic.Bool
+	metrics     *serverMetrics
+	keyring     *auth.Keyring
+	reg         *prometheus.Registry
+	serviceHC   *http.Client // makes every bot's service calls
+	authHC      *http.Client // makes every bot's token calls
+	edge        *edge        // connection caps, timeouts, Host check (edge.go)
+	admin       *adminServer // -admin-addr: /metrics; nil without one
+	reload      *reloader    // bot directories' hot reload (reload.go)
+	sfdemo      *sfDemo      // the Salesforce demo's emulated org (sfdemo.go); nil when off
 }
 
 // serverMetrics are botd's own metrics; the per-bot ones carry a bot label.
@@ -186,7 +190,8 @@ func (s *server) openStore() error {
 	}
 	s.redisLog = sessions.NewRedisLogger(s.log, ropts.Password, ropts.SentinelPassword)
 	redis.SetLogger(s.redisLog)
-	r := sessions.NewRedis(redis.NewUniversalClient(ropts), opts)
+	s.rdb = redis.NewUniversalClient(ropts)
+	r := sessions.NewRedis(s.rdb, opts)
 	s.store, s.bus = r, r
 	return nil
 }
@@ -222,6 +227,9 @@ func (s *server) addTenant(bot *dialog.Bot) error {
 			return fmt.Errorf("bot %s: %w", name, err)
 		}
 		ropts.Auth = tn.auth
+	}
+	if err := s.openDesk(bot, tn, &ropts); err != nil {
+		return err
 	}
 	tn.rt = dialog.NewLive(bot, s.store, ropts)
 	identity, err := identitySecret(bot)
@@ -275,6 +283,10 @@ func (s *server) routes() http.Handler {
 	s.oauthRoutes(mux) // /oauth/start and /oauth/callback (oauthroutes.go)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("/readyz", s.readyz(loopbackOnly(s.cfg.Addr)))
+	if ds := s.deskServer(); ds != nil {
+		mux.Handle("/desk", ds)
+		mux.Handle("/desk/", ds)
+	}
 	if s.cfg.DemoAPI {
 		mux.Handle("/demo/api/", demoAPI(os.Getenv("DEMO_API_KEY")))
 	}
@@ -463,6 +475,7 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 			sweepers.Go(func() { tn.rt.WatchEnds(busCtx, s.cfg.EndSweepEvery) })
 		}
 		go s.reload.run(busCtx) // SIGHUP, and -reload's watching
+		s.runDesks(busCtx)      // desk.go
 		sessions.KeepSubscribed(busCtx, s.bus, s.deliver, s.log)
 		sweepers.Wait()
 	}()

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/botforge/dialogd/sessions/redistest"
+)
+
+// startDeskPair starts two botd instances sharing one Redis, both serving
+// testdata/deskbot.
+func startDeskPair(t *testing.T) (a, b *instance) {
+	t.Helper()
+	redistest.SkipShort(t)
+	t.Setenv("DESK_TEST_PASSWORD", deskTestPassword)
+	rs := redistest.Start(t)
+	a = startBotd(t, nil, "-redis", rs.URL(), "-bot", "testdata/deskbot")
+	b = startBotd(t, nil, "-redis", rs.URL(), "-bot", "testdata/deskbot")
+	return a, b
+}
+
+// readUntil reads the user's frames until one of type typ and returns the
+// texts of the frames read, that one included.
+func (c *client) readUntil(typ string) (string, frame) {
+	c.TB.Helper()
+	var texts []string
+	for {
+		f := c.Read()
+		if f.Text != "" {
+			texts = append(texts, f.Text)
+		}
+		if f.Type == typ {
+			return strings.Join(texts, " | "), f
+		}
+	}
+}
+
+// TestDeskHandoffAcrossInstances: the user's socket is on one instance,
+// the agent's page on the other. The user asks for a human, the agent
+// takes it, they write to each other, the agent ends it and the bot
+// answers again.
+func TestDeskHandoffAcrossInstances(t *testing.T) {
+	a, b := startDeskPair(t)
+	alice := signInAgent(t, b.addr, "deskbot", "alice")
+	alice.setState("alice", "available", "")
+
+	user := dialBot(t, a.addr, "deskbot", "", 0)
+	user.say("where is my order")
+	user.SendMessage("u-0", "I want to talk to a human")
+	got, joined := user.readUntil("agent_joined")
+	if joined.Agent != "Alice Adams" || !strings.Contains(got, "Alice Adams") {
+		t.Errorf("joined frame %+v (texts %q); want Alice Adams", joined, got)
+	}
+	conv := alice.expect("conversation", nil)
+	id := conversationID(conv)
+	if tr := transcriptText(conv); !strings.Contains(tr, "where is my order") {
+		t.Errorf("the agent's transcript %q lacks what the user said to the bot", tr)
+	}
+
+	user.SendMessage("u-1", "my parcel never came")
+	um := alice.expect("user_message", func(f map[string]any) bool { return f["conversation"] == id })
+	if um["text"] != "my parcel never came" {
+		t.Errorf("agent got %v; want the user's message", um["text"])
+	}
+	alice.send(map[string]any{"type": "message", "conversation": id, "id": "a-1", "text": "Sorry! Let me look."})
+	if _, f := user.readUntil("agent_message"); f.Text != "Sorry! Let me look." || f.Agent != "Alice Adams" {
+		t.Errorf("user got %+v; want Alice's message", f)
+	}
+	// The same message id again is not relayed twice.
+	alice.send(map[string]any{"type": "message", "conversation": id, "id": "a-1", "text": "Sorry! Let me look."})
+	alice.send(map[string]any{"type": "message", "conversation": id, "id": "a-2", "text": "Found it."})
+	if _, f := user.readUntil("agent_message"); f.Text != "Found it." {
+		t.Errorf("user got %q after a repeated message id; want the next message only", f.Text)
+	}
+
+	alice.send(map[string]any{"type": "end", "conversation": id})
+	alice.expect("ended", func(f map[string]any) bool { return f["conversation"] == id })
+	got, _ = user.readUntil("agent_left")
+	if !strings.Contains(got, "left") {
+		t.Errorf("user saw %q; want that the agent left", got)
+	}
+	if got, _ := user.readUntil("message"); !strings.Contains(got, "bot again") {
+		t.Errorf("after the agent left the user saw %q; want the bot back", got)
+	}
+	if got := user.say("where is my order"); !strings.Contains(got, "order number") {
+		t.Errorf("after the agent left the bot said %q; want it to run the task again", got)
+	}
+}
