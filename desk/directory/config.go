@@ -3,6 +3,7 @@ package directory
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -38,6 +39,10 @@ type Config struct {
 	MaxPerRun int `yaml:"max_per_run"`
 	// FirstRunSince is how far back the first run looks (8760h, a year).
 	FirstRunSince time.Duration `yaml:"first_run_since"`
+	// Region (an ISO 3166 code such as US, DE, JP) is where stored phone
+	// numbers without a country code are read; empty: such numbers match
+	// only by their digits as written.
+	Region string `yaml:"region"`
 }
 
 // Decode decodes a bot's directory: section strictly. A nil or empty
@@ -100,6 +105,10 @@ func (c *Config) validate(file string, node *yaml.Node) nodes.ConfigErrors {
 	if c.MaxPerRun < 1 || c.MaxPerRun > MaxMaxPerRun {
 		add("max_per_run", "%d is out of range (1 to %d)", c.MaxPerRun, MaxMaxPerRun)
 	}
+	if c.Region != "" && !nodes.ValidPhoneRegion(c.Region) {
+		add("region", "unknown region %q (want an ISO 3166 code such as US, DE, JP)", c.Region)
+	}
+	c.Region = strings.ToUpper(c.Region)
 	if c.FirstRunSince < 0 {
 		add("first_run_since", "must not be negative")
 	}

@@ -100,30 +100,36 @@ func (d *Directory) Config() Config { return d.cfg }
 // normalised the way the records were indexed. limit <= 0 means
 // DefaultMaxLookup.
 func (d *Directory) Lookup(ctx context.Context, by, value string, limit int) ([]nodes.DirectoryRecord, error) {
-	var key string
+	var keys []string
 	switch by {
 	case nodes.DirectoryByEmail:
-		key = NormalizeEmail(value)
+		keys = []string{NormalizeEmail(value)}
 	case nodes.DirectoryByPhone:
-		key = NormalizePhone(value)
+		keys = PhoneKeys([]string{value}, d.cfg.Region)
 	case nodes.DirectoryByName:
-		key = NormalizeName(value)
+		keys = []string{NormalizeName(value)}
 	default:
 		return nil, fmt.Errorf("directory: unknown lookup key %q (want email, phone or name)", by)
-	}
-	if key == "" {
-		return nil, nil
 	}
 	if limit <= 0 {
 		limit = DefaultMaxLookup
 	}
-	recs, err := d.store.Find(ctx, by, key, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]nodes.DirectoryRecord, len(recs))
-	for i, r := range recs {
-		out[i] = r.public()
+	var out []nodes.DirectoryRecord
+	seen := map[string]bool{}
+	for _, key := range keys {
+		if key == "" || len(out) >= limit {
+			continue
+		}
+		recs, err := d.store.Find(ctx, by, key, limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			if !seen[r.ID] && len(out) < limit {
+				seen[r.ID] = true
+				out = append(out, r.public())
+			}
+		}
 	}
 	return out, nil
 }

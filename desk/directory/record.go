@@ -11,14 +11,17 @@ import (
 
 // Record is one imported customer.
 type Record struct {
-	ID       string    `json:"id"`
-	Object   string    `json:"object"`
-	Name     string    `json:"name"`
-	Company  string    `json:"company,omitempty"`
-	Account  string    `json:"account_id,omitempty"` // a Contact's AccountId, an Account's Id
-	Email    string    `json:"email,omitempty"`
-	Phones   []string  `json:"phones,omitempty"`
-	Modified time.Time `json:"modified"` // LastModifiedDate in Salesforce
+	ID      string   `json:"id"`
+	Object  string   `json:"object"`
+	Name    string   `json:"name"`
+	Company string   `json:"company,omitempty"`
+	Account string   `json:"account_id,omitempty"` // a Contact's AccountId, an Account's Id
+	Email   string   `json:"email,omitempty"`
+	Phones  []string `json:"phones,omitempty"`
+	// PhoneKeys are the phones' lookup keys (see PhoneKeys); when empty,
+	// the phones' digits are.
+	PhoneKeys []string  `json:"phone_keys,omitempty"`
+	Modified  time.Time `json:"modified"` // LastModifiedDate in Salesforce
 }
 
 // public is the record as nodes see it.
@@ -36,10 +39,12 @@ func (r Record) keys() []indexKey {
 	if e := NormalizeEmail(r.Email); e != "" {
 		ks = append(ks, indexKey{nodes.DirectoryByEmail, e})
 	}
-	for _, p := range r.Phones {
-		if n := NormalizePhone(p); n != "" && !slices.Contains(ks, indexKey{nodes.DirectoryByPhone, n}) {
-			ks = append(ks, indexKey{nodes.DirectoryByPhone, n})
-		}
+	phones := r.PhoneKeys
+	if len(phones) == 0 {
+		phones = PhoneKeys(r.Phones, "")
+	}
+	for _, p := range phones {
+		ks = append(ks, indexKey{nodes.DirectoryByPhone, p})
 	}
 	if n := NormalizeName(r.Name); n != "" {
 		ks = append(ks, indexKey{nodes.DirectoryByName, n})
@@ -74,6 +79,25 @@ func NormalizePhone(s string) string {
 		return ""
 	}
 	return b.String()
+}
+
+// PhoneKeys are the lookup keys of phone numbers: each one's E.164 form
+// (a number without a country code read in region, an ISO 3166 code;
+// none when region is empty) and its digits as written (NormalizePhone),
+// without repeats. "(415) 555-0101" in region US has the keys
+// "+14155550101" and "4155550101".
+func PhoneKeys(phones []string, region string) []string {
+	var keys []string
+	add := func(k string) {
+		if k != "" && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	for _, p := range phones {
+		add(nodes.StoredPhoneE164(p, "", region))
+		add(NormalizePhone(p))
+	}
+	return keys
 }
 
 // NormalizeName lowercases a name and sorts its words, so that "Yamada

@@ -39,7 +39,7 @@ func soqlTime(t time.Time) string {
 
 // sfRecord is one queried row turned into a Record; named says whether
 // it has a name (those without are left out or removed).
-func sfRecord(object string, row map[string]any) (rec Record, named bool, err error) {
+func sfRecord(object, region string, row map[string]any) (rec Record, named bool, err error) {
 	str := func(m map[string]any, k string) string { s, _ := m[k].(string); return strings.TrimSpace(s) }
 	rec = Record{ID: str(row, "Id"), Object: object, Name: str(row, "Name"), Email: str(row, "Email")}
 	if rec.ID == "" {
@@ -54,6 +54,7 @@ func sfRecord(object string, row map[string]any) (rec Record, named bool, err er
 			rec.Phones = append(rec.Phones, p)
 		}
 	}
+	rec.PhoneKeys = PhoneKeys(rec.Phones, region)
 	switch object {
 	case ObjectLead:
 		rec.Company = str(row, "Company")

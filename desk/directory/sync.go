@@ -92,7 +92,7 @@ func (r *syncRun) do(ctx context.Context) error {
 
 // row handles one queried record.
 func (r *syncRun) row(ctx context.Context, row map[string]any) error {
-	rec, named, err := sfRecord(r.d.cfg.Object, row)
+	rec, named, err := sfRecord(r.d.cfg.Object, r.d.cfg.Region, row)
 	if err != nil {
 		return err
 	}

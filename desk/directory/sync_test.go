@@ -94,7 +94,7 @@ func ageDemoContacts(t *testing.T, f *orgFixture, at time.Time) {
 func newDirectory(t *testing.T, f *orgFixture, store directory.Store, reg prometheus.Registerer, maxPerRun int) *directory.Directory {
 	t.Helper()
 	cfg := &directory.Config{Salesforce: salesforcetest.Profile, Object: directory.ObjectContact,
-		Every: 24 * time.Hour, MaxPerRun: maxPerRun, FirstRunSince: 365 * 24 * time.Hour}
+		Every: 24 * time.Hour, MaxPerRun: maxPerRun, FirstRunSince: 365 * 24 * time.Hour, Region: "JP"}
 	d, err := directory.New("acme", cfg, f.sf, directory.Options{Store: store, Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
@@ -213,7 +213,7 @@ func changeOrg(t *testing.T, f *orgFixture) orgChanges {
 	if err := f.org.Sim.TouchRecords("Contact", time.Now(), f.named[21][0], f.named[21][1]); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.sf.Create(ctx, "Contact", map[string]any{"FirstName": "Hana", "LastName": "Sato", "Email": "hana@example.com"}); err != nil {
+	if _, err := f.sf.Create(ctx, "Contact", map[string]any{"FirstName": "Hana", "LastName": "Sato", "Email": "hana@example.com", "Phone": "03-5555-1234"}); err != nil {
 		t.Fatal(err)
 	}
 	return orgChanges{imported: 5 + 2 + 1, removed: 3}
@@ -237,9 +237,15 @@ func checkChanges(t *testing.T, d *directory.Directory) {
 			t.Errorf("after the second run, %s in the directory: got %v, want %v", tt.email, got, tt.want)
 		}
 	}
-	recs, err := d.Lookup(context.Background(), nodes.DirectoryByName, "sato  HANA", 5)
-	if err != nil || len(recs) != 1 || recs[0].Email != "hana@example.com" {
-		t.Errorf("lookup by name in the other order: got %+v, %v; want hana@example.com", recs, err)
+	for _, q := range []struct{ by, value string }{
+		{nodes.DirectoryByName, "sato  HANA"},       // the other order
+		{nodes.DirectoryByPhone, "+81 3 5555 1234"}, // stored without the country code, region JP
+		{nodes.DirectoryByPhone, "0355551234"},      // as stored
+	} {
+		recs, err := d.Lookup(context.Background(), q.by, q.value, 5)
+		if err != nil || len(recs) != 1 || recs[0].Email != "hana@example.com" {
+			t.Errorf("lookup by %s %q: got %+v, %v; want hana@example.com", q.by, q.value, recs, err)
+		}
 	}
 }
 
