@@ -253,6 +253,13 @@ func newIdentifyBot(t *testing.T) *identifyBot {
 // (nil: the time).
 func newIdentifyBotAt(t *testing.T, now func() time.Time) *identifyBot {
 	t.Helper()
+	return newIdentifyBotWith(t, dialog.Options{Now: now})
+}
+
+// newIdentifyBotWith is newIdentifyBot whose runtime takes opts (its
+// Auth and Logger set here).
+func newIdentifyBotWith(t *testing.T, opts dialog.Options) *identifyBot {
+	t.Helper()
 	org := salesforcetest.Start(t, "identify")
 	dir := t.TempDir()
 	bot := "name: identify\nlanguages: [en, de, ja]\nauth_profiles:\n  salesforce:\n    kind: bearer\n    secret: {env: UNUSED_SF_TOKEN}\n"
@@ -276,7 +283,8 @@ func newIdentifyBotAt(t *testing.T, now func() time.Time) *identifyBot {
 	mem := sessions.NewMemory(sessions.Options{})
 	t.Cleanup(func() { mem.Close() })
 	store := &storetest.LostCommits{Store: mem}
-	rt := dialog.NewRuntime(b, store, dialog.Options{Auth: org.Auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now})
+	opts.Auth, opts.Logger = org.Auth, slog.New(slog.NewTextHandler(io.Discard, nil))
+	rt := dialog.NewRuntime(b, store, opts)
 	return &identifyBot{t: t, org: org, rt: rt, store: store}
 }
 
