@@ -86,10 +86,14 @@ func TestDeskBrowser(t *testing.T) {
 	// A conversation arrives: its tab is selected, with the transcript,
 	// the customer card and the context; markup in it stays text.
 	ann := `Ann <img src=x onerror="window.__xss=1">`
-	conv := deskConversation("c1", ann, line("user", "", "I need a human"), line("bot", "", "Connecting you to an agent."))
+	// The conversation before the handoff comes as the bot's transcript,
+	// "label: text" lines in the conversation's language.
+	conv := deskConversation("c1", ann, line("history", "", "User: I need a human"), line("history", "", "Bot: Connecting you to an agent."),
+		line("history", "", "Agent Bob Brown: Alice knows more."), line("history", "", "Kunde: ?"))
 	d.send(deskBoard("available", "", 1), conv)
 	browsertest.WaitJS(t, ctx, "tab", `document.querySelectorAll('.tab').length === 1 && document.querySelector('.tab').getAttribute('aria-selected') === 'true'`)
-	lines := []string{"user " + ann + ": I need a human", "bot Bot: Connecting you to an agent."}
+	lines := []string{"user " + ann + ": I need a human", "bot Bot: Connecting you to an agent.",
+		"agent Bob Brown: Alice knows more.", "history Kunde: ?"}
 	waitDesk(t, ctx, "transcript", deskLinesJS, lines)
 	waitDesk(t, ctx, "customer card", deskKVJS("customer"), []string{"Name=" + ann, "Company=Acme", "E-mail=ann@example.com", "Identified by=directory"})
 	waitDesk(t, ctx, "context", deskKVJS("context"), []string{"count=3", "order=A-17", "user.sf_name=" + ann})
@@ -134,7 +138,7 @@ func TestDeskBrowser(t *testing.T) {
 	browsertest.WaitJS(t, ctx, "user typing gone", `document.querySelector('.conv:not([hidden]) .user-typing').hidden`)
 
 	// A second conversation waits in a background tab with an unread count.
-	conv2 := deskConversation("c2", "Ben", line("user", "Ben", "Hallo"))
+	conv2 := deskConversation("c2", "Ben", line("history", "", "Nutzer: Hallo"))
 	held = append(held, conv2)
 	d.send(deskBoard("busy", "", 2), conv2, map[string]any{"type": "user_message", "conversation": "c2", "text": "Anyone?"})
 	browsertest.WaitJS(t, ctx, "busy", `document.querySelector('#me-state').textContent === 'Busy' && document.querySelector('#state-select').value === 'busy'`)

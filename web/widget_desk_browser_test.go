@@ -57,6 +57,9 @@ func TestWidgetAgentFrames(t *testing.T) {
 		document.querySelector('.dlgd-typing-who').textContent === 'Alice Adams is typing' &&
 		document.querySelector('.dlgd-typing').getAttribute('aria-label') === 'Alice Adams is typing'`)
 	browsertest.Screenshot(t, ctx, "widget-agent-typing.png")
+	// A message frame with nothing to show (it ends the turn of an input
+	// relayed to the agent) adds no empty bubble.
+	bot.push(sid, map[string]any{"type": "message", "input": "accepting"})
 	bot.push(sid, map[string]any{"type": "agent_message", "agent": "Alice Adams", "text": "<b>Hi</b>, I'm Alice. How can I help?"})
 	want = append(want, "agent Alice Adams: <b>Hi</b>, I'm Alice. How can I help?")
 	browsertest.WaitTranscript(t, ctx, "agent message", want)

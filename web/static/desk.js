@@ -684,7 +684,8 @@
     clear(v.log);
     v.sent = []; // the transcript has this page's messages now
     (Array.isArray(c.transcript) ? c.transcript : []).forEach(function (line) {
-      addLine(v, str(line.who), str(line.name), str(line.text), str(line.at));
+      var l = str(line.who) === 'history' ? historyLine(str(line.text)) : { who: str(line.who), name: str(line.name), text: str(line.text) };
+      addLine(v, l.who, l.name, l.text, str(line.at));
     });
     updateEmpty();
     if (isNew) {
@@ -876,16 +877,42 @@
     return name;
   }
 
-  // addLine appends a transcript line: who is user, bot, agent or system.
+  // The speaker labels of the bot's own transcript (conversation.transcript,
+  // "label: text" lines in the conversation's language), as the phrase
+  // tables nodes/phrases/{en,de,ja}.yaml word them (transcript.user,
+  // transcript.bot, transcript.agent).
+  var HISTORY_USER = { 'User': 1, 'Nutzer': 1, '\u30e6\u30fc\u30b6\u30fc': 1 };
+  var HISTORY_BOT = { 'Bot': 1, '\u30dc\u30c3\u30c8': 1 };
+  var HISTORY_AGENT = /^(?:Agent|Mitarbeiter|\u62c5\u5f53\u8005) (.+)$/;
+
+  // historyLine reads a line of the conversation before the handoff; a
+  // speaker it does not know keeps its label as the name.
+  function historyLine(text) {
+    var m = /^([^:\n]{1,60}): ([\s\S]*)$/.exec(text);
+    if (!m) {
+      return { who: 'history', name: '', text: text };
+    }
+    if (HISTORY_USER[m[1]]) {
+      return { who: 'user', name: '', text: m[2] };
+    }
+    if (HISTORY_BOT[m[1]]) {
+      return { who: 'bot', name: '', text: m[2] };
+    }
+    var a = HISTORY_AGENT.exec(m[1]);
+    return a ? { who: 'agent', name: a[1], text: m[2] } : { who: 'history', name: m[1], text: m[2] };
+  }
+
+  // addLine appends a transcript line: who is user, bot, agent, history
+  // (an earlier line by a speaker the page does not know) or system.
   function addLine(v, who, name, text, at) {
-    if (who !== 'user' && who !== 'bot' && who !== 'agent') {
+    if (who !== 'user' && who !== 'bot' && who !== 'agent' && who !== 'history') {
       who = 'system';
     }
     var row = el('div', 'line line-' + who);
     var head = el('p', 'line-head');
-    var label = name || { user: customerName(v.data || {}), bot: 'Bot', agent: 'Agent', system: '' }[who];
+    var label = name || { user: customerName(v.data || {}), bot: 'Bot', agent: 'Agent', history: '', system: '' }[who];
     head.appendChild(el('span', 'line-who', label));
-    head.appendChild(el('span', 'line-role', { user: 'customer', bot: 'bot', agent: 'agent', system: '' }[who]));
+    head.appendChild(el('span', 'line-role', { user: 'customer', bot: 'bot', agent: 'agent', history: '', system: '' }[who]));
     head.appendChild(el('time', 'line-time', clockTime(at)));
     if (at) {
       head.lastChild.setAttribute('datetime', at);

@@ -798,6 +798,15 @@
     }
     switch (f.type) {
       case 'message':
+        if (!f.text && !f.lead && !f.card && !(f.buttons && f.buttons.length) && !(f.quick_replies && f.quick_replies.length)) {
+          // Nothing to show: the frame only ends a turn (an input the bot
+          // passed on to a human agent, say).
+          if (f.input === 'ignoring') {
+            showTyping();
+          }
+          save();
+          break;
+        }
         addEntry({
           role: 'bot',
           seq: f.seq,
