@@ -76,18 +76,24 @@ func TestDeskBrowser(t *testing.T) {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { d.drop(false) })
 	d.origin = srv.URL
-	// A new socket gets hello, the board and every conversation held.
-	board, held := deskBoard("offline", "", 0), []any{}
-	d.onOpen = func() []any { return append([]any{deskHello(), board}, held...) }
+	d.setOnOpen(deskHello(), deskBoard("offline", "", 0))
 
 	deskSignIn(t, ctx, d, srv.URL)
 	deskStates(t, ctx, d)
+	deskConversations(t, ctx, d)
+	deskLinkAndErrors(t, ctx, d)
+	deskReconnects(t, ctx, d)
+}
 
-	// A conversation arrives: its tab is selected, with the transcript,
-	// the customer card and the context; markup in it stays text.
+// deskConversations: a conversation arrives and is answered, a second one
+// waits in a background tab, the first is ended and its tab closed.
+func deskConversations(t *testing.T, ctx context.Context, d *deskSim) {
+	t.Helper()
+	// The tab is selected, with the transcript, the customer card and the
+	// context; markup in them stays text. The conversation before the
+	// handoff comes as the bot's transcript, "label: text" lines in the
+	// conversation's language.
 	ann := `Ann <img src=x onerror="window.__xss=1">`
-	// The conversation before the handoff comes as the bot's transcript,
-	// "label: text" lines in the conversation's language.
 	conv := deskConversation("c1", ann, line("history", "", "User: I need a human"), line("history", "", "Bot: Connecting you to an agent."),
 		line("history", "", "Agent Bob Brown: Alice knows more."), line("history", "", "Kunde: ?"))
 	d.send(deskBoard("available", "", 1), conv)
@@ -100,9 +106,34 @@ func TestDeskBrowser(t *testing.T) {
 	if n := browsertest.EvalJS[int](t, ctx, `document.querySelectorAll('img').length + (window.__xss ? 100 : 0)`); n != 0 {
 		t.Errorf("server text parsed as HTML (img elements + xss flag = %d); want text", n)
 	}
+	lines = deskReply(t, ctx, d, ann, lines)
 
-	// The agent replies: typing frames at most one per 2 s, then the
-	// message; the echo of it is not shown twice; the user's answer is.
+	// A second conversation waits in a background tab with an unread count.
+	conv2 := deskConversation("c2", "Ben", line("history", "", "Nutzer: Hallo"))
+	d.setOnOpen(deskHello(), deskBoard("available", "", 1), conv2)
+	d.send(deskBoard("busy", "", 2), conv2, map[string]any{"type": "user_message", "conversation": "c2", "text": "Anyone?"})
+	browsertest.WaitJS(t, ctx, "busy", `document.querySelector('#me-state').textContent === 'Busy' && document.querySelector('#state-select').value === 'busy'`)
+	browsertest.WaitJS(t, ctx, "unread", `document.querySelectorAll('.tab')[1].querySelector('.tab-unread').textContent === '2' && document.title === '(2) Agent desk · dialogd'`)
+	browsertest.Screenshot(t, ctx, "desk-conversation.png")
+
+	// End the first conversation; the server confirms.
+	browsertest.Do(t, ctx, "end", chromedp.Click(chromedp.CSS(".conv:not([hidden]) .end")))
+	if f := recv(t, "end", d.received); f.Type != "end" || f.Conversation != "c1" {
+		t.Errorf("end frame = %+v; want end of c1", f)
+	}
+	d.send(map[string]any{"type": "ended", "conversation": "c1", "by": "agent"}, deskBoard("available", "", 1))
+	lines = append(lines, "system: You ended the conversation; the bot takes it back.")
+	waitDesk(t, ctx, "ended", deskLinesJS, lines)
+	browsertest.WaitJS(t, ctx, "composer off", `document.querySelector('.conv:not([hidden]) .composer').hidden && !document.querySelector('.conv:not([hidden]) .close-tab').hidden`)
+	browsertest.Do(t, ctx, "close tab", chromedp.Click(chromedp.CSS(".conv:not([hidden]) .close-tab")))
+	waitDesk(t, ctx, "second tab", deskLinesJS, []string{"user Ben: Hallo", "user Ben: Anyone?"})
+}
+
+// deskReply: the agent replies to the shown conversation, with at most
+// one typing frame per 2 s, then the message; its echo is not shown
+// twice; the customer types and answers. It returns the lines shown.
+func deskReply(t *testing.T, ctx context.Context, d *deskSim, customer string, lines []string) []string {
+	t.Helper()
 	reply := "Hello Ann, let me look at your order."
 	browsertest.Do(t, ctx, "type reply", chromedp.SendKeys(chromedp.CSS(".conv:not([hidden]) .composer-input"), reply+"\r"))
 	typing, msg := 0, deskClientFrame{}
@@ -130,42 +161,26 @@ func TestDeskBrowser(t *testing.T) {
 	// the id; then the customer types and answers.
 	d.send(map[string]any{"type": "agent_message", "conversation": "c1", "seq": 3, "text": reply, "agent": "Alice Adams"},
 		map[string]any{"type": "user_typing", "conversation": "c1"})
+	typingJS, _ := json.Marshal(customer + " is typing…")
 	browsertest.WaitJS(t, ctx, "user typing", `(() => { const n = document.querySelector('.conv:not([hidden]) .user-typing');
-		return !n.hidden && n.textContent === `+"`"+ann+` is typing…`+"`"+`; })()`)
+		return !n.hidden && n.textContent === `+string(typingJS)+`; })()`)
 	d.send(map[string]any{"type": "user_message", "conversation": "c1", "seq": 4, "text": "Thanks!", "at": time.Now().UTC().Format(time.RFC3339)})
-	lines = append(lines, "user "+ann+": Thanks!")
+	lines = append(lines, "user "+customer+": Thanks!")
 	waitDesk(t, ctx, "user answer, echo dropped", deskLinesJS, lines)
 	browsertest.WaitJS(t, ctx, "user typing gone", `document.querySelector('.conv:not([hidden]) .user-typing').hidden`)
+	return lines
+}
 
-	// A second conversation waits in a background tab with an unread count.
-	conv2 := deskConversation("c2", "Ben", line("history", "", "Nutzer: Hallo"))
-	held = append(held, conv2)
-	d.send(deskBoard("busy", "", 2), conv2, map[string]any{"type": "user_message", "conversation": "c2", "text": "Anyone?"})
-	browsertest.WaitJS(t, ctx, "busy", `document.querySelector('#me-state').textContent === 'Busy' && document.querySelector('#state-select').value === 'busy'`)
-	browsertest.WaitJS(t, ctx, "unread", `document.querySelectorAll('.tab')[1].querySelector('.tab-unread').textContent === '2' && document.title === '(2) Agent desk · dialogd'`)
-	browsertest.Screenshot(t, ctx, "desk-conversation.png")
-
-	// End the first conversation; the server confirms.
-	browsertest.Do(t, ctx, "end", chromedp.Click(chromedp.CSS(".conv:not([hidden]) .end")))
-	if f := recv(t, "end", d.received); f.Type != "end" || f.Conversation != "c1" {
-		t.Errorf("end frame = %+v; want end of c1", f)
-	}
-	d.send(map[string]any{"type": "ended", "conversation": "c1", "by": "agent"}, deskBoard("available", "", 1))
-	lines = append(lines, "system: You ended the conversation; the bot takes it back.")
-	waitDesk(t, ctx, "ended", deskLinesJS, lines)
-	browsertest.WaitJS(t, ctx, "composer off", `document.querySelector('.conv:not([hidden]) .composer').hidden && !document.querySelector('.conv:not([hidden]) .close-tab').hidden`)
-	browsertest.Do(t, ctx, "close tab", chromedp.Click(chromedp.CSS(".conv:not([hidden]) .close-tab")))
-	waitDesk(t, ctx, "second tab", deskLinesJS, []string{"user Ben: Hallo", "user Ben: Anyone?"})
-
-	deskLinkAndErrors(t, ctx, d)
-
-	// A third conversation comes; then the socket drops, and the third
-	// ends meanwhile. The page reconnects: the held conversation's frame
-	// rebuilds it without duplicated lines, and the third tab says it
-	// ended.
+// deskReconnects: a third conversation comes; the socket drops and the
+// third ends meanwhile. The page reconnects: the held conversation's frame
+// rebuilds it without duplicated lines, and the third tab says it ended.
+// Then the server forgets the session: the page asks to sign in again;
+// and the agent signs out.
+func deskReconnects(t *testing.T, ctx context.Context, d *deskSim) {
+	t.Helper()
 	d.send(deskBoard("available", "", 2), deskConversation("c3", "Cleo", line("user", "Cleo", "Hi")))
 	browsertest.WaitJS(t, ctx, "third tab", `document.querySelectorAll('.tab').length === 2`)
-	board = deskBoard("available", "", 1)
+	d.setOnOpen(deskHello(), deskBoard("available", "", 1), deskConversation("c2", "Ben", line("history", "", "Nutzer: Hallo")))
 	d.drop(false)
 	recv(t, "reconnect", d.connects)
 	browsertest.WaitJS(t, ctx, "reconnected", `document.querySelector('#conn-status').dataset.conn === 'connected'`)
@@ -178,7 +193,6 @@ func TestDeskBrowser(t *testing.T) {
 		t.Errorf("%d tabs after the reconnect; want 2", n)
 	}
 
-	// The server forgets the session: the page asks to sign in again.
 	d.drop(true)
 	recv(t, "refused", d.refused)
 	browsertest.WaitJS(t, ctx, "sign in again", `!document.querySelector('#login-view').hidden && document.querySelector('#login-error').textContent === 'Please sign in.' && document.querySelector('#login-agent').value === 'alice'`)

@@ -33,7 +33,7 @@ type deskSim struct {
 	mu      sync.Mutex
 	cookies map[string]bool // valid session cookies
 	conn    *websocket.Conn // the current agent socket
-	onOpen  func() []any    // frames sent on every accepted socket
+	onOpen  []any           // frames sent on every accepted socket (setOnOpen)
 
 	logins   chan map[string]string // every login body
 	logouts  chan struct{}
@@ -128,7 +128,7 @@ func (d *deskSim) socket(w http.ResponseWriter, r *http.Request) {
 		d.conn.Close()
 	}
 	d.conn = conn
-	for _, f := range d.onOpen() {
+	for _, f := range d.onOpen {
 		d.writeLocked(f)
 	}
 	d.mu.Unlock()
@@ -147,6 +147,14 @@ func (d *deskSim) socket(w http.ResponseWriter, r *http.Request) {
 		}
 		d.received <- f
 	}
+}
+
+// setOnOpen sets the frames every new socket gets first: the hello, the
+// board and each conversation held, as the desk sends them.
+func (d *deskSim) setOnOpen(frames ...any) {
+	d.mu.Lock()
+	d.onOpen = frames
+	d.mu.Unlock()
 }
 
 // send writes frames to the current socket.
