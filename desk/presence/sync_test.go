@@ -326,3 +326,17 @@ func TestSalesforceDownThenBack(t *testing.T) {
 		t.Errorf("status after the outage: got %+v, want not behind, nothing pending", st)
 	}
 }
+
+func TestCheckStatuses(t *testing.T) {
+	e := newSyncEnv(t)
+	if err := e.s.CheckStatuses(context.Background()); err != nil {
+		t.Errorf("rules whose statuses all exist: got %v", err)
+	}
+	e.cfg.Rules[1].Publish["unavailable/meeting"] = "Meeting"
+	e.cfg.Rules[1].Subscribe["Lunch"] = Target{State: desk.Unavailable}
+	err := e.s.CheckStatuses(context.Background())
+	want := `presence: Salesforce has no presence status for rule bob_rule: publish.unavailable/meeting: "Meeting"; rule bob_rule: subscribe.Lunch`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}

@@ -79,6 +79,9 @@ func (s *Syncer) Run(ctx context.Context) error {
 		watchErr <- s.o.Desk.WatchStates(ctx, s.enqueue)
 	}()
 	go s.publishLoop(ctx)
+	if err := s.CheckStatuses(ctx); err != nil {
+		s.fail(err)
+	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
