@@ -222,6 +222,7 @@ func (r *Runtime) endIdle(ctx context.Context, d sessions.Due) bool {
 		_ = lease.Release(ctx) // its last commit watched it again
 		return false
 	default:
+		r.handoffLeft(ctx, st) // an abandoned handoff leaves the desk (handoff_relay.go)
 		if !r.runEnd(ctx, st.clone(), note.User, EndIdle, endOK) {
 			_ = lease.Release(ctx) // the conversation stays; it runs again when the claim lapses
 			return false

@@ -367,3 +367,28 @@ func TestHandoffRequestFails(t *testing.T) {
 		t.Errorf("after a failed request: %q; want the bot", got)
 	}
 }
+
+// TestIdleHandoffLeavesTheDesk: a conversation that idles out while
+// queued is an abandoned contact: the desk is told the user left.
+func TestIdleHandoffLeavesTheDesk(t *testing.T) {
+	bot, err := dialog.LoadDir("testdata/handoff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const idle = 20 * time.Millisecond
+	store := sessions.NewMemory(sessions.Options{IdleTTL: idle})
+	t.Cleanup(func() { store.Close() })
+	desk := &deskDouble{tickets: []dialog.HandoffTicket{{ID: "h1", Position: 4}}}
+	rt := dialog.NewRuntime(bot, store, dialog.Options{Handoffs: desk, IdleTTL: idle})
+	c := &chat{t: t, rt: rt, sid: "s-idle"}
+	c.say("talk to a human")
+	// Poll the sweep (bounded): the idle deadline passes on the store's clock.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if n, err := rt.SweepEnds(context.Background()); err != nil || n > 0 {
+			break
+		}
+	}
+	if got := strings.Join(desk.left, ","); got != "h1" {
+		t.Errorf("UserLeft after the idle end: %q; want h1", got)
+	}
+}
