@@ -81,9 +81,7 @@ func (r *Runtime) beginHandoff(ctx context.Context, st *state, t *nodes.Turn, as
 		Queue: ask.queue, Reason: ask.reason, Wait: wait,
 		Context: ask.context, Customer: customerOf(st, t),
 	}
-	if v, ok := st.Memory.Lookup([]string{"conversation", transcriptVar}, t.Now.Unix()); ok {
-		req.Transcript, _ = v.(string)
-	}
+	req.Transcript = r.transcriptSoFar(st, t)
 	ticket, err := r.handoffs.Request(ctx, req)
 	if err != nil {
 		r.log.ErrorContext(ctx, "handoff request failed", "conversation", st.ID, "err", err)
@@ -164,6 +162,23 @@ func (r *Runtime) handoffChoice(ctx context.Context, st *state, t *nodes.Turn, i
 		return false
 	}
 	return true
+}
+
+// transcriptSoFar is conversation.transcript with the running turn's
+// input and replies so far, which the turn's end adds to it (Handle).
+func (r *Runtime) transcriptSoFar(st *state, t *nodes.Turn) string {
+	kept, had := st.Memory.Conversation[transcriptVar]
+	if t.MessageID != "" {
+		r.keepTranscript(st, t, nodes.Input{Text: st.Memory.Input})
+	}
+	v, _ := st.Memory.Lookup([]string{"conversation", transcriptVar}, t.Now.Unix())
+	s, _ := v.(string)
+	if had {
+		st.Memory.Conversation[transcriptVar] = kept
+	} else {
+		delete(st.Memory.Conversation, transcriptVar)
+	}
+	return s
 }
 
 // handoffContext is what the bot collected, for the agent: the running

@@ -187,8 +187,9 @@ func TestHandoffConversation(t *testing.T) {
 	desk := &deskDouble{tickets: []dialog.HandoffTicket{{ID: "h7", Position: 1, Wait: 20 * time.Second}}}
 	c := newHandoffChat(t, desk)
 	c.say("billing question")
-	if req := desk.requests[0]; req.Queue != "billing" || req.Reason != "billing" || !strings.Contains(req.Transcript, "") {
-		t.Errorf("request %+v; want queue and reason billing", req)
+	want := "User: billing question\nBot: Let me connect you with a colleague."
+	if req := desk.requests[0]; req.Queue != "billing" || req.Reason != "billing" || req.Transcript != want {
+		t.Errorf("request %+v; want queue and reason billing, transcript %q", req, want)
 	}
 	steps := []struct {
 		name      string
