@@ -20,11 +20,12 @@ type deskDouble struct {
 	states   map[string]desk.AgentStatus
 	links    map[string]string // agent → Salesforce user id
 	watchers []func(desk.AgentStatus)
-	sets     map[string]int // SetState calls by origin
+	sets     map[string]int  // SetState calls by origin
+	full     map[string]bool // agents holding conversations up to capacity
 }
 
 func newDeskDouble(agents ...desk.AgentConfig) *deskDouble {
-	d := &deskDouble{agents: agents, states: map[string]desk.AgentStatus{}, links: map[string]string{}, sets: map[string]int{}}
+	d := &deskDouble{agents: agents, states: map[string]desk.AgentStatus{}, links: map[string]string{}, sets: map[string]int{}, full: map[string]bool{}}
 	for _, a := range agents {
 		d.states[a.ID] = desk.AgentStatus{Agent: a.ID, State: desk.Offline, Capacity: a.Capacity}
 	}
@@ -56,6 +57,9 @@ func (d *deskDouble) SetState(_ context.Context, agent string, st desk.State, re
 	}
 	if st == desk.Previous {
 		st, reason = cur.PrevState, cur.PrevReason
+	}
+	if st == desk.Available && d.full[agent] {
+		st = desk.Busy // as the desk: available with a full load is busy
 	}
 	d.sets[origin]++
 	cur.PrevState, cur.PrevReason = cur.State, cur.Reason

@@ -34,7 +34,9 @@
 //
 // No echo: a row the publisher wrote (its id, or the user and status it
 // was about to write) is not applied back, and a change applied from
-// Salesforce is not published back. Errors never stop the Syncer: it
+// Salesforce is not published back, except when the desk keeps the agent
+// busy (made available while holding a full load): then Salesforce is
+// told the busy status. Errors never stop the Syncer: it
 // backs off up to a cap, keeps its mark and catches up when Salesforce is
 // back; an expired token is renewed by sfapi. [Syncer.Status] says when it
 // is behind, for /readyz and the dialogd_presence_sync_behind gauge.

@@ -150,12 +150,19 @@ func (s *Syncer) apply(ctx context.Context, r PresenceRow, agent string) error {
 		s.o.Metrics.count(s.o.Bot, directionSubscribe, resultUnchanged)
 		return nil
 	}
-	if _, err := s.o.Desk.SetState(ctx, agent, target.State, target.Reason, Origin); err != nil {
+	out, err := s.o.Desk.SetState(ctx, agent, target.State, target.Reason, Origin)
+	if err != nil {
 		s.o.Metrics.count(s.o.Bot, directionSubscribe, resultError)
 		s.fail(fmt.Errorf("presence: %s to %s (salesforce status %s): %w", agent, target, status, err))
 		return nil
 	}
 	s.o.Metrics.count(s.o.Bot, directionSubscribe, resultOK)
+	if out.State == desk.Busy && target.State != desk.Previous {
+		// Made available while holding a full load of conversations,
+		// the agent stays busy: Salesforce is told so (the change's
+		// origin keeps it from being published otherwise).
+		s.queue(out)
+	}
 	return nil
 }
 

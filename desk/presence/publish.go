@@ -34,6 +34,11 @@ func (s *Syncer) enqueue(ev desk.AgentStatus) {
 	if l, ok := s.o.Desk.(LocalEvents); ok && !l.MadeHere(ev) {
 		return // the instance that made the change publishes it
 	}
+	s.queue(ev)
+}
+
+// queue makes ev the agent's pending change and wakes the publish loop.
+func (s *Syncer) queue(ev desk.AgentStatus) {
 	s.mu.Lock()
 	s.seq++
 	s.pending[ev.Agent] = pendingChange{ev: ev, seq: s.seq}

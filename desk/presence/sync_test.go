@@ -340,3 +340,29 @@ func TestCheckStatuses(t *testing.T) {
 		t.Errorf("got %v, want %s", err, want)
 	}
 }
+
+// TestSubscribeAvailableWhileFull: made available from Salesforce while
+// holding a full load, the agent stays busy on the desk, and Salesforce is
+// told Busy.
+func TestSubscribeAvailableWhileFull(t *testing.T) {
+	e := newSyncEnv(t)
+	e.agentSets(t, "alice", desk.Unavailable, "break", desk.OriginAgent)
+	e.desk.mu.Lock()
+	e.desk.full["alice"] = true
+	e.desk.mu.Unlock()
+	e.omniSets(t, aliceUser, "Available")
+	e.poll(t)
+	if err := e.s.PublishPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.deskState(t, "alice"), "busy"; got != want {
+		t.Errorf("desk state: got %q, want %q", got, want)
+	}
+	if got, want := e.omniStatus(t, aliceUser), "Busy"; got != want {
+		t.Errorf("Omni-Channel status: got %q, want %q", got, want)
+	}
+	e.poll(t) // the Busy row is the publisher's own
+	if got, want := e.desk.setCalls(Origin), 1; got != want {
+		t.Errorf("SetState calls from Salesforce: got %d, want %d", got, want)
+	}
+}
