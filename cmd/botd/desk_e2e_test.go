@@ -23,13 +23,20 @@ func startDeskPair(t *testing.T) (a, b *instance) {
 // texts of the frames read, that one included.
 func (c *client) readUntil(typ string) (string, frame) {
 	c.TB.Helper()
+	return c.readUntilFrame(func(f frame) bool { return f.Type == typ })
+}
+
+// readUntilFrame reads the user's frames until one that match accepts and
+// returns the texts of the frames read, that one included.
+func (c *client) readUntilFrame(match func(frame) bool) (string, frame) {
+	c.TB.Helper()
 	var texts []string
 	for {
 		f := c.Read()
 		if f.Text != "" {
 			texts = append(texts, f.Text)
 		}
-		if f.Type == typ {
+		if match(f) {
 			return strings.Join(texts, " | "), f
 		}
 	}
@@ -85,4 +92,38 @@ func TestDeskHandoffAcrossInstances(t *testing.T) {
 	if got := user.say("where is my order"); !strings.Contains(got, "order number") {
 		t.Errorf("after the agent left the bot said %q; want it to run the task again", got)
 	}
+}
+
+// TestDeskNoAgent: with nobody available the user is offered to leave a
+// message (the desk's task) or to wait; waiting queues the conversation,
+// and an agent who becomes available gets it.
+func TestDeskNoAgent(t *testing.T) {
+	a, b := startDeskPair(t)
+	bob := signInAgent(t, b.addr, "deskbot", "bob") // signed in, unavailable
+
+	leaver := dialBot(t, a.addr, "deskbot", "", 0)
+	leaver.SendMessage("l-1", "talk to a human")
+	got, offer := leaver.readUntilFrame(func(f frame) bool { return len(f.QuickReplies) > 0 })
+	if !strings.Contains(got, "No agent is available") || len(offer.QuickReplies) < 2 {
+		t.Fatalf("no-agent offer %q with buttons %+v; want the choice of leaving a message or waiting", got, offer.QuickReplies)
+	}
+	if got := leaver.say("leave a message"); !strings.Contains(got, "tell the team") {
+		t.Errorf("leave a message: bot said %q; want the leave_message task's question", got)
+	}
+
+	waiter := dialBot(t, a.addr, "deskbot", "", 0)
+	waiter.SendMessage("w-1", "talk to a human")
+	waiter.readUntilFrame(func(f frame) bool { return len(f.QuickReplies) > 0 })
+	waiter.SendMessage("w-2", "I'll wait")
+	got, queued := waiter.readUntil("queued")
+	if queued.Position != 1 || !strings.Contains(got, "number 1") {
+		t.Errorf("waiting: %q, frame %+v; want place 1 in the queue", got, queued)
+	}
+	bob.expect("board", func(f map[string]any) bool { return strings.Contains(fmtJSON(f), "\"position\":1") })
+	bob.send(map[string]any{"type": "state", "state": "available"}) // routing makes Bob busy at once
+	if _, joined := waiter.readUntil("agent_joined"); joined.Agent != "Bob Brown" {
+		t.Errorf("joined %+v; want Bob Brown", joined)
+	}
+	bob.expect("conversation", nil)
+	bob.expect("board", func(f map[string]any) bool { return agentState(f, "bob") == "busy" })
 }

@@ -132,3 +132,8 @@ func transcriptText(f map[string]any) string {
 	}
 	return b.String()
 }
+
+func fmtJSON(v any) string {
+	data, _ := json.Marshal(v)
+	return string(data)
+}
