@@ -2,6 +2,7 @@ package presence
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/botforge/dialogd/internal/salesforcetest"
 	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/sfsim"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // syncRules: alice and carol follow their team's rule, bob his own.
@@ -44,12 +46,14 @@ const (
 )
 
 type syncEnv struct {
-	org    *salesforcetest.Org
-	desk   *deskDouble
-	s      *Syncer
-	clock  *testClock
-	cfg    *Config
-	client *sfapi.Client
+	org     *salesforcetest.Org
+	desk    *deskDouble
+	s       *Syncer
+	clock   *testClock
+	cfg     *Config
+	client  *sfapi.Client
+	reg     *prometheus.Registry
+	metrics *Metrics
 }
 
 type testClock struct{ t time.Time }
@@ -74,7 +78,8 @@ func newSyncEnv(t *testing.T) *syncEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &syncEnv{org: org, desk: d, clock: &testClock{t: time.Now()}, cfg: cfg, client: client}
+	reg := prometheus.NewRegistry()
+	e := &syncEnv{org: org, desk: d, clock: &testClock{t: time.Now()}, cfg: cfg, client: client, reg: reg, metrics: NewMetrics(reg)}
 	e.s = e.syncer(t, nil)
 	e.poll(t) // sets the mark
 	return e
@@ -121,7 +126,7 @@ func startOrg(t *testing.T) (*salesforcetest.Org, *sfapi.Client, map[string]stri
 func (e *syncEnv) syncer(t *testing.T, shared Shared) *Syncer {
 	t.Helper()
 	s, err := New(Options{Bot: "demo", Config: e.cfg, Desk: e.desk, Salesforce: SFClient{C: e.client}, Shared: shared,
-		Metrics: NewMetrics(nil), Now: e.clock.now})
+		Metrics: e.metrics, Now: e.clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,6 +316,12 @@ func TestSalesforceDownThenBack(t *testing.T) {
 	if !st.Behind || st.PendingPublishes != 1 || !strings.Contains(st.LastError, "503") {
 		t.Errorf("status during the outage: got %+v, want behind, 1 pending publish, a 503 error", st)
 	}
+	if got := e.metric(t, "dialogd_presence_sync_behind", nil); got != 1 {
+		t.Errorf("dialogd_presence_sync_behind during the outage: got %v, want 1", got)
+	}
+	if got := e.metric(t, "dialogd_presence_sync_total", map[string]string{"direction": "subscribe", "result": "error"}); got != 3 {
+		t.Errorf("failed polls counted: got %v, want 3", got)
+	}
 	e.org.Sim.ClearFaults()
 	e.poll(t)
 	if err := e.s.PublishPending(ctx); err != nil {
@@ -324,6 +335,9 @@ func TestSalesforceDownThenBack(t *testing.T) {
 	}
 	if st := e.s.Status(); st.Behind || st.PendingPublishes != 0 {
 		t.Errorf("status after the outage: got %+v, want not behind, nothing pending", st)
+	}
+	if got := e.metric(t, "dialogd_presence_sync_behind", nil); got != 0 {
+		t.Errorf("dialogd_presence_sync_behind after the outage: got %v, want 0", got)
 	}
 }
 
@@ -365,4 +379,33 @@ func TestSubscribeAvailableWhileFull(t *testing.T) {
 	if got, want := e.desk.setCalls(Origin), 1; got != want {
 		t.Errorf("SetState calls from Salesforce: got %d, want %d", got, want)
 	}
+}
+
+// metric returns the value of the series of name for bot demo with the
+// given labels (0 when there is none).
+func (e *syncEnv) metric(t *testing.T, name string, labels map[string]string) float64 {
+	t.Helper()
+	mfs, err := e.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"bot": "demo"}
+	for k, v := range labels {
+		want[k] = v
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			got := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				got[lp.GetName()] = lp.GetValue()
+			}
+			if maps.Equal(got, want) {
+				return m.GetGauge().GetValue() + m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
 }
