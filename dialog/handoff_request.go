@@ -239,13 +239,20 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
-// queuedReply is the queued frame: the user's place and expected wait.
+// queuedReply is the queued frame: the user's place and expected wait
+// (in whole minutes, rounded up; none when the desk cannot tell).
 func queuedReply(t *nodes.Turn, position int, wait time.Duration) nodes.Reply {
-	minutes := max(1, int((wait+time.Minute-1)/time.Minute))
-	return nodes.Reply{
-		Type: nodes.ReplyQueued, Position: position, WaitSeconds: int(wait / time.Second),
-		Text: t.Phrase("handoff.queued", strconv.Itoa(max(1, position)), strconv.Itoa(minutes)),
+	place := strconv.Itoa(max(1, position))
+	rp := nodes.Reply{Type: nodes.ReplyQueued, Position: position, WaitSeconds: int(wait / time.Second)}
+	switch minutes := int((wait + time.Minute - 1) / time.Minute); {
+	case wait <= 0:
+		rp.Text = t.Phrase("handoff.queued.no_estimate", place)
+	case minutes == 1:
+		rp.Text = t.Phrase("handoff.queued", place, t.Phrase("handoff.minute"))
+	default:
+		rp.Text = t.Phrase("handoff.queued", place, t.Phrase("handoff.minutes", strconv.Itoa(minutes)))
 	}
+	return rp
 }
 
 // agentJoined is the agent_joined frame.

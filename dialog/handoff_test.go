@@ -199,7 +199,7 @@ func TestHandoffConversation(t *testing.T) {
 	}{
 		{"position update", func() []nodes.Reply {
 			return c.event(dialog.AgentEvent{Kind: dialog.AgentQueued, ID: "h7", Position: 1, Wait: 5 * time.Second})
-		}, "queued", "You are number 1 in the queue; expected wait about 1 minutes."},
+		}, "queued", "You are number 1 in the queue; expected wait about 1 minute."},
 		{"event of another handoff", func() []nodes.Reply {
 			return c.event(dialog.AgentEvent{Kind: dialog.AgentJoined, ID: "h6", Agent: "Bob"})
 		}, "", ""},
@@ -291,7 +291,9 @@ func TestNoAgentChoice(t *testing.T) {
 func TestCancelWhileQueued(t *testing.T) {
 	desk := &deskDouble{tickets: []dialog.HandoffTicket{{ID: "h1", Position: 1}, {ID: "h2", Position: 1}}}
 	c := newHandoffChat(t, desk)
-	c.say("talk to a human")
+	if got, want := texts(c.say("talk to a human")), "You are number 1 in the queue. An agent will be with you as soon as possible."; !strings.HasSuffix(got, want) {
+		t.Errorf("queued without an estimate: %q; want it to end with %q", got, want)
+	}
 	if got, want := texts(c.say("cancel")), "You left the queue. I'm back; how can I help?"; got != want {
 		t.Errorf("cancel while queued: %q; want %q", got, want)
 	}
