@@ -62,7 +62,7 @@ func (c *testClock) now() time.Time { return c.t }
 
 // newSyncEnv starts sfsim with the statuses the rules name, a desk double
 // with alice, bob and carol (team support), and a Syncer watching it.
-func newSyncEnv(t *testing.T) *syncEnv {
+func newSyncEnv(t testing.TB) *syncEnv {
 	t.Helper()
 	org, client, users := startOrg(t)
 	team := []string{"support"}
@@ -88,7 +88,7 @@ func newSyncEnv(t *testing.T) *syncEnv {
 // startOrg starts sfsim with the presence statuses the rules name (and
 // none named Offline) and returns a client and the users' ids by
 // username.
-func startOrg(t *testing.T) (*salesforcetest.Org, *sfapi.Client, map[string]string) {
+func startOrg(t testing.TB) (*salesforcetest.Org, *sfapi.Client, map[string]string) {
 	t.Helper()
 	ctx := context.Background()
 	org := salesforcetest.Start(t, "presence")
@@ -123,7 +123,7 @@ func startOrg(t *testing.T) (*salesforcetest.Org, *sfapi.Client, map[string]stri
 
 // syncer returns a Syncer of the env's desk with shared (nil: local), as
 // one more botd instance would run.
-func (e *syncEnv) syncer(t *testing.T, shared Shared) *Syncer {
+func (e *syncEnv) syncer(t testing.TB, shared Shared) *Syncer {
 	t.Helper()
 	s, err := New(Options{Bot: "demo", Config: e.cfg, Desk: e.desk, Salesforce: SFClient{C: e.client}, Shared: shared,
 		Metrics: e.metrics, Now: e.clock.now})
@@ -137,7 +137,7 @@ func (e *syncEnv) syncer(t *testing.T, shared Shared) *Syncer {
 }
 
 // agentSets changes an agent's state on the desk as origin and publishes.
-func (e *syncEnv) agentSets(t *testing.T, agent string, st desk.State, reason, origin string) {
+func (e *syncEnv) agentSets(t testing.TB, agent string, st desk.State, reason, origin string) {
 	t.Helper()
 	if _, err := e.desk.SetState(context.Background(), agent, st, reason, origin); err != nil {
 		t.Fatal(err)
@@ -149,21 +149,21 @@ func (e *syncEnv) agentSets(t *testing.T, agent string, st desk.State, reason, o
 
 // omniSets changes a user's status in Omni-Channel, as the agent would in
 // the console.
-func (e *syncEnv) omniSets(t *testing.T, username, status string) {
+func (e *syncEnv) omniSets(t testing.TB, username, status string) {
 	t.Helper()
 	if _, err := e.org.Sim.SetPresence(username, status); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func (e *syncEnv) poll(t *testing.T) {
+func (e *syncEnv) poll(t testing.TB) {
 	t.Helper()
 	if err := e.s.Poll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func (e *syncEnv) omniStatus(t *testing.T, username string) string {
+func (e *syncEnv) omniStatus(t testing.TB, username string) string {
 	t.Helper()
 	p, err := e.org.Sim.CurrentPresence(username)
 	if err != nil {
@@ -172,7 +172,7 @@ func (e *syncEnv) omniStatus(t *testing.T, username string) string {
 	return p.Status
 }
 
-func (e *syncEnv) deskState(t *testing.T, agent string) string {
+func (e *syncEnv) deskState(t testing.TB, agent string) string {
 	t.Helper()
 	st, err := e.desk.Status(context.Background(), agent)
 	if err != nil {
@@ -383,7 +383,7 @@ func TestSubscribeAvailableWhileFull(t *testing.T) {
 
 // metric returns the value of the series of name for bot demo with the
 // given labels (0 when there is none).
-func (e *syncEnv) metric(t *testing.T, name string, labels map[string]string) float64 {
+func (e *syncEnv) metric(t testing.TB, name string, labels map[string]string) float64 {
 	t.Helper()
 	mfs, err := e.reg.Gather()
 	if err != nil {
