@@ -247,16 +247,24 @@ func (d *Desk) checkState(st State, reason string) error {
 // WatchStates calls fn for every agent state change, on any instance,
 // until ctx ends.
 func (d *Desk) WatchStates(ctx context.Context, fn func(AgentStatus)) error {
+	stop := d.addWatcher(fn)
+	defer stop()
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// addWatcher calls fn for every agent state change until stop is called.
+func (d *Desk) addWatcher(fn func(AgentStatus)) (stop func()) {
 	d.wmu.Lock()
+	defer d.wmu.Unlock()
 	id := d.nextW
 	d.nextW++
 	d.watchers[id] = fn
-	d.wmu.Unlock()
-	<-ctx.Done()
-	d.wmu.Lock()
-	delete(d.watchers, id)
-	d.wmu.Unlock()
-	return ctx.Err()
+	return func() {
+		d.wmu.Lock()
+		delete(d.watchers, id)
+		d.wmu.Unlock()
+	}
 }
 
 func (d *Desk) stateChanged(st AgentStatus) {
