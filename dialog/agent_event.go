@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -84,7 +85,7 @@ func (r *Runtime) applyAgentEvent(st *state, t *nodes.Turn, ev AgentEvent) {
 			line(t.Phrase("transcript.agent", h.Agent), ev.Text)
 		})
 	case AgentLeft:
-		agent := firstNonEmpty(h.Agent, ev.Agent)
+		agent := cmp.Or(h.Agent, ev.Agent)
 		st.Agent = nil
 		if agent != "" {
 			t.Say(nodes.Reply{Type: nodes.ReplyAgentLeft, Agent: agent, Text: t.Phrase("handoff.agent_left", agent)})

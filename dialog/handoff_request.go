@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"cmp"
 	"context"
 	"strconv"
 	"time"
@@ -216,10 +217,10 @@ func customerOf(st *state, t *nodes.Turn) map[string]string {
 	}
 	id := st.Memory.Identity
 	out := map[string]string{
-		"name":          firstNonEmpty(str("sf_name", "sf_visitor_name"), id.Name),
+		"name":          cmp.Or(str("sf_name", "sf_visitor_name"), id.Name),
 		"company":       str("sf_company", "sf_account_name"),
-		"email":         firstNonEmpty(str("sf_email", "sf_visitor_email"), id.Email),
-		"phone":         firstNonEmpty(str("sf_phone"), id.Phone),
+		"email":         cmp.Or(str("sf_email", "sf_visitor_email"), id.Email),
+		"phone":         cmp.Or(str("sf_phone"), id.Phone),
 		"salesforce_id": str("sf_who_id"),
 	}
 	for k, v := range out {
@@ -228,15 +229,6 @@ func customerOf(st *state, t *nodes.Turn) map[string]string {
 		}
 	}
 	return out
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // queuedReply is the queued frame: the user's place and expected wait
