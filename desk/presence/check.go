@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -30,12 +30,12 @@ func (s *Syncer) CheckStatuses(ctx context.Context) error {
 	known := func(status string) bool { return slices.Contains(names, strings.ToLower(status)) }
 	var problems []string
 	for _, r := range s.o.Config.Rules {
-		for _, key := range sortedKeys(r.Publish) {
+		for _, key := range slices.Sorted(maps.Keys(r.Publish)) {
 			if !known(r.Publish[key]) && r.Publish[key] != LoggedOut {
 				problems = append(problems, fmt.Sprintf("rule %s: publish.%s: %q", r.Name, key, r.Publish[key]))
 			}
 		}
-		for _, status := range sortedKeys(r.Subscribe) {
+		for _, status := range slices.Sorted(maps.Keys(r.Subscribe)) {
 			if !known(status) && status != LoggedOut {
 				problems = append(problems, fmt.Sprintf("rule %s: subscribe.%s", r.Name, status))
 			}
@@ -45,13 +45,4 @@ func (s *Syncer) CheckStatuses(ctx context.Context) error {
 		return errors.New("presence: Salesforce has no presence status for " + strings.Join(problems, "; "))
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

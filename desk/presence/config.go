@@ -2,6 +2,7 @@ package presence
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -147,7 +148,7 @@ func Decode(n *yaml.Node, file string, known Known) (*Config, error) {
 			ck.errorf(at.node, at.path, "rule %q is assigned to nobody: list teams and/or agents", rd.Name)
 		}
 		ck.names(at, "teams", rd.Teams, known.Teams, "team")
-		ck.names(at, "agents", rd.Agents, agentIDs(known.Agents), "agent")
+		ck.names(at, "agents", rd.Agents, slices.Sorted(maps.Keys(known.Agents)), "agent")
 		ck.publish(at, rd.Publish)
 		r.Subscribe = ck.subscribe(at, rd.Subscribe)
 		c.Rules = append(c.Rules, r)
@@ -311,19 +312,6 @@ func seqItem(n *yaml.Node, i int) *yaml.Node {
 	return n
 }
 
-func agentIDs(agents map[string][]string) []string {
-	ids := make([]string, 0, len(agents))
-	for id := range agents {
-		ids = append(ids, id)
-	}
-	return ids
-}
-
 func overlaps(a, b []string) bool {
-	for _, x := range a {
-		if slices.Contains(b, x) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(a, func(x string) bool { return slices.Contains(b, x) })
 }
