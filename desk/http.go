@@ -102,14 +102,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusUnsupportedMediaType, "send the sign-in as application/json")
 		return
 	}
-	if !s.limiter(r).Allow() {
-		w.Header().Set("Retry-After", "60")
-		jsonError(w, http.StatusTooManyRequests, "too many sign-in attempts; wait a minute")
-		return
-	}
 	var in struct{ Bot, Agent, Password string }
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
 		jsonError(w, http.StatusBadRequest, "the sign-in is not a JSON object {bot, agent, password}")
+		return
+	}
+	if !s.allowSignIn(r, in.Bot, in.Agent) {
+		w.Header().Set("Retry-After", "60")
+		jsonError(w, http.StatusTooManyRequests, "too many sign-in attempts; wait a minute")
 		return
 	}
 	d := s.Desks[in.Bot]
@@ -171,22 +171,29 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
 	d.serve(ctx, ws, agent, lang)
 }
 
-// limiter is the sign-in bucket of r's client address: 10 attempts, then
-// one every 6 seconds.
-func (s *Server) limiter(r *http.Request) *rate.Limiter {
+// allowSignIn takes a token from the sign-in buckets of r's client
+// address (100 attempts, then one a second) and of the agent named (10,
+// then one every 6 seconds): guessing one agent's password is slow, and
+// so is trying many agents from one address.
+func (s *Server) allowSignIn(r *http.Request, bot, agent string) bool {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
+	return s.limiter("addr\x00"+host, rate.Every(time.Second), 100).Allow() &&
+		s.limiter("agent\x00"+bot+"\x00"+agent, rate.Every(6*time.Second), 10).Allow()
+}
+
+func (s *Server) limiter(key string, every rate.Limit, burst int) *rate.Limiter {
 	s.lmu.Lock()
 	defer s.lmu.Unlock()
 	if len(s.limiters) > 10_000 {
 		clear(s.limiters)
 	}
-	l := s.limiters[host]
+	l := s.limiters[key]
 	if l == nil {
-		l = rate.NewLimiter(rate.Every(6*time.Second), 10)
-		s.limiters[host] = l
+		l = rate.NewLimiter(every, burst)
+		s.limiters[key] = l
 	}
 	return l
 }
