@@ -30,6 +30,10 @@
 //	                 list the bot's auth profiles and their state
 //	botctl auth login [-bot dir] [-open=false] [-public-url url] [-redis url] [-wait duration] PROFILE
 //	                 sign an administrator in to a pre_authorized oauth2 profile
+//	botctl directory sync [-bot dir] [-json] [-redis url]
+//	                 import the bot's customers from Salesforce into its directory now
+//	botctl directory status [-bot dir] [-json] [-redis url]
+//	                 show the customer directory: records, the last sync and its error, the next
 //	botctl help [COMMAND]
 //	                 print the usage of every command, or of one
 //
@@ -58,7 +62,7 @@ func commands() []*command {
 		initCommand(), lintCommand(), testCommand(), typesCommand(),
 		templatesListCommand(), templatesShowCommand(), templatesInstallCommand(), installCommand(),
 		flowCommand(), nluTestCommand(), integrationsCommand(), integrationsEnableCommand(),
-		authStatusCommand(), authLoginCommand(),
+		authStatusCommand(), authLoginCommand(), directorySyncCommand(), directoryStatusCommand(),
 	}
 }
 
@@ -184,7 +188,7 @@ func writeHelp(w io.Writer, topic string, c cli) {
 		fmt.Fprintln(w, "  botctl help [COMMAND]")
 		fmt.Fprintln(w, "      print the usage of every command, or of one; every command also takes -h or --help")
 	}
-	if topic == "" || topic == "auth" || strings.HasPrefix(topic, "auth ") {
-		fmt.Fprintln(w, "\nauth needs BOT_SECRET_KEY set to botd's key.")
+	if topic == "" || topic == "auth" || strings.HasPrefix(topic, "auth ") || topic == "directory" || strings.HasPrefix(topic, "directory ") {
+		fmt.Fprintln(w, "\nauth and directory need BOT_SECRET_KEY set to botd's key.")
 	}
 }
