@@ -18,9 +18,11 @@
 //
 // The [Syncer] runs both directions for one bot:
 //
-//   - Publisher: every desk state change made on this instance (the desk's
-//     WatchStates; AgentStatus.Instance) whose origin is not "salesforce"
-//     is mapped through the agent's rule and written for the agent's
+//   - Publisher: every desk state change whose origin is not "salesforce"
+//     (the desk's WatchStates; published by the instance that made it when
+//     the desk implements [LocalEvents], else by the instance holding the
+//     poll lock, which the others stand in for when it stops) is mapped
+//     through the agent's rule and written for the agent's
 //     linked Salesforce user through the Apex REST class
 //     POST /services/apexrest/dialogd/presence (UserServicePresence cannot
 //     be written through the data API). Agents without a link are skipped

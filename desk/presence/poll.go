@@ -38,8 +38,15 @@ func (s *Syncer) Poll(ctx context.Context) error {
 func (s *Syncer) poll(ctx context.Context) error {
 	held, err := s.o.Shared.Hold(ctx, s.lockTTL())
 	s.mu.Lock()
+	tookOver := held && err == nil && !s.polling
 	s.polling = held && err == nil
 	s.mu.Unlock()
+	if tookOver {
+		select { // publish what the last holder may have missed
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
 	if err != nil || !held {
 		return err
 	}

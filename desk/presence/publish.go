@@ -29,6 +29,9 @@ func (s *Syncer) enqueue(ev desk.AgentStatus) {
 	}
 	if ev.Origin == Origin {
 		s.o.Metrics.count(s.o.Bot, directionPublish, resultEcho)
+		s.mu.Lock()
+		delete(s.pending, ev.Agent) // Salesforce has the newest state
+		s.mu.Unlock()
 		return
 	}
 	if l, ok := s.o.Desk.(LocalEvents); ok && !l.MadeHere(ev) {
@@ -41,7 +44,7 @@ func (s *Syncer) enqueue(ev desk.AgentStatus) {
 func (s *Syncer) queue(ev desk.AgentStatus) {
 	s.mu.Lock()
 	s.seq++
-	s.pending[ev.Agent] = pendingChange{ev: ev, seq: s.seq}
+	s.pending[ev.Agent] = pendingChange{ev: ev, seq: s.seq, at: s.o.Now()}
 	s.mu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
@@ -82,9 +85,7 @@ func (s *Syncer) PublishPending(ctx context.Context) error {
 			return err
 		}
 		if !held {
-			s.mu.Lock()
-			clear(s.pending) // the instance that polls publishes them
-			s.mu.Unlock()
+			s.keepRecent()
 			return nil
 		}
 	}
@@ -162,9 +163,25 @@ type stateKey struct {
 	reason string
 }
 
+// keepRecent drops the pending changes older than the poll lock's TTL.
+// Another instance holds the lock and publishes; the changes it may have
+// missed, because it stopped without releasing the lock, are the recent
+// ones, and this instance publishes them if it takes the lock over.
+func (s *Syncer) keepRecent() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cutoff := s.o.Now().Add(-s.lockTTL())
+	for agent, p := range s.pending {
+		if p.at.Before(cutoff) {
+			delete(s.pending, agent)
+		}
+	}
+}
+
 // pendingChange is a change waiting to be published; seq tells a newer
 // change of the same agent from it.
 type pendingChange struct {
 	ev  desk.AgentStatus
 	seq uint64
+	at  time.Time // when it was heard
 }

@@ -47,10 +47,28 @@ func TestRedisOneInstancePolls(t *testing.T) {
 	if got, want := e.apexCalls()-before, 1; got != want {
 		t.Errorf("Apex calls for one desk change: got %d, want %d", got, want)
 	}
+
+	// a stops publishing (hung, then gone): a change made meanwhile is
+	// kept by b, which publishes it once it takes the lock over.
+	if _, err := e.desk.SetState(ctx, "bob", desk.Unavailable, "", desk.OriginAgent); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.PublishPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.omniStatus(t, bobUser); got != "Available" {
+		t.Fatalf("b published while a held the lock: Omni-Channel got %q", got)
+	}
 	if err := a.o.Shared.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Poll(ctx); err != nil || !b.Status().Polling {
 		t.Errorf("after a released the lock: b polling %v (err %v), want b to take over", b.Status().Polling, err)
+	}
+	if err := b.PublishPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.omniStatus(t, bobUser), "Break"; got != want {
+		t.Errorf("after b took over: Omni-Channel got %q, want %q (the change a missed)", got, want)
 	}
 }
