@@ -207,12 +207,20 @@ func (d *Desk) end(ctx context.Context, id, agent, by string) error {
 	return d.store.Publish(ctx, Event{Kind: evEnded, Conv: id, Agent: conv.Agent, By: by, From: d.instance})
 }
 
-// heldBy returns conversation id when agent holds it.
+// heldBy returns conversation id when agent holds it: by the last board
+// this process saw, else by the store's. (A board that is a little old
+// does no harm: the runtime ignores events of a handoff that ended.)
 func (d *Desk) heldBy(ctx context.Context, agent, id string) (*Conv, error) {
+	if b := d.board.Load(); b != nil {
+		if c := b.Convs[id]; c != nil && c.Agent == agent {
+			return c, nil
+		}
+	}
 	b, err := d.store.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
+	d.board.Store(b)
 	c := b.Convs[id]
 	switch {
 	case c == nil:
