@@ -116,7 +116,7 @@ func answerAll(p *agentPage, rec *relayLog) {
 // relayLog times each message from sending to receiving and counts how
 // often each arrives.
 type relayLog struct {
-	mu   sync.Mutex
+	mu    sync.Mutex
 	sent0 map[string]time.Time
 	got   map[string][]time.Time
 }
