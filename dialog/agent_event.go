@@ -67,6 +67,15 @@ func agentEventApplies(h *handoffState, ev AgentEvent) bool {
 	return false
 }
 
+// noteAgent keeps who took the conversation in conversation variables,
+// for the conversation's log: the agent's name and linked Salesforce user.
+func noteAgent(st *state, name, salesforceUser string) {
+	st.Memory.SetVar(nodes.ScopeConversation, agentNameVar, name, 0)
+	if salesforceUser != "" {
+		st.Memory.SetVar(nodes.ScopeConversation, agentSalesforceUserVar, salesforceUser, 0)
+	}
+}
+
 func (r *Runtime) applyAgentEvent(st *state, t *nodes.Turn, ev AgentEvent) {
 	h := st.Agent
 	switch ev.Kind {
@@ -74,10 +83,7 @@ func (r *Runtime) applyAgentEvent(st *state, t *nodes.Turn, ev AgentEvent) {
 		t.Say(queuedReply(t, ev.Position, ev.Wait))
 	case AgentJoined:
 		h.Status, h.Agent = handoffAssigned, ev.Agent
-		st.Memory.SetVar(nodes.ScopeConversation, agentNameVar, ev.Agent, 0)
-		if ev.SalesforceUser != "" {
-			st.Memory.SetVar(nodes.ScopeConversation, agentSalesforceUserVar, ev.SalesforceUser, 0)
-		}
+		noteAgent(st, ev.Agent, ev.SalesforceUser)
 		t.Say(agentJoined(t, ev.Agent))
 	case AgentMessage:
 		t.Say(nodes.Reply{Type: nodes.ReplyAgentMessage, Agent: h.Agent, Text: ev.Text})

@@ -50,6 +50,7 @@ type HandoffTicket struct {
 	// offered.
 	LeaveMessageTask string
 	Agent            string        // set when assigned at once: the agent's display name
+	SalesforceUser   string        // assigned at once: the agent's linked Salesforce user id (as AgentEvent's)
 	Position         int           // 1-based place in the queue when queued
 	Wait             time.Duration // expected wait when queued
 }

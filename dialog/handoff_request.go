@@ -95,6 +95,7 @@ func (r *Runtime) beginHandoff(ctx context.Context, st *state, t *nodes.Turn, as
 	switch {
 	case ticket.Agent != "":
 		h.Status, h.Agent = handoffAssigned, ticket.Agent
+		noteAgent(st, ticket.Agent, ticket.SalesforceUser)
 		t.Say(agentJoined(t, ticket.Agent))
 	case ticket.NoAgent:
 		h.Status, h.Ctx = handoffChoosing, ask.context

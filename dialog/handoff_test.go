@@ -316,11 +316,17 @@ func TestCancelWhileQueued(t *testing.T) {
 // once and answered with the same frames; a relay the desk cannot take
 // fails the turn, so the client's retry gets through.
 func TestHandoffReplay(t *testing.T) {
-	desk := &deskDouble{tickets: []dialog.HandoffTicket{{ID: "h1", Agent: "Alice Adams"}}}
+	desk := &deskDouble{tickets: []dialog.HandoffTicket{{ID: "h1", Agent: "Alice Adams", SalesforceUser: "005B"}}}
 	c := newHandoffChat(t, desk)
 	if got := types(c.say("talk to a human")); got != "message,handoff,agent_joined,message" {
 		t.Errorf("assigned at once: frame types %s; want message,handoff,agent_joined,message", got)
 	}
+	defer func() {
+		c.event(dialog.AgentEvent{Kind: dialog.AgentLeft, ID: "h1"})
+		if got := texts(c.say("show the log")); !strings.Contains(got, "owner=005B agent=Alice Adams") {
+			t.Errorf("assigned at once: log %q; want owner 005B and agent Alice Adams", got)
+		}
+	}()
 	in := nodes.Input{ID: "dup", Text: "hello?"}
 	first := c.send(in)
 	again := c.send(in)
