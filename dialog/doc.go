@@ -22,4 +22,11 @@
 // commit, so a reconnecting client can be sent exactly what it missed and a
 // repeated client message id is answered from the outbox instead of being
 // run twice.
+//
+// A conversation can go to a person: an agent_transfer node, or the user
+// asking for one in any state, hands it to the live-agent desk the runtime
+// was given ([Handoffs], implemented by package desk and wired by botd).
+// While the desk holds it, the user's inputs are relayed and the bot is
+// silent; the desk's side arrives through [Runtime.AgentEvent], a turn of
+// its own under the session's lease, as queued and agent_* frames.
 package dialog
