@@ -37,7 +37,7 @@ func (s *server) openDesk(bot *dialog.Bot, tn *tenant, ropts *dialog.Options) er
 	}
 	tn.desk = d
 	ropts.Handoffs = handoffs{d}
-	return nil
+	return s.openPresence(bot, tn, cfg, d)
 }
 
 // deskUsers is the user side of a bot's desk: the bot's runtime, and the
@@ -99,11 +99,26 @@ func (s *server) deskServer() *desk.Server {
 		Secure: isHTTPS(s.cfg.PublicURL), Log: s.log}
 }
 
-// runDesks follows the desks' changes across instances until ctx ends.
+// runDesks follows the desks' changes across instances, and runs the
+// presence syncs and the directory imports, until ctx ends.
 func (s *server) runDesks(ctx context.Context) {
-	for _, tn := range s.tenants {
+	for name, tn := range s.tenants {
 		if tn.desk != nil {
 			go tn.desk.Run(ctx)
+		}
+		if tn.presence != nil {
+			go func() {
+				if err := tn.presence.Run(ctx); err != nil && ctx.Err() == nil {
+					s.log.Error("presence sync stopped", "bot", name, "err", err)
+				}
+			}()
+		}
+		if tn.directory != nil {
+			go func() {
+				if err := tn.directory.Run(ctx); err != nil && ctx.Err() == nil {
+					s.log.Error("directory sync stopped", "bot", name, "err", err)
+				}
+			}()
 		}
 	}
 }

@@ -31,6 +31,8 @@ import (
 	"github.com/botforge/dialogd/auth"
 	"github.com/botforge/dialogd/channels"
 	"github.com/botforge/dialogd/desk"
+	"github.com/botforge/dialogd/desk/directory"
+	"github.com/botforge/dialogd/desk/presence"
 	"github.com/botforge/dialogd/dialog"
 	"github.com/botforge/dialogd/examples"
 	"github.com/botforge/dialogd/nodes"
@@ -44,30 +46,36 @@ type tenant struct {
 	ws   *channels.WebSocket
 	auth *auth.Manager // nil when the bot has no auth profiles
 	desk *desk.Desk    // the live-agent desk; nil when the bot has none (desk.go)
+	// presence keeps the desk's agent states and Omni-Channel in step;
+	// nil without desk.presence (presence.go).
+	presence *presence.Syncer
+	// directory is the customer directory; nil without directory: (directory.go).
+	directory *directory.Directory
 }
 
 // server is one running botd.
 type server struct {
-	cfg         *config
-	log         *slog.Logger
-	store       sessions.Store
-	bus         sessions.Bus
-	redisLog    *sessions.RedisLogger // nil without Redis
-	rdb         redis.UniversalClient // nil without Redis
-	deskMetrics *desk.Metrics         // the desks' metrics, once one bot has a desk
-	tenants     map[string]*tenant
-	first       *tenant
-	http        *http.Server
-	ready       atomic.Bool
-	metrics     *serverMetrics
-	keyring     *auth.Keyring
-	reg         *prometheus.Registry
-	serviceHC   *http.Client // makes every bot's service calls
-	authHC      *http.Client // makes every bot's token calls
-	edge        *edge        // connection caps, timeouts, Host check (edge.go)
-	admin       *adminServer // -admin-addr: /metrics; nil without one
-	reload      *reloader    // bot directories' hot reload (reload.go)
-	sfdemo      *sfDemo      // the Salesforce demo's emulated org (sfdemo.go); nil when off
+	cfg             *config
+	log             *slog.Logger
+	store           sessions.Store
+	bus             sessions.Bus
+	redisLog        *sessions.RedisLogger // nil without Redis
+	rdb             redis.UniversalClient // nil without Redis
+	deskMetrics     *desk.Metrics         // the desks' metrics, once one bot has a desk
+	presenceMetrics *presence.Metrics     // the presence syncs' metrics, once one bot has one
+	tenants         map[string]*tenant
+	first           *tenant
+	http            *http.Server
+	ready           atomic.Bool
+	metrics         *serverMetrics
+	keyring         *auth.Keyring
+	reg             *prometheus.Registry
+	serviceHC       *http.Client // makes every bot's service calls
+	authHC          *http.Client // makes every bot's token calls
+	edge            *edge        // connection caps, timeouts, Host check (edge.go)
+	admin           *adminServer // -admin-addr: /metrics; nil without one
+	reload          *reloader    // bot directories' hot reload (reload.go)
+	sfdemo          *sfDemo      // the Salesforce demo's emulated org (sfdemo.go); nil when off
 }
 
 // serverMetrics are botd's own metrics; the per-bot ones carry a bot label.
@@ -229,6 +237,9 @@ func (s *server) addTenant(bot *dialog.Bot) error {
 		ropts.Auth = tn.auth
 	}
 	if err := s.openDesk(bot, tn, &ropts); err != nil {
+		return err
+	}
+	if err := s.openDirectory(bot, tn, &ropts); err != nil {
 		return err
 	}
 	tn.rt = dialog.NewLive(bot, s.store, ropts)
@@ -426,6 +437,12 @@ func (s *server) writeReady(w http.ResponseWriter, r *http.Request, detail bool)
 	// listed with why, and still ready (reload.go).
 	bots, why := s.reload.degraded(detail)
 	io.WriteString(w, readyLine(degraded, bots))
+	if behind := s.presenceBehind(); len(behind) > 0 {
+		// Still ready: chats and handoffs work; agents' Omni-Channel
+		// status lags until Salesforce answers again.
+		sort.Strings(behind)
+		io.WriteString(w, "presence sync behind: "+strings.Join(behind, ", ")+"\n")
+	}
 	io.WriteString(w, why)
 }
 

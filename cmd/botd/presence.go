@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"path"
+
+	"github.com/botforge/dialogd/desk"
+	"github.com/botforge/dialogd/desk/presence"
+	"github.com/botforge/dialogd/desk/sfapi"
+	"github.com/botforge/dialogd/dialog"
+)
+
+// openPresence builds the presence sync of a desk whose configuration has
+// a presence: section; tn.presence stays nil otherwise.
+func (s *server) openPresence(bot *dialog.Bot, tn *tenant, cfg *desk.Config, d *desk.Desk) error {
+	name := bot.Config.Name
+	file := path.Join(bot.Dir, "bot.yaml")
+	pc, err := presence.Decode(&cfg.Presence, file, knownOf(cfg))
+	if err != nil || pc == nil {
+		return err
+	}
+	if cfg.Salesforce == "" || tn.auth == nil {
+		return fmt.Errorf("%s: desk.presence needs desk.salesforce, the auth profile of the Salesforce org", file)
+	}
+	shared := presence.NewLocal()
+	if s.rdb != nil {
+		shared = presence.NewRedis(s.rdb, "dialogd:presence:"+name+":")
+	}
+	if s.presenceMetrics == nil {
+		s.presenceMetrics = presence.NewMetrics(s.reg)
+	}
+	tn.presence, err = presence.New(presence.Options{
+		Bot: name, Config: pc, Desk: d, Shared: shared, Metrics: s.presenceMetrics, Logger: s.log.With("bot", name),
+		Salesforce: presence.SFClient{C: &sfapi.Client{Auth: tn.auth, Profile: cfg.Salesforce, HTTP: s.serviceHC}},
+	})
+	return err
+}
+
+// knownOf is what presence rules may name in a desk.
+func knownOf(cfg *desk.Config) presence.Known {
+	k := presence.Known{Agents: map[string][]string{}}
+	for _, t := range cfg.Teams {
+		k.Teams = append(k.Teams, t.Name)
+	}
+	for _, a := range cfg.Agents {
+		k.Agents[a.ID] = a.Teams
+	}
+	for _, r := range cfg.Reasons {
+		k.Reasons = append(k.Reasons, r.Code)
+	}
+	return k
+}
+
+// presenceBehind lists the bots whose presence sync is behind.
+func (s *server) presenceBehind() []string {
+	var out []string
+	for name, tn := range s.tenants {
+		if tn.presence != nil && tn.presence.Status().Behind {
+			out = append(out, name)
+		}
+	}
+	return out
+}
