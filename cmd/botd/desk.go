@@ -12,6 +12,7 @@ import (
 	"github.com/botforge/dialogd/desk/sfapi"
 	"github.com/botforge/dialogd/dialog"
 	"github.com/botforge/dialogd/nodes"
+	"github.com/botforge/dialogd/web"
 )
 
 // openDesk builds the live-agent desk of a bot whose bot.yaml has a desk:
@@ -154,4 +155,4 @@ func (u sfUsers) UserID(ctx context.Context, username string) (string, error) {
 func isHTTPS(publicURL string) bool { return strings.HasPrefix(publicURL, "https://") }
 
 // deskPage serves the desk page's files.
-func deskPage() http.Handler { return http.NotFoundHandler() }
+func deskPage() http.Handler { return web.DeskHandler() }

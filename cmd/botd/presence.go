@@ -13,6 +13,9 @@ import (
 // openPresence builds the presence sync of a desk whose configuration has
 // a presence: section; tn.presence stays nil otherwise.
 func (s *server) openPresence(bot *dialog.Bot, tn *tenant, cfg *desk.Config, d *desk.Desk) error {
+	if cfg.Presence.Kind == 0 {
+		return nil // no desk.presence
+	}
 	name := bot.Config.Name
 	file := path.Join(bot.Dir, "bot.yaml")
 	pc, err := presence.Decode(&cfg.Presence, file, knownOf(cfg))
