@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/botforge/dialogd/dialog/nlu"
 	"github.com/botforge/dialogd/nodes"
 )
 
@@ -21,9 +20,11 @@ const payloadHandoffWait = "handoff:wait"
 // state, and reports whether in was one. A contact centre honours it at
 // once: the running task is handed off, not held (what it collected goes
 // to the agent), and held tasks are dropped as on any handoff. With no
-// agent desk the bot says it cannot put the user through and carries on,
-// unless the bot has a task of its own for the words (a designer's
-// agent_transfer task, say).
+// agent desk the bot says it cannot put the user through and carries on.
+// A bot with a task of its own for the very words (one of its training
+// utterances: a designer's agent_transfer task that asks the topic first,
+// say) runs that task instead; the classifier is not asked, as it would
+// read "talk to a human" as any task trained on "talk to …".
 func (r *Runtime) humanRequest(ctx context.Context, st *state, t *nodes.Turn, in nodes.Input, n string) bool {
 	if in.Payload != "" {
 		return false
@@ -32,10 +33,10 @@ func (r *Runtime) humanRequest(ctx context.Context, st *state, t *nodes.Turn, in
 	if !ok || talk.kind != kindHumanRequest {
 		return false
 	}
+	if _, own := r.bot.intent.exact[n]; own {
+		return false
+	}
 	if r.handoffs == nil {
-		if res := r.bot.classify(n, in.Text, t.Lang); len(res.Matches) > 0 && res.Verdict == nlu.Confident {
-			return false
-		}
 		r.setLang(t, talk.lang)
 		t.Say(nodes.Reply{Text: t.Phrase("no_agent_desk")})
 		if st.Task != "" && st.Wait == waitInput {

@@ -138,6 +138,17 @@ func TestAskingForAHuman(t *testing.T) {
 	}
 }
 
+// TestDesignersOwnHandoffTask: a bot's own task for the words runs
+// rather than the built-in request for a person.
+func TestDesignersOwnHandoffTask(t *testing.T) {
+	desk := &deskDouble{tickets: []dialog.HandoffTicket{{ID: "h1", Position: 1}}}
+	c := newHandoffChat(t, desk)
+	c.say("sales agent")
+	if len(desk.requests) != 1 || desk.requests[0].Queue != "sales" || desk.requests[0].Reason != "sales_lead" {
+		t.Errorf("requests %+v; want one from the sales task (queue sales, reason sales_lead)", desk.requests)
+	}
+}
+
 // TestNotAHumanRequest: words around a listed phrase make it something
 // else; it is read as usual.
 func TestNotAHumanRequest(t *testing.T) {
@@ -146,8 +157,10 @@ func TestNotAHumanRequest(t *testing.T) {
 	for _, text := range []string{"my agent number is 12", "human resources", "my agent is a person", "are you human?"} {
 		c.say(text)
 	}
-	if len(desk.requests) != 0 {
-		t.Errorf("desk got requests %+v; want none", desk.requests)
+	for _, req := range desk.requests {
+		if req.Reason == "user_request" {
+			t.Errorf("desk got a request for a person %+v; want none", req)
+		}
 	}
 }
 
