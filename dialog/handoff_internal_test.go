@@ -29,7 +29,8 @@ func TestHumanRequestWords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, ok := readWords(humanRequests, tt.text)
-		if ok && got.kind == kindHumanRequest != tt.want || (tt.want && (!ok || got.lang != tt.wantLang)) {
+		request := ok && (got.kind == kindHumanRequest || got.kind == kindHumanWord)
+		if request != tt.want || (tt.want && got.lang != tt.wantLang) {
 			t.Errorf("readWords(%q) = %+v, %v; want a request: %v, language %q", tt.text, got, ok, tt.want, tt.wantLang)
 		}
 	}

@@ -16,8 +16,9 @@ const reasonUserRequest = "user_request"
 // task it starts).
 const payloadHandoffWait = "handoff:wait"
 
-// humanRequest handles a request for a person ("talk to a human"), in any
-// state, and reports whether in was one. A contact centre honours it at
+// humanRequest handles a request for a person ("talk to a human", or a
+// bare "agent" when it cannot be the answer to a question waiting), in
+// any state, and reports whether in was one. A contact centre honours it at
 // once: the running task is handed off, not held (what it collected goes
 // to the agent), and held tasks are dropped as on any handoff. With no
 // agent desk the bot says it cannot put the user through and carries on.
@@ -30,7 +31,12 @@ func (r *Runtime) humanRequest(ctx context.Context, st *state, t *nodes.Turn, in
 		return false
 	}
 	talk, ok := readWords(humanRequests, in.Text)
-	if !ok || talk.kind != kindHumanRequest {
+	switch {
+	case !ok || talk.kind < kindHumanWord || talk.kind > kindHumanRequest:
+		return false
+	case talk.kind == kindHumanWord && !r.cannotBeAnswer(st, t, in.Text):
+		// A bare "agent" or "Mensch" may answer the question asked (a job
+		// title, a name): only a whole request for a person interrupts it.
 		return false
 	}
 	if _, own := r.bot.intent.exact[n]; own {

@@ -95,8 +95,8 @@ func TestAskingForAHuman(t *testing.T) {
 	}{
 		{"en", "", "I want to talk to a human", "You are number 3 in the queue; expected wait about 2 minutes."},
 		{"en", "", "hi, can I speak to an agent please?", "You are number 3 in the queue"},
-		{"en", "order a pizza", "real person", "You are number 3 in the queue"},
-		{"en", "order a pizza", "Operater!", "You are number 3 in the queue"},
+		{"en", "order a pizza", "I want a real person", "You are number 3 in the queue"},
+		{"en", "", "Operater!", "You are number 3 in the queue"},
 		{"de", "", "Ich möchte mit einem Mitarbeiter sprechen", "Sie sind Nummer 3 in der Warteschlange; die Wartezeit beträgt etwa 2 Minuten."},
 		{"de", "pizza bestellen", "mit einem Menschen sprechen", "Sie sind Nummer 3"},
 		{"ja", "", "オペレーターと話したい", "現在 3 番目にお待ちいただいています。待ち時間は約 2 分です。"},
@@ -146,6 +146,19 @@ func TestDesignersOwnHandoffTask(t *testing.T) {
 	c.say("sales agent")
 	if len(desk.requests) != 1 || desk.requests[0].Queue != "sales" || desk.requests[0].Reason != "sales_lead" {
 		t.Errorf("requests %+v; want one from the sales task (queue sales, reason sales_lead)", desk.requests)
+	}
+}
+
+// TestBareWordMayBeAnAnswer: a bare "agent" is a request for a person
+// only when it cannot answer the question waiting; a whole request always
+// is.
+func TestBareWordMayBeAnAnswer(t *testing.T) {
+	desk := &deskDouble{tickets: []dialog.HandoffTicket{{ID: "h1", Position: 1}}}
+	c := newHandoffChat(t, desk)
+	c.say("order a pizza")
+	c.say("2")
+	if got := texts(c.say("Real Person")); got != "Ordered." || len(desk.requests) != 0 {
+		t.Errorf("a name that is a word for a person: %q, requests %+v; want the answer taken", got, desk.requests)
 	}
 }
 

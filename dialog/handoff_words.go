@@ -15,7 +15,8 @@ import (
 // Kinds of these lists, above every small-talk kind: a message holding a
 // request for a person and a greeting is a request for a person.
 const (
-	kindHumanRequest smallTalkKind = 100 + iota
+	kindHumanWord    smallTalkKind = 100 + iota // a bare "human", "agent": mid-question, maybe an answer
+	kindHumanRequest                            // "talk to a human"
 	kindHandoffWait
 	kindHandoffLeave
 )
@@ -26,11 +27,13 @@ type wordList struct {
 	key  string
 }
 
-// humanRequests reads "talk to a human" (words.human_request).
+// humanRequests reads "talk to a human" (words.human_request) and the
+// bare words for a person (words.human_request.word).
 var humanRequests = buildWordIndex(
 	wordList{smallTalkFiller, "small_talk.filler"},
 	wordList{smallTalkFiller, "human_request.filler"},
 	wordList{smallTalkGreeting, "small_talk.greeting"},
+	wordList{kindHumanWord, "human_request.word"},
 	wordList{kindHumanRequest, "human_request"},
 )
 
