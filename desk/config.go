@@ -101,7 +101,8 @@ type NoAgentConfig struct {
 
 // Decode decodes and checks a desk: section; file names bot.yaml in
 // problems. It returns nil and no error for an absent section. Every
-// problem is reported, as nodes.ConfigErrors.
+// problem is reported, as nodes.ConfigErrors, with what could be decoded
+// (so that a caller can check what depends on it too).
 func Decode(file string, n *yaml.Node) (*Config, error) {
 	if n == nil || n.Kind == 0 {
 		return nil, nil
@@ -109,10 +110,6 @@ func Decode(file string, n *yaml.Node) (*Config, error) {
 	var c Config
 	errs := nodes.DecodeYAML(file, n, "desk", &c)
 	c.check(file, n, &errs)
-	if len(errs) > 0 {
-		errs.Sort()
-		return nil, errs
-	}
 	if len(c.Reasons) == 0 {
 		c.Reasons = DefaultReasons
 	}
@@ -120,6 +117,10 @@ func Decode(file string, n *yaml.Node) (*Config, error) {
 		if c.Agents[i].Capacity == 0 {
 			c.Agents[i].Capacity = 1
 		}
+	}
+	if len(errs) > 0 {
+		errs.Sort()
+		return &c, errs
 	}
 	return &c, nil
 }

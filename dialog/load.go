@@ -138,6 +138,7 @@ func (l *loader) loadBotFile(b *Bot) {
 		expandProfile(p)
 	}
 	l.checkAuthProfiles(botFile, root, &b.Config)
+	l.checkSections(botFile, root, &b.Config)
 	if b.Config.Settings.MaxNodeVisits < 0 {
 		l.fail(botFile, root, "settings.max_node_visits", "must be positive")
 	}

@@ -45,6 +45,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	_ "github.com/botforge/dialogd/internal/sections" // checks bot.yaml's desk: and directory:
 )
 
 func main() {

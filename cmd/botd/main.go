@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	_ "github.com/botforge/dialogd/internal/sections" // checks bot.yaml's desk: and directory:
+
 	"github.com/google/uuid"
 )
 

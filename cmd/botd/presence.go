@@ -18,7 +18,7 @@ func (s *server) openPresence(bot *dialog.Bot, tn *tenant, cfg *desk.Config, d *
 	}
 	name := bot.Config.Name
 	file := path.Join(bot.Dir, "bot.yaml")
-	pc, err := presence.Decode(&cfg.Presence, file, knownOf(cfg))
+	pc, err := presence.Decode(&cfg.Presence, file, presence.KnownOf(cfg))
 	if err != nil || pc == nil {
 		return err
 	}
@@ -39,20 +39,6 @@ func (s *server) openPresence(bot *dialog.Bot, tn *tenant, cfg *desk.Config, d *
 	return err
 }
 
-// knownOf is what presence rules may name in a desk.
-func knownOf(cfg *desk.Config) presence.Known {
-	k := presence.Known{Agents: map[string][]string{}}
-	for _, t := range cfg.Teams {
-		k.Teams = append(k.Teams, t.Name)
-	}
-	for _, a := range cfg.Agents {
-		k.Agents[a.ID] = a.Teams
-	}
-	for _, r := range cfg.Reasons {
-		k.Reasons = append(k.Reasons, r.Code)
-	}
-	return k
-}
 
 // presenceBehind lists the bots whose presence sync is behind.
 func (s *server) presenceBehind() []string {

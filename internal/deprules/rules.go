@@ -35,6 +35,8 @@ var Rules = []Rule{
 	{Dir: "examples", Why: "examples are bot files, embedded"},
 	{Dir: "internal/deprules", StdlibOnly: true, Why: "internal test helpers use the standard library only"},
 	{Dir: "internal/testkeys", StdlibOnly: true, Why: "internal test helpers use the standard library only"},
+	{Dir: "internal/sections", Allow: []string{"dialog", "desk", "nodes", "sessions", "auth"},
+		Why: "the checks of bot.yaml's desk: and directory: sections sit above dialog and the desk, below the commands"},
 	{Dir: "internal/golden", StdlibOnly: true, Why: "internal test helpers use the standard library only"},
 	{Dir: "internal/salesforcetest", Allow: []string{"auth", "sessions", "sfsim", "nodes", "dialog"},
 		Why: "the Salesforce test helper starts sfsim with an auth manager and gives its data API as the conversation tests' client (dialog/convtest), and nothing else"},
