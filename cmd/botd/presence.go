@@ -39,7 +39,6 @@ func (s *server) openPresence(bot *dialog.Bot, tn *tenant, cfg *desk.Config, d *
 	return err
 }
 
-
 // presenceBehind lists the bots whose presence sync is behind.
 func (s *server) presenceBehind() []string {
 	var out []string
