@@ -21,19 +21,29 @@ import (
 const sfDemoBotName = "salesforce_demo"
 
 // The variables examples/salesforce_demo/bot.yaml reads: where the
-// emulated org is and its demo connected app's secret. botd sets both
-// before it loads the bot; they are demo-only.
+// emulated org is, its demo connected app's secret, and the password and
+// security token of the integration user the bot's own profile
+// (salesforce_admin: the desk and the customer directory) signs in as.
+// botd sets them before it loads the bot; they are demo-only.
 const (
-	sfDemoLoginEnv  = "DEMO_SF_LOGIN_URL"
-	sfDemoSecretEnv = "DEMO_SF_CLIENT_SECRET"
+	sfDemoLoginEnv            = "DEMO_SF_LOGIN_URL"
+	sfDemoSecretEnv           = "DEMO_SF_CLIENT_SECRET"
+	sfDemoIntegrationPassEnv  = "DEMO_SF_INTEGRATION_PASSWORD"
+	sfDemoIntegrationTokenEnv = "DEMO_SF_INTEGRATION_TOKEN"
 )
+
+// sfDemoIntegrationUser is the emulated org's integration user, the user
+// name of the demo bot's salesforce_admin profile.
+const sfDemoIntegrationUser = "integration@dialogd.example"
 
 // sfDemoPaths are the paths of the emulated org botd serves on its own
 // listener in Salesforce demo mode: OAuth (the login page the visitor
-// signs in on, and the token calls), identity, SOAP (convertLead) and the
-// data API; mount adds a read-only record page at /lightning/r/. sfsim's control API (/__sim__/) is not among them: nobody
-// injects faults into the demo from outside.
-var sfDemoPaths = []string{"/services/oauth2/", "/services/data/", "/services/data", "/services/Soap/", "/id/"}
+// signs in on, and the token calls), identity, SOAP (convertLead), the
+// data API and Apex REST (the presence class the desk's presence sync
+// writes through); mount adds a read-only record page at /lightning/r/.
+// sfsim's control API (/__sim__/) is not among them: nobody injects
+// faults into the demo from outside.
+var sfDemoPaths = []string{"/services/oauth2/", "/services/data/", "/services/data", "/services/Soap/", "/services/apexrest/", "/id/"}
 
 //go:embed sfdemo_org.yaml
 var sfDemoRecords []byte
@@ -67,8 +77,14 @@ func newSFDemo(cfg *config) (*sfDemo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("botd: salesforce demo: %w", err)
 	}
+	integration, err := sfDemoUser(fx, sfDemoIntegrationUser)
+	if err != nil {
+		return nil, err
+	}
 	os.Setenv(sfDemoLoginEnv, login)
 	os.Setenv(sfDemoSecretEnv, creds.ClientSecret)
+	os.Setenv(sfDemoIntegrationPassEnv, integration.Password)
+	os.Setenv(sfDemoIntegrationTokenEnv, integration.SecurityToken)
 	return &sfDemo{sim: sim, login: login, creds: creds}, nil
 }
 
@@ -103,8 +119,18 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// sfDemoUser is the fixture's user named username.
+func sfDemoUser(fx *sfsim.Fixture, username string) (sfsim.FixtureUser, error) {
+	for _, u := range fx.Users {
+		if u.Username == username {
+			return u, nil
+		}
+	}
+	return sfsim.FixtureUser{}, fmt.Errorf("botd: salesforce demo: the org has no user %s", username)
+}
+
 // sfDemoFixture is sfsim's built-in demo org with sfdemo_org.yaml's
-// records added.
+// users, presence statuses and records added.
 func sfDemoFixture() (*sfsim.Fixture, error) {
 	fx, err := sfsim.DemoFixture()
 	if err != nil {
@@ -114,6 +140,8 @@ func sfDemoFixture() (*sfsim.Fixture, error) {
 	if err != nil {
 		return nil, fmt.Errorf("botd: salesforce demo: sfdemo_org.yaml: %w", err)
 	}
+	fx.Users = append(fx.Users, extra.Users...)
+	fx.PresenceStatuses = append(fx.PresenceStatuses, extra.PresenceStatuses...)
 	if fx.Records == nil {
 		fx.Records = map[string][]map[string]any{}
 	}
