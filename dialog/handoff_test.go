@@ -427,3 +427,22 @@ func TestIdleHandoffLeavesTheDesk(t *testing.T) {
 		t.Errorf("UserLeft after the idle end: %q; want h1", got)
 	}
 }
+
+// TestHandoffTranscriptWithoutLog: a bot with a desk keeps the transcript
+// for the agent even when its conversation_end does not ask for one.
+func TestHandoffTranscriptWithoutLog(t *testing.T) {
+	bot, err := dialog.LoadDir("testdata/ok") // no events.conversation_end
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := sessions.NewMemory(sessions.Options{})
+	t.Cleanup(func() { store.Close() })
+	desk := &deskDouble{tickets: []dialog.HandoffTicket{{ID: "h1", Position: 1}}}
+	c := &chat{t: t, rt: dialog.NewRuntime(bot, store, dialog.Options{Handoffs: desk}), sid: "s-log"}
+	c.say("create a lead")
+	c.say("talk to a human")
+	want := "User: create a lead\nBot: Name?\nUser: talk to a human\nBot: Let me connect you with a colleague."
+	if len(desk.requests) != 1 || desk.requests[0].Transcript != want {
+		t.Errorf("requests %+v; want one with the transcript %q", desk.requests, want)
+	}
+}

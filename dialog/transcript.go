@@ -29,9 +29,10 @@ func (r *Runtime) keepTranscript(st *state, t *nodes.Turn, in nodes.Input) {
 
 // appendTranscript adds the lines write writes to conversation.transcript,
 // when the bot keeps one, one "who: text" line each (empty texts left
-// out).
+// out). A bot with an agent desk keeps one too: an agent who takes a
+// conversation over reads it first.
 func (r *Runtime) appendTranscript(st *state, t *nodes.Turn, write func(line func(who, text string))) {
-	if !r.bot.Config.Events.ConversationEnd.Transcript {
+	if !r.bot.Config.Events.ConversationEnd.Transcript && r.handoffs == nil {
 		return
 	}
 	var b strings.Builder
