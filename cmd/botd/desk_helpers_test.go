@@ -20,6 +20,7 @@ type agentPage struct {
 	t      testing.TB
 	ws     *websocket.Conn
 	frames chan map[string]any
+	hello  map[string]any // the hello frame the page got when it connected
 }
 
 // signInAgent signs agent in on the botd at addr and opens the desk's socket.
@@ -59,7 +60,7 @@ func signInAgent(t testing.TB, addr, bot, agent string) *agentPage {
 		}
 	}()
 	t.Cleanup(func() { ws.Close() })
-	p.expect("hello", nil)
+	p.hello = p.expect("hello", nil)
 	return p
 }
 
