@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,14 +12,6 @@ import (
 
 	"github.com/botforge/dialogd/web/browsertest"
 )
-
-// deskLinesJS lists the transcript of the conversation shown as
-// "who name: text" lines ("system: text" for the desk's own lines).
-const deskLinesJS = `Array.from(document.querySelectorAll('.conv:not([hidden]) .transcript > .line')).map(l => {
-  const who = l.className.replace(/^line line-/, '');
-  return who === 'system' ? 'system: ' + l.querySelector('.line-text').textContent
-    : who + ' ' + l.querySelector('.line-who').textContent + ': ' + l.querySelector('.line-text').textContent;
-})`
 
 // deskKVJS lists the key/value pairs of a side box of the shown
 // conversation ("customer", "context", "meta") as "key=value".
@@ -100,9 +91,9 @@ func deskConversations(t *testing.T, ctx context.Context, d *deskSim) {
 	browsertest.WaitJS(t, ctx, "tab", `document.querySelectorAll('.tab').length === 1 && document.querySelector('.tab').getAttribute('aria-selected') === 'true'`)
 	lines := []string{"user " + ann + ": I need a human", "bot Bot: Connecting you to an agent.",
 		"agent Bob Brown: Alice knows more.", "history Kunde: ?"}
-	waitDesk(t, ctx, "transcript", deskLinesJS, lines)
-	waitDesk(t, ctx, "customer card", deskKVJS("customer"), []string{"Name=" + ann, "Company=Acme", "E-mail=ann@example.com", "Identified by=directory"})
-	waitDesk(t, ctx, "context", deskKVJS("context"), []string{"count=3", "order=A-17", "user.sf_name=" + ann})
+	browsertest.WaitList(t, ctx, "transcript", browsertest.DeskTranscriptJS, lines)
+	browsertest.WaitList(t, ctx, "customer card", deskKVJS("customer"), []string{"Name=" + ann, "Company=Acme", "E-mail=ann@example.com", "Identified by=directory"})
+	browsertest.WaitList(t, ctx, "context", deskKVJS("context"), []string{"count=3", "order=A-17", "user.sf_name=" + ann})
 	if n := browsertest.EvalJS[int](t, ctx, `document.querySelectorAll('img').length + (window.__xss ? 100 : 0)`); n != 0 {
 		t.Errorf("server text parsed as HTML (img elements + xss flag = %d); want text", n)
 	}
@@ -123,10 +114,10 @@ func deskConversations(t *testing.T, ctx context.Context, d *deskSim) {
 	}
 	d.send(map[string]any{"type": "ended", "conversation": "c1", "by": "agent"}, deskBoard("available", "", 1))
 	lines = append(lines, "system: You ended the conversation; the bot takes it back.")
-	waitDesk(t, ctx, "ended", deskLinesJS, lines)
+	browsertest.WaitList(t, ctx, "ended", browsertest.DeskTranscriptJS, lines)
 	browsertest.WaitJS(t, ctx, "composer off", `document.querySelector('.conv:not([hidden]) .composer').hidden && !document.querySelector('.conv:not([hidden]) .close-tab').hidden`)
 	browsertest.Do(t, ctx, "close tab", chromedp.Click(chromedp.CSS(".conv:not([hidden]) .close-tab")))
-	waitDesk(t, ctx, "second tab", deskLinesJS, []string{"user Ben: Hallo", "user Ben: Anyone?"})
+	browsertest.WaitList(t, ctx, "second tab", browsertest.DeskTranscriptJS, []string{"user Ben: Hallo", "user Ben: Anyone?"})
 }
 
 // deskReply: the agent replies to the shown conversation, with at most
@@ -156,7 +147,7 @@ func deskReply(t *testing.T, ctx context.Context, d *deskSim, customer string, l
 		t.Errorf("%d typing frames for one typed reply; want 1 or 2 (one per 2 s)", typing)
 	}
 	lines = append(lines, "agent Alice Adams: "+reply)
-	waitDesk(t, ctx, "reply shown", deskLinesJS, lines)
+	browsertest.WaitList(t, ctx, "reply shown", browsertest.DeskTranscriptJS, lines)
 	// The desk echoes the message to every page of the agent, without
 	// the id; then the customer types and answers.
 	d.send(map[string]any{"type": "agent_message", "conversation": "c1", "seq": 3, "text": reply, "agent": "Alice Adams"},
@@ -166,7 +157,7 @@ func deskReply(t *testing.T, ctx context.Context, d *deskSim, customer string, l
 		return !n.hidden && n.textContent === `+string(typingJS)+`; })()`)
 	d.send(map[string]any{"type": "user_message", "conversation": "c1", "seq": 4, "text": "Thanks!", "at": time.Now().UTC().Format(time.RFC3339)})
 	lines = append(lines, "user "+customer+": Thanks!")
-	waitDesk(t, ctx, "user answer, echo dropped", deskLinesJS, lines)
+	browsertest.WaitList(t, ctx, "user answer, echo dropped", browsertest.DeskTranscriptJS, lines)
 	browsertest.WaitJS(t, ctx, "user typing gone", `document.querySelector('.conv:not([hidden]) .user-typing').hidden`)
 	return lines
 }
@@ -184,10 +175,10 @@ func deskReconnects(t *testing.T, ctx context.Context, d *deskSim) {
 	d.drop(false)
 	recv(t, "reconnect", d.connects)
 	browsertest.WaitJS(t, ctx, "reconnected", `document.querySelector('#conn-status').dataset.conn === 'connected'`)
-	waitDesk(t, ctx, "rebuilt", deskLinesJS, []string{"user Ben: Hallo"})
+	browsertest.WaitList(t, ctx, "rebuilt", browsertest.DeskTranscriptJS, []string{"user Ben: Hallo"})
 	browsertest.WaitJS(t, ctx, "third ended", `document.querySelectorAll('.tab')[1].classList.contains('tab-ended')`)
 	browsertest.Do(t, ctx, "show third", chromedp.Click(chromedp.CSS(".tab:nth-child(2)")))
-	waitDesk(t, ctx, "third", deskLinesJS, []string{"user Cleo: Hi", "system: This conversation ended while you were offline."})
+	browsertest.WaitList(t, ctx, "third", browsertest.DeskTranscriptJS, []string{"user Cleo: Hi", "system: This conversation ended while you were offline."})
 	browsertest.Screenshot(t, ctx, "desk-ended.png")
 	if n := browsertest.EvalJS[int](t, ctx, `document.querySelectorAll('.tab').length`); n != 2 {
 		t.Errorf("%d tabs after the reconnect; want 2", n)
@@ -229,7 +220,7 @@ func deskSignIn(t *testing.T, ctx context.Context, d *deskSim, base string) {
 	if got := browsertest.EvalJS[string](t, ctx, `document.querySelector('#desk-bot').textContent + '/' + document.querySelector('#me-name').textContent`); got != "Help desk/Alice Adams" {
 		t.Errorf("header bot/agent = %q; want %q", got, "Help desk/Alice Adams")
 	}
-	waitDesk(t, ctx, "team", `Array.from(document.querySelectorAll('#team .agent')).map(a => a.textContent)`,
+	browsertest.WaitList(t, ctx, "team", `Array.from(document.querySelectorAll('#team .agent')).map(a => a.textContent)`,
 		[]string{"Alice Adams (you)Offline0 / 2", "Bob BrownUnavailable · Meeting0 / 1"})
 	options := browsertest.EvalJS[[]string](t, ctx, `Array.from(document.querySelectorAll('#state-select option:not([hidden])')).map(o => o.value + '=' + o.textContent)`)
 	want := []string{"available=Available", "unavailable:break=Unavailable · Break", "unavailable:meeting=Unavailable · Meeting", "offline=Offline"}
@@ -245,7 +236,7 @@ func deskSignIn(t *testing.T, ctx context.Context, d *deskSim, base string) {
 // badge follows the board frames, not the click.
 func deskStates(t *testing.T, ctx context.Context, d *deskSim) {
 	t.Helper()
-	browsertest.Do(t, ctx, "go on break", chooseState("unavailable:break"))
+	browsertest.Do(t, ctx, "go on break", browsertest.DeskChooseState("unavailable:break"))
 	if f := recv(t, "break", d.received); f.Type != "state" || f.State != "unavailable" || f.Reason != "break" {
 		t.Errorf("state frame = %+v; want unavailable/break", f)
 	}
@@ -253,9 +244,9 @@ func deskStates(t *testing.T, ctx context.Context, d *deskSim) {
 		"customer": "Carla", "lang": "de", "reason": "requested", "position": 1}
 	d.send(deskBoard("unavailable", "break", 0, waiting))
 	browsertest.WaitJS(t, ctx, "on break", `document.querySelector('#me-state').textContent === 'Unavailable · Break'`)
-	waitDesk(t, ctx, "queue", `Array.from(document.querySelectorAll('#queues .queue-title, #queues .waiter')).map(w => w.textContent)`,
+	browsertest.WaitList(t, ctx, "queue", `Array.from(document.querySelectorAll('#queues .queue-title, #queues .waiter')).map(w => w.textContent)`,
 		[]string{"Support1", "CarlaDE · waiting 2 min · requested"})
-	browsertest.Do(t, ctx, "go available", chooseState("available"))
+	browsertest.Do(t, ctx, "go available", browsertest.DeskChooseState("available"))
 	if f := recv(t, "available", d.received); f.Type != "state" || f.State != "available" || f.Reason != "" {
 		t.Errorf("state frame = %+v; want available", f)
 	}
@@ -276,22 +267,4 @@ func deskLinkAndErrors(t *testing.T, ctx context.Context, d *deskSim) {
 	browsertest.WaitJS(t, ctx, "error", `!document.querySelector('#error-bar').hidden && document.querySelector('#error-text').textContent === 'No active Salesforce user is called bob@acme.example.'`)
 	browsertest.Do(t, ctx, "dismiss", chromedp.Click(chromedp.CSS("#error-close")))
 	browsertest.WaitJS(t, ctx, "dismissed", `document.querySelector('#error-bar').hidden`)
-}
-
-// chooseState picks value in the state selector as a user does: the
-// selection changes, then the change event fires.
-func chooseState(value string) chromedp.Action[chromedp.Void] {
-	return browsertest.Script(`(() => { const s = document.querySelector('#state-select'); s.value = '` + value +
-		`'; s.dispatchEvent(new Event('change')); })()`)
-}
-
-// waitDesk waits until the JavaScript list expression equals want.
-func waitDesk(t *testing.T, ctx context.Context, step, listJS string, want []string) {
-	t.Helper()
-	js, _ := json.Marshal(want)
-	expr := "JSON.stringify(" + listJS + ") === JSON.stringify(" + string(js) + ")"
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(browsertest.PollTimeout))); err != nil {
-		got, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](listJS))
-		t.Fatalf("%s: got\n\t%s\nwant\n\t%s", step, strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-	}
 }

@@ -13,14 +13,6 @@ import (
 	"github.com/botforge/dialogd/web/browsertest"
 )
 
-// deskLinesJS lists the desk's shown transcript as "who name: text" lines
-// ("system: text" for the desk's own lines).
-const deskLinesJS = `Array.from(document.querySelectorAll('.conv:not([hidden]) .transcript > .line')).map(l => {
-  const who = l.className.replace(/^line line-/, '');
-  return who === 'system' ? 'system: ' + l.querySelector('.line-text').textContent
-    : who + ' ' + l.querySelector('.line-who').textContent + ': ' + l.querySelector('.line-text').textContent;
-})`
-
 // TestDeskBrowserSideBySide runs the widget and the agent desk side by
 // side in headless Chromium, each on its own botd of a pair sharing Redis
 // (testdata/deskbot): the agent signs in and goes available, the user asks
@@ -46,8 +38,7 @@ func TestDeskBrowserSideBySide(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#login-agent"), "alice"),
 		chromedp.SendKeys(chromedp.CSS("#login-password"), deskTestPassword+"\r"))
 	browsertest.WaitJS(t, deskTab, "desk", `document.querySelector('#conn-status').dataset.conn === 'connected' && document.querySelector('#me-name').textContent === 'Alice Adams'`)
-	browsertest.Do(t, deskTab, "go available", browsertest.Script(
-		`(() => { const s = document.querySelector('#state-select'); s.value = 'available'; s.dispatchEvent(new Event('change')); })()`))
+	browsertest.Do(t, deskTab, "go available", browsertest.DeskChooseState("available"))
 	browsertest.WaitJS(t, deskTab, "available", `document.querySelector('#me-state').textContent === 'Available'`)
 
 	// The user, on instance a, talks to the bot and then asks for a human.
@@ -59,7 +50,7 @@ func TestDeskBrowserSideBySide(t *testing.T) {
 
 	// The desk shows the conversation with what the user told the bot.
 	browsertest.WaitJS(t, deskTab, "conversation", `document.querySelectorAll('.tab').length === 1`)
-	lines := browsertest.EvalJS[[]string](t, deskTab, deskLinesJS)
+	lines := browsertest.EvalJS[[]string](t, deskTab, browsertest.DeskTranscriptJS)
 	if len(lines) < 2 || !strings.HasSuffix(lines[0], ": where is my order") || !strings.HasPrefix(lines[1], "bot ") {
 		t.Errorf("desk transcript =\n\t%s\nwant the user's and the bot's lines first", strings.Join(lines, "\n\t"))
 	}
@@ -109,5 +100,5 @@ func waitLastLine(t *testing.T, tab context.Context, step, want string) {
 func waitDeskLine(t *testing.T, tab context.Context, step, want string) {
 	t.Helper()
 	js, _ := json.Marshal(want)
-	browsertest.WaitJS(t, tab, step, `(() => { const l = `+deskLinesJS+`; return l.length > 0 && l[l.length-1].endsWith(`+string(js)+`); })()`)
+	browsertest.WaitJS(t, tab, step, `(() => { const l = `+browsertest.DeskTranscriptJS+`; return l.length > 0 && l[l.length-1].endsWith(`+string(js)+`); })()`)
 }
