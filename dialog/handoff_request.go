@@ -89,6 +89,9 @@ func (r *Runtime) beginHandoff(ctx context.Context, st *state, t *nodes.Turn, as
 		Queue: ask.queue, Reason: ask.reason, Wait: wait,
 		Context: ask.context, Customer: customerOf(st, t),
 	}
+	if req.Context == nil {
+		req.Context = map[string]any{} // an empty context, not none (a state round trip drops an empty map)
+	}
 	req.Transcript = r.transcriptSoFar(st, t)
 	ticket, err := r.handoffs.Request(ctx, req)
 	if err != nil {

@@ -304,7 +304,7 @@ func TestNoAgentChoice(t *testing.T) {
 			if got := texts(c.send(tt.answer)); !strings.Contains(got, tt.wantReply) {
 				t.Errorf("answer %+v: %q; want it to hold %q", tt.answer, got, tt.wantReply)
 			}
-			asked := len(desk.requests) == 2 && desk.requests[1].Wait
+			asked := len(desk.requests) == 2 && desk.requests[1].Wait && desk.requests[1].Context != nil
 			if asked != tt.wantWaitAsked || len(desk.requests) > 2 {
 				t.Errorf("requests %+v; want a second one that waits: %v", desk.requests, tt.wantWaitAsked)
 			}
