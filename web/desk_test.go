@@ -10,13 +10,7 @@ import (
 )
 
 func serveDesk(method, path string, header map[string]string) *httptest.ResponseRecorder {
-	r := httptest.NewRequest(method, path, nil)
-	for k, v := range header {
-		r.Header.Set(k, v)
-	}
-	w := httptest.NewRecorder()
-	DeskHandler().ServeHTTP(w, r)
-	return w
+	return serveWith(DeskHandler(), method, path, header)
 }
 
 func TestDeskHandler(t *testing.T) {

@@ -13,12 +13,17 @@ import (
 )
 
 func serve(method, path string, header map[string]string) *httptest.ResponseRecorder {
+	return serveWith(Handler(), method, path, header)
+}
+
+// serveWith answers one request with h.
+func serveWith(h http.Handler, method, path string, header map[string]string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(method, path, nil)
 	for k, v := range header {
 		r.Header.Set(k, v)
 	}
 	w := httptest.NewRecorder()
-	Handler().ServeHTTP(w, r)
+	h.ServeHTTP(w, r)
 	return w
 }
 
