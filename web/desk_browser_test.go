@@ -221,7 +221,7 @@ func deskSignIn(t *testing.T, ctx context.Context, d *deskSim, base string) {
 		t.Errorf("header bot/agent = %q; want %q", got, "Help desk/Alice Adams")
 	}
 	browsertest.WaitList(t, ctx, "team", `Array.from(document.querySelectorAll('#team .agent')).map(a => a.textContent)`,
-		[]string{"Alice Adams (you)Offline0 / 2", "Bob BrownUnavailable · Meeting0 / 1"})
+		[]string{"Alice Adams (you)Offline3 min0 / 2", "Bob BrownUnavailable · Meeting3 min0 / 1"})
 	options := browsertest.EvalJS[[]string](t, ctx, `Array.from(document.querySelectorAll('#state-select option:not([hidden])')).map(o => o.value + '=' + o.textContent)`)
 	want := []string{"available=Available", "unavailable:break=Unavailable · Break", "unavailable:meeting=Unavailable · Meeting", "offline=Offline"}
 	if !slices.Equal(options, want) {

@@ -576,8 +576,17 @@
       li.setAttribute('data-agent', a.id);
       li.setAttribute('data-state', str(a.state));
       li.appendChild(el('span', 'agent-name', (str(a.name) || a.id) + (me && a.id === me.agent ? ' (you)' : '')));
-      li.appendChild(el('span', 'state-badge', stateText(a)));
-      li.lastChild.setAttribute('data-state', str(a.state));
+      var badge = el('span', 'state-badge', stateText(a));
+      badge.setAttribute('data-state', str(a.state));
+      var state = el('span', 'agent-state');
+      state.appendChild(badge);
+      if (a.since) {
+        // How long the agent has been in this state: a break that runs
+        // long shows.
+        state.appendChild(el('span', 'agent-since', waited(a.since)));
+        state.lastChild.setAttribute('title', 'In this state since ' + clockTime(a.since));
+      }
+      li.appendChild(state);
       li.appendChild(el('span', 'load', (a.active || 0) + ' / ' + (a.capacity || 0)));
       li.lastChild.setAttribute('aria-label', (a.active || 0) + ' of ' + (a.capacity || 0) + ' conversations');
       ul.appendChild(li);
@@ -627,6 +636,7 @@
 
   setInterval(function () {
     if (board && !$('desk-view').hidden) {
+      renderTeam();
       renderQueues();
     }
   }, CLOCK_EVERY);
