@@ -19,9 +19,12 @@ func deskKVJS(box string) string {
 	return `Array.from(document.querySelectorAll('.conv:not([hidden]) .` + box + ` dt')).map(dt => dt.textContent + '=' + dt.nextElementSibling.textContent)`
 }
 
-func deskHello() map[string]any {
+func deskHello() map[string]any { return deskHelloLinked("") }
+
+// deskHelloLinked is the hello frame of alice linked to a Salesforce user.
+func deskHelloLinked(sfUser string) map[string]any {
 	return map[string]any{"type": "hello",
-		"agent":   map[string]any{"id": "alice", "name": "Alice Adams", "teams": []string{"support"}, "capacity": 2, "salesforce_user": ""},
+		"agent":   map[string]any{"id": "alice", "name": "Alice Adams", "teams": []string{"support"}, "capacity": 2, "salesforce_user": sfUser},
 		"reasons": []map[string]string{{"code": "break", "title": "Break"}, {"code": "meeting", "title": "Meeting"}},
 		"queues":  []map[string]string{{"name": "support", "title": "Support"}}}
 }
@@ -263,6 +266,11 @@ func deskLinkAndErrors(t *testing.T, ctx context.Context, d *deskSim) {
 	}
 	d.send(map[string]any{"type": "linked", "salesforce_user": "alice@acme.example"})
 	browsertest.WaitJS(t, ctx, "linked", `document.querySelector('#sf-linked').textContent === 'alice@acme.example' && document.querySelector('#link-user').value === ''`)
+	// The desk may confirm a link with a new hello instead.
+	browsertest.Do(t, ctx, "link again", chromedp.SendKeys(chromedp.CSS("#link-user"), "adams@acme.example\r"))
+	recv(t, "link again", d.received)
+	d.send(deskHelloLinked("005000000000001AAA"))
+	browsertest.WaitJS(t, ctx, "linked by hello", `document.querySelector('#sf-linked').textContent === '005000000000001AAA' && document.querySelector('#link-user').value === ''`)
 	d.send(map[string]any{"type": "error", "code": "unknown_user", "message": "No active Salesforce user is called bob@acme.example."})
 	browsertest.WaitJS(t, ctx, "error", `!document.querySelector('#error-bar').hidden && document.querySelector('#error-text').textContent === 'No active Salesforce user is called bob@acme.example.'`)
 	browsertest.Do(t, ctx, "dismiss", chromedp.Click(chromedp.CSS("#error-close")))

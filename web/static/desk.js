@@ -404,6 +404,7 @@
   }
 
   function onHello(f) {
+    var prevHello = hello;
     hello = f;
     // A new socket: the server sends every conversation the agent still
     // holds again; until then the open ones are unconfirmed.
@@ -417,7 +418,13 @@
       me.name = a.name;
       $('me-name').textContent = a.name;
     }
-    showLinked(str(a.salesforce_user));
+    var linked = str(a.salesforce_user);
+    if (linked && linked !== $('sf-linked').textContent && hello && prevHello) {
+      // A hello on an open socket follows a link (the desk sends it again).
+      $('link-user').value = '';
+      announce('Linked to Salesforce user ' + linked + '.');
+    }
+    showLinked(linked);
     buildStateSelect();
     renderBoard();
   }
