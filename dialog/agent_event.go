@@ -76,11 +76,15 @@ func noteAgent(st *state, name, salesforceUser string) {
 	}
 }
 
+// applyAgentEvent says what ev means to the user. The transcript (and so
+// the conversation's log) gets the agent's messages and when the agent
+// joined and left, not the queue's position updates.
 func (r *Runtime) applyAgentEvent(st *state, t *nodes.Turn, ev AgentEvent) {
 	h := st.Agent
 	switch ev.Kind {
 	case AgentQueued:
 		t.Say(queuedReply(t, ev.Position, ev.Wait))
+		return
 	case AgentJoined:
 		h.Status, h.Agent = handoffAssigned, ev.Agent
 		noteAgent(st, ev.Agent, ev.SalesforceUser)
@@ -90,6 +94,7 @@ func (r *Runtime) applyAgentEvent(st *state, t *nodes.Turn, ev AgentEvent) {
 		r.appendTranscript(st, t, func(line func(who, text string)) {
 			line(t.Phrase("transcript.agent", h.Agent), ev.Text)
 		})
+		return
 	case AgentLeft:
 		agent := cmp.Or(h.Agent, ev.Agent)
 		st.Agent = nil
@@ -98,4 +103,9 @@ func (r *Runtime) applyAgentEvent(st *state, t *nodes.Turn, ev AgentEvent) {
 		}
 		t.Say(nodes.Reply{Text: t.Phrase("handoff.bot_back")})
 	}
+	r.appendTranscript(st, t, func(line func(who, text string)) {
+		for _, rp := range t.Replies() {
+			line(t.Phrase("transcript.bot"), rp.Text)
+		}
+	})
 }

@@ -383,7 +383,7 @@ func TestHandoffLog(t *testing.T) {
 	c.event(dialog.AgentEvent{Kind: dialog.AgentMessage, ID: "h1", Text: "Sorry, it ships today."})
 	c.event(dialog.AgentEvent{Kind: dialog.AgentLeft, ID: "h1"})
 	got := texts(c.say("show the log"))
-	for _, want := range []string{"owner=005A agent=Alice Adams", "User: my order is late", "Agent Alice Adams: Sorry, it ships today."} {
+	for _, want := range []string{"owner=005A agent=Alice Adams", "Bot: Alice Adams joined the conversation.\nUser: my order is late\nAgent Alice Adams: Sorry, it ships today.\nBot: Alice Adams left the conversation."} {
 		if !strings.Contains(got, want) {
 			t.Errorf("log %q; want it to hold %q", got, want)
 		}
