@@ -446,3 +446,22 @@ func TestHandoffTranscriptWithoutLog(t *testing.T) {
 		t.Errorf("requests %+v; want one with the transcript %q", desk.requests, want)
 	}
 }
+
+// TestCancelWhileQueuedInEveryLanguage: each language's cancel leaves the
+// queue, and the bot says so in it.
+func TestCancelWhileQueuedInEveryLanguage(t *testing.T) {
+	tests := []struct{ ask, cancel, want string }{
+		{"talk to a human", "stop", "You left the queue."},
+		{"mit einem Menschen sprechen", "abbrechen", "Sie haben die Warteschlange verlassen."},
+		{"オペレーターと話したい", "キャンセル", "順番待ちを取り消しました。"},
+	}
+	for _, tt := range tests {
+		desk := &deskDouble{tickets: []dialog.HandoffTicket{{ID: "h1", Position: 1}}}
+		c := newHandoffChat(t, desk)
+		c.sid += tt.cancel
+		c.say(tt.ask)
+		if got := texts(c.say(tt.cancel)); !strings.HasPrefix(got, tt.want) || len(desk.left) != 1 {
+			t.Errorf("%q while queued: %q, UserLeft %v; want %q and the desk told", tt.cancel, got, desk.left, tt.want)
+		}
+	}
+}
