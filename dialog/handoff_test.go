@@ -465,3 +465,30 @@ func TestCancelWhileQueuedInEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestAskingForAHumanWhileParked: a task waiting for an authorization is
+// handed off too; a late authorization then resumes nothing.
+func TestAskingForAHumanWhileParked(t *testing.T) {
+	newLeadAPI(t)
+	bot, err := dialog.LoadDir("testdata/auth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := sessions.NewMemory(sessions.Options{})
+	t.Cleanup(func() { store.Close() })
+	g := &gate{}
+	desk := &deskDouble{tickets: []dialog.HandoffTicket{{ID: "h1", Position: 1}}}
+	c := &chat{t: t, rt: dialog.NewRuntime(bot, store, dialog.Options{Auth: g, Handoffs: desk}), sid: "s-parked"}
+	c.say("create a lead")
+	c.say("Ann")
+	if got := types(c.say("I need a human")); got != "message,handoff,queued,message" {
+		t.Errorf("asking for a person while parked: frame types %s; want message,handoff,queued,message", got)
+	}
+	if len(desk.requests) != 1 || desk.requests[0].Context["task"] != "lead" {
+		t.Errorf("requests %+v; want one with the parked task's context", desk.requests)
+	}
+	g.grant("u1", "crm")
+	if frames, err := c.rt.Resume(context.Background(), c.sid, "u1"); err != nil || len(frames) != 0 {
+		t.Errorf("a late authorization: %d frames, %v; want none (the task was handed off)", len(frames), err)
+	}
+}
