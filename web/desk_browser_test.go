@@ -36,7 +36,8 @@ func deskBoard(state, reason string, active int, waiting ...map[string]any) map[
 	return map[string]any{"type": "board",
 		"agents": []map[string]any{
 			{"id": "alice", "name": "Alice Adams", "state": state, "reason": reason, "since": since, "active": active, "capacity": 2},
-			{"id": "bob", "name": "Bob Brown", "state": "unavailable", "reason": "meeting", "since": since, "active": 0, "capacity": 1},
+			// Go's zero time: bob's state never changed.
+			{"id": "bob", "name": "Bob Brown", "state": "unavailable", "reason": "meeting", "since": "0001-01-01T00:00:00Z", "active": 0, "capacity": 1},
 		},
 		// The board names queues; their titles come in the hello frame.
 		"queues": []map[string]any{{"name": "support", "waiting": append([]map[string]any{}, waiting...)}}}
@@ -224,7 +225,7 @@ func deskSignIn(t *testing.T, ctx context.Context, d *deskSim, base string) {
 		t.Errorf("header bot/agent = %q; want %q", got, "Help desk/Alice Adams")
 	}
 	browsertest.WaitList(t, ctx, "team", `Array.from(document.querySelectorAll('#team .agent')).map(a => a.textContent)`,
-		[]string{"Alice Adams (you)Offline3 min0 / 2", "Bob BrownUnavailable · Meeting3 min0 / 1"})
+		[]string{"Alice Adams (you)Offline3 min0 / 2", "Bob BrownUnavailable · Meeting0 / 1"})
 	options := browsertest.EvalJS[[]string](t, ctx, `Array.from(document.querySelectorAll('#state-select option:not([hidden])')).map(o => o.value + '=' + o.textContent)`)
 	want := []string{"available=Available", "unavailable:break=Unavailable · Break", "unavailable:meeting=Unavailable · Meeting", "offline=Offline"}
 	if !slices.Equal(options, want) {
@@ -239,6 +240,11 @@ func deskSignIn(t *testing.T, ctx context.Context, d *deskSim, base string) {
 // badge follows the board frames, not the click.
 func deskStates(t *testing.T, ctx context.Context, d *deskSim) {
 	t.Helper()
+	// Unavailable without a reason (the desk's state after sign-in) shows
+	// as such, not as the first reason.
+	d.send(deskBoard("unavailable", "", 0))
+	browsertest.WaitJS(t, ctx, "bare unavailable", `document.querySelector('#me-state').textContent === 'Unavailable' &&
+		document.querySelector('#state-select').value === 'unavailable:' && !document.querySelector('#state-select option[value="unavailable:"]').hidden`)
 	browsertest.Do(t, ctx, "go on break", browsertest.DeskChooseState("unavailable:break"))
 	if f := recv(t, "break", d.received); f.Type != "state" || f.State != "unavailable" || f.Reason != "break" {
 		t.Errorf("state frame = %+v; want unavailable/break", f)

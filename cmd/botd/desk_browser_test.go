@@ -15,10 +15,12 @@ import (
 
 // TestDeskBrowserSideBySide runs the widget and the agent desk side by
 // side in headless Chromium, each on its own botd of a pair sharing Redis
-// (testdata/deskbot): the agent signs in and goes available, the user asks
-// for a human, the agent gets the conversation with what was said to the
-// bot, they write to each other (typing shown to the user), the agent
-// ends it and the bot answers again. SCREENSHOT_DIR keeps both pages.
+// (testdata/deskbot): the agent signs in; the user asks for a human while
+// nobody is available, chooses to wait and sees their place in the queue,
+// which the desk shows too; the agent goes available and gets the
+// conversation with what was said to the bot, they write to each other
+// (typing shown to the user), the agent ends it and the bot answers
+// again. SCREENSHOT_DIR keeps both pages.
 func TestDeskBrowserSideBySide(t *testing.T) {
 	browsertest.SkipShort(t)
 	a, b := startDeskPair(t)
@@ -31,22 +33,32 @@ func TestDeskBrowserSideBySide(t *testing.T) {
 		browsertest.Do(t, tab, "viewport", chromedp.EmulateViewport(1280, 800, chromedp.EmulateScale(1)))
 	}
 
-	// The agent signs in on instance b and goes available.
+	// The agent signs in on instance b.
 	browsertest.Do(t, deskTab, "load desk", chromedp.Navigate("http://"+b.addr+"/desk/"))
 	browsertest.WaitJS(t, deskTab, "bots", `Array.from(document.querySelector('#login-bot').options).some(o => o.value === 'deskbot')`)
 	browsertest.Do(t, deskTab, "sign in",
 		chromedp.SendKeys(chromedp.CSS("#login-agent"), "alice"),
 		chromedp.SendKeys(chromedp.CSS("#login-password"), deskTestPassword+"\r"))
 	browsertest.WaitJS(t, deskTab, "desk", `document.querySelector('#conn-status').dataset.conn === 'connected' && document.querySelector('#me-name').textContent === 'Alice Adams'`)
-	browsertest.Do(t, deskTab, "go available", browsertest.DeskChooseState("available"))
-	browsertest.WaitJS(t, deskTab, "available", `document.querySelector('#me-state').textContent === 'Available'`)
+	browsertest.WaitJS(t, deskTab, "not available yet", `document.querySelector('#me-state').textContent !== 'Available'`)
 
-	// The user, on instance a, talks to the bot and then asks for a human.
+	// The user, on instance a, talks to the bot and then asks for a human:
+	// nobody is available, so they choose to wait and get a place.
 	browsertest.Do(t, userTab, "load widget", chromedp.Navigate("http://"+a.addr+"/"))
 	browsertest.WaitJS(t, userTab, "connect", `document.querySelector('.dlgd-root').dataset.state === 'connected'`)
 	userSays(t, userTab, "where is my order", "bot: What is your order number?")
-	userSays(t, userTab, "I want to talk to a human", "joined")
+	userSays(t, userTab, "I want to talk to a human", "No agent is available")
+	clickButton(t, userTab, "wait", ".dlgd-quick .dlgd-btn", "Wait")
+	browsertest.WaitJS(t, userTab, "queued", browsertest.TranscriptJS+`.some(l => l.startsWith('notice: You are number 1 in the queue'))`)
+	browsertest.WaitJS(t, deskTab, "desk queue", `Array.from(document.querySelectorAll('#queues .waiter')).length === 1`)
+	browsertest.Screenshot(t, userTab, "desk-side-widget-queued.png")
+	browsertest.Screenshot(t, deskTab, "desk-side-desk-queued.png")
+
+	// The agent goes available and gets the conversation.
+	browsertest.Do(t, deskTab, "go available", browsertest.DeskChooseState("available"))
+	browsertest.WaitJS(t, userTab, "joined", browsertest.TranscriptJS+`.includes('notice: Alice Adams joined the conversation.')`)
 	browsertest.WaitJS(t, userTab, "header", `document.querySelector('.dlgd-status').textContent === 'Alice Adams (agent)'`)
+	browsertest.WaitJS(t, deskTab, "queue empty", `document.querySelectorAll('#queues .waiter').length === 0`)
 
 	// The desk shows the conversation with what the user told the bot.
 	browsertest.WaitJS(t, deskTab, "conversation", `document.querySelectorAll('.tab').length === 1`)

@@ -81,8 +81,8 @@
   // waited says how long ago since was, coarsely ("just now", "3 min", "1 h 5 min").
   function waited(since) {
     var t = new Date(since).getTime();
-    if (isNaN(t)) {
-      return '';
+    if (isNaN(t) || t <= 0) {
+      return ''; // unknown: Go's zero time is year 1
     }
     var s = Math.max(0, Math.round((Date.now() - t) / 1000));
     if (s < 60) {
@@ -90,6 +90,11 @@
     }
     var m = Math.floor(s / 60);
     return m < 60 ? m + ' min' : Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
+  }
+
+  // handoffReason words why the bot handed over (a code: user_request).
+  function handoffReason(code) {
+    return String(code).replace(/_/g, ' ');
   }
 
   // ---- stored sign-in --------------------------------------------------------
@@ -501,9 +506,9 @@
         add('unavailable:' + rs[i].code, 'Unavailable · ' + (str(rs[i].title) || rs[i].code));
       }
     }
-    if (!rs.length) {
-      add('unavailable:', 'Unavailable');
-    }
+    // Unavailable without a reason (as after sign-in) is shown only while
+    // it is the state, unless no reasons are configured.
+    add('unavailable:', 'Unavailable').hidden = rs.length > 0;
     add('offline', 'Offline');
     // Busy is set by routing, never by hand: shown, not chosen.
     var busy = add('busy', 'Busy (at capacity)');
@@ -541,9 +546,14 @@
     if (busy) {
       busy.hidden = st.state !== 'busy';
     }
+    var bare = sel.querySelector('option[value="unavailable:"]');
+    var reasons = hello && Array.isArray(hello.reasons) ? hello.reasons.length : 0;
+    if (bare) {
+      bare.hidden = reasons > 0 && v !== 'unavailable:';
+    }
     sel.value = v;
     if (sel.value !== v && st.state === 'unavailable') {
-      sel.value = 'unavailable:' + (hello && hello.reasons && hello.reasons[0] ? hello.reasons[0].code : '');
+      sel.value = 'unavailable:'; // a reason this page does not know
     }
   }
 
@@ -587,7 +597,7 @@
       badge.setAttribute('data-state', str(a.state));
       var state = el('span', 'agent-state');
       state.appendChild(badge);
-      if (a.since) {
+      if (waited(a.since)) {
         // How long the agent has been in this state: a break that runs
         // long shows.
         state.appendChild(el('span', 'agent-since', waited(a.since)));
@@ -628,7 +638,7 @@
         }
         meta.push('waiting ' + waited(w.since));
         if (w.reason) {
-          meta.push(String(w.reason));
+          meta.push(handoffReason(w.reason));
         }
         li.appendChild(el('span', 'waiter-meta', meta.join(' · ')));
         ol.appendChild(li);
@@ -877,7 +887,7 @@
       kv(v.meta, 'Language', String(c.lang));
     }
     if (c.reason) {
-      kv(v.meta, 'Reason', String(c.reason));
+      kv(v.meta, 'Reason', handoffReason(c.reason));
     }
     if (c.started) {
       kv(v.meta, 'Started', clockTime(c.started));
