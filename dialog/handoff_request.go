@@ -133,47 +133,56 @@ func (r *Runtime) noAgentChoice(t *nodes.Turn, h *handoffState) nodes.Reply {
 
 // handoffChoice handles the answer to the no-agent question and reports
 // whether in was one: "Leave a message" starts the desk's task, "Wait"
-// queues the conversation, no declines. Anything else drops the question
-// and is read as usual.
+// queues the conversation, no declines, a bare yes to "message or wait?"
+// asks again. Anything else drops the question and is read as usual.
 func (r *Runtime) handoffChoice(ctx context.Context, st *state, t *nodes.Turn, in nodes.Input) bool {
 	h := st.Agent
-	choice := smallTalkNone
-	switch {
-	case in.Payload == payloadHandoffWait:
-		choice = kindHandoffWait
-	case in.Payload != "" && in.Payload == h.Leave:
-		choice = kindHandoffLeave
-	case in.Payload == "":
-		if talk, ok := readWords(handoffChoices, in.Text); ok {
-			choice = talk.kind
-			r.setLang(t, talk.lang)
-		} else if yes, ok := nodes.ParseYesNo(in.Text, t.Lang, nil, nil); ok {
-			choice = kindHandoffWait
-			if !yes {
-				choice = smallTalkFiller // declined
-			} else if h.Leave != "" {
-				choice = smallTalkNone // "yes" to "message or wait?" says neither
-			}
-		}
+	choice, again := r.readHandoffChoice(t, h, in)
+	if again {
+		t.Say(r.noAgentChoice(t, h))
+		return true
 	}
+	st.Agent = nil
 	switch choice {
 	case kindHandoffWait:
-		st.Agent = nil
 		r.beginHandoff(ctx, st, t, handoffAsk{queue: h.Queue, reason: h.Reason, context: h.Ctx}, true)
 	case kindHandoffLeave:
-		if h.Leave == "" {
-			return false
-		}
-		st.Agent = nil
 		r.switchTo(ctx, st, t, h.Leave, "")
 	case smallTalkFiller:
-		st.Agent = nil
 		t.Say(nodes.Reply{Text: t.Phrase("handoff.declined")})
 	default:
-		st.Agent = nil
 		return false
 	}
 	return true
+}
+
+// readHandoffChoice reads the answer to the no-agent question: wait,
+// leave a message (only when offered), declined (smallTalkFiller), or
+// none; again when it was a yes to a question with two answers.
+func (r *Runtime) readHandoffChoice(t *nodes.Turn, h *handoffState, in nodes.Input) (choice smallTalkKind, again bool) {
+	switch {
+	case in.Payload == payloadHandoffWait:
+		return kindHandoffWait, false
+	case in.Payload != "":
+		if in.Payload == h.Leave {
+			return kindHandoffLeave, false
+		}
+		return smallTalkNone, false
+	}
+	if talk, ok := readWords(handoffChoices, in.Text); ok && (talk.kind == kindHandoffWait || talk.kind == kindHandoffLeave && h.Leave != "") {
+		r.setLang(t, talk.lang)
+		return talk.kind, false
+	}
+	yes, ok := nodes.ParseYesNo(in.Text, t.Lang, nil, nil)
+	switch {
+	case !ok:
+		return smallTalkNone, false
+	case !yes:
+		return smallTalkFiller, false
+	case h.Leave != "":
+		return smallTalkNone, true // "yes" to "a message or wait?" says neither
+	}
+	return kindHandoffWait, false
 }
 
 // transcriptSoFar is conversation.transcript with the running turn's

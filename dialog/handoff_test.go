@@ -288,6 +288,7 @@ func TestNoAgentChoice(t *testing.T) {
 		{"de warten", "mit einem Mitarbeiter sprechen", noAgent, nodes.Input{Text: "ich warte"}, "Gerade ist kein Mitarbeiter frei.", "Sie sind Nummer 2", true},
 		{"ja 待ちます", "オペレーターと話したい", noAgent, nodes.Input{Text: "待ちます"}, "ただいま対応できるオペレーターがいません。", "現在 2 番目", true},
 		{"declined", "talk to a human", noAgent, nodes.Input{Text: "no"}, "No agent is available", "Okay. I'm still here if I can help with anything else.", false},
+		{"yes to two answers", "talk to a human", noAgent, nodes.Input{Text: "yes"}, "No agent is available", "You can leave a message and we'll get back to you, or wait", false},
 		{"wait only, yes", "talk to a human", dialog.HandoffTicket{ID: "h1", NoAgent: true, LeaveMessageTask: "no_such_task"}, nodes.Input{Text: "yes"},
 			"No agent is available right now. Would you like to wait for the next free agent?", "You are number 2", true},
 		{"something else", "talk to a human", noAgent, nodes.Input{Text: "order a pizza"}, "No agent is available", "How many?", false},
