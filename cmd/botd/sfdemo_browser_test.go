@@ -202,6 +202,8 @@ func openSFDemo(t *testing.T, timeout time.Duration) (ctx context.Context, base,
 	ctx = browsertest.New(t, timeout)
 	t.Setenv(sfDemoLoginEnv, "") // restored when the test ends; botd sets it
 	t.Setenv(sfDemoSecretEnv, "")
+	t.Setenv(sfDemoIntegrationPassEnv, "")
+	t.Setenv(sfDemoIntegrationTokenEnv, "")
 	addr := freeAddr(t)
 	base = "http://" + addr
 	startUserBotd(t, map[string]string{"ADDR": addr})
