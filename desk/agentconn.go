@@ -38,6 +38,7 @@ func (d *Desk) serve(ctx context.Context, ws *websocket.Conn, agent, lang string
 	c := &agentConn{d: d, agent: agent, lang: lang, ws: ws, out: make(chan []byte, sendQueue), done: make(chan struct{})}
 	d.hub.add(c)
 	defer d.hub.remove(c)
+	d.hub.markSeen(ctx, agent)
 	go c.writeLoop()
 	c.sendHello(ctx)
 	if b, err := d.store.Load(ctx); err == nil {

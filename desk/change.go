@@ -28,7 +28,7 @@ func (d *Desk) change(ctx context.Context, skip string, fn func(*Board) error) (
 		if err := fn(b); err != nil {
 			return err
 		}
-		c.assigned = b.route(d.cfg, d.now())
+		c.assigned = b.route(d.cfg, d.now(), d.pageTimeout)
 		c.states = c.states[:0]
 		for id, a := range b.Agents {
 			if old := before[id]; old.State != a.State || old.Reason != a.Reason {

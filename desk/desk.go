@@ -52,24 +52,30 @@ type Options struct {
 	Metrics  *Metrics
 	// SalesforceUsers links agents to Salesforce users; nil: no linking.
 	SalesforceUsers SalesforceUsers
+	// PageTimeout, when set, routes conversations only to agents with a
+	// desk page seen connected within it: every instance marks its pages'
+	// agents seen every third of it. Zero routes to every available
+	// agent (tests).
+	PageTimeout time.Duration
 }
 
 // Desk is one bot's live-agent desk.
 type Desk struct {
-	bot       string
-	cfg       *Config
-	store     Store
-	users     Users
-	log       *slog.Logger
-	now       func() time.Time
-	instance  string
-	metrics   *Metrics
-	sfUsers   SalesforceUsers
-	passwords map[string]string // agent id → password read from its SecretRef
-	hub       *hub
-	board     atomic.Pointer[Board] // the last board this process loaded
-	ready     chan struct{}
-	readyOnce sync.Once
+	bot         string
+	cfg         *Config
+	store       Store
+	users       Users
+	log         *slog.Logger
+	now         func() time.Time
+	instance    string
+	metrics     *Metrics
+	sfUsers     SalesforceUsers
+	pageTimeout time.Duration
+	passwords   map[string]string // agent id → password read from its SecretRef
+	hub         *hub
+	board       atomic.Pointer[Board] // the last board this process loaded
+	ready       chan struct{}
+	readyOnce   sync.Once
 
 	wmu      sync.Mutex
 	watchers map[int]func(AgentStatus)
@@ -79,7 +85,7 @@ type Desk struct {
 // New returns the desk of bot. It reads the agents' passwords now.
 func New(bot string, cfg *Config, store Store, users Users, opts Options) (*Desk, error) {
 	d := &Desk{bot: bot, cfg: cfg, store: store, users: users, log: opts.Logger, now: opts.Now,
-		instance: opts.Instance, metrics: opts.Metrics, sfUsers: opts.SalesforceUsers, passwords: map[string]string{},
+		instance: opts.Instance, metrics: opts.Metrics, sfUsers: opts.SalesforceUsers, pageTimeout: opts.PageTimeout, passwords: map[string]string{},
 		ready: make(chan struct{}), watchers: map[int]func(AgentStatus){}}
 	if d.log == nil {
 		d.log = slog.Default()
@@ -120,6 +126,9 @@ func (d *Desk) Agents() []AgentConfig { return append([]AgentConfig(nil), d.cfg.
 // again after a lost subscription.
 func (d *Desk) Run(ctx context.Context) {
 	go d.hub.flushBoards(ctx)
+	if d.pageTimeout > 0 {
+		go d.hub.heartbeat(ctx, d.pageTimeout/3)
+	}
 	go d.linkConfigured(ctx)
 	for backoff := 100 * time.Millisecond; ctx.Err() == nil; backoff = min(2*backoff, 5*time.Second) {
 		err := d.store.Subscribe(ctx, func() {

@@ -68,7 +68,7 @@ func (d *Desk) Request(ctx context.Context, r Request) (Ticket, error) {
 		}
 	}
 	c, err := d.change(ctx, tk.ID, func(b *Board) error {
-		if !r.Wait && !b.canServe(d.cfg, q) {
+		if !r.Wait && !b.canServe(d.cfg, q, now, d.pageTimeout) {
 			return errUnchanged
 		}
 		b.Convs[tk.ID] = &Conv{ID: tk.ID, Queue: q.Name, Session: r.Session, User: r.User, Lang: r.Lang,

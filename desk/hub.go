@@ -165,3 +165,48 @@ func (h *hub) flushBoards(ctx context.Context) {
 		}
 	}
 }
+
+// heartbeat marks the agents with a desk page on this instance seen,
+// every interval, so that routing knows their pages are open.
+func (h *hub) heartbeat(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		h.markSeen(ctx, h.agents()...)
+	}
+}
+
+// agents are the agents with a page on this instance.
+func (h *hub) agents() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]string, 0, len(h.conns))
+	for a := range h.conns {
+		out = append(out, a)
+	}
+	return out
+}
+
+// markSeen records that agents' pages are connected now.
+func (h *hub) markSeen(ctx context.Context, agents ...string) {
+	if len(agents) == 0 || h.d.pageTimeout == 0 {
+		return
+	}
+	now := h.d.now()
+	_, err := h.d.change(ctx, "", func(b *Board) error {
+		for _, a := range agents {
+			if st := b.Agents[a]; st != nil {
+				st.SeenAt = now
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		h.d.log.Warn("desk: mark pages seen", "bot", h.d.bot, "err", err)
+	}
+}

@@ -13,11 +13,11 @@ type Assignment struct {
 // teams with free capacity, the one idle longest (earliest IdleSince,
 // then id). An agent who reaches capacity becomes busy. It returns what
 // it assigned.
-func (b *Board) route(c *Config, now time.Time) []Assignment {
+func (b *Board) route(c *Config, now time.Time, pageTimeout time.Duration) []Assignment {
 	var out []Assignment
 	for _, conv := range b.waiting("") {
 		q := c.queue(conv.Queue)
-		best := b.longestIdle(c, q)
+		best := b.longestIdle(c, q, now, pageTimeout)
 		if best == nil {
 			continue
 		}
@@ -35,13 +35,18 @@ func (b *Board) route(c *Config, now time.Time) []Assignment {
 }
 
 // longestIdle is the available agent serving q with free capacity who has
-// been idle longest, or nil.
-func (b *Board) longestIdle(c *Config, q *QueueConfig) *AgentStatus {
+// been idle longest, or nil. With a pageTimeout, an agent none of whose
+// desk pages was seen for that long (a closed page, a lost network) gets
+// nothing.
+func (b *Board) longestIdle(c *Config, q *QueueConfig, now time.Time, pageTimeout time.Duration) *AgentStatus {
 	var best *AgentStatus
 	for i := range c.Agents {
 		a := &c.Agents[i]
 		st := b.Agents[a.ID]
 		if st == nil || st.State != Available || len(st.Convs) >= a.Capacity || !a.serves(q) {
+			continue
+		}
+		if pageTimeout > 0 && now.Sub(st.SeenAt) > pageTimeout {
 			continue
 		}
 		if best == nil || st.IdleSince.Before(best.IdleSince) ||
@@ -79,6 +84,6 @@ func (b *Board) release(id string, now time.Time) *Conv {
 
 // canServe reports whether any agent of q's teams could take a
 // conversation now.
-func (b *Board) canServe(c *Config, q *QueueConfig) bool {
-	return b.longestIdle(c, q) != nil
+func (b *Board) canServe(c *Config, q *QueueConfig, now time.Time, pageTimeout time.Duration) bool {
+	return b.longestIdle(c, q, now, pageTimeout) != nil
 }

@@ -45,6 +45,9 @@ type AgentStatus struct {
 	IdleSince time.Time `json:"idle_since"`
 	// Convs are the handed-off conversations the agent holds.
 	Convs []string `json:"conversations,omitempty"`
+	// SeenAt is when a desk page of the agent was last seen connected,
+	// on any instance (see Options.PageTimeout).
+	SeenAt time.Time `json:"seen_at,omitzero"`
 }
 
 // Errors a state change can return.

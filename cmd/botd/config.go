@@ -14,24 +14,25 @@ import (
 // config is botd's configuration: flags, with environment variables as
 // fallbacks.
 type config struct {
-	Addr           string
-	BotDirs        []string
-	RedisURL       string
-	AllowedOrigins []string
-	LogLevel       slog.Level
-	Secret         []byte
-	OldSecrets     [][]byte
-	PublicURL      string
-	DemoAPI        bool
-	IdleTTL        time.Duration
-	LeaseTTL       time.Duration
-	EndSweepEvery  time.Duration // how often idled-out conversations are looked for (conversation_end)
-	EndHold        time.Duration // how long one process's claim on an idled-out conversation lasts
-	EndRetryMaxAge time.Duration // how long a closed conversation's failed conversation_end is run again
-	DebugAddr      string
-	ShowVersion    bool
-	Edge           edgeConfig // the HTTP edge's limits (edgeconfig.go)
-	WS             wsConfig   // the web channel's turn rate limits (wsconfig.go)
+	Addr            string
+	BotDirs         []string
+	RedisURL        string
+	AllowedOrigins  []string
+	LogLevel        slog.Level
+	Secret          []byte
+	OldSecrets      [][]byte
+	PublicURL       string
+	DemoAPI         bool
+	IdleTTL         time.Duration
+	LeaseTTL        time.Duration
+	EndSweepEvery   time.Duration // how often idled-out conversations are looked for (conversation_end)
+	DeskPageTimeout time.Duration // agents whose desk page was not seen for this long get no conversations
+	EndHold         time.Duration // how long one process's claim on an idled-out conversation lasts
+	EndRetryMaxAge  time.Duration // how long a closed conversation's failed conversation_end is run again
+	DebugAddr       string
+	ShowVersion     bool
+	Edge            edgeConfig // the HTTP edge's limits (edgeconfig.go)
+	WS              wsConfig   // the web channel's turn rate limits (wsconfig.go)
 
 	// Reload is the hot reload of bot directories (reloadconfig.go).
 	Reload reloadConfig
@@ -62,6 +63,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	demoSF := fl.String("demo-salesforce", env("DEMO_SALESFORCE", "auto"), "serve, beside the embedded demo bot, a Salesforce bot with the whole catalogue and an emulated Salesforce org it signs in to (demo-only credentials, on this address under /services/ and /id/): on, off or auto (= when serving the embedded bots; never with -bot) (env DEMO_SALESFORCE)")
 	leaseTTL := fl.String("lease-ttl", env("LEASE_TTL", "3s"), "how long a turn's hold on its session lasts without renewal (renewed every third of it while the turn runs): the longest a crashed instance's users wait; at least 300ms (env LEASE_TTL)")
 	idleTTL := fl.String("idle-ttl", env("IDLE_TTL", "15m"), "session idle time-out for bots that do not set settings.session_idle_ttl, a Go duration such as 15m or 1h (env IDLE_TTL)")
+	deskPage := fl.String("desk-page-timeout", env("DESK_PAGE_TIMEOUT", "45s"), "an available agent none of whose desk pages was seen connected for this long gets no new conversations (env DESK_PAGE_TIMEOUT)")
 	endSweep := fl.String("end-sweep-every", env("END_SWEEP_EVERY", "10s"), "how often each bot looks for conversations that idled out, to run their conversation_end: at most this late (env END_SWEEP_EVERY)")
 	endHold := fl.String("end-hold", env("END_HOLD", "1m"), "how long an instance's claim on an idled-out conversation lasts: if it dies while running the conversation_end, another runs it again after this; a run gets three quarters of it (at most 30s); at least 1s (env END_HOLD)")
 	endRetryMaxAge := fl.String("end-retry-max-age", env("END_RETRY_MAX_AGE", "24h"), "how long after a conversation closed its failed conversation_end is still run again (every -end-hold); then it is given up with an ERROR line and dialogd_conversation_end_runs_total{outcome=\"given_up\"}; at least 1m (env END_RETRY_MAX_AGE)")
@@ -86,6 +88,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	c.IdleTTL = ttl
 	if c.LeaseTTL, err = time.ParseDuration(*leaseTTL); err != nil || c.LeaseTTL < 300*time.Millisecond {
 		return nil, fmt.Errorf("-lease-ttl: want a duration of at least 300ms such as 3s, got %q", *leaseTTL)
+	}
+	if c.DeskPageTimeout, err = time.ParseDuration(*deskPage); err != nil || c.DeskPageTimeout < 3*time.Second {
+		return nil, fmt.Errorf("-desk-page-timeout: want a duration of at least 3s such as 45s, got %q", *deskPage)
 	}
 	if c.EndSweepEvery, err = time.ParseDuration(*endSweep); err != nil || c.EndSweepEvery < 100*time.Millisecond {
 		return nil, fmt.Errorf("-end-sweep-every: want a duration of at least 100ms such as 10s, got %q", *endSweep)

@@ -32,6 +32,7 @@ func (s *server) openDesk(bot *dialog.Bot, tn *tenant, ropts *dialog.Options) er
 	}
 	d, err := desk.New(name, cfg, store, deskUsers{s: s, bot: name}, desk.Options{
 		Logger: s.log.With("bot", name), Metrics: s.deskMetrics, SalesforceUsers: s.salesforceUsers(tn, cfg.Salesforce),
+		PageTimeout: s.cfg.DeskPageTimeout,
 	})
 	if err != nil {
 		return fmt.Errorf("bot %s: %w", name, err)
@@ -75,7 +76,7 @@ func (h handoffs) Request(ctx context.Context, r dialog.HandoffRequest) (dialog.
 	tk, err := h.d.Request(ctx, desk.Request{Session: r.Session, User: r.User, Lang: r.Lang, Queue: r.Queue,
 		Reason: r.Reason, Wait: r.Wait, Transcript: r.Transcript, Context: r.Context, Customer: r.Customer})
 	return dialog.HandoffTicket{ID: tk.ID, NoAgent: tk.NoAgent, LeaveMessageTask: tk.LeaveMessageTask,
-		Agent: tk.Agent, Position: tk.Position, Wait: tk.Wait}, err
+		Agent: tk.Agent, SalesforceUser: tk.SalesforceUser, Position: tk.Position, Wait: tk.Wait}, err
 }
 
 func (h handoffs) UserSaid(ctx context.Context, id, msgID, text string) error {
