@@ -78,3 +78,38 @@ func TestRouting(t *testing.T) {
 		})
 	}
 }
+
+// TestRoutingNeedsAnOpenPage: with a page timeout, an available agent
+// whose desk page was not seen within it gets nothing.
+func TestRoutingNeedsAnOpenPage(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{now: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
+	t.Setenv("DESK_PW", "pw-123456")
+	d, err := New("testbot", mustDecode(t, testDesk), NewMemoryStore(), &usersLog{}, Options{Now: clk.Now, PageTimeout: 45 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SetState(ctx, "ben", Available, "", OriginAgent); err != nil {
+		t.Fatal(err)
+	}
+	ask := func(step string, wantAgent string) {
+		t.Helper()
+		tk, err := d.Request(ctx, Request{Session: step, User: "u", Queue: "support"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.Agent != wantAgent || tk.NoAgent != (wantAgent == "") {
+			t.Errorf("%s: ticket %+v; want agent %q", step, tk, wantAgent)
+		}
+	}
+	ask("no page yet", "")
+	d.hub.markSeen(ctx, "ben")
+	clk.advance(30 * time.Second)
+	ask("page seen 30s ago", "Ben")
+	if _, err := d.SetState(ctx, "ann", Available, "", OriginAgent); err != nil {
+		t.Fatal(err)
+	}
+	d.hub.markSeen(ctx, "ann")
+	clk.advance(time.Minute)
+	ask("page gone a minute", "")
+}
