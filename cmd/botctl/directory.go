@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -159,7 +160,7 @@ func writeDirectoryStatus(w io.Writer, st directory.Status, cfg directory.Config
 		lastErr = st.LastError
 	}
 	fmt.Fprintf(w, "%-14s %s\n", "bot", st.Bot)
-	fmt.Fprintf(w, "%-14s %s (every %s, at most %d a run)\n", "object", st.Object, cfg.Every, cfg.MaxPerRun)
+	fmt.Fprintf(w, "%-14s %s (every %s, at most %d a run)\n", "object", st.Object, shortDuration(cfg.Every), cfg.MaxPerRun)
 	fmt.Fprintf(w, "%-14s %d\n", "records", st.Records)
 	fmt.Fprintf(w, "%-14s %s (%d successful)\n", "last run", at(st.LastRun), st.Runs)
 	fmt.Fprintf(w, "%-14s %s\n", "last ok", at(st.LastOK))
@@ -168,6 +169,18 @@ func writeDirectoryStatus(w io.Writer, st directory.Status, cfg directory.Config
 		map[bool]string{true: ", stopped at max_per_run", false: ""}[st.Capped])
 	fmt.Fprintf(w, "%-14s %s\n", "changed up to", at(st.Mark))
 	fmt.Fprintf(w, "%-14s %s\n", "next run", at(st.NextRun))
+}
+
+// shortDuration drops a duration's zero minutes and seconds: 24h, 1h30m.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func printJSON(w io.Writer, v any) int {
