@@ -45,6 +45,7 @@ func TestWidgetAgentFrames(t *testing.T) {
 	bot.push(sid, map[string]any{"type": "queued", "position": 1, "wait_seconds": 20, "text": "You are next."})
 	want[len(want)-1] = "notice: You are next."
 	browsertest.WaitTranscript(t, ctx, "queue moved", want)
+	browsertest.WaitJS(t, ctx, "header says waiting", `document.querySelector('.dlgd-status').textContent === 'Waiting for an agent…'`)
 
 	bot.push(sid, map[string]any{"type": "agent_joined", "agent": "Alice Adams", "text": "Alice Adams joined the conversation."})
 	want = append(want, "notice: Alice Adams joined the conversation.")

@@ -50,6 +50,7 @@ func TestDeskBrowserSideBySide(t *testing.T) {
 	userSays(t, userTab, "I want to talk to a human", "No agent is available")
 	clickButton(t, userTab, "wait", ".dlgd-quick .dlgd-btn", "Wait")
 	browsertest.WaitJS(t, userTab, "queued", browsertest.TranscriptJS+`.some(l => l.startsWith('notice: You are number 1 in the queue'))`)
+	browsertest.WaitJS(t, userTab, "waiting", `document.querySelector('.dlgd-status').textContent === 'Waiting for an agent…'`)
 	browsertest.WaitJS(t, deskTab, "desk queue", `Array.from(document.querySelectorAll('#queues .waiter')).length === 1`)
 	browsertest.Screenshot(t, userTab, "desk-side-widget-queued.png")
 	browsertest.Screenshot(t, deskTab, "desk-side-desk-queued.png")

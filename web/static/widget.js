@@ -90,7 +90,7 @@
   // out of order; anything below the oldest counts as rendered);
   // state.log: the rendered transcript; state.pending: client frames
   // without a reply yet; state.agent: the name of the human agent in the
-  // conversation, '' when the bot has it.
+  // conversation, '' when the bot has it; state.queued: waiting for one.
   var state = load();
 
   function load() {
@@ -111,6 +111,7 @@
       log: Array.isArray(s.log) ? s.log.filter(isEntry).slice(-MAX_LOG) : [],
       pending: Array.isArray(s.pending) ? s.pending.filter(isFrame).slice(-MAX_PENDING) : [],
       agent: typeof s.agent === 'string' ? s.agent : '',
+      queued: s.queued === true,
       open: s.open === true
     };
   }
@@ -562,7 +563,7 @@
     statusEl.textContent = {
       idle: '',
       connecting: 'Connecting\u2026',
-      connected: state.agent ? state.agent + ' (agent)' : 'Online',
+      connected: state.agent ? state.agent + ' (agent)' : state.queued ? 'Waiting for an agent\u2026' : 'Online',
       offline: 'Reconnecting\u2026'
     }[s] || '';
   }
@@ -807,6 +808,10 @@
           save();
           break;
         }
+        if (state.queued && !state.agent) {
+          state.queued = false; // the bot speaks again: the user left the queue
+          setStatus(root.getAttribute('data-state'));
+        }
         addEntry({
           role: 'bot',
           seq: f.seq,
@@ -864,10 +869,12 @@
     showQuickReplies(null);
     switch (f.type) {
       case 'queued':
+        state.queued = true;
         showQueued({ role: 'queue', seq: f.seq, text: text || queuedText(f.position, f.wait_seconds) });
         break;
       case 'agent_joined':
         state.agent = name;
+        state.queued = false;
         addEntry({ role: 'agent_event', seq: f.seq, text: text || name + ' joined the conversation.' });
         break;
       case 'agent_message':
@@ -875,6 +882,7 @@
         break;
       default: // agent_left
         state.agent = '';
+        state.queued = false;
         addEntry({ role: 'agent_event', seq: f.seq, text: text || name + ' left the conversation.' });
     }
     setStatus(root.getAttribute('data-state'));
