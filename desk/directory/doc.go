@@ -17,7 +17,8 @@
 // reads what changed after the mark, oldest first, at most max_per_run
 // rows: updates replace the stored record, a record that lost its name is
 // removed, and the mark moves to the last row read, so a capped run is
-// continued by the next. A failed sync keeps the mark and is retried
+// continued by the next. It then removes the records in Salesforce's
+// recycle bin (queryAll, IsDeleted = true: deleted in the last 15 days). A failed sync keeps the mark and is retried
 // after Options.RetryAfter. The state (last run, mark, counts, last
 // error) is stored with the records, so Status is the same on every
 // instance; a lock in the store (a Redis key with a TTL, or a mutex)

@@ -61,6 +61,7 @@ type syncRun struct {
 	first    bool
 	buf      []Record
 	gone     []string
+	deleted  []string // ids in the recycle bin
 	imported int
 	removed  int
 	skipped  int
@@ -87,7 +88,33 @@ func (r *syncRun) do(ctx context.Context) error {
 	if err := r.d.sf.Query(ctx, q, func(row map[string]any) error { return r.row(ctx, row) }); err != nil {
 		return fmt.Errorf("directory: query %s: %w", cfg.Object, err)
 	}
-	return r.flush(ctx)
+	if err := r.flush(ctx); err != nil || r.first {
+		return err
+	}
+	return r.removeDeleted(ctx)
+}
+
+// removeDeleted removes the records in Salesforce's recycle bin (deleted
+// in the last 15 days, so a daily sync sees every deletion), at most
+// max_per_run of them.
+func (r *syncRun) removeDeleted(ctx context.Context) error {
+	cfg := r.d.cfg
+	q := fmt.Sprintf("SELECT Id FROM %s WHERE IsDeleted = true ORDER BY Id LIMIT %d", cfg.Object, cfg.MaxPerRun)
+	err := r.d.sf.QueryAll(ctx, q, func(row map[string]any) error {
+		if id, _ := row["Id"].(string); id != "" {
+			r.deleted = append(r.deleted, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("directory: deleted %s records: %w", cfg.Object, err)
+	}
+	n, err := r.d.store.Delete(ctx, r.deleted)
+	if err != nil {
+		return err
+	}
+	r.removed += n
+	return nil
 }
 
 // row handles one queried record.

@@ -144,11 +144,11 @@ func TestFirstRunThenChanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if status.Records != 2000 || status.Runs != 3 || status.LastError != "" || !status.NextRun.Equal(status.LastRun.Add(24*time.Hour)) {
-				t.Errorf("status: got %+v, want 2000 records, 3 runs, no error, next run a day after the last", status)
+			if status.Records != 1999 || status.Runs != 3 || status.LastError != "" || !status.NextRun.Equal(status.LastRun.Add(24*time.Hour)) {
+				t.Errorf("status: got %+v, want 1999 records, 3 runs, no error, next run a day after the last", status)
 			}
-			if got := metricValue(t, reg, "dialogd_directory_records", ""); got != 2000 {
-				t.Errorf("dialogd_directory_records: got %v, want 2000", got)
+			if got := metricValue(t, reg, "dialogd_directory_records", ""); got != 1999 {
+				t.Errorf("dialogd_directory_records: got %v, want 1999", got)
 			}
 			if got := metricValue(t, reg, "dialogd_directory_sync_total", "ok"); got != 3 {
 				t.Errorf(`dialogd_directory_sync_total{result="ok"}: got %v, want 3`, got)
@@ -195,8 +195,8 @@ func checkFirstRun(t *testing.T, d *directory.Directory) {
 type orgChanges struct{ imported, removed int }
 
 // changeOrg edits the org after the first run: 5 imported Contacts get a
-// new e-mail, 3 lose their name, 2 not imported (beyond the cap) are
-// touched, and 1 is created.
+// new e-mail, 3 lose their name, 1 is deleted, 2 not imported (beyond
+// the cap) are touched, and 1 is created.
 func changeOrg(t *testing.T, f *orgFixture) orgChanges {
 	t.Helper()
 	ctx := context.Background()
@@ -210,13 +210,16 @@ func changeOrg(t *testing.T, f *orgFixture) orgChanges {
 			t.Fatal(err)
 		}
 	}
+	if err := f.sf.Delete(ctx, "Contact", f.named[3][0]); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.org.Sim.TouchRecords("Contact", time.Now(), f.named[21][0], f.named[21][1]); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.sf.Create(ctx, "Contact", map[string]any{"FirstName": "Hana", "LastName": "Sato", "Email": "hana@example.com", "Phone": "03-5555-1234"}); err != nil {
 		t.Fatal(err)
 	}
-	return orgChanges{imported: 5 + 2 + 1, removed: 3}
+	return orgChanges{imported: 5 + 2 + 1, removed: 3 + 1}
 }
 
 func checkChanges(t *testing.T, d *directory.Directory) {
@@ -229,6 +232,7 @@ func checkChanges(t *testing.T, d *directory.Directory) {
 		{"n01.0@example.com", false},                               // its old address
 		{"n02.0@example.com", false}, {"n02.2@example.com", false}, // lost their name
 		{"n02.3@example.com", true},
+		{"n03.0@example.com", false}, {"n03.1@example.com", true}, // deleted in Salesforce
 		{"n21.0@example.com", true}, {"n21.1@example.com", true}, {"n21.2@example.com", false},
 		{"hana@example.com", true},
 	}

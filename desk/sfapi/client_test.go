@@ -196,3 +196,28 @@ func TestApexCallsApexREST(t *testing.T) {
 		t.Errorf("got %v, want a 404 *sfapi.Error for an Apex class the org lacks", err)
 	}
 }
+
+func TestDeleteAndQueryAll(t *testing.T) {
+	c, _ := newClient(t)
+	ctx := context.Background()
+	id, err := c.Create(ctx, "Contact", map[string]any{"LastName": "Gone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete(ctx, "Contact", id); err != nil {
+		t.Fatal(err)
+	}
+	count := func(query func(context.Context, string, func(map[string]any) error) error) int {
+		n := 0
+		if err := query(ctx, "SELECT Id FROM Contact WHERE LastName = 'Gone'", func(map[string]any) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := count(c.Query); got != 0 {
+		t.Errorf("Query after Delete: got %d records, want 0", got)
+	}
+	if got := count(c.QueryAll); got != 1 {
+		t.Errorf("QueryAll after Delete: got %d records, want 1 (the recycle bin)", got)
+	}
+}

@@ -6,8 +6,9 @@
 //
 // A [Client] takes its token and instance URL from an [Authorizer] (what
 // auth.Manager implements, called with a nil turn). It runs SOQL queries
-// following nextRecordsUrl ([Client.Query]), reads, creates and updates
-// records ([Client.Get], [Client.Create], [Client.Update]) and calls Apex
+// following nextRecordsUrl ([Client.Query], [Client.QueryAll] with the
+// recycle bin), reads, creates, updates and deletes records
+// ([Client.Get], [Client.Create], [Client.Update], [Client.Delete]) and calls Apex
 // REST classes ([Client.Apex]). A 401 (INVALID_SESSION_ID: the session
 // timed out mid-sync) makes it call the profile's Refresh once and retry
 // the request once.

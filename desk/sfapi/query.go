@@ -21,7 +21,17 @@ type queryPage struct {
 // which Query returns as it is ([ErrStop]: nil). Records are decoded JSON objects (their
 // "attributes" included; a relationship field is a nested map).
 func (c *Client) Query(ctx context.Context, soql string, fn func(rec map[string]any) error) error {
-	path := c.dataPath("/query?q=" + url.QueryEscape(soql))
+	return c.query(ctx, "/query", soql, fn)
+}
+
+// QueryAll is Query over deleted records too (the recycle bin: IsDeleted
+// = true), Salesforce's queryAll.
+func (c *Client) QueryAll(ctx context.Context, soql string, fn func(rec map[string]any) error) error {
+	return c.query(ctx, "/queryAll", soql, fn)
+}
+
+func (c *Client) query(ctx context.Context, resource, soql string, fn func(rec map[string]any) error) error {
+	path := c.dataPath(resource + "?q=" + url.QueryEscape(soql))
 	for pages := 0; ; pages++ {
 		var page queryPage
 		if err := c.Do(ctx, "GET", path, nil, &page); err != nil {

@@ -40,6 +40,11 @@ func (c *Client) Update(ctx context.Context, object, id string, fields map[strin
 	return c.Do(ctx, "PATCH", c.dataPath("/sobjects/"+url.PathEscape(object)+"/"+url.PathEscape(id)), fields, nil)
 }
 
+// Delete deletes the record object/id (to the recycle bin).
+func (c *Client) Delete(ctx context.Context, object, id string) error {
+	return c.Do(ctx, "DELETE", c.dataPath("/sobjects/"+url.PathEscape(object)+"/"+url.PathEscape(id)), nil, nil)
+}
+
 // Apex calls an Apex REST class: method on /services/apexrest/ + path,
 // body as JSON (nil: none), the JSON answer decoded into out (nil:
 // ignored).
