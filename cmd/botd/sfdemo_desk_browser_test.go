@@ -11,14 +11,10 @@ import (
 	"github.com/botforge/dialogd/web/browsertest"
 )
 
-// sfDemoDeskPassword is the demo agents' password, as the README and the
-// Salesforce demo page state (demo only).
-const sfDemoDeskPassword = "demo"
-
 // TestBrowserSFDemoDesk is the agent desk of `make run`'s Salesforce demo,
 // tried as a visitor and an agent would, side by side in headless
 // Chromium: Bob (linked to his Salesforce user in bot.yaml) signs in with
-// the demo password and goes available, and the org shows him Available in
+// the demo password the page states and goes available, and the org shows him Available in
 // Omni-Channel; a visitor asks for a person in English, German and
 // Japanese and chats with him both ways until he ends it; Bob's break
 // shows as Break in the org; with nobody free the visitor leaves a
@@ -32,7 +28,9 @@ func TestBrowserSFDemoDesk(t *testing.T) {
 	for _, tab := range []context.Context{widget, deskTab} {
 		browsertest.Do(t, tab, "viewport", chromedp.EmulateViewport(1280, 800, chromedp.EmulateScale(1)))
 	}
-	sfDemoDeskSignIn(t, deskTab, base, "bob", "Bob Brown")
+	// The demo agents' password, as the page states it (demo only).
+	deskPassword := browsertest.EvalJS[string](t, widget, `document.getElementById('desk-password').textContent`)
+	sfDemoDeskSignIn(t, deskTab, base, "bob", "Bob Brown", deskPassword)
 	sfDemoDeskState(t, deskTab, "available", "Available")
 	sfDemoWaitPresence(t, base, "bob.agent@dialogd.example", "Available")
 
@@ -96,7 +94,7 @@ func TestBrowserSFDemoDesk(t *testing.T) {
 
 	// Alice links her Salesforce user in the desk; her state follows.
 	browsertest.Do(t, deskTab, "sign out", chromedp.Click(chromedp.CSS("#logout")))
-	sfDemoDeskSignIn(t, deskTab, base, "alice", "Alice Adams")
+	sfDemoDeskSignIn(t, deskTab, base, "alice", "Alice Adams", deskPassword)
 	browsertest.Do(t, deskTab, "link", chromedp.SendKeys(chromedp.CSS("#link-user"), "alice.agent@dialogd.example\r"))
 	browsertest.WaitJS(t, deskTab, "linked", `document.querySelector('#sf-linked').textContent !== 'none'`)
 	sfDemoDeskState(t, deskTab, "available", "Available")
@@ -105,8 +103,8 @@ func TestBrowserSFDemoDesk(t *testing.T) {
 }
 
 // sfDemoDeskSignIn signs agent in on the desk page of the Salesforce demo
-// bot with the demo password and waits until the desk shows name.
-func sfDemoDeskSignIn(t *testing.T, tab context.Context, base, agent, name string) {
+// bot with password and waits until the desk shows name.
+func sfDemoDeskSignIn(t *testing.T, tab context.Context, base, agent, name, password string) {
 	t.Helper()
 	browsertest.Do(t, tab, "load desk", chromedp.Navigate(base+"/desk/"))
 	browsertest.WaitJS(t, tab, "bots", `Array.from(document.querySelector('#login-bot').options).some(o => o.value === '`+sfDemoBotName+`')`)
@@ -114,7 +112,7 @@ func sfDemoDeskSignIn(t *testing.T, tab context.Context, base, agent, name strin
 		browsertest.Script(`document.querySelector('#login-bot').value = '`+sfDemoBotName+`'`),
 		// The page fills in the last agent id it signed in: replace it.
 		browsertest.Script(`document.querySelector('#login-agent').value = '`+agent+`'`),
-		chromedp.SendKeys(chromedp.CSS("#login-password"), sfDemoDeskPassword+"\r"))
+		chromedp.SendKeys(chromedp.CSS("#login-password"), password+"\r"))
 	browsertest.WaitJS(t, tab, "desk of "+agent, `document.querySelector('#conn-status').dataset.conn === 'connected' && document.querySelector('#me-name').textContent === '`+name+`'`)
 }
 
