@@ -87,6 +87,13 @@ func (m *memoryStore) Find(_ context.Context, kind, value string, limit int) ([]
 	return out, nil
 }
 
+func (m *memoryStore) Clear(context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.records, m.index = map[string]Record{}, map[indexKey]map[string]struct{}{}
+	return nil
+}
+
 func (m *memoryStore) Count(context.Context) (int, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()

@@ -132,6 +132,26 @@ func (s *redisStore) Find(ctx context.Context, kind, value string, limit int) ([
 	return s.old(ctx, ids)
 }
 
+// Clear deletes the records a batch at a time, with their lookup keys.
+func (s *redisStore) Clear(ctx context.Context) error {
+	for {
+		ids, err := s.c.SRandMemberN(ctx, s.prefix+"ids", flushEvery).Result()
+		if err != nil {
+			return fmt.Errorf("directory: redis clear: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if _, err := s.Delete(ctx, ids); err != nil {
+			return err
+		}
+		// Ids whose record vanished would come back forever: drop them.
+		if err := s.c.SRem(ctx, s.prefix+"ids", toAny(ids)...).Err(); err != nil {
+			return fmt.Errorf("directory: redis clear: %w", err)
+		}
+	}
+}
+
 func (s *redisStore) Count(ctx context.Context) (int, error) {
 	n, err := s.c.SCard(ctx, s.prefix+"ids").Result()
 	if err != nil {
@@ -190,4 +210,12 @@ func (s *redisStore) Lock(ctx context.Context, ttl time.Duration) (func(), bool,
 		_ = unlockScript.Run(ctx, s.c, []string{key}, token).Err()
 	}
 	return unlock, true, nil
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/botforge/dialogd/desk/directory"
 	"github.com/botforge/dialogd/desk/sfapi"
+	"github.com/botforge/dialogd/internal/salesforcetest"
+	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/sessions/redistest"
 	"github.com/botforge/dialogd/sfsim"
 )
@@ -71,8 +73,9 @@ func TestFailedSyncIsRetriedAndKeepsTheMark(t *testing.T) {
 	if got, want := after.NextRun, after.LastRun.Add(directory.DefaultRetryAfter); !got.Equal(want) {
 		t.Errorf("next run after a failure: got %v, want %v (RetryAfter later)", got, want)
 	}
+	f.org.Sim.ExpireAccessTokens() // and the session timed out meanwhile
 	if _, err := d.Sync(ctx); err != nil {
-		t.Fatalf("Salesforce back: %v", err)
+		t.Fatalf("Salesforce back, the session expired: %v", err)
 	}
 	if st, _ := d.Status(ctx); st.LastError != "" {
 		t.Errorf("after a good run the error stays: %q", st.LastError)
@@ -129,5 +132,33 @@ func TestOneInstanceSyncsAtATime(t *testing.T) {
 	oks := metricValue(t, regA, "dialogd_directory_sync_total", "ok") + metricValue(t, regB, "dialogd_directory_sync_total", "ok")
 	if st.Runs != 1 || oks != 1 {
 		t.Errorf("two instances running: got %d runs in the state and %v ok syncs, want 1 and 1 (the other waits for the shared schedule)", st.Runs, oks)
+	}
+}
+
+// TestObjectSwitchRebuilds: a directory switched from Contact to Lead
+// holds Leads only after its next sync.
+func TestObjectSwitchRebuilds(t *testing.T) {
+	for _, s := range stores {
+		t.Run(s.name, func(t *testing.T) {
+			org := salesforcetest.Start(t, "acme")
+			sf := &sfapi.Client{Auth: org.Auth, Profile: salesforcetest.Profile}
+			store := s.new(t)
+			ctx := context.Background()
+			for _, object := range []string{directory.ObjectContact, directory.ObjectLead} {
+				cfg := &directory.Config{Salesforce: salesforcetest.Profile, Object: object, Every: time.Hour, MaxPerRun: 100, FirstRunSince: time.Hour}
+				d, err := directory.New("acme", cfg, sf, directory.Options{Store: store})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := d.Sync(ctx); err != nil {
+					t.Fatal(err)
+				}
+				jane, _ := d.Lookup(ctx, nodes.DirectoryByEmail, "jane.doe@acme.example", 1)
+				lena, _ := d.Lookup(ctx, nodes.DirectoryByEmail, "lena@initech.example", 1)
+				if got, want := [2]int{len(jane), len(lena)}, map[string][2]int{"Contact": {1, 0}, "Lead": {0, 1}}[object]; got != want {
+					t.Errorf("%s directory: got Jane (a Contact) %d, Lena (a Lead) %d; want %v", object, got[0], got[1], want)
+				}
+			}
+		})
 	}
 }

@@ -18,6 +18,8 @@ type Store interface {
 	// Find returns at most limit records whose key of kind (email, phone,
 	// name) is value, already normalised; ordered by id.
 	Find(ctx context.Context, kind, value string, limit int) ([]Record, error)
+	// Clear removes every record (the sync state stays).
+	Clear(ctx context.Context) error
 	// Count returns the number of records.
 	Count(ctx context.Context) (int, error)
 	// State returns the sync state (zero before the first run).

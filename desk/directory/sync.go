@@ -81,6 +81,13 @@ func (r *syncRun) do(ctx context.Context) error {
 		r.skip[id] = true
 	}
 	q := changesQuery(cfg.Object, r.st.MarkTime)
+	if r.first && r.st.Object != "" && r.st.Object != cfg.Object {
+		// The designer switched objects: the old object's records go.
+		if err := r.d.store.Clear(ctx); err != nil {
+			return err
+		}
+		r.d.log.Info("directory: object changed; the directory is rebuilt", "bot", r.d.bot, "from", r.st.Object, "to", cfg.Object)
+	}
 	if r.first {
 		r.markTime, r.markIDs = time.Time{}, nil
 		q = firstRunQuery(cfg.Object, r.d.opts.Now().Add(-cfg.FirstRunSince))
