@@ -2,7 +2,6 @@ package directory
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -12,19 +11,24 @@ import (
 // schedule and the lock lets only one of them run each sync; an instance
 // that finds the lock taken waits RetryAfter and looks again.
 func (d *Directory) Run(ctx context.Context) error {
+	var atLeast time.Duration // after a failure: RetryAfter, whatever the state says
 	for {
 		wait := d.opts.RetryAfter
 		if st, err := d.store.State(ctx); err != nil {
 			d.log.Warn("directory: read sync state", "bot", d.bot, "err", err)
 		} else {
-			wait = d.nextRun(st).Sub(d.opts.Now())
+			wait = max(d.nextRun(st).Sub(d.opts.Now()), atLeast)
 		}
 		if wait > 0 && !sleep(ctx, wait) {
 			return ctx.Err()
 		}
-		_, err := d.Sync(ctx)
-		if errors.Is(err, ErrBusy) {
-			if !sleep(ctx, d.opts.RetryAfter) {
+		atLeast = 0
+		if _, err := d.Sync(ctx); err != nil {
+			// Busy: another instance syncs and stores the next schedule.
+			// Failed: the state may not have been stored either (Redis
+			// down), so do not trust it to space the retries.
+			atLeast = d.opts.RetryAfter
+			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 		}
