@@ -10,6 +10,7 @@ import (
 
 	"github.com/botforge/dialogd/desk/directory"
 	"github.com/botforge/dialogd/desk/sfapi"
+	"github.com/botforge/dialogd/internal/metrictest"
 	"github.com/botforge/dialogd/internal/salesforcetest"
 	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/sessions/redistest"
@@ -80,7 +81,7 @@ func TestFailedSyncIsRetriedAndKeepsTheMark(t *testing.T) {
 	if st, _ := d.Status(ctx); st.LastError != "" {
 		t.Errorf("after a good run the error stays: %q", st.LastError)
 	}
-	if got := metricValue(t, reg, "dialogd_directory_sync_total", "error"); got != 1 {
+	if got := metrictest.Value(t, reg, "dialogd_directory_sync_total", map[string]string{"result": "error"}); got != 1 {
 		t.Errorf(`sync_total{result="error"}: got %v, want 1`, got)
 	}
 }
@@ -129,7 +130,7 @@ func TestOneInstanceSyncsAtATime(t *testing.T) {
 		}
 	}
 	st, _ := a.Status(ctx)
-	oks := metricValue(t, regA, "dialogd_directory_sync_total", "ok") + metricValue(t, regB, "dialogd_directory_sync_total", "ok")
+	oks := metrictest.Value(t, regA, "dialogd_directory_sync_total", map[string]string{"result": "ok"}) + metrictest.Value(t, regB, "dialogd_directory_sync_total", map[string]string{"result": "ok"})
 	if st.Runs != 1 || oks != 1 {
 		t.Errorf("two instances running: got %d runs in the state and %v ok syncs, want 1 and 1 (the other waits for the shared schedule)", st.Runs, oks)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/botforge/dialogd/desk/directory"
 	"github.com/botforge/dialogd/desk/sfapi"
+	"github.com/botforge/dialogd/internal/metrictest"
 	"github.com/botforge/dialogd/internal/salesforcetest"
 	"github.com/botforge/dialogd/nodes"
 	"github.com/botforge/dialogd/sessions/redistest"
@@ -147,10 +148,10 @@ func TestFirstRunThenChanges(t *testing.T) {
 			if status.Records != 1999 || status.Runs != 3 || status.LastError != "" || !status.NextRun.Equal(status.LastRun.Add(24*time.Hour)) {
 				t.Errorf("status: got %+v, want 1999 records, 3 runs, no error, next run a day after the last", status)
 			}
-			if got := metricValue(t, reg, "dialogd_directory_records", ""); got != 1999 {
+			if got := metrictest.Value(t, reg, "dialogd_directory_records", nil); got != 1999 {
 				t.Errorf("dialogd_directory_records: got %v, want 1999", got)
 			}
-			if got := metricValue(t, reg, "dialogd_directory_sync_total", "ok"); got != 3 {
+			if got := metrictest.Value(t, reg, "dialogd_directory_sync_total", map[string]string{"result": "ok"}); got != 3 {
 				t.Errorf(`dialogd_directory_sync_total{result="ok"}: got %v, want 3`, got)
 			}
 		})
@@ -251,29 +252,4 @@ func checkChanges(t *testing.T, d *directory.Directory) {
 			t.Errorf("lookup by %s %q: got %+v, %v; want hana@example.com", q.by, q.value, recs, err)
 		}
 	}
-}
-
-// metricValue is the value of the gauge or counter name (with result
-// label result, when not "") in reg; 0 when it has none.
-func metricValue(t *testing.T, reg *prometheus.Registry, name, result string) float64 {
-	t.Helper()
-	fams, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fams {
-		if f.GetName() != name {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			if result != "" && (len(m.GetLabel()) == 0 || m.GetLabel()[0].GetValue() != result) {
-				continue
-			}
-			if m.Gauge != nil {
-				return m.GetGauge().GetValue()
-			}
-			return m.GetCounter().GetValue()
-		}
-	}
-	return 0
 }

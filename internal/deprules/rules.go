@@ -38,6 +38,7 @@ var Rules = []Rule{
 	{Dir: "internal/sections", Allow: []string{"dialog", "desk", "nodes", "sessions", "auth"},
 		Why: "the checks of bot.yaml's desk: and directory: sections sit above dialog and the desk, below the commands"},
 	{Dir: "internal/golden", StdlibOnly: true, Why: "internal test helpers use the standard library only"},
+	{Dir: "internal/metrictest", Why: "the metrics test helper reads a Prometheus registry and imports nothing else of this module"},
 	{Dir: "internal/salesforcetest", Allow: []string{"auth", "sessions", "sfsim", "nodes", "dialog"},
 		Why: "the Salesforce test helper starts sfsim with an auth manager and gives its data API as the conversation tests' client (dialog/convtest), and nothing else"},
 	{Dir: "nodes/salesforce", Allow: []string{"nodes"}, Why: "an integration's node package builds on package nodes only"},
