@@ -18,8 +18,8 @@ import (
 // Omni-Channel; a visitor asks for a person in English, German and
 // Japanese and chats with him both ways until he ends it; Bob's break
 // shows as Break in the org; with nobody free the visitor leaves a
-// message (a Case in the org) and then waits in the queue until Bob is
-// back; Alice links her Salesforce user in the desk and her state follows
+// message (a Case in the org), identifies themselves and then waits in
+// the queue until Bob is back, who sees who the customer is; Alice links her Salesforce user in the desk and her state follows
 // to the org. SCREENSHOT_DIR keeps both pages at each step.
 func TestBrowserSFDemoDesk(t *testing.T) {
 	widget, base, _, user, password := openSFDemo(t, 300*time.Second)
@@ -82,14 +82,24 @@ func TestBrowserSFDemoDesk(t *testing.T) {
 		t.Errorf("cases with the left message's subject: %d; want 1", len(got))
 	}
 
+	// The visitor identifies themselves (the directory knows the address).
+	sayAndWait(t, widget, "identify me", "e-mail address or phone number?")
+	browsertest.Do(t, widget, "identify by e-mail", chromedp.SendKeys(chromedp.CSS(".dlgd-input"), "demo@dialogd.example\n"))
+	browsertest.WaitJS(t, widget, "identified", browsertest.TranscriptJS+`.some(l => l.includes('Hello Dana Demo'))`)
+	clickButton(t, widget, "no case", ".dlgd-btn", "No, thanks")
+	waitLastBot(t, widget, "identified done", "How else can I help you?")
+
 	// Nobody free again: the visitor waits, and Bob gets the conversation
-	// when he is back.
+	// when he is back, with the customer the bot identified.
 	userSays(t, widget, "I want to talk to a human", "No agent is available right now.")
 	clickButton(t, widget, "wait", ".dlgd-btn", "Wait")
 	browsertest.WaitJS(t, widget, "queued", browsertest.TranscriptJS+`.some(l => l.includes('You are number 1 in the queue'))`)
 	sfDemoDeskState(t, deskTab, "available", "Busy")
 	browsertest.WaitJS(t, widget, "joined after waiting", browsertest.TranscriptJS+`.some(l => l.includes('Bob Brown joined the conversation.'))`)
 	sfDemoWaitPresence(t, base, "bob.agent@dialogd.example", "Busy")
+	browsertest.WaitJS(t, deskTab, "customer shown", `document.querySelector('.conv:not([hidden])').textContent.includes('Dana Demo')`)
+	browsertest.Do(t, deskTab, "scroll up", browsertest.Script(`window.scrollTo(0, 0)`))
+	browsertest.Screenshot(t, deskTab, "sfdemo-desk-customer.png")
 	browsertest.Do(t, deskTab, "end the waited one", chromedp.Click(chromedp.CSS(".conv:not([hidden]) .end")))
 
 	// Alice links her Salesforce user in the desk; her state follows.
