@@ -141,7 +141,7 @@ func newServer(cfg *config, stderr io.Writer) (*server, error) {
 	}
 	s.initMetrics()
 	// Outgoing calls send the request id of the turn or callback they serve.
-	s.serviceHC = &http.Client{Transport: requestIDTransport{serviceTransport()}}
+	s.serviceHC = &http.Client{Transport: s.inProcessTransport(requestIDTransport{serviceTransport()})}
 	s.authHC = &http.Client{Transport: s.serviceHC.Transport, Timeout: 15 * time.Second}
 	for _, bot := range bots {
 		if err := s.addTenant(bot); err != nil {
