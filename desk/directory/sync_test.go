@@ -21,10 +21,10 @@ import (
 // stores are the Store implementations every sync test runs against.
 var stores = []struct {
 	name string
-	new  func(t *testing.T) directory.Store
+	new  func(t testing.TB) directory.Store
 }{
-	{"memory", func(*testing.T) directory.Store { return directory.NewMemoryStore() }},
-	{"redis", func(t *testing.T) directory.Store {
+	{"memory", func(testing.TB) directory.Store { return directory.NewMemoryStore() }},
+	{"redis", func(t testing.TB) directory.Store {
 		return directory.NewRedisStore(redistest.Start(t).Client(t), "acme")
 	}},
 }
@@ -43,7 +43,7 @@ type orgFixture struct {
 	old      []string
 }
 
-func seedOrg(t *testing.T) *orgFixture {
+func seedOrg(t testing.TB) *orgFixture {
 	t.Helper()
 	org := salesforcetest.Start(t, "acme")
 	f := &orgFixture{org: org, sf: &sfapi.Client{Auth: org.Auth, Profile: salesforcetest.Profile}}
@@ -77,7 +77,7 @@ func seedOrg(t *testing.T) *orgFixture {
 
 // ageDemoContacts moves the demo org's own Contacts to at, out of the
 // first run's year, so the fixture's counts are exact.
-func ageDemoContacts(t *testing.T, f *orgFixture, at time.Time) {
+func ageDemoContacts(t testing.TB, f *orgFixture, at time.Time) {
 	t.Helper()
 	var ids []string
 	err := f.sf.Query(context.Background(), "SELECT Id FROM Contact", func(rec map[string]any) error {
@@ -92,7 +92,7 @@ func ageDemoContacts(t *testing.T, f *orgFixture, at time.Time) {
 	}
 }
 
-func newDirectory(t *testing.T, f *orgFixture, store directory.Store, reg prometheus.Registerer, maxPerRun int) *directory.Directory {
+func newDirectory(t testing.TB, f *orgFixture, store directory.Store, reg prometheus.Registerer, maxPerRun int) *directory.Directory {
 	t.Helper()
 	cfg := &directory.Config{Salesforce: salesforcetest.Profile, Object: directory.ObjectContact,
 		Every: 24 * time.Hour, MaxPerRun: maxPerRun, FirstRunSince: 365 * 24 * time.Hour, Region: "JP"}
