@@ -63,6 +63,23 @@ func TestBrowserSFDemoDesk(t *testing.T) {
 	sfDemoDeskState(t, deskTab, "unavailable:break", "Unavailable")
 	sfDemoWaitPresence(t, base, "bob.agent@dialogd.example", "Break")
 
+	// Nobody free, in German and Japanese: the choices in the visitor's
+	// language; waiting queues, and cancel leaves the queue.
+	queued := []struct{ lang, ask, noAgent, wait, place, left string }{
+		{"de", "ich möchte mit einem Mitarbeiter sprechen", "Gerade ist kein Mitarbeiter frei.", "Warten", "Sie sind Nummer 1 in der Warteschlange", "Sie haben die Warteschlange verlassen."},
+		{"ja", "オペレーターと話したい", "ただいま対応できるオペレーターがいません。", "待つ", "現在 1 番目にお待ちいただいています。", "順番待ちを取り消しました。"},
+	}
+	for _, q := range queued {
+		userSays(t, widget, q.ask, q.noAgent)
+		clickButton(t, widget, q.lang+" wait", ".dlgd-btn", q.wait)
+		browsertest.WaitJS(t, widget, q.lang+" queued", browsertest.TranscriptJS+`.some(l => l.includes('`+q.place+`'))`)
+		browsertest.WaitJS(t, deskTab, q.lang+" waiting on the desk", `document.querySelector('#queues').textContent.includes('Support1')`)
+		browsertest.Screenshot(t, widget, "sfdemo-desk-"+q.lang+"-queued.png")
+		browsertest.Screenshot(t, deskTab, "sfdemo-desk-"+q.lang+"-queued-desk.png")
+		userSays(t, widget, map[string]string{"de": "abbrechen", "ja": "キャンセル"}[q.lang], q.left)
+		browsertest.WaitJS(t, deskTab, q.lang+" left the queue", `document.querySelector('#queues').textContent.includes('Support0')`)
+	}
+
 	// Nobody free: the visitor leaves a message, a Case in the org.
 	userSays(t, widget, "I want to talk to a human", "No agent is available right now.")
 	browsertest.Screenshot(t, widget, "sfdemo-desk-no-agent.png")
