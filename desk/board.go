@@ -13,6 +13,8 @@ type Board struct {
 	Convs  map[string]*Conv        `json:"convs"`
 	// Links are the agents' linked Salesforce users: agent id → user id.
 	Links map[string]string `json:"links,omitempty"`
+	// LinkNames are the linked users' user names: agent id → user name.
+	LinkNames map[string]string `json:"link_names,omitempty"`
 	// Waits are the last waits (queued to assigned), newest last, for
 	// the expected wait.
 	Waits []time.Duration `json:"waits,omitempty"`

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -52,6 +53,8 @@ type Options struct {
 	Metrics  *Metrics
 	// SalesforceUsers links agents to Salesforce users; nil: no linking.
 	SalesforceUsers SalesforceUsers
+	// Title names the desk's bot to agents (default: the bot's name).
+	Title string
 	// PageTimeout, when set, routes conversations only to agents with a
 	// desk page seen connected within it: every instance marks its pages'
 	// agents seen every third of it. Zero routes to every available
@@ -71,6 +74,7 @@ type Desk struct {
 	metrics     *Metrics
 	sfUsers     SalesforceUsers
 	pageTimeout time.Duration
+	title       string
 	passwords   map[string]string // agent id → password read from its SecretRef
 	hub         *hub
 	board       atomic.Pointer[Board] // the last board this process loaded
@@ -85,7 +89,7 @@ type Desk struct {
 // New returns the desk of bot. It reads the agents' passwords now.
 func New(bot string, cfg *Config, store Store, users Users, opts Options) (*Desk, error) {
 	d := &Desk{bot: bot, cfg: cfg, store: store, users: users, log: opts.Logger, now: opts.Now,
-		instance: opts.Instance, metrics: opts.Metrics, sfUsers: opts.SalesforceUsers, pageTimeout: opts.PageTimeout, passwords: map[string]string{},
+		instance: opts.Instance, metrics: opts.Metrics, sfUsers: opts.SalesforceUsers, pageTimeout: opts.PageTimeout, title: cmp.Or(opts.Title, bot), passwords: map[string]string{},
 		ready: make(chan struct{}), watchers: map[int]func(AgentStatus){}}
 	if d.log == nil {
 		d.log = slog.Default()
@@ -115,6 +119,9 @@ func New(bot string, cfg *Config, store Store, users Users, opts Options) (*Desk
 
 // Bot is the bot whose desk this is.
 func (d *Desk) Bot() string { return d.bot }
+
+// Title names the desk's bot to agents.
+func (d *Desk) Title() string { return d.title }
 
 // Config is the desk's configuration.
 func (d *Desk) Config() *Config { return d.cfg }
@@ -298,16 +305,21 @@ func (d *Desk) SalesforceUser(ctx context.Context, agent string) (string, error)
 	return b.Links[agent], nil
 }
 
-// LinkSalesforce links an agent to a Salesforce user id ("" unlinks).
-func (d *Desk) LinkSalesforce(ctx context.Context, agent, userID string) error {
+// LinkSalesforce links an agent to a Salesforce user: its id and user
+// name ("" unlinks).
+func (d *Desk) LinkSalesforce(ctx context.Context, agent, userID, username string) error {
 	if d.cfg.agent(agent) == nil {
 		return fmt.Errorf("%w: %q", ErrNoSuchAgent, agent)
 	}
 	_, err := d.change(ctx, "", func(b *Board) error {
+		if b.LinkNames == nil {
+			b.LinkNames = map[string]string{}
+		}
 		if userID == "" {
 			delete(b.Links, agent)
+			delete(b.LinkNames, agent)
 		} else {
-			b.Links[agent] = userID
+			b.Links[agent], b.LinkNames[agent] = userID, username
 		}
 		return nil
 	})
@@ -315,6 +327,15 @@ func (d *Desk) LinkSalesforce(ctx context.Context, agent, userID string) error {
 		err = d.store.Publish(ctx, Event{Kind: evLinked, Agent: agent, From: d.instance})
 	}
 	return err
+}
+
+// linkedUser returns the agent's linked Salesforce user id and name.
+func (d *Desk) linkedUser(ctx context.Context, agent string) (id, username string, err error) {
+	b, err := d.store.Load(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	return b.Links[agent], b.LinkNames[agent], nil
 }
 
 // agentName is the display name of an agent.

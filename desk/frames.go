@@ -45,7 +45,7 @@ func (d *Desk) boardFrame(b *Board) map[string]any {
 
 // helloFrame introduces the desk to an agent's page, in lang.
 func (d *Desk) helloFrame(ctx context.Context, a *AgentConfig, lang string) map[string]any {
-	sfUser, _ := d.SalesforceUser(ctx, a.ID)
+	sfUser, sfName, _ := d.linkedUser(ctx, a.ID)
 	reasons := make([]map[string]string, 0, len(d.cfg.Reasons))
 	for _, r := range d.cfg.Reasons {
 		reasons = append(reasons, map[string]string{"code": r.Code, "title": r.Title.In(lang)})
@@ -54,8 +54,8 @@ func (d *Desk) helloFrame(ctx context.Context, a *AgentConfig, lang string) map[
 	for _, q := range d.cfg.Queues {
 		queues = append(queues, map[string]string{"name": q.Name, "title": orName(q.Title.In(lang), q.Name)})
 	}
-	return map[string]any{"type": "hello", "bot": d.bot,
-		"agent":   map[string]any{"id": a.ID, "name": d.agentName(a.ID), "teams": a.Teams, "capacity": a.Capacity, "salesforce_user": sfUser},
+	return map[string]any{"type": "hello", "bot": d.bot, "bot_title": d.title,
+		"agent":   map[string]any{"id": a.ID, "name": d.agentName(a.ID), "teams": a.Teams, "capacity": a.Capacity, "salesforce_user": sfUser, "salesforce_username": sfName},
 		"reasons": reasons, "queues": queues}
 }
 

@@ -88,7 +88,7 @@ func (s *Server) bots(w http.ResponseWriter, r *http.Request) {
 	names := slices.Sorted(maps.Keys(s.Desks))
 	out := make([]map[string]string, 0, len(names))
 	for _, n := range names {
-		out = append(out, map[string]string{"name": n, "title": n})
+		out = append(out, map[string]string{"name": n, "title": s.Desks[n].Title()})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

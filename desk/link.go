@@ -24,7 +24,7 @@ var (
 // unlinks.
 func (d *Desk) linkByUsername(ctx context.Context, agent, username string) error {
 	if username == "" {
-		return d.LinkSalesforce(ctx, agent, "")
+		return d.LinkSalesforce(ctx, agent, "", "")
 	}
 	if d.sfUsers == nil {
 		return ErrNoLinker
@@ -33,7 +33,7 @@ func (d *Desk) linkByUsername(ctx context.Context, agent, username string) error
 	if err != nil {
 		return fmt.Errorf("desk: link %s to %q: %w", agent, username, err)
 	}
-	return d.LinkSalesforce(ctx, agent, id)
+	return d.LinkSalesforce(ctx, agent, id, username)
 }
 
 // linkConfigured links the agents whose salesforce_user the

@@ -31,7 +31,7 @@ func (s *server) openDesk(bot *dialog.Bot, tn *tenant, ropts *dialog.Options) er
 		s.deskMetrics = desk.NewMetrics(s.reg)
 	}
 	d, err := desk.New(name, cfg, store, deskUsers{s: s, bot: name}, desk.Options{
-		Logger: s.log.With("bot", name), Metrics: s.deskMetrics, SalesforceUsers: s.salesforceUsers(tn, cfg.Salesforce),
+		Logger: s.log, Metrics: s.deskMetrics, Title: botTitle(bot), SalesforceUsers: s.salesforceUsers(tn, cfg.Salesforce),
 		PageTimeout: s.cfg.DeskPageTimeout,
 	})
 	if err != nil {
@@ -157,3 +157,17 @@ func isHTTPS(publicURL string) bool { return strings.HasPrefix(publicURL, "https
 
 // deskPage serves the desk page's files.
 func deskPage() http.Handler { return web.DeskHandler() }
+
+// botTitle names a bot to agents: the first sentence of its description,
+// or its name.
+func botTitle(bot *dialog.Bot) string {
+	d := strings.TrimSpace(bot.Config.Description)
+	if i := strings.Index(d, ". "); i >= 0 {
+		d = d[:i]
+	}
+	d = strings.TrimSuffix(d, ".")
+	if d == "" || len(d) > 80 {
+		return bot.Config.Name
+	}
+	return d
+}

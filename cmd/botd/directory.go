@@ -29,7 +29,7 @@ func (s *server) openDirectory(bot *dialog.Bot, tn *tenant, ropts *dialog.Option
 		store = directory.NewRedisStore(s.rdb, name)
 	}
 	sf := &sfapi.Client{Auth: tn.auth, Profile: cfg.Salesforce, HTTP: s.serviceHC}
-	tn.directory, err = directory.New(name, cfg, sf, directory.Options{Store: store, Logger: s.log.With("bot", name),
+	tn.directory, err = directory.New(name, cfg, sf, directory.Options{Store: store, Logger: s.log,
 		Registerer: prometheus.WrapRegistererWith(prometheus.Labels{"bot": name}, s.reg)})
 	if err != nil {
 		return err

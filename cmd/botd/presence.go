@@ -33,7 +33,7 @@ func (s *server) openPresence(bot *dialog.Bot, tn *tenant, cfg *desk.Config, d *
 		s.presenceMetrics = presence.NewMetrics(s.reg)
 	}
 	tn.presence, err = presence.New(presence.Options{
-		Bot: name, Config: pc, Desk: d, Shared: shared, Metrics: s.presenceMetrics, Logger: s.log.With("bot", name),
+		Bot: name, Config: pc, Desk: d, Shared: shared, Metrics: s.presenceMetrics, Logger: s.log,
 		Salesforce: presence.SFClient{C: &sfapi.Client{Auth: tn.auth, Profile: cfg.Salesforce, HTTP: s.serviceHC}},
 	})
 	return err

@@ -55,7 +55,7 @@ func TestWithRealDesk(t *testing.T) {
 	defer cancel()
 	go d.Run(ctx)
 	<-d.Ready()
-	if err := d.LinkSalesforce(ctx, "alice", users[aliceUser]); err != nil {
+	if err := d.LinkSalesforce(ctx, "alice", users[aliceUser], aliceUser); err != nil {
 		t.Fatal(err)
 	}
 	s, err := New(Options{Bot: "demo", Config: cfg, Desk: d, Salesforce: SFClient{C: client}})
