@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -89,6 +91,44 @@ func TestWidgetAgentFrames(t *testing.T) {
 	want = append(want, "notice: Alice Adams left the conversation.")
 	browsertest.WaitTranscript(t, ctx, "left", want)
 	browsertest.WaitJS(t, ctx, "header back to the bot", `document.querySelector('.dlgd-status').textContent === 'Online'`)
+	widgetAgentLanguages(t, ctx, bot, sid, want)
+}
+
+// widgetAgentLanguages hands the conversation over in German and in
+// Japanese: a handoff frame without a text adds nothing (the bot's
+// message before it said so), and the header's own labels follow the
+// language of the server's texts.
+func widgetAgentLanguages(t *testing.T, ctx context.Context, bot *scriptedBot, sid string, want []string) {
+	t.Helper()
+	cases := []struct{ lang, said, queued, waiting, joined, header, left string }{
+		{"de", "Ich verbinde Sie mit einem Kollegen.", "Sie sind Nummer 1 in der Warteschlange.", "Warten auf einen Mitarbeiter…",
+			"Alice Adams ist dem Gespräch beigetreten.", "Alice Adams (Mitarbeiter)", "Alice Adams hat das Gespräch verlassen."},
+		{"ja", "担当者におつなぎします。", "現在 1 番目にお待ちいただいています。", "担当者を待っています…",
+			"Alice Adamsが会話に参加しました。", "Alice Adams（担当者）", "Alice Adamsが会話を終了しました。"},
+	}
+	for _, c := range cases {
+		bot.push(sid, map[string]any{"type": "message", "text": c.said})
+		bot.push(sid, map[string]any{"type": "handoff"})
+		bot.push(sid, map[string]any{"type": "queued", "position": 1, "text": c.queued})
+		want = append(want, "bot: "+c.said, "notice: "+c.queued)
+		browsertest.WaitTranscript(t, ctx, c.lang+" queued, handoff without text", want)
+		waitStatus(t, ctx, c.lang+" waiting", c.waiting)
+		bot.push(sid, map[string]any{"type": "agent_joined", "agent": "Alice Adams", "text": c.joined})
+		want = append(want, "notice: "+c.joined)
+		browsertest.WaitTranscript(t, ctx, c.lang+" joined", want)
+		waitStatus(t, ctx, c.lang+" agent", c.header)
+		browsertest.Screenshot(t, ctx, "widget-agent-"+c.lang+".png")
+		bot.push(sid, map[string]any{"type": "agent_left", "agent": "Alice Adams", "text": c.left})
+		want = append(want, "notice: "+c.left)
+		browsertest.WaitTranscript(t, ctx, c.lang+" left", want)
+	}
+}
+
+// waitStatus waits until the widget's header says want.
+func waitStatus(t *testing.T, ctx context.Context, step, want string) {
+	t.Helper()
+	js, _ := json.Marshal(want)
+	browsertest.WaitJS(t, ctx, step, `document.querySelector('.dlgd-status').textContent === `+string(js))
 }
 
 // agentTyping sends the unnumbered agent_typing frame the desk publishes.

@@ -90,7 +90,9 @@
   // out of order; anything below the oldest counts as rendered);
   // state.log: the rendered transcript; state.pending: client frames
   // without a reply yet; state.agent: the name of the human agent in the
-  // conversation, '' when the bot has it; state.queued: waiting for one.
+  // conversation, '' when the bot has it; state.queued: waiting for one;
+  // state.lang: the conversation's language as the server's texts show it
+  // (see noteLang).
   var state = load();
 
   function load() {
@@ -112,6 +114,7 @@
       pending: Array.isArray(s.pending) ? s.pending.filter(isFrame).slice(-MAX_PENDING) : [],
       agent: typeof s.agent === 'string' ? s.agent : '',
       queued: s.queued === true,
+      lang: typeof s.lang === 'string' ? s.lang : '',
       open: s.open === true
     };
   }
@@ -563,7 +566,7 @@
     statusEl.textContent = {
       idle: '',
       connecting: 'Connecting\u2026',
-      connected: state.agent ? state.agent + ' (agent)' : state.queued ? 'Waiting for an agent\u2026' : 'Online',
+      connected: state.agent ? state.agent + agentLabel('agent') : state.queued ? agentLabel('waiting') : 'Online',
       offline: 'Reconnecting\u2026'
     }[s] || '';
   }
@@ -808,6 +811,7 @@
           save();
           break;
         }
+        noteLang(f);
         if (state.queued && !state.agent) {
           state.queued = false; // the bot speaks again: the user left the queue
           setStatus(root.getAttribute('data-state'));
@@ -838,7 +842,13 @@
         showQuickReplies(null);
         break;
       case 'handoff':
-        addEntry({ role: 'handoff', seq: f.seq, text: typeof f.text === 'string' && f.text ? f.text : 'You are being transferred to an agent.' });
+        // Without a text the bot's message before it said it already.
+        if (typeof f.text === 'string' && f.text) {
+          noteLang(f);
+          addEntry({ role: 'handoff', seq: f.seq, text: f.text });
+        } else {
+          save();
+        }
         showQuickReplies(null);
         break;
       case 'queued':
@@ -867,6 +877,9 @@
     var name = typeof f.agent === 'string' && f.agent ? f.agent : 'The agent';
     var text = typeof f.text === 'string' ? f.text : '';
     showQuickReplies(null);
+    if (f.type !== 'agent_message') {
+      noteLang(f); // the desk's own texts; an agent may write in any language
+    }
     switch (f.type) {
       case 'queued':
         state.queued = true;
@@ -886,6 +899,41 @@
         addEntry({ role: 'agent_event', seq: f.seq, text: text || name + ' left the conversation.' });
     }
     setStatus(root.getAttribute('data-state'));
+  }
+
+  // The widget's own labels for a conversation with an agent, in the
+  // conversation's language (agent follows the agent's name).
+  var LABELS = {
+    en: { waiting: 'Waiting for an agent\u2026', agent: ' (agent)' },
+    de: { waiting: 'Warten auf einen Mitarbeiter\u2026', agent: ' (Mitarbeiter)' },
+    ja: { waiting: '\u62c5\u5f53\u8005\u3092\u5f85\u3063\u3066\u3044\u307e\u3059\u2026', agent: '\uff08\u62c5\u5f53\u8005\uff09' }
+  };
+
+  function agentLabel(key) {
+    var lang = String(state.lang || fixedLang || '').toLowerCase().split(/[-_]/)[0];
+    return (LABELS[lang] || LABELS.en)[key];
+  }
+
+  // noteLang keeps the conversation's language from a server frame: its
+  // lang field when it has one, else a guess from its text (the server
+  // words its texts in the conversation's language; the script tells
+  // Japanese, common words German). A data-lang attribute fixes it.
+  function noteLang(f) {
+    if (typeof f.lang === 'string' && f.lang) {
+      state.lang = f.lang;
+      return;
+    }
+    var text = typeof f.text === 'string' ? f.text : typeof f.lead === 'string' ? f.lead : '';
+    if (fixedLang || !text) {
+      return;
+    }
+    if (/[\u3040-\u30ff\u4e00-\u9fff]/.test(text)) {
+      state.lang = 'ja';
+    } else if (/[\u00e4\u00f6\u00fc\u00df]|\b(?:ich|Sie|ist|und|nicht|der|die|das|ein|eine|mit|bitte|Mitarbeiter|Gespr\u00e4ch)\b/i.test(text)) {
+      state.lang = 'de';
+    } else if (/[a-z]{2}/i.test(text)) {
+      state.lang = 'en';
+    }
   }
 
   // showQueued shows the place in the queue. A new place replaces the
