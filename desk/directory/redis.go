@@ -2,15 +2,14 @@ package directory
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/botforge/dialogd/desk/internal/rediskeys"
 )
 
 // redisStore keeps a bot's directory in Redis, shared by every botd
@@ -162,42 +161,24 @@ func (s *redisStore) Count(ctx context.Context) (int, error) {
 
 func (s *redisStore) State(ctx context.Context) (SyncState, error) {
 	var st SyncState
-	data, err := s.c.Get(ctx, s.prefix+"state").Bytes()
-	if errors.Is(err, redis.Nil) {
-		return st, nil
-	}
-	if err != nil {
-		return st, fmt.Errorf("directory: redis state: %w", err)
-	}
-	if err := json.Unmarshal(data, &st); err != nil {
-		return st, fmt.Errorf("directory: redis state: %w", err)
+	if _, err := rediskeys.GetJSON(ctx, s.c, s.prefix+"state", &st); err != nil {
+		return SyncState{}, fmt.Errorf("directory: redis state: %w", err)
 	}
 	return st, nil
 }
 
 func (s *redisStore) SaveState(ctx context.Context, st SyncState) error {
-	data, err := json.Marshal(st)
-	if err != nil {
-		return fmt.Errorf("directory: encode state: %w", err)
-	}
-	if err := s.c.Set(ctx, s.prefix+"state", data, 0).Err(); err != nil {
+	if err := rediskeys.SetJSON(ctx, s.c, s.prefix+"state", st, 0); err != nil {
 		return fmt.Errorf("directory: redis save state: %w", err)
 	}
 	return nil
 }
 
-// unlockScript deletes the lock only if it still holds our token (it may
-// have expired and been taken by another instance).
-var unlockScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
-
+// Lock takes the directory's sync lock for ttl; unlock frees it unless it
+// ran out and another instance took it meanwhile.
 func (s *redisStore) Lock(ctx context.Context, ttl time.Duration) (func(), bool, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return nil, false, fmt.Errorf("directory: lock token: %w", err)
-	}
-	token := hex.EncodeToString(b[:])
-	key := s.prefix + "lock"
-	ok, err := s.c.SetNX(ctx, key, token, ttl).Result()
+	l := rediskeys.NewLock(s.c, s.prefix+"lock")
+	ok, err := l.Hold(ctx, ttl)
 	if err != nil {
 		return nil, false, fmt.Errorf("directory: redis lock: %w", err)
 	}
@@ -207,7 +188,7 @@ func (s *redisStore) Lock(ctx context.Context, ttl time.Duration) (func(), bool,
 	unlock := func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		_ = unlockScript.Run(ctx, s.c, []string{key}, token).Err()
+		_ = l.Release(ctx)
 	}
 	return unlock, true, nil
 }

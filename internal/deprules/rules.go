@@ -44,7 +44,7 @@ var Rules = []Rule{
 	{Dir: "nodes/salesforce", Allow: []string{"nodes"}, Why: "an integration's node package builds on package nodes only"},
 	{Dir: "desk", Allow: []string{"nodes", "auth", "sessions"}, Why: "the desk talks to the dialog runtime only through interfaces (Users, and the runtime's Handoffs that it implements); nodes for the decoder, auth (and what auth imports) for secret references"},
 	{Dir: "desk/sfapi", Allow: []string{"nodes"}, Why: "the desk's Salesforce client needs only the auth interfaces of nodes"},
-	{Dir: "desk/directory", Allow: []string{"nodes", "desk/sfapi"}, Why: "the customer directory imports through sfapi and serves nodes.Directory, nothing else"},
+	{Dir: "desk/directory", Allow: []string{"nodes", "desk/sfapi", "desk/internal/rediskeys"}, Why: "the customer directory imports through sfapi and serves nodes.Directory, nothing else"},
 	{Dir: "desk/presence", Allow: []string{"desk", "desk/sfapi", "nodes", "auth", "sessions"}, Why: "presence sync sits between the desk (and what the desk imports) and Salesforce through sfapi"},
 	{Dir: "cmd", AnyModule: true, Why: "only the commands import everything"},
 }
