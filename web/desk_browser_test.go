@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"slices"
 	"testing"
@@ -46,9 +47,10 @@ func deskBoard(state, reason string, active int, waiting ...map[string]any) map[
 func deskConversation(id, customer string, transcript ...map[string]string) map[string]any {
 	return map[string]any{"type": "conversation", "conversation": map[string]any{
 		"id": id, "queue": "support", "lang": "en", "reason": "requested",
-		"started":    time.Now().UTC().Format(time.RFC3339),
-		"customer":   map[string]string{"name": customer, "company": "Acme", "email": "ann@example.com", "source": "directory"},
-		"context":    map[string]any{"order": "A-17", "user.sf_name": customer, "count": 3},
+		"started":  time.Now().UTC().Format(time.RFC3339),
+		"customer": map[string]string{"name": customer, "company": "Acme", "email": "ann@example.com", "source": "directory"},
+		"context": map[string]any{"order": "A-17", "count": 3, "tags": []string{"urgent", "invoice"},
+			"user": map[string]any{"sf_name": customer, "sf_email": "ann@example.com"}},
 		"transcript": transcript,
 	}}
 }
@@ -90,18 +92,23 @@ func deskConversations(t *testing.T, ctx context.Context, d *deskSim) {
 	// conversation's language.
 	ann := `Ann <img src=x onerror="window.__xss=1">`
 	conv := deskConversation("c1", ann, line("history", "", "User: I need a human"), line("history", "", "Bot: Connecting you to an agent."),
-		line("history", "", "Agent Bob Brown: Alice knows more."), line("history", "", "Kunde: ?"))
+		line("history", "", "Bot: Bob Brown joined the conversation."), line("history", "", "Agent Bob Brown: Alice knows more."),
+		line("history", "", "Bot: Bob Brownが会話を終了しました。"), line("history", "", "Kunde: ?"))
 	d.send(deskBoard("available", "", 1), conv)
 	browsertest.WaitJS(t, ctx, "tab", `document.querySelectorAll('.tab').length === 1 && document.querySelector('.tab').getAttribute('aria-selected') === 'true'`)
 	lines := []string{"user " + ann + ": I need a human", "bot Bot: Connecting you to an agent.",
-		"agent Bob Brown: Alice knows more.", "history Kunde: ?"}
+		"notice: Bob Brown joined the conversation.", "agent Bob Brown: Alice knows more.", "notice: Bob Brownが会話を終了しました。", "history Kunde: ?"}
 	browsertest.WaitList(t, ctx, "transcript", browsertest.DeskTranscriptJS, lines)
 	browsertest.WaitList(t, ctx, "customer card", deskKVJS("customer"), []string{"Name=" + ann, "Company=Acme", "E-mail=ann@example.com", "Identified by=directory"})
-	browsertest.WaitList(t, ctx, "context", deskKVJS("context"), []string{"count=3", "order=A-17", "user.sf_name=" + ann})
+	browsertest.Screenshot(t, ctx, "desk-notices.png")
+	// A map the bot collected (user.*) shows key by key, a list as text.
+	browsertest.WaitList(t, ctx, "context", deskKVJS("context"), []string{"count=3", "order=A-17", "tags=urgent, invoice",
+		"user.sf_email=ann@example.com", "user.sf_name=" + ann})
 	if n := browsertest.EvalJS[int](t, ctx, `document.querySelectorAll('img').length + (window.__xss ? 100 : 0)`); n != 0 {
 		t.Errorf("server text parsed as HTML (img elements + xss flag = %d); want text", n)
 	}
 	lines = deskReply(t, ctx, d, ann, lines)
+	lines = deskLongConversation(t, ctx, d, ann, lines)
 
 	// A second conversation waits in a background tab with an unread count.
 	conv2 := deskConversation("c2", "Ben", line("history", "", "Nutzer: Hallo"))
@@ -163,6 +170,62 @@ func deskReply(t *testing.T, ctx context.Context, d *deskSim, customer string, l
 	lines = append(lines, "user "+customer+": Thanks!")
 	browsertest.WaitList(t, ctx, "user answer, echo dropped", browsertest.DeskTranscriptJS, lines)
 	browsertest.WaitJS(t, ctx, "user typing gone", `document.querySelector('.conv:not([hidden]) .user-typing').hidden`)
+	return lines
+}
+
+// deskLongConversation: a reply and an answer of several lines keep their
+// line breaks (Shift+Enter breaks a line in the chat box), and a long
+// transcript scrolls in its pane while the page stays put, the chat box in
+// view. It returns the lines shown.
+func deskLongConversation(t *testing.T, ctx context.Context, d *deskSim, customer string, lines []string) []string {
+	t.Helper()
+	reply := "Two things:\n1. your order\n2. your invoice"
+	browsertest.Do(t, ctx, "multi-line reply",
+		chromedp.SendKeys(chromedp.CSS(".conv:not([hidden]) .composer-input"), "Two things:"),
+		chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierShift)),
+		chromedp.SendKeys(chromedp.CSS(".conv:not([hidden]) .composer-input"), "1. your order"),
+		chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierShift)),
+		chromedp.SendKeys(chromedp.CSS(".conv:not([hidden]) .composer-input"), "2. your invoice\r"))
+	msg := recv(t, "multi-line reply", d.received)
+	for msg.Type == "typing" {
+		msg = recv(t, "multi-line reply", d.received)
+	}
+	if msg.Type != "message" || msg.Text != reply {
+		t.Errorf("reply frame = %+v; want message %q", msg, reply)
+	}
+	answer := "Order A-17\nInvoice B-2"
+	d.send(map[string]any{"type": "user_message", "conversation": "c1", "text": answer})
+	browsertest.WaitJS(t, ctx, "multi-line answer", `document.querySelectorAll('.conv:not([hidden]) .transcript > .line').length === `+fmt.Sprint(len(lines)+2))
+	browsertest.Screenshot(t, ctx, "desk-multi-line.png")
+	for i := 0; i < 40; i++ {
+		d.send(map[string]any{"type": "user_message", "conversation": "c1", "text": fmt.Sprintf("line %d", i)})
+	}
+	lines = append(lines, "agent Alice Adams: "+reply, "user "+customer+": "+answer)
+	browsertest.WaitJS(t, ctx, "long transcript", `document.querySelectorAll('.conv:not([hidden]) .transcript > .line').length === `+fmt.Sprint(len(lines)+40))
+	// innerText is the text as laid out: line breaks shown stay in it.
+	shown := browsertest.EvalJS[[]string](t, ctx, `Array.from(document.querySelectorAll('.conv:not([hidden]) .transcript .line-text')).map(p => p.innerText).slice(`+fmt.Sprint(len(lines)-2)+`, `+fmt.Sprint(len(lines))+`)`)
+	if want := []string{reply, answer}; !slices.Equal(shown, want) {
+		t.Errorf("multi-line texts shown as %q; want %q", shown, want)
+	}
+	layout := browsertest.EvalJS[map[string]float64](t, ctx, `(() => {
+		const log = document.querySelector('.conv:not([hidden]) .transcript');
+		const box = document.querySelector('.conv:not([hidden]) .composer-input').getBoundingClientRect();
+		return {page: document.scrollingElement.scrollHeight, window: window.innerHeight,
+			log: log.scrollHeight, logShown: log.clientHeight, logTop: log.scrollTop, composerBottom: box.bottom};
+	})()`)
+	if layout["page"] > layout["window"] {
+		t.Errorf("the page is %v px high in a %v px window; want only the transcript to scroll", layout["page"], layout["window"])
+	}
+	if layout["log"] <= layout["logShown"] || layout["logTop"] == 0 {
+		t.Errorf("transcript %v px in a %v px pane scrolled to %v; want it scrolling, at its end", layout["log"], layout["logShown"], layout["logTop"])
+	}
+	if layout["composerBottom"] > layout["window"] {
+		t.Errorf("the chat box ends at %v px in a %v px window; want it in view", layout["composerBottom"], layout["window"])
+	}
+	browsertest.Screenshot(t, ctx, "desk-long-conversation.png")
+	for i := 0; i < 40; i++ {
+		lines = append(lines, fmt.Sprintf("user %s: line %d", customer, i))
+	}
 	return lines
 }
 

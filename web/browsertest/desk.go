@@ -11,11 +11,11 @@ import (
 
 // DeskTranscriptJS is a JavaScript expression listing the transcript of
 // the conversation the agent desk shows as "who name: text" lines, who
-// being user, bot, agent or history, and "system: text" for the desk's own
-// lines.
+// being user, bot, agent or history, "notice: text" for an agent joining
+// or leaving and "system: text" for the desk's own lines.
 const DeskTranscriptJS = `Array.from(document.querySelectorAll('.conv:not([hidden]) .transcript > .line')).map(l => {
   const who = l.className.replace(/^line line-/, '');
-  return who === 'system' ? 'system: ' + l.querySelector('.line-text').textContent
+  return who === 'system' || who === 'notice' ? who + ': ' + l.querySelector('.line-text').textContent
     : who + ' ' + l.querySelector('.line-who').textContent + ': ' + l.querySelector('.line-text').textContent;
 })`
 

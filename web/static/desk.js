@@ -171,6 +171,24 @@
     err.hidden = false;
   }
 
+  // The agent id filled in from the last sign-in is selected on focus, so
+  // typing another id replaces it instead of adding to it.
+  (function () {
+    var input = $('login-agent');
+    var justFocused = false;
+    input.addEventListener('focus', function () {
+      input.select();
+      justFocused = true;
+    });
+    input.addEventListener('mouseup', function (ev) {
+      if (justFocused) {
+        ev.preventDefault(); // the click would place the caret and drop the selection
+      }
+      justFocused = false;
+    });
+    input.addEventListener('keydown', function () { justFocused = false; });
+  })();
+
   $('login-form').addEventListener('submit', function (ev) {
     ev.preventDefault();
     var body = {
@@ -232,6 +250,7 @@
     $('login-view').hidden = true;
     $('desk-view').hidden = false;
     $('desk-bot').textContent = me.botTitle || me.bot;
+    $('desk-bot').title = me.botTitle || me.bot;
     $('me-name').textContent = me.name;
     connect();
   }
@@ -396,9 +415,9 @@
         endConversation(str(f.conversation), str(f.by));
         break;
       case 'linked':
-        showLinked(str(f.salesforce_user));
+        showLinked(str(f.salesforce_user), str(f.salesforce_username));
         $('link-user').value = '';
-        announce('Linked to Salesforce user ' + str(f.salesforce_user) + '.');
+        announce('Linked to Salesforce user ' + $('sf-linked').textContent + '.');
         break;
       case 'error':
         onError(f);
@@ -423,13 +442,13 @@
       me.name = a.name;
       $('me-name').textContent = a.name;
     }
-    var linked = str(a.salesforce_user);
+    var linked = str(a.salesforce_username) || str(a.salesforce_user);
     if (linked && linked !== $('sf-linked').textContent && hello && prevHello) {
       // A hello on an open socket follows a link (the desk sends it again).
       $('link-user').value = '';
       announce('Linked to Salesforce user ' + linked + '.');
     }
-    showLinked(linked);
+    showLinked(str(a.salesforce_user), str(a.salesforce_username));
     buildStateSelect();
     renderBoard();
   }
@@ -456,8 +475,16 @@
     $('error-bar').hidden = true;
   });
 
-  function showLinked(user) {
-    $('sf-linked').textContent = user || 'none';
+  // showLinked shows the linked Salesforce user by user name when the
+  // server knows it, else by id; the id stays in the tooltip.
+  function showLinked(id, username) {
+    var n = $('sf-linked');
+    n.textContent = username || id || 'none';
+    if (username && id) {
+      n.title = 'User id ' + id;
+    } else {
+      n.removeAttribute('title');
+    }
   }
 
   $('link-form').addEventListener('submit', function (ev) {
@@ -774,12 +801,12 @@
     v.form = el('form', 'composer');
     v.form.setAttribute('novalidate', '');
     v.inputLabel = el('label', 'sr-only', 'Message');
-    v.input = el('input', 'composer-input');
-    v.input.type = 'text';
+    v.input = el('textarea', 'composer-input');
+    v.input.rows = 2;
     v.input.id = 'input-' + n;
     v.input.autocomplete = 'off';
     v.input.maxLength = 2000;
-    v.input.placeholder = 'Type a reply… (Enter sends)';
+    v.input.placeholder = 'Type a reply… (Enter sends, Shift+Enter starts a new line)';
     v.inputLabel.htmlFor = v.input.id;
     v.sendBtn = el('button', 'primary', 'Send');
     v.sendBtn.type = 'submit';
@@ -807,6 +834,19 @@
     v.form.addEventListener('submit', function (ev) {
       ev.preventDefault();
       sendReply(v);
+    });
+    v.input.addEventListener('keydown', function (ev) {
+      // Enter sends; Shift+Enter breaks the line; Enter that ends an
+      // input method's composition (Japanese) only ends it.
+      if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing && ev.keyCode !== 229) {
+        ev.preventDefault();
+        sendReply(v);
+      }
+    });
+    v.input.addEventListener('keypress', function (ev) {
+      if (ev.key === 'Enter' && !ev.shiftKey) {
+        ev.preventDefault(); // some input tools send the Enter's character apart from its keydown
+      }
     });
     v.input.addEventListener('input', function () {
       var now = Date.now();
@@ -866,14 +906,43 @@
     }
   }
 
+  function isMap(val) {
+    return val !== null && typeof val === 'object' && !Array.isArray(val);
+  }
+
+  // contextText words a collected value: text as it is, lists joined,
+  // anything deeper as JSON.
+  function contextText(val) {
+    if (typeof val === 'string') {
+      return val;
+    }
+    if (Array.isArray(val) && val.every(function (x) { return !isMap(x) && !Array.isArray(x); })) {
+      return val.map(function (x) { return typeof x === 'string' ? x : JSON.stringify(x); }).join(', ');
+    }
+    return JSON.stringify(val);
+  }
+
+  // renderContext lists what the bot collected, key by key; a map (the
+  // user's variables, an entity with parts) shows its keys one level deep
+  // as "key.part" rows.
   function renderContext(v, ctx) {
     clear(v.context);
-    var keys = ctx && typeof ctx === 'object' ? Object.keys(ctx).sort() : [];
-    keys.forEach(function (k) {
+    var rows = [];
+    Object.keys(isMap(ctx) ? ctx : {}).forEach(function (k) {
       var val = ctx[k];
-      kv(v.context, k, typeof val === 'string' ? val : JSON.stringify(val));
+      if (isMap(val) && Object.keys(val).length) {
+        Object.keys(val).forEach(function (sub) {
+          rows.push([k + '.' + sub, contextText(val[sub])]);
+        });
+      } else {
+        rows.push([k, contextText(val)]);
+      }
     });
-    if (!keys.length) {
+    rows.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+    rows.forEach(function (r) {
+      kv(v.context, r[0], r[1]);
+    });
+    if (!rows.length) {
       v.context.appendChild(el('dd', 'empty', 'Nothing collected.'));
     }
   }
@@ -929,17 +998,27 @@
     return a ? { who: 'agent', name: a[1], text: m[2] } : { who: 'history', name: m[1], text: m[2] };
   }
 
+  // The desk's notices as the bot's transcript words them in each
+  // language (nodes/phrases handoff.agent_joined, handoff.agent_left).
+  var NOTICE = new RegExp('(?: joined the conversation| left the conversation| ist dem Gespr\u00e4ch beigetreten' +
+    '| hat das Gespr\u00e4ch verlassen)\\.$|\u304c\u4f1a\u8a71\u306b\u53c2\u52a0\u3057\u307e\u3057\u305f\u3002$' +
+    '|\u304c\u4f1a\u8a71\u3092\u7d42\u4e86\u3057\u307e\u3057\u305f\u3002$');
+
   // addLine appends a transcript line: who is user, bot, agent, history
-  // (an earlier line by a speaker the page does not know) or system.
+  // (an earlier line by a speaker the page does not know), notice (an
+  // agent joined or left, as the bot's transcript has it) or system.
   function addLine(v, who, name, text, at) {
-    if (who !== 'user' && who !== 'bot' && who !== 'agent' && who !== 'history') {
+    if ((who === 'bot' || who === 'history') && NOTICE.test(text)) {
+      who = 'notice';
+    }
+    if (who !== 'user' && who !== 'bot' && who !== 'agent' && who !== 'history' && who !== 'notice') {
       who = 'system';
     }
     var row = el('div', 'line line-' + who);
     var head = el('p', 'line-head');
-    var label = name || { user: customerName(v.data || {}), bot: 'Bot', agent: 'Agent', history: '', system: '' }[who];
+    var label = name || { user: customerName(v.data || {}), bot: 'Bot', agent: 'Agent' }[who] || '';
     head.appendChild(el('span', 'line-who', label));
-    head.appendChild(el('span', 'line-role', { user: 'customer', bot: 'bot', agent: 'agent', history: '', system: '' }[who]));
+    head.appendChild(el('span', 'line-role', { user: 'customer', bot: 'bot', agent: 'agent' }[who] || ''));
     head.appendChild(el('time', 'line-time', clockTime(at)));
     if (at) {
       head.lastChild.setAttribute('datetime', at);
