@@ -254,10 +254,25 @@ func deskReconnects(t *testing.T, ctx context.Context, d *deskSim) {
 	d.drop(true)
 	recv(t, "refused", d.refused)
 	browsertest.WaitJS(t, ctx, "sign in again", `!document.querySelector('#login-view').hidden && document.querySelector('#login-error').textContent === 'Please sign in.' && document.querySelector('#login-agent').value === 'alice'`)
+	// The id filled in is selected when the agent clicks or tabs into it:
+	// typing replaces it rather than adding to it.
+	browsertest.Do(t, ctx, "retype the agent id", chromedp.Click(chromedp.CSS("#login-agent")), chromedp.SendKeys(chromedp.CSS("#login-agent"), "bob"))
+	if got := browsertest.EvalJS[string](t, ctx, `document.querySelector('#login-agent').value`); got != "bob" {
+		t.Errorf("agent id after typing bob into the filled-in field = %q; want %q", got, "bob")
+	}
+	browsertest.Do(t, ctx, "back to alice", chromedp.Focus(chromedp.CSS("#login-password")), chromedp.SendKeys(chromedp.CSS("#login-agent"), "alice"))
+	if got := browsertest.EvalJS[string](t, ctx, `document.querySelector('#login-agent').value`); got != "alice" {
+		t.Errorf("agent id after tabbing back and typing alice = %q; want %q", got, "alice")
+	}
 	browsertest.Do(t, ctx, "sign in again", chromedp.SendKeys(chromedp.CSS("#login-password"), "s3cret\r"))
 	recv(t, "login again", d.logins)
 	recv(t, "connect again", d.connects)
 	browsertest.WaitJS(t, ctx, "desk again", `document.querySelector('#conn-status').dataset.conn === 'connected'`)
+	// A desk opened from a stored sign-in reads the bot's title again.
+	browsertest.Do(t, ctx, "forget the title", browsertest.Script(`(() => { const k = 'dialogd-desk:v1';
+		const v = JSON.parse(localStorage.getItem(k)); v.botTitle = ''; localStorage.setItem(k, JSON.stringify(v)); })()`), chromedp.Reload())
+	recv(t, "connect after reload", d.connects)
+	browsertest.WaitJS(t, ctx, "title after reload", `document.querySelector('#desk-bot').textContent === 'Help desk'`)
 	browsertest.Do(t, ctx, "sign out", chromedp.Click(chromedp.CSS("#logout")))
 	recv(t, "logout", d.logouts)
 	browsertest.WaitJS(t, ctx, "signed out", `!document.querySelector('#login-view').hidden && document.querySelector('#desk-view').hidden`)
@@ -340,6 +355,14 @@ func deskLinkAndErrors(t *testing.T, ctx context.Context, d *deskSim) {
 	recv(t, "link again", d.received)
 	d.send(deskHelloLinked("005000000000001AAA"))
 	browsertest.WaitJS(t, ctx, "linked by hello", `document.querySelector('#sf-linked').textContent === '005000000000001AAA' && document.querySelector('#link-user').value === ''`)
+	// With the user name the desk knows, the page shows it; the id stays
+	// in the tooltip.
+	named := deskHelloLinked("005000000000001AAA")
+	named["agent"].(map[string]any)["salesforce_username"] = "adams@acme.example"
+	d.send(named)
+	browsertest.WaitJS(t, ctx, "linked by name", `document.querySelector('#sf-linked').textContent === 'adams@acme.example' && document.querySelector('#sf-linked').title === 'User id 005000000000001AAA'`)
+	d.send(map[string]any{"type": "linked", "salesforce_user": "005000000000002AAA", "salesforce_username": "alice@acme.example"})
+	browsertest.WaitJS(t, ctx, "linked frame by name", `document.querySelector('#sf-linked').textContent === 'alice@acme.example'`)
 	d.send(map[string]any{"type": "error", "code": "unknown_user", "message": "No active Salesforce user is called bob@acme.example."})
 	browsertest.WaitJS(t, ctx, "error", `!document.querySelector('#error-bar').hidden && document.querySelector('#error-text').textContent === 'No active Salesforce user is called bob@acme.example.'`)
 	browsertest.Do(t, ctx, "dismiss", chromedp.Click(chromedp.CSS("#error-close")))

@@ -249,10 +249,33 @@
   function showDesk() {
     $('login-view').hidden = true;
     $('desk-view').hidden = false;
-    $('desk-bot').textContent = me.botTitle || me.bot;
-    $('desk-bot').title = me.botTitle || me.bot;
+    showBotTitle();
     $('me-name').textContent = me.name;
     connect();
+    refreshBotTitle();
+  }
+
+  function showBotTitle() {
+    $('desk-bot').textContent = me.botTitle || me.bot;
+    $('desk-bot').title = me.botTitle || me.bot;
+  }
+
+  // refreshBotTitle reads the bot's title again (a desk opened from a
+  // stored sign-in shows the title of that day until then).
+  function refreshBotTitle() {
+    fetch('api/bots', { credentials: 'same-origin', cache: 'no-store' }).then(function (res) {
+      return res.ok ? res.json() : [];
+    }).then(function (bots) {
+      (Array.isArray(bots) ? bots : []).forEach(function (b) {
+        if (me && b && b.name === me.bot && typeof b.title === 'string' && b.title) {
+          me.botTitle = b.title;
+          saveMe(me);
+          showBotTitle();
+        }
+      });
+    }).catch(function () {
+      // offline: the stored title stays
+    });
   }
 
   function resetDesk() {
