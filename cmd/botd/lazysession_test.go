@@ -17,7 +17,7 @@ import (
 // connect flood filled Redis.
 func TestConnectWritesNothing(t *testing.T) {
 	rs := redistest.Start(t)
-	in := startBotd(t, nil, "-redis", rs.URL())
+	in := startBotd(t, nil, "-redis", rs.URL(), "-demo-salesforce", "off") // the Salesforce demo's desk and directory write Redis keys of their own
 	rdb := rs.Client(t)
 	ctx := context.Background()
 	before, err := rdb.DBSize(ctx).Result()
@@ -70,7 +70,7 @@ func TestConnectWritesNothing(t *testing.T) {
 // seq 2 and the stored transcript starts with the greeting.
 func TestReloadBeforeFirstMessage(t *testing.T) {
 	rs := redistest.Start(t)
-	in := startBotd(t, nil, "-redis", rs.URL())
+	in := startBotd(t, nil, "-redis", rs.URL(), "-demo-salesforce", "off") // the Salesforce demo's desk and directory write Redis keys of their own
 	rdb := rs.Client(t)
 	ctx := context.Background()
 	c := dial(t, in.addr, "", 0)
@@ -105,7 +105,7 @@ func TestReloadBeforeFirstMessage(t *testing.T) {
 // to be numbered 1 again, and the greeting was never stored.
 func TestResumeWithoutLastSeqKeepsNumbering(t *testing.T) {
 	rs := redistest.Start(t)
-	in := startBotd(t, nil, "-redis", rs.URL())
+	in := startBotd(t, nil, "-redis", rs.URL(), "-demo-salesforce", "off") // the Salesforce demo's desk and directory write Redis keys of their own
 	c := dial(t, in.addr, "", 0)
 	if _, f := c.turnEnd(); f.Seq != 1 {
 		t.Fatalf("greeting seq %d; want 1", f.Seq)

@@ -60,7 +60,7 @@ type server struct {
 	store           sessions.Store
 	bus             sessions.Bus
 	redisLog        *sessions.RedisLogger // nil without Redis
-	rdb             redis.UniversalClient // nil without Redis
+	rdb             redis.UniversalClient // the desks' Redis client (a pool apart from the sessions'); nil without Redis
 	deskMetrics     *desk.Metrics         // the desks' metrics, once one bot has a desk
 	presenceMetrics *presence.Metrics     // the presence syncs' metrics, once one bot has one
 	tenants         map[string]*tenant
@@ -198,8 +198,11 @@ func (s *server) openStore() error {
 	}
 	s.redisLog = sessions.NewRedisLogger(s.log, ropts.Password, ropts.SentinelPassword)
 	redis.SetLogger(s.redisLog)
+	// The desks, presence syncs and directories get a client (a
+	// connection pool) of their own: their background work never holds
+	// the connections turns need.
 	s.rdb = redis.NewUniversalClient(ropts)
-	r := sessions.NewRedis(s.rdb, opts)
+	r := sessions.NewRedis(redis.NewUniversalClient(ropts), opts)
 	s.store, s.bus = r, r
 	return nil
 }
@@ -519,6 +522,9 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	<-busDone
 	if cerr := s.store.Close(); err == nil {
 		err = cerr
+	}
+	if s.rdb != nil {
+		_ = s.rdb.Close()
 	}
 	if s.redisLog != nil {
 		s.redisLog.Detach()
