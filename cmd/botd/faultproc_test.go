@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/botforge/dialogd/sessions"
+
 	"github.com/redis/go-redis/v9"
 )
 
@@ -198,7 +200,9 @@ func (r *aofRedis) lockKeys(ctx context.Context) ([]string, error) {
 	c := redis.NewClient(&redis.Options{Addr: r.addr})
 	defer c.Close()
 	var keys []string
-	iter := c.Scan(ctx, 0, "*:lock", 1000).Iterator()
+	// Session locks only (sessions.DefaultPrefix, a session id in braces):
+	// the presence sync's poll lock is held on purpose.
+	iter := c.Scan(ctx, 0, sessions.DefaultPrefix+"{*}:lock", 1000).Iterator()
 	for iter.Next(ctx) {
 		keys = append(keys, iter.Val())
 	}
