@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -31,11 +32,15 @@ type agentConn struct {
 	ws    *websocket.Conn
 	out   chan []byte
 	done  chan struct{}
+
+	lmu   sync.Mutex
+	lanes map[string]chan func() // per conversation: its frames in order
 }
 
 // serve runs the connection until it closes.
 func (d *Desk) serve(ctx context.Context, ws *websocket.Conn, agent, lang string) {
-	c := &agentConn{d: d, agent: agent, lang: lang, ws: ws, out: make(chan []byte, sendQueue), done: make(chan struct{})}
+	c := &agentConn{d: d, agent: agent, lang: lang, ws: ws, out: make(chan []byte, sendQueue), done: make(chan struct{}),
+		lanes: map[string]chan func(){}}
 	d.hub.add(c)
 	defer d.hub.remove(c)
 	d.hub.markSeen(ctx, agent)
@@ -145,6 +150,21 @@ func (c *agentConn) handle(ctx context.Context, data []byte) {
 		c.fail("bad_frame", "the frame is not a JSON object of the desk protocol")
 		return
 	}
+	switch f.Type {
+	case "state", "link":
+		c.run(ctx, f)
+	case "message", "typing", "end":
+		// A conversation's frames run in order, and apart from the
+		// other conversations': an agent with ten conversations does
+		// not answer one only after the nine others' turns.
+		c.inLane(f.Conversation, func() { c.run(ctx, f) })
+	default:
+		c.fail("bad_frame", "unknown frame type "+quote(f.Type))
+	}
+}
+
+// run carries out one frame.
+func (c *agentConn) run(ctx context.Context, f pageFrame) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	var err error
@@ -168,12 +188,58 @@ func (c *agentConn) handle(ctx context.Context, data []byte) {
 		err = c.d.End(ctx, c.agent, f.Conversation)
 	case "link":
 		err = c.d.linkByUsername(ctx, c.agent, strings.TrimSpace(f.Username))
-	default:
-		c.fail("bad_frame", "unknown frame type "+quote(f.Type))
-		return
 	}
 	if err != nil {
 		c.fail(errorCode(err), err.Error())
+	}
+}
+
+// laneQueue bounds the frames one conversation may have waiting, and
+// laneIdle is how long an idle lane's goroutine stays.
+const (
+	laneQueue = 64
+	laneIdle  = 30 * time.Second
+)
+
+// inLane queues fn on conversation conv's lane, starting it when needed.
+func (c *agentConn) inLane(conv string, fn func()) {
+	c.lmu.Lock()
+	defer c.lmu.Unlock()
+	ch := c.lanes[conv]
+	if ch == nil {
+		ch = make(chan func(), laneQueue)
+		c.lanes[conv] = ch
+		go c.runLane(conv, ch)
+	}
+	select {
+	case ch <- fn:
+	default:
+		c.fail("busy", "too many frames waiting for this conversation; send again")
+	}
+}
+
+// runLane runs a conversation's frames one after the other until the page
+// closes or the lane idles.
+func (c *agentConn) runLane(conv string, ch chan func()) {
+	idle := time.NewTimer(laneIdle)
+	defer idle.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case fn := <-ch:
+			fn()
+			idle.Reset(laneIdle)
+		case <-idle.C:
+			c.lmu.Lock()
+			if len(ch) == 0 {
+				delete(c.lanes, conv)
+				c.lmu.Unlock()
+				return
+			}
+			c.lmu.Unlock()
+			idle.Reset(laneIdle)
+		}
 	}
 }
 
