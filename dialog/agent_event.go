@@ -90,7 +90,7 @@ func (r *Runtime) applyAgentEvent(st *state, t *nodes.Turn, ev AgentEvent) {
 		noteAgent(st, ev.Agent, ev.SalesforceUser)
 		t.Say(agentJoined(t, ev.Agent))
 	case AgentMessage:
-		t.Say(nodes.Reply{Type: nodes.ReplyAgentMessage, Agent: h.Agent, Text: ev.Text})
+		t.Say(nodes.Reply{Type: nodes.ReplyAgentMessage, Agent: h.Agent, Text: ev.Text, Lang: t.Lang})
 		r.appendTranscript(st, t, func(line func(who, text string)) {
 			line(t.Phrase("transcript.agent", h.Agent), ev.Text)
 		})
@@ -99,7 +99,7 @@ func (r *Runtime) applyAgentEvent(st *state, t *nodes.Turn, ev AgentEvent) {
 		agent := cmp.Or(h.Agent, ev.Agent)
 		st.Agent = nil
 		if agent != "" {
-			t.Say(nodes.Reply{Type: nodes.ReplyAgentLeft, Agent: agent, Text: t.Phrase("handoff.agent_left", agent)})
+			t.Say(nodes.Reply{Type: nodes.ReplyAgentLeft, Agent: agent, Text: t.Phrase("handoff.agent_left", agent), Lang: t.Lang})
 		}
 		t.Say(nodes.Reply{Text: t.Phrase("handoff.bot_back")})
 	}

@@ -255,7 +255,7 @@ func customerOf(st *state, t *nodes.Turn) map[string]string {
 // (in whole minutes, rounded up; none when the desk cannot tell).
 func queuedReply(t *nodes.Turn, position int, wait time.Duration) nodes.Reply {
 	place := strconv.Itoa(max(1, position))
-	rp := nodes.Reply{Type: nodes.ReplyQueued, Position: position, WaitSeconds: int(wait / time.Second)}
+	rp := nodes.Reply{Type: nodes.ReplyQueued, Position: position, WaitSeconds: int(wait / time.Second), Lang: t.Lang}
 	switch minutes := int((wait + time.Minute - 1) / time.Minute); {
 	case wait <= 0:
 		rp.Text = t.Phrase("handoff.queued.no_estimate", place)
@@ -269,5 +269,5 @@ func queuedReply(t *nodes.Turn, position int, wait time.Duration) nodes.Reply {
 
 // agentJoined is the agent_joined frame.
 func agentJoined(t *nodes.Turn, agent string) nodes.Reply {
-	return nodes.Reply{Type: nodes.ReplyAgentJoined, Agent: agent, Text: t.Phrase("handoff.agent_joined", agent)}
+	return nodes.Reply{Type: nodes.ReplyAgentJoined, Agent: agent, Text: t.Phrase("handoff.agent_joined", agent), Lang: t.Lang}
 }

@@ -331,6 +331,7 @@ type Reply struct {
 	Agent        string   `json:"agent,omitempty"`        // agent_*: the agent's display name
 	Position     int      `json:"position,omitempty"`     // queued: 1-based place in the queue
 	WaitSeconds  int      `json:"wait_seconds,omitempty"` // queued: expected wait
+	Lang         string   `json:"lang,omitempty"`         // queued, agent_*: the conversation's language, for the client's own labels
 	// Card is a record shown with the message (see [Reply.WithCard]);
 	// Lead is then the message's own sentence, and Text holds both.
 	Card *Card  `json:"card,omitempty"`

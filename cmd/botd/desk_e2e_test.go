@@ -55,7 +55,7 @@ func TestDeskHandoffAcrossInstances(t *testing.T) {
 	user.say("where is my order")
 	user.SendMessage("u-0", "I want to talk to a human")
 	got, joined := user.readUntil("agent_joined")
-	if joined.Agent != "Alice Adams" || !strings.Contains(got, "Alice Adams") {
+	if joined.Agent != "Alice Adams" || joined.Lang != "en" || !strings.Contains(got, "Alice Adams") {
 		t.Errorf("joined frame %+v (texts %q); want Alice Adams", joined, got)
 	}
 	conv := alice.expect("conversation", nil)
