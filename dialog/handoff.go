@@ -88,6 +88,10 @@ func (h *handoffState) live() bool {
 type handoffAsk struct {
 	queue, reason string
 	context       map[string]any
+	// said is what the user's input said, for the transcript: a button's
+	// title rather than its payload ("" when the input was a message:
+	// state.Memory.Input).
+	said string
 }
 
 // endsTurn reports whether a reply of type typ may be a turn's last

@@ -92,7 +92,7 @@ func (r *Runtime) beginHandoff(ctx context.Context, st *state, t *nodes.Turn, as
 	if req.Context == nil {
 		req.Context = map[string]any{} // an empty context, not none (a state round trip drops an empty map)
 	}
-	req.Transcript = r.transcriptSoFar(st, t)
+	req.Transcript = r.transcriptSoFar(st, t, ask.said)
 	ticket, err := r.handoffs.Request(ctx, req)
 	if err != nil {
 		r.log.ErrorContext(ctx, "handoff request failed", "conversation", st.ID, "err", err)
@@ -145,7 +145,7 @@ func (r *Runtime) handoffChoice(ctx context.Context, st *state, t *nodes.Turn, i
 	st.Agent = nil
 	switch choice {
 	case kindHandoffWait:
-		r.beginHandoff(ctx, st, t, handoffAsk{queue: h.Queue, reason: h.Reason, context: h.Ctx}, true)
+		r.beginHandoff(ctx, st, t, handoffAsk{queue: h.Queue, reason: h.Reason, context: h.Ctx, said: in.Text}, true)
 	case kindHandoffLeave:
 		r.switchTo(ctx, st, t, h.Leave, "")
 	case smallTalkFiller:
@@ -187,10 +187,10 @@ func (r *Runtime) readHandoffChoice(t *nodes.Turn, h *handoffState, in nodes.Inp
 
 // transcriptSoFar is conversation.transcript with the running turn's
 // input and replies so far, which the turn's end adds to it (Handle).
-func (r *Runtime) transcriptSoFar(st *state, t *nodes.Turn) string {
+func (r *Runtime) transcriptSoFar(st *state, t *nodes.Turn, said string) string {
 	kept, had := st.Memory.Conversation[transcriptVar]
 	if t.MessageID != "" {
-		r.keepTranscript(st, t, nodes.Input{Text: st.Memory.Input})
+		r.keepTranscript(st, t, nodes.Input{Text: cmp.Or(said, st.Memory.Input)})
 	}
 	v, _ := st.Memory.Lookup([]string{"conversation", transcriptVar}, t.Now.Unix())
 	s, _ := v.(string)

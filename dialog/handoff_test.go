@@ -309,6 +309,9 @@ func TestNoAgentChoice(t *testing.T) {
 			if asked != tt.wantWaitAsked || len(desk.requests) > 2 {
 				t.Errorf("requests %+v; want a second one that waits: %v", desk.requests, tt.wantWaitAsked)
 			}
+			if asked && tt.answer.Payload != "" && !strings.HasSuffix(desk.requests[1].Transcript, "User: "+tt.answer.Text) {
+				t.Errorf("the agent's transcript ends %q; want the button's title, %q", desk.requests[1].Transcript, tt.answer.Text)
+			}
 		})
 	}
 }
