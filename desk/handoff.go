@@ -80,6 +80,7 @@ func (d *Desk) Request(ctx context.Context, r Request) (Ticket, error) {
 	}
 	conv := c.board.lookup(tk.ID)
 	if conv == nil {
+		_ = d.store.Forget(ctx, tk.ID) // nothing was queued
 		tk.NoAgent = true
 		d.metrics.noAgent.WithLabelValues(d.bot, q.Name).Inc()
 		return tk, nil
@@ -111,8 +112,9 @@ func (d *Desk) waitPerPlace() time.Duration {
 // UserSaid relays what the user wrote to the agent; a message id seen
 // before is not relayed again.
 func (d *Desk) UserSaid(ctx context.Context, id, msgID, text string) error {
+	key := "u:" + id + ":" + msgID
 	if msgID != "" {
-		fresh, err := d.store.Once(ctx, "u:"+id+":"+msgID, keepEnded)
+		fresh, err := d.store.Once(ctx, key, keepEnded)
 		if err != nil || !fresh {
 			return err
 		}
@@ -120,6 +122,7 @@ func (d *Desk) UserSaid(ctx context.Context, id, msgID, text string) error {
 	e := Entry{Who: "user", Text: text, At: d.now()}
 	seq, err := d.store.Append(ctx, id, e)
 	if err != nil {
+		d.forgetOnce(msgID, key) // the client sends it again, with the same id
 		return err
 	}
 	e.Seq = seq
@@ -145,14 +148,16 @@ func (d *Desk) AgentSay(ctx context.Context, agent, id, msgID, text string) erro
 	if err != nil {
 		return err
 	}
+	key := "a:" + id + ":" + msgID
 	if msgID != "" {
-		fresh, err := d.store.Once(ctx, "a:"+id+":"+msgID, keepEnded)
+		fresh, err := d.store.Once(ctx, key, keepEnded)
 		if err != nil || !fresh {
 			return err
 		}
 	}
 	name := d.agentName(agent)
 	if err := d.users.AgentEvent(ctx, conv.Session, conv.User, UserEvent{Kind: UserMessage, ID: id, Agent: name, Text: text}); err != nil {
+		d.forgetOnce(msgID, key) // the page may send it again, with the same id
 		return fmt.Errorf("desk: deliver to the user: %w", err)
 	}
 	e := Entry{Who: "agent", Name: name, Text: text, At: d.now()}
@@ -187,6 +192,7 @@ func (d *Desk) End(ctx context.Context, agent, id string) error {
 func (d *Desk) end(ctx context.Context, id, agent, by string) error {
 	var conv *Conv
 	_, err := d.change(ctx, "", func(b *Board) error {
+		conv = nil // a run before a conflict released it on an older board
 		c := b.Convs[id]
 		if c == nil || agent != "" && c.Agent != agent {
 			return errUnchanged
@@ -198,6 +204,7 @@ func (d *Desk) end(ctx context.Context, id, agent, by string) error {
 		return err
 	}
 	d.metrics.ended.WithLabelValues(d.bot, by).Inc()
+	defer d.store.Forget(ctx, id) // after the pages were told
 	if by != "user" && conv.Agent != "" {
 		ev := UserEvent{Kind: UserLeft, ID: id, Agent: d.agentName(conv.Agent)}
 		if err := d.users.AgentEvent(ctx, conv.Session, conv.User, ev); err != nil {
@@ -268,5 +275,18 @@ func (d *Desk) tellPositions(b *Board, assigned []Assignment) {
 				}
 			}()
 		}
+	}
+}
+
+// forgetOnce drops a message id's guard after the message failed, so
+// that sending it again with the same id works.
+func (d *Desk) forgetOnce(msgID, key string) {
+	if msgID == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.store.ForgetOnce(ctx, key); err != nil {
+		d.log.Warn("desk: forget a failed message's id", "bot", d.bot, "err", err)
 	}
 }

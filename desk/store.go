@@ -27,12 +27,15 @@ type Store interface {
 	Append(ctx context.Context, conv string, e Entry) (int64, error)
 	// Transcript returns the conversation's lines, numbered.
 	Transcript(ctx context.Context, conv string) ([]Entry, error)
-	// Forget drops a conversation's details and transcript after
-	// keepEnded.
+	// Forget drops a conversation's details and transcript: at once in
+	// memory; Redis lets them expire after keepEnded, for a page that
+	// reconnects.
 	Forget(ctx context.Context, conv string) error
 	// Once reports whether key is new, and remembers it for ttl: the
 	// relay's guard against a message sent twice.
 	Once(ctx context.Context, key string, ttl time.Duration) (bool, error)
+	// ForgetOnce drops key, so that Once reports it new again.
+	ForgetOnce(ctx context.Context, key string) error
 	Publish(ctx context.Context, ev Event) error
 	// Subscribe calls ready once the subscription is made, then fn with
 	// every event published after that, in order, until ctx ends (then it

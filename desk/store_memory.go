@@ -101,6 +101,13 @@ func (m *memoryStore) Once(_ context.Context, key string, ttl time.Duration) (bo
 	return true, nil
 }
 
+func (m *memoryStore) ForgetOnce(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.seen, key)
+	return nil
+}
+
 func (m *memoryStore) Publish(_ context.Context, ev Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

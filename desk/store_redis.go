@@ -143,6 +143,13 @@ func (r *redisStore) Once(ctx context.Context, key string, ttl time.Duration) (b
 	return ok, nil
 }
 
+func (r *redisStore) ForgetOnce(ctx context.Context, key string) error {
+	if err := r.rdb.Del(ctx, r.prefix+"once:"+key).Err(); err != nil {
+		return fmt.Errorf("desk: forget message id: %w", err)
+	}
+	return nil
+}
+
 func (r *redisStore) channel() string { return r.prefix + "events" }
 
 func (r *redisStore) Publish(ctx context.Context, ev Event) error {
