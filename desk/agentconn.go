@@ -156,7 +156,12 @@ func (c *agentConn) handle(ctx context.Context, data []byte) {
 	case "message", "typing", "end":
 		// A conversation's frames run in order, and apart from the
 		// other conversations': an agent with ten conversations does
-		// not answer one only after the nine others' turns.
+		// not answer one only after the nine others' turns. Only the
+		// agent's own conversations get a lane.
+		if _, err := c.d.heldBy(ctx, c.agent, f.Conversation); err != nil {
+			c.fail(errorCode(err), err.Error())
+			return
+		}
 		c.inLane(f.Conversation, func() { c.run(ctx, f) })
 	default:
 		c.fail("bad_frame", "unknown frame type "+quote(f.Type))
@@ -199,7 +204,10 @@ func (c *agentConn) run(ctx context.Context, f pageFrame) {
 const (
 	laneQueue = 64
 	laneIdle  = 30 * time.Second
+	maxLanes  = 64 // above the largest capacity (50), for conversations just ended
 )
+
+var errTooManyLanes = errors.New("desk: too many conversations at once on this page")
 
 // inLane queues fn on conversation conv's lane, starting it when needed.
 func (c *agentConn) inLane(conv string, fn func()) {
@@ -207,6 +215,10 @@ func (c *agentConn) inLane(conv string, fn func()) {
 	defer c.lmu.Unlock()
 	ch := c.lanes[conv]
 	if ch == nil {
+		if len(c.lanes) >= maxLanes {
+			c.fail("too_many_conversations", errTooManyLanes.Error())
+			return
+		}
 		ch = make(chan func(), laneQueue)
 		c.lanes[conv] = ch
 		go c.runLane(conv, ch)
@@ -262,7 +274,8 @@ func errorCode(err error) string {
 		code string
 	}{{ErrBusyByHand, "busy_by_hand"}, {ErrBadState, "bad_state"}, {ErrBadReason, "bad_reason"},
 		{ErrNoPrevious, "no_previous"}, {ErrNotYours, "not_yours"}, {ErrNoSuchConv, "no_such_conversation"},
-		{ErrNoLinker, "no_salesforce"}, {ErrNoSuchSalesforceUser, "no_such_salesforce_user"}} {
+		{ErrNoLinker, "no_salesforce"}, {ErrNoSuchSalesforceUser, "no_such_salesforce_user"},
+		{ErrLinkedElsewhere, "linked_elsewhere"}, {ErrNotYourUser, "not_your_salesforce_user"}, {errTooManyLanes, "too_many_conversations"}} {
 		if errors.Is(err, e.err) {
 			return e.code
 		}

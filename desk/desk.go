@@ -318,9 +318,14 @@ func (d *Desk) LinkSalesforce(ctx context.Context, agent, userID, username strin
 		if userID == "" {
 			delete(b.Links, agent)
 			delete(b.LinkNames, agent)
-		} else {
-			b.Links[agent], b.LinkNames[agent] = userID, username
+			return nil
 		}
+		for other, id := range b.Links {
+			if id == userID && other != agent {
+				return fmt.Errorf("%w: %s", ErrLinkedElsewhere, other)
+			}
+		}
+		b.Links[agent], b.LinkNames[agent] = userID, username
 		return nil
 	})
 	if err == nil {

@@ -34,7 +34,11 @@ type Server struct {
 	Page http.Handler
 	// Secure marks the cookie Secure (a public https address).
 	Secure bool
-	Log    *slog.Logger
+	// ClientIP says which address a request comes from, for the sign-in
+	// buckets (behind a trusted proxy, the address it forwards); nil:
+	// the connection's.
+	ClientIP func(*http.Request) string
+	Log      *slog.Logger
 
 	once     sync.Once
 	upgrader websocket.Upgrader
@@ -176,9 +180,13 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
 // then one every 6 seconds): guessing one agent's password is slow, and
 // so is trying many agents from one address.
 func (s *Server) allowSignIn(r *http.Request, bot, agent string) bool {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	addr := r.RemoteAddr
+	if s.ClientIP != nil {
+		addr = s.ClientIP(r)
+	}
+	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		host = r.RemoteAddr
+		host = addr
 	}
 	return s.limiter("addr\x00"+host, rate.Every(time.Second), 100).Allow() &&
 		s.limiter("agent\x00"+bot+"\x00"+agent, rate.Every(6*time.Second), 10).Allow()
@@ -188,7 +196,14 @@ func (s *Server) limiter(key string, every rate.Limit, burst int) *rate.Limiter 
 	s.lmu.Lock()
 	defer s.lmu.Unlock()
 	if len(s.limiters) > 10_000 {
-		clear(s.limiters)
+		// Forget the buckets that are full again (nobody tried for a
+		// while); the ones still counting down stay, so that flooding
+		// the table does not reset a guessed agent's.
+		for k, l := range s.limiters {
+			if l.Tokens() >= float64(l.Burst()) {
+				delete(s.limiters, k)
+			}
+		}
 	}
 	l := s.limiters[key]
 	if l == nil {

@@ -1,6 +1,8 @@
 package desk
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -76,4 +78,35 @@ func TestSignIn(t *testing.T) {
 	if !limited {
 		t.Error("20 wrong passwords in a row were never slowed down")
 	}
+}
+
+// TestLinkRules: an agent cannot take a Salesforce user another agent is
+// linked to, nor one the configuration does not give them.
+func TestLinkRules(t *testing.T) {
+	ctx := t.Context()
+	clk := &clock{now: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
+	d, _ := newTestDesk(t, NewMemoryStore(), clk)
+	if err := d.LinkSalesforce(ctx, "ann", "005A", "ann@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.LinkSalesforce(ctx, "ben", "005A", "ann@example.com"); !errors.Is(err, ErrLinkedElsewhere) {
+		t.Errorf("ben taking ann's user: %v; want ErrLinkedElsewhere", err)
+	}
+	d.cfg.Agents[2].SalesforceUser = "cid@example.com"
+	d.sfUsers = fixedUsers{"eve@example.com": "005E", "cid@example.com": "005C"}
+	if err := d.linkByUsername(ctx, "cid", "eve@example.com"); !errors.Is(err, ErrNotYourUser) {
+		t.Errorf("cid linking eve: %v; want ErrNotYourUser", err)
+	}
+	if err := d.linkByUsername(ctx, "cid", "CID@example.com"); err != nil {
+		t.Errorf("cid linking their configured user: %v", err)
+	}
+}
+
+type fixedUsers map[string]string
+
+func (f fixedUsers) UserID(_ context.Context, username string) (string, error) {
+	if id, ok := f[strings.ToLower(username)]; ok {
+		return id, nil
+	}
+	return "", ErrNoSuchSalesforceUser
 }

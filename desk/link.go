@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // SalesforceUsers finds Salesforce users by user name, for linking agents
@@ -18,6 +19,12 @@ type SalesforceUsers interface {
 var (
 	ErrNoLinker             = errors.New("desk: no Salesforce connection (desk.salesforce) to link users with")
 	ErrNoSuchSalesforceUser = errors.New("desk: no active Salesforce user with that user name")
+	// ErrLinkedElsewhere: another agent is linked to that user (their
+	// presence and their conversations' logs would mix).
+	ErrLinkedElsewhere = errors.New("desk: that Salesforce user is linked to another agent")
+	// ErrNotYourUser: the configuration names another Salesforce user
+	// for this agent.
+	ErrNotYourUser = errors.New("desk: the desk's configuration links this agent to another Salesforce user")
 )
 
 // linkByUsername links agent to the Salesforce user named username, ""
@@ -28,6 +35,9 @@ func (d *Desk) linkByUsername(ctx context.Context, agent, username string) error
 	}
 	if d.sfUsers == nil {
 		return ErrNoLinker
+	}
+	if a := d.cfg.agent(agent); a != nil && a.SalesforceUser != "" && !strings.EqualFold(a.SalesforceUser, username) {
+		return ErrNotYourUser
 	}
 	id, err := d.sfUsers.UserID(ctx, username)
 	if err != nil {

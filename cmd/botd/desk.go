@@ -98,7 +98,7 @@ func (s *server) deskServer() *desk.Server {
 		return nil
 	}
 	return &desk.Server{Desks: desks, Key: subKey(s.cfg.Secret, "desk"), Page: deskPage(),
-		Secure: isHTTPS(s.cfg.PublicURL), Log: s.log}
+		Secure: isHTTPS(s.cfg.PublicURL), ClientIP: wsClientIP(&s.cfg.Edge), Log: s.log}
 }
 
 // runDesks follows the desks' changes across instances, and runs the
