@@ -137,10 +137,15 @@ func (d *Desk) Run(ctx context.Context) {
 		go d.hub.heartbeat(ctx, d.pageTimeout/3)
 	}
 	go d.linkConfigured(ctx)
+	first := true
 	for backoff := 100 * time.Millisecond; ctx.Err() == nil; backoff = min(2*backoff, 5*time.Second) {
 		err := d.store.Subscribe(ctx, func() {
 			d.readyOnce.Do(func() { close(d.ready) })
 			d.hub.boardChanged() // what changed while we were away
+			if !first {
+				go d.hub.resync(ctx) // and the messages missed meanwhile
+			}
+			first = false
 		}, d.hub.event)
 		if ctx.Err() != nil {
 			return

@@ -210,3 +210,18 @@ func (h *hub) markSeen(ctx context.Context, agents ...string) {
 		h.d.log.Warn("desk: mark pages seen", "bot", h.d.bot, "err", err)
 	}
 }
+
+// resync sends every page on this instance its conversations again (the
+// page keeps each line once, by its number): after a lost subscription,
+// messages published meanwhile reach the page this way.
+func (h *hub) resync(ctx context.Context) {
+	b, err := h.d.store.Load(ctx)
+	if err != nil {
+		return
+	}
+	for _, c := range h.of("") {
+		for _, conv := range b.held(c.agent) {
+			c.sendConversation(ctx, conv.ID)
+		}
+	}
+}

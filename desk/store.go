@@ -39,7 +39,9 @@ type Store interface {
 	Publish(ctx context.Context, ev Event) error
 	// Subscribe calls ready once the subscription is made, then fn with
 	// every event published after that, in order, until ctx ends (then it
-	// returns ctx's error) or the subscription fails.
+	// returns ctx's error) or the subscription fails. It calls ready again
+	// after a subscription it made again by itself (events published in
+	// between are lost: the desk catches up).
 	Subscribe(ctx context.Context, ready func(), fn func(Event)) error
 }
 

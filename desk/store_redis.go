@@ -169,7 +169,11 @@ func (r *redisStore) Subscribe(ctx context.Context, ready func(), fn func(Event)
 	if _, err := ps.Receive(ctx); err != nil {
 		return fmt.Errorf("desk: subscribe: %w", err)
 	}
-	ch := ps.Channel()
+	// With the subscriptions: go-redis subscribes again by itself after
+	// a lost connection, and what was published meanwhile is lost; the
+	// new subscription's confirmation calls ready again, so that the
+	// desk catches up.
+	ch := ps.ChannelWithSubscriptions()
 	ready()
 	for {
 		select {
@@ -179,9 +183,14 @@ func (r *redisStore) Subscribe(ctx context.Context, ready func(), fn func(Event)
 			if !ok {
 				return errors.New("desk: subscription closed")
 			}
-			var ev Event
-			if json.Unmarshal([]byte(m.Payload), &ev) == nil {
-				fn(ev)
+			switch m := m.(type) {
+			case *redis.Subscription:
+				ready()
+			case *redis.Message:
+				var ev Event
+				if json.Unmarshal([]byte(m.Payload), &ev) == nil {
+					fn(ev)
+				}
 			}
 		}
 	}
