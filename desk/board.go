@@ -15,6 +15,9 @@ type Board struct {
 	Links map[string]string `json:"links,omitempty"`
 	// LinkNames are the linked users' user names: agent id → user name.
 	LinkNames map[string]string `json:"link_names,omitempty"`
+	// Gens are the agents' sign-in generations: a sign-out moves an
+	// agent's on, which voids every session cookie signed before.
+	Gens map[string]int64 `json:"gens,omitempty"`
 	// Waits are the last waits (queued to assigned), newest last, for
 	// the expected wait.
 	Waits []time.Duration `json:"waits,omitempty"`

@@ -162,24 +162,51 @@ func (d *Desk) Run(ctx context.Context) {
 func (d *Desk) Ready() <-chan struct{} { return d.ready }
 
 // Login checks an agent's password and moves a signed-out agent to
-// unavailable, from where they pick their state.
-func (d *Desk) Login(ctx context.Context, agent, password string) (AgentConfig, error) {
+// unavailable, from where they pick their state. It returns the agent's
+// sign-in generation, which their session cookie carries.
+func (d *Desk) Login(ctx context.Context, agent, password string) (AgentConfig, int64, error) {
 	a := d.cfg.agent(agent)
 	if a == nil {
 		// Compare anyway, so that a wrong id costs what a wrong password does.
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return AgentConfig{}, ErrBadPassword
+		return AgentConfig{}, 0, ErrBadPassword
 	}
 	if !d.passwordOK(a, password) {
-		return AgentConfig{}, ErrBadPassword
+		return AgentConfig{}, 0, ErrBadPassword
 	}
+	var gen int64
 	_, err := d.change(ctx, "", func(b *Board) error {
 		if st := b.Agents[agent]; st.State == Offline {
 			st.set(Unavailable, "", OriginLogin, d.now())
 		}
+		gen = b.Gens[agent]
 		return nil
 	})
-	return *a, err
+	return *a, gen, err
+}
+
+// SignOut makes the agent offline and voids their sessions: every page
+// of theirs closes, and no cookie signed before opens one again.
+func (d *Desk) SignOut(ctx context.Context, agent string) error {
+	_, err := d.change(ctx, "", func(b *Board) error {
+		if b.Gens == nil {
+			b.Gens = map[string]int64{}
+		}
+		b.Gens[agent]++
+		b.Agents[agent].set(Offline, "", OriginLogin, d.now())
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return d.store.Publish(ctx, Event{Kind: evSignedOut, Agent: agent, From: d.instance})
+}
+
+// sessionValid reports whether a session of agent's generation gen is
+// still good.
+func (d *Desk) sessionValid(ctx context.Context, agent string, gen int64) bool {
+	b, err := d.store.Load(ctx)
+	return err == nil && b.Gens[agent] == gen
 }
 
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no agent has this password"), bcrypt.MinCost)

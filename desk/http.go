@@ -126,7 +126,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusUnauthorized, "wrong bot, agent or password")
 		return
 	}
-	a, err := d.Login(r.Context(), in.Agent, in.Password)
+	a, gen, err := d.Login(r.Context(), in.Agent, in.Password)
 	if errors.Is(err, ErrBadPassword) {
 		jsonError(w, http.StatusUnauthorized, "wrong bot, agent or password")
 		return
@@ -136,7 +136,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusServiceUnavailable, "the desk cannot sign you in now; try again")
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: s.sign(d.bot, a.ID, time.Now().Add(sessionTTL)), Path: "/desk/",
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: s.sign(d.bot, a.ID, gen, time.Now().Add(sessionTTL)), Path: "/desk/",
 		HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode, MaxAge: int(sessionTTL / time.Second)})
 	writeJSON(w, http.StatusOK, map[string]string{"bot": d.bot, "agent": a.ID, "name": d.agentName(a.ID)})
 }
@@ -146,8 +146,8 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusMethodNotAllowed, "use POST")
 		return
 	}
-	if d, agent, ok := s.signedIn(r); ok {
-		if _, err := d.SetState(r.Context(), agent, Offline, "", OriginLogin); err != nil {
+	if d, agent, _, ok := s.signedIn(r); ok {
+		if err := d.SignOut(r.Context(), agent); err != nil {
 			s.Log.Warn("desk: sign out", "bot", d.bot, "err", err)
 		}
 	}
@@ -156,7 +156,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
-	d, agent, ok := s.signedIn(r)
+	d, agent, exp, ok := s.signedIn(r)
 	if !ok {
 		jsonError(w, http.StatusUnauthorized, "sign in first")
 		return
@@ -172,6 +172,9 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	defer cancel()
+	// The page closes when its sign-in runs out; it signs in again.
+	expire := time.AfterFunc(time.Until(exp), func() { _ = ws.Close() })
+	defer expire.Stop()
 	d.serve(ctx, ws, agent, lang)
 }
 
@@ -213,10 +216,11 @@ func (s *Server) limiter(key string, every rate.Limit, burst int) *rate.Limiter 
 	return l
 }
 
-// sign makes a session cookie's value: bot, agent and expiry, and their
-// HMAC.
-func (s *Server) sign(bot, agent string, exp time.Time) string {
-	payload := base64.RawURLEncoding.EncodeToString([]byte(bot + "\x00" + agent + "\x00" + strconv.FormatInt(exp.Unix(), 10)))
+// sign makes a session cookie's value: bot, agent, the agent's sign-in
+// generation and the expiry, and their HMAC.
+func (s *Server) sign(bot, agent string, gen int64, exp time.Time) string {
+	fields := []string{bot, agent, strconv.FormatInt(gen, 10), strconv.FormatInt(exp.Unix(), 10)}
+	payload := base64.RawURLEncoding.EncodeToString([]byte(strings.Join(fields, "\x00")))
 	return payload + "." + base64.RawURLEncoding.EncodeToString(s.mac(payload))
 }
 
@@ -226,37 +230,40 @@ func (s *Server) mac(payload string) []byte {
 	return m.Sum(nil)
 }
 
-// signedIn returns the desk and agent of r's session cookie.
-func (s *Server) signedIn(r *http.Request) (*Desk, string, bool) {
+// signedIn returns the desk and agent of r's session cookie and when it
+// runs out: signed by this deployment's key, not expired, and of the
+// agent's current sign-in generation (not signed out since).
+func (s *Server) signedIn(r *http.Request) (*Desk, string, time.Time, bool) {
 	ck, err := r.Cookie(cookieName)
 	if err != nil {
-		return nil, "", false
+		return nil, "", time.Time{}, false
 	}
 	payload, sig, ok := strings.Cut(ck.Value, ".")
 	if !ok {
-		return nil, "", false
+		return nil, "", time.Time{}, false
 	}
 	got, err := base64.RawURLEncoding.DecodeString(sig)
 	if err != nil || !hmac.Equal(got, s.mac(payload)) {
-		return nil, "", false
+		return nil, "", time.Time{}, false
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(payload)
 	if err != nil {
-		return nil, "", false
+		return nil, "", time.Time{}, false
 	}
 	parts := strings.Split(string(raw), "\x00")
-	if len(parts) != 3 {
-		return nil, "", false
+	if len(parts) != 4 {
+		return nil, "", time.Time{}, false
 	}
-	exp, err := strconv.ParseInt(parts[2], 10, 64)
-	if err != nil || time.Now().Unix() > exp {
-		return nil, "", false
+	gen, err1 := strconv.ParseInt(parts[2], 10, 64)
+	exp, err2 := strconv.ParseInt(parts[3], 10, 64)
+	if err1 != nil || err2 != nil || time.Now().Unix() > exp {
+		return nil, "", time.Time{}, false
 	}
 	d := s.Desks[parts[0]]
-	if d == nil || d.cfg.agent(parts[1]) == nil {
-		return nil, "", false
+	if d == nil || d.cfg.agent(parts[1]) == nil || !d.sessionValid(r.Context(), parts[1], gen) {
+		return nil, "", time.Time{}, false
 	}
-	return d, parts[1], true
+	return d, parts[1], time.Unix(exp, 0), true
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

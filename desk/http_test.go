@@ -60,13 +60,27 @@ func TestSignIn(t *testing.T) {
 	for name, forged := range map[string]string{
 		"no signature":    payload,
 		"other signature": payload + ".AAAA",
-		"other agent":     srv.sign("testbot", "ben", time.Now().Add(time.Hour))[:len(payload)] + "." + strings.SplitN(ck.Value, ".", 2)[1],
-		"expired":         srv.sign("testbot", "ann", time.Now().Add(-time.Minute)),
-		"other key":       (&Server{Key: []byte("another key, 32 bytes long......")}).sign("testbot", "ann", time.Now().Add(time.Hour)),
+		"other agent":     srv.sign("testbot", "ben", 0, time.Now().Add(time.Hour))[:len(payload)] + "." + strings.SplitN(ck.Value, ".", 2)[1],
+		"expired":         srv.sign("testbot", "ann", 0, time.Now().Add(-time.Minute)),
+		"other key":       (&Server{Key: []byte("another key, 32 bytes long......")}).sign("testbot", "ann", 0, time.Now().Add(time.Hour)),
 	} {
 		if got := ws(forged); got != http.StatusUnauthorized {
 			t.Errorf("%s: %d; want 401", name, got)
 		}
+	}
+	// Signing out voids the cookie: it no longer opens the socket.
+	req, _ := http.NewRequest("POST", ts.URL+"/desk/api/logout", nil)
+	req.Header.Set("Cookie", cookieName+"="+ck.Value)
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+	if got := ws(ck.Value); got != http.StatusUnauthorized {
+		t.Errorf("the cookie after signing out: %d; want 401", got)
+	}
+	if st, _ := d.Status(t.Context(), "ann"); st.State != Offline {
+		t.Errorf("ann after signing out: %s; want offline", st.State)
 	}
 	limited := false
 	for range 20 {

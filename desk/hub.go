@@ -96,6 +96,10 @@ func (h *hub) event(ev Event) {
 		h.send(ev.Agent, entryFrame("agent_message", ev.Conv, ev.Entry))
 	case evEnded:
 		h.send(ev.Agent, map[string]any{"type": "ended", "conversation": ev.Conv, "by": ev.By})
+	case evSignedOut:
+		for _, c := range h.of(ev.Agent) {
+			_ = c.ws.Close()
+		}
 	case evLinked:
 		for _, c := range h.of(ev.Agent) {
 			c.sendHello(context.Background())

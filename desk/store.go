@@ -71,14 +71,15 @@ type Event struct {
 
 // Event kinds.
 const (
-	evBoard    = "board"    // the board changed: load it again
-	evState    = "state"    // an agent's state changed (Status)
-	evUser     = "user"     // the user wrote (Conv, Entry)
-	evAgent    = "agent"    // the agent wrote (Conv, Agent, Entry)
-	evTyping   = "typing"   // the user types (Conv)
-	evEnded    = "ended"    // the conversation ended (Conv, Agent, By)
-	evLinked   = "linked"   // an agent linked a Salesforce user (Agent)
-	evAssigned = "assigned" // routing gave Conv to Agent
+	evBoard     = "board"      // the board changed: load it again
+	evState     = "state"      // an agent's state changed (Status)
+	evUser      = "user"       // the user wrote (Conv, Entry)
+	evAgent     = "agent"      // the agent wrote (Conv, Agent, Entry)
+	evTyping    = "typing"     // the user types (Conv)
+	evEnded     = "ended"      // the conversation ended (Conv, Agent, By)
+	evLinked    = "linked"     // an agent linked a Salesforce user (Agent)
+	evAssigned  = "assigned"   // routing gave Conv to Agent
+	evSignedOut = "signed_out" // Agent signed out: close their pages
 )
 
 // ErrConflict is returned by Update when the board kept changing under it.
