@@ -41,6 +41,10 @@ type Config struct {
 	// the queue before the desk has seen any (default 2m); then the
 	// average of the last waits is used.
 	WaitPerPlace time.Duration `yaml:"wait_per_place"`
+	// MaxWaiting bounds each queue (default 100): with that many waiting,
+	// a new request is answered as if no agent were there (leave a
+	// message).
+	MaxWaiting int `yaml:"max_waiting"`
 	// Presence is the presence sync's configuration (package
 	// desk/presence decodes it).
 	Presence yaml.Node `yaml:"presence"`
@@ -118,6 +122,9 @@ func Decode(file string, n *yaml.Node) (*Config, error) {
 			c.Agents[i].Capacity = 1
 		}
 	}
+	if c.MaxWaiting == 0 {
+		c.MaxWaiting = 100
+	}
 	if len(errs) > 0 {
 		errs.Sort()
 		return &c, errs
@@ -176,6 +183,9 @@ func (c *Config) check(file string, n *yaml.Node, errs *nodes.ConfigErrors) {
 				fail(fmt.Sprintf("%s.teams[%d]", p, j), "unknown team %q", t)
 			}
 		}
+	}
+	if c.MaxWaiting < 0 || c.MaxWaiting > 10_000 {
+		fail("desk.max_waiting", "max_waiting %d: want 1 to 10000", c.MaxWaiting)
 	}
 	codes := map[string]bool{}
 	for i, r := range c.Reasons {

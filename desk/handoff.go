@@ -68,8 +68,8 @@ func (d *Desk) Request(ctx context.Context, r Request) (Ticket, error) {
 		}
 	}
 	c, err := d.change(ctx, tk.ID, func(b *Board) error {
-		if !r.Wait && !b.canServe(d.cfg, q, now, d.pageTimeout) {
-			return errUnchanged
+		if !r.Wait && !b.canServe(d.cfg, q, now, d.pageTimeout) || len(b.waiting(q.Name)) >= d.cfg.MaxWaiting {
+			return errUnchanged // nobody free, or the queue is full
 		}
 		b.Convs[tk.ID] = &Conv{ID: tk.ID, Queue: q.Name, Session: r.Session, User: r.User, Lang: r.Lang,
 			Reason: r.Reason, Customer: r.Customer["name"], Queued: now}
@@ -256,26 +256,37 @@ func (d *Desk) tellJoined(a Assignment) {
 }
 
 // tellPositions tells the users still waiting in the queues that moved
-// their new place.
+// their new place, one after the other on a goroutine of its own.
 func (d *Desk) tellPositions(b *Board, assigned []Assignment) {
 	moved := map[string]bool{}
 	for _, a := range assigned {
 		moved[a.Conv.Queue] = true
 	}
+	var events []positionEvent
 	for q := range moved {
 		for i, c := range b.waiting(q) {
-			conv, pos := *c, i+1
-			wait := b.expectedWait(pos, d.waitPerPlace())
-			go func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				defer cancel()
-				ev := UserEvent{Kind: UserQueued, ID: conv.ID, Position: pos, Wait: wait}
-				if err := d.users.AgentEvent(ctx, conv.Session, conv.User, ev); err != nil {
-					d.log.Warn("desk: tell the user their place", "bot", d.bot, "err", err)
-				}
-			}()
+			pos := i + 1
+			events = append(events, positionEvent{conv: *c, ev: UserEvent{Kind: UserQueued, ID: c.ID, Position: pos,
+				Wait: b.expectedWait(pos, d.waitPerPlace())}})
 		}
 	}
+	if len(events) == 0 {
+		return
+	}
+	go func() {
+		for _, p := range events {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			if err := d.users.AgentEvent(ctx, p.conv.Session, p.conv.User, p.ev); err != nil {
+				d.log.Warn("desk: tell the user their place", "bot", d.bot, "err", err)
+			}
+			cancel()
+		}
+	}()
+}
+
+type positionEvent struct {
+	conv Conv
+	ev   UserEvent
 }
 
 // forgetOnce drops a message id's guard after the message failed, so
