@@ -60,7 +60,10 @@ func agentEventApplies(h *handoffState, ev AgentEvent) bool {
 	case AgentJoined:
 		return h.Status == handoffQueued || h.Agent != ev.Agent
 	case AgentMessage:
-		return h.Status == handoffAssigned && ev.Text != ""
+		// A message while still queued: the joined event was lost or is
+		// late (it runs on another goroutine of the desk); the message
+		// joins the agent first.
+		return ev.Text != "" && (h.Status == handoffAssigned || h.Status == handoffQueued && ev.Agent != "")
 	case AgentLeft:
 		return true
 	}
@@ -90,6 +93,11 @@ func (r *Runtime) applyAgentEvent(st *state, t *nodes.Turn, ev AgentEvent) {
 		noteAgent(st, ev.Agent, ev.SalesforceUser)
 		t.Say(agentJoined(t, ev.Agent))
 	case AgentMessage:
+		if h.Status == handoffQueued {
+			h.Status, h.Agent = handoffAssigned, ev.Agent
+			noteAgent(st, ev.Agent, ev.SalesforceUser)
+			t.Say(agentJoined(t, ev.Agent))
+		}
 		t.Say(nodes.Reply{Type: nodes.ReplyAgentMessage, Agent: h.Agent, Text: ev.Text, Lang: t.Lang})
 		r.appendTranscript(st, t, func(line func(who, text string)) {
 			line(t.Phrase("transcript.agent", h.Agent), ev.Text)

@@ -496,3 +496,19 @@ func TestAskingForAHumanWhileParked(t *testing.T) {
 		t.Errorf("a late authorization: %d frames, %v; want none (the task was handed off)", len(frames), err)
 	}
 }
+
+// TestAgentMessageBeforeJoined: a message of the agent that reaches a
+// conversation still queued (its joined event lost or late) joins the
+// agent first; the late joined then changes nothing.
+func TestAgentMessageBeforeJoined(t *testing.T) {
+	desk := &deskDouble{tickets: []dialog.HandoffTicket{{ID: "h1", Position: 1}}}
+	c := newHandoffChat(t, desk)
+	c.say("talk to a human")
+	rs := c.event(dialog.AgentEvent{Kind: dialog.AgentMessage, ID: "h1", Agent: "Alice Adams", Text: "Hi, I'm Alice."})
+	if got, want := types(rs), "agent_joined,agent_message"; got != want {
+		t.Errorf("message while queued: frames %s; want %s", got, want)
+	}
+	if rs := c.event(dialog.AgentEvent{Kind: dialog.AgentJoined, ID: "h1", Agent: "Alice Adams"}); len(rs) != 0 {
+		t.Errorf("the late joined: %s; want nothing", types(rs))
+	}
+}
