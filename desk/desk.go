@@ -188,17 +188,20 @@ func (d *Desk) Login(ctx context.Context, agent, password string) (AgentConfig, 
 // SignOut makes the agent offline and voids their sessions: every page
 // of theirs closes, and no cookie signed before opens one again.
 func (d *Desk) SignOut(ctx context.Context, agent string) error {
+	var held []string
 	_, err := d.change(ctx, "", func(b *Board) error {
 		if b.Gens == nil {
 			b.Gens = map[string]int64{}
 		}
 		b.Gens[agent]++
 		b.Agents[agent].set(Offline, "", OriginLogin, d.now())
+		held = append(held[:0], b.Agents[agent].Convs...)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	d.endHeld(ctx, agent, held)
 	return d.store.Publish(ctx, Event{Kind: evSignedOut, Agent: agent, From: d.instance})
 }
 
@@ -269,7 +272,21 @@ func (d *Desk) SetState(ctx context.Context, agent string, st State, reason, ori
 	if err != nil {
 		return AgentStatus{}, err
 	}
+	if out.State == Offline {
+		d.endHeld(ctx, agent, out.Convs)
+	}
 	return out, nil
+}
+
+// endHeld ends the conversations an agent who went offline held: the bot
+// takes them back (the user may ask for a person again) rather than
+// leaving them with nobody.
+func (d *Desk) endHeld(ctx context.Context, agent string, convs []string) {
+	for _, id := range convs {
+		if err := d.end(ctx, id, agent, "offline"); err != nil {
+			d.log.Warn("desk: end a conversation of an agent gone offline", "bot", d.bot, "agent", agent, "err", err)
+		}
+	}
 }
 
 func (d *Desk) checkState(st State, reason string) error {

@@ -74,3 +74,30 @@ func TestWatchStatesAcrossInstances(t *testing.T) {
 		})
 	}
 }
+
+// TestOfflineEndsHeldConversations: an agent who goes offline holding
+// conversations gives them back to the bot; their users are told.
+func TestOfflineEndsHeldConversations(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{now: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
+	d, users := newTestDesk(t, NewMemoryStore(), clk)
+	if _, err := d.SetState(ctx, "ann", Available, "", OriginAgent); err != nil {
+		t.Fatal(err)
+	}
+	tk, err := d.Request(ctx, Request{Session: "s", User: "u", Queue: "support"})
+	if err != nil || tk.Agent != "Ann" {
+		t.Fatalf("request: %+v, %v; want Ann", tk, err)
+	}
+	if _, err := d.SetState(ctx, "ann", Offline, "", OriginSalesforce); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := d.store.Load(ctx)
+	if b.Convs[tk.ID] != nil || len(b.Agents["ann"].Convs) != 0 {
+		t.Errorf("after going offline: conversation %+v, ann holds %v; want both gone", b.Convs[tk.ID], b.Agents["ann"].Convs)
+	}
+	users.mu.Lock()
+	defer users.mu.Unlock()
+	if n := len(users.events); n == 0 || users.events[n-1].Kind != UserLeft || users.events[n-1].ID != tk.ID {
+		t.Errorf("the user was told %+v; want that the agent left", users.events)
+	}
+}
